@@ -1,0 +1,56 @@
+// Builds self-contained HTML reference docs: Redoc's standalone script is copied from
+// node_modules next to the page and the spec is inlined, so the page works from disk with no
+// network (no CDN, no fetch of the spec).
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { bundledJson, docsDir, docsHtml } from './paths.mjs';
+
+if (process.argv.includes('--print-path')) {
+  console.log(docsHtml);
+  process.exit(0);
+}
+
+const require = createRequire(import.meta.url);
+const redocDir = dirname(require.resolve('redoc/package.json'));
+const spec = JSON.parse(readFileSync(bundledJson, 'utf8'));
+
+mkdirSync(docsDir, { recursive: true });
+copyFileSync(join(redocDir, 'bundles', 'redoc.standalone.js'), join(docsDir, 'redoc.standalone.js'));
+copyFileSync(bundledJson, join(docsDir, 'usagebudget.json'));
+
+// "</" inside the inlined JSON would end the <script> element early.
+const inlineSpec = JSON.stringify(spec).replace(/<\//g, '<\\/');
+const escapeHtml = (text) =>
+  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+
+writeFileSync(
+  docsHtml,
+  `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta http-equiv="Content-Security-Policy" content="default-src 'self' 'unsafe-inline' data: blob:; connect-src 'self'">
+  <title>${escapeHtml(spec.info.title)} ${escapeHtml(spec.info.version)}</title>
+  <style>body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }</style>
+</head>
+<body>
+  <noscript>This reference needs JavaScript. The raw specification is in usagebudget.json beside this page.</noscript>
+  <div id="redoc"></div>
+  <script src="redoc.standalone.js"></script>
+  <script>
+    Redoc.init(${inlineSpec}, {
+      hideDownloadButton: false,
+      downloadFileName: 'usagebudget.json',
+      expandResponses: '200,429',
+      jsonSampleExpandLevel: 3,
+      sortTagsAlphabetically: false,
+      theme: { typography: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', headings: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' } } }
+    }, document.getElementById('redoc'));
+  </script>
+</body>
+</html>
+`,
+);
+console.log(`docs: ${docsHtml}`);

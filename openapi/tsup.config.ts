@@ -1,0 +1,11 @@
+import { defineConfig } from 'tsup';
+
+// The spec itself (index.*) is written by scripts/bundle.mjs; tsup builds the TypeScript entries.
+export default defineConfig({
+  entry: { validator: 'src/validator.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: false,
+  sourcemap: true,
+  target: 'node20',
+});

@@ -1,0 +1,3 @@
+export { freePort } from './ports.js';
+export { type PrismOptions, prismBin, type StartedPrism, startPrism } from './prism.js';
+export { type StartedProcess, type StartProcessOptions, startProcess } from './process.js';
