@@ -16,7 +16,16 @@ const redocDir = dirname(require.resolve('redoc/package.json'));
 const spec = JSON.parse(readFileSync(bundledJson, 'utf8'));
 
 mkdirSync(docsDir, { recursive: true });
-copyFileSync(join(redocDir, 'bundles', 'redoc.standalone.js'), join(docsDir, 'redoc.standalone.js'));
+// Redoc's footer loads its logo from a CDN; point it at a local copy so the page makes no
+// outside request. Fail loudly if a Redoc upgrade moves it, rather than ship a page that calls out.
+const CDN_LOGO = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+const redocScript = readFileSync(join(redocDir, 'bundles', 'redoc.standalone.js'), 'utf8');
+if (!redocScript.includes(CDN_LOGO)) throw new Error(`redoc.standalone.js no longer references ${CDN_LOGO}: recheck it for CDN assets`);
+writeFileSync(join(docsDir, 'redoc.standalone.js'), redocScript.replaceAll(CDN_LOGO, 'redoc-logo.svg'));
+writeFileSync(
+  join(docsDir, 'redoc-logo.svg'),
+  '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#32329f"/></svg>\n',
+);
 copyFileSync(bundledJson, join(docsDir, 'usagebudget.json'));
 
 // "</" inside the inlined JSON would end the <script> element early.

@@ -1,0 +1,73 @@
+// Opens the built docs from disk in headless Chromium with every network request refused,
+// and checks that the reference renders the operations, the SpendingBudget model and the 429.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const packageDir = join(import.meta.dirname, '..');
+const page = join(packageDir, 'dist', 'docs', 'index.html');
+const screenshot = join(packageDir, 'dist', 'docs-screenshot.png');
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('the HTML reference docs', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(executablePath)) {
+      throw new Error(
+        `Chromium not found at ${executablePath}: run scripts/bootstrap.sh (apt-get install -y chromium)`,
+      );
+    }
+    if (!existsSync(page)) throw new Error(`${page} is missing: run pnpm --filter @usagebudget/openapi build`);
+    browser = await chromium.launch({
+      executablePath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('renders offline: both operations, the SpendingBudget model and the 429 response', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const refused: string[] = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file://') || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+      refused.push(url);
+      return route.abort('internetdisconnected');
+    });
+    const tab = await context.newPage();
+    const consoleErrors: string[] = [];
+    tab.on('pageerror', (error) => consoleErrors.push(error.message));
+    tab.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+
+    await tab.goto(pathToFileURL(page).href);
+    const content = tab.locator('.api-content');
+    await content.getByRole('heading', { name: "Get a customer's usage spending budget" }).waitFor();
+    await content.getByRole('heading', { name: "Set or clear a customer's usage spending budget" }).waitFor();
+    // The Models section renders the schema by name, with its properties under it.
+    const model = content.locator('h2', { hasText: /^SpendingBudget$/ });
+    await model.scrollIntoViewIfNeeded();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a reader sees, which is the point.
+    const text = await content.innerText();
+    const modelText = text.slice(text.indexOf('\nSpendingBudget\n'), text.indexOf('\nApiFault\n'));
+    for (const property of ['amount', 'usageSpendingBudget', 'attributes', 'links', 'number or null']) {
+      expect(modelText).toContain(property);
+    }
+
+    const throttled = content.getByRole('button', { name: /^429 The partner sent too many requests/ }).first();
+    await throttled.scrollIntoViewIfNeeded();
+    await expect(throttled.isVisible()).resolves.toBe(true);
+    await tab.screenshot({ path: screenshot });
+
+    expect(refused).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,68 @@
+// The ruleset is only worth something if it fails on the mistakes it claims to catch:
+// lint mutated copies of the spec and expect each rule to fire.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+
+const run = promisify(execFile);
+const packageDir = join(import.meta.dirname, '..');
+const source = readFileSync(join(packageDir, 'usagebudget.yaml'), 'utf8');
+const workDir = mkdtempSync(join(tmpdir(), 'spectral-'));
+const spectralBin = join(
+  dirname(createRequire(import.meta.url).resolve('@stoplight/spectral-cli/package.json')),
+  'dist',
+  'index.js',
+);
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+async function lint(document: unknown): Promise<{ code: string; path: string }[]> {
+  const file = join(workDir, `${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, stringify(document));
+  const args = [
+    spectralBin,
+    'lint',
+    file,
+    '--ruleset',
+    join(packageDir, '.spectral.yaml'),
+    '--format',
+    'json',
+    '--quiet',
+  ];
+  const { stdout } = await run(process.execPath, args).catch((error: { stdout: string }) => error);
+  return (JSON.parse(stdout || '[]') as { code: string; path: string[] }[]).map((result) => ({
+    code: result.code,
+    path: result.path.join('.'),
+  }));
+}
+
+describe('the Spectral ruleset', () => {
+  it('reports nothing on the spec', async () => {
+    expect(await lint(parse(source))).toEqual([]);
+  });
+
+  it('fires on each class of mistake', async () => {
+    const spec = parse(source);
+    const get = spec.paths['/v1/customers/{customer-tenant-id}/usagebudget'].get;
+    delete get.summary;
+    delete get.description;
+    get.responses['404'] = { description: 'plain', content: { 'application/json': { schema: { type: 'object' } } } };
+    spec.components.examples.BudgetOf100.value.amount = -5;
+    spec.components.schemas.Orphan = { type: 'string' };
+    const codes = new Set((await lint(spec)).map((result) => result.code));
+    for (const code of [
+      'operation-summary',
+      'operation-description',
+      'error-responses-use-fault-schemas',
+      'oas3-valid-media-example',
+      'oas3-unused-component',
+    ]) {
+      expect(codes, code).toContain(code);
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { freePort, startPrism, startProcess } from '../src/index.js';
+
+const canBind = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+// A child that listens on a port, prints a ready line, and ignores SIGTERM when asked to.
+const listener = (ignoreTerm: boolean) => `
+  const server = require('node:net').createServer().listen(0, '127.0.0.1', () => {
+    console.log('ready on ' + server.address().port);
+  });
+  ${ignoreTerm ? "process.on('SIGTERM', () => {});" : ''}
+`;
+
+describe('startProcess', () => {
+  it('resolves on the ready line and frees the port when stopped', async () => {
+    const child = await startProcess({
+      name: 'listener',
+      command: process.execPath,
+      args: ['-e', listener(false)],
+      ready: /ready on (\d+)/,
+    });
+    const port = Number(child.ready[1]);
+    expect(await canBind(port)).toBe(false);
+    expect(await child.stop()).toBe('SIGTERM');
+    expect(await canBind(port)).toBe(true);
+  });
+
+  it('escalates to SIGKILL when the process ignores SIGTERM', async () => {
+    const child = await startProcess({
+      name: 'stubborn',
+      command: process.execPath,
+      args: ['-e', listener(true)],
+      ready: /ready on (\d+)/,
+    });
+    expect(await child.stop('SIGTERM', 200)).toBe('SIGKILL');
+    expect(await canBind(Number(child.ready[1]))).toBe(true);
+  });
+
+  it('rejects with the output when the process exits before it is ready', async () => {
+    const start = startProcess({
+      name: 'crasher',
+      command: process.execPath,
+      args: ['-e', "console.error('boom: bad config'); process.exit(3)"],
+      ready: /never/,
+    });
+    await expect(start).rejects.toThrow(/crasher: exited with 3 before it was ready[\s\S]*boom: bad config/);
+  });
+
+  it('rejects and kills the process when the ready line does not come in time', async () => {
+    const start = startProcess({
+      name: 'silent',
+      command: process.execPath,
+      args: ['-e', 'setInterval(() => {}, 1000)'],
+      ready: /never/,
+      timeoutMs: 300,
+    });
+    await expect(start).rejects.toThrow(/silent: not ready after 300 ms/);
+  });
+});
+
+describe('freePort', () => {
+  it('returns a port that can be bound on 127.0.0.1', async () => {
+    expect(await canBind(await freePort())).toBe(true);
+  });
+});
+
+describe('startPrism', () => {
+  it('serves the bundled spec and releases its port when stopped', async () => {
+    const prism = await startPrism();
+    const port = Number(new URL(prism.url).port);
+    const response = await fetch(`${prism.url}/v1/customers/0c39d6d5-c70d-4c55-bc02-f620844f3fd1/usagebudget`, {
+      headers: { Authorization: 'Bearer test', Prefer: 'example=budgetSet' },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ amount: 100, usageSpendingBudget: 100 });
+    await prism.stop();
+    expect(await canBind(port)).toBe(true);
+  });
+});
