@@ -20,7 +20,8 @@ mkdirSync(docsDir, { recursive: true });
 // outside request. Fail loudly if a Redoc upgrade moves it, rather than ship a page that calls out.
 const CDN_LOGO = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
 const redocScript = readFileSync(join(redocDir, 'bundles', 'redoc.standalone.js'), 'utf8');
-if (!redocScript.includes(CDN_LOGO)) throw new Error(`redoc.standalone.js no longer references ${CDN_LOGO}: recheck it for CDN assets`);
+if (!redocScript.includes(CDN_LOGO))
+  throw new Error(`redoc.standalone.js no longer references ${CDN_LOGO}: recheck it for CDN assets`);
 writeFileSync(join(docsDir, 'redoc.standalone.js'), redocScript.replaceAll(CDN_LOGO, 'redoc-logo.svg'));
 writeFileSync(
   join(docsDir, 'redoc-logo.svg'),
