@@ -1,0 +1,101 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** One request as the server received it. */
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** What the server does with one request. */
+export type Fault =
+  | { status: number; json: unknown; headers?: Record<string, string> }
+  | { status: number; text: string; contentType?: string; headers?: Record<string, string> }
+  /** Destroys the connection without answering. */
+  | { reset: true }
+  /** Never answers (until the server closes). */
+  | { hang: true };
+
+export type Step = Fault | ((request: RecordedRequest) => Fault);
+
+export interface FaultServer {
+  readonly url: string;
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[];
+  /** Queues what to do with the next requests; a request with nothing queued gets a 599. */
+  enqueue(...steps: Step[]): void;
+  /** Forgets the recorded requests and the faults no request used. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const TENANT = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
+
+/** A spec-shaped SpendingBudget for `amount`, as the service answers it. */
+export function budget(amount: number | null) {
+  return {
+    amount,
+    usageSpendingBudget: amount,
+    attributes: { objectType: 'SpendingBudget' },
+    links: { self: { uri: `/v1/customers/${TENANT}/usagebudget`, method: 'GET', headers: [] } },
+  };
+}
+
+function answer(response: ServerResponse, fault: Exclude<Fault, { reset: true } | { hang: true }>): void {
+  const isJson = 'json' in fault;
+  const body = isJson ? JSON.stringify(fault.json) : fault.text;
+  const contentType = isJson ? 'application/json' : (fault.contentType ?? 'text/plain');
+  response.writeHead(fault.status, { 'content-type': contentType, ...fault.headers });
+  response.end(body);
+}
+
+/** An HTTP server on a free 127.0.0.1 port that answers each request with the next queued fault. */
+export function startFaultServer(): Promise<FaultServer> {
+  const requests: RecordedRequest[] = [];
+  const queue: Step[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const recorded: RecordedRequest = {
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      requests.push(recorded);
+      const step = queue.shift() ?? { status: 599, text: 'no fault queued' };
+      const fault = typeof step === 'function' ? step(recorded) : step;
+      if ('reset' in fault) request.socket.destroy();
+      else if (!('hang' in fault)) answer(response, fault);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (!address || typeof address === 'string') return reject(new Error('no port assigned'));
+      resolve({
+        url: `http://127.0.0.1:${address.port}`,
+        requests,
+        enqueue: (...steps) => queue.push(...steps),
+        reset: () => {
+          requests.length = 0;
+          queue.length = 0;
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

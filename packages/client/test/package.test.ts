@@ -1,0 +1,106 @@
+// The "done when" check: the packed tarball, installed into a fresh project, works from ESM and
+// CJS, type-checks a usage snippet under TS strict, and gets a budget from a local server.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { budget, type FaultServer, startFaultServer, TENANT } from './fault-server.js';
+
+const run = promisify(execFile);
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const consumer = mkdtempSync(join(tmpdir(), 'usagebudget-consumer-'));
+let server: FaultServer;
+
+const usage = (importLine: string) => `${importLine}
+
+const provider: TokenProvider = async ({ forceRefresh }) => (forceRefresh ? 'fresh' : 'cached');
+const client = new UsageBudgetClient({ cloud: 'usgov', credential: provider, maxRetries: 2 });
+const scope: string = clouds.usgov.scope;
+
+export async function show(id: string): Promise<number | null | undefined> {
+  const { data, response } = await client.setBudget(id, 10, { correlationId: id }).withResponse();
+  const requestId: string = response.requestId;
+  const status: number = response.status;
+  try {
+    const budget: SpendingBudget = await client.getBudget(id);
+    return budget.amount;
+  } catch (error) {
+    if (error instanceof RateLimitError) return error.retryAfterMs;
+    if (error instanceof PartnerCenterError) return error.status;
+    throw error;
+  } finally {
+    void [data, requestId, status, scope];
+  }
+}
+
+// @ts-expect-error the amount is a number, not a string
+client.setBudget('id', '10');
+// @ts-expect-error there is no cloud of that name
+new UsageBudgetClient({ cloud: 'mars', credential: 't' });
+// @ts-expect-error getBudget's data has no such property
+client.getBudget('id').then((budget) => budget.currency);
+`;
+
+beforeAll(async () => {
+  server = await startFaultServer();
+  const { stdout } = await run('pnpm', ['pack', '--pack-destination', consumer], { cwd: packageDir });
+  const tarball = readdirSync(consumer).find((name) => name.endsWith('.tgz'));
+  if (!tarball) throw new Error(`pnpm pack wrote no tarball:\n${stdout}`);
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  await run('npm', ['install', `./${tarball}`, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: consumer });
+}, 180_000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(consumer, { recursive: true, force: true });
+});
+
+it.each([
+  ['import', 'esm.mjs', `import { UsageBudgetClient, NotFoundError } from '@usagebudget/client';`],
+  ['require', 'cjs.cjs', `const { UsageBudgetClient, NotFoundError } = require('@usagebudget/client');`],
+])('gets a budget through %s', async (_, file, importLine) => {
+  writeFileSync(
+    join(consumer, file),
+    `${importLine}
+new UsageBudgetClient({ baseURL: process.env.BASE_URL, credential: 'packed-token' })
+  .getBudget('${TENANT}')
+  .then((budget) => console.log(JSON.stringify({ budget, errors: typeof NotFoundError })));`,
+  );
+  server.enqueue({ status: 200, json: budget(42.5) });
+  const { stdout } = await run(process.execPath, [file], {
+    cwd: consumer,
+    env: { ...process.env, BASE_URL: server.url },
+  });
+  expect(JSON.parse(stdout)).toEqual({ budget: budget(42.5), errors: 'function' });
+  expect(server.requests.at(-1)?.headers.authorization).toBe('Bearer packed-token');
+});
+
+it('type-checks a usage snippet under TS strict, from ESM and CJS', async () => {
+  const names =
+    'UsageBudgetClient, clouds, PartnerCenterError, RateLimitError, type SpendingBudget, type TokenProvider';
+  writeFileSync(join(consumer, 'usage.mts'), usage(`import { ${names} } from '@usagebudget/client';`));
+  writeFileSync(join(consumer, 'usage.cts'), usage(`import { ${names} } from '@usagebudget/client';`));
+  writeFileSync(
+    join(consumer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        lib: ['es2022', 'dom'],
+        types: [],
+        skipLibCheck: false,
+      },
+      files: ['usage.mts', 'usage.cts'],
+    }),
+  );
+  const result = await run(process.execPath, [tsc, '-p', consumer]).catch((error: { stdout: string }) => error);
+  expect(result.stdout).toBe('');
+});

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  // ES2022 runs on Node >= 20 and every current browser; no downlevelling keeps the bundle small.
+  target: 'es2022',
+  platform: 'neutral',
+  define: { __SDK_VERSION__: JSON.stringify(version) },
+});
