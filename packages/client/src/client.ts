@@ -75,12 +75,23 @@ export interface UsageBudgetClientOptions {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
-function check(ok: boolean, field: string, rule: string, value: unknown): void {
-  if (!ok) throw new ValidationError(field, `${rule} (got ${typeof value === 'string' ? `"${value}"` : value})`);
+// setTimeout's limit: a longer delay fires at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Throws a ValidationError naming `field` unless `ok`; `got` is the offending value, when it may be shown. */
+function check(ok: boolean, field: string, rule: string, ...got: [unknown] | []): void {
+  if (ok) return;
+  const shown = got.length ? ` (got ${typeof got[0] === 'string' ? `"${got[0]}"` : got[0]})` : '';
+  throw new ValidationError(field, `${rule}${shown}`);
 }
 
-function checkCount(value: number | undefined, field: string, min: number): void {
-  check(value === undefined || (Number.isInteger(value) && value >= min), field, `must be an integer >= ${min}`, value);
+function checkRange(value: number | undefined, field: string, min: number): void {
+  check(
+    value === undefined || (Number.isInteger(value) && value >= min && value <= MAX_TIMER_MS),
+    field,
+    `must be an integer from ${min} to ${MAX_TIMER_MS}`,
+    value,
+  );
 }
 
 /**
@@ -102,11 +113,11 @@ export class UsageBudgetClient {
   constructor(options: UsageBudgetClientOptions) {
     const { credential, locale = 'en-US', application, timeoutMs = 60_000, maxRetries = 3 } = options;
     const { initialDelayMs = 500, maxDelayMs = 60_000 } = options.backoff ?? {};
+    // Never shown in the message: the credential may be a token.
     check(
       typeof credential === 'function' || (typeof credential === 'string' && credential !== ''),
       'credential',
-      'must be a token or a function that returns one',
-      typeof credential,
+      'must be a non-empty token or a function that returns one',
     );
     const cloud = options.cloud ?? 'global';
     check(Object.hasOwn(clouds, cloud), 'cloud', `must be one of ${Object.keys(clouds).join(', ')}`, cloud);
@@ -119,10 +130,10 @@ export class UsageBudgetClient {
       'must be 1 to 256 characters',
       application,
     );
-    check(timeoutMs > 0, 'timeoutMs', 'must be a positive number of milliseconds', timeoutMs);
-    checkCount(maxRetries, 'maxRetries', 0);
-    checkCount(initialDelayMs, 'backoff.initialDelayMs', 0);
-    checkCount(maxDelayMs, 'backoff.maxDelayMs', 0);
+    checkRange(timeoutMs, 'timeoutMs', 1);
+    checkRange(maxRetries, 'maxRetries', 0);
+    checkRange(initialDelayMs, 'backoff.initialDelayMs', 0);
+    checkRange(maxDelayMs, 'backoff.maxDelayMs', 0);
 
     const basePath = baseURL.replace(/\/+$/, '');
     this.#api = new UsageBudgetApi(new Configuration({ basePath }), basePath, options.axios);
@@ -191,12 +202,7 @@ export class UsageBudgetClient {
       validate?.();
       const { correlationId, timeoutMs } = options ?? {};
       check(correlationId === undefined || GUID.test(correlationId), 'correlationId', 'must be a GUID', correlationId);
-      check(
-        timeoutMs === undefined || timeoutMs > 0,
-        'timeoutMs',
-        'must be a positive number of milliseconds',
-        timeoutMs,
-      );
+      checkRange(timeoutMs, 'timeoutMs', 1);
       // MS-RequestId and MS-CorrelationId travel in the request config, not as the generated
       // parameters: the 5.0.0-beta2 template JSON-encodes `format: uuid` headers (adds quotes).
       return execute<SpendingBudget>(this.#settings, `${method} customer ${customerTenantId}`, send, options);

@@ -124,8 +124,8 @@ export function describeBody(body: string): string {
     const title = /<title[^>]*>([^<]*)</i.exec(text)?.[1]?.trim();
     return title ? `an HTML page titled "${title.slice(0, SNIPPET_LENGTH)}"` : 'an HTML page';
   }
-  const snippet = text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}…` : text;
-  return `a body that is not valid JSON: ${JSON.stringify(snippet)}`;
+  const snippet = JSON.stringify(text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}…` : text);
+  return parseJson(text) === undefined ? `a body that is not valid JSON: ${snippet}` : `the JSON ${snippet}`;
 }
 
 /** Parses JSON without throwing: `undefined` when the text is not JSON. */

@@ -227,8 +227,9 @@ export async function execute<T>(
       const known = { requestId: info.requestId, correlationId: info.correlationId };
       if (response.status >= 200 && response.status < 300) {
         const data = parseJson(body);
-        if (data !== null && typeof data === 'object') return { data: data as T, response: info };
-        throw new PartnerCenterError(`${response.status} ${describeBody(body)} instead of JSON`, {
+        if (data !== null && typeof data === 'object' && !Array.isArray(data))
+          return { data: data as T, response: info };
+        throw new PartnerCenterError(`${response.status} ${describeBody(body)} instead of a JSON object`, {
           status: response.status,
           ...known,
         });

@@ -119,16 +119,20 @@ describe('successful calls', () => {
 
 describe('error responses', () => {
   const fault = { code: 60003, description: 'Tenant not found', source: 'PartnerFD', data: ['customer-tenant-id'] };
-  it.each([
-    [400, BadRequestError],
-    [401, AuthenticationError],
-    [403, PermissionDeniedError],
-    [404, NotFoundError],
-    [409, ConflictError],
-    [500, ServerError],
-    [501, ServerError],
-    [413, PartnerCenterError],
-  ])('maps %i to %O with the ApiFault fields, without retrying', async (status, ErrorClass) => {
+  it.each(
+    (
+      [
+        [400, BadRequestError],
+        [401, AuthenticationError],
+        [403, PermissionDeniedError],
+        [404, NotFoundError],
+        [409, ConflictError],
+        [500, ServerError],
+        [501, ServerError],
+        [413, PartnerCenterError],
+      ] as [number, typeof PartnerCenterError][]
+    ).map(([status, ErrorClass]) => [status, ErrorClass.name, ErrorClass] as const),
+  )('maps %i to %s with the ApiFault fields, without retrying', async (status, _, ErrorClass) => {
     server.enqueue({ status, json: fault, headers: { 'ms-requestid': 'server-request-id' } });
     const error = await failure(client({ maxRetries: 0 }).getBudget(TENANT));
     expect(error).toBeInstanceOf(ErrorClass);
@@ -146,8 +150,8 @@ describe('error responses', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('does not retry 400, 403 or 404 even when retries are allowed', async () => {
-    server.enqueue({ status: 404, json: fault });
+  it.each([400, 403, 404, 409, 413, 501])('does not retry %i even when retries are allowed', async (status) => {
+    server.enqueue({ status, json: fault }, { status: 200, json: budget(1) });
     await failure(client({ maxRetries: 3 }).getBudget(TENANT));
     expect(server.requests).toHaveLength(1);
   });
@@ -169,6 +173,13 @@ describe('error responses', () => {
       'an HTML page titled "502 Bad Gateway"',
     ],
     ['an empty body', 503, '', 'text/plain', 'an empty body'],
+    [
+      'JSON that is not an ApiFault',
+      500,
+      '{"error":"boom"}',
+      'application/json',
+      'the JSON "{\\"error\\":\\"boom\\"}" instead of an ApiFault',
+    ],
   ])('explains %s instead of crashing', async (_, status, text, contentType, expected) => {
     server.enqueue({ status, text, contentType });
     const error = await failure(client({ maxRetries: 0 }).getBudget(TENANT));
@@ -176,6 +187,12 @@ describe('error responses', () => {
     expect(error.status).toBe(status);
     expect(error.message).toContain(expected);
     expect(error.description).toBeUndefined();
+  });
+
+  it('rejects a 200 whose body is JSON but not an object', async () => {
+    server.enqueue({ status: 200, json: [] });
+    const error = await failure(client().getBudget(TENANT));
+    expect(error.message).toBe('200 the JSON "[]" instead of a JSON object');
   });
 
   it('rejects a 200 whose body is not JSON', async () => {
@@ -483,12 +500,19 @@ describe('validation before sending', () => {
     [{ maxRetries: -1 }, 'maxRetries'],
     [{ maxRetries: 1.5 }, 'maxRetries'],
     [{ timeoutMs: -5 }, 'timeoutMs'],
+    [{ timeoutMs: Number.POSITIVE_INFINITY }, 'timeoutMs'],
     [{ backoff: { maxDelayMs: -1 } }, 'backoff.maxDelayMs'],
     [{ baseURL: 'api.partnercenter.microsoft.com' }, 'baseURL'],
     [{ baseURL: undefined, cloud: 'mars' as 'global' }, 'cloud'],
-  ])('rejects the option %j in the constructor', (options, field) => {
+  ])('rejects the option %o in the constructor', (options, field) => {
     expect(() => client(options)).toThrow(ValidationError);
     expect(() => client(options)).toThrow(new RegExp(`^${field.replace('.', '\\.')} `));
+  });
+
+  it('never shows the credential in its validation message', () => {
+    expect(() => client({ credential: '' })).toThrow(
+      /^credential must be a non-empty token or a function that returns one$/,
+    );
   });
 });
 
