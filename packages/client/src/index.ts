@@ -36,7 +36,6 @@ export {
   CallPromise,
   type Logger,
   type ResponseInfo,
-  type RetryOptions,
   type TokenProvider,
   type WithResponse,
 } from './transport.js';

@@ -110,6 +110,9 @@ export interface TransportSettings extends RetryOptions {
 /** Sends one attempt with the given request config (headers, signal, timeout, response handling). */
 export type Send = (config: AxiosRequestConfig) => Promise<AxiosResponse<unknown>>;
 
+/** The ids of one logical call, the same on all its attempts. */
+type Ids = { requestId: string; correlationId: string };
+
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const keepText = (data: unknown) => data;
 
@@ -144,7 +147,7 @@ async function getToken(
   credential: string | TokenProvider,
   forceRefresh: boolean,
   signal: AbortSignal | undefined,
-  ids: { requestId: string; correlationId: string },
+  ids: Ids,
 ): Promise<string> {
   if (typeof credential === 'string') return credential;
   let token: unknown;
@@ -161,8 +164,20 @@ async function getToken(
   return token;
 }
 
+function responseInfo(response: AxiosResponse<unknown>, ids: Ids, attempts: number): ResponseInfo {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) headers[name.toLowerCase()] = String(value);
+  return {
+    status: response.status,
+    headers,
+    requestId: headers['ms-requestid'] || ids.requestId,
+    correlationId: headers['ms-correlationid'] || ids.correlationId,
+    attempts,
+  };
+}
+
 /** Maps an error thrown by axios (no response arrived) to the client's errors. */
-function transportError(error: unknown, ids: { requestId: string; correlationId: string }, timeoutMs: number) {
+function transportError(error: unknown, ids: Ids, timeoutMs: number) {
   const axiosError = error as AxiosError;
   // Anything else comes from the caller's own interceptors: pass it on untouched.
   if (!axiosError?.isAxiosError) return error;
@@ -196,8 +211,9 @@ export async function execute<T>(
     log?.debug?.(`usagebudget: ${label}, attempt ${attempts}`, { ...ids, attempt: attempts });
     let failure: unknown;
     let retryAfterMs: number | undefined;
+    let response: AxiosResponse<unknown> | undefined;
     try {
-      const response = await send({
+      response = await send({
         headers: {
           Authorization: `Bearer ${token}`,
           'MS-RequestId': ids.requestId,
@@ -211,35 +227,29 @@ export async function execute<T>(
         validateStatus: null,
         transitional: { clarifyTimeoutError: true },
       });
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(response.headers)) headers[name.toLowerCase()] = String(value);
-      const info: ResponseInfo = {
-        status: response.status,
-        headers,
-        requestId: headers['ms-requestid'] || ids.requestId,
-        correlationId: headers['ms-correlationid'] || ids.correlationId,
-        attempts,
-      };
+    } catch (error) {
+      if (signal?.aborted) throw new AbortError('the call was aborted', ids);
+      failure = transportError(error, ids, timeoutMs);
+    }
+    if (response) {
+      const info = responseInfo(response, ids, attempts);
       // A server that echoes the Authorization header must not put the token into an error.
       const body = String(response.data ?? '')
         .split(token)
         .join('[redacted]');
       const known = { requestId: info.requestId, correlationId: info.correlationId };
-      if (response.status >= 200 && response.status < 300) {
+      if (info.status >= 200 && info.status < 300) {
         const data = parseJson(body);
-        if (data !== null && typeof data === 'object' && !Array.isArray(data))
-          return { data: data as T, response: info };
-        throw new PartnerCenterError(`${response.status} ${describeBody(body)} instead of a JSON object`, {
-          status: response.status,
-          ...known,
-        });
+        if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+          throw new PartnerCenterError(`${info.status} ${describeBody(body)} instead of a JSON object`, {
+            status: info.status,
+            ...known,
+          });
+        }
+        return { data: data as T, response: info };
       }
-      retryAfterMs = parseRetryAfter(headers['retry-after']);
-      failure = errorFromResponse(response.status, body, { ...known, retryAfterMs });
-    } catch (error) {
-      if (error instanceof PartnerCenterError) throw error;
-      if (signal?.aborted) throw new AbortError('the call was aborted', ids);
-      failure = transportError(error, ids, timeoutMs);
+      retryAfterMs = parseRetryAfter(info.headers['retry-after']);
+      failure = errorFromResponse(info.status, body, { ...known, retryAfterMs });
     }
     if (failure instanceof AuthenticationError && typeof settings.credential === 'function' && !refreshed) {
       refreshed = forceRefresh = true;

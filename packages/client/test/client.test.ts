@@ -117,6 +117,22 @@ describe('successful calls', () => {
   });
 });
 
+describe('the returned promise', () => {
+  it('is a Promise whose catch and finally see the outcome', async () => {
+    const call = client().getBudget('not-a-guid');
+    expect(call).toBeInstanceOf(Promise);
+    let settled = false;
+    const caught = await call
+      .finally(() => {
+        settled = true;
+      })
+      .catch((error: unknown) => error);
+    expect(settled).toBe(true);
+    expect(caught).toBeInstanceOf(ValidationError);
+    await expect(call.withResponse()).rejects.toBe(caught);
+  });
+});
+
 describe('error responses', () => {
   const fault = { code: 60003, description: 'Tenant not found', source: 'PartnerFD', data: ['customer-tenant-id'] };
   it.each(
