@@ -7,6 +7,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 /** What the server does with one request. */
@@ -65,6 +67,7 @@ export function startFaultServer(): Promise<FaultServer> {
         url: request.url ?? '',
         headers: request.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
       };
       requests.push(recorded);
       const step = queue.shift() ?? { status: 599, text: 'no fault queued' };
