@@ -208,6 +208,14 @@ describe('schemas', () => {
     }
   });
 
+  it('takes MS-RequestId and MS-CorrelationId as bare GUIDs', () => {
+    for (const name of ['RequestId', 'CorrelationId']) {
+      const header = `#/components/parameters/${name}/schema`;
+      expect(validator.validate(header, '312b044d-dc41-4b37-82d5-7d27322d9654').valid, name).toBe(true);
+      expect(validator.validate(header, '"312b044d-dc41-4b37-82d5-7d27322d9654"').valid, name).toBe(false);
+    }
+  });
+
   it('takes X-Locale as a bare language tag, not a quoted string', () => {
     const locale = '#/components/parameters/Locale/schema';
     expect(validator.validate(locale, 'en-US').valid).toBe(true);

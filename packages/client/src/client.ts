@@ -203,8 +203,8 @@ export class UsageBudgetClient {
       const { correlationId, timeoutMs } = options ?? {};
       check(correlationId === undefined || GUID.test(correlationId), 'correlationId', 'must be a GUID', correlationId);
       checkRange(timeoutMs, 'timeoutMs', 1);
-      // MS-RequestId and MS-CorrelationId travel in the request config, not as the generated
-      // parameters: the 5.0.0-beta2 template JSON-encodes `format: uuid` headers (adds quotes).
+      // MS-RequestId and MS-CorrelationId are set per attempt by execute(), which owns the one
+      // request id that every retry of this call must repeat.
       return execute<SpendingBudget>(this.#settings, `${method} customer ${customerTenantId}`, send, options);
     };
     return new CallPromise(run());

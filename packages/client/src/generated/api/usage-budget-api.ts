@@ -70,11 +70,11 @@ export const UsageBudgetApiAxiosParamCreator = function (configuration?: Configu
             }
 
             if (mSRequestId !== undefined && mSRequestId !== null) {
-                localVarHeaderParameter['MS-RequestId'] = String(JSON.stringify(mSRequestId));
+                localVarHeaderParameter['MS-RequestId'] = String(mSRequestId);
             }
 
             if (mSCorrelationId !== undefined && mSCorrelationId !== null) {
-                localVarHeaderParameter['MS-CorrelationId'] = String(JSON.stringify(mSCorrelationId));
+                localVarHeaderParameter['MS-CorrelationId'] = String(mSCorrelationId);
             }
 
             if (xLocale !== undefined && xLocale !== null) {
@@ -156,11 +156,11 @@ export const UsageBudgetApiAxiosParamCreator = function (configuration?: Configu
             }
 
             if (mSRequestId !== undefined && mSRequestId !== null) {
-                localVarHeaderParameter['MS-RequestId'] = String(JSON.stringify(mSRequestId));
+                localVarHeaderParameter['MS-RequestId'] = String(mSRequestId);
             }
 
             if (mSCorrelationId !== undefined && mSCorrelationId !== null) {
-                localVarHeaderParameter['MS-CorrelationId'] = String(JSON.stringify(mSCorrelationId));
+                localVarHeaderParameter['MS-CorrelationId'] = String(mSCorrelationId);
             }
 
             if (xLocale !== undefined && xLocale !== null) {
