@@ -1,0 +1,3 @@
+import { defineContractSuite } from '../src/contract-suite.js';
+
+defineContractSuite('live');
