@@ -1,0 +1,146 @@
+import type { SchemaCheckFunction, SpecValidator } from '@usagebudget/openapi/validator';
+import type { OpenAPIV3 } from 'openapi-types';
+import { type BindingShape, bindingShapeOf } from './body-binding.js';
+
+/** A parameter of an operation and the check of its value against the spec's schema. */
+export interface ParameterRule {
+  /** As the spec spells it, e.g. `MS-RequestId`. */
+  readonly name: string;
+  /** Header parameters: the lower-case name Node uses in `req.headers`. */
+  readonly key: string;
+  readonly check: SchemaCheckFunction;
+}
+
+export interface BodyRule {
+  readonly required: boolean;
+  readonly mediaType: string;
+  /** Case-insensitive binding of the body's properties onto the schema's declared properties. */
+  readonly shape: BindingShape;
+  readonly check: SchemaCheckFunction;
+}
+
+export interface OperationRule {
+  readonly operationId: string;
+  readonly method: string;
+  readonly pathTemplate: string;
+  /** In the order their segments appear in the path. */
+  readonly pathParameters: readonly ParameterRule[];
+  readonly headerParameters: readonly ParameterRule[];
+  readonly body: BodyRule | undefined;
+}
+
+export interface RouteRule {
+  readonly pathTemplate: string;
+  /** By upper-case method. */
+  readonly operations: ReadonlyMap<string, OperationRule>;
+  /** The `Allow` header for this path. */
+  readonly allow: string;
+  /** The path parameter values when `path` matches the template, else `undefined`. */
+  match(path: string): string[] | undefined;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+function pointer(...segments: string[]): string {
+  return `#/${segments.map((segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+}
+
+function lookup(document: OpenAPIV3.Document, ref: string): unknown {
+  let node: unknown = document;
+  for (const raw of ref.slice(2).split('/')) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    node = (node as Record<string, unknown> | undefined)?.[segment];
+  }
+  if (node === undefined) throw new Error(`the spec has no ${ref}`);
+  return node;
+}
+
+function matcher(template: string): (path: string) => string[] | undefined {
+  const parts = template.split('/');
+  return (path) => {
+    const segments = path.split('/');
+    if (segments.length !== parts.length) return undefined;
+    const values: string[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as string;
+      const segment = segments[i] as string;
+      if (part.startsWith('{')) {
+        if (segment === '') return undefined;
+        values.push(segment);
+      } else if (part !== segment) return undefined;
+    }
+    return values;
+  };
+}
+
+/**
+ * The request rules of every operation in the spec: routes, parameter checks, body binding and
+ * body schema, all compiled from the document itself so the server cannot drift from it.
+ */
+export function compileContract(document: OpenAPIV3.Document, validator: SpecValidator): RouteRule[] {
+  const resolveSchema = (ref: string) => lookup(document, ref) as OpenAPIV3.SchemaObject;
+
+  const parameterRules = (
+    entries: readonly (OpenAPIV3.ParameterObject | OpenAPIV3.ReferenceObject)[],
+    at: string[],
+  ): { parameter: OpenAPIV3.ParameterObject; rule: ParameterRule }[] =>
+    entries.map((entry, index) => {
+      const schemaPointer = '$ref' in entry ? `${entry.$ref}/schema` : pointer(...at, String(index), 'schema');
+      const parameter = ('$ref' in entry ? lookup(document, entry.$ref) : entry) as OpenAPIV3.ParameterObject;
+      const rule = { name: parameter.name, key: parameter.name.toLowerCase(), check: validator.compile(schemaPointer) };
+      return { parameter, rule };
+    });
+
+  return Object.entries(document.paths).map(([pathTemplate, item]) => {
+    if (!item) throw new Error(`the spec's path ${pathTemplate} is empty`);
+    const shared = parameterRules(item.parameters ?? [], ['paths', pathTemplate, 'parameters']);
+    const operations = new Map<string, OperationRule>();
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const own = parameterRules(operation.parameters ?? [], ['paths', pathTemplate, method, 'parameters']);
+      // An operation's own parameter overrides the path item's one of the same name and location.
+      const all = [...shared, ...own].filter(
+        ({ parameter }, index, list) =>
+          !list
+            .slice(index + 1)
+            .some((later) => later.parameter.name === parameter.name && later.parameter.in === parameter.in),
+      );
+      const placeholders = [...pathTemplate.matchAll(/\{([^}]+)\}/g)].map((found) => found[1]);
+      const pathParameters = placeholders.map((name) => {
+        const found = all.find(({ parameter }) => parameter.in === 'path' && parameter.name === name);
+        if (!found) throw new Error(`the spec declares no path parameter {${name}} for ${pathTemplate}`);
+        return found.rule;
+      });
+      let body: BodyRule | undefined;
+      if (operation.requestBody) {
+        const requestBody = (
+          '$ref' in operation.requestBody ? lookup(document, operation.requestBody.$ref) : operation.requestBody
+        ) as OpenAPIV3.RequestBodyObject;
+        const [mediaType, content] = Object.entries(requestBody.content)[0] ?? [];
+        if (!mediaType || !content?.schema)
+          throw new Error(`${operation.operationId} has a request body without a schema`);
+        const schemaPointer =
+          '$ref' in content.schema
+            ? content.schema.$ref
+            : pointer('paths', pathTemplate, method, 'requestBody', 'content', mediaType, 'schema');
+        body = {
+          required: requestBody.required ?? false,
+          mediaType,
+          shape: bindingShapeOf(content.schema, resolveSchema),
+          check: validator.compile(schemaPointer),
+        };
+      }
+      if (!operation.operationId) throw new Error(`${method.toUpperCase()} ${pathTemplate} has no operationId`);
+      operations.set(method.toUpperCase(), {
+        operationId: operation.operationId,
+        method: method.toUpperCase(),
+        pathTemplate,
+        pathParameters,
+        headerParameters: all.filter(({ parameter }) => parameter.in === 'header').map(({ rule }) => rule),
+        body,
+      });
+    }
+    return { pathTemplate, operations, allow: [...operations.keys()].join(', '), match: matcher(pathTemplate) };
+  });
+}

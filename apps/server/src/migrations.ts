@@ -1,0 +1,54 @@
+import type { Database } from 'better-sqlite3';
+
+/** Schema changes in order. Append only: a released migration is never edited. */
+const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'budgets',
+    // STRICT and TEXT: an amount is a decimal's canonical text, never a binary float.
+    sql: `CREATE TABLE budgets (
+            customer_id TEXT PRIMARY KEY,
+            amount TEXT,
+            updated_at INTEGER NOT NULL
+          ) STRICT, WITHOUT ROWID`,
+  },
+  {
+    version: 2,
+    name: 'patch replays',
+    // The first response to each (partner, MS-RequestId), so a retried PATCH is answered, not applied.
+    // No index on created_at: it would cost every PATCH a page write, to speed up an hourly prune.
+    sql: `CREATE TABLE replays (
+            partner_id TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            response TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (partner_id, request_id)
+          ) STRICT, WITHOUT ROWID`,
+  },
+];
+
+/** Brings the database to the latest schema, one transaction per migration. Returns the version reached. */
+export function migrate(db: Database): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY,
+             name TEXT NOT NULL,
+             applied_at TEXT NOT NULL
+           ) STRICT`);
+  const latest = MIGRATIONS.at(-1)?.version ?? 0;
+  const current = (
+    db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null }
+  ).version;
+  if (current !== null && current > latest) {
+    throw new Error(`the database is at schema version ${current}, newer than this server's ${latest}`);
+  }
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const migration of MIGRATIONS) {
+    if (current !== null && migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, new Date().toISOString());
+    }).immediate();
+  }
+  return latest;
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { AccessLog } from './access-log.js';
+import type { OperationRule, RouteRule } from './api-contract.js';
+import type { BudgetStore } from './budget-store.js';
+import type { PartnerConfig } from './config.js';
+import { faults, HttpError } from './faults.js';
+import type { PartnerDirectory } from './partner-directory.js';
+import { ClientGone, readJsonBody } from './request-body.js';
+import { isGuid } from './spec-validator.js';
+import { DOCS_PREFIX, type StaticFile } from './static-routes.js';
+import { amountToSet, renderBudget } from './usage-budget.js';
+
+export interface HandlerDependencies {
+  readonly routes: readonly RouteRule[];
+  readonly partners: PartnerDirectory;
+  readonly store: BudgetStore;
+  /** Seconds to wait before this partner may call again, 0 when it may now; absent: no throttling. */
+  readonly throttle: ((partnerId: string) => number) | undefined;
+  readonly files: ReadonlyMap<string, StaticFile>;
+  readonly log: AccessLog | undefined;
+  /** True once the server is shutting down: every response then closes its connection. */
+  readonly closing: () => boolean;
+}
+
+interface Reply {
+  readonly status: number;
+  readonly body: string | Buffer;
+  readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** One request in flight: what the access log and the response headers need. */
+interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly path: string;
+  readonly started: number;
+  readonly requestId: string;
+  readonly correlationId: string;
+  route: string | null;
+  partnerId: string | null;
+  bodyRead: boolean;
+}
+
+/** What an operation handler gets once the front door (auth, throttling, headers, customer) let the call in. */
+interface Call {
+  readonly exchange: Exchange;
+  readonly operation: OperationRule;
+  readonly partner: PartnerConfig;
+  readonly customerId: string;
+  readonly selfUri: string;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const STATIC_METHODS = 'GET, HEAD';
+const HEALTHY = JSON.stringify({ status: 'ok' });
+
+/** The header's value when it is a GUID, as the spec declares it; otherwise a new one. */
+function echoOrNew(value: string | string[] | undefined): string {
+  return typeof value === 'string' && isGuid(value) ? value : randomUUID();
+}
+
+function hasUnreadBody(exchange: Exchange): boolean {
+  const { headers } = exchange.req;
+  const declared = headers['transfer-encoding'] !== undefined || (headers['content-length'] ?? '0') !== '0';
+  return declared && !exchange.bodyRead;
+}
+
+export function createRequestHandler(deps: HandlerDependencies): (req: IncomingMessage, res: ServerResponse) => void {
+  const operations: Record<string, (call: Call) => Reply | Promise<Reply>> = {
+    getUsageBudget: ({ customerId, selfUri }) => ({
+      status: 200,
+      body: renderBudget(selfUri, deps.store.readAmount(customerId)),
+    }),
+    updateUsageBudget: async ({ exchange, operation, partner, customerId, selfUri }) => {
+      const rule = operation.body;
+      if (!rule) throw new Error('the spec gives updateUsageBudget no request body');
+      const { text, value } = await readJsonBody(exchange.req, rule.mediaType);
+      exchange.bodyRead = true;
+      const amount = amountToSet(rule, text, value);
+      const sentRequestId = exchange.req.headers['ms-requestid'];
+      const { response } = deps.store.update({
+        partnerId: partner.id,
+        // Only an id the client sent can come back in a retry; a generated one is never replayed.
+        requestId: typeof sentRequestId === 'string' ? exchange.requestId.toLowerCase() : undefined,
+        customerId,
+        amount,
+        response: renderBudget(selfUri, amount),
+      });
+      return { status: 200, body: response };
+    },
+  };
+  for (const route of deps.routes) {
+    for (const operation of route.operations.values()) {
+      if (!operations[operation.operationId]) throw new Error(`no handler for the spec's ${operation.operationId}`);
+    }
+  }
+
+  const callOperation = (exchange: Exchange, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
+    const { req } = exchange;
+    exchange.route = route.pathTemplate;
+    const operation = route.operations.get(req.method ?? '');
+    if (!operation) throw faults.methodNotAllowed(req.method ?? '', route.allow);
+    const partner = deps.partners.authenticate(req.headers.authorization);
+    exchange.partnerId = partner.id;
+    const wait = deps.throttle?.(partner.id) ?? 0;
+    if (wait > 0) throw faults.throttled(wait);
+    for (const header of operation.headerParameters) {
+      const value = req.headers[header.key];
+      if (value === undefined) continue;
+      const result = header.check(value);
+      if (!result.valid) throw faults.invalidHeader(header.name, result.details[0]?.message ?? 'is invalid');
+    }
+    // The only path parameter of this API is the customer tenant ID.
+    operation.pathParameters.forEach((parameter, index) => {
+      if (!parameter.check(values[index]).valid) throw faults.invalidCustomerId();
+    });
+    const customerId = (values[0] ?? '').toLowerCase();
+    deps.partners.authorize(partner, customerId);
+    const selfUri = route.pathTemplate.replace(/\{[^}]+\}/, customerId);
+    return operations[operation.operationId]?.({ exchange, operation, partner, customerId, selfUri }) as Reply;
+  };
+
+  const serveStatic = (exchange: Exchange): Reply => {
+    const { path, req } = exchange;
+    exchange.route = path;
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw faults.methodNotAllowed(req.method ?? '', STATIC_METHODS);
+    if (path === '/healthz') {
+      deps.store.ping();
+      return { status: 200, body: HEALTHY };
+    }
+    if (`${path}/` === DOCS_PREFIX) {
+      return { status: 301, body: '', contentType: 'text/plain; charset=utf-8', headers: { Location: DOCS_PREFIX } };
+    }
+    const file = deps.files.get(path) as StaticFile;
+    return { status: 200, body: file.body(), contentType: file.contentType };
+  };
+
+  const dispatch = (exchange: Exchange): Reply | Promise<Reply> => {
+    for (const route of deps.routes) {
+      const values = route.match(exchange.path);
+      if (values) return callOperation(exchange, route, values);
+    }
+    if (exchange.path === '/healthz' || `${exchange.path}/` === DOCS_PREFIX || deps.files.has(exchange.path)) {
+      return serveStatic(exchange);
+    }
+    throw faults.routeNotFound();
+  };
+
+  const send = (exchange: Exchange, reply: Reply) => {
+    const { res } = exchange;
+    const headers: OutgoingHttpHeaders = {
+      'Content-Type': reply.contentType ?? JSON_TYPE,
+      'Content-Length': Buffer.byteLength(reply.body),
+      'MS-RequestId': exchange.requestId,
+      'MS-CorrelationId': exchange.correlationId,
+      ...reply.headers,
+    };
+    if (deps.closing() || hasUnreadBody(exchange)) headers.Connection = 'close';
+    res.writeHead(reply.status, headers);
+    res.end(reply.body);
+    logExchange(exchange, reply.status);
+  };
+
+  const logExchange = (exchange: Exchange, status: number) => {
+    deps.log?.write({
+      requestId: exchange.requestId,
+      correlationId: exchange.correlationId,
+      partnerId: exchange.partnerId,
+      method: exchange.req.method ?? '',
+      route: exchange.route,
+      path: exchange.path,
+      status,
+      durationMs: Math.round((performance.now() - exchange.started) * 1000) / 1000,
+    });
+  };
+
+  const fail = (exchange: Exchange, error: unknown) => {
+    if (error instanceof ClientGone) {
+      // Nobody is left to answer; 499 is the access-log convention for it.
+      logExchange(exchange, 499);
+      return;
+    }
+    let known = error instanceof HttpError ? error : undefined;
+    if (!known) {
+      deps.log?.fault(exchange.requestId, error);
+      known = faults.unexpected();
+    }
+    if (exchange.res.headersSent) {
+      exchange.res.destroy();
+      return;
+    }
+    send(exchange, { status: known.status, body: JSON.stringify(known.body), headers: known.headers });
+  };
+
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const exchange: Exchange = {
+      req,
+      res,
+      path: query === -1 ? url : url.slice(0, query),
+      started: performance.now(),
+      requestId: echoOrNew(req.headers['ms-requestid']),
+      correlationId: echoOrNew(req.headers['ms-correlationid']),
+      route: null,
+      partnerId: null,
+      bodyRead: false,
+    };
+    try {
+      const reply = dispatch(exchange);
+      if (reply instanceof Promise) {
+        reply.then(
+          (done) => send(exchange, done),
+          (error) => fail(exchange, error),
+        );
+      } else send(exchange, reply);
+    } catch (error) {
+      fail(exchange, error);
+    }
+  };
+}

@@ -1,0 +1,63 @@
+import type { BodyRule } from './api-contract.js';
+import { bind } from './body-binding.js';
+import { exactDecimal } from './exact-decimal.js';
+import { faults } from './faults.js';
+import { topLevelNumberTexts } from './json-number-text.js';
+
+/**
+ * The `SpendingBudget` of a customer as JSON text. The amount is spliced in as the canonical
+ * decimal text it was stored as, so what was sent is what comes back, digit for digit.
+ */
+export function renderBudget(selfUri: string, amount: string | null): string {
+  const value = amount ?? 'null';
+  return `{"amount":${value},"usageSpendingBudget":${value},"attributes":{"objectType":"SpendingBudget"},"links":{"self":{"uri":${JSON.stringify(selfUri)},"method":"GET","headers":[]}}}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function propertyName(instancePath: string): string {
+  return instancePath.slice(1).replaceAll('/', '.') || 'body';
+}
+
+/**
+ * The amount a PATCH body sets: canonical decimal text, or `null` to clear. 400 3000 naming the
+ * property when the bound body breaks the spec's schema, when `amount` is missing, or when the
+ * amount cannot be kept exactly.
+ */
+export function amountToSet(rule: BodyRule, text: string, value: unknown): string | null {
+  if (!isObject(value)) throw faults.invalidInput('The request body must be a JSON object (a SpendingBudget).');
+  const bound = bind(value, rule.shape);
+  if (bound.conflicts.length > 0) {
+    throw faults.invalidProperties(
+      bound.conflicts.map((name) => ({ name, message: 'is given more than once, in different casings' })),
+    );
+  }
+  const result = rule.check(bound.value);
+  if (!result.valid) {
+    throw faults.invalidProperties(
+      result.details.map((detail) => ({
+        name: propertyName(detail.instancePath),
+        message: detail.message ?? 'is invalid',
+      })),
+    );
+  }
+  const budget = bound.value as { amount?: number | null };
+  if (!('amount' in budget)) {
+    throw faults.invalidProperties([{ name: 'amount', message: 'is required; send null to clear the budget' }]);
+  }
+  if (budget.amount === null) return null;
+  const sentAs = Object.keys(value).find((key) => key.toLowerCase() === 'amount') ?? 'amount';
+  const numberText = topLevelNumberTexts(text).get(sentAs) ?? String(budget.amount);
+  const exact = exactDecimal(numberText);
+  if (exact === undefined) {
+    throw faults.invalidProperties([
+      {
+        name: 'amount',
+        message: `${numberText.slice(0, 64)} cannot be kept exactly; send a decimal of at most 15 significant digits`,
+      },
+    ]);
+  }
+  return exact;
+}
