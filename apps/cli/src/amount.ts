@@ -1,0 +1,53 @@
+import { UsageError } from './usage-error.js';
+
+const PLAIN_DECIMAL = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
+const EXPONENT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)e[+-]?\d+$/i;
+
+/**
+ * Reads the amount of `set`: a decimal >= 0 in plain notation, such as `250.50`. The client sends
+ * a JS number, so an amount that a double cannot hold exactly is refused rather than rounded: the
+ * server keeps decimals exact and the budget must be what the user typed.
+ */
+export function parseAmount(text: string): number {
+  const invalid = (why: string) => new UsageError(`invalid amount ${JSON.stringify(text)}: ${why}`, 'set');
+  const trimmed = text.trim();
+  if (trimmed === '') throw invalid('it is empty');
+  if (/^-\d|^-\.\d/.test(trimmed)) throw invalid('a budget cannot be negative ("usagebudget clear" removes one)');
+  // "1,5" is 1.5 in some locales and 15 in others: refuse to guess.
+  if (trimmed.includes(','))
+    throw invalid('use a dot as the decimal separator and no thousands separator, e.g. 1250.50');
+  if (EXPONENT.test(trimmed)) throw invalid('write it without an exponent, e.g. 1000 rather than 1e3');
+  if (!PLAIN_DECIMAL.test(trimmed)) throw invalid('it is not a decimal number such as 250.50');
+  const value = Number(trimmed);
+  if (plainDecimal(value) !== canonical(trimmed)) {
+    throw invalid('it has more significant digits than can be sent exactly (15 are always safe)');
+  }
+  return value;
+}
+
+/** A budget for people: plain notation with at least two decimals (`250.50`, `100.00`, `0.125`). */
+export function formatAmount(value: number): string {
+  const [whole, fraction = ''] = plainDecimal(value).split('.');
+  return `${whole}.${fraction.padEnd(2, '0')}`;
+}
+
+/** A plain decimal's shortest spelling: no leading zeros, no trailing fraction zeros. */
+function canonical(plain: string): string {
+  const [whole = '', fraction = ''] = plain.split('.');
+  const digits = whole.replace(/^0+/, '') || '0';
+  const decimals = fraction.replace(/0+$/, '');
+  return decimals ? `${digits}.${decimals}` : digits;
+}
+
+/** `String(value)` without the exponent it uses below 1e-6 and from 1e21. */
+function plainDecimal(value: number): string {
+  const sign = value < 0 ? '-' : '';
+  const [mantissa = '', exponentText] = String(Math.abs(value)).split('e');
+  if (exponentText === undefined) return sign + mantissa;
+  const [whole = '', fraction = ''] = mantissa.split('.');
+  const digits = whole + fraction;
+  const point = whole.length + Number(exponentText);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}

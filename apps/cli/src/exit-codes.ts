@@ -1,0 +1,30 @@
+import {
+  AuthenticationError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ValidationError,
+} from '@usagebudget/client';
+import { TokenCommandError } from './token-sources.js';
+import { UsageError } from './usage-error.js';
+
+/** The exit codes scripts can branch on; listed in `--help` and the README. */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  notFound: 3,
+  denied: 4,
+  throttled: 5,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof UsageError || error instanceof ValidationError) return ExitCode.usage;
+  if (error instanceof NotFoundError) return ExitCode.notFound;
+  if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) return ExitCode.denied;
+  // No token means no authentication.
+  if (error instanceof TokenCommandError) return ExitCode.denied;
+  if (error instanceof RateLimitError) return ExitCode.throttled;
+  return ExitCode.failed;
+}

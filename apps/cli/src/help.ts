@@ -1,0 +1,74 @@
+import { type CommandName, DEFAULT_BASE_URL, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS } from './arguments.js';
+
+const EXAMPLE_ID = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
+
+const OPTIONS = `Target (default: the local reference server, ${DEFAULT_BASE_URL}):
+  --base-url URL          the API base URL: a proxy, a mock or a test server
+  --cloud NAME            a Partner Center cloud: global, usgov or china
+
+Token (the first of these that is set is used; it is never printed):
+  --token TOKEN           an access token (other local users can see it in the process list)
+  PARTNER_CENTER_TOKEN    an environment variable holding the access token
+  --token-command CMD     a shell command that prints the token on stdout, or JSON with
+                          "accessToken"; run once, and again if the service rejects the token
+
+Options:
+  --json                  print one JSON object on stdout (and errors as JSON on stderr)
+  --correlation-id GUID   the MS-CorrelationId to send (default: a new one)
+  --locale TAG            the language of the service's error descriptions (default en-US)
+  --timeout SECONDS       per attempt, and for --token-command (default ${DEFAULT_TIMEOUT_SECONDS})
+  --retries N             retries of throttled, timed-out and 5xx calls, 0 to 10 (default ${DEFAULT_RETRIES})
+  --debug                 log each attempt, and show stack traces of errors
+  -h, --help              show help
+  --version               show the version
+
+Exit codes: 0 ok, 1 other failure, 2 usage error, 3 not found, 4 authentication or
+permission, 5 throttled.
+`;
+
+const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; examples: string }> = {
+  get: {
+    usage: 'usagebudget get <customer-tenant-id> [options]',
+    summary: 'Shows the customer\'s usage spending budget, or "no budget" when none is allocated.',
+    examples: `  usagebudget get ${EXAMPLE_ID}
+  usagebudget get ${EXAMPLE_ID} --json
+  usagebudget get ${EXAMPLE_ID} --cloud global \\
+    --token-command "az account get-access-token --resource https://api.partnercenter.microsoft.com"`,
+  },
+  set: {
+    usage: 'usagebudget set <customer-tenant-id> <amount> [options]',
+    summary:
+      "Sets the customer's budget to <amount>, a decimal >= 0 in the customer's billing currency,\n" +
+      'written with a dot and no exponent (250.50, not 250,50 or 2.5e2). The amount is kept exactly.',
+    examples: `  usagebudget set ${EXAMPLE_ID} 250.50
+  usagebudget set ${EXAMPLE_ID} 0 --correlation-id 9b7e6f3a-2c1d-4e5f-8a9b-0c1d2e3f4a5b`,
+  },
+  clear: {
+    usage: 'usagebudget clear <customer-tenant-id> [options]',
+    summary: "Removes the customer's budget (the service stores no amount).",
+    examples: `  usagebudget clear ${EXAMPLE_ID}
+  usagebudget clear ${EXAMPLE_ID} --json`,
+  },
+};
+
+/** `usagebudget --help`, or a command's `--help`. */
+export function helpText(command?: CommandName): string {
+  if (command) {
+    const { usage, summary, examples } = COMMAND_HELP[command];
+    return `Usage: ${usage}\n\n${summary}\n\nExamples:\n${examples}\n\n${OPTIONS}`;
+  }
+  return `usagebudget: read, set and clear a Partner Center customer's usage spending budget.
+
+Usage:
+  ${COMMAND_HELP.get.usage}
+  ${COMMAND_HELP.set.usage}
+  ${COMMAND_HELP.clear.usage}
+  usagebudget <command> --help
+
+Examples:
+  export PARTNER_CENTER_TOKEN=...
+  usagebudget set ${EXAMPLE_ID} 250.50
+  usagebudget get ${EXAMPLE_ID} --cloud global --json
+
+${OPTIONS}`;
+}

@@ -1,0 +1,92 @@
+import { DEFAULT_BASE_URL as SERVER_DEFAULT_BASE_URL } from '@usagebudget/server';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BASE_URL, parseCommandLine } from '../src/arguments.js';
+import { UsageError } from '../src/usage-error.js';
+
+const ID = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
+
+describe('parseCommandLine', () => {
+  it("targets the reference server's default address unless told otherwise", () => {
+    // The CLI does not import the server at run time; this keeps the two addresses the same.
+    expect(DEFAULT_BASE_URL).toBe(SERVER_DEFAULT_BASE_URL);
+    expect(parseCommandLine(['get', ID])).toMatchObject({ settings: { target: { baseURL: SERVER_DEFAULT_BASE_URL } } });
+  });
+
+  it('reads a set with every option, in any order', () => {
+    const invocation = parseCommandLine([
+      '--json',
+      'set',
+      '--cloud',
+      'usgov',
+      ID,
+      '--timeout',
+      '2.5',
+      '250.50',
+      '--retries',
+      '0',
+      '--correlation-id',
+      'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+      '--locale',
+      'fr-FR',
+      '--debug',
+    ]);
+    expect(invocation).toEqual({
+      kind: 'call',
+      command: 'set',
+      customerTenantId: ID,
+      amount: 250.5,
+      settings: {
+        target: { cloud: 'usgov' },
+        token: undefined,
+        tokenCommand: undefined,
+        json: true,
+        correlationId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+        locale: 'fr-FR',
+        timeoutMs: 2500,
+        retries: 0,
+        debug: true,
+      },
+    });
+  });
+
+  it('has defaults of 60 s and 3 retries', () => {
+    expect(parseCommandLine(['clear', ID])).toMatchObject({ settings: { timeoutMs: 60_000, retries: 3, json: false } });
+  });
+
+  it('answers --help for the program and for each command, and --version', () => {
+    expect(parseCommandLine(['--help'])).toEqual({ kind: 'help', command: undefined });
+    expect(parseCommandLine(['set', '-h'])).toEqual({ kind: 'help', command: 'set' });
+    expect(parseCommandLine(['help', 'clear'])).toEqual({ kind: 'help', command: 'clear' });
+    expect(parseCommandLine(['--version'])).toEqual({ kind: 'version' });
+  });
+
+  it.each([
+    [[], /no command given/],
+    [['frob', ID], /unknown command "frob"/],
+    [['get'], /missing <customer-tenant-id>/],
+    [['set', ID], /missing <amount>$/],
+    [['get', ID, 'extra'], /unexpected argument "extra"/],
+    [['get', 'not-a-guid'], /invalid customer tenant ID "not-a-guid"/],
+    [['set', ID, '-1'], /invalid amount "-1": a budget cannot be negative/],
+    [['get', ID, '--frob'], /Unknown option '--frob'/],
+    [['get', ID, '--base-url', 'http://a', '--cloud', 'global'], /--base-url and --cloud/],
+    [['get', ID, '--cloud', 'mars'], /--cloud must be one of global, usgov, china/],
+    [['get', ID, '--base-url', 'ftp://example.com'], /--base-url must be http or https/],
+    [['get', ID, '--base-url', 'nowhere'], /--base-url is not a URL/],
+    [['get', ID, '--token='], /--token is empty/],
+    [['get', ID, '--token-command', ' '], /--token-command is empty/],
+    [['get', ID, '--correlation-id', '42'], /--correlation-id must be a GUID/],
+    [['get', ID, '--timeout', '0'], /--timeout takes seconds/],
+    [['get', ID, '--timeout', '-1'], /--timeout takes seconds/],
+    [['get', ID, '--timeout', 'soon'], /--timeout takes seconds/],
+    [['get', ID, '--retries', '1.5'], /--retries takes a whole number from 0 to 10/],
+    [['get', ID, '--retries', '11'], /--retries takes a whole number/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseCommandLine(argv)).toThrow(UsageError);
+    expect(() => parseCommandLine(argv)).toThrow(message);
+  });
+
+  it('names the command in its usage errors, for the help hint', () => {
+    expect(() => parseCommandLine(['set', ID, 'abc'])).toThrow(expect.objectContaining({ command: 'set' }));
+  });
+});
