@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoPartner } from '@usagebudget/server';
+import { startProcess } from '@usagebudget/testkit';
+import { describe, expect, it } from 'vitest';
+import { runToEnd } from './support/run.js';
+
+const DEMO = fileURLToPath(new URL('../scripts/demo.mjs', import.meta.url));
+const BREAK_SET = { NODE_OPTIONS: `--import=${new URL('./fixtures/break-set.mjs', import.meta.url)}` };
+const customer = demoPartner.customerId;
+
+/** The server URL and database folder the demo announced. */
+function announced(output: string): { url: string; dir: string } {
+  const match = /^Reference server {2}(http:\/\/\S+) \(database (.+)\)$/m.exec(output);
+  if (!match) throw new Error(`the demo did not say where its server is:\n${output}`);
+  return { url: match[1] as string, dir: dirname(match[2] as string) };
+}
+
+/** The server is gone and its files with it. */
+async function expectCleanedUp(output: string): Promise<void> {
+  const { url, dir } = announced(output);
+  expect(existsSync(dir)).toBe(false);
+  await expect(fetch(url)).rejects.toThrow();
+}
+
+describe('pnpm demo', () => {
+  it('shows the five steps with the right values, then stops the server', async () => {
+    const run = await runToEnd(process.execPath, [DEMO]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const steps = run.stdout.split(/^(?=\d\/5 {2})/m).slice(1);
+    const expected: Array<[string, string]> = [
+      [`get ${customer}`, 'no budget'],
+      [`set ${customer} 250.50`, '250.50'],
+      [`get ${customer}`, '250.50'],
+      [`clear ${customer}`, 'no budget'],
+      [`get ${customer}`, 'no budget'],
+    ];
+    expect(steps).toHaveLength(expected.length);
+    for (const [index, [command, budget]] of expected.entries()) {
+      const step = steps[index] as string;
+      expect(step).toMatch(new RegExp(`^\\$ usagebudget ${command} --base-url http://127\\.0\\.0\\.1:\\d+$`, 'm'));
+      expect(step).toMatch(new RegExp(`^Customer {4}${customer}\\nBudget {6}${budget.replace('.', '\\.')}\\n`, 'm'));
+    }
+    expect(run.stdout).toContain('All 5 steps showed what they should.');
+    await expectCleanedUp(run.stdout);
+  });
+
+  it('exits 1 when a step shows the wrong budget, and still stops the server', async () => {
+    const run = await runToEnd(process.execPath, [DEMO], { ...BREAK_SET, BREAK_SET: 'wrong' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('step 2 should show customer');
+    expect(run.stderr).toContain('it showed budget "205.50"');
+    expect(run.stdout).not.toMatch(/^3\/5/m);
+    await expectCleanedUp(run.stdout);
+  });
+
+  it('stops the server and removes its files on Ctrl-C', async () => {
+    const demo = await startProcess({
+      name: 'demo',
+      command: process.execPath,
+      args: [DEMO],
+      env: { PATH: process.env.PATH, ...BREAK_SET, BREAK_SET: 'hang' },
+      // Printed just before the CLI that hangs starts.
+      ready: /^\$ usagebudget set /,
+    });
+    expect(await demo.stop('SIGINT')).toBe(130);
+    expect(demo.output()).toContain('Interrupted (SIGINT): stopping the server.');
+    await expectCleanedUp(demo.output());
+  });
+});
