@@ -62,43 +62,47 @@ const setsWithPrefer = (document: OpenAPIV3.Document) =>
 
 describe('a spec that drifted from the committed client', () => {
   let dir: string;
-  let renamed: Target;
-  let currency: Target;
+  const mocks = new Map<OpenAPIV3.Document, Target>();
+  const mockOf = (document: OpenAPIV3.Document) => {
+    const target = mocks.get(document);
+    if (!target) throw new Error('the mock of this spec did not start');
+    return target;
+  };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'contract-drift-'));
-    const file = async (name: string, document: OpenAPIV3.Document) => {
-      const path = join(dir, name);
-      await writeFile(path, JSON.stringify(document));
-      return path;
-    };
-    [renamed, currency] = await Promise.all([
-      file('renamed-amount.json', renamedAmount).then(startMockTarget),
-      file('required-currency.json', requiredCurrency).then(startMockTarget),
-    ]);
+    const started = await Promise.allSettled(
+      [renamedAmount, requiredCurrency].map(async (document, index) => {
+        const file = join(dir, `drifted-${index}.json`);
+        await writeFile(file, JSON.stringify(document));
+        mocks.set(document, await startMockTarget(file));
+      }),
+    );
+    // The mocks that did start are stopped by afterAll.
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
   });
 
   afterAll(async () => {
-    await Promise.all([renamed?.stop(), currency?.stop()]);
+    await Promise.all([...mocks.values()].map((target) => target.stop()));
     await rm(dir, { recursive: true, force: true });
   });
 
   it('fails a GET whose body has a property the client does not know (amount renamed)', async () => {
-    await expect(runScenario(readsTheBudget(renamedAmount), renamed, renamedAmount)).rejects.toThrow(
+    await expect(runScenario(readsTheBudget(renamedAmount), mockOf(renamedAmount), renamedAmount)).rejects.toThrow(
       /fields the client's model does not declare[\s\S]*\/budgetAmount/,
     );
   });
 
   it('fails a PATCH whose body Prism rejects (amount renamed)', async () => {
-    await expect(runScenario(setsWithPrefer(renamedAmount), renamed, renamedAmount)).rejects.toThrow(
+    await expect(runScenario(setsWithPrefer(renamedAmount), mockOf(renamedAmount), renamedAmount)).rejects.toThrow(
       /Prism reports violations[\s\S]*sl-violations[\s\S]*request[\s\S]*amount/,
     );
   });
 
   it('fails a PATCH without a property the spec now requires (currency)', async () => {
-    await expect(runScenario(setsWithPrefer(requiredCurrency), currency, requiredCurrency)).rejects.toThrow(
-      /Prism reports violations[\s\S]*sl-violations[\s\S]*request[\s\S]*currency/,
-    );
+    await expect(
+      runScenario(setsWithPrefer(requiredCurrency), mockOf(requiredCurrency), requiredCurrency),
+    ).rejects.toThrow(/Prism reports violations[\s\S]*sl-violations[\s\S]*request[\s\S]*currency/);
   });
 
   it('finds, without any target, the properties the spec and the client model disagree on', () => {
