@@ -1,4 +1,4 @@
-import { UsageBudgetClient } from '@usagebudget/client';
+import { UsageBudgetClient, type UsageBudgetClientOptions } from '@usagebudget/client';
 import { createSpecValidator, type SpecValidator } from '@usagebudget/openapi/validator';
 import type { AxiosInstance } from 'axios';
 import type { OpenAPIV3 } from 'openapi-types';
@@ -11,6 +11,8 @@ export interface ClientSetup {
   token?: string;
   /** Sent as `Prefer`, to choose a documented response of the mock. */
   prefer?: string;
+  /** Client options sent as headers. */
+  options?: Partial<Pick<UsageBudgetClientOptions, 'locale' | 'application'>>;
   /** Adds interceptors after the recorder's, e.g. to lose a response on its way back. */
   intercept?: (instance: AxiosInstance) => void;
 }
@@ -41,6 +43,16 @@ export interface Scenario {
   readonly needs: readonly Capability[];
   run(context: ScenarioContext, documented: DocumentedResponse): Promise<void>;
 }
+
+/**
+ * How a real service is made to answer a documented status: scenarios that need capabilities,
+ * or the reason no client call can provoke it. `operationId` undefined: any operation that
+ * documents the status.
+ */
+export type Strategy = { status: number; operationId?: string } & (
+  | { title: string; needs: Scenario['needs']; run: Scenario['run'] }
+  | { unreachable: string }
+);
 
 const derivedFrom = new WeakMap<OpenAPIV3.Document, { responses: DocumentedResponse[]; validator: SpecValidator }>();
 
@@ -79,6 +91,7 @@ export async function runScenario(scenario: Scenario, target: Target, document: 
         application: 'usagebudget contract tests',
         timeoutMs: 15_000,
         ...RETRIES,
+        ...setup.options,
         axios: recording.axios,
       });
       const created = { client, exchanges: recording.exchanges };

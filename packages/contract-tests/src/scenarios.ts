@@ -3,8 +3,9 @@ import type { CallOptions, CallPromise, SpendingBudget, UsageBudgetClient } from
 import { AxiosError } from 'axios';
 import { expect } from 'vitest';
 import type { DocumentedResponse } from './documented-responses.js';
+import { headerLimitsStrategy } from './header-limits.js';
 import { expectBudget, expectedErrorClass, expectFault } from './outcomes.js';
-import type { Scenario, ScenarioContext } from './scenario-context.js';
+import type { Scenario, ScenarioContext, Strategy } from './scenario-context.js';
 import type { Target } from './targets.js';
 
 const GET = 'getUsageBudget';
@@ -64,16 +65,6 @@ export function preferScenarios(documented: DocumentedResponse): Scenario[] {
     },
   }));
 }
-
-/**
- * How a real service is made to answer a documented status: scenarios that need capabilities,
- * or the reason no client call can provoke it. `operationId` undefined: any operation that
- * documents the status.
- */
-type Strategy = { status: number; operationId?: string } & (
-  | { title: string; needs: Scenario['needs']; run: Scenario['run'] }
-  | { unreachable: string }
-);
 
 /** A fault provoked by calling the operation as `arrange` sets up. */
 function faultStrategy(
@@ -149,6 +140,7 @@ export const strategies: readonly Strategy[] = [
       await expectBudget(context, reader, call, documented, { correlationId });
     },
   },
+  headerLimitsStrategy(GET),
   writesThenReads('sets a budget that a GET then reads back exactly', [123.45]),
   writesThenReads('clears a budget: a GET then reads amount null', [10, null]),
   statefulPatch(
