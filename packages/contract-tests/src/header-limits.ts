@@ -9,7 +9,7 @@ import type { Strategy } from './scenario-context.js';
  * A language tag of exactly `length` characters (at least 2) within the spec's X-Locale pattern:
  * subtags of at most 8, none left with a lone character.
  */
-export function languageTag(length: number): string {
+function languageTag(length: number): string {
   let first = Math.min(8, length);
   if (length - first === 1) first -= 1;
   let tag = 'a'.repeat(first);

@@ -18,7 +18,7 @@ const ANY_AMOUNT = 42;
  * Calls an operation through the client's public API. `amount` is the PATCH body's (`null`
  * clears); a GET ignores it.
  */
-export function callOperation(
+function callOperation(
   operationId: string,
   client: UsageBudgetClient,
   customerId: string,
@@ -39,7 +39,7 @@ function amountOf(example: unknown): number | null {
 }
 
 /** One scenario per documented example, selected on the mock with `Prefer: code=…, example=…`. */
-export function preferScenarios(documented: DocumentedResponse): Scenario[] {
+function preferScenarios(documented: DocumentedResponse): Scenario[] {
   return Object.entries(documented.examples).map(([name, example]) => ({
     title: `${documented.method} ${documented.status} example "${name}", chosen with Prefer`,
     operationId: documented.operationId,
@@ -125,7 +125,7 @@ function writesThenReads(title: string, amounts: readonly (number | null)[]): St
 
 const NO_FAILURE_ON_DEMAND = 'a real service cannot be made to fail on demand';
 
-export const strategies: readonly Strategy[] = [
+const strategies: readonly Strategy[] = [
   {
     status: 200,
     operationId: GET,

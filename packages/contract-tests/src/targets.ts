@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { UsageBudgetClient } from '@usagebudget/client';
 import { startPrism, startProcess } from '@usagebudget/testkit';
 
-export const TARGET_NAMES = ['mock', 'server', 'live'] as const;
+const TARGET_NAMES = ['mock', 'server', 'live'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 const DEFAULT_TARGETS: readonly TargetName[] = ['mock', 'server'];
 
@@ -64,7 +64,7 @@ export interface LiveSettings {
 const LIVE_REQUIRED = ['CONTRACT_LIVE_BASE_URL', 'CONTRACT_LIVE_TOKEN', 'CONTRACT_LIVE_CUSTOMER_ID'] as const;
 
 /** The live API's settings, or the names of the variables that are missing. */
-export function liveSettings(env: Env): LiveSettings | { missing: string[] } {
+function liveSettings(env: Env): LiveSettings | { missing: string[] } {
   const missing = LIVE_REQUIRED.filter((name) => !env[name]);
   if (missing.length > 0) return { missing };
   return {
@@ -151,7 +151,7 @@ const SERVER_CUSTOMERS = 32;
 const SERVER_THROTTLE = { requestsPerSecond: 0.01, burst: 100 };
 
 /** The reference server as a real process (`:memory:` database) behind `prism proxy --errors`. */
-export async function startServerTarget(): Promise<Target> {
+async function startServerTarget(): Promise<Target> {
   const partner = (name: string, customers: number) => ({
     id: randomUUID(),
     name,
@@ -217,7 +217,7 @@ export async function startServerTarget(): Promise<Target> {
  * A Partner Center account behind `prism proxy --errors`. With writes allowed, the budget found
  * at the start is put back when the target stops.
  */
-export async function startLiveTarget(settings: LiveSettings, capabilities: ReadonlySet<Capability>): Promise<Target> {
+async function startLiveTarget(settings: LiveSettings, capabilities: ReadonlySet<Capability>): Promise<Target> {
   const prism = await startPrism({ mode: 'proxy', upstream: settings.baseURL });
   const client = new UsageBudgetClient({ baseURL: prism.url, credential: settings.token });
   let original: number | null | undefined;
