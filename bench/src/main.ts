@@ -1,0 +1,116 @@
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { measureClientOverhead } from './client-overhead.js';
+import { renderMarkdown, resultsOf } from './report.js';
+import { budgetPath, sdkHeaders } from './requests.js';
+import { measureBundle, measureImports } from './startup.js';
+import { startBareServer, startPrismMock, startReferenceServer, type Target } from './targets.js';
+import { measureThroughput } from './throughput.js';
+
+const USAGE = `Usage: node bench/dist/main.js [--quick]
+
+Measures the reference server, the client and its bundle side by side, prints a Markdown report and
+writes bench/results.json. --quick runs short rounds as a smoke test and writes no results file.`;
+
+// The whole bench must end in time even if a server hangs: every load is bounded, and this is the backstop.
+const DEADLINE_MS = 170_000;
+
+const FULL = {
+  throughput: { rounds: 3, seconds: 4, warmupSeconds: 1, connections: 16 },
+  client: { rounds: 5, sequentialCalls: 500, concurrentCalls: 1500, concurrency: 16 },
+  importRuns: 9,
+};
+const QUICK = {
+  throughput: { rounds: 2, seconds: 1, warmupSeconds: 0.5, connections: 16 },
+  client: { rounds: 2, sequentialCalls: 200, concurrentCalls: 400, concurrency: 16 },
+  importRuns: 3,
+};
+
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+/** The body the reference server answers a GET with, for the bare server to answer too. */
+async function budgetJson(reference: Target): Promise<string> {
+  const response = await fetch(`${reference.origin}${budgetPath}`, { headers: sdkHeaders() });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`reference server answered GET with ${response.status}: ${body}`);
+  return body;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean' } } });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const settings = values.quick ? QUICK : FULL;
+  const deadline = setTimeout(() => {
+    progress(`gave up after ${DEADLINE_MS / 1000} s`);
+    process.exit(1); // testkit's exit hook kills the servers by pid
+  }, DEADLINE_MS);
+  deadline.unref();
+
+  // Start-up first, while no server of the bench competes for the CPU.
+  progress('bundle size and import time');
+  const bundle = await measureBundle();
+  const imports = await measureImports(settings.importRuns);
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'usagebudget-bench-'));
+  const running: Target[] = [];
+  try {
+    progress('starting the reference server, Prism and the bare server');
+    const started = await Promise.allSettled([
+      startReferenceServer(join(dataDir, 'usagebudget.sqlite')),
+      startPrismMock(),
+    ]);
+    for (const each of started) if (each.status === 'fulfilled') running.push(each.value);
+    for (const each of started) if (each.status === 'rejected') throw each.reason;
+    const [reference, prism] = running as [Target, Target];
+    const bare = await startBareServer(await budgetJson(reference));
+    running.push(bare);
+
+    const scenarios = await measureThroughput(
+      [reference, bare, prism],
+      ['GET', 'PATCH'],
+      settings.throughput,
+      progress,
+    );
+    // The client rounds need one server only; the others would just compete for the CPU.
+    await Promise.all([reference.stop(), prism.stop()]);
+
+    const figures = await measureClientOverhead(bare.origin, settings.client, progress);
+    const measurements = {
+      throughput: { settings: settings.throughput, scenarios },
+      client: { concurrency: settings.client.concurrency, rounds: settings.client.rounds, figures },
+      bundle,
+      imports,
+    };
+    const cpu = cpus();
+    const machine = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpu: { model: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length },
+    };
+    const results = resultsOf(machine, measurements);
+    process.stdout.write(renderMarkdown(results));
+    if (!values.quick) {
+      const file = new URL('../results.json', import.meta.url);
+      const temporary = new URL('../results.json.tmp', import.meta.url);
+      writeFileSync(temporary, `${JSON.stringify(results, null, 2)}\n`);
+      renameSync(temporary, file);
+      progress('wrote bench/results.json');
+    }
+  } finally {
+    await Promise.all(running.map((target) => target.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+    clearTimeout(deadline);
+  }
+}
+
+// Ctrl-C must still stop the servers: exiting runs testkit's hook that kills them by pid.
+process.once('SIGINT', () => process.exit(130));
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,214 @@
+import type { Mode, Variant, VariantFigures } from './client-overhead.js';
+import type { Method } from './load.js';
+import type { BundleSize, ImportProbe } from './startup.js';
+import { type Check, check, median, pairedRatio } from './stats.js';
+import type { TargetKind } from './targets.js';
+import type { Scenario, ThroughputRun, ThroughputSettings } from './throughput.js';
+
+export interface Measurements {
+  readonly throughput: { readonly settings: ThroughputSettings; readonly scenarios: readonly Scenario[] };
+  readonly client: {
+    readonly concurrency: number;
+    readonly rounds: number;
+    readonly figures: readonly VariantFigures[];
+  };
+  readonly bundle: BundleSize;
+  readonly imports: Readonly<Record<ImportProbe, readonly number[]>>;
+}
+
+export interface Machine {
+  readonly date: string;
+  readonly node: string;
+  readonly cpu: { readonly model: string; readonly cores: number };
+}
+
+export interface Results extends Machine, Measurements {
+  readonly checks: readonly Check[];
+  /** Per server and method, the medians over the rounds. */
+  readonly serverMedians: readonly ServerMedians[];
+}
+
+export type ServerMedians = Pick<Scenario, 'kind' | 'target' | 'method'> & ReturnType<typeof summarize>;
+
+/**
+ * Medians over the rounds of a scenario. `requestsPerCpuSecond` is what the server answers per
+ * second of its own CPU: when the shared cores keep it from running flat out, that still shows
+ * what a request costs it.
+ */
+function summarize({ runs }: Pick<Scenario, 'runs'>) {
+  const measured = runs.filter((run) => run.cpuPercent !== undefined) as (ThroughputRun & { cpuPercent: number })[];
+  return {
+    requestsPerSecond: median(runs.map((run) => run.requestsPerSecond)),
+    p50Ms: median(runs.map((run) => run.p50Ms)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    cpuPercent: measured.length ? median(measured.map((run) => run.cpuPercent)) : undefined,
+    requestsPerCpuSecond: measured.length
+      ? median(measured.map((run) => (run.requestsPerSecond * 100) / run.cpuPercent))
+      : undefined,
+    generatorCpuPercent: median(runs.map((run) => run.generatorCpuPercent)),
+  };
+}
+
+function runsOf(scenarios: readonly Scenario[], kind: TargetKind, method: Method): number[] {
+  const scenario = scenarios.find((each) => each.kind === kind && each.method === method);
+  if (!scenario) throw new Error(`no ${method} runs of the ${kind} server`);
+  return scenario.runs.map((run) => run.requestsPerSecond);
+}
+
+function figureOf(figures: readonly VariantFigures[], variant: Variant, mode: Mode): VariantFigures {
+  const figure = figures.find((each) => each.variant === variant && each.mode === mode);
+  if (!figure) throw new Error(`no ${mode} figures of ${variant}`);
+  return figure;
+}
+
+/** The issue's targets, each figure a ratio measured in the same run where it compares two things. */
+function checksOf({ throughput, client, bundle, imports }: Measurements): Check[] {
+  const rps = (kind: TargetKind, method: Method) => runsOf(throughput.scenarios, kind, method);
+  return [
+    check(
+      'server GET vs bare node:http (req/s)',
+      pairedRatio(rps('reference', 'GET'), rps('bare', 'GET')),
+      'x',
+      'at least',
+      0.5,
+    ),
+    check(
+      'server GET vs Prism mock (req/s)',
+      pairedRatio(rps('reference', 'GET'), rps('prism', 'GET')),
+      'x',
+      'at least',
+      10,
+    ),
+    check(
+      'server PATCH vs bare node:http (req/s)',
+      pairedRatio(rps('reference', 'PATCH'), rps('bare', 'PATCH')),
+      'x',
+      'at least',
+      0.25,
+    ),
+    check(
+      'UsageBudgetClient vs raw axios, sequential (time/call)',
+      figureOf(client.figures, 'UsageBudgetClient', 'sequential').vsAxios,
+      'x',
+      'at most',
+      1.1,
+    ),
+    check(
+      `UsageBudgetClient vs raw axios, ${client.concurrency} concurrent (time/call)`,
+      figureOf(client.figures, 'UsageBudgetClient', 'concurrent').vsAxios,
+      'x',
+      'at most',
+      1.1,
+    ),
+    check('client ESM entry, minified + gzip, axios external', bundle.gzipBytes, 'B', 'at most', 6 * 1024),
+    check('import the client in a fresh Node process (median)', median(imports.client), 'ms', 'at most', 50),
+  ];
+}
+
+export function resultsOf(machine: Machine, measurements: Measurements): Results {
+  return {
+    ...machine,
+    checks: checksOf(measurements),
+    serverMedians: measurements.throughput.scenarios.map(({ kind, target, method, ...runs }) => ({
+      kind,
+      target,
+      method,
+      ...summarize(runs),
+    })),
+    ...measurements,
+  };
+}
+
+function format(value: number, unit: string): string {
+  if (unit === 'x') return `${value.toFixed(2)}x`;
+  if (unit === 'B') return `${(value / 1024).toFixed(2)} KB (${value} B)`;
+  return `${value.toFixed(1)} ${unit}`;
+}
+
+const fixed = (value: number | undefined, digits: number) => (value === undefined ? 'n/a' : value.toFixed(digits));
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** The whole report as Markdown: targets first, then the figures behind them. */
+export function renderMarkdown(results: Results): string {
+  const { throughput, client, bundle, imports } = results;
+  const { settings } = throughput;
+  const targets = table(
+    ['figure', 'measured', 'target', 'met'],
+    results.checks.map((each) => [
+      each.name,
+      format(each.value, each.unit),
+      `${each.bound === 'at least' ? '>=' : '<='} ${format(each.target, each.unit)}`,
+      each.met ? 'yes' : '**no**',
+    ]),
+  );
+  const servers = table(
+    [
+      'method',
+      'server',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'server CPU %',
+      'req per server CPU-s',
+      'load gen CPU %',
+      'req/s per round',
+    ],
+    results.serverMedians.map((medians, index) => [
+      medians.method,
+      medians.target,
+      medians.requestsPerSecond.toFixed(0),
+      medians.p50Ms.toFixed(2),
+      medians.p99Ms.toFixed(2),
+      fixed(medians.cpuPercent, 0),
+      fixed(medians.requestsPerCpuSecond, 0),
+      medians.generatorCpuPercent.toFixed(0),
+      (throughput.scenarios[index]?.runs ?? []).map((run) => run.requestsPerSecond.toFixed(0)).join(', '),
+    ]),
+  );
+  const clients = table(
+    ['client', 'mode', 'µs/call', 'vs raw axios', 'vs node:http'],
+    client.figures.map((figure) => [
+      figure.variant,
+      figure.mode === 'concurrent' ? `${client.concurrency} concurrent` : 'sequential',
+      figure.medianMicros.toFixed(0),
+      `${figure.vsAxios.toFixed(2)}x`,
+      `${figure.vsNodeHttp.toFixed(2)}x`,
+    ]),
+  );
+  const startup = table(
+    ['figure', 'median', 'runs'],
+    [
+      ['client ESM entry, minified (esbuild, axios external)', format(bundle.minifiedBytes, 'B'), '1'],
+      ['client ESM entry, minified + gzip -9', format(bundle.gzipBytes, 'B'), '1'],
+      ...Object.entries(imports).map(([probe, runs]) => [
+        `import: ${probe}`,
+        format(median(runs), 'ms'),
+        String(runs.length),
+      ]),
+    ],
+  );
+  return [
+    `Node ${results.node} · ${results.cpu.model} × ${results.cpu.cores} · ${results.date}`,
+    '',
+    targets,
+    '',
+    `Server throughput: autocannon in the bench process, ${settings.connections} connections, ` +
+      `${settings.rounds} interleaved rounds of ${settings.seconds} s per scenario, medians; ratios are medians of per-round ratios.`,
+    '',
+    servers,
+    '',
+    `Client overhead: GET against the bare node:http server (its own process), keep-alive, ` +
+      `median of ${client.rounds} interleaved rounds; ratios are medians of per-round ratios.`,
+    '',
+    clients,
+    '',
+    'Bundle and start-up: import time is measured inside a fresh node process around `await import()`.',
+    '',
+    startup,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { demoPartner } from '@usagebudget/server';
+
+/** Every request goes to the demo partner's first customer, with its token. */
+export const customerId = demoPartner.customerId;
+export const token = demoPartner.token;
+export const budgetPath = `/v1/customers/${customerId}/usagebudget`;
+
+/**
+ * The headers UsageBudgetClient sends, with new ids per request as it makes them: every load and
+ * every baseline client sends these, so the figures compare code, not request sizes. A new
+ * MS-RequestId also makes each reference-server PATCH record a replay, as real calls do.
+ */
+export function sdkHeaders(): Record<string, string> {
+  return {
+    Authorization: `Bearer ${token}`,
+    'MS-RequestId': randomUUID(),
+    'MS-CorrelationId': randomUUID(),
+    'X-Locale': 'en-US',
+    'MS-PartnerCenter-Client': 'usagebudget-sdk/0.0.0',
+  };
+}
+
+/** The n-th PATCH body: the amount changes on every request, so every PATCH really writes. */
+export function patchBody(n: number): string {
+  return JSON.stringify({ amount: (n % 100_000) / 100 + 1 });
+}

@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const run = promisify(execFile);
+
+/** The client's ESM entry, as `import` resolves it, and the package folder around it. */
+const clientEntry = fileURLToPath(import.meta.resolve('@usagebudget/client'));
+const clientDir = dirname(createRequire(import.meta.url).resolve('@usagebudget/client/package.json'));
+
+export interface BundleSize {
+  readonly minifiedBytes: number;
+  readonly gzipBytes: number;
+}
+
+/** The client's ESM entry bundled and minified by esbuild, axios left out (an app brings its own). */
+export async function measureBundle(): Promise<BundleSize> {
+  const result = await build({
+    entryPoints: [clientEntry],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    external: ['axios'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]?.contents;
+  if (!code) throw new Error('esbuild wrote no bundle');
+  return { minifiedBytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength };
+}
+
+/** What a fresh Node process imports, and what it imported before the timer started. */
+export const IMPORT_PROBES = {
+  /** What an application pays: the client and, through it, axios. */
+  client: { imports: '@usagebudget/client', preload: undefined },
+  /** axios alone, resolved as the client resolves it. */
+  axios: { imports: 'axios', preload: undefined },
+  /** The client's own modules: axios is already loaded when the timer starts. */
+  'client, axios preloaded': { imports: '@usagebudget/client', preload: 'axios' },
+} as const;
+export type ImportProbe = keyof typeof IMPORT_PROBES;
+
+/**
+ * Milliseconds one fresh `node` takes to `await import()` the probe's module, timed inside the
+ * process (Node's own start-up is the same for every probe and not the client's to spend). It
+ * runs in the client's folder, so `axios` and `@usagebudget/client` resolve as for the client.
+ */
+async function timeImport(probe: ImportProbe): Promise<number> {
+  const { imports, preload } = IMPORT_PROBES[probe];
+  const script = [
+    preload ? `await import(${JSON.stringify(preload)});` : '',
+    'const started = performance.now();',
+    `await import(${JSON.stringify(imports)});`,
+    'process.stdout.write(String(performance.now() - started));',
+  ].join('\n');
+  const { stdout } = await run(process.execPath, ['--input-type=module', '--eval', script], {
+    cwd: clientDir,
+    timeout: 30_000,
+  });
+  const ms = Number(stdout);
+  if (!Number.isFinite(ms)) throw new Error(`import probe ${probe} printed ${JSON.stringify(stdout)}`);
+  return ms;
+}
+
+/** `runs` fresh processes per probe, interleaved; milliseconds per run. */
+export async function measureImports(runs: number): Promise<Record<ImportProbe, number[]>> {
+  const probes = Object.keys(IMPORT_PROBES) as ImportProbe[];
+  const times = Object.fromEntries(probes.map((probe) => [probe, [] as number[]])) as Record<ImportProbe, number[]>;
+  for (let index = 0; index < runs; index++) {
+    for (const probe of probes) times[probe].push(await timeImport(probe));
+  }
+  return times;
+}

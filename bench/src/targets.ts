@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type StartedProcess, startPrism, startProcess } from '@usagebudget/testkit';
+
+/** A server under load, each in a process of its own so it never shares the load generator's event loop. */
+export type TargetKind = 'reference' | 'bare' | 'prism';
+
+export interface Target {
+  readonly kind: TargetKind;
+  readonly name: string;
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string;
+  /** CPU seconds (user + system, all threads) the process has used so far; undefined off Linux. */
+  cpuSeconds(): number | undefined;
+  /** Stops the process by its pid and waits for it to exit. */
+  stop(): Promise<unknown>;
+}
+
+const LISTENING = /^listening on (http:\/\/\S+)/;
+const require = createRequire(import.meta.url);
+
+let ticksPerSecond: number | undefined;
+function clockTicks(): number {
+  try {
+    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    ticksPerSecond = 100;
+  }
+  return ticksPerSecond;
+}
+
+/** utime + stime of /proc/PID/stat (fields 14 and 15; the name in parentheses may hold spaces). */
+function cpuSecondsOf(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+function target(kind: TargetKind, name: string, origin: string, started: StartedProcess): Target {
+  return { kind, name, origin, cpuSeconds: () => cpuSecondsOf(started.pid), stop: () => started.stop() };
+}
+
+/** The reference server's own bin, on a file-backed SQLite database (it turns WAL on itself). */
+export async function startReferenceServer(db: string): Promise<Target> {
+  const manifestPath = require.resolve('@usagebudget/server/package.json');
+  const { bin } = require(manifestPath) as { bin: Record<string, string> };
+  const entry = bin['usagebudget-server'];
+  if (!entry) throw new Error('@usagebudget/server declares no usagebudget-server bin');
+  const script = join(dirname(manifestPath), entry);
+  const started = await startProcess({
+    name: 'reference server',
+    command: process.execPath,
+    // The access log would be read by this process, the load generator's: it stays off.
+    args: [script, '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-access-log'],
+    ready: LISTENING,
+    timeoutMs: 30_000,
+  });
+  return target('reference', 'reference server', started.ready[1] as string, started);
+}
+
+/** The bare node:http baseline, answering `budgetJson` (see bare-server.ts). */
+export async function startBareServer(budgetJson: string): Promise<Target> {
+  const started = await startProcess({
+    name: 'bare node:http server',
+    command: process.execPath,
+    args: [fileURLToPath(new URL('./bare-server.js', import.meta.url))],
+    env: { ...process.env, BENCH_BUDGET_JSON: budgetJson },
+    ready: LISTENING,
+    timeoutMs: 30_000,
+  });
+  return target('bare', 'bare node:http server', started.ready[1] as string, started);
+}
+
+/** Prism mocking the bundled spec, as the project's contract tests run it. */
+export async function startPrismMock(): Promise<Target> {
+  const prism = await startPrism({ mode: 'mock' });
+  return target('prism', 'Prism mock', prism.url, prism);
+}

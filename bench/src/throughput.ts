@@ -1,0 +1,68 @@
+import { type LoadRun, type Method, runLoad } from './load.js';
+import type { Target, TargetKind } from './targets.js';
+
+export interface ThroughputSettings {
+  readonly rounds: number;
+  readonly seconds: number;
+  /** A discarded run per scenario first, so JIT warm-up is not measured. */
+  readonly warmupSeconds: number;
+  readonly connections: number;
+}
+
+/** One run, with how busy the server and the load generator were meanwhile. */
+export interface ThroughputRun extends LoadRun {
+  /** CPU time of the target's process over the run, in % of one core; undefined off Linux. */
+  readonly cpuPercent: number | undefined;
+  /** CPU time of this process, the load generator's, in % of one core. */
+  readonly generatorCpuPercent: number;
+}
+
+export interface Scenario {
+  readonly kind: TargetKind;
+  readonly target: string;
+  readonly method: Method;
+  /** One run per round, in round order. */
+  readonly runs: readonly ThroughputRun[];
+}
+
+async function measure(target: Target, method: Method, seconds: number, connections: number): Promise<ThroughputRun> {
+  const cpuBefore = target.cpuSeconds();
+  const generatorBefore = process.cpuUsage();
+  const started = performance.now();
+  const run = await runLoad({ origin: target.origin, method, connections, seconds });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const cpuAfter = target.cpuSeconds();
+  const generator = process.cpuUsage(generatorBefore);
+  const cpuPercent =
+    cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) / wallSeconds) * 100;
+  return { ...run, cpuPercent, generatorCpuPercent: (generator.user + generator.system) / 1e4 / wallSeconds };
+}
+
+/**
+ * Loads every target with every method, interleaved: round 1 runs each scenario once (A B C ...),
+ * then round 2, and so on, so slow drifts of the machine's load hit all scenarios alike.
+ */
+export async function measureThroughput(
+  targets: readonly Target[],
+  methods: readonly Method[],
+  settings: ThroughputSettings,
+  progress: (line: string) => void,
+): Promise<Scenario[]> {
+  const scenarios = methods.flatMap((method) =>
+    targets.map((target) => ({ target, method, runs: [] as ThroughputRun[] })),
+  );
+  for (const { target, method } of scenarios) {
+    progress(`warm-up ${method} ${target.name}`);
+    await measure(target, method, settings.warmupSeconds, settings.connections);
+  }
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const { target, method, runs } of scenarios) {
+      const run = await measure(target, method, settings.seconds, settings.connections);
+      runs.push(run);
+      progress(
+        `round ${round}/${settings.rounds} ${method} ${target.name}: ${Math.round(run.requestsPerSecond)} req/s`,
+      );
+    }
+  }
+  return scenarios.map(({ target, method, runs }) => ({ kind: target.kind, target: target.name, method, runs }));
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { VariantFigures } from '../src/client-overhead.js';
+import { type Measurements, renderMarkdown, resultsOf } from '../src/report.js';
+import type { Scenario, ThroughputRun } from '../src/throughput.js';
+
+const run = (requestsPerSecond: number): ThroughputRun => ({
+  requestsPerSecond,
+  p50Ms: 1,
+  p99Ms: 3,
+  responses: requestsPerSecond * 4,
+  cpuPercent: 50,
+  generatorCpuPercent: 80,
+});
+
+const scenario = (kind: Scenario['kind'], method: Scenario['method'], rps: number[]): Scenario => ({
+  kind,
+  target: kind,
+  method,
+  runs: rps.map(run),
+});
+
+const figure = (variant: VariantFigures['variant'], mode: VariantFigures['mode'], vsAxios: number): VariantFigures => ({
+  variant,
+  mode,
+  rounds: [100],
+  medianMicros: 100,
+  vsAxios,
+  vsNodeHttp: 1,
+});
+
+const measurements: Measurements = {
+  throughput: {
+    settings: { rounds: 2, seconds: 4, warmupSeconds: 1, connections: 16 },
+    scenarios: [
+      scenario('reference', 'GET', [6000, 3000]),
+      scenario('bare', 'GET', [10_000, 5000]),
+      scenario('prism', 'GET', [500, 400]),
+      scenario('reference', 'PATCH', [2000, 1000]),
+      scenario('bare', 'PATCH', [10_000, 5000]),
+    ],
+  },
+  client: {
+    concurrency: 16,
+    rounds: 1,
+    figures: [figure('UsageBudgetClient', 'sequential', 1.05), figure('UsageBudgetClient', 'concurrent', 1.2)],
+  },
+  bundle: { minifiedBytes: 11_000, gzipBytes: 4500 },
+  imports: { client: [120, 130, 140], axios: [110], 'client, axios preloaded': [5] },
+};
+
+const machine = { date: '2025-01-01T00:00:00.000Z', node: 'v20.0.0', cpu: { model: 'Test CPU', cores: 2 } };
+const results = resultsOf(machine, measurements);
+
+describe('the checks', () => {
+  const checks = Object.fromEntries(results.checks.map((each) => [each.name, each]));
+
+  it('compares servers by the ratio of their req/s within each round', () => {
+    expect(checks['server GET vs bare node:http (req/s)']).toMatchObject({ value: 0.6, met: true });
+    expect(checks['server GET vs Prism mock (req/s)']).toMatchObject({ value: 9.75, met: false });
+    expect(checks['server PATCH vs bare node:http (req/s)']).toMatchObject({ value: 0.2, met: false });
+  });
+
+  it('checks the facade per mode, the gzip size and the median import time', () => {
+    expect(checks['UsageBudgetClient vs raw axios, sequential (time/call)']?.met).toBe(true);
+    expect(checks['UsageBudgetClient vs raw axios, 16 concurrent (time/call)']?.met).toBe(false);
+    expect(checks['client ESM entry, minified + gzip, axios external']).toMatchObject({ value: 4500, met: true });
+    expect(checks['import the client in a fresh Node process (median)']).toMatchObject({ value: 130, met: false });
+  });
+});
+
+describe('renderMarkdown', () => {
+  const markdown = renderMarkdown(results);
+
+  it('puts each figure next to its target and says whether it is met', () => {
+    expect(markdown).toContain('| server GET vs bare node:http (req/s) | 0.60x | >= 0.50x | yes |');
+    expect(markdown).toContain(
+      '| client ESM entry, minified + gzip, axios external | 4.39 KB (4500 B) | <= 6.00 KB (6144 B) | yes |',
+    );
+    expect(markdown).toContain(
+      '| import the client in a fresh Node process (median) | 130.0 ms | <= 50.0 ms | **no** |',
+    );
+  });
+
+  it('shows every round behind a server median and names the machine', () => {
+    expect(markdown).toContain('| GET | reference | 4500 | 1.00 | 3.00 | 50 | 9000 | 80 | 6000, 3000 |');
+    expect(markdown).toMatch(/^Node v20\.0\.0 · Test CPU × 2 · 2025-01-01/);
+  });
+});
