@@ -73,7 +73,9 @@ export interface UsageBudgetClientOptions {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// The spec's X-Locale schema: this pattern and at most 35 characters.
 const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+const LOCALE_MAX_LENGTH = 35;
 
 // setTimeout's limit: a longer delay fires at once.
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -123,7 +125,12 @@ export class UsageBudgetClient {
     check(Object.hasOwn(clouds, cloud), 'cloud', `must be one of ${Object.keys(clouds).join(', ')}`, cloud);
     const baseURL = options.baseURL ?? clouds[cloud].baseURL;
     check(/^https?:\/\/[^/]/.test(baseURL), 'baseURL', 'must be an http(s) URL', baseURL);
-    check(LOCALE.test(locale), 'locale', 'must be a language tag such as en-US', locale);
+    check(
+      LOCALE.test(locale) && locale.length <= LOCALE_MAX_LENGTH,
+      'locale',
+      `must be a language tag such as en-US, at most ${LOCALE_MAX_LENGTH} characters`,
+      locale,
+    );
     check(
       application === undefined || (application.length >= 1 && application.length <= 256),
       'application',

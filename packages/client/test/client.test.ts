@@ -510,6 +510,7 @@ describe('validation before sending', () => {
   it.each([
     [{ credential: '' }, 'credential'],
     [{ locale: '"en-US"' }, 'locale'],
+    [{ locale: 'aaaaaaaa-bbbbbbbb-bbbbbbbb-bbbbbbb-b' }, 'locale'],
     [{ application: '' }, 'application'],
     [{ maxRetries: -1 }, 'maxRetries'],
     [{ maxRetries: 1.5 }, 'maxRetries'],
