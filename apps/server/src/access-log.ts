@@ -51,9 +51,8 @@ export function createAccessLog(out: (chunk: string) => void): AccessLog {
   return {
     write(entry) {
       const path = entry.path.length > MAX_PATH ? `${entry.path.slice(0, MAX_PATH)}…` : entry.path;
-      // The two ids are GUIDs (a client's is echoed only when it is one); the rest may need escaping.
       push(
-        `"kind":"access","requestId":"${entry.requestId}","correlationId":"${entry.correlationId}",` +
+        `"kind":"access","requestId":${JSON.stringify(entry.requestId)},"correlationId":${JSON.stringify(entry.correlationId)},` +
           `"partnerId":${JSON.stringify(entry.partnerId)},"method":${JSON.stringify(entry.method)},` +
           `"route":${JSON.stringify(entry.route)},"path":${JSON.stringify(path)},"status":${entry.status},` +
           `"durationMs":${entry.durationMs}`,
@@ -61,7 +60,7 @@ export function createAccessLog(out: (chunk: string) => void): AccessLog {
     },
     fault(requestId, error) {
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      push(`"kind":"fault","requestId":"${requestId}","error":${JSON.stringify(detail)}`);
+      push(`"kind":"fault","requestId":${JSON.stringify(requestId)},"error":${JSON.stringify(detail)}`);
     },
     flush,
   };

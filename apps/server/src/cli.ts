@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type ServerConfig, type ThrottleConfig } from './config.js';
 import { DEFAULT_HOST, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 import { demoConfig } from './demo-partner.js';
-import { type RunningServer, startServer } from './server.js';
+import { startServer } from './server.js';
 
 const USAGE = `Usage: usagebudget-server [options]
 
@@ -65,7 +65,8 @@ async function main(argv: string[]): Promise<void> {
     number(values.burst, '--burst', (n) => Number.isInteger(n) && n > 0),
   );
   const config: ServerConfig = values.config ? loadConfig(values.config) : demoConfig;
-  const running: RunningServer = await startServer({
+
+  const running = startServer({
     host: values.host,
     port,
     db: values.db,
@@ -73,34 +74,40 @@ async function main(argv: string[]): Promise<void> {
     ...(throttle ? { throttle } : {}),
     ...(values['access-log'] ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
   });
-  process.stdout.write(`listening on ${running.url}\n`);
-  process.stderr.write(
-    `${JSON.stringify({
-      time: new Date().toISOString(),
-      kind: 'start',
-      url: running.url,
-      db: running.db,
-      partners: config.partners.map((partner) => partner.id),
-      demo: !values.config,
-      throttle: throttle ?? config.throttle ?? null,
-    })}\n`,
-  );
-
+  // Installed before the first await, so before anyone can see the server: a signal that came in
+  // between would otherwise kill it with the default action instead of stopping it.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), kind: 'stop', signal })}\n`);
-    running.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`usagebudget-server: ${(error as Error).stack ?? String(error)}\n`);
-        process.exit(1);
-      },
-    );
+    running
+      .then((server) => server.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`usagebudget-server: ${(error as Error).stack ?? String(error)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+
+  const server = await running;
+  if (stopping) return;
+  process.stdout.write(`listening on ${server.url}\n`);
+  process.stderr.write(
+    `${JSON.stringify({
+      time: new Date().toISOString(),
+      kind: 'start',
+      url: server.url,
+      db: server.db,
+      partners: config.partners.map((partner) => partner.id),
+      demo: !values.config,
+      throttle: throttle ?? config.throttle ?? null,
+    })}\n`,
+  );
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isGuid } from './spec-validator.js';
+import { isCustomerTenantId } from './spec-validator.js';
 
 export interface PartnerConfig {
   /** Shown in 403 descriptions and access logs; Partner Center's partner ids are GUIDs. */
@@ -87,7 +87,7 @@ export function parseConfig(value: unknown, source = 'config'): ServerConfig {
           return token;
         }),
         customers: list(fields.customers, `${at}.customers`, (customer, where) => {
-          if (!isGuid(customer)) throw new ConfigError(`${where} must be a GUID`);
+          if (!isCustomerTenantId(customer)) throw new ConfigError(`${where} must be a GUID`);
           return (customer as string).toLowerCase();
         }),
       };

@@ -7,7 +7,7 @@ import type { PartnerConfig } from './config.js';
 import { faults, HttpError } from './faults.js';
 import type { PartnerDirectory } from './partner-directory.js';
 import { ClientGone, readJsonBody } from './request-body.js';
-import { isGuid } from './spec-validator.js';
+import { isCorrelationId, isRequestId } from './spec-validator.js';
 import { DOCS_PREFIX, type StaticFile } from './static-routes.js';
 import { amountToSet, renderBudget } from './usage-budget.js';
 
@@ -21,6 +21,11 @@ export interface HandlerDependencies {
   readonly log: AccessLog | undefined;
   /** True once the server is shutting down: every response then closes its connection. */
   readonly closing: () => boolean;
+  /**
+   * Gets each socket whose response said `Connection: close`: whatever the client still sends on
+   * it is read and dropped, and a parse error in it must not be answered a second time.
+   */
+  readonly answered: WeakSet<object>;
 }
 
 interface Reply {
@@ -56,9 +61,9 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const STATIC_METHODS = 'GET, HEAD';
 const HEALTHY = JSON.stringify({ status: 'ok' });
 
-/** The header's value when it is a GUID, as the spec declares it; otherwise a new one. */
-function echoOrNew(value: string | string[] | undefined): string {
-  return typeof value === 'string' && isGuid(value) ? value : randomUUID();
+/** The header's value when it passes the spec's check (a GUID); otherwise a new GUID. */
+function echoOrNew(value: string | string[] | undefined, valid: (value: string) => boolean): string {
+  return typeof value === 'string' && valid(value) ? value : randomUUID();
 }
 
 function hasUnreadBody(exchange: Exchange): boolean {
@@ -157,7 +162,10 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       'MS-CorrelationId': exchange.correlationId,
       ...reply.headers,
     };
-    if (deps.closing() || hasUnreadBody(exchange)) headers.Connection = 'close';
+    if (deps.closing() || hasUnreadBody(exchange)) {
+      headers.Connection = 'close';
+      deps.answered.add(exchange.req.socket);
+    }
     res.writeHead(reply.status, headers);
     res.end(reply.body);
     logExchange(exchange, reply.status);
@@ -202,8 +210,8 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       res,
       path: query === -1 ? url : url.slice(0, query),
       started: performance.now(),
-      requestId: echoOrNew(req.headers['ms-requestid']),
-      correlationId: echoOrNew(req.headers['ms-correlationid']),
+      requestId: echoOrNew(req.headers['ms-requestid'], isRequestId),
+      correlationId: echoOrNew(req.headers['ms-correlationid'], isCorrelationId),
       route: null,
       partnerId: null,
       bodyRead: false,

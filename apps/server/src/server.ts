@@ -57,9 +57,18 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-/** A malformed request never reaches the handler; answer it in the same shape as every other error. */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
+/**
+ * A malformed request never reaches the handler; answer it in the same shape as every other error.
+ * Bytes after a response that closed the connection (the client's `Connection: close` or ours) are
+ * no request: they get no answer, which would follow the one already sent.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, answered: WeakSet<object>): void {
+  if (
+    !socket.writable ||
+    error.code === 'ECONNRESET' ||
+    error.code === 'HPE_CLOSED_CONNECTION' ||
+    answered.has(socket)
+  ) {
     socket.destroy();
     return;
   }
@@ -83,6 +92,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const store = openBudgetStore(db);
   const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
   let closing = false;
+  const answered = new WeakSet<object>();
 
   const prune = () => store.pruneReplays(REPLAY_TTL_MS);
   prune();
@@ -99,9 +109,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       files,
       log,
       closing: () => closing,
+      answered,
     }),
   );
-  server.on('clientError', answerClientError);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+    answerClientError(error, socket, answered),
+  );
 
   let address: AddressInfo;
   try {

@@ -1,0 +1,55 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+}
+
+export interface RawRequest {
+  readonly method?: string;
+  /** Sent as it is: no URL normalisation, so `..` and odd encodings reach the server. */
+  readonly path: string;
+  readonly headers?: Record<string, string | number>;
+  /** A string or bytes, or chunks sent one after another (chunked when no Content-Length is given). */
+  readonly body?: string | Buffer | readonly (string | Buffer)[];
+}
+
+/** One HTTP/1.1 request over a fresh connection, with full control of the path and headers. */
+export function send(baseUrl: string, options: RawRequest): Promise<RawResponse> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    const body = options.body;
+    if (Array.isArray(body)) for (const chunk of body) req.write(chunk);
+    else if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/** `Authorization` and, with a body, `Content-Type: application/json`, plus `extra`. */
+export function jsonHeaders(token: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'Content-Type': 'application/json',
+    ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+    ...extra,
+  };
+}

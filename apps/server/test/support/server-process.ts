@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type StartedProcess, startProcess } from '@usagebudget/testkit';
+import type { PartnerConfig, ServerConfig } from '../../src/config.js';
+
+/** The built CLI: tests run the program users run. */
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface ServerProcess extends StartedProcess {
+  readonly url: string;
+}
+
+/** Starts `usagebudget-server --port 0` with `args` and resolves once it prints its URL. */
+export async function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
+  const started = await startProcess({
+    name: 'usagebudget-server',
+    command: process.execPath,
+    args: [CLI, '--host', '127.0.0.1', '--port', '0', ...args],
+    ready: /^listening on (http:\/\/\S+)$/,
+    timeoutMs: 20_000,
+  });
+  return Object.assign(started, { url: started.ready[1] as string });
+}
+
+/** A partner with fresh random ids, so no two test files share a token or a customer. */
+export function randomPartner(name: string, customers = 1): PartnerConfig {
+  return {
+    id: randomUUID(),
+    name,
+    tokens: [randomUUID()],
+    customers: Array.from({ length: customers }, () => randomUUID()),
+  };
+}
+
+/** A temporary folder for a config file and a database, removed by `remove()`. */
+export function scratchDir(): { readonly dir: string; config(config: ServerConfig): string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'usagebudget-server-test-'));
+  return {
+    dir,
+    config(config) {
+      const file = join(dir, `config-${randomUUID()}.json`);
+      writeFileSync(file, JSON.stringify(config));
+      return file;
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export function budgetPath(customerId: string): string {
+  return `/v1/customers/${customerId}/usagebudget`;
+}

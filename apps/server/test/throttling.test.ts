@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonHeaders, send } from './support/http.js';
+import {
+  budgetPath,
+  randomPartner,
+  type ServerProcess,
+  scratchDir,
+  startServerProcess,
+} from './support/server-process.js';
+import { specViolations } from './support/spec-conformance.js';
+
+const busy = randomPartner('Busy partner');
+const quiet = randomPartner('Quiet partner');
+const scratch = scratchDir();
+let server: ServerProcess;
+
+beforeAll(async () => {
+  // The flags override the config's throttle; at this rate no token comes back during the test.
+  const config = scratch.config({ partners: [busy, quiet], throttle: { requestsPerSecond: 100, burst: 100 } });
+  server = await startServerProcess(['--db', ':memory:', '--config', config, '--rate-limit', '0.01', '--burst', '3']);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  scratch.remove();
+});
+
+const getAs = async (partner: typeof busy) => {
+  const path = budgetPath(partner.customers[0] as string);
+  const response = await send(server.url, { path, headers: jsonHeaders(partner.tokens[0]) });
+  expect(specViolations('GET', path, response)).toEqual([]);
+  return response;
+};
+
+describe('per-partner token bucket', () => {
+  it('answers 429 with Retry-After and a ThrottleFault once a partner spends its burst, and only that partner', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await getAs(busy)).status);
+    expect(statuses).toEqual([200, 200, 200]);
+    const throttled = await getAs(busy);
+    expect(throttled.status).toBe(429);
+    const retryAfter = Number(throttled.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(throttled.text)).toEqual({
+      statusCode: 429,
+      message: `Rate limit is exceeded. Try again in ${retryAfter} seconds.`,
+    });
+    expect((await getAs(quiet)).status).toBe(200);
+  });
+});

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Several files start server processes; on two cores a cold start can take a second.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
