@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { spec, specPaths } from '@usagebudget/openapi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jsonHeaders, type RawRequest, type RawResponse, send } from './support/http.js';
-import {
-  budgetPath,
-  randomPartner,
-  type ServerProcess,
-  scratchDir,
-  startServerProcess,
-} from './support/server-process.js';
+import { budgetPath, randomPartner, useServer } from './support/server-process.js';
 import { specViolations } from './support/spec-conformance.js';
 
 const partnerA = randomPartner('Partner A', 48);
@@ -25,22 +19,11 @@ const freshCustomer = () => {
   return next;
 };
 
-const scratch = scratchDir();
-let server: ServerProcess;
-
-beforeAll(async () => {
-  const config = scratch.config({ partners: [partnerA, partnerB] });
-  server = await startServerProcess(['--db', `${scratch.dir}/api.sqlite`, '--config', config]);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  scratch.remove();
-});
+const server = useServer({ partners: [partnerA, partnerB] }, (dir) => ['--db', `${dir}/api.sqlite`]);
 
 /** Sends a request and checks the response against the spec before the test looks at it. */
 async function call(request: RawRequest): Promise<RawResponse> {
-  const response = await send(server.url, request);
+  const response = await send(server.current.url, request);
   expect(specViolations(request.method ?? 'GET', request.path, response), `${request.method} ${request.path}`).toEqual(
     [],
   );
@@ -390,7 +373,7 @@ describe('access log', () => {
     let line: Record<string, unknown> | undefined;
     for (let attempt = 0; attempt < 50 && !line; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      line = server
+      line = server.current
         .output()
         .split('\n')
         .filter((text) => text.includes(requestId))
@@ -407,7 +390,7 @@ describe('access log', () => {
       status: 200,
     });
     expect(typeof line?.durationMs).toBe('number');
-    expect(server.output()).not.toContain(tokenA);
-    expect(server.output()).not.toContain(tokenB);
+    expect(server.current.output()).not.toContain(tokenA);
+    expect(server.current.output()).not.toContain(tokenB);
   });
 });

@@ -1,33 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jsonHeaders, type RawResponse, send } from './support/http.js';
-import {
-  budgetPath,
-  randomPartner,
-  type ServerProcess,
-  scratchDir,
-  startServerProcess,
-} from './support/server-process.js';
+import { budgetPath, randomPartner, useServer } from './support/server-process.js';
 
 const partner = randomPartner('Concurrency partner', 2);
 const token = partner.tokens[0] as string;
-const scratch = scratchDir();
-let server: ServerProcess;
-
-beforeAll(async () => {
-  const config = scratch.config({ partners: [partner] });
-  server = await startServerProcess(['--db', join(scratch.dir, 'concurrent.sqlite'), '--config', config]);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  scratch.remove();
-});
+const server = useServer({ partners: [partner] }, (dir) => ['--db', join(dir, 'concurrent.sqlite')]);
 
 const CONCURRENT = 48;
 const patch = (customer: string, amount: string, headers: Record<string, string> = {}) =>
-  send(server.url, {
+  send(server.current.url, {
     method: 'PATCH',
     path: budgetPath(customer),
     headers: jsonHeaders(token, headers),
@@ -41,14 +24,15 @@ describe('concurrent PATCHes on one customer', () => {
     const amounts = Array.from({ length: CONCURRENT }, (_, i) => `${i + 1}.${String(i).padStart(2, '0')}`);
     const reads: Promise<RawResponse>[] = [];
     const writes = amounts.map((amount, i) => {
-      if (i % 4 === 0) reads.push(send(server.url, { path: budgetPath(customer), headers: jsonHeaders(token) }));
+      if (i % 4 === 0)
+        reads.push(send(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) }));
       return patch(customer, amount);
     });
     const answers = await Promise.all(writes);
     expect(answers.map((answer) => answer.status)).toEqual(amounts.map(() => 200));
     expect(answers.map(amountOf)).toEqual(amounts.map(Number));
     for (const read of await Promise.all(reads)) expect(read.status).toBe(200);
-    const final = await send(server.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
+    const final = await send(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
     expect(amounts.map(Number)).toContain(amountOf(final));
   });
 
@@ -60,8 +44,8 @@ describe('concurrent PATCHes on one customer', () => {
     );
     expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([200]));
     expect(new Set(answers.map((answer) => answer.text)).size).toBe(1);
-    const final = await send(server.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
+    const final = await send(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
     expect(final.text).toBe(answers[0]?.text);
-    expect(server.output()).not.toMatch(/SQLITE_BUSY|"status":5\d\d/);
+    expect(server.current.output()).not.toMatch(/SQLITE_BUSY|"status":5\d\d/);
   });
 });

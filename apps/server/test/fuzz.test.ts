@@ -1,30 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { send } from './support/http.js';
-import {
-  budgetPath,
-  randomPartner,
-  type ServerProcess,
-  scratchDir,
-  startServerProcess,
-} from './support/server-process.js';
+import { budgetPath, randomPartner, useServer } from './support/server-process.js';
 import { specViolations } from './support/spec-conformance.js';
 
 const mine = randomPartner('Fuzzed partner', 3);
 const theirs = randomPartner('Other partner');
-const scratch = scratchDir();
-let server: ServerProcess;
-
-beforeAll(async () => {
-  const config = scratch.config({ partners: [mine, theirs] });
-  server = await startServerProcess(['--db', `${scratch.dir}/fuzz.sqlite`, '--config', config, '--no-access-log']);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  scratch.remove();
-});
+const server = useServer({ partners: [mine, theirs] }, (dir) => ['--db', `${dir}/fuzz.sqlite`, '--no-access-log']);
 
 /** Printable ASCII: what an HTTP client lets through in a header value. */
 const headerText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)) });
@@ -138,7 +121,7 @@ describe('fuzzed requests', () => {
         headers,
         body,
         async (method, target, sent, payload) => {
-          const response = await send(server.url, {
+          const response = await send(server.current.url, {
             method,
             path: target,
             headers: sent,
@@ -152,16 +135,16 @@ describe('fuzzed requests', () => {
       ),
       { numRuns: 400, interruptAfterTimeLimit: 30_000 },
     );
-    const health = await send(server.url, { path: '/healthz' });
+    const health = await send(server.current.url, { path: '/healthz' });
     expect(health.status).toBe(200);
-    expect(server.child.exitCode).toBeNull();
-    expect(server.output()).not.toContain('"kind":"fault"');
+    expect(server.current.child.exitCode).toBeNull();
+    expect(server.current.output()).not.toContain('"kind":"fault"');
   });
 
   it('answers a fuzzed request id with itself only when it is a GUID', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.uuid().map(String), headerText), async (requestId) => {
-        const response = await send(server.url, { path: '/healthz', headers: { 'MS-RequestId': requestId } });
+        const response = await send(server.current.url, { path: '/healthz', headers: { 'MS-RequestId': requestId } });
         const isGuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(requestId);
         expect(response.headers['ms-requestid'] === requestId).toBe(isGuid);
       }),

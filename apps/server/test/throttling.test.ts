@@ -1,33 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jsonHeaders, send } from './support/http.js';
-import {
-  budgetPath,
-  randomPartner,
-  type ServerProcess,
-  scratchDir,
-  startServerProcess,
-} from './support/server-process.js';
+import { budgetPath, randomPartner, useServer } from './support/server-process.js';
 import { specViolations } from './support/spec-conformance.js';
 
 const busy = randomPartner('Busy partner');
 const quiet = randomPartner('Quiet partner');
-const scratch = scratchDir();
-let server: ServerProcess;
-
-beforeAll(async () => {
-  // The flags override the config's throttle; at this rate no token comes back during the test.
-  const config = scratch.config({ partners: [busy, quiet], throttle: { requestsPerSecond: 100, burst: 100 } });
-  server = await startServerProcess(['--db', ':memory:', '--config', config, '--rate-limit', '0.01', '--burst', '3']);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  scratch.remove();
-});
+// The flags override the config's throttle; at their rate no token comes back during the test.
+const server = useServer({ partners: [busy, quiet], throttle: { requestsPerSecond: 100, burst: 100 } }, () => [
+  '--db',
+  ':memory:',
+  '--rate-limit',
+  '0.01',
+  '--burst',
+  '3',
+]);
 
 const getAs = async (partner: typeof busy) => {
   const path = budgetPath(partner.customers[0] as string);
-  const response = await send(server.url, { path, headers: jsonHeaders(partner.tokens[0]) });
+  const response = await send(server.current.url, { path, headers: jsonHeaders(partner.tokens[0]) });
   expect(specViolations('GET', path, response)).toEqual([]);
   return response;
 };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type StartedProcess, startProcess } from '@usagebudget/testkit';
+import { afterAll, beforeAll } from 'vitest';
 import type { PartnerConfig, ServerConfig } from '../../src/config.js';
 
 /** The built CLI: tests run the program users run. */
@@ -51,4 +52,29 @@ export function scratchDir(): { readonly dir: string; config(config: ServerConfi
 
 export function budgetPath(customerId: string): string {
   return `/v1/customers/${customerId}/usagebudget`;
+}
+
+/**
+ * One server process for a test file: started with `config` and `args(dir)` before its tests,
+ * stopped (and its scratch folder removed) after them.
+ */
+export function useServer(
+  config: ServerConfig,
+  args: (dir: string) => readonly string[] = () => ['--db', ':memory:'],
+): { readonly current: ServerProcess } {
+  const scratch = scratchDir();
+  let started: ServerProcess | undefined;
+  beforeAll(async () => {
+    started = await startServerProcess(['--config', scratch.config(config), ...args(scratch.dir)]);
+  });
+  afterAll(async () => {
+    await started?.stop();
+    scratch.remove();
+  });
+  return {
+    get current() {
+      if (!started) throw new Error('the server has not started: use it inside a test');
+      return started;
+    },
+  };
 }
