@@ -21,12 +21,19 @@ export type Mode = 'sequential' | 'concurrent';
 export interface VariantFigures {
   readonly variant: Variant;
   readonly mode: Mode;
-  /** Microseconds per call, one figure per round. */
+  /** Microseconds per call (wall clock), one figure per round. */
   readonly rounds: readonly number[];
   readonly medianMicros: number;
   /** Median of the per-round ratios to raw axios and to node:http. */
   readonly vsAxios: number;
   readonly vsNodeHttp: number;
+  /**
+   * CPU microseconds of this process per call (the server runs in another), per round, and the
+   * median of its per-round ratios to raw axios: what other work on the machine disturbs least.
+   */
+  readonly cpuRounds: readonly number[];
+  readonly medianCpuMicros: number;
+  readonly cpuVsAxios: number;
 }
 
 /** A GET of the budget that resolves with the parsed body. */
@@ -82,8 +89,8 @@ function makeCalls(origin: string, agent: Agent): Record<Variant, Call> {
   };
 }
 
-/** Microseconds per call for `count` calls, `concurrency` at a time. */
-async function timeCalls(call: Call, count: number, concurrency: number): Promise<number> {
+/** Wall-clock and CPU microseconds per call for `count` calls, `concurrency` at a time. */
+async function timeCalls(call: Call, count: number, concurrency: number): Promise<{ wall: number; cpu: number }> {
   let issued = 0;
   const worker = async () => {
     while (issued < count) {
@@ -91,9 +98,11 @@ async function timeCalls(call: Call, count: number, concurrency: number): Promis
       await call();
     }
   };
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return ((performance.now() - started) * 1000) / count;
+  const used = process.cpuUsage(cpu);
+  return { wall: ((performance.now() - started) * 1000) / count, cpu: (used.user + used.system) / count };
 }
 
 /**
@@ -118,7 +127,7 @@ export async function measureClientOverhead(
       sequential: { count: settings.sequentialCalls, concurrency: 1 },
       concurrent: { count: settings.concurrentCalls, concurrency: settings.concurrency },
     };
-    const times = new Map<string, number[]>();
+    const times = new Map<string, { wall: number; cpu: number }[]>();
     for (let round = 0; round <= settings.rounds; round++) {
       for (const [mode, { count, concurrency }] of Object.entries(modes)) {
         for (let index = 0; index < VARIANTS.length; index++) {
@@ -132,14 +141,18 @@ export async function measureClientOverhead(
       progress(round === 0 ? 'client warm-up round done' : `client round ${round}/${settings.rounds} done`);
     }
     return (Object.keys(modes) as Mode[]).flatMap((mode) => {
-      const of = (variant: Variant) => times.get(`${mode} ${variant}`) ?? [];
+      const wall = (variant: Variant) => (times.get(`${mode} ${variant}`) ?? []).map((each) => each.wall);
+      const cpu = (variant: Variant) => (times.get(`${mode} ${variant}`) ?? []).map((each) => each.cpu);
       return VARIANTS.map((variant) => ({
         variant,
         mode,
-        rounds: of(variant),
-        medianMicros: median(of(variant)),
-        vsAxios: pairedRatio(of(variant), of('axios')),
-        vsNodeHttp: pairedRatio(of(variant), of('node:http')),
+        rounds: wall(variant),
+        medianMicros: median(wall(variant)),
+        vsAxios: pairedRatio(wall(variant), wall('axios')),
+        vsNodeHttp: pairedRatio(wall(variant), wall('node:http')),
+        cpuRounds: cpu(variant),
+        medianCpuMicros: median(cpu(variant)),
+        cpuVsAxios: pairedRatio(cpu(variant), cpu('axios')),
       }));
     });
   } finally {

@@ -18,8 +18,8 @@ writes bench/results.json. --quick runs short rounds as a smoke test and writes 
 const DEADLINE_MS = 170_000;
 
 const FULL = {
-  throughput: { rounds: 3, seconds: 4, warmupSeconds: 1, connections: 16 },
-  client: { rounds: 5, sequentialCalls: 500, concurrentCalls: 1500, concurrency: 16 },
+  throughput: { rounds: 5, seconds: 2.5, warmupSeconds: 1, connections: 16 },
+  client: { rounds: 9, sequentialCalls: 300, concurrentCalls: 1000, concurrency: 16 },
   importRuns: 9,
 };
 const QUICK = {

@@ -170,13 +170,15 @@ export function renderMarkdown(results: Results): string {
     ]),
   );
   const clients = table(
-    ['client', 'mode', 'µs/call', 'vs raw axios', 'vs node:http'],
+    ['client', 'mode', 'µs/call', 'vs raw axios', 'vs node:http', 'client CPU µs/call', 'CPU vs raw axios'],
     client.figures.map((figure) => [
       figure.variant,
       figure.mode === 'concurrent' ? `${client.concurrency} concurrent` : 'sequential',
       figure.medianMicros.toFixed(0),
       `${figure.vsAxios.toFixed(2)}x`,
       `${figure.vsNodeHttp.toFixed(2)}x`,
+      figure.medianCpuMicros.toFixed(0),
+      `${figure.cpuVsAxios.toFixed(2)}x`,
     ]),
   );
   const startup = table(

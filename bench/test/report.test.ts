@@ -26,6 +26,9 @@ const figure = (variant: VariantFigures['variant'], mode: VariantFigures['mode']
   medianMicros: 100,
   vsAxios,
   vsNodeHttp: 1,
+  cpuRounds: [80],
+  medianCpuMicros: 80,
+  cpuVsAxios: vsAxios,
 });
 
 const measurements: Measurements = {
