@@ -56,21 +56,13 @@ function lookup(document: OpenAPIV3.Document, ref: string): unknown {
 }
 
 function matcher(template: string): (path: string) => string[] | undefined {
-  const parts = template.split('/');
-  return (path) => {
-    const segments = path.split('/');
-    if (segments.length !== parts.length) return undefined;
-    const values: string[] = [];
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i] as string;
-      const segment = segments[i] as string;
-      if (part.startsWith('{')) {
-        if (segment === '') return undefined;
-        values.push(segment);
-      } else if (part !== segment) return undefined;
-    }
-    return values;
-  };
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const source = template
+    .split(/\{[^}]+\}/)
+    .map(literal)
+    .join('([^/]+)');
+  const pattern = new RegExp(`^${source}$`);
+  return (path) => pattern.exec(path)?.slice(1);
 }
 
 /**

@@ -29,7 +29,7 @@ export interface BudgetStore {
   close(): void;
 }
 
-export const MEMORY = ':memory:';
+const MEMORY = ':memory:';
 
 /** Opens (creating if needed) the SQLite database at `path`, or an in-memory one for `:memory:`, and migrates it. */
 export function openBudgetStore(path: string): BudgetStore {

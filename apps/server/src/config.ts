@@ -63,7 +63,7 @@ function positive(value: unknown, where: string, integer: boolean): number {
   return value;
 }
 
-export function parseThrottle(value: unknown, where = 'throttle'): ThrottleConfig {
+function parseThrottle(value: unknown, where = 'throttle'): ThrottleConfig {
   const fields = record(value, where, ['requestsPerSecond', 'burst']);
   return {
     requestsPerSecond: positive(fields.requestsPerSecond, `${where}.requestsPerSecond`, false),

@@ -13,7 +13,7 @@ export interface ThrottleFault {
 }
 
 /** Partner Center's codes for the errors this resource returns (see the spec's "Errors" section). */
-export const FaultCode = {
+const FaultCode = {
   invalidCustomerId: 900118,
   invalidProperty: 3000,
   invalidInput: 800002,
@@ -52,7 +52,7 @@ function fault(
   return new HttpError(status, body, headers);
 }
 
-export const REALM = 'usagebudget';
+const REALM = 'usagebudget';
 
 export const faults = {
   tokenMissing: () =>

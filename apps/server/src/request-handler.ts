@@ -3,13 +3,13 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { AccessLog } from './access-log.js';
 import type { OperationRule, RouteRule } from './api-contract.js';
 import type { BudgetStore } from './budget-store.js';
-import type { PartnerConfig } from './config.js';
 import { faults, HttpError } from './faults.js';
+import type { OperationHandler, Reply } from './operation.js';
 import type { PartnerDirectory } from './partner-directory.js';
-import { ClientGone, readJsonBody } from './request-body.js';
+import { ClientGone } from './request-body.js';
 import { isCorrelationId, isRequestId } from './spec-validator.js';
 import { DOCS_PREFIX, type StaticFile } from './static-routes.js';
-import { amountToSet, renderBudget } from './usage-budget.js';
+import { budgetOperations } from './usage-budget.js';
 
 export interface HandlerDependencies {
   readonly routes: readonly RouteRule[];
@@ -28,13 +28,6 @@ export interface HandlerDependencies {
   readonly answered: WeakSet<object>;
 }
 
-interface Reply {
-  readonly status: number;
-  readonly body: string | Buffer;
-  readonly contentType?: string;
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
 /** One request in flight: what the access log and the response headers need. */
 interface Exchange {
   readonly req: IncomingMessage;
@@ -46,15 +39,6 @@ interface Exchange {
   route: string | null;
   partnerId: string | null;
   bodyRead: boolean;
-}
-
-/** What an operation handler gets once the front door (auth, throttling, headers, customer) let the call in. */
-interface Call {
-  readonly exchange: Exchange;
-  readonly operation: OperationRule;
-  readonly partner: PartnerConfig;
-  readonly customerId: string;
-  readonly selfUri: string;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -73,34 +57,14 @@ function hasUnreadBody(exchange: Exchange): boolean {
 }
 
 export function createRequestHandler(deps: HandlerDependencies): (req: IncomingMessage, res: ServerResponse) => void {
-  const operations: Record<string, (call: Call) => Reply | Promise<Reply>> = {
-    getUsageBudget: ({ customerId, selfUri }) => ({
-      status: 200,
-      body: renderBudget(selfUri, deps.store.readAmount(customerId)),
-    }),
-    updateUsageBudget: async ({ exchange, operation, partner, customerId, selfUri }) => {
-      const rule = operation.body;
-      if (!rule) throw new Error('the spec gives updateUsageBudget no request body');
-      const { text, value } = await readJsonBody(exchange.req, rule.mediaType);
-      exchange.bodyRead = true;
-      const amount = amountToSet(rule, text, value);
-      const sentRequestId = exchange.req.headers['ms-requestid'];
-      const { response } = deps.store.update({
-        partnerId: partner.id,
-        // Only an id the client sent can come back in a retry; a generated one is never replayed.
-        requestId: typeof sentRequestId === 'string' ? exchange.requestId.toLowerCase() : undefined,
-        customerId,
-        amount,
-        response: renderBudget(selfUri, amount),
-      });
-      return { status: 200, body: response };
-    },
+  const operations = budgetOperations(deps.store);
+  const handlerOf = (operation: OperationRule): OperationHandler => {
+    const handler = operations[operation.operationId];
+    if (!handler) throw new Error(`no handler for the spec's ${operation.operationId}`);
+    return handler;
   };
-  for (const route of deps.routes) {
-    for (const operation of route.operations.values()) {
-      if (!operations[operation.operationId]) throw new Error(`no handler for the spec's ${operation.operationId}`);
-    }
-  }
+  // Every operation the spec declares must have a handler before the first request comes.
+  for (const route of deps.routes) for (const operation of route.operations.values()) handlerOf(operation);
 
   const callOperation = (exchange: Exchange, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
     const { req } = exchange;
@@ -123,8 +87,19 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     });
     const customerId = (values[0] ?? '').toLowerCase();
     deps.partners.authorize(partner, customerId);
-    const selfUri = route.pathTemplate.replace(/\{[^}]+\}/, customerId);
-    return operations[operation.operationId]?.({ exchange, operation, partner, customerId, selfUri }) as Reply;
+    const sentRequestId = req.headers['ms-requestid'];
+    return handlerOf(operation)({
+      req,
+      operation,
+      partnerId: partner.id,
+      customerId,
+      selfUri: route.pathTemplate.replace(/\{[^}]+\}/, customerId),
+      // Only an id the client sent can come back in a retry; a generated one is never replayed.
+      sentRequestId: typeof sentRequestId === 'string' ? exchange.requestId.toLowerCase() : undefined,
+      bodyRead: () => {
+        exchange.bodyRead = true;
+      },
+    });
   };
 
   const serveStatic = (exchange: Exchange): Reply => {

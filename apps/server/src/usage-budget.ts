@@ -1,14 +1,17 @@
 import type { BodyRule } from './api-contract.js';
 import { bind } from './body-binding.js';
+import type { BudgetStore } from './budget-store.js';
 import { exactDecimal } from './exact-decimal.js';
 import { faults } from './faults.js';
 import { topLevelNumberTexts } from './json-number-text.js';
+import type { OperationHandler } from './operation.js';
+import { readJsonBody } from './request-body.js';
 
 /**
  * The `SpendingBudget` of a customer as JSON text. The amount is spliced in as the canonical
  * decimal text it was stored as, so what was sent is what comes back, digit for digit.
  */
-export function renderBudget(selfUri: string, amount: string | null): string {
+function renderBudget(selfUri: string, amount: string | null): string {
   const value = amount ?? 'null';
   return `{"amount":${value},"usageSpendingBudget":${value},"attributes":{"objectType":"SpendingBudget"},"links":{"self":{"uri":${JSON.stringify(selfUri)},"method":"GET","headers":[]}}}`;
 }
@@ -26,7 +29,7 @@ function propertyName(instancePath: string): string {
  * property when the bound body breaks the spec's schema, when `amount` is missing, or when the
  * amount cannot be kept exactly.
  */
-export function amountToSet(rule: BodyRule, text: string, value: unknown): string | null {
+function amountToSet(rule: BodyRule, text: string, value: unknown): string | null {
   if (!isObject(value)) throw faults.invalidInput('The request body must be a JSON object (a SpendingBudget).');
   const bound = bind(value, rule.shape);
   if (bound.conflicts.length > 0) {
@@ -60,4 +63,29 @@ export function amountToSet(rule: BodyRule, text: string, value: unknown): strin
     ]);
   }
   return exact;
+}
+
+/** The spec's two operations on a customer's budget, by operationId. */
+export function budgetOperations(store: BudgetStore): Readonly<Record<string, OperationHandler>> {
+  return {
+    getUsageBudget: ({ customerId, selfUri }) => ({
+      status: 200,
+      body: renderBudget(selfUri, store.readAmount(customerId)),
+    }),
+    updateUsageBudget: async ({ req, operation, partnerId, customerId, selfUri, sentRequestId, bodyRead }) => {
+      const rule = operation.body;
+      if (!rule) throw new Error('the spec gives updateUsageBudget no request body');
+      const { text, value } = await readJsonBody(req, rule.mediaType);
+      bodyRead();
+      const amount = amountToSet(rule, text, value);
+      const { response } = store.update({
+        partnerId,
+        requestId: sentRequestId,
+        customerId,
+        amount,
+        response: renderBudget(selfUri, amount),
+      });
+      return { status: 200, body: response };
+    },
+  };
 }
