@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { loadConfig, type ServerConfig, type ThrottleConfig } from './config.js';
 import { DEFAULT_HOST, DEFAULT_PORT, defaultDbPath } from './defaults.js';

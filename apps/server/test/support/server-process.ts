@@ -7,8 +7,8 @@ import { type StartedProcess, startProcess } from '@usagebudget/testkit';
 import { afterAll, beforeAll } from 'vitest';
 import type { PartnerConfig, ServerConfig } from '../../src/config.js';
 
-/** The built CLI: tests run the program users run. */
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** The bin as package managers link it: tests run the program users run. */
+export const CLI = fileURLToPath(new URL('../../bin/usagebudget-server.js', import.meta.url));
 
 export interface ServerProcess extends StartedProcess {
   readonly url: string;
