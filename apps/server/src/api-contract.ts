@@ -12,7 +12,6 @@ export interface ParameterRule {
 }
 
 export interface BodyRule {
-  readonly required: boolean;
   readonly mediaType: string;
   /** Case-insensitive binding of the body's properties onto the schema's declared properties. */
   readonly shape: BindingShape;
@@ -117,7 +116,6 @@ export function compileContract(document: OpenAPIV3.Document, validator: SpecVal
             ? content.schema.$ref
             : pointer('paths', pathTemplate, method, 'requestBody', 'content', mediaType, 'schema');
         body = {
-          required: requestBody.required ?? false,
           mediaType,
           shape: bindingShapeOf(content.schema, resolveSchema),
           check: validator.compile(schemaPointer),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { spec, specPaths } from '@usagebudget/openapi';
 import { describe, expect, it } from 'vitest';
 import { jsonHeaders, type RawRequest, type RawResponse, send } from './support/http.js';
@@ -39,6 +40,19 @@ const patch = (
   token: string | undefined = tokenA,
   headers: Record<string, string> = {},
 ) => call({ method: 'PATCH', path: budgetPath(customerId), headers: jsonHeaders(token, headers), body });
+
+/** The access-log line of a request, once the server has written it (it writes in batches). */
+async function accessLine(requestId: string): Promise<Record<string, unknown>> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const line = server.current
+      .output()
+      .split('\n')
+      .find((text) => text.includes(`"requestId":"${requestId}"`));
+    if (line) return JSON.parse(line) as Record<string, unknown>;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no access-log line for ${requestId}`);
+}
 
 const json = (response: RawResponse) => JSON.parse(response.text) as Record<string, unknown>;
 
@@ -295,6 +309,22 @@ describe('request bodies', () => {
     }
   });
 
+  it('logs 499 for a client that leaves before its body arrives, and keeps serving', async () => {
+    const customer = freshCustomer();
+    const requestId = randomUUID();
+    const { hostname, port } = new URL(server.current.url);
+    const socket = connect(Number(port), hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `PATCH ${budgetPath(customer)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${tokenA}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: 100\r\nMS-RequestId: ${requestId}\r\n\r\n{"amount":`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    expect(await accessLine(requestId)).toMatchObject({ requestId, status: 499 });
+    expect(json(await get(customer))).toMatchObject({ amount: null });
+  });
+
   it('keeps serving the connection after a bad request', async () => {
     const customer = freshCustomer();
     await patch(customer, '{"amount": ');
@@ -370,15 +400,7 @@ describe('access log', () => {
     const requestId = randomUUID();
     const correlationId = randomUUID();
     await get(customer, tokenA, { 'MS-RequestId': requestId, 'MS-CorrelationId': correlationId });
-    let line: Record<string, unknown> | undefined;
-    for (let attempt = 0; attempt < 50 && !line; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      line = server.current
-        .output()
-        .split('\n')
-        .filter((text) => text.includes(requestId))
-        .map((text) => JSON.parse(text) as Record<string, unknown>)[0];
-    }
+    const line = await accessLine(requestId);
     expect(line).toMatchObject({
       kind: 'access',
       requestId,
@@ -389,7 +411,7 @@ describe('access log', () => {
       path: budgetPath(customer),
       status: 200,
     });
-    expect(typeof line?.durationMs).toBe('number');
+    expect(typeof line.durationMs).toBe('number');
     expect(server.current.output()).not.toContain(tokenA);
     expect(server.current.output()).not.toContain(tokenB);
   });
