@@ -349,6 +349,32 @@ describe('routes', () => {
     }
   });
 
+  it('answers malformed HTTP with an ApiFault and the tracing headers, then closes', async () => {
+    const { hostname, port } = new URL(server.current.url);
+    const exchange = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => socket.end(request));
+        let text = '';
+        socket.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8');
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const garbage = await exchange('NOT HTTP AT ALL\r\n\r\n');
+    const huge = await exchange(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    for (const [text, status] of [
+      [garbage, 400],
+      [huge, 431],
+    ] as const) {
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head).toMatch(/\r\nMS-RequestId: [0-9a-f-]{36}\r\n/);
+      expect(head).toMatch(/\r\nMS-CorrelationId: [0-9a-f-]{36}\r\n/);
+      expect(JSON.parse(body)).toMatchObject({ code: 800002 });
+    }
+  });
+
   it('serves the spec as JSON and YAML', async () => {
     const asJson = await call({ path: '/openapi.json' });
     expect(asJson.headers['content-type']).toMatch(/^application\/json/);
