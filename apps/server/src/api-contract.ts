@@ -82,6 +82,19 @@ export function compileContract(document: OpenAPIV3.Document, validator: SpecVal
       return { parameter, rule };
     });
 
+  const bodyRule = (entry: OpenAPIV3.RequestBodyObject | OpenAPIV3.ReferenceObject, at: string[]): BodyRule => {
+    const requestBody = ('$ref' in entry ? lookup(document, entry.$ref) : entry) as OpenAPIV3.RequestBodyObject;
+    const [mediaType, content] = Object.entries(requestBody.content)[0] ?? [];
+    if (!mediaType || !content?.schema) throw new Error(`${pointer(...at)} has no schema`);
+    const schemaPointer =
+      '$ref' in content.schema ? content.schema.$ref : pointer(...at, 'content', mediaType, 'schema');
+    return {
+      mediaType,
+      shape: bindingShapeOf(content.schema, resolveSchema),
+      check: validator.compile(schemaPointer),
+    };
+  };
+
   return Object.entries(document.paths).map(([pathTemplate, item]) => {
     if (!item) throw new Error(`the spec's path ${pathTemplate} is empty`);
     const shared = parameterRules(item.parameters ?? [], ['paths', pathTemplate, 'parameters']);
@@ -103,24 +116,6 @@ export function compileContract(document: OpenAPIV3.Document, validator: SpecVal
         if (!found) throw new Error(`the spec declares no path parameter {${name}} for ${pathTemplate}`);
         return found.rule;
       });
-      let body: BodyRule | undefined;
-      if (operation.requestBody) {
-        const requestBody = (
-          '$ref' in operation.requestBody ? lookup(document, operation.requestBody.$ref) : operation.requestBody
-        ) as OpenAPIV3.RequestBodyObject;
-        const [mediaType, content] = Object.entries(requestBody.content)[0] ?? [];
-        if (!mediaType || !content?.schema)
-          throw new Error(`${operation.operationId} has a request body without a schema`);
-        const schemaPointer =
-          '$ref' in content.schema
-            ? content.schema.$ref
-            : pointer('paths', pathTemplate, method, 'requestBody', 'content', mediaType, 'schema');
-        body = {
-          mediaType,
-          shape: bindingShapeOf(content.schema, resolveSchema),
-          check: validator.compile(schemaPointer),
-        };
-      }
       if (!operation.operationId) throw new Error(`${method.toUpperCase()} ${pathTemplate} has no operationId`);
       operations.set(method.toUpperCase(), {
         operationId: operation.operationId,
@@ -128,7 +123,7 @@ export function compileContract(document: OpenAPIV3.Document, validator: SpecVal
         pathTemplate,
         pathParameters,
         headerParameters: all.filter(({ parameter }) => parameter.in === 'header').map(({ rule }) => rule),
-        body,
+        body: operation.requestBody && bodyRule(operation.requestBody, ['paths', pathTemplate, method, 'requestBody']),
       });
     }
     return { pathTemplate, operations, allow: [...operations.keys()].join(', '), match: matcher(pathTemplate) };

@@ -18,10 +18,10 @@ export interface BudgetStore {
   /** The amount's canonical decimal text, `null` when no budget is set. */
   readAmount(customerId: string): string | null;
   /**
-   * Applies an update and records its response, atomically; or, when this partner already sent
-   * this request id, applies nothing and returns the recorded response.
+   * Applies an update and records its response, atomically, and returns that response; or, when
+   * this partner already sent this request id, applies nothing and returns the recorded one.
    */
-  update(update: BudgetUpdate): { response: string; replayed: boolean };
+  update(update: BudgetUpdate): string;
   /** Forgets replay records older than `maxAgeMs`. */
   pruneReplays(maxAgeMs: number): void;
   /** Throws when the database cannot answer. */
@@ -69,23 +69,23 @@ export function openBudgetStore(path: string): BudgetStore {
   const deleteReplays = db.prepare('DELETE FROM replays WHERE created_at < ?');
   const ping = db.prepare('SELECT 1');
 
-  // IMMEDIATE takes the write lock up front, so two processes cannot both miss a replay and both apply.
-  const applyOnce = db.transaction((update: BudgetUpdate) => {
+  // The replay check, the update and its record commit together or not at all.
+  const applyOnce = db.transaction((update: BudgetUpdate): string => {
     if (update.requestId !== undefined) {
       const replay = selectReplay.get(update.partnerId, update.requestId);
-      if (replay) return { response: replay.response, replayed: true };
+      if (replay) return replay.response;
     }
     const now = Date.now();
     upsert.run(update.customerId, update.amount, now);
     if (update.requestId !== undefined) {
       insertReplay.run(update.partnerId, update.requestId, update.customerId, update.response, now);
     }
-    return { response: update.response, replayed: false };
+    return update.response;
   });
 
   return {
     readAmount: (customerId) => selectAmount.get(customerId)?.amount ?? null,
-    update: (update) => applyOnce.immediate(update),
+    update: (update) => applyOnce(update),
     pruneReplays: (maxAgeMs) => {
       deleteReplays.run(Date.now() - maxAgeMs);
     },

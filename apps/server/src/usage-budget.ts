@@ -78,14 +78,14 @@ export function budgetOperations(store: BudgetStore): Readonly<Record<string, Op
       const { text, value } = await readJsonBody(req, rule.mediaType);
       bodyRead();
       const amount = amountToSet(rule, text, value);
-      const { response } = store.update({
+      const body = store.update({
         partnerId,
         requestId: sentRequestId,
         customerId,
         amount,
         response: renderBudget(selfUri, amount),
       });
-      return { status: 200, body: response };
+      return { status: 200, body };
     },
   };
 }
