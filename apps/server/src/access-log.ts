@@ -13,8 +13,8 @@ export interface AccessLogEntry {
 
 export interface AccessLog {
   write(entry: AccessLogEntry): void;
-  /** A fault behind a 500, with its stack, tied to the request's id. */
-  fault(requestId: string, error: unknown): void;
+  /** A fault with its stack: behind a 500 (tied to the request's id), or in background work (`null`). */
+  fault(requestId: string | null, error: unknown): void;
   /** Writes what is buffered now. */
   flush(): void;
 }

@@ -194,10 +194,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     try {
       const reply = dispatch(exchange);
       if (reply instanceof Promise) {
-        reply.then(
-          (done) => send(exchange, done),
-          (error) => fail(exchange, error),
-        );
+        reply.then((done) => send(exchange, done)).catch((error: unknown) => fail(exchange, error));
       } else send(exchange, reply);
     } catch (error) {
       fail(exchange, error);

@@ -94,7 +94,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let closing = false;
   const answered = new WeakSet<object>();
 
-  const prune = () => store.pruneReplays(REPLAY_TTL_MS);
+  // Stale replay records only cost space: a failed prune is logged, never fatal.
+  const prune = () => {
+    try {
+      store.pruneReplays(REPLAY_TTL_MS);
+    } catch (error) {
+      log?.fault(null, error);
+    }
+  };
   prune();
   const pruner = setInterval(prune, PRUNE_EVERY_MS).unref();
 
