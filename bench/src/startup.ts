@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { customerId, token } from './requests.js';
 
 const run = promisify(execFile);
 
@@ -38,25 +39,30 @@ export async function measureBundle(): Promise<BundleSize> {
 /** What a fresh Node process imports, and what it imported before the timer started. */
 export const IMPORT_PROBES = {
   /** What an application pays: the client and, through it, axios. */
-  client: { imports: '@usagebudget/client', preload: undefined },
+  client: { imports: '@usagebudget/client', preload: undefined, firstCall: false },
   /** axios alone, resolved as the client resolves it. */
-  axios: { imports: 'axios', preload: undefined },
+  axios: { imports: 'axios', preload: undefined, firstCall: false },
   /** The client's own modules: axios is already loaded when the timer starts. */
-  'client, axios preloaded': { imports: '@usagebudget/client', preload: 'axios' },
+  'client, axios preloaded': { imports: '@usagebudget/client', preload: 'axios', firstCall: false },
+  /** The import and a first GET: what deferring a module to the first call cannot hide. */
+  'client + first GET': { imports: '@usagebudget/client', preload: undefined, firstCall: true },
 } as const;
 export type ImportProbe = keyof typeof IMPORT_PROBES;
 
 /**
- * Milliseconds one fresh `node` takes to `await import()` the probe's module, timed inside the
- * process (Node's own start-up is the same for every probe and not the client's to spend). It
- * runs in the client's folder, so `axios` and `@usagebudget/client` resolve as for the client.
+ * Milliseconds one fresh `node` takes to `await import()` the probe's module (and make the first
+ * call, for that probe), timed inside the process: Node's own start-up is the same for every probe
+ * and not the client's to spend. It runs in the client's folder, so `axios` and
+ * `@usagebudget/client` resolve as they do for the client.
  */
-async function timeImport(probe: ImportProbe): Promise<number> {
-  const { imports, preload } = IMPORT_PROBES[probe];
+async function timeImport(probe: ImportProbe, origin: string): Promise<number> {
+  const { imports, preload, firstCall } = IMPORT_PROBES[probe];
+  const call = `new UsageBudgetClient(${JSON.stringify({ baseURL: origin, credential: token })}).getBudget(${JSON.stringify(customerId)})`;
   const script = [
     preload ? `await import(${JSON.stringify(preload)});` : '',
     'const started = performance.now();',
-    `await import(${JSON.stringify(imports)});`,
+    `${firstCall ? 'const { UsageBudgetClient } = ' : ''}await import(${JSON.stringify(imports)});`,
+    firstCall ? `await ${call};` : '',
     'process.stdout.write(String(performance.now() - started));',
   ].join('\n');
   const { stdout } = await run(process.execPath, ['--input-type=module', '--eval', script], {
@@ -68,12 +74,12 @@ async function timeImport(probe: ImportProbe): Promise<number> {
   return ms;
 }
 
-/** `runs` fresh processes per probe, interleaved; milliseconds per run. */
-export async function measureImports(runs: number): Promise<Record<ImportProbe, number[]>> {
+/** `runs` fresh processes per probe, interleaved; milliseconds per run. `origin` answers the first GET. */
+export async function measureImports(runs: number, origin: string): Promise<Record<ImportProbe, number[]>> {
   const probes = Object.keys(IMPORT_PROBES) as ImportProbe[];
   const times = Object.fromEntries(probes.map((probe) => [probe, [] as number[]])) as Record<ImportProbe, number[]>;
   for (let index = 0; index < runs; index++) {
-    for (const probe of probes) times[probe].push(await timeImport(probe));
+    for (const probe of probes) times[probe].push(await timeImport(probe, origin));
   }
   return times;
 }
