@@ -18,17 +18,19 @@ writes bench/results.json. --quick runs short rounds as a smoke test and writes 
 const DEADLINE_MS = 170_000;
 
 const FULL = {
-  throughput: { rounds: 5, seconds: 2.5, warmupSeconds: 1, connections: 16 },
-  client: { rounds: 15, sequentialCalls: 200, concurrentCalls: 600, concurrency: 16 },
-  importRuns: 9,
+  throughput: { rounds: 5, seconds: 2, warmupSeconds: 1, connections: 16 },
+  client: { rounds: 15, sequentialCalls: 150, concurrentCalls: 500, concurrency: 16 },
+  importRuns: 7,
 };
 const QUICK = {
   throughput: { rounds: 2, seconds: 1, warmupSeconds: 0.5, connections: 16 },
-  client: { rounds: 2, sequentialCalls: 200, concurrentCalls: 400, concurrency: 16 },
+  client: { rounds: 2, sequentialCalls: 100, concurrentCalls: 200, concurrency: 16 },
   importRuns: 3,
 };
 
-const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const startedAt = performance.now();
+const progress = (line: string) =>
+  process.stderr.write(`bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s: ${line}\n`);
 
 /** The body the reference server answers a GET with, for the bare server to answer too. */
 async function budgetJson(reference: Target): Promise<string> {
