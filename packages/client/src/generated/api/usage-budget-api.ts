@@ -112,7 +112,7 @@ export const UsageBudgetApiAxiosParamCreator = function (configuration?: Configu
             };
         },
         /**
-         * Replaces the customer\'s spending budget with `amount` and returns the updated `SpendingBudget`. Send `\"amount\": null` to clear the budget. Send `amount` explicitly: this is the whole resource, and an update without it is rejected rather than read as a clear. Read-only properties (`usageSpendingBudget`, `links`) are ignored if sent.  The update is idempotent per `MS-RequestId`: retrying with the same `MS-RequestId` returns the first result without applying the update again, so a client may safely retry after a timeout or a `5xx`. Works with app-only and app+user tokens. 
+         * Replaces the customer\'s spending budget with `amount` and returns the updated `SpendingBudget`. Send `\"amount\": null` to clear the budget. Send `amount` explicitly: this is the whole resource, and an update without it is rejected rather than read as a clear. Read-only properties (`usageSpendingBudget`, `links`) are ignored if sent.  The update is idempotent per `MS-RequestId`: retrying with the same `MS-RequestId` returns the first result without applying the update again, so a client may safely retry after a timeout or a `5xx`; reusing it for a different customer or amount answers `409`. Works with app-only and app+user tokens. 
          * @summary Set or clear a customer\'s usage spending budget
          * @param {string} customerTenantId The customer\&#39;s tenant ID (its Microsoft ID in Partner Center), a GUID.
          * @param {SpendingBudget} spendingBudget The new budget. Only &#x60;amount&#x60; (and optionally &#x60;attributes&#x60;) is read.
@@ -231,7 +231,7 @@ export const UsageBudgetApiFp = function(configuration?: Configuration) {
             };
         },
         /**
-         * Replaces the customer\'s spending budget with `amount` and returns the updated `SpendingBudget`. Send `\"amount\": null` to clear the budget. Send `amount` explicitly: this is the whole resource, and an update without it is rejected rather than read as a clear. Read-only properties (`usageSpendingBudget`, `links`) are ignored if sent.  The update is idempotent per `MS-RequestId`: retrying with the same `MS-RequestId` returns the first result without applying the update again, so a client may safely retry after a timeout or a `5xx`. Works with app-only and app+user tokens. 
+         * Replaces the customer\'s spending budget with `amount` and returns the updated `SpendingBudget`. Send `\"amount\": null` to clear the budget. Send `amount` explicitly: this is the whole resource, and an update without it is rejected rather than read as a clear. Read-only properties (`usageSpendingBudget`, `links`) are ignored if sent.  The update is idempotent per `MS-RequestId`: retrying with the same `MS-RequestId` returns the first result without applying the update again, so a client may safely retry after a timeout or a `5xx`; reusing it for a different customer or amount answers `409`. Works with app-only and app+user tokens. 
          * @summary Set or clear a customer\'s usage spending budget
          * @param {string} customerTenantId The customer\&#39;s tenant ID (its Microsoft ID in Partner Center), a GUID.
          * @param {SpendingBudget} spendingBudget The new budget. Only &#x60;amount&#x60; (and optionally &#x60;attributes&#x60;) is read.
@@ -277,7 +277,7 @@ export const UsageBudgetApiFactory = function (configuration?: Configuration, ba
             return UsageBudgetApiFp(configuration).getUsageBudget(customerTenantId, mSRequestId, mSCorrelationId, xLocale, mSContractVersion, mSPartnerCenterApplication, mSPartnerCenterClient, options).then((request) => request(axios, basePath));
         },
         /**
-         * Replaces the customer\'s spending budget with `amount` and returns the updated `SpendingBudget`. Send `\"amount\": null` to clear the budget. Send `amount` explicitly: this is the whole resource, and an update without it is rejected rather than read as a clear. Read-only properties (`usageSpendingBudget`, `links`) are ignored if sent.  The update is idempotent per `MS-RequestId`: retrying with the same `MS-RequestId` returns the first result without applying the update again, so a client may safely retry after a timeout or a `5xx`. Works with app-only and app+user tokens. 
+         * Replaces the customer\'s spending budget with `amount` and returns the updated `SpendingBudget`. Send `\"amount\": null` to clear the budget. Send `amount` explicitly: this is the whole resource, and an update without it is rejected rather than read as a clear. Read-only properties (`usageSpendingBudget`, `links`) are ignored if sent.  The update is idempotent per `MS-RequestId`: retrying with the same `MS-RequestId` returns the first result without applying the update again, so a client may safely retry after a timeout or a `5xx`; reusing it for a different customer or amount answers `409`. Works with app-only and app+user tokens. 
          * @summary Set or clear a customer\'s usage spending budget
          * @param {string} customerTenantId The customer\&#39;s tenant ID (its Microsoft ID in Partner Center), a GUID.
          * @param {SpendingBudget} spendingBudget The new budget. Only &#x60;amount&#x60; (and optionally &#x60;attributes&#x60;) is read.
@@ -435,7 +435,7 @@ export class UsageBudgetApi extends BaseAPI {
     }
 
     /**
-     * Replaces the customer\'s spending budget with `amount` and returns the updated `SpendingBudget`. Send `\"amount\": null` to clear the budget. Send `amount` explicitly: this is the whole resource, and an update without it is rejected rather than read as a clear. Read-only properties (`usageSpendingBudget`, `links`) are ignored if sent.  The update is idempotent per `MS-RequestId`: retrying with the same `MS-RequestId` returns the first result without applying the update again, so a client may safely retry after a timeout or a `5xx`. Works with app-only and app+user tokens. 
+     * Replaces the customer\'s spending budget with `amount` and returns the updated `SpendingBudget`. Send `\"amount\": null` to clear the budget. Send `amount` explicitly: this is the whole resource, and an update without it is rejected rather than read as a clear. Read-only properties (`usageSpendingBudget`, `links`) are ignored if sent.  The update is idempotent per `MS-RequestId`: retrying with the same `MS-RequestId` returns the first result without applying the update again, so a client may safely retry after a timeout or a `5xx`; reusing it for a different customer or amount answers `409`. Works with app-only and app+user tokens. 
      * @summary Set or clear a customer\'s usage spending budget
      * @param {UsageBudgetApiUpdateUsageBudgetRequest} requestParameters Request parameters.
      * @param {*} [options] Override http request option.
