@@ -14,14 +14,23 @@ export interface BudgetUpdate {
   readonly response: string;
 }
 
+/**
+ * What an update did: applied it, or answered a replay of the same request with the recorded
+ * response; or refused it because this request id already applied a different update.
+ */
+export type UpdateOutcome =
+  | { readonly kind: 'applied' | 'replayed'; readonly response: string }
+  | { readonly kind: 'requestIdReused' };
+
 export interface BudgetStore {
   /** The amount's canonical decimal text, `null` when no budget is set. */
   readAmount(customerId: string): string | null;
   /**
-   * Applies an update and records its response, atomically, and returns that response; or, when
-   * this partner already sent this request id, applies nothing and returns the recorded one.
+   * Applies an update and records its response, atomically. When this partner already sent this
+   * request id, applies nothing: the same customer and amount get the recorded response, anything
+   * else is refused (answering it with another update's result would mislead the caller).
    */
-  update(update: BudgetUpdate): string;
+  update(update: BudgetUpdate): UpdateOutcome;
   /** Forgets replay records older than `maxAgeMs`. */
   pruneReplays(maxAgeMs: number): void;
   /** Throws when the database cannot answer. */
@@ -56,31 +65,34 @@ export function openBudgetStore(path: string): BudgetStore {
   const selectAmount = db.prepare<[string], { amount: string | null }>(
     'SELECT amount FROM budgets WHERE customer_id = ?',
   );
-  const selectReplay = db.prepare<[string, string], { response: string }>(
-    'SELECT response FROM replays WHERE partner_id = ? AND request_id = ?',
+  const selectReplay = db.prepare<[string, string], { customer_id: string; amount: string | null; response: string }>(
+    'SELECT customer_id, amount, response FROM replays WHERE partner_id = ? AND request_id = ?',
   );
   const upsert = db.prepare(
     `INSERT INTO budgets (customer_id, amount, updated_at) VALUES (?, ?, ?)
      ON CONFLICT (customer_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at`,
   );
   const insertReplay = db.prepare(
-    'INSERT INTO replays (partner_id, request_id, customer_id, response, created_at) VALUES (?, ?, ?, ?, ?)',
+    'INSERT INTO replays (partner_id, request_id, customer_id, amount, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const deleteReplays = db.prepare('DELETE FROM replays WHERE created_at < ?');
   const ping = db.prepare('SELECT 1');
 
   // The replay check, the update and its record commit together or not at all.
-  const applyOnce = db.transaction((update: BudgetUpdate): string => {
+  const applyOnce = db.transaction((update: BudgetUpdate): UpdateOutcome => {
     if (update.requestId !== undefined) {
       const replay = selectReplay.get(update.partnerId, update.requestId);
-      if (replay) return replay.response;
+      if (replay) {
+        const same = replay.customer_id === update.customerId && replay.amount === update.amount;
+        return same ? { kind: 'replayed', response: replay.response } : { kind: 'requestIdReused' };
+      }
     }
     const now = Date.now();
     upsert.run(update.customerId, update.amount, now);
     if (update.requestId !== undefined) {
-      insertReplay.run(update.partnerId, update.requestId, update.customerId, update.response, now);
+      insertReplay.run(update.partnerId, update.requestId, update.customerId, update.amount, update.response, now);
     }
-    return update.response;
+    return { kind: 'applied', response: update.response };
   });
 
   return {

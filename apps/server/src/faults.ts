@@ -76,6 +76,13 @@ export const faults = {
       `The partner id ${partnerId} has no commerce relationship with the customer id ${customerId}.`,
     ),
   tenantNotFound: () => fault(404, FaultCode.tenantNotFound, 'Tenant not found'),
+  requestIdReused: () =>
+    fault(
+      409,
+      'RequestIdReused',
+      'This MS-RequestId already applied a different update (another customer or amount). Send a new MS-RequestId for every new call.',
+      ['MS-RequestId'],
+    ),
   invalidCustomerId: () => fault(400, FaultCode.invalidCustomerId, 'Invalid Customer Id'),
   invalidProperties: (problems: readonly { name: string; message: string }[]) =>
     fault(

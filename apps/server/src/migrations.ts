@@ -26,6 +26,22 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
             PRIMARY KEY (partner_id, request_id)
           ) STRICT, WITHOUT ROWID`,
   },
+  {
+    version: 3,
+    name: 'replays keep the amount they applied',
+    // A replay must repeat the first request (same customer and amount) to be answered. Records
+    // made before this version lack the amount; they only answer retries for a day, so they go.
+    sql: `DROP TABLE replays;
+          CREATE TABLE replays (
+            partner_id TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            amount TEXT,
+            response TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (partner_id, request_id)
+          ) STRICT, WITHOUT ROWID`,
+  },
 ];
 
 /** Brings the database to the latest schema, one transaction per migration. Returns the version reached. */

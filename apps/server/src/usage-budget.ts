@@ -78,14 +78,15 @@ export function budgetOperations(store: BudgetStore): Readonly<Record<string, Op
       const { text, value } = await readJsonBody(req, rule.mediaType);
       bodyRead();
       const amount = amountToSet(rule, text, value);
-      const body = store.update({
+      const outcome = store.update({
         partnerId,
         requestId: sentRequestId,
         customerId,
         amount,
         response: renderBudget(selfUri, amount),
       });
-      return { status: 200, body };
+      if (outcome.kind === 'requestIdReused') throw faults.requestIdReused();
+      return { status: 200, body: outcome.response };
     },
   };
 }

@@ -152,10 +152,29 @@ describe('idempotency and tracing', () => {
     const requestId = randomUUID();
     const first = await patch(customer, '{"amount": 5}', tokenA, { 'MS-RequestId': requestId });
     await patch(customer, '{"amount": 7}');
-    const replay = await patch(customer, '{"amount": 9}', tokenA, { 'MS-RequestId': requestId.toUpperCase() });
+    // The same request again (the id's case and the number's spelling may differ).
+    const replay = await patch(customer, '{"Amount": 5.00}', tokenA, { 'MS-RequestId': requestId.toUpperCase() });
     expect(replay.status).toBe(200);
     expect(replay.text).toBe(first.text);
     expect(json(await get(customer))).toMatchObject({ amount: 7 });
+  });
+
+  it.each([
+    ['another amount', '{"amount": 9}', false],
+    ['a clear', '{"amount": null}', false],
+    ['another customer', '{"amount": 5}', true],
+  ])('refuses an MS-RequestId reused for %s with a 409, applying nothing', async (_, body, otherCustomer) => {
+    const customer = freshCustomer();
+    const requestId = randomUUID();
+    const first = await patch(customer, '{"amount": 5}', tokenA, { 'MS-RequestId': requestId });
+    const target = otherCustomer ? freshCustomer() : customer;
+    const before = await get(target);
+    const reused = await patch(target, body, tokenA, { 'MS-RequestId': requestId });
+    expect(reused.status).toBe(409);
+    expect(json(reused)).toMatchObject({ code: 'RequestIdReused', data: ['MS-RequestId'] });
+    expect(reused.headers['ms-requestid']).toBe(requestId);
+    expect((await get(target)).text).toBe(before.text);
+    expect((await get(customer)).text).toBe(first.text);
   });
 
   it('keeps replays per partner: another partner may use the same MS-RequestId', async () => {

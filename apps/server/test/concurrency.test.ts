@@ -40,12 +40,26 @@ describe('concurrent PATCHes on one customer', () => {
     const customer = partner.customers[1] as string;
     const requestId = randomUUID();
     const answers = await Promise.all(
-      Array.from({ length: CONCURRENT }, (_, i) => patch(customer, String(i + 1), { 'MS-RequestId': requestId })),
+      Array.from({ length: CONCURRENT }, () => patch(customer, '42.42', { 'MS-RequestId': requestId })),
     );
     expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([200]));
     expect(new Set(answers.map((answer) => answer.text)).size).toBe(1);
     const final = await send(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
     expect(final.text).toBe(answers[0]?.text);
+    expect(server.current.output()).not.toMatch(/SQLITE_BUSY|"status":5\d\d/);
+  });
+
+  it('lets exactly one of many concurrent different updates under one MS-RequestId apply', async () => {
+    const customer = partner.customers[1] as string;
+    const requestId = randomUUID();
+    const answers = await Promise.all(
+      Array.from({ length: CONCURRENT }, (_, i) => patch(customer, String(i + 1), { 'MS-RequestId': requestId })),
+    );
+    const applied = answers.filter((answer) => answer.status === 200);
+    expect(applied).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 409)).toHaveLength(CONCURRENT - 1);
+    const final = await send(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
+    expect(final.text).toBe(applied[0]?.text);
     expect(server.current.output()).not.toMatch(/SQLITE_BUSY|"status":5\d\d/);
   });
 });

@@ -26,7 +26,7 @@ describe('durability', () => {
     const db = join(scratch.dir, 'durable.sqlite');
     const args = ['--db', db, '--config', scratch.config({ partners: [partner] }), '--no-access-log'];
     const started = Date.now();
-    let previous: { requestId: string; body: string } | undefined;
+    let previous: { requestId: string; amount: string; body: string } | undefined;
     let rounds = 0;
     let server: ServerProcess | undefined;
     try {
@@ -40,7 +40,7 @@ describe('durability', () => {
             method: 'PATCH',
             path,
             headers: jsonHeaders(token, { 'MS-RequestId': previous.requestId }),
-            body: '{"amount": 0}',
+            body: `{"amount": ${previous.amount}}`,
           });
           expect(replay.text, `round ${rounds}: the replay of the last PATCH`).toBe(previous.body);
         }
@@ -55,7 +55,7 @@ describe('durability', () => {
         expect(acknowledged.status).toBe(200);
         process.kill(server.pid, 'SIGKILL');
         expect(await server.exited).toBe('SIGKILL');
-        previous = { requestId, body: acknowledged.text };
+        previous = { requestId, amount, body: acknowledged.text };
         rounds++;
       }
       server = await startServerProcess(args);
