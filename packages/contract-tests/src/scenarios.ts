@@ -183,6 +183,10 @@ const strategies: readonly Strategy[] = [
     customerId: target.foreignCustomerId ?? missing('foreignCustomerId'),
   })),
   faultStrategy(404, 'a customer no partner has', ['identity'], async () => ({ customerId: randomUUID() })),
+  {
+    status: 409,
+    unreachable: 'the client draws a new MS-RequestId for every call, so it never reuses one for another update',
+  },
   { status: 413, unreachable: "the client's body is one amount, far below 64 KiB" },
   { status: 415, unreachable: 'the client always sends application/json' },
   faultStrategy(429, 'a partner over its rate limit', ['throttle'], async (target) => {

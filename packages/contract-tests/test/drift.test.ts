@@ -117,12 +117,13 @@ describe('a spec that drifted from the committed client', () => {
   });
 
   it('fails the coverage check for a status the spec documents without a scenario', () => {
-    const withConflict = mutated((document) => {
+    const withPreconditionFailed = mutated((document) => {
       const patch = Object.values(document.paths)[0]?.patch as OpenAPIV3.OperationObject;
-      patch.responses['409'] = { $ref: '#/components/responses/BadRequest' };
+      patch.responses['412'] = { $ref: '#/components/responses/BadRequest' };
     });
-    expect(coverageGaps(documentedResponses(withConflict))).toEqual([
-      'PATCH 409 (updateUsageBudget): no scenario for a real target, and no reason why none can exist',
+    expect(coverageGaps(documentedResponses(withPreconditionFailed))).toEqual([
+      'PATCH 412 (updateUsageBudget): no scenario for a real target, and no reason why none can exist',
+      'PATCH 412 (updateUsageBudget): no expected error class for status 412: add it to outcomes.ts',
     ]);
   });
 });
