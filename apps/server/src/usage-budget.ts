@@ -58,7 +58,7 @@ function amountToSet(rule: BodyRule, text: string, value: unknown): string | nul
     throw faults.invalidProperties([
       {
         name: 'amount',
-        message: `${numberText.slice(0, 64)} cannot be kept exactly; send a decimal of at most 15 significant digits`,
+        message: `${numberText.slice(0, 64)} would be read back as ${Number(numberText)}; send a decimal of at most 15 significant digits, which is always kept exactly`,
       },
     ]);
   }

@@ -106,11 +106,15 @@ describe('GET and PATCH', () => {
   it('rejects an amount it cannot keep exactly instead of rounding it, and keeps the old one', async () => {
     const customer = freshCustomer();
     await patch(customer, '{"amount": 10}');
-    for (const amount of ['0.1000000000000000055511151231257827', '9007199254740993', '1e400']) {
+    for (const [amount, readBackAs] of [
+      ['0.1000000000000000055511151231257827', '0.1'],
+      ['9007199254740993', '9007199254740992'],
+      ['1e400', 'Infinity'],
+    ]) {
       const response = await patch(customer, `{"amount": ${amount}}`);
       expect(response.status).toBe(400);
       expect(json(response)).toMatchObject({ code: 3000, data: ['amount'] });
-      expect(json(response).description).toContain('exactly');
+      expect(json(response).description).toContain(`${amount} would be read back as ${readBackAs};`);
     }
     expect(json(await get(customer))).toMatchObject({ amount: 10 });
   });
