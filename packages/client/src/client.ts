@@ -1,7 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { ValidationError } from './errors.js';
-import { UsageBudgetApi } from './generated/api.js';
-import { Configuration } from './generated/configuration.js';
+import type { UsageBudgetApi } from './generated/api.js';
 import type { SpendingBudget } from './generated/models/index.js';
 import {
   type CallOptions,
@@ -77,6 +76,14 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const LOCALE_MAX_LENGTH = 35;
 
+// The generated layer imports axios, which takes ~100 ms to load: loading it on the first call
+// keeps importing the client cheap (a CLI's --help never pays for it).
+let generatedLayer: Promise<typeof import('./generated-api.js')> | undefined;
+const loadGeneratedLayer = () => {
+  generatedLayer ??= import('./generated-api.js');
+  return generatedLayer;
+};
+
 // setTimeout's limit: a longer delay fires at once.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -108,7 +115,9 @@ function checkRange(value: number | undefined, field: string, min: number): void
  * const { data, response } = await client.setBudget(id, 250.5).withResponse();
  */
 export class UsageBudgetClient {
-  readonly #api: UsageBudgetApi;
+  readonly #basePath: string;
+  readonly #axios: AxiosInstance | undefined;
+  #api: Promise<UsageBudgetApi> | undefined;
   readonly #settings: TransportSettings;
   readonly #headers: { xLocale: string; mSPartnerCenterApplication?: string; mSPartnerCenterClient: string };
 
@@ -142,8 +151,8 @@ export class UsageBudgetClient {
     checkRange(initialDelayMs, 'backoff.initialDelayMs', 0);
     checkRange(maxDelayMs, 'backoff.maxDelayMs', 0);
 
-    const basePath = baseURL.replace(/\/+$/, '');
-    this.#api = new UsageBudgetApi(new Configuration({ basePath }), basePath, options.axios);
+    this.#basePath = baseURL.replace(/\/+$/, '');
+    this.#axios = options.axios;
     this.#settings = { credential, timeoutMs, maxRetries, initialDelayMs, maxDelayMs, logger: options.logger };
     this.#headers = {
       xLocale: locale,
@@ -152,10 +161,18 @@ export class UsageBudgetClient {
     };
   }
 
+  #generatedApi(): Promise<UsageBudgetApi> {
+    this.#api ??= loadGeneratedLayer().then(
+      ({ UsageBudgetApi, Configuration }) =>
+        new UsageBudgetApi(new Configuration({ basePath: this.#basePath }), this.#basePath, this.#axios),
+    );
+    return this.#api;
+  }
+
   /** Reads the customer's budget. `amount` is `null` when none is allocated. */
   getBudget(customerTenantId: string, options?: CallOptions): CallPromise<SpendingBudget> {
-    return this.#call('GET', customerTenantId, options, (config) =>
-      this.#api.getUsageBudget({ customerTenantId, ...this.#headers }, config),
+    return this.#call('GET', customerTenantId, options, async (config) =>
+      (await this.#generatedApi()).getUsageBudget({ customerTenantId, ...this.#headers }, config),
     );
   }
 
@@ -186,8 +203,11 @@ export class UsageBudgetClient {
       'PATCH',
       customerTenantId,
       options,
-      (config) =>
-        this.#api.updateUsageBudget({ customerTenantId, spendingBudget: { amount }, ...this.#headers }, config),
+      async (config) =>
+        (await this.#generatedApi()).updateUsageBudget(
+          { customerTenantId, spendingBudget: { amount }, ...this.#headers },
+          config,
+        ),
       validate,
     );
   }

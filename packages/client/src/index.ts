@@ -14,13 +14,7 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors.js';
-// The generated layer: the raw API class (no retries, no typed errors) and the spec's models.
-export {
-  UsageBudgetApi,
-  type UsageBudgetApiGetUsageBudgetRequest,
-  type UsageBudgetApiUpdateUsageBudgetRequest,
-} from './generated/api.js';
-export { Configuration, type ConfigurationParameters } from './generated/configuration.js';
+// The spec's models. The raw generated API class is in `@usagebudget/client/generated`.
 export type {
   ApiFault,
   KeyValuePair,
