@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 // The spec itself (index.*) is written by scripts/bundle.mjs; tsup builds the TypeScript entries.
 export default defineConfig({
-  entry: { validator: 'src/validator.ts' },
+  entry: { validator: 'src/validator.ts', pointer: 'src/pointer.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: false,

@@ -1,3 +1,4 @@
+import { HTTP_METHODS, jsonPointer, nodeAt, resolveReference } from '@usagebudget/openapi/pointer';
 import type { SchemaCheckFunction, SpecValidator } from '@usagebudget/openapi/validator';
 import type { OpenAPIV3 } from 'openapi-types';
 import { type BindingShape, bindingShapeOf } from './body-binding.js';
@@ -38,22 +39,6 @@ export interface RouteRule {
   match(path: string): string[] | undefined;
 }
 
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-
-function pointer(...segments: string[]): string {
-  return `#/${segments.map((segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
-}
-
-function lookup(document: OpenAPIV3.Document, ref: string): unknown {
-  let node: unknown = document;
-  for (const raw of ref.slice(2).split('/')) {
-    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    node = (node as Record<string, unknown> | undefined)?.[segment];
-  }
-  if (node === undefined) throw new Error(`the spec has no ${ref}`);
-  return node;
-}
-
 function matcher(template: string): (path: string) => string[] | undefined {
   const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const source = template
@@ -69,25 +54,27 @@ function matcher(template: string): (path: string) => string[] | undefined {
  * body schema, all compiled from the document itself so the server cannot drift from it.
  */
 export function compileContract(document: OpenAPIV3.Document, validator: SpecValidator): RouteRule[] {
-  const resolveSchema = (ref: string) => lookup(document, ref) as OpenAPIV3.SchemaObject;
+  const resolveSchema = (ref: string) => nodeAt(document, ref) as OpenAPIV3.SchemaObject;
 
   const parameterRules = (
     entries: readonly (OpenAPIV3.ParameterObject | OpenAPIV3.ReferenceObject)[],
     at: string[],
   ): { parameter: OpenAPIV3.ParameterObject; rule: ParameterRule }[] =>
     entries.map((entry, index) => {
-      const schemaPointer = '$ref' in entry ? `${entry.$ref}/schema` : pointer(...at, String(index), 'schema');
-      const parameter = ('$ref' in entry ? lookup(document, entry.$ref) : entry) as OpenAPIV3.ParameterObject;
+      const resolved = resolveReference(document, entry);
+      const parameter = resolved.value;
+      const schemaPointer = jsonPointer(resolved.pointer ?? jsonPointer('#', ...at, String(index)), 'schema');
       const rule = { name: parameter.name, key: parameter.name.toLowerCase(), check: validator.compile(schemaPointer) };
       return { parameter, rule };
     });
 
   const bodyRule = (entry: OpenAPIV3.RequestBodyObject | OpenAPIV3.ReferenceObject, at: string[]): BodyRule => {
-    const requestBody = ('$ref' in entry ? lookup(document, entry.$ref) : entry) as OpenAPIV3.RequestBodyObject;
-    const [mediaType, content] = Object.entries(requestBody.content)[0] ?? [];
-    if (!mediaType || !content?.schema) throw new Error(`${pointer(...at)} has no schema`);
+    const resolved = resolveReference(document, entry);
+    const bodyPointer = resolved.pointer ?? jsonPointer('#', ...at);
+    const [mediaType, content] = Object.entries(resolved.value.content)[0] ?? [];
+    if (!mediaType || !content?.schema) throw new Error(`${bodyPointer} has no schema`);
     const schemaPointer =
-      '$ref' in content.schema ? content.schema.$ref : pointer(...at, 'content', mediaType, 'schema');
+      resolveReference(document, content.schema).pointer ?? jsonPointer(bodyPointer, 'content', mediaType, 'schema');
     return {
       mediaType,
       shape: bindingShapeOf(content.schema, resolveSchema),
@@ -99,7 +86,7 @@ export function compileContract(document: OpenAPIV3.Document, validator: SpecVal
     if (!item) throw new Error(`the spec's path ${pathTemplate} is empty`);
     const shared = parameterRules(item.parameters ?? [], ['paths', pathTemplate, 'parameters']);
     const operations = new Map<string, OperationRule>();
-    for (const method of METHODS) {
+    for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!operation) continue;
       const own = parameterRules(operation.parameters ?? [], ['paths', pathTemplate, method, 'parameters']);

@@ -1,3 +1,4 @@
+import { HTTP_METHODS, jsonPointer, resolveReference } from '@usagebudget/openapi/pointer';
 import type { OpenAPIV3 } from 'openapi-types';
 
 /** One response an operation of the spec documents: the unit every scenario covers. */
@@ -15,34 +16,12 @@ export interface DocumentedResponse {
   readonly examples: Readonly<Record<string, unknown>>;
 }
 
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const JSON_MEDIA_TYPE = 'application/json';
-
-const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
-
-function at(document: OpenAPIV3.Document, pointer: string): unknown {
-  if (!pointer.startsWith('#/')) throw new Error(`only local references are supported: ${pointer}`);
-  let node: unknown = document;
-  for (const raw of pointer.slice(2).split('/')) {
-    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    node = (node as Record<string, unknown> | undefined)?.[segment];
-    if (node === undefined) throw new Error(`the spec has nothing at ${pointer}`);
-  }
-  return node;
-}
 
 /** Follows `$ref`s from the node at `pointer`: the node they end on, and its own pointer. */
 export function resolve<T>(document: OpenAPIV3.Document, pointer: string): { value: T; pointer: string } {
-  let current = pointer;
-  let node = at(document, current);
-  const seen = new Set<string>();
-  while (typeof node === 'object' && node !== null && '$ref' in node) {
-    if (seen.has(current)) throw new Error(`a $ref cycle at ${current}`);
-    seen.add(current);
-    current = String(node.$ref);
-    node = at(document, current);
-  }
-  return { value: node as T, pointer: current };
+  const resolved = resolveReference<T>(document, { $ref: pointer });
+  return { value: resolved.value, pointer: resolved.pointer ?? pointer };
 }
 
 /**
@@ -52,20 +31,20 @@ export function resolve<T>(document: OpenAPIV3.Document, pointer: string): { val
 export function documentedResponses(document: OpenAPIV3.Document): DocumentedResponse[] {
   const found: DocumentedResponse[] = [];
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const method of METHODS) {
+    for (const method of HTTP_METHODS) {
       const operation = item?.[method];
       if (!operation) continue;
-      const operationPointer = `#/paths/${escapePointer(path)}/${method}`;
+      const operationPointer = jsonPointer('#', 'paths', path, method);
       const operationId = operation.operationId ?? `${method.toUpperCase()} ${path}`;
       for (const key of Object.keys(operation.responses)) {
         if (!/^[1-5]\d\d$/.test(key)) throw new Error(`${operationId}: response "${key}" is not an explicit status`);
-        const response = resolve<OpenAPIV3.ResponseObject>(document, `${operationPointer}/responses/${key}`);
+        const response = resolve<OpenAPIV3.ResponseObject>(document, jsonPointer(operationPointer, 'responses', key));
         const media = response.value.content?.[JSON_MEDIA_TYPE];
         if (!media?.schema) throw new Error(`${operationId} ${key}: no ${JSON_MEDIA_TYPE} body schema`);
-        const schema = resolve(document, `${response.pointer}/content/${escapePointer(JSON_MEDIA_TYPE)}/schema`);
+        const schema = resolve(document, jsonPointer(response.pointer, 'content', JSON_MEDIA_TYPE, 'schema'));
         const examples = Object.fromEntries(
           Object.keys(media.examples ?? {}).map((name) => {
-            const examplePointer = `${response.pointer}/content/${escapePointer(JSON_MEDIA_TYPE)}/examples/${escapePointer(name)}`;
+            const examplePointer = jsonPointer(response.pointer, 'content', JSON_MEDIA_TYPE, 'examples', name);
             return [name, resolve<OpenAPIV3.ExampleObject>(document, examplePointer).value.value];
           }),
         );

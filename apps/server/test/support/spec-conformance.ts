@@ -1,4 +1,5 @@
 import { spec } from '@usagebudget/openapi';
+import { jsonPointer, resolveReference } from '@usagebudget/openapi/pointer';
 import { createSpecValidator } from '@usagebudget/openapi/validator';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { RawResponse } from './http.js';
@@ -10,18 +11,7 @@ const TRACE_HEADERS = {
   'ms-correlationid': '#/components/headers/CorrelationId',
 };
 
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-function resolve<T>(node: T | OpenAPIV3.ReferenceObject): { value: T; pointer: string | undefined } {
-  if (node && typeof node === 'object' && '$ref' in node) {
-    let value: unknown = spec;
-    for (const part of node.$ref.slice(2).split('/')) value = (value as Record<string, unknown>)[part];
-    return { value: value as T, pointer: node.$ref };
-  }
-  return { value: node as T, pointer: undefined };
-}
+const resolve = <T>(node: T | OpenAPIV3.ReferenceObject) => resolveReference(spec, node);
 
 /** The spec's path template and operation for a request, if the spec declares one. */
 function operationOf(method: string, path: string) {
@@ -74,18 +64,23 @@ export function specViolations(method: string, path: string, response: RawRespon
     return problems;
   }
   const { value: declaration, pointer } = resolve<OpenAPIV3.ResponseObject>(declared);
-  const base = pointer ?? `#/paths/${escapePointer(found.template)}/${found.key}/responses/${response.status}`;
+  const base = pointer ?? jsonPointer('#', 'paths', found.template, found.key, 'responses', String(response.status));
   for (const [name, header] of Object.entries(declaration.headers ?? {})) {
     const { value: headerObject, pointer: headerPointer } = resolve<OpenAPIV3.HeaderObject>(header);
     const raw = response.headers[name.toLowerCase()];
     const schema = headerObject.schema && resolve<OpenAPIV3.SchemaObject>(headerObject.schema).value;
     const numeric = schema?.type === 'integer' || schema?.type === 'number';
     const value = numeric && typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-    check(`${headerPointer ?? `${base}/headers/${escapePointer(name)}`}/schema`, value, `header ${name}`, problems);
+    check(
+      jsonPointer(headerPointer ?? jsonPointer(base, 'headers', name), 'schema'),
+      value,
+      `header ${name}`,
+      problems,
+    );
   }
   const media = declaration.content?.['application/json'];
   if (media?.schema) {
-    const schemaPointer = resolve(media.schema).pointer ?? `${base}/content/application~1json/schema`;
+    const schemaPointer = resolve(media.schema).pointer ?? jsonPointer(base, 'content', 'application/json', 'schema');
     check(schemaPointer, parseBody(response, problems), 'body', problems);
   }
   return problems;
