@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type StartedProcess, startPrism, startProcess } from '@usagebudget/testkit';
+import { serverBinPath } from '@usagebudget/server';
+import { type StartedProcess, startNodeServer, startPrism } from '@usagebudget/testkit';
 
 /** A server under load, each in a process of its own so it never shares the load generator's event loop. */
 export type TargetKind = 'reference' | 'bare' | 'prism';
@@ -18,9 +17,6 @@ export interface Target {
   /** Stops the process by its pid and waits for it to exit. */
   stop(): Promise<unknown>;
 }
-
-const LISTENING = /^listening on (http:\/\/\S+)/;
-const require = createRequire(import.meta.url);
 
 let ticksPerSecond: number | undefined;
 function clockTicks(): number {
@@ -50,33 +46,25 @@ function target(kind: TargetKind, name: string, origin: string, started: Started
 
 /** The reference server's own bin, on a file-backed SQLite database (it turns WAL on itself). */
 export async function startReferenceServer(db: string): Promise<Target> {
-  const manifestPath = require.resolve('@usagebudget/server/package.json');
-  const { bin } = require(manifestPath) as { bin: Record<string, string> };
-  const entry = bin['usagebudget-server'];
-  if (!entry) throw new Error('@usagebudget/server declares no usagebudget-server bin');
-  const script = join(dirname(manifestPath), entry);
-  const started = await startProcess({
+  const started = await startNodeServer({
     name: 'reference server',
-    command: process.execPath,
+    script: serverBinPath,
     // The access log would be read by this process, the load generator's: it stays off.
-    args: [script, '--host', '127.0.0.1', '--port', '0', '--db', db, '--no-access-log'],
-    ready: LISTENING,
+    args: ['--host', '127.0.0.1', '--port', '0', '--db', db, '--no-access-log'],
     timeoutMs: 30_000,
   });
-  return target('reference', 'reference server', started.ready[1] as string, started);
+  return target('reference', 'reference server', started.url, started);
 }
 
 /** The bare node:http baseline, answering `budgetJson` (see bare-server.ts). */
 export async function startBareServer(budgetJson: string): Promise<Target> {
-  const started = await startProcess({
+  const started = await startNodeServer({
     name: 'bare node:http server',
-    command: process.execPath,
-    args: [fileURLToPath(new URL('./bare-server.js', import.meta.url))],
+    script: fileURLToPath(new URL('./bare-server.js', import.meta.url)),
     env: { ...process.env, BENCH_BUDGET_JSON: budgetJson },
-    ready: LISTENING,
     timeoutMs: 30_000,
   });
-  return target('bare', 'bare node:http server', started.ready[1] as string, started);
+  return target('bare', 'bare node:http server', started.url, started);
 }
 
 /** Prism mocking the bundled spec, as the project's contract tests run it. */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { UsageBudgetClient } from '@usagebudget/client';
-import { startPrism, startProcess } from '@usagebudget/testkit';
+import { serverBinPath } from '@usagebudget/server';
+import { startNodeServer, startPrism } from '@usagebudget/testkit';
 
 const TARGET_NAMES = ['mock', 'server', 'live'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -133,16 +133,6 @@ export async function startMockTarget(specFile?: string): Promise<Target> {
   };
 }
 
-const require = createRequire(import.meta.url);
-
-function serverBin(): string {
-  const manifest = require.resolve('@usagebudget/server/package.json');
-  const { bin } = require(manifest) as { bin: Record<string, string> };
-  const entry = bin['usagebudget-server'];
-  if (!entry) throw new Error('@usagebudget/server declares no usagebudget-server bin');
-  return join(dirname(manifest), entry);
-}
-
 // Each stateful scenario writes a customer of its own, so their order does not matter.
 const SERVER_CUSTOMERS = 32;
 // Throttling is one setting for every partner. The main partner's scenarios send a few dozen
@@ -164,13 +154,12 @@ async function startServerTarget(): Promise<Target> {
   const dir = await mkdtemp(join(tmpdir(), 'contract-tests-'));
   const configFile = join(dir, 'server-config.json');
   await writeFile(configFile, JSON.stringify({ partners: [main, other, throttled], throttle: SERVER_THROTTLE }));
-  const server = await startProcess({
+  const server = await startNodeServer({
     name: 'usagebudget-server',
-    command: process.execPath,
-    args: [serverBin(), '--host', '127.0.0.1', '--port', '0', '--db', ':memory:', '--config', configFile],
-    ready: /^listening on (http:\/\/\S+)/,
+    script: serverBinPath,
+    args: ['--host', '127.0.0.1', '--port', '0', '--db', ':memory:', '--config', configFile],
   }).finally(() => rm(dir, { recursive: true, force: true }));
-  const upstream = server.ready[1] as string;
+  const upstream = server.url;
   let prism: Awaited<ReturnType<typeof startPrism>>;
   try {
     prism = await startPrism({ mode: 'proxy', upstream });

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, startPrism, startProcess } from '../src/index.js';
+import { freePort, startNodeServer, startPrism, startProcess } from '../src/index.js';
 
 const canBind = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -61,6 +64,27 @@ describe('startProcess', () => {
       timeoutMs: 300,
     });
     await expect(start).rejects.toThrow(/silent: not ready after 300 ms/);
+  });
+});
+
+describe('startNodeServer', () => {
+  it('runs a script with this Node and resolves with the URL of its listening line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'testkit-'));
+    const script = join(dir, 'server.cjs');
+    writeFileSync(
+      script,
+      `const server = require('node:http').createServer((_, res) => res.end(process.argv[2]));
+       server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));`,
+    );
+    try {
+      const server = await startNodeServer({ name: 'echo', script, args: ['hello'] });
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await (await fetch(server.url)).text()).toBe('hello');
+      await server.stop();
+      expect(await canBind(Number(new URL(server.url).port))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,13 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import type { ServerConfig } from '@usagebudget/server';
-import { startProcess } from '@usagebudget/testkit';
-
-const require = createRequire(import.meta.url);
+import { join } from 'node:path';
+import { type ServerConfig, serverBinPath } from '@usagebudget/server';
+import { startNodeServer } from '@usagebudget/testkit';
 
 export interface TestServer {
   readonly url: string;
@@ -21,24 +18,16 @@ export interface TestServer {
 export async function spawnReferenceServer(
   options: { config?: ServerConfig; args?: string[] } = {},
 ): Promise<TestServer> {
-  const manifestPath = require.resolve('@usagebudget/server/package.json');
-  const { bin } = require(manifestPath) as { bin: Record<string, string> };
   const dir = mkdtempSync(join(tmpdir(), 'usagebudget-cli-test-'));
-  const args = [join(dirname(manifestPath), bin['usagebudget-server'] as string), '--port', '0'];
-  args.push('--db', join(dir, 'usagebudget.sqlite'), ...(options.args ?? []));
+  const args = ['--port', '0', '--db', join(dir, 'usagebudget.sqlite'), ...(options.args ?? [])];
   if (options.config) {
     writeFileSync(join(dir, 'config.json'), JSON.stringify(options.config));
     args.push('--config', join(dir, 'config.json'));
   }
   try {
-    const server = await startProcess({
-      name: 'usagebudget-server',
-      command: process.execPath,
-      args,
-      ready: /^listening on (http:\/\/\S+)/,
-    });
+    const server = await startNodeServer({ name: 'usagebudget-server', script: serverBinPath, args });
     return {
-      url: server.ready[1] as string,
+      url: server.url,
       stop: async () => {
         await server.stop();
         rmSync(dir, { recursive: true, force: true });

@@ -2,28 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type StartedProcess, startProcess } from '@usagebudget/testkit';
+import { type StartedServer, startNodeServer } from '@usagebudget/testkit';
 import { afterAll, beforeAll } from 'vitest';
+import { serverBinPath } from '../../src/bin-path.js';
 import type { PartnerConfig, ServerConfig } from '../../src/config.js';
 
 /** The bin as package managers link it: tests run the program users run. */
-export const CLI = fileURLToPath(new URL('../../bin/usagebudget-server.js', import.meta.url));
+export const CLI = serverBinPath;
 
-export interface ServerProcess extends StartedProcess {
-  readonly url: string;
-}
+export type ServerProcess = StartedServer;
 
 /** Starts `usagebudget-server --port 0` with `args` and resolves once it prints its URL. */
-export async function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
-  const started = await startProcess({
+export function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
+  return startNodeServer({
     name: 'usagebudget-server',
-    command: process.execPath,
-    args: [CLI, '--host', '127.0.0.1', '--port', '0', ...args],
-    ready: /^listening on (http:\/\/\S+)$/,
+    script: CLI,
+    args: ['--host', '127.0.0.1', '--port', '0', ...args],
     timeoutMs: 20_000,
   });
-  return Object.assign(started, { url: started.ready[1] as string });
 }
 
 /** A partner with fresh random ids, so no two test files share a token or a customer. */
