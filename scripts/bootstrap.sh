@@ -1,36 +1,96 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine that has Node 20 and Java 17: pnpm 10, the workspace's dependencies
-# (whose postinstall copies the generator JAR for offline use), and Chromium for the docs'
-# browser test. Idempotent: a second run only checks.
+# Sets up a machine that has Node 20+ and Java 17+: the exact pnpm that package.json's
+# `packageManager` pins, the workspace's dependencies (whose postinstall copies the generator JAR
+# for offline use), and Chromium for the docs' browser test. A second run only checks.
+#
+# Why npm and not corepack or pnpm's self-switch: on machines that reach only the npm registry,
+# corepack's and pnpm's signature checks of a pnpm download fail. npm installs the pinned version
+# by name, and pnpm-workspace.yaml sets managePackageManagerVersions: false so that no pnpm ever
+# tries to download another one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-fail() { echo "bootstrap: $*" >&2; exit 1; }
-command -v node >/dev/null || fail "Node.js 20 or newer is required (see .nvmrc)"
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
-  || fail "Node.js $(node --version) is too old: 20 or newer is required"
-command -v java >/dev/null || fail "Java 17 is required to run openapi-generator"
+say() { echo "bootstrap: $*"; }
+fail() {
+  echo "bootstrap: error: $1" >&2
+  shift
+  for hint in "$@"; do echo "bootstrap:   $hint" >&2; done
+  exit 1
+}
 
-# corepack cannot verify pnpm's signatures on these machines, so install pnpm with npm.
-if ! command -v pnpm >/dev/null || [[ "$(pnpm --version)" != 10.* ]]; then
-  echo "bootstrap: installing pnpm 10"
-  npm install --global pnpm@10 >/dev/null
+# --- Node.js ---------------------------------------------------------------------------------
+command -v node >/dev/null \
+  || fail "Node.js not found." "Install Node.js 20 (see .nvmrc), e.g. with nvm: nvm install 20"
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+((node_major >= 20)) \
+  || fail "Node.js $(node --version) is too old: 20 or newer is required." "Install Node.js 20 (see .nvmrc), e.g. with nvm: nvm install 20"
+command -v npm >/dev/null || fail "npm not found beside Node.js $(node --version)." "Reinstall Node.js 20 with its npm."
+say "Node.js $(node --version) ok"
+
+# --- Java (openapi-generator runs on it) -------------------------------------------------------
+command -v java >/dev/null \
+  || fail "Java 17 not found: openapi-generator needs it." \
+    "Debian/Ubuntu: apt-get install openjdk-17-jre-headless" "Other systems: any JRE 17 or newer on PATH."
+java_major="$(java -version 2>&1 | sed -nE '1s/.*version "(1\.)?([0-9]+).*/\2/p')"
+[[ "$java_major" =~ ^[0-9]+$ ]] && ((java_major >= 17)) \
+  || fail "Java ${java_major:-?} found at $(command -v java): 17 or newer is required." \
+    "Debian/Ubuntu: apt-get install openjdk-17-jre-headless" "Other systems: any JRE 17 or newer on PATH."
+say "Java $java_major ok"
+
+# --- pnpm: exactly the version package.json pins ------------------------------------------------
+pinned="$(node -p 'const pm = require("./package.json").packageManager || ""; pm.startsWith("pnpm@") ? pm.slice(5).split("+")[0] : ""')"
+[[ -n "$pinned" ]] || fail "package.json has no \"packageManager\": \"pnpm@X.Y.Z\" field."
+
+current=""
+if command -v pnpm >/dev/null; then
+  # pnpm-workspace.yaml turns the self-switch off, so this prints the version that is installed.
+  current="$(pnpm --version 2>/dev/null || true)"
 fi
-
-pnpm install --frozen-lockfile
-
-chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [[ ! -x "$chromium" ]]; then
-  if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
-    echo "bootstrap: installing Chromium for the docs browser test"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  elif command -v apt-get >/dev/null && command -v sudo >/dev/null; then
-    echo "bootstrap: installing Chromium for the docs browser test (sudo)"
-    sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+if [[ "$current" == "$pinned" ]]; then
+  say "pnpm $pinned ok ($(command -v pnpm))"
+else
+  if [[ -z "$current" ]]; then
+    say "pnpm not found: installing pnpm@$pinned with npm (the version package.json pins)"
   else
-    echo "bootstrap: no Chromium at $chromium; install it (or set CHROMIUM_PATH) before pnpm test" >&2
+    say "pnpm $current found at $(command -v pnpm), package.json pins $pinned: installing pnpm@$pinned with npm"
+  fi
+  npm install --global --no-audit --no-fund "pnpm@$pinned" >/dev/null \
+    || fail "npm could not install pnpm@$pinned into $(npm config get prefix)." \
+      "Run as a user who can write there, or set a user prefix: npm config set prefix ~/.local (and put ~/.local/bin on PATH)."
+  hash -r
+  current="$(pnpm --version 2>/dev/null || true)"
+  if [[ "$current" != "$pinned" ]]; then
+    npm_bin="$(npm config get prefix)/bin"
+    # Another pnpm earlier on PATH: it still works (no self-switch, frozen lockfile), but say so.
+    say "warning: pnpm@$pinned is in $npm_bin, but 'pnpm' on PATH is ${current:-missing} ($(command -v pnpm || echo none))."
+    say "warning: put $npm_bin first on PATH to use the pinned version."
+    [[ -n "$current" ]] || fail "no pnpm on PATH after installing it." "Add $npm_bin to PATH and run this again."
+  else
+    say "pnpm $pinned installed ($(command -v pnpm))"
   fi
 fi
-echo "bootstrap: ready"
+
+# --- the workspace's dependencies ---------------------------------------------------------------
+# --frozen-lockfile: the lockfile decides every version; a second run finds nothing to do.
+say "installing the workspace's dependencies (pnpm install --frozen-lockfile)"
+pnpm install --frozen-lockfile \
+  || fail "pnpm install failed (see above)." \
+    "better-sqlite3 compiles from source: it needs python3, make and g++ (apt-get install python3 make g++)."
+
+# --- Chromium for the docs' browser test ------------------------------------------------------------
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [[ -x "$chromium" ]]; then
+  say "Chromium ok ($chromium)"
+elif command -v apt-get >/dev/null && { [[ "$(id -u)" == 0 ]] || command -v sudo >/dev/null; }; then
+  sudo=""
+  [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  say "Chromium not found: installing Debian's chromium for the docs' browser test"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null \
+    || fail "apt-get could not install chromium." "Install it yourself (apt-get install chromium) or set CHROMIUM_PATH."
+  say "Chromium installed ($chromium)"
+else
+  say "warning: no Chromium at $chromium: the docs' browser test will fail."
+  say "warning: install Debian's chromium or set CHROMIUM_PATH, then run pnpm test."
+fi
+say "ready"
