@@ -77,7 +77,11 @@ for state in "${states[@]}"; do
     state_env+=("HOME=$dir/home")
   fi
 
-  log "state '$state': ${preinstalled:+pnpm $preinstalled preinstalled in a throwaway npm prefix}${preinstalled:-no pnpm, empty home}"
+  if [[ -n "$preinstalled" ]]; then
+    log "state '$state': pnpm $preinstalled preinstalled in a throwaway npm prefix"
+  else
+    log "state '$state': no pnpm on PATH, a new user's empty home"
+  fi
   if [[ -n "$preinstalled" ]]; then
     "${state_env[@]}" npm install --global --no-audit --no-fund "pnpm@$preinstalled" >/dev/null
     got="$(cd / && "${state_env[@]}" pnpm --version)"
@@ -95,7 +99,7 @@ for state in "${states[@]}"; do
     exit 1
   fi
   first=$((SECONDS - start))
-  grep '^bootstrap:' "$dir/first.log" | sed 's/^/  /'
+  grep -E '^bootstrap:|^All [0-9]+ steps' "$dir/first.log" | sed 's/^/  /'
 
   start=$SECONDS
   if ! (cd "$dir/clone" && "${state_env[@]}" ./scripts/bootstrap.sh) >"$dir/second.log" 2>&1; then
