@@ -133,13 +133,15 @@ describe('fuzzed requests', () => {
           if (method !== 'HEAD') expect(specViolations(method, target, response)).toEqual([]);
         },
       ),
-      { numRuns: 400, interruptAfterTimeLimit: 30_000 },
+      // The time limit stays well under the test's timeout, so a slow machine runs fewer cases
+      // instead of failing the test.
+      { numRuns: 400, interruptAfterTimeLimit: 20_000 },
     );
     const health = await send(server.current.url, { path: '/healthz' });
     expect(health.status).toBe(200);
     expect(server.current.child.exitCode).toBeNull();
     expect(server.current.output()).not.toContain('"kind":"fault"');
-  });
+  }, 60_000);
 
   it('answers a fuzzed request id with itself only when it is a GUID', async () => {
     await fc.assert(
