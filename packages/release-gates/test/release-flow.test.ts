@@ -1,7 +1,7 @@
 // `pnpm version-packages` run for real in a temporary copy of the workspace: every published
 // package gets a CHANGELOG entry, the released baselines the gates compare against become the
 // current spec and API reports, and the working tree is left as it was.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dryRunVersionPackages } from '../src/dry-run.mjs';
@@ -32,7 +32,9 @@ describe('pnpm version-packages (dry run in a copy)', () => {
       const after = run.after.packages.find((pkg) => pkg.name === before.name);
       const version = after?.packageJson.version;
       expect(version, before.name).not.toBe(before.packageJson.version);
-      const changelog = readFileSync(join(run.dir, relative(realRoot, before.dir), 'CHANGELOG.md'), 'utf8');
+      const changelogPath = join(run.dir, relative(realRoot, before.dir), 'CHANGELOG.md');
+      expect(existsSync(changelogPath), `${before.name} has no CHANGELOG.md after version-packages`).toBe(true);
+      const changelog = readFileSync(changelogPath, 'utf8');
       expect(changelog, before.name).toContain(`## ${version}\n`);
       expect(changelog, before.name).toContain(marker);
       // Every pending changeset that names the package is in its entry, summary and all.
