@@ -1,10 +1,11 @@
 // Builds self-contained HTML reference docs: Redoc's standalone script is copied from
 // node_modules next to the page and the spec is inlined, so the page works from disk with no
 // network (no CDN, no fetch of the spec).
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { bundledJson, docsDir, docsHtml } from './paths.mjs';
+import { withChangelog } from './changelog.mjs';
+import { bundledJson, changelogMd, docsDir, docsHtml, packageDir } from './paths.mjs';
 
 if (process.argv.includes('--print-path')) {
   console.log(docsHtml);
@@ -13,7 +14,9 @@ if (process.argv.includes('--print-path')) {
 
 const require = createRequire(import.meta.url);
 const redocDir = dirname(require.resolve('redoc/package.json'));
-const spec = JSON.parse(readFileSync(bundledJson, 'utf8'));
+const { name: packageName } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+const changelog = existsSync(changelogMd) ? readFileSync(changelogMd, 'utf8') : undefined;
+const spec = withChangelog(JSON.parse(readFileSync(bundledJson, 'utf8')), changelog, packageName);
 
 mkdirSync(docsDir, { recursive: true });
 // Redoc's footer loads its logo from a CDN; point it at a local copy so the page makes no

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const sourceSpec = join(packageDir, 'usagebudget.yaml');
+export const changelogMd = join(packageDir, 'CHANGELOG.md');
 export const distDir = join(packageDir, 'dist');
 export const bundledJson = join(distDir, 'usagebudget.json');
 export const bundledYaml = join(distDir, 'usagebudget.yaml');

@@ -70,4 +70,23 @@ describe('the HTML reference docs', () => {
     expect(consoleErrors).toEqual([]);
     await context.close();
   });
+
+  it("links the spec's changelog from the introduction to its own section", async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await context.route('**/*', (route) =>
+      route.request().url().startsWith('file://') ? route.continue() : route.abort('internetdisconnected'),
+    );
+    const tab = await context.newPage();
+    await tab.goto(pathToFileURL(page).href);
+    const content = tab.locator('.api-content');
+    await content.getByRole('link', { name: 'Changelog', exact: true }).click();
+    const heading = content.locator('h2', { hasText: /^Changelog$/ });
+    await heading.waitFor();
+    await expect(heading.isVisible()).resolves.toBe(true);
+    expect(tab.url()).toMatch(/#tag\/Changelog$/);
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a reader sees.
+    const text = await content.locator('[id="tag/Changelog"]').innerText();
+    expect(text).toContain('What changed in each published version of this specification');
+    await context.close();
+  });
 });

@@ -1,0 +1,63 @@
+// `pnpm version-packages` run for real, but in a temporary copy of what it reads and writes
+// (package.json files, changelogs, changesets, the gated spec and API reports), so its output can
+// be inspected while the working tree stays as it is.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, relative } from 'node:path';
+import { writeChangeset } from './changesets.mjs';
+import { loadWorkspace } from './workspace.mjs';
+
+/**
+ * @typedef {object} DryRunChangeset
+ * @property {string} id the file name, without `.md`
+ * @property {Record<string, import('./changesets.mjs').Bump>} releases
+ * @property {string} summary
+ */
+
+/**
+ * @param {string} rootDir the real workspace
+ * @param {{ changesets?: DryRunChangeset[] }} [options] changesets to add to the copy first
+ */
+export function dryRunVersionPackages(rootDir, { changesets = [] } = {}) {
+  const workspace = loadWorkspace(rootDir);
+  const dir = mkdtempSync(join(tmpdir(), 'version-packages-'));
+  const copy = (/** @type {string} */ path) => {
+    if (existsSync(path)) cpSync(path, join(dir, relative(workspace.rootDir, path)), { recursive: true });
+  };
+  try {
+    for (const name of ['package.json', 'pnpm-workspace.yaml', '.changeset']) copy(join(workspace.rootDir, name));
+    for (const pkg of workspace.packages) {
+      mkdirSync(join(dir, relative(workspace.rootDir, pkg.dir)), { recursive: true });
+      copy(join(pkg.dir, 'package.json'));
+      copy(join(pkg.dir, 'CHANGELOG.md'));
+      if (pkg.gates.spec) {
+        copy(join(pkg.dir, pkg.gates.spec.source));
+        copy(join(pkg.dir, pkg.gates.spec.released));
+      }
+      if (pkg.gates.apiReport) copy(join(pkg.dir, pkg.gates.apiReport.folder));
+    }
+    for (const { id, releases, summary } of changesets) writeChangeset(dir, id, releases, summary);
+    // The tools come from the real installation; only the files above are the copy's own.
+    symlinkSync(join(workspace.rootDir, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    const script = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts?.['version-packages'];
+    if (typeof script !== 'string') throw new Error(`${rootDir}/package.json has no version-packages script`);
+    const result = spawnSync('sh', ['-c', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: [join(dir, 'node_modules', '.bin'), process.env.PATH].join(delimiter) },
+    });
+    const output = `${result.stdout}${result.stderr}`;
+    if (result.status !== 0) throw new Error(`version-packages failed in ${dir} (${result.status}):\n${output}`);
+    return {
+      dir,
+      output,
+      before: workspace,
+      after: loadWorkspace(dir),
+      cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
