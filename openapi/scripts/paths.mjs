@@ -7,5 +7,6 @@ export const sourceSpec = join(packageDir, 'usagebudget.yaml');
 export const distDir = join(packageDir, 'dist');
 export const bundledJson = join(distDir, 'usagebudget.json');
 export const bundledYaml = join(distDir, 'usagebudget.yaml');
+export const bundledTypes = join(distDir, 'types.d.ts');
 export const docsDir = join(distDir, 'docs');
 export const docsHtml = join(docsDir, 'index.html');

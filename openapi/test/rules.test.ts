@@ -1,6 +1,41 @@
+import { spec } from '@usagebudget/openapi';
+import { exactDecimal, isGuid } from '@usagebudget/openapi/rules';
+import { createSpecValidator } from '@usagebudget/openapi/validator';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exactDecimal } from '../src/exact-decimal.js';
+
+describe('isGuid', () => {
+  const validator = createSpecValidator(spec);
+  const samples = [
+    '0c39d6d5-c70d-4c55-bc02-f620844f3fd1',
+    '0C39D6D5-C70D-4C55-BC02-F620844F3FD1',
+    'urn:uuid:0c39d6d5-c70d-4c55-bc02-f620844f3fd1',
+    '{0c39d6d5-c70d-4c55-bc02-f620844f3fd1}',
+    '0c39d6d5c70d4c55bc02f620844f3fd1',
+    '0c39d6d5-c70d-4c55-bc02-f620844f3fd',
+    ' 0c39d6d5-c70d-4c55-bc02-f620844f3fd1',
+    'client-locataire-ID',
+    '',
+  ];
+
+  it("is the rule of the id headers' pattern and of format uuid in the spec", () => {
+    for (const sample of samples) {
+      for (const pointer of [
+        '#/components/parameters/RequestId/schema',
+        '#/components/parameters/CorrelationId/schema',
+        '#/components/parameters/CustomerTenantId/schema',
+      ]) {
+        expect(isGuid(sample), `${pointer} ${sample}`).toBe(validator.validate(pointer, sample).valid);
+      }
+    }
+  });
+
+  it('refuses what is not a string', () => {
+    for (const value of [undefined, null, 1, {}, ['0c39d6d5-c70d-4c55-bc02-f620844f3fd1']]) {
+      expect(isGuid(value)).toBe(false);
+    }
+  });
+});
 
 describe('exactDecimal', () => {
   it.each([
