@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { serverBinPath } from '@usagebudget/server';
-import { type StartedProcess, startNodeServer, startPrism } from '@usagebudget/testkit';
+import { type StartedProcess, startNodeServer, startServerProcess } from '@usagebudget/server/testing';
+import { startPrism } from '@usagebudget/testkit';
+
+/** Which server is under load. */
+export type BenchServerKind = 'reference' | 'bare' | 'prism';
 
 /** A server under load, each in a process of its own so it never shares the load generator's event loop. */
-export type TargetKind = 'reference' | 'bare' | 'prism';
-
-export interface Target {
-  readonly kind: TargetKind;
+export interface BenchServer {
+  readonly kind: BenchServerKind;
   readonly name: string;
   /** `http://127.0.0.1:PORT` */
   readonly origin: string;
@@ -40,35 +41,30 @@ function cpuSecondsOf(pid: number): number | undefined {
   return (Number(fields[11]) + Number(fields[12])) / clockTicks();
 }
 
-function target(kind: TargetKind, name: string, origin: string, started: StartedProcess): Target {
+function benchServer(kind: BenchServerKind, name: string, origin: string, started: StartedProcess): BenchServer {
   return { kind, name, origin, cpuSeconds: () => cpuSecondsOf(started.pid), stop: () => started.stop() };
 }
 
-/** The reference server's own bin, on a file-backed SQLite database (it turns WAL on itself). */
-export async function startReferenceServer(db: string): Promise<Target> {
-  const started = await startNodeServer({
-    name: 'reference server',
-    script: serverBinPath,
-    // The access log would be read by this process, the load generator's: it stays off.
-    args: ['--host', '127.0.0.1', '--port', '0', '--db', db, '--no-access-log'],
-    timeoutMs: 30_000,
-  });
-  return target('reference', 'reference server', started.url, started);
+/** The reference server's own bin, on a fresh file-backed SQLite database (it turns WAL on itself). */
+export async function startReferenceServer(): Promise<BenchServer> {
+  // The access log would be read by this process, the load generator's: it stays off.
+  const started = await startServerProcess({ args: ['--no-access-log'] });
+  return benchServer('reference', 'reference server', started.url, started);
 }
 
 /** The bare node:http baseline, answering `budgetJson` (see bare-server.ts). */
-export async function startBareServer(budgetJson: string): Promise<Target> {
+export async function startBareServer(budgetJson: string): Promise<BenchServer> {
   const started = await startNodeServer({
     name: 'bare node:http server',
     script: fileURLToPath(new URL('./bare-server.js', import.meta.url)),
     env: { ...process.env, BENCH_BUDGET_JSON: budgetJson },
     timeoutMs: 30_000,
   });
-  return target('bare', 'bare node:http server', started.url, started);
+  return benchServer('bare', 'bare node:http server', started.url, started);
 }
 
 /** Prism mocking the bundled spec, as the project's contract tests run it. */
-export async function startPrismMock(): Promise<Target> {
+export async function startPrismMock(): Promise<BenchServer> {
   const prism = await startPrism({ mode: 'mock' });
-  return target('prism', 'Prism mock', prism.url, prism);
+  return benchServer('prism', 'Prism mock', prism.url, prism);
 }

@@ -1,14 +1,17 @@
+// The usagebudget CLI (@usagebudget/cli) against the spec's documented faults: each arrives as
+// the exit code the CLI documents. It lives here, not in the CLI's package, because it needs the
+// Prism mock, which only this private side of the repository may depend on.
 import { startPrism } from '@usagebudget/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { usagebudget } from './support/run.js';
-import { startStatusPicker, type TestServer } from './support/servers.js';
+import { usagebudget } from '../src/cli-runner.js';
+import { startStatusPicker } from '../src/status-picker.js';
 
 const CUSTOMER = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
 // Prism checks that a bearer token is sent, not which.
 const env = { PARTNER_CENTER_TOKEN: 'prism-accepts-any-token' };
 
 let prism: Awaited<ReturnType<typeof startPrism>>;
-let picker: TestServer;
+let picker: Awaited<ReturnType<typeof startStatusPicker>>;
 
 beforeAll(async () => {
   prism = await startPrism({ mode: 'mock' });

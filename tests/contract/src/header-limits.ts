@@ -1,7 +1,7 @@
 import { ValidationError } from '@usagebudget/client';
+import { resolvePointer } from '@usagebudget/openapi/operations';
 import type { OpenAPIV3 } from 'openapi-types';
 import { expect } from 'vitest';
-import { resolve } from './documented-responses.js';
 import { expectBudget } from './outcomes.js';
 import type { Strategy } from './scenario-context.js';
 
@@ -40,7 +40,7 @@ export function headerLimitsStrategy(operationId: string): Strategy {
     run: async (context, documented) => {
       const limits = headerOptions.map(({ option, parameter, ofLength }) => {
         const pointer = `#/components/parameters/${parameter}/schema`;
-        const { maxLength } = resolve<OpenAPIV3.SchemaObject>(context.document, pointer).value;
+        const { maxLength } = resolvePointer<OpenAPIV3.SchemaObject>(context.document, pointer).value;
         if (maxLength === undefined) throw new Error(`${pointer} has no maxLength`);
         const [longest, tooLong] = [ofLength(maxLength), ofLength(maxLength + 1)];
         // The values must break nothing in the spec but its length limit.

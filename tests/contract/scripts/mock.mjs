@@ -2,6 +2,7 @@
 // and security checks, until Ctrl+C or SIGTERM stops it by its pid.
 import { parseArgs } from 'node:util';
 import { spec, specPaths } from '@usagebudget/openapi';
+import { specOperations } from '@usagebudget/openapi/operations';
 import { startPrism } from '@usagebudget/testkit';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '4010' } } });
@@ -23,10 +24,13 @@ process.stdout.write(prism.output());
 prism.child.stdout?.pipe(process.stdout);
 prism.child.stderr?.pipe(process.stderr);
 console.log(`mock: serving ${specPaths.yaml} at ${prism.url} (send Authorization: Bearer <anything>)`);
-// The spec's own example request, so the hint stays true when the spec changes.
-const [path = '/'] = Object.keys(spec.paths);
-const customer = /** @type {{ example?: string }} */ (spec.components?.parameters?.CustomerTenantId ?? {});
-const example = path.replace(/\{[^}]+\}/, customer.example ?? '');
+// The spec's own example request (its first operation, the path parameters' examples), so the hint
+// stays true when the spec changes.
+const [first] = specOperations(spec);
+const example = (first?.path ?? '/').replace(/\{([^}]+)\}/g, (_, name) => {
+  const parameter = first?.parameters.find(({ value }) => value.in === 'path' && value.name === name);
+  return String(parameter?.value.example ?? name);
+});
 console.log(`mock: try curl -H 'Authorization: Bearer x' -H 'Prefer: code=404' ${prism.url}${example}`);
 
 let stopping = false;

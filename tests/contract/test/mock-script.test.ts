@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { spec } from '@usagebudget/openapi';
-import { freePort, type StartedProcess, startProcess } from '@usagebudget/testkit';
+import { specOperations } from '@usagebudget/openapi/operations';
+import { freePort, type StartedProcess, startProcess } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const script = fileURLToPath(new URL('../scripts/mock.mjs', import.meta.url));
@@ -27,8 +28,8 @@ describe('pnpm mock', () => {
   });
 
   it('serves the spec with its security check', async () => {
-    const [path = ''] = Object.keys(spec.paths);
-    const endpoint = `${url}${path.replace('{customer-tenant-id}', customer)}`;
+    const [first] = specOperations(spec);
+    const endpoint = `${url}${first?.path.replace('{customer-tenant-id}', customer)}`;
     const allowed = await fetch(endpoint, { headers: { Authorization: 'Bearer anything' } });
     expect(allowed.status).toBe(200);
     expect(await allowed.json()).toMatchObject({ amount: 100 });

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { UsageBudgetClient } from '@usagebudget/client';
-import { serverBinPath } from '@usagebudget/server';
-import { startNodeServer, startPrism } from '@usagebudget/testkit';
+import { randomPartner, startServerProcess } from '@usagebudget/server/testing';
+import { startPrism } from '@usagebudget/testkit';
 
 const TARGET_NAMES = ['mock', 'server', 'live'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -142,23 +139,13 @@ const SERVER_THROTTLE = { requestsPerSecond: 0.01, burst: 100 };
 
 /** The reference server as a real process (`:memory:` database) behind `prism proxy --errors`. */
 async function startServerTarget(): Promise<Target> {
-  const partner = (name: string, customers: number) => ({
-    id: randomUUID(),
-    name,
-    tokens: [randomUUID()],
-    customers: Array.from({ length: customers }, () => randomUUID()),
+  const main = randomPartner('Contract tests partner', SERVER_CUSTOMERS);
+  const other = randomPartner('Another partner');
+  const throttled = randomPartner('Throttled partner');
+  const server = await startServerProcess({
+    config: { partners: [main, other, throttled], throttle: SERVER_THROTTLE },
+    db: ':memory:',
   });
-  const main = partner('Contract tests partner', SERVER_CUSTOMERS);
-  const other = partner('Another partner', 1);
-  const throttled = partner('Throttled partner', 1);
-  const dir = await mkdtemp(join(tmpdir(), 'contract-tests-'));
-  const configFile = join(dir, 'server-config.json');
-  await writeFile(configFile, JSON.stringify({ partners: [main, other, throttled], throttle: SERVER_THROTTLE }));
-  const server = await startNodeServer({
-    name: 'usagebudget-server',
-    script: serverBinPath,
-    args: ['--host', '127.0.0.1', '--port', '0', '--db', ':memory:', '--config', configFile],
-  }).finally(() => rm(dir, { recursive: true, force: true }));
   const upstream = server.url;
   let prism: Awaited<ReturnType<typeof startPrism>>;
   try {

@@ -7,8 +7,8 @@ import type {
   SpendingBudget,
   ThrottleFault,
 } from '@usagebudget/client';
+import { resolvePointer } from '@usagebudget/openapi/operations';
 import type { OpenAPIV3 } from 'openapi-types';
-import { resolve } from './documented-responses.js';
 
 type ElementOf<T> = T extends readonly (infer Item)[] ? Item : T;
 
@@ -76,8 +76,8 @@ export function schemaModelMismatches(
   model: object,
   path = pointer,
 ): string[] {
-  let schema = resolve<OpenAPIV3.SchemaObject>(document, pointer);
-  if (schema.value.type === 'array') schema = resolve(document, `${schema.pointer}/items`);
+  let schema = resolvePointer<OpenAPIV3.SchemaObject>(document, pointer);
+  if (schema.value.type === 'array') schema = resolvePointer(document, `${schema.pointer}/items`);
   const declared = Object.keys(schema.value.properties ?? {});
   const known = Object.keys(model);
   const mismatches = [
