@@ -24,16 +24,15 @@ describe('specOperations', () => {
   });
 
   it("gives each operation the path item's parameters, resolved, with the pointer of each", () => {
-    expect(get?.parameters.map(({ value }) => value.name)).toEqual([
-      'customer-tenant-id',
-      'MS-RequestId',
-      'MS-CorrelationId',
-      'X-Locale',
-      'MS-Contract-Version',
-      'MS-PartnerCenter-Application',
-      'MS-PartnerCenter-Client',
-    ]);
-    expect(get?.parameters[0]?.pointer).toBe('#/components/parameters/CustomerTenantId');
+    const declared = spec.paths[PATH]?.parameters as OpenAPIV3.ReferenceObject[];
+    for (const operation of [get, patch]) {
+      expect(operation?.parameters.map(({ pointer }) => pointer)).toEqual(declared.map(({ $ref }) => $ref));
+      expect(operation?.parameters.map(({ value }) => value.in)).toEqual([
+        'path',
+        ...declared.slice(1).map(() => 'header'),
+      ]);
+    }
+    expect(get?.parameters[0]?.value).toMatchObject({ name: 'customer-tenant-id', required: true });
   });
 
   it('resolves the request body and every response, keeping their pointers', () => {

@@ -165,7 +165,7 @@ describe('input the CLI rejects before sending anything', () => {
     dir = mkdtempSync(join(tmpdir(), 'usagebudget-cli-test-'));
   });
   afterAll(async () => {
-    await counter?.stop();
+    await counter?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

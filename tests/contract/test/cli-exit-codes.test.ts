@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await picker?.stop();
+  await picker?.close();
   await prism?.stop();
 });
 

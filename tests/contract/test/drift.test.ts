@@ -3,11 +3,11 @@
 // the scenario fails for that reason. The undrifted control is the mock and server suites.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spec } from '@usagebudget/openapi';
+import { type LoopbackServer, listenOnLoopback } from '@usagebudget/server/testing';
 import { startPrism } from '@usagebudget/testkit';
 import type { OpenAPIV3 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,7 +129,7 @@ describe('a spec that drifted from the committed client', () => {
 });
 
 describe('a server that returns a field the spec does not declare, behind prism proxy --errors', () => {
-  let upstream: Server;
+  let upstream: LoopbackServer;
   let proxy: Awaited<ReturnType<typeof startPrism>>;
   let extraField: Record<string, unknown> = {};
   let target: Target;
@@ -137,7 +137,7 @@ describe('a server that returns a field the spec does not declare, behind prism 
   beforeAll(async () => {
     const budget = findResponse(documentedResponses(spec), 'getUsageBudget', 200).examples.budgetSet;
     // Answers every call with the spec's example plus `extraField`, echoing the ids like a real server.
-    upstream = createServer((request, response) => {
+    const answering = createServer((request, response) => {
       response.writeHead(200, {
         'Content-Type': 'application/json',
         'MS-RequestId': request.headers['ms-requestid'] ?? randomUUID(),
@@ -145,9 +145,8 @@ describe('a server that returns a field the spec does not declare, behind prism 
       });
       response.end(JSON.stringify({ ...(budget as object), ...extraField }));
     });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const { port } = upstream.address() as AddressInfo;
-    proxy = await startPrism({ mode: 'proxy', upstream: `http://127.0.0.1:${port}` });
+    upstream = await listenOnLoopback(answering);
+    proxy = await startPrism({ mode: 'proxy', upstream: upstream.url });
     target = {
       name: 'drifted server',
       baseURL: proxy.url,
@@ -160,7 +159,7 @@ describe('a server that returns a field the spec does not declare, behind prism 
 
   afterAll(async () => {
     await proxy?.stop();
-    await new Promise((resolve) => upstream?.close(resolve));
+    await upstream?.close();
   });
 
   it('passes while the server answers exactly the spec (the control)', async () => {

@@ -45,22 +45,30 @@ function installExitHook(): void {
   });
 }
 
-/** Spawns a process, waits for its ready line, and returns a handle that stops it by pid. */
-export function startProcess(options: StartProcessOptions): Promise<StartedProcess> {
+/** Spawns a program with its output piped, killed by the exit hook if this process exits first. */
+function spawnTracked(
+  command: string,
+  args: readonly string[] = [],
+  options: { cwd?: string | undefined; env?: NodeJS.ProcessEnv | undefined } = {},
+) {
   installExitHook();
-  const child = spawn(options.command, [...(options.args ?? [])], {
+  const child = spawn(command, [...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/** Spawns a process, waits for its ready line, and returns a handle that stops it by pid. */
+export function startProcess(options: StartProcessOptions): Promise<StartedProcess> {
+  const child = spawnTracked(options.command, options.args, options);
   let output = '';
   let stdout = '';
   const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      resolve(code ?? signal ?? 'unknown');
-    });
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
 
   return new Promise<StartedProcess>((resolve, reject) => {
@@ -154,14 +162,8 @@ export interface RunToEndOptions {
 
 /** Runs a program to its end and resolves with its exit and output; it never rejects for a non-zero exit. */
 export function runToEnd(command: string, args: readonly string[], options: RunToEndOptions = {}): Promise<Finished> {
-  installExitHook();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    running.add(child);
+    const child = spawnTracked(command, args, options);
     let stdout = '';
     let stderr = '';
     const timer =
@@ -178,12 +180,10 @@ export function runToEnd(command: string, args: readonly string[], options: RunT
     });
     child.once('error', (error) => {
       clearTimeout(timer);
-      running.delete(child);
       reject(error);
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      running.delete(child);
       resolve({ code, signal, stdout, stderr });
     });
   });

@@ -13,6 +13,6 @@ export {
   type StartProcessOptions,
   startProcess,
 } from './child-process.js';
-export { freePort, portIsFree } from './free-port.js';
+export { freePort, type LoopbackServer, listenOnLoopback, portIsFree } from './loopback.js';
 export { type NodeServerOptions, type StartedServer, startNodeServer } from './node-server.js';
 export { randomPartner, type ServerProcess, type ServerProcessOptions, startServerProcess } from './server-process.js';

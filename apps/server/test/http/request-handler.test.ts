@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { spec } from '@usagebudget/openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetOperations } from '../../src/budget/budget-operations.js';
@@ -11,7 +10,7 @@ import { createRequestHandler } from '../../src/http/request-handler.js';
 import { staticFiles } from '../../src/http/static-routes.js';
 import { createPartnerDirectory } from '../../src/partners/partner-directory.js';
 import type { BudgetStore } from '../../src/storage/budget-store.js';
-import { randomPartner } from '../../src/testing/index.js';
+import { type LoopbackServer, listenOnLoopback, randomPartner } from '../../src/testing/index.js';
 import { budgetPath, jsonHeaders, send } from '../support/http.js';
 import { specViolations } from '../support/spec-conformance.js';
 
@@ -34,7 +33,7 @@ const partner = randomPartner('Unlucky partner');
 const token = partner.tokens[0] as string;
 const path = budgetPath(partner.customers[0] as string);
 let logged = '';
-let server: Server;
+let server: LoopbackServer;
 let url: string;
 const log = createAccessLog((chunk) => {
   logged += chunk;
@@ -52,12 +51,11 @@ beforeAll(async () => {
     closing: () => false,
     answered: new WeakSet(),
   });
-  server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await listenOnLoopback(createServer(handler));
+  url = server.url;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => server.close());
 
 describe('a real fault', () => {
   it('answers 500 with an ApiFault 800003 the spec declares, and logs the error against the request id', async () => {
