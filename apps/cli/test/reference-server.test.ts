@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRequestCounter } from './support/request-counter.js';
 import { CLI, usagebudget } from './support/run.js';
 
+// A test oracle, kept apart from the rule the CLI checks input with: ids the service made are lower case.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const [first, second] = demoPartner.customers;
 const TOKEN = demoPartner.token;

@@ -22,7 +22,7 @@ export {
 } from './core/errors.js';
 export { exactDecimal, isGuid } from './core/rules.js';
 export { SDK_CLIENT } from './core/sdk-client.js';
-// The spec's models. The generated API class itself is in `@usagebudget/client/generated`.
+// The spec's models. The generated API class itself, without the facade, is `@usagebudget/client/raw`.
 export type {
   ApiFault,
   KeyValuePair,

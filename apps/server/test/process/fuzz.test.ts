@@ -146,6 +146,7 @@ describe('fuzzed requests', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.uuid().map(String), headerText), async (requestId) => {
         const response = await send(server.current.url, { path: '/healthz', headers: { 'MS-RequestId': requestId } });
+        // A test oracle, written out on purpose rather than taken from @usagebudget/openapi/rules.
         const isGuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(requestId);
         expect(response.headers['ms-requestid'] === requestId).toBe(isGuid);
       }),
