@@ -2,7 +2,12 @@ import { defineConfig } from 'tsup';
 
 // The spec itself (index.*) is written by scripts/bundle.mjs; tsup builds the TypeScript entries.
 export default defineConfig({
-  entry: { validator: 'src/validator.ts', pointer: 'src/pointer.ts' },
+  entry: {
+    validator: 'src/validator.ts',
+    pointer: 'src/pointer.ts',
+    operations: 'src/operations.ts',
+    rules: 'src/rules.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: false,

@@ -6,8 +6,5 @@ export default defineConfig({
     // The browser test launches Chromium and the lint test spawns Spectral: both take seconds.
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // The breaking-change cases each run redocly in a process of its own: two at a time is what
-    // two shared cores take without starving the other packages' tests.
-    maxConcurrency: 2,
   },
 });

@@ -2,6 +2,7 @@
 // routing, auth, validation or storage. Run as its own process, like the server it is compared with.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listeningLine } from '@usagebudget/server/testing';
 
 const budget = process.env.BENCH_BUDGET_JSON;
 if (!budget) throw new Error('bare-server: set BENCH_BUDGET_JSON to the body a GET answers');
@@ -26,5 +27,5 @@ const server = createServer((req, res) => {
 });
 
 server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`listening on http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+  process.stdout.write(`${listeningLine(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)}\n`);
 });

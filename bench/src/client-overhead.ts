@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { UsageBudgetClient } from '@usagebudget/client';
-import { Configuration, UsageBudgetApi } from '@usagebudget/client/generated';
+import { Configuration, UsageBudgetApi } from '@usagebudget/client/raw';
 import axios from 'axios';
 import { budgetPath, customerId, sdkHeaders, token } from './requests.js';
 import { median, pairedRatio } from './stats.js';

@@ -1,12 +1,11 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { renameSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { measureClientOverhead } from './client-overhead.js';
 import { renderMarkdown, resultsOf } from './report.js';
 import { budgetPath, sdkHeaders } from './requests.js';
+import { type BenchServer, startBareServer, startPrismMock, startReferenceServer } from './servers.js';
 import { measureBundle, measureImports } from './startup.js';
-import { startBareServer, startPrismMock, startReferenceServer, type Target } from './targets.js';
 import { measureThroughput } from './throughput.js';
 
 const USAGE = `Usage: node bench/dist/main.js [--quick]
@@ -33,7 +32,7 @@ const progress = (line: string) =>
   process.stderr.write(`bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s: ${line}\n`);
 
 /** The body the reference server answers a GET with, for the bare server to answer too. */
-async function budgetJson(reference: Target): Promise<string> {
+async function budgetJson(reference: BenchServer): Promise<string> {
   const response = await fetch(`${reference.origin}${budgetPath}`, { headers: sdkHeaders() });
   const body = await response.text();
   if (response.status !== 200) throw new Error(`reference server answered GET with ${response.status}: ${body}`);
@@ -49,21 +48,17 @@ async function main(): Promise<void> {
   const settings = values.quick ? QUICK : FULL;
   const deadline = setTimeout(() => {
     progress(`gave up after ${DEADLINE_MS / 1000} s`);
-    process.exit(1); // testkit's exit hook kills the servers by pid
+    process.exit(1); // the process helper's exit hook kills the servers by pid
   }, DEADLINE_MS);
   deadline.unref();
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'usagebudget-bench-'));
-  const running: Target[] = [];
+  const running: BenchServer[] = [];
   try {
     progress('starting the reference server, Prism and the bare server');
-    const started = await Promise.allSettled([
-      startReferenceServer(join(dataDir, 'usagebudget.sqlite')),
-      startPrismMock(),
-    ]);
+    const started = await Promise.allSettled([startReferenceServer(), startPrismMock()]);
     for (const each of started) if (each.status === 'fulfilled') running.push(each.value);
     for (const each of started) if (each.status === 'rejected') throw each.reason;
-    const [reference, prism] = running as [Target, Target];
+    const [reference, prism] = running as [BenchServer, BenchServer];
     const bare = await startBareServer(await budgetJson(reference));
     running.push(bare);
 
@@ -104,13 +99,13 @@ async function main(): Promise<void> {
       progress('wrote bench/results.json');
     }
   } finally {
-    await Promise.all(running.map((target) => target.stop()));
-    rmSync(dataDir, { recursive: true, force: true });
+    // Stopping the reference server removes its database too.
+    await Promise.all(running.map((server) => server.stop()));
     clearTimeout(deadline);
   }
 }
 
-// Ctrl-C must still stop the servers: exiting runs testkit's hook that kills them by pid.
+// Ctrl-C must still stop the servers: exiting runs the process helper's hook that kills them by pid.
 process.once('SIGINT', () => process.exit(130));
 main().catch((error: unknown) => {
   process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);

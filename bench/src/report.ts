@@ -1,8 +1,8 @@
 import type { Mode, Variant, VariantFigures } from './client-overhead.js';
 import type { Method } from './load.js';
+import type { BenchServerKind } from './servers.js';
 import type { BundleSize, ImportProbe } from './startup.js';
 import { type Check, check, median, pairedRatio } from './stats.js';
-import type { TargetKind } from './targets.js';
 import type { Scenario, ThroughputRun, ThroughputSettings } from './throughput.js';
 
 export interface Measurements {
@@ -28,7 +28,7 @@ export interface Results extends Machine, Measurements {
   readonly serverMedians: readonly ServerMedians[];
 }
 
-export type ServerMedians = Pick<Scenario, 'kind' | 'target' | 'method'> & ReturnType<typeof summarize>;
+export type ServerMedians = Pick<Scenario, 'kind' | 'server' | 'method'> & ReturnType<typeof summarize>;
 
 /**
  * Medians over the rounds of a scenario. `requestsPerCpuSecond` is what the server answers per
@@ -49,7 +49,7 @@ function summarize({ runs }: Pick<Scenario, 'runs'>) {
   };
 }
 
-function runsOf(scenarios: readonly Scenario[], kind: TargetKind, method: Method): number[] {
+function runsOf(scenarios: readonly Scenario[], kind: BenchServerKind, method: Method): number[] {
   const scenario = scenarios.find((each) => each.kind === kind && each.method === method);
   if (!scenario) throw new Error(`no ${method} runs of the ${kind} server`);
   return scenario.runs.map((run) => run.requestsPerSecond);
@@ -63,7 +63,7 @@ function figureOf(figures: readonly VariantFigures[], variant: Variant, mode: Mo
 
 /** The issue's targets, each figure a ratio measured in the same run where it compares two things. */
 function checksOf({ throughput, client, bundle, imports }: Measurements): Check[] {
-  const rps = (kind: TargetKind, method: Method) => runsOf(throughput.scenarios, kind, method);
+  const rps = (kind: BenchServerKind, method: Method) => runsOf(throughput.scenarios, kind, method);
   return [
     check(
       'server GET vs bare node:http (req/s)',
@@ -109,9 +109,9 @@ export function resultsOf(machine: Machine, measurements: Measurements): Results
   return {
     ...machine,
     checks: checksOf(measurements),
-    serverMedians: measurements.throughput.scenarios.map(({ kind, target, method, ...runs }) => ({
+    serverMedians: measurements.throughput.scenarios.map(({ kind, server, method, ...runs }) => ({
       kind,
-      target,
+      server,
       method,
       ...summarize(runs),
     })),
@@ -159,7 +159,7 @@ export function renderMarkdown(results: Results): string {
     ],
     results.serverMedians.map((medians, index) => [
       medians.method,
-      medians.target,
+      medians.server,
       medians.requestsPerSecond.toFixed(0),
       medians.p50Ms.toFixed(2),
       medians.p99Ms.toFixed(2),

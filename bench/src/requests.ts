@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { demoPartner } from '@usagebudget/server';
+import { SDK_CLIENT } from '@usagebudget/client';
+import { demoPartner } from '@usagebudget/server/testing';
 
 /** Every request goes to the demo partner's first customer, with its token. */
 export const customerId = demoPartner.customerId;
@@ -17,7 +18,7 @@ export function sdkHeaders(): Record<string, string> {
     'MS-RequestId': randomUUID(),
     'MS-CorrelationId': randomUUID(),
     'X-Locale': 'en-US',
-    'MS-PartnerCenter-Client': 'usagebudget-sdk/0.0.0',
+    'MS-PartnerCenter-Client': SDK_CLIENT,
   };
 }
 

@@ -1,5 +1,5 @@
 import { type LoadRun, type Method, runLoad } from './load.js';
-import type { Target, TargetKind } from './targets.js';
+import type { BenchServer, BenchServerKind } from './servers.js';
 
 export interface ThroughputSettings {
   readonly rounds: number;
@@ -11,27 +11,33 @@ export interface ThroughputSettings {
 
 /** One run, with how busy the server and the load generator were meanwhile. */
 export interface ThroughputRun extends LoadRun {
-  /** CPU time of the target's process over the run, in % of one core; undefined off Linux. */
+  /** CPU time of the server's process over the run, in % of one core; undefined off Linux. */
   readonly cpuPercent: number | undefined;
   /** CPU time of this process, the load generator's, in % of one core. */
   readonly generatorCpuPercent: number;
 }
 
 export interface Scenario {
-  readonly kind: TargetKind;
-  readonly target: string;
+  readonly kind: BenchServerKind;
+  /** The server's name. */
+  readonly server: string;
   readonly method: Method;
   /** One run per round, in round order. */
   readonly runs: readonly ThroughputRun[];
 }
 
-async function measure(target: Target, method: Method, seconds: number, connections: number): Promise<ThroughputRun> {
-  const cpuBefore = target.cpuSeconds();
+async function measure(
+  server: BenchServer,
+  method: Method,
+  seconds: number,
+  connections: number,
+): Promise<ThroughputRun> {
+  const cpuBefore = server.cpuSeconds();
   const generatorBefore = process.cpuUsage();
   const started = performance.now();
-  const run = await runLoad({ origin: target.origin, method, connections, seconds });
+  const run = await runLoad({ origin: server.origin, method, connections, seconds });
   const wallSeconds = (performance.now() - started) / 1000;
-  const cpuAfter = target.cpuSeconds();
+  const cpuAfter = server.cpuSeconds();
   const generator = process.cpuUsage(generatorBefore);
   const cpuPercent =
     cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) / wallSeconds) * 100;
@@ -39,30 +45,30 @@ async function measure(target: Target, method: Method, seconds: number, connecti
 }
 
 /**
- * Loads every target with every method, interleaved: round 1 runs each scenario once (A B C ...),
+ * Loads every server with every method, interleaved: round 1 runs each scenario once (A B C ...),
  * then round 2, and so on, so slow drifts of the machine's load hit all scenarios alike.
  */
 export async function measureThroughput(
-  targets: readonly Target[],
+  servers: readonly BenchServer[],
   methods: readonly Method[],
   settings: ThroughputSettings,
   progress: (line: string) => void,
 ): Promise<Scenario[]> {
   const scenarios = methods.flatMap((method) =>
-    targets.map((target) => ({ target, method, runs: [] as ThroughputRun[] })),
+    servers.map((server) => ({ server, method, runs: [] as ThroughputRun[] })),
   );
-  for (const { target, method } of scenarios) {
-    progress(`warm-up ${method} ${target.name}`);
-    await measure(target, method, settings.warmupSeconds, settings.connections);
+  for (const { server, method } of scenarios) {
+    progress(`warm-up ${method} ${server.name}`);
+    await measure(server, method, settings.warmupSeconds, settings.connections);
   }
   for (let round = 1; round <= settings.rounds; round++) {
-    for (const { target, method, runs } of scenarios) {
-      const run = await measure(target, method, settings.seconds, settings.connections);
+    for (const { server, method, runs } of scenarios) {
+      const run = await measure(server, method, settings.seconds, settings.connections);
       runs.push(run);
       progress(
-        `round ${round}/${settings.rounds} ${method} ${target.name}: ${Math.round(run.requestsPerSecond)} req/s`,
+        `round ${round}/${settings.rounds} ${method} ${server.name}: ${Math.round(run.requestsPerSecond)} req/s`,
       );
     }
   }
-  return scenarios.map(({ target, method, runs }) => ({ kind: target.kind, target: target.name, method, runs }));
+  return scenarios.map(({ server, method, runs }) => ({ kind: server.kind, server: server.name, method, runs }));
 }

@@ -14,7 +14,7 @@ const run = (requestsPerSecond: number): ThroughputRun => ({
 
 const scenario = (kind: Scenario['kind'], method: Scenario['method'], rps: number[]): Scenario => ({
   kind,
-  target: kind,
+  server: kind,
   method,
   runs: rps.map(run),
 });

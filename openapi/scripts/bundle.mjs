@@ -1,10 +1,12 @@
 // Validates the spec against the OpenAPI 3.0 schema, bundles it into one document (external
 // $refs inlined, internal ones kept), and writes it as JSON and YAML plus a typed module that
-// exports it, so other workspaces import the bundle instead of reaching into this folder.
+// exports it, so other workspaces import the bundle instead of reaching into this folder; and the
+// spec's schemas as TypeScript types (openapi-typescript), for code that writes them by hand.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import openapiTS, { astToString } from 'openapi-typescript';
 import { stringify } from 'yaml';
-import { bundledJson, bundledYaml, distDir, sourceSpec } from './paths.mjs';
+import { bundledJson, bundledTypes, bundledYaml, distDir, sourceSpec } from './paths.mjs';
 
 await SwaggerParser.validate(sourceSpec);
 const bundled = await SwaggerParser.bundle(sourceSpec);
@@ -56,4 +58,14 @@ export declare const specPaths: { readonly json: string; readonly yaml: string; 
 // index.cjs sets module.exports.default too, so one declaration file fits both formats.
 writeFileSync(`${distDir}/index.d.ts`, `${declarations}export default spec;\n`);
 writeFileSync(`${distDir}/index.d.cts`, `${declarations}export default spec;\n`);
+// structuredClone: openapi-typescript may annotate the object it is given.
+const types = astToString(await openapiTS(structuredClone(bundled)));
+writeFileSync(
+  bundledTypes,
+  `// The spec's schemas as TypeScript types, written by openapi-typescript from the bundled spec.
+${types}
+/** A schema of the spec as a type, by its name under components.schemas: \`Schema<'ApiFault'>\`. */
+export type Schema<Name extends keyof components['schemas']> = components['schemas'][Name];
+`,
+);
 console.log(`bundled ${sourceSpec} -> ${bundledJson}, ${bundledYaml}`);

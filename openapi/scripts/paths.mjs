@@ -8,5 +8,6 @@ export const changelogMd = join(packageDir, 'CHANGELOG.md');
 export const distDir = join(packageDir, 'dist');
 export const bundledJson = join(distDir, 'usagebudget.json');
 export const bundledYaml = join(distDir, 'usagebudget.yaml');
+export const bundledTypes = join(distDir, 'types.d.ts');
 export const docsDir = join(distDir, 'docs');
 export const docsHtml = join(docsDir, 'index.html');

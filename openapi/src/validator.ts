@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { OpenAPIV3 } from 'openapi-types';
+import { GUID_PATTERN } from './rules.js';
 
 export interface SchemaCheck {
   readonly valid: boolean;
@@ -23,9 +24,6 @@ export interface SpecValidator {
   validate(pointer: string, value: unknown): SchemaCheck;
 }
 
-// Canonical 8-4-4-4-12 hex GUIDs only: ajv-formats' uuid also accepts a `urn:uuid:` prefix,
-// which Partner Center does not.
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SPEC_ID = 'usagebudget-spec';
 // ajv-formats is CommonJS; its function is reachable as `.default` from both ESM and CJS.
 const addFormats = ajvFormats.default;
@@ -46,7 +44,8 @@ export function createSpecValidator(document: OpenAPIV3.Document): SpecValidator
   // strict: false because the OpenAPI document around the schemas is not itself a JSON Schema.
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
-  ajv.addFormat('uuid', GUID);
+  // ajv-formats' uuid also accepts a `urn:uuid:` prefix, which Partner Center does not.
+  ajv.addFormat('uuid', GUID_PATTERN);
   ajv.addSchema(document as object, SPEC_ID);
   const cache = new Map<string, SchemaCheckFunction>();
 

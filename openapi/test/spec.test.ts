@@ -1,15 +1,21 @@
 // Checks the bundled spec against the API facts in shared/reference/usagebudget-api.md and
 // against the source document's known errors, independently of the Spectral ruleset.
 import { spec } from '@usagebudget/openapi';
+import { specOperations } from '@usagebudget/openapi/operations';
+import { resolveReference } from '@usagebudget/openapi/pointer';
 import { createSpecValidator } from '@usagebudget/openapi/validator';
 import type { OpenAPIV3 } from 'openapi-types';
 import { describe, expect, it } from 'vitest';
-import { deref, operations, schemaPointer } from './spec-walk.js';
+
+/** The node a `$ref` (or chain of them) ends on. */
+const deref = <T>(document: OpenAPIV3.Document, node: T | OpenAPIV3.ReferenceObject): T =>
+  resolveReference(document, node).value;
+const operations = specOperations(spec);
 
 const validator = createSpecValidator(spec);
 const PATH = '/v1/customers/{customer-tenant-id}/usagebudget';
 const responsesOf = (operationId: string) => {
-  const entry = operations(spec).find((candidate) => candidate.operation.operationId === operationId);
+  const entry = operations.find((candidate) => candidate.operationId === operationId);
   if (!entry) throw new Error(`no operation ${operationId}`);
   return entry.operation.responses;
 };
@@ -17,7 +23,7 @@ const responsesOf = (operationId: string) => {
 describe('operations', () => {
   it('declares exactly GET and PATCH on the lowercase usagebudget path, OpenAPI 3.0.3', () => {
     expect(spec.openapi).toBe('3.0.3');
-    expect(operations(spec).map(({ path, method, operation }) => [path, method, operation.operationId])).toEqual([
+    expect(operations.map(({ path, method, operationId }) => [path, method, operationId])).toEqual([
       [PATH, 'get', 'getUsageBudget'],
       [PATH, 'patch', 'updateUsageBudget'],
     ]);
@@ -83,12 +89,8 @@ describe('operations', () => {
 });
 
 describe('responses', () => {
-  const all = operations(spec).flatMap(({ operation }) =>
-    Object.entries(operation.responses).map(([status, response]) => ({
-      id: `${operation.operationId} ${status}`,
-      status,
-      response: deref<OpenAPIV3.ResponseObject>(spec, response),
-    })),
+  const all = operations.flatMap(({ operationId, responses }) =>
+    responses.map(({ status, value }) => ({ id: `${operationId} ${status}`, status, response: value })),
   );
 
   it.each(all)('$id echoes MS-RequestId and MS-CorrelationId', ({ response }) => {
@@ -111,22 +113,17 @@ describe('responses', () => {
 
 describe('examples', () => {
   // Every example in the document, with the schema it claims to satisfy.
-  const examples = operations(spec).flatMap(({ operation }) => {
-    const bodies = Object.entries(operation.responses).map(([status, response]) => ({
-      where: `${operation.operationId} ${status}`,
-      content: deref<OpenAPIV3.ResponseObject>(spec, response).content,
+  const examples = operations.flatMap(({ operationId, responses, requestBody }) => {
+    const bodies = responses.map(({ status, value }) => ({
+      where: `${operationId} ${status}`,
+      content: value.content,
     }));
-    if (operation.requestBody) {
-      bodies.push({
-        where: `${operation.operationId} request`,
-        content: deref<OpenAPIV3.RequestBodyObject>(spec, operation.requestBody).content,
-      });
-    }
+    if (requestBody) bodies.push({ where: `${operationId} request`, content: requestBody.value.content });
     return bodies.flatMap(({ where, content }) =>
       Object.values(content ?? {}).flatMap((media) =>
         Object.entries(media.examples ?? {}).map(([name, example]) => ({
           id: `${where} ${name}`,
-          pointer: schemaPointer(media.schema, '#/invalid'),
+          pointer: (media.schema && resolveReference(spec, media.schema).pointer) ?? '#/invalid',
           value: deref<OpenAPIV3.ExampleObject>(spec, example).value as unknown,
         })),
       ),
@@ -135,7 +132,7 @@ describe('examples', () => {
 
   it('has at least one example for every response and the request body', () => {
     const covered = new Set(examples.map(({ id }) => id.split(' ').slice(0, 2).join(' ')));
-    for (const { operation } of operations(spec)) {
+    for (const { operation } of operations) {
       for (const status of Object.keys(operation.responses))
         expect(covered).toContain(`${operation.operationId} ${status}`);
     }

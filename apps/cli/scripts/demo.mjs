@@ -1,15 +1,15 @@
 // @ts-check
-// `pnpm demo`: the main job, end to end. Starts the reference server on a free port with a fresh
-// SQLite file, runs the built `usagebudget` CLI the way a user would (get, set 250.50, get, clear,
-// get), shows each command and its output, and checks what each shows. Exits 1 when a step is
-// wrong, 128 + the signal's number when interrupted; the server and its files go away either way.
+// `pnpm demo`: the main job, end to end. Starts the reference server (its bin, as a process) on a
+// free port with a fresh SQLite file, runs the built `usagebudget` CLI the way a user would (get,
+// set 250.50, get, clear, get), shows each command and its output, and checks what each shows.
+// Exits 1 when a step is wrong, 128 + the signal's number when interrupted; the server and its
+// files go away either way.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
-import { DEFAULT_BASE_URL, demoPartner, startServer } from '@usagebudget/server';
+import { DEFAULT_BASE_URL } from '@usagebudget/server';
+import { demoPartner, startServerProcess } from '@usagebudget/server/testing';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const customer = demoPartner.customerId;
@@ -25,8 +25,7 @@ const steps = [
 
 class StepFailed extends Error {}
 
-const dir = mkdtempSync(join(tmpdir(), 'usagebudget-demo-'));
-/** @type {import('@usagebudget/server').RunningServer | undefined} */
+/** @type {import('@usagebudget/server/testing').ServerProcess | undefined} */
 let server;
 /** @type {import('node:child_process').ChildProcess | undefined} */
 let running;
@@ -36,8 +35,8 @@ let cleanedUp;
 function cleanUp() {
   cleanedUp ??= (async () => {
     if (running?.pid !== undefined && running.exitCode === null) process.kill(running.pid, 'SIGTERM');
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
+    // Stops it by its pid; its scratch folder (database and all) goes with it.
+    await server?.stop();
   })();
   return cleanedUp;
 }
@@ -85,7 +84,7 @@ function row(output, label) {
 }
 
 try {
-  server = await startServer({ port: 0, db: join(dir, 'usagebudget.sqlite') });
+  server = await startServerProcess({ args: ['--no-access-log'] });
   const env = { ...process.env, PARTNER_CENTER_TOKEN: demoPartner.token };
   console.log(`The usagebudget CLI against the reference server, in ${steps.length} steps.
 

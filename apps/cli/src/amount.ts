@@ -1,3 +1,4 @@
+import { exactDecimal } from '@usagebudget/client';
 import { UsageError } from './usage-error.js';
 
 const PLAIN_DECIMAL = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
@@ -18,25 +19,18 @@ export function parseAmount(text: string): number {
     throw invalid('use a dot as the decimal separator and no thousands separator, e.g. 1250.50');
   if (EXPONENT.test(trimmed)) throw invalid('write it without an exponent, e.g. 1000 rather than 1e3');
   if (!PLAIN_DECIMAL.test(trimmed)) throw invalid('it is not a decimal number such as 250.50');
-  const value = Number(trimmed);
-  if (plainDecimal(value) !== canonical(trimmed)) {
+  // The spec's rule of exact amounts, the one the server applies to what it stores. It reads JSON
+  // number text, where ".5" is written "0.5".
+  if (exactDecimal(trimmed.startsWith('.') ? `0${trimmed}` : trimmed) === undefined) {
     throw invalid('it has more significant digits than can be sent exactly (15 are always safe)');
   }
-  return value;
+  return Number(trimmed);
 }
 
 /** A budget for people: plain notation with at least two decimals (`250.50`, `100.00`, `0.125`). */
 export function formatAmount(value: number): string {
   const [whole, fraction = ''] = plainDecimal(value).split('.');
   return `${whole}.${fraction.padEnd(2, '0')}`;
-}
-
-/** A plain decimal's shortest spelling: no leading zeros, no trailing fraction zeros. */
-function canonical(plain: string): string {
-  const [whole = '', fraction = ''] = plain.split('.');
-  const digits = whole.replace(/^0+/, '') || '0';
-  const decimals = fraction.replace(/0+$/, '');
-  return decimals ? `${digits}.${decimals}` : digits;
 }
 
 /** `String(value)` without the exponent it uses below 1e-6 and from 1e21. */

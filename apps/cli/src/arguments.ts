@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { type CloudName, clouds } from '@usagebudget/client';
+import { type CloudName, clouds, isGuid } from '@usagebudget/client';
 import { parseAmount } from './amount.js';
 import { UsageError } from './usage-error.js';
 
-/** The local reference server (`usagebudget-server` with no options): the CLI's default target. */
+/** The local reference server (`usagebudget-server` with no options): the CLI's default endpoint. */
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:4020';
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 export const DEFAULT_RETRIES = 3;
@@ -14,14 +14,14 @@ const COMMANDS = ['get', 'set', 'clear'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Where the calls go: a base URL, or one of the client's clouds. */
-export type Target = { baseURL: string } | { cloud: CloudName };
+export type Endpoint = { baseURL: string } | { cloud: CloudName };
 
-export function targetURL(target: Target): string {
-  return 'baseURL' in target ? target.baseURL : clouds[target.cloud].baseURL;
+export function endpointURL(endpoint: Endpoint): string {
+  return 'baseURL' in endpoint ? endpoint.baseURL : clouds[endpoint.cloud].baseURL;
 }
 
 export interface CallSettings {
-  target: Target;
+  endpoint: Endpoint;
   token?: string;
   tokenCommand?: string;
   json: boolean;
@@ -53,7 +53,6 @@ const OPTIONS = {
   version: { type: 'boolean', default: false },
 } as const;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // parseArgs reads "-1" as an unknown option; a negative amount deserves the amount's own message.
 const NEGATIVE_NUMBER = /^-(?:\d|\.\d)/;
 
@@ -103,7 +102,7 @@ function helpFor(word: string | undefined): Invocation {
 }
 
 function customerId(text: string, command: CommandName): string {
-  if (GUID.test(text)) return text;
+  if (isGuid(text)) return text;
   throw new UsageError(
     `invalid customer tenant ID "${text}": expected a GUID such as 0c39d6d5-c70d-4c55-bc02-f620844f3fd1`,
     command,
@@ -125,18 +124,18 @@ function callSettings(values: Values, command: CommandName): CallSettings {
   if (values['base-url'] !== undefined && values.cloud !== undefined) {
     throw fail('--base-url and --cloud both name the target: pass one');
   }
-  let target: Target = { baseURL: DEFAULT_BASE_URL };
+  let endpoint: Endpoint = { baseURL: DEFAULT_BASE_URL };
   if (values.cloud !== undefined) {
     const cloud = values.cloud;
     if (!Object.hasOwn(clouds, cloud)) throw fail(`--cloud must be one of ${Object.keys(clouds).join(', ')}`);
-    target = { cloud: cloud as CloudName };
+    endpoint = { cloud: cloud as CloudName };
   }
-  if (values['base-url'] !== undefined) target = { baseURL: httpUrl(values['base-url'], fail) };
+  if (values['base-url'] !== undefined) endpoint = { baseURL: httpUrl(values['base-url'], fail) };
 
   if (values.token === '') throw fail('--token is empty');
   if (values['token-command']?.trim() === '') throw fail('--token-command is empty');
   const correlationId = values['correlation-id'];
-  if (correlationId !== undefined && !GUID.test(correlationId)) {
+  if (correlationId !== undefined && !isGuid(correlationId)) {
     throw fail(`--correlation-id must be a GUID (got "${correlationId}")`);
   }
   const timeout = number(values.timeout, DEFAULT_TIMEOUT_SECONDS, (n) => n > 0 && n <= MAX_TIMEOUT_SECONDS);
@@ -145,7 +144,7 @@ function callSettings(values: Values, command: CommandName): CallSettings {
   if (retries === undefined) throw fail(`--retries takes a whole number from 0 to ${MAX_RETRIES}`);
 
   return {
-    target,
+    endpoint,
     token: values.token,
     tokenCommand: values['token-command'],
     json: values.json,

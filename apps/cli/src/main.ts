@@ -1,5 +1,5 @@
 import { AuthenticationError, type CallPromise, type SpendingBudget, UsageBudgetClient } from '@usagebudget/client';
-import { type Invocation, parseCommandLine, targetURL } from './arguments.js';
+import { endpointURL, type Invocation, parseCommandLine } from './arguments.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { helpText } from './help.js';
 import {
@@ -47,7 +47,7 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
     const code = exitCodeFor(error);
     // A command line that did not parse still decides the error's format by what it asked for.
     const json = settings?.json ?? argv.includes('--json');
-    const url = settings && targetURL(settings.target);
+    const url = settings && endpointURL(settings.endpoint);
     stderr.write(json ? errorJson(error, code) : formatError(error, style(colorEnabled(stderr, env)), url));
     if (settings?.debug ?? argv.includes('--debug')) stderr.write(errorStacks(error));
     return code;
@@ -59,10 +59,12 @@ async function call(invocation: Call, { env, stderr }: Terminal): Promise<Comman
   const token = tokenSource(settings, env);
   const write = (text: string) => stderr.write(text);
   if (settings.debug) {
-    write(`usagebudget: ${command} ${customerTenantId} on ${targetURL(settings.target)}, token from ${token.origin}\n`);
+    write(
+      `usagebudget: ${command} ${customerTenantId} on ${endpointURL(settings.endpoint)}, token from ${token.origin}\n`,
+    );
   }
   const client = new UsageBudgetClient({
-    ...settings.target,
+    ...settings.endpoint,
     credential: token.credential,
     locale: settings.locale,
     application: `usagebudget-cli/${cliVersion()}`,

@@ -9,7 +9,9 @@ describe('parseCommandLine', () => {
   it("targets the reference server's default address unless told otherwise", () => {
     // The CLI does not import the server at run time; this keeps the two addresses the same.
     expect(DEFAULT_BASE_URL).toBe(SERVER_DEFAULT_BASE_URL);
-    expect(parseCommandLine(['get', ID])).toMatchObject({ settings: { target: { baseURL: SERVER_DEFAULT_BASE_URL } } });
+    expect(parseCommandLine(['get', ID])).toMatchObject({
+      settings: { endpoint: { baseURL: SERVER_DEFAULT_BASE_URL } },
+    });
   });
 
   it('reads a set with every option, in any order', () => {
@@ -36,7 +38,7 @@ describe('parseCommandLine', () => {
       customerTenantId: ID,
       amount: 250.5,
       settings: {
-        target: { cloud: 'usgov' },
+        endpoint: { cloud: 'usgov' },
         token: undefined,
         tokenCommand: undefined,
         json: true,

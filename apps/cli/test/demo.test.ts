@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoPartner } from '@usagebudget/server';
-import { startProcess } from '@usagebudget/testkit';
+import { demoPartner, runToEnd, startProcess } from '@usagebudget/server/testing';
 import { describe, expect, it } from 'vitest';
-import { runToEnd } from './support/run.js';
 
 const DEMO = fileURLToPath(new URL('../scripts/demo.mjs', import.meta.url));
 const BREAK_SET = { NODE_OPTIONS: `--import=${new URL('./fixtures/break-set.mjs', import.meta.url)}` };
@@ -26,7 +24,7 @@ async function expectCleanedUp(output: string): Promise<void> {
 
 describe('pnpm demo', () => {
   it('shows the five steps with the right values, then stops the server', async () => {
-    const run = await runToEnd(process.execPath, [DEMO]);
+    const run = await runToEnd(process.execPath, [DEMO], { env: { PATH: process.env.PATH } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const steps = run.stdout.split(/^(?=\d\/5 {2})/m).slice(1);
@@ -48,7 +46,9 @@ describe('pnpm demo', () => {
   });
 
   it('exits 1 when a step shows the wrong budget, and still stops the server', async () => {
-    const run = await runToEnd(process.execPath, [DEMO], { ...BREAK_SET, BREAK_SET: 'wrong' });
+    const run = await runToEnd(process.execPath, [DEMO], {
+      env: { PATH: process.env.PATH, ...BREAK_SET, BREAK_SET: 'wrong' },
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('step 2 should show customer');
     expect(run.stderr).toContain('it showed budget "205.50"');

@@ -1,12 +1,19 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoConfig, demoPartner } from '@usagebudget/server';
-import { freePort } from '@usagebudget/testkit';
+import {
+  demoConfig,
+  demoPartner,
+  freePort,
+  runToEnd,
+  type ServerProcess,
+  startServerProcess,
+} from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runToEnd, usagebudget } from './support/run.js';
-import { spawnReferenceServer, startRequestCounter, type TestServer } from './support/servers.js';
+import { startRequestCounter } from './support/request-counter.js';
+import { CLI, usagebudget } from './support/run.js';
 
+// A test oracle, kept apart from the rule the CLI checks input with: ids the service made are lower case.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const [first, second] = demoPartner.customers;
 const TOKEN = demoPartner.token;
@@ -14,12 +21,12 @@ const WRONG_TOKEN = 'not-the-partner-token-5e0c1f';
 // A customer of another partner: the demo partner gets 403 for it.
 const FOREIGN = 'd7e8f9a0-b1c2-4d3e-8f4a-5b6c7d8e9f01';
 
-let server: TestServer;
+let server: ServerProcess;
 let base: string[];
 const auth = { PARTNER_CENTER_TOKEN: TOKEN };
 
 beforeAll(async () => {
-  server = await spawnReferenceServer({
+  server = await startServerProcess({
     config: {
       partners: [
         ...demoConfig.partners,
@@ -109,7 +116,7 @@ describe('usagebudget against the reference server', () => {
 
   it('exits 5 when throttled, and 1 when nothing listens', async () => {
     // One request per 100 s: the second is throttled, whatever the machine's speed.
-    const throttled = await spawnReferenceServer({ args: ['--rate-limit', '0.01', '--burst', '1'] });
+    const throttled = await startServerProcess({ args: ['--rate-limit', '0.01', '--burst', '1'] });
     try {
       const url = ['--base-url', throttled.url];
       expect((await usagebudget(['get', first, ...url], auth)).code).toBe(0);
@@ -143,8 +150,7 @@ describe('usagebudget against the reference server', () => {
     // script(1) gives the CLI a pseudo-terminal.
     const onTty = (env: NodeJS.ProcessEnv) =>
       runToEnd('script', ['-qec', `"${process.execPath}" ${CLI} get ${first} --base-url ${server.url}`, '/dev/null'], {
-        ...auth,
-        ...env,
+        env: { PATH: process.env.PATH, ...auth, ...env },
       });
     expect((await onTty({ TERM: 'xterm' })).stdout).toContain('\u001b[');
     expect((await onTty({ TERM: 'xterm', NO_COLOR: '1' })).stdout).not.toContain('\u001b[');
@@ -160,7 +166,7 @@ describe('input the CLI rejects before sending anything', () => {
     dir = mkdtempSync(join(tmpdir(), 'usagebudget-cli-test-'));
   });
   afterAll(async () => {
-    await counter?.stop();
+    await counter?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,7 +1,12 @@
-export type { AccessLogEntry } from './access-log.js';
-export { serverBinPath } from './bin-path.js';
-export { loadConfig, type PartnerConfig, parseConfig, type ServerConfig, type ThrottleConfig } from './config.js';
-export { DEFAULT_BASE_URL, DEFAULT_HOST, DEFAULT_PORT, defaultDataDir, defaultDbPath } from './defaults.js';
-export { demoConfig, demoPartner } from './demo-partner.js';
-export { MAX_BODY_BYTES } from './request-body.js';
-export { type RunningServer, type ServerOptions, startServer } from './server.js';
+// `@usagebudget/server`: start the reference server from code, and read or check its config.
+// What tests and tools use to run it as a process (and its demo partner) is `./testing`.
+export type { AccessLogEntry } from './http/access-log.js';
+export {
+  loadConfig,
+  type PartnerConfig,
+  parseConfig,
+  type ServerConfig,
+  type ThrottleConfig,
+} from './partners/config.js';
+export { DEFAULT_BASE_URL, DEFAULT_HOST, DEFAULT_PORT, defaultDataDir, defaultDbPath } from './startup/defaults.js';
+export { type RunningServer, type ServerOptions, startServer } from './startup/start-server.js';

@@ -1,6 +1,8 @@
 // Spectral function: each 4xx/5xx response (following $refs into components.responses) must
 // declare an application/json body whose schema is a $ref to ApiFault, or ThrottleFault for 429.
 // Runs on the unresolved document so that the $ref names themselves can be checked.
+// `follow` is a second $ref walker on purpose: Spectral loads this file by itself, before any build,
+// so it cannot import the package's own (built) `@usagebudget/openapi/pointer`.
 const FAULT = '#/components/schemas/ApiFault';
 const THROTTLE = '#/components/schemas/ThrottleFault';
 

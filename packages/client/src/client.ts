@@ -1,51 +1,14 @@
 import type { AxiosInstance } from 'axios';
-import { ValidationError } from './errors.js';
+import { type CloudName, clouds } from './clouds.js';
+import { CallPromise } from './core/call-promise.js';
+import type { CallOptions, Logger, TokenProvider } from './core/call-types.js';
+import { isGuid } from './core/rules.js';
+import { SDK_CLIENT } from './core/sdk-client.js';
 import type { UsageBudgetApi } from './generated/api.js';
 import type { SpendingBudget } from './generated/models/index.js';
-import {
-  type CallOptions,
-  CallPromise,
-  execute,
-  type Logger,
-  type Send,
-  type TokenProvider,
-  type TransportSettings,
-} from './transport.js';
-
-// Replaced by tsup (and vitest) with the version in package.json.
-declare const __SDK_VERSION__: string;
-
-/** Where a Partner Center cloud lives and where its tokens come from. */
-export interface Cloud {
-  /** The API base URL. */
-  readonly baseURL: string;
-  /** The token authority; put the partner's tenant ID (or domain) in place of `{tenant}`. */
-  readonly authority: string;
-  /** The scope of an app-only token (client credentials). */
-  readonly scope: string;
-  /** The scope of an app+user token (delegated; the user signs in with MFA). */
-  readonly userScope: string;
-}
-
-const PARTNER_CENTER = 'https://api.partnercenter.microsoft.com';
-const scopes = { scope: `${PARTNER_CENTER}/.default`, userScope: `${PARTNER_CENTER}/user_impersonation` };
-
-/**
- * The Partner Center clouds. US Government shares the global API host and differs only in its
- * token authority. Microsoft does not document usage budgets for 21Vianet (`china`), nor a token
- * audience of its own there; calls may answer 404.
- */
-export const clouds = {
-  global: { baseURL: PARTNER_CENTER, authority: 'https://login.microsoftonline.com/{tenant}', ...scopes },
-  usgov: { baseURL: PARTNER_CENTER, authority: 'https://login.microsoftonline.us/{tenant}', ...scopes },
-  china: {
-    baseURL: 'https://partner.partnercenterapi.microsoftonline.cn',
-    authority: 'https://login.chinacloudapi.cn/{tenant}',
-    ...scopes,
-  },
-} as const satisfies Record<string, Cloud>;
-
-export type CloudName = keyof typeof clouds;
+import { check, checkRange } from './internal/argument-checks.js';
+import { type CallSettings, runCall, type Send } from './internal/attempt-loop.js';
+import { loadUsageBudgetApi } from './internal/raw-api-loader.js';
 
 /** Options of {@link UsageBudgetClient}. */
 export interface UsageBudgetClientOptions {
@@ -71,37 +34,10 @@ export interface UsageBudgetClientOptions {
   logger?: Logger;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// The spec's X-Locale schema: this pattern and at most 35 characters.
+// The spec's X-Locale schema: this pattern and at most 35 characters (the contract suite checks
+// the client against the spec's limits).
 const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const LOCALE_MAX_LENGTH = 35;
-
-// The generated layer imports axios, which takes ~100 ms to load: loading it on the first call
-// keeps importing the client cheap (a CLI's --help never pays for it).
-let generatedLayer: Promise<typeof import('./generated-api.js')> | undefined;
-const loadGeneratedLayer = () => {
-  generatedLayer ??= import('./generated-api.js');
-  return generatedLayer;
-};
-
-// setTimeout's limit: a longer delay fires at once.
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Throws a ValidationError naming `field` unless `ok`; `got` is the offending value, when it may be shown. */
-function check(ok: boolean, field: string, rule: string, ...got: [unknown] | []): void {
-  if (ok) return;
-  const shown = got.length ? ` (got ${typeof got[0] === 'string' ? `"${got[0]}"` : got[0]})` : '';
-  throw new ValidationError(field, `${rule}${shown}`);
-}
-
-function checkRange(value: number | undefined, field: string, min: number): void {
-  check(
-    value === undefined || (Number.isInteger(value) && value >= min && value <= MAX_TIMER_MS),
-    field,
-    `must be an integer from ${min} to ${MAX_TIMER_MS}`,
-    value,
-  );
-}
 
 /**
  * A client for a customer's usage spending budget. Every method validates its arguments before
@@ -118,7 +54,7 @@ export class UsageBudgetClient {
   readonly #basePath: string;
   readonly #axios: AxiosInstance | undefined;
   #api: Promise<UsageBudgetApi> | undefined;
-  readonly #settings: TransportSettings;
+  readonly #settings: CallSettings;
   readonly #headers: { xLocale: string; mSPartnerCenterApplication?: string; mSPartnerCenterClient: string };
 
   constructor(options: UsageBudgetClientOptions) {
@@ -157,22 +93,19 @@ export class UsageBudgetClient {
     this.#headers = {
       xLocale: locale,
       mSPartnerCenterApplication: application,
-      mSPartnerCenterClient: `usagebudget-sdk/${__SDK_VERSION__}`,
+      mSPartnerCenterClient: SDK_CLIENT,
     };
   }
 
-  #generatedApi(): Promise<UsageBudgetApi> {
-    this.#api ??= loadGeneratedLayer().then(
-      ({ UsageBudgetApi, Configuration }) =>
-        new UsageBudgetApi(new Configuration({ basePath: this.#basePath }), this.#basePath, this.#axios),
-    );
+  #usageBudgetApi(): Promise<UsageBudgetApi> {
+    this.#api ??= loadUsageBudgetApi(this.#basePath, this.#axios);
     return this.#api;
   }
 
   /** Reads the customer's budget. `amount` is `null` when none is allocated. */
   getBudget(customerTenantId: string, options?: CallOptions): CallPromise<SpendingBudget> {
     return this.#call('GET', customerTenantId, options, async (config) =>
-      (await this.#generatedApi()).getUsageBudget({ customerTenantId, ...this.#headers }, config),
+      (await this.#usageBudgetApi()).getUsageBudget({ customerTenantId, ...this.#headers }, config),
     );
   }
 
@@ -204,7 +137,7 @@ export class UsageBudgetClient {
       customerTenantId,
       options,
       async (config) =>
-        (await this.#generatedApi()).updateUsageBudget(
+        (await this.#usageBudgetApi()).updateUsageBudget(
           { customerTenantId, spendingBudget: { amount }, ...this.#headers },
           config,
         ),
@@ -220,19 +153,14 @@ export class UsageBudgetClient {
     validate?: () => void,
   ): CallPromise<SpendingBudget> {
     const run = async () => {
-      check(
-        typeof customerTenantId === 'string' && GUID.test(customerTenantId),
-        'customerTenantId',
-        'must be a GUID',
-        customerTenantId,
-      );
+      check(isGuid(customerTenantId), 'customerTenantId', 'must be a GUID', customerTenantId);
       validate?.();
       const { correlationId, timeoutMs } = options ?? {};
-      check(correlationId === undefined || GUID.test(correlationId), 'correlationId', 'must be a GUID', correlationId);
+      check(correlationId === undefined || isGuid(correlationId), 'correlationId', 'must be a GUID', correlationId);
       checkRange(timeoutMs, 'timeoutMs', 1);
-      // MS-RequestId and MS-CorrelationId are set per attempt by execute(), which owns the one
+      // MS-RequestId and MS-CorrelationId are set per attempt by runCall(), which owns the one
       // request id that every retry of this call must repeat.
-      return execute<SpendingBudget>(this.#settings, `${method} customer ${customerTenantId}`, send, options);
+      return runCall<SpendingBudget>(this.#settings, `${method} customer ${customerTenantId}`, send, options);
     };
     return new CallPromise(run());
   }

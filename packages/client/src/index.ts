@@ -1,4 +1,10 @@
-export { type Cloud, type CloudName, clouds, UsageBudgetClient, type UsageBudgetClientOptions } from './client.js';
+// `@usagebudget/client`: the facade and what its users see. Public only: call types and errors
+// come from core/, the machinery in internal/ is not exported.
+
+export { UsageBudgetClient, type UsageBudgetClientOptions } from './client.js';
+export { type Cloud, type CloudName, clouds } from './clouds.js';
+export { CallPromise, type WithResponse } from './core/call-promise.js';
+export type { CallOptions, Logger, ResponseInfo, TokenProvider } from './core/call-types.js';
 export {
   AbortError,
   AuthenticationError,
@@ -13,8 +19,10 @@ export {
   ServerError,
   TimeoutError,
   ValidationError,
-} from './errors.js';
-// The spec's models. The raw generated API class is in `@usagebudget/client/generated`.
+} from './core/errors.js';
+export { exactDecimal, isGuid } from './core/rules.js';
+export { SDK_CLIENT } from './core/sdk-client.js';
+// The spec's models. The generated API class itself, without the facade, is `@usagebudget/client/raw`.
 export type {
   ApiFault,
   KeyValuePair,
@@ -25,11 +33,3 @@ export type {
   ThrottleFault,
 } from './generated/models/index.js';
 export { ThrottleFaultStatusCodeEnum } from './generated/models/index.js';
-export {
-  type CallOptions,
-  CallPromise,
-  type Logger,
-  type ResponseInfo,
-  type TokenProvider,
-  type WithResponse,
-} from './transport.js';

@@ -13,6 +13,7 @@ import {
   PartnerCenterError,
   PermissionDeniedError,
   RateLimitError,
+  SDK_CLIENT,
   ServerError,
   TimeoutError,
   UsageBudgetClient,
@@ -21,6 +22,7 @@ import {
 } from '../src/index.js';
 import { budget, type FaultServer, startFaultServer, TENANT } from './fault-server.js';
 
+// A test oracle, kept apart from the client's own rule on purpose: lower case, as randomUUID() makes them.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -70,6 +72,7 @@ describe('successful calls', () => {
     expect(request?.headers['ms-correlationid']).toMatch(GUID);
     expect(request?.headers['x-locale']).toBe('fr-FR');
     expect(request?.headers['ms-partnercenter-client']).toBe(`usagebudget-sdk/${version}`);
+    expect(SDK_CLIENT).toBe(`usagebudget-sdk/${version}`);
     expect(request?.headers['ms-partnercenter-application']).toBe('Contoso Billing');
     expect(request?.headers['content-type']).toBeUndefined();
     expect(response).toMatchObject({

@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { specPaths } from '@usagebudget/openapi';
-import { freePort } from './ports.js';
-import { type StartedProcess, startProcess } from './process.js';
+import { freePort, type StartedProcess, startProcess } from '@usagebudget/server/testing';
 
 const require = createRequire(import.meta.url);
 

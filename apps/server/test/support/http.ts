@@ -53,3 +53,8 @@ export function jsonHeaders(token: string | undefined, extra: Record<string, str
     ...extra,
   };
 }
+
+/** The path of a customer's budget. */
+export function budgetPath(customerId: string): string {
+  return `/v1/customers/${customerId}/usagebudget`;
+}

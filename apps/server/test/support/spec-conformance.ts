@@ -1,4 +1,5 @@
 import { spec } from '@usagebudget/openapi';
+import { findOperation, specOperations } from '@usagebudget/openapi/operations';
 import { jsonPointer, resolveReference } from '@usagebudget/openapi/pointer';
 import { createSpecValidator } from '@usagebudget/openapi/validator';
 import type { OpenAPIV3 } from 'openapi-types';
@@ -11,20 +12,8 @@ const TRACE_HEADERS = {
   'ms-correlationid': '#/components/headers/CorrelationId',
 };
 
+const operations = specOperations(spec);
 const resolve = <T>(node: T | OpenAPIV3.ReferenceObject) => resolveReference(spec, node);
-
-/** The spec's path template and operation for a request, if the spec declares one. */
-function operationOf(method: string, path: string) {
-  const bare = path.split('?')[0] ?? path;
-  for (const [template, item] of Object.entries(spec.paths)) {
-    const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
-    if (!pattern.test(bare)) continue;
-    const key = method.toLowerCase() as OpenAPIV3.HttpMethods;
-    const operation = item?.[key];
-    if (operation) return { template, key, operation };
-  }
-  return undefined;
-}
 
 function check(pointer: string, value: unknown, what: string, problems: string[]): void {
   const result = validator.compile(pointer)(value);
@@ -53,18 +42,17 @@ export function specViolations(method: string, path: string, response: RawRespon
   for (const [name, pointer] of Object.entries(TRACE_HEADERS)) {
     check(`${pointer}/schema`, response.headers[name], `header ${name}`, problems);
   }
-  const found = operationOf(method, path);
+  const found = findOperation(operations, method, path.split('?')[0] ?? path)?.operation;
   if (!found) {
     if (response.status >= 400) check(API_FAULT, parseBody(response, problems), 'body', problems);
     return problems;
   }
-  const declared = found.operation.responses[String(response.status)];
+  const declared = found.responses.find(({ status }) => status === String(response.status));
   if (!declared) {
-    problems.push(`${method} ${found.template} does not declare status ${response.status}`);
+    problems.push(`${method} ${found.path} does not declare status ${response.status}`);
     return problems;
   }
-  const { value: declaration, pointer } = resolve<OpenAPIV3.ResponseObject>(declared);
-  const base = pointer ?? jsonPointer('#', 'paths', found.template, found.key, 'responses', String(response.status));
+  const { value: declaration, pointer: base } = declared;
   for (const [name, header] of Object.entries(declaration.headers ?? {})) {
     const { value: headerObject, pointer: headerPointer } = resolve<OpenAPIV3.HeaderObject>(header);
     const raw = response.headers[name.toLowerCase()];

@@ -1,0 +1,94 @@
+import { type Located, pathParameterNames, pathTemplateMatcher, specOperations } from '@usagebudget/openapi/operations';
+import { jsonPointer, nodeAt, resolveReference } from '@usagebudget/openapi/pointer';
+import type { SchemaCheckFunction, SpecValidator } from '@usagebudget/openapi/validator';
+import type { OpenAPIV3 } from 'openapi-types';
+import { type BindingShape, bindingShapeOf } from './body-binding.js';
+
+/** A parameter of an operation and the check of its value against the spec's schema. */
+export interface ParameterRule {
+  /** As the spec spells it, e.g. `MS-RequestId`. */
+  readonly name: string;
+  /** Header parameters: the lower-case name Node uses in `req.headers`. */
+  readonly key: string;
+  readonly check: SchemaCheckFunction;
+}
+
+export interface BodyRule {
+  readonly mediaType: string;
+  /** Case-insensitive binding of the body's properties onto the schema's declared properties. */
+  readonly shape: BindingShape;
+  readonly check: SchemaCheckFunction;
+}
+
+export interface OperationRule {
+  readonly operationId: string;
+  readonly method: string;
+  readonly pathTemplate: string;
+  /** In the order their segments appear in the path. */
+  readonly pathParameters: readonly ParameterRule[];
+  readonly headerParameters: readonly ParameterRule[];
+  readonly body: BodyRule | undefined;
+}
+
+export interface RouteRule {
+  readonly pathTemplate: string;
+  /** By upper-case method. */
+  readonly operations: ReadonlyMap<string, OperationRule>;
+  /** The `Allow` header for this path. */
+  readonly allow: string;
+  /** The path parameter values when `path` matches the template, else `undefined`. */
+  match(path: string): string[] | undefined;
+}
+
+/**
+ * The request rules of every operation in the spec: routes, parameter checks, body binding and
+ * body schema, compiled from the spec package's walk of the document so the server cannot drift
+ * from it.
+ */
+export function compileContract(document: OpenAPIV3.Document, validator: SpecValidator): RouteRule[] {
+  const resolveSchema = (ref: string) => nodeAt(document, ref) as OpenAPIV3.SchemaObject;
+
+  const parameterRule = ({ value, pointer }: Located<OpenAPIV3.ParameterObject>): ParameterRule => ({
+    name: value.name,
+    key: value.name.toLowerCase(),
+    check: validator.compile(jsonPointer(pointer, 'schema')),
+  });
+
+  const bodyRule = ({ value, pointer }: Located<OpenAPIV3.RequestBodyObject>): BodyRule => {
+    const [mediaType, content] = Object.entries(value.content)[0] ?? [];
+    if (!mediaType || !content?.schema) throw new Error(`${pointer} has no schema`);
+    const schemaPointer =
+      resolveReference(document, content.schema).pointer ?? jsonPointer(pointer, 'content', mediaType, 'schema');
+    return {
+      mediaType,
+      shape: bindingShapeOf(content.schema, resolveSchema),
+      check: validator.compile(schemaPointer),
+    };
+  };
+
+  const routes = new Map<string, Map<string, OperationRule>>();
+  for (const operation of specOperations(document)) {
+    const pathParameters = pathParameterNames(operation.path).map((name) => {
+      const found = operation.parameters.find(({ value }) => value.in === 'path' && value.name === name);
+      if (!found) throw new Error(`the spec declares no path parameter {${name}} for ${operation.path}`);
+      return parameterRule(found);
+    });
+    const method = operation.method.toUpperCase();
+    const byMethod = routes.get(operation.path) ?? new Map<string, OperationRule>();
+    routes.set(operation.path, byMethod);
+    byMethod.set(method, {
+      operationId: operation.operationId,
+      method,
+      pathTemplate: operation.path,
+      pathParameters,
+      headerParameters: operation.parameters.filter(({ value }) => value.in === 'header').map(parameterRule),
+      body: operation.requestBody && bodyRule(operation.requestBody),
+    });
+  }
+  return [...routes].map(([pathTemplate, operations]) => ({
+    pathTemplate,
+    operations,
+    allow: [...operations.keys()].join(', '),
+    match: pathTemplateMatcher(pathTemplate),
+  }));
+}

@@ -1,0 +1,112 @@
+import type { Schema } from '@usagebudget/openapi/types';
+
+/** The error body of every status but 429, as the spec defines it. */
+export type ApiFault = Schema<'ApiFault'>;
+/** The body of a 429, as the spec defines it. */
+export type ThrottleFault = Schema<'ThrottleFault'>;
+
+/** Partner Center's codes for the errors this resource returns (see the spec's "Errors" section). */
+const FaultCode = {
+  invalidCustomerId: 900118,
+  invalidProperty: 3000,
+  invalidInput: 800002,
+  tokenMissing: 800001,
+  noRelationship: 20002,
+  tenantNotFound: 60003,
+  unexpected: 800003,
+} as const;
+
+const SOURCE = 'usagebudget-server';
+const MAX_DESCRIPTION = 1024;
+
+/** A response that ends a request early; thrown by any step and written by the request handler. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiFault | ThrottleFault,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super('description' in body ? body.description : body.message);
+    this.name = 'HttpError';
+  }
+}
+
+function fault(
+  status: number,
+  code: number | string,
+  description: string,
+  data?: unknown[],
+  headers?: Record<string, string>,
+): HttpError {
+  const text = description.length > MAX_DESCRIPTION ? `${description.slice(0, MAX_DESCRIPTION - 1)}…` : description;
+  const body: ApiFault = data
+    ? { code, description: text, data, source: SOURCE }
+    : { code, description: text, source: SOURCE };
+  return new HttpError(status, body, headers);
+}
+
+const REALM = 'usagebudget';
+
+export const faults = {
+  tokenMissing: () =>
+    fault(401, FaultCode.tokenMissing, 'Partner Token missing in request context', undefined, {
+      'WWW-Authenticate': `Bearer realm="${REALM}"`,
+    }),
+  tokenInvalid: () =>
+    fault(
+      401,
+      FaultCode.tokenMissing,
+      'Partner Token missing in request context: the bearer token is not valid',
+      undefined,
+      {
+        'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token"`,
+      },
+    ),
+  noRelationship: (partnerId: string, customerId: string) =>
+    fault(
+      403,
+      FaultCode.noRelationship,
+      `The partner id ${partnerId} has no commerce relationship with the customer id ${customerId}.`,
+    ),
+  tenantNotFound: () => fault(404, FaultCode.tenantNotFound, 'Tenant not found'),
+  requestIdReused: () =>
+    fault(
+      409,
+      'RequestIdReused',
+      'This MS-RequestId already applied a different update (another customer or amount). Send a new MS-RequestId for every new call.',
+      ['MS-RequestId'],
+    ),
+  invalidCustomerId: () => fault(400, FaultCode.invalidCustomerId, 'Invalid Customer Id'),
+  invalidProperties: (problems: readonly { name: string; message: string }[]) =>
+    fault(
+      400,
+      FaultCode.invalidProperty,
+      problems.map(({ name, message }) => `Invalid property '${name}': ${message}.`).join(' '),
+      [...new Set(problems.map(({ name }) => name))],
+    ),
+  invalidHeader: (name: string, message: string) =>
+    fault(400, FaultCode.invalidInput, `Invalid request input. Header ${name} ${message}.`, [name]),
+  invalidInput: (reason: string) => fault(400, FaultCode.invalidInput, `Invalid request input. ${reason}`),
+  payloadTooLarge: (limit: number) =>
+    fault(413, FaultCode.invalidInput, `Invalid request input. The request body exceeds ${limit} bytes.`),
+  unsupportedMediaType: (mediaType: string) =>
+    fault(415, FaultCode.invalidInput, `Invalid request input. The request body must be ${mediaType}.`),
+  methodNotAllowed: (method: string, allow: string) =>
+    fault(
+      405,
+      FaultCode.invalidInput,
+      `Invalid request input. ${method} is not allowed here; use ${allow}.`,
+      undefined,
+      {
+        Allow: allow,
+      },
+    ),
+  routeNotFound: () => fault(404, 'NotFound', 'No resource at this path.'),
+  unexpected: () => fault(500, FaultCode.unexpected, 'Unexpected service error'),
+  throttled: (retryAfterSeconds: number) =>
+    new HttpError(
+      429,
+      { statusCode: 429, message: `Rate limit is exceeded. Try again in ${retryAfterSeconds} seconds.` },
+      { 'Retry-After': String(retryAfterSeconds) },
+    ),
+};

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OperationRule, RouteRule } from '../contract/compile-contract.js';
+import { faults, HttpError } from '../contract/faults.js';
+import { isCorrelationId, isRequestId } from '../contract/spec-validator.js';
+import type { PartnerDirectory } from '../partners/partner-directory.js';
+import type { BudgetStore } from '../storage/budget-store.js';
+import type { AccessLog } from './access-log.js';
+import type { OperationHandler, Reply } from './operation.js';
+import { ClientGone } from './request-body.js';
+import { DOCS_PREFIX, type StaticFile } from './static-routes.js';
+
+export interface HandlerDependencies {
+  readonly routes: readonly RouteRule[];
+  readonly partners: PartnerDirectory;
+  /** What implements each of the spec's operations, by operationId. */
+  readonly operations: Readonly<Record<string, OperationHandler>>;
+  /** Asked by `/healthz` whether the database answers. */
+  readonly store: Pick<BudgetStore, 'ping'>;
+  /** Seconds to wait before this partner may call again, 0 when it may now; absent: no throttling. */
+  readonly throttle: ((partnerId: string) => number) | undefined;
+  readonly files: ReadonlyMap<string, StaticFile>;
+  readonly log: AccessLog | undefined;
+  /** True once the server is shutting down: every response then closes its connection. */
+  readonly closing: () => boolean;
+  /**
+   * Gets each socket whose response said `Connection: close`: whatever the client still sends on
+   * it is read and dropped, and a parse error in it must not be answered a second time.
+   */
+  readonly answered: WeakSet<object>;
+}
+
+/** One request in flight: what the access log and the response headers need. */
+interface InFlightRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly path: string;
+  readonly started: number;
+  readonly requestId: string;
+  readonly correlationId: string;
+  route: string | null;
+  partnerId: string | null;
+  bodyRead: boolean;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const STATIC_METHODS = 'GET, HEAD';
+const HEALTHY = JSON.stringify({ status: 'ok' });
+
+/** The header's value when it passes the spec's check (a GUID); otherwise a new GUID. */
+function echoOrNew(value: string | string[] | undefined, valid: (value: string) => boolean): string {
+  return typeof value === 'string' && valid(value) ? value : randomUUID();
+}
+
+function hasUnreadBody(inFlight: InFlightRequest): boolean {
+  const { headers } = inFlight.req;
+  const declared = headers['transfer-encoding'] !== undefined || (headers['content-length'] ?? '0') !== '0';
+  return declared && !inFlight.bodyRead;
+}
+
+export function createRequestHandler(deps: HandlerDependencies): (req: IncomingMessage, res: ServerResponse) => void {
+  const { operations } = deps;
+  const handlerOf = (operation: OperationRule): OperationHandler => {
+    const handler = operations[operation.operationId];
+    if (!handler) throw new Error(`no handler for the spec's ${operation.operationId}`);
+    return handler;
+  };
+  // Every operation the spec declares must have a handler before the first request comes.
+  for (const route of deps.routes) for (const operation of route.operations.values()) handlerOf(operation);
+
+  const callOperation = (inFlight: InFlightRequest, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
+    const { req } = inFlight;
+    inFlight.route = route.pathTemplate;
+    const operation = route.operations.get(req.method ?? '');
+    if (!operation) throw faults.methodNotAllowed(req.method ?? '', route.allow);
+    const partner = deps.partners.authenticate(req.headers.authorization);
+    inFlight.partnerId = partner.id;
+    const wait = deps.throttle?.(partner.id) ?? 0;
+    if (wait > 0) throw faults.throttled(wait);
+    for (const header of operation.headerParameters) {
+      const value = req.headers[header.key];
+      if (value === undefined) continue;
+      const result = header.check(value);
+      if (!result.valid) throw faults.invalidHeader(header.name, result.details[0]?.message ?? 'is invalid');
+    }
+    // The only path parameter of this API is the customer tenant ID.
+    operation.pathParameters.forEach((parameter, index) => {
+      if (!parameter.check(values[index]).valid) throw faults.invalidCustomerId();
+    });
+    const customerId = (values[0] ?? '').toLowerCase();
+    deps.partners.authorize(partner, customerId);
+    const sentRequestId = req.headers['ms-requestid'];
+    return handlerOf(operation)({
+      req,
+      operation,
+      partnerId: partner.id,
+      customerId,
+      selfUri: route.pathTemplate.replace(/\{[^}]+\}/, customerId),
+      // Only an id the client sent can come back in a retry; a generated one is never replayed.
+      sentRequestId: typeof sentRequestId === 'string' ? inFlight.requestId.toLowerCase() : undefined,
+      bodyRead: () => {
+        inFlight.bodyRead = true;
+      },
+    });
+  };
+
+  const serveStatic = (inFlight: InFlightRequest): Reply => {
+    const { path, req } = inFlight;
+    inFlight.route = path;
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw faults.methodNotAllowed(req.method ?? '', STATIC_METHODS);
+    if (path === '/healthz') {
+      deps.store.ping();
+      return { status: 200, body: HEALTHY };
+    }
+    if (`${path}/` === DOCS_PREFIX) {
+      return { status: 301, body: '', contentType: 'text/plain; charset=utf-8', headers: { Location: DOCS_PREFIX } };
+    }
+    const file = deps.files.get(path) as StaticFile;
+    return { status: 200, body: file.body(), contentType: file.contentType };
+  };
+
+  const dispatch = (inFlight: InFlightRequest): Reply | Promise<Reply> => {
+    for (const route of deps.routes) {
+      const values = route.match(inFlight.path);
+      if (values) return callOperation(inFlight, route, values);
+    }
+    if (inFlight.path === '/healthz' || `${inFlight.path}/` === DOCS_PREFIX || deps.files.has(inFlight.path)) {
+      return serveStatic(inFlight);
+    }
+    throw faults.routeNotFound();
+  };
+
+  const send = (inFlight: InFlightRequest, reply: Reply) => {
+    const { res } = inFlight;
+    const headers: OutgoingHttpHeaders = {
+      'Content-Type': reply.contentType ?? JSON_TYPE,
+      'Content-Length': Buffer.byteLength(reply.body),
+      'MS-RequestId': inFlight.requestId,
+      'MS-CorrelationId': inFlight.correlationId,
+      ...reply.headers,
+    };
+    if (deps.closing() || hasUnreadBody(inFlight)) {
+      headers.Connection = 'close';
+      deps.answered.add(inFlight.req.socket);
+    }
+    res.writeHead(reply.status, headers);
+    res.end(reply.body);
+    logRequest(inFlight, reply.status);
+  };
+
+  const logRequest = (inFlight: InFlightRequest, status: number) => {
+    deps.log?.write({
+      requestId: inFlight.requestId,
+      correlationId: inFlight.correlationId,
+      partnerId: inFlight.partnerId,
+      method: inFlight.req.method ?? '',
+      route: inFlight.route,
+      path: inFlight.path,
+      status,
+      durationMs: Math.round((performance.now() - inFlight.started) * 1000) / 1000,
+    });
+  };
+
+  const fail = (inFlight: InFlightRequest, error: unknown) => {
+    if (error instanceof ClientGone) {
+      // Nobody is left to answer; 499 is the access-log convention for it.
+      logRequest(inFlight, 499);
+      return;
+    }
+    let known = error instanceof HttpError ? error : undefined;
+    if (!known) {
+      deps.log?.fault(inFlight.requestId, error);
+      known = faults.unexpected();
+    }
+    if (inFlight.res.headersSent) {
+      inFlight.res.destroy();
+      return;
+    }
+    send(inFlight, { status: known.status, body: JSON.stringify(known.body), headers: known.headers });
+  };
+
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const inFlight: InFlightRequest = {
+      req,
+      res,
+      path: query === -1 ? url : url.slice(0, query),
+      started: performance.now(),
+      requestId: echoOrNew(req.headers['ms-requestid'], isRequestId),
+      correlationId: echoOrNew(req.headers['ms-correlationid'], isCorrelationId),
+      route: null,
+      partnerId: null,
+      bodyRead: false,
+    };
+    try {
+      const reply = dispatch(inFlight);
+      if (reply instanceof Promise) {
+        reply.then((done) => send(inFlight, done)).catch((error: unknown) => fail(inFlight, error));
+      } else send(inFlight, reply);
+    } catch (error) {
+      fail(inFlight, error);
+    }
+  };
+}

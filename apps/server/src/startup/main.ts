@@ -1,0 +1,117 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, type ServerConfig, type ThrottleConfig } from '../partners/config.js';
+import { demoConfig } from '../partners/demo-partner.js';
+import { DEFAULT_HOST, DEFAULT_PORT, defaultDbPath } from './defaults.js';
+import { listeningLine } from './listening-line.js';
+import { startServer } from './start-server.js';
+
+const USAGE = `Usage: usagebudget-server [options]
+
+Reference server for the Partner Center customer usage budget API.
+
+Options:
+  --host HOST          address to listen on (default ${DEFAULT_HOST})
+  --port PORT          port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
+  --db PATH            SQLite database file, or :memory: (default ${defaultDbPath()},
+                       under $USAGEBUDGET_DATA_DIR when set)
+  --config FILE        partners, tokens and customers as JSON (default: the demo partner)
+  --rate-limit RPS     throttle each partner to RPS requests a second (default: off)
+  --burst N            requests a partner may send at once before throttling (default: RPS, at least 1)
+  --no-access-log      do not write the JSON access log to stderr
+  -h, --help           show this help
+
+The first line on stdout is "listening on http://HOST:PORT". SIGTERM or SIGINT stops the server
+gracefully (exit 0).`;
+
+class UsageError extends Error {}
+
+function number(value: string | undefined, flag: string, valid: (n: number) => boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === '' || !valid(parsed)) throw new UsageError(`${flag}: invalid value ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+function throttleFrom(rate: number | undefined, burst: number | undefined): ThrottleConfig | undefined {
+  if (rate === undefined) {
+    if (burst !== undefined) throw new UsageError('--burst needs --rate-limit');
+    return undefined;
+  }
+  return { requestsPerSecond: rate, burst: burst ?? Math.max(1, Math.ceil(rate)) };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    allowNegative: true,
+    options: {
+      host: { type: 'string', default: DEFAULT_HOST },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      db: { type: 'string' },
+      config: { type: 'string' },
+      'rate-limit': { type: 'string' },
+      burst: { type: 'string' },
+      'access-log': { type: 'boolean', default: true },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const port = number(values.port, '--port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535) as number;
+  const throttle = throttleFrom(
+    number(values['rate-limit'], '--rate-limit', (n) => Number.isFinite(n) && n > 0),
+    number(values.burst, '--burst', (n) => Number.isInteger(n) && n > 0),
+  );
+  const config: ServerConfig = values.config ? loadConfig(values.config) : demoConfig;
+
+  const running = startServer({
+    host: values.host,
+    port,
+    db: values.db,
+    config,
+    ...(throttle ? { throttle } : {}),
+    ...(values['access-log'] ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
+  });
+  // Installed before the first await, so before anyone can see the server: a signal that came in
+  // between would otherwise kill it with the default action instead of stopping it.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), kind: 'stop', signal })}\n`);
+    running
+      .then((server) => server.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`usagebudget-server: ${(error as Error).stack ?? String(error)}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  const server = await running;
+  if (stopping) return;
+  process.stdout.write(`${listeningLine(server.url)}\n`);
+  process.stderr.write(
+    `${JSON.stringify({
+      time: new Date().toISOString(),
+      kind: 'start',
+      url: server.url,
+      db: server.db,
+      partners: config.partners.map((partner) => partner.id),
+      demo: !values.config,
+      throttle: throttle ?? config.throttle ?? null,
+    })}\n`,
+  );
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(`usagebudget-server: ${(error as Error).message}\n${usage ? `\n${USAGE}\n` : ''}`);
+  process.exit(usage ? 2 : 1);
+});

@@ -1,0 +1,138 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { spec } from '@usagebudget/openapi';
+import { budgetOperations } from '../budget/budget-operations.js';
+import { compileContract } from '../contract/compile-contract.js';
+import { specValidator } from '../contract/spec-validator.js';
+import { createAccessLog } from '../http/access-log.js';
+import { answerClientError } from '../http/client-error.js';
+import { createRequestHandler } from '../http/request-handler.js';
+import { staticFiles } from '../http/static-routes.js';
+import { createThrottle } from '../http/throttle.js';
+import { parseConfig, type ServerConfig, type ThrottleConfig } from '../partners/config.js';
+import { demoConfig } from '../partners/demo-partner.js';
+import { createPartnerDirectory } from '../partners/partner-directory.js';
+import { openSqliteBudgetStore } from '../storage/sqlite-budget-store.js';
+import { DEFAULT_HOST, DEFAULT_PORT, defaultDbPath } from './defaults.js';
+
+export interface ServerOptions {
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default 4020; 0 picks a free port (read it from `url`). */
+  port?: number;
+  /** SQLite file, created with its folder if missing, or `:memory:`. Default {@link defaultDbPath}. */
+  db?: string;
+  /** Partners, tokens, customers and throttling. Default: the demo partner alone. */
+  config?: ServerConfig;
+  /** Overrides `config.throttle`; `null` turns throttling off. */
+  throttle?: ThrottleConfig | null;
+  /** Receives the JSON-lines access log (one line per request, plus fault stacks). Default: no log. */
+  accessLog?: (chunk: string) => void;
+  /** How long `close()` lets in-flight requests finish before it cuts their connections. Default 10 s. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningServer {
+  /** `http://HOST:PORT`, with the port actually bound. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The database path in use. */
+  readonly db: string;
+  /** Stops accepting, finishes in-flight requests, closes the database. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** A replay record answers retries for a day; a client retrying later than that is starting a new call. */
+const REPLAY_TTL_MS = 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Starts the reference server and resolves once it listens. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const config = parseConfig(options.config ?? demoConfig, 'options.config');
+  const throttle = options.throttle === undefined ? config.throttle : (options.throttle ?? undefined);
+  const host = options.host ?? DEFAULT_HOST;
+  const db = options.db ?? defaultDbPath();
+  const routes = compileContract(spec, specValidator);
+  const files = staticFiles();
+  const store = openSqliteBudgetStore(db);
+  const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
+  let closing = false;
+  const answered = new WeakSet<object>();
+
+  // Stale replay records only cost space: a failed prune is logged, never fatal.
+  const prune = () => {
+    try {
+      store.pruneReplays(REPLAY_TTL_MS);
+    } catch (error) {
+      log?.fault(null, error);
+    }
+  };
+  prune();
+  const pruner = setInterval(prune, PRUNE_EVERY_MS).unref();
+
+  const server = createServer(
+    // A body that trickles in cannot hold a connection for ever.
+    { requestTimeout: 30_000, headersTimeout: 10_000 },
+    createRequestHandler({
+      routes,
+      partners: createPartnerDirectory(config),
+      operations: budgetOperations(store),
+      store,
+      throttle: throttle ? createThrottle(throttle) : undefined,
+      files,
+      log,
+      closing: () => closing,
+      answered,
+    }),
+  );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+    answerClientError(error, socket, answered),
+  );
+
+  let address: AddressInfo;
+  try {
+    address = await listen(server, options.port ?? DEFAULT_PORT, host);
+  } catch (error) {
+    clearInterval(pruner);
+    store.close();
+    throw error;
+  }
+
+  let closed: Promise<void> | undefined;
+  const shutdown = async () => {
+    closing = true;
+    clearInterval(pruner);
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    log?.flush();
+    store.close();
+  };
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    host,
+    port: address.port,
+    db,
+    close: () => {
+      closed ??= shutdown();
+      return closed;
+    },
+  };
+}

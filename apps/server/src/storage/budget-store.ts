@@ -1,0 +1,37 @@
+// What the budget domain needs from storage. The domain and the request handler see only this
+// interface; `startServer` picks the implementation (SQLite today).
+
+export interface BudgetUpdate {
+  readonly partnerId: string;
+  /** The caller's MS-RequestId (lower case), or `undefined` when the server generated one: nothing to replay. */
+  readonly requestId: string | undefined;
+  readonly customerId: string;
+  /** Canonical decimal text, or `null` to clear. */
+  readonly amount: string | null;
+  /** The response this update answers with, kept for replays. */
+  readonly response: string;
+}
+
+/**
+ * What an update did: applied it, or answered a replay of the same request with the recorded
+ * response; or refused it because this request id already applied a different update.
+ */
+export type UpdateOutcome =
+  | { readonly kind: 'applied' | 'replayed'; readonly response: string }
+  | { readonly kind: 'requestIdReused' };
+
+export interface BudgetStore {
+  /** The amount's canonical decimal text, `null` when no budget is set. */
+  readAmount(customerId: string): string | null;
+  /**
+   * Applies an update and records its response, atomically. When this partner already sent this
+   * request id, applies nothing: the same customer and amount get the recorded response, anything
+   * else is refused (answering it with another update's result would mislead the caller).
+   */
+  update(update: BudgetUpdate): UpdateOutcome;
+  /** Forgets replay records older than `maxAgeMs`. */
+  pruneReplays(maxAgeMs: number): void;
+  /** Throws when the database cannot answer. */
+  ping(): void;
+  close(): void;
+}

@@ -1,0 +1,190 @@
+// The one way this repository runs a program of its own or a tool (a server, Prism, a CLI) from a
+// test, a script or the bench: spawned directly (never through a wrapper that would outlive a
+// kill), stopped by the pid it was given, and killed when the parent exits first.
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export interface StartProcessOptions {
+  /** A short name used in error messages. */
+  name: string;
+  command: string;
+  args?: readonly string[];
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The process is ready when a line of its stdout or stderr matches this. */
+  ready: RegExp;
+  /** How long to wait for the ready line. */
+  timeoutMs?: number;
+}
+
+export interface StartedProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** The match of the ready pattern (capture groups included). */
+  readonly ready: RegExpMatchArray;
+  /** Everything the process printed so far, stdout and stderr interleaved. */
+  output(): string;
+  /** What it printed on stdout alone so far. */
+  stdout(): string;
+  /** Resolves with the exit code (or signal name) when the process exits. */
+  readonly exited: Promise<number | string>;
+  /** Sends `signal` to the process by its pid, escalates to SIGKILL after `graceMs`, and waits for the exit. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
+}
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+// If the test runner or script dies first, do not leave a child holding a port.
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+}
+
+/** Spawns a program with its output piped, killed by the exit hook if this process exits first. */
+function spawnTracked(
+  command: string,
+  args: readonly string[] = [],
+  options: { cwd?: string | undefined; env?: NodeJS.ProcessEnv | undefined } = {},
+) {
+  installExitHook();
+  const child = spawn(command, [...args], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/** Spawns a process, waits for its ready line, and returns a handle that stops it by pid. */
+export function startProcess(options: StartProcessOptions): Promise<StartedProcess> {
+  const child = spawnTracked(options.command, options.args, options);
+  let output = '';
+  let stdout = '';
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+
+  return new Promise<StartedProcess>((resolve, reject) => {
+    let pending = '';
+    let settled = false;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const fail = (reason: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      reject(new Error(`${options.name}: ${reason}\n--- output ---\n${output.slice(-4000)}`));
+    };
+    const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
+    const onData = (chunk: Buffer, fromStdout: boolean) => {
+      const text = chunk.toString('utf8');
+      output += text;
+      if (fromStdout) stdout += text;
+      if (settled) return;
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const match = line.match(options.ready);
+        if (!match) continue;
+        settled = true;
+        clearTimeout(timer);
+        const pid = child.pid;
+        if (pid === undefined) return fail('has no pid');
+        resolve({
+          child,
+          pid,
+          ready: match,
+          output: () => output,
+          stdout: () => stdout,
+          exited,
+          stop: (signal = 'SIGTERM', graceMs = 5_000) => stopByPid(child, pid, exited, signal, graceMs),
+        });
+        return;
+      }
+    };
+    child.stdout?.on('data', (chunk: Buffer) => onData(chunk, true));
+    child.stderr?.on('data', (chunk: Buffer) => onData(chunk, false));
+    child.once('error', (error) => fail(`failed to start: ${error.message}`));
+    exited.then((code) => fail(`exited with ${code} before it was ready`));
+  });
+}
+
+async function stopByPid(
+  child: ChildProcess,
+  pid: number,
+  exited: Promise<number | string>,
+  signal: NodeJS.Signals,
+  graceMs: number,
+): Promise<number | string> {
+  if (child.exitCode !== null || child.signalCode !== null) return exited;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return exited; // already gone
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited in the meantime
+    }
+  }, graceMs);
+  try {
+    return await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How a program that ran to its end ended, and what it printed. */
+export interface Finished {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunToEndOptions {
+  cwd?: string;
+  /** The whole environment of the program; this process's by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Killed (SIGKILL, by its pid) when it runs longer; no limit by default. */
+  timeoutMs?: number;
+}
+
+/** Runs a program to its end and resolves with its exit and output; it never rejects for a non-zero exit. */
+export function runToEnd(command: string, args: readonly string[], options: RunToEndOptions = {}): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawnTracked(command, args, options);
+    let stdout = '';
+    let stderr = '';
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+          }, options.timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { demoPartner, runToEnd, serverBinPath, startNodeServer, startServerProcess } from '../../src/testing/index.js';
+import { budgetPath, jsonHeaders, send } from '../support/http.js';
+import { scratchDir } from '../support/use-server.js';
+
+const scratch = scratchDir();
+afterAll(() => scratch.remove());
+
+/** `usagebudget-server ARGS` run to its end (these runs end on their own: bad flags, --help). */
+const run = (args: string[]) => runToEnd(process.execPath, [serverBinPath, ...args], { timeoutMs: 20_000 });
+
+/** The first line the bin writes to stdout when started with `args`; the server is stopped by its pid. */
+async function firstStdoutLine(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const server = await startNodeServer({ name: 'usagebudget-server', script: serverBinPath, args, ...options });
+  await server.stop();
+  return server.stdout().split('\n')[0];
+}
+
+describe('the usagebudget-server bin', () => {
+  it('prints its usage with --help and exits 0', async () => {
+    const result = await run(['--help']);
+    expect(result.code).toBe(0);
+    for (const flag of ['--host', '--port', '--db', '--config', '--rate-limit', '--burst', '--no-access-log']) {
+      expect(result.stdout).toContain(flag);
+    }
+  });
+
+  it.each([
+    [['--port', 'abc'], '--port: invalid value'],
+    [['--port', '70000'], '--port: invalid value'],
+    [['--burst', '5'], '--burst needs --rate-limit'],
+    [['--rate-limit=-1'], '--rate-limit: invalid value'],
+    [['--verbose'], "Unknown option '--verbose'"],
+  ])('exits 2 with the usage on bad flags %j', async (args, message) => {
+    const result = await run(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('Usage: usagebudget-server');
+  });
+
+  it('exits 1 with the reason when the config cannot be used', async () => {
+    const missing = await run(['--port', '0', '--db', ':memory:', '--config', join(scratch.dir, 'missing.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('missing.json');
+    const invalid = join(scratch.dir, 'invalid.json');
+    writeFileSync(invalid, JSON.stringify({ partners: [] }));
+    expect((await run(['--port', '0', '--db', ':memory:', '--config', invalid])).stderr).toContain(
+      'at least one partner',
+    );
+  });
+
+  it('writes "listening on http://HOST:PORT" as its first stdout line, with the port it bound', async () => {
+    const line = await firstStdoutLine(['--host', '127.0.0.1', '--port', '0', '--db', ':memory:']);
+    expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+  });
+
+  it('keeps its database under ./data by default, or under $USAGEBUDGET_DATA_DIR', async () => {
+    const dataDir = join(scratch.dir, 'elsewhere');
+    const env = { ...process.env, USAGEBUDGET_DATA_DIR: '' };
+    await firstStdoutLine(['--port', '0'], { cwd: scratch.dir, env });
+    expect(existsSync(join(scratch.dir, 'data', 'usagebudget.sqlite'))).toBe(true);
+    await firstStdoutLine(['--port', '0'], { cwd: scratch.dir, env: { ...env, USAGEBUDGET_DATA_DIR: dataDir } });
+    expect(existsSync(join(dataDir, 'usagebudget.sqlite'))).toBe(true);
+  });
+
+  it('serves the demo partner when started without a config', async () => {
+    const server = await startServerProcess({ db: ':memory:', args: ['--no-access-log'] });
+    try {
+      const path = budgetPath(demoPartner.customerId);
+      const set = await send(server.url, {
+        method: 'PATCH',
+        path,
+        headers: jsonHeaders(demoPartner.token, { 'MS-RequestId': randomUUID() }),
+        body: '{"amount": 100}',
+      });
+      expect(set.status).toBe(200);
+      const read = await send(server.url, { path, headers: jsonHeaders(demoPartner.token) });
+      expect(JSON.parse(read.text)).toMatchObject({ amount: 100 });
+      expect(server.output()).not.toContain('"kind":"access"');
+    } finally {
+      await server.stop();
+    }
+  });
+});

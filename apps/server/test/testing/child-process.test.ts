@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort, portIsFree, runToEnd, startNodeServer, startProcess } from '../../src/testing/index.js';
+
+// A child that listens on a port, prints a ready line, and ignores SIGTERM when asked to.
+const listener = (ignoreTerm: boolean) => `
+  const server = require('node:net').createServer().listen(0, '127.0.0.1', () => {
+    console.log('ready on ' + server.address().port);
+  });
+  ${ignoreTerm ? "process.on('SIGTERM', () => {});" : ''}
+`;
+
+describe('startProcess', () => {
+  it('resolves on the ready line and frees the port when stopped', async () => {
+    const child = await startProcess({
+      name: 'listener',
+      command: process.execPath,
+      args: ['-e', listener(false)],
+      ready: /ready on (\d+)/,
+    });
+    const port = Number(child.ready[1]);
+    expect(await portIsFree(port)).toBe(false);
+    expect(await child.stop()).toBe('SIGTERM');
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('escalates to SIGKILL when the process ignores SIGTERM', async () => {
+    const child = await startProcess({
+      name: 'stubborn',
+      command: process.execPath,
+      args: ['-e', listener(true)],
+      ready: /ready on (\d+)/,
+    });
+    expect(await child.stop('SIGTERM', 200)).toBe('SIGKILL');
+    expect(await portIsFree(Number(child.ready[1]))).toBe(true);
+  });
+
+  it('rejects with the output when the process exits before it is ready', async () => {
+    const start = startProcess({
+      name: 'crasher',
+      command: process.execPath,
+      args: ['-e', "console.error('boom: bad config'); process.exit(3)"],
+      ready: /never/,
+    });
+    await expect(start).rejects.toThrow(/crasher: exited with 3 before it was ready[\s\S]*boom: bad config/);
+  });
+
+  it('keeps what the process printed on stdout apart from the interleaved output', async () => {
+    const child = await startProcess({
+      name: 'two streams',
+      command: process.execPath,
+      args: ['-e', "console.error('to stderr'); console.log('to stdout'); setInterval(() => {}, 1000)"],
+      ready: /^to stdout$/,
+    });
+    await child.stop();
+    expect(child.stdout()).toBe('to stdout\n');
+    expect(child.output()).toContain('to stderr');
+  });
+
+  it('rejects and kills the process when the ready line does not come in time', async () => {
+    const start = startProcess({
+      name: 'silent',
+      command: process.execPath,
+      args: ['-e', 'setInterval(() => {}, 1000)'],
+      ready: /never/,
+      timeoutMs: 300,
+    });
+    await expect(start).rejects.toThrow(/silent: not ready after 300 ms/);
+  });
+});
+
+describe('startNodeServer', () => {
+  it('runs a script with this Node and resolves with the URL of its listening line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'child-process-test-'));
+    const script = join(dir, 'server.cjs');
+    writeFileSync(
+      script,
+      `const server = require('node:http').createServer((_, res) => res.end(process.argv[2]));
+       server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));`,
+    );
+    try {
+      const server = await startNodeServer({ name: 'echo', script, args: ['hello'] });
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await (await fetch(server.url)).text()).toBe('hello');
+      await server.stop();
+      expect(await portIsFree(Number(new URL(server.url).port))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('runToEnd', () => {
+  it('resolves with the exit code and both outputs, however the program exits', async () => {
+    const done = await runToEnd(process.execPath, ['-e', "console.log('out'); console.error('err'); process.exit(3)"]);
+    expect(done).toEqual({ code: 3, signal: null, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  it('kills a program that outlasts its time limit, by its pid', async () => {
+    const done = await runToEnd(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { timeoutMs: 200 });
+    expect(done).toMatchObject({ code: null, signal: 'SIGKILL' });
+  });
+});
+
+describe('freePort', () => {
+  it('returns a port that can be bound on 127.0.0.1', async () => {
+    expect(await portIsFree(await freePort())).toBe(true);
+  });
+});

@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type StartedProcess, startNodeServer, startServerProcess } from '@usagebudget/server/testing';
+import { startPrism } from '@usagebudget/testkit';
+
+/** Which server is under load. */
+export type BenchServerKind = 'reference' | 'bare' | 'prism';
+
+/** A server under load, each in a process of its own so it never shares the load generator's event loop. */
+export interface BenchServer {
+  readonly kind: BenchServerKind;
+  readonly name: string;
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string;
+  /** CPU seconds (user + system, all threads) the process has used so far; undefined off Linux. */
+  cpuSeconds(): number | undefined;
+  /** Stops the process by its pid and waits for it to exit. */
+  stop(): Promise<unknown>;
+}
+
+let ticksPerSecond: number | undefined;
+function clockTicks(): number {
+  try {
+    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    ticksPerSecond = 100;
+  }
+  return ticksPerSecond;
+}
+
+/** utime + stime of /proc/PID/stat (fields 14 and 15; the name in parentheses may hold spaces). */
+function cpuSecondsOf(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+function benchServer(kind: BenchServerKind, name: string, origin: string, started: StartedProcess): BenchServer {
+  return { kind, name, origin, cpuSeconds: () => cpuSecondsOf(started.pid), stop: () => started.stop() };
+}
+
+/** The reference server's own bin, on a fresh file-backed SQLite database (it turns WAL on itself). */
+export async function startReferenceServer(): Promise<BenchServer> {
+  // The access log would be read by this process, the load generator's: it stays off.
+  const started = await startServerProcess({ args: ['--no-access-log'] });
+  return benchServer('reference', 'reference server', started.url, started);
+}
+
+/** The bare node:http baseline, answering `budgetJson` (see bare-server.ts). */
+export async function startBareServer(budgetJson: string): Promise<BenchServer> {
+  const started = await startNodeServer({
+    name: 'bare node:http server',
+    script: fileURLToPath(new URL('./bare-server.js', import.meta.url)),
+    env: { ...process.env, BENCH_BUDGET_JSON: budgetJson },
+    timeoutMs: 30_000,
+  });
+  return benchServer('bare', 'bare node:http server', started.url, started);
+}
+
+/** Prism mocking the bundled spec, as the project's contract tests run it. */
+export async function startPrismMock(): Promise<BenchServer> {
+  const prism = await startPrism({ mode: 'mock' });
+  return benchServer('prism', 'Prism mock', prism.url, prism);
+}

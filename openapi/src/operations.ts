@@ -1,0 +1,124 @@
+import type { OpenAPIV3 } from 'openapi-types';
+import { HTTP_METHODS, jsonPointer, resolveReference } from './pointer.js';
+
+/** A lower-case method of a path item, as OpenAPI keys it (`get`, `patch`, ...). */
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** A node of the spec with its `$ref`s followed, and the JSON pointer of where it ends up. */
+export interface Located<T> {
+  readonly value: T;
+  readonly pointer: string;
+}
+
+/** A documented response of an operation, by its key in `responses` (`200`, `default`, `4XX`...). */
+export interface SpecResponse extends Located<OpenAPIV3.ResponseObject> {
+  readonly status: string;
+}
+
+/** One operation of the spec, with everything a walk over it needs already resolved. */
+export interface SpecOperation {
+  /** Lower case, as OpenAPI keys it. */
+  readonly method: HttpMethod;
+  /** The path template, e.g. `/v1/customers/{customer-tenant-id}/usagebudget`. */
+  readonly path: string;
+  readonly operationId: string;
+  readonly operation: OpenAPIV3.OperationObject;
+  /** Where the operation object is, e.g. `#/paths/~1v1~1customers~1{customer-tenant-id}~1usagebudget/get`. */
+  readonly pointer: string;
+  /**
+   * The path item's parameters and the operation's own, in that order; an operation's own
+   * parameter replaces the path item's one of the same name and location (OpenAPI's rule).
+   */
+  readonly parameters: readonly Located<OpenAPIV3.ParameterObject>[];
+  readonly requestBody: Located<OpenAPIV3.RequestBodyObject> | undefined;
+  readonly responses: readonly SpecResponse[];
+}
+
+/** Follows `$ref`s from the node at `pointer`: the node they end on, and its own pointer. */
+export function resolvePointer<T>(document: object, pointer: string): Located<T> {
+  const resolved = resolveReference<T>(document, { $ref: pointer });
+  return { value: resolved.value, pointer: resolved.pointer ?? pointer };
+}
+
+/**
+ * Every operation of the document, in the order its paths and OpenAPI's methods come. Throws on an
+ * operation without an operationId: everything derived from the spec names operations by it.
+ */
+export function specOperations(document: OpenAPIV3.Document): SpecOperation[] {
+  const operations: SpecOperation[] = [];
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!item) continue;
+    const itemPointer = jsonPointer('#', 'paths', path);
+    const shared = (item.parameters ?? []).map((_, index) =>
+      resolvePointer<OpenAPIV3.ParameterObject>(document, jsonPointer(itemPointer, 'parameters', String(index))),
+    );
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const pointer = jsonPointer(itemPointer, method);
+      if (!operation.operationId) throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
+      const own = (operation.parameters ?? []).map((_, index) =>
+        resolvePointer<OpenAPIV3.ParameterObject>(document, jsonPointer(pointer, 'parameters', String(index))),
+      );
+      const parameters = [...shared, ...own].filter(
+        ({ value }, index, all) =>
+          !all.slice(index + 1).some((later) => later.value.name === value.name && later.value.in === value.in),
+      );
+      operations.push({
+        method,
+        path,
+        operationId: operation.operationId,
+        operation,
+        pointer,
+        parameters,
+        requestBody: operation.requestBody
+          ? resolvePointer<OpenAPIV3.RequestBodyObject>(document, jsonPointer(pointer, 'requestBody'))
+          : undefined,
+        responses: Object.keys(operation.responses).map((status) => ({
+          status,
+          ...resolvePointer<OpenAPIV3.ResponseObject>(document, jsonPointer(pointer, 'responses', status)),
+        })),
+      });
+    }
+  }
+  return operations;
+}
+
+/** The names of a path template's placeholders, in order: `['customer-tenant-id']`. */
+export function pathParameterNames(template: string): string[] {
+  return [...template.matchAll(/\{([^}]+)\}/g)].map((found) => found[1] as string);
+}
+
+/**
+ * A matcher of concrete paths (no query string) against a path template: the raw value of each
+ * placeholder, in order, when the path matches; `undefined` otherwise. A placeholder matches one
+ * non-empty segment; the rest of the template matches literally, case included.
+ */
+export function pathTemplateMatcher(template: string): (path: string) => string[] | undefined {
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(
+    `^${template
+      .split(/\{[^}]+\}/)
+      .map(literal)
+      .join('([^/]+)')}$`,
+  );
+  return (path) => pattern.exec(path)?.slice(1);
+}
+
+/**
+ * The operation a request names: its method (any case) and its concrete path (no query string)
+ * against every path template; `undefined` when the spec declares none.
+ */
+export function findOperation(
+  operations: readonly SpecOperation[],
+  method: string,
+  path: string,
+): { operation: SpecOperation; pathValues: string[] } | undefined {
+  const wanted = method.toLowerCase();
+  for (const operation of operations) {
+    if (operation.method !== wanted) continue;
+    const pathValues = pathTemplateMatcher(operation.path)(path);
+    if (pathValues) return { operation, pathValues };
+  }
+  return undefined;
+}

@@ -1,0 +1,116 @@
+import { spec } from '@usagebudget/openapi';
+import {
+  findOperation,
+  pathParameterNames,
+  pathTemplateMatcher,
+  resolvePointer,
+  specOperations,
+} from '@usagebudget/openapi/operations';
+import type { OpenAPIV3 } from 'openapi-types';
+import { describe, expect, it } from 'vitest';
+
+const PATH = '/v1/customers/{customer-tenant-id}/usagebudget';
+const POINTER = '#/paths/~1v1~1customers~1{customer-tenant-id}~1usagebudget';
+
+describe('specOperations', () => {
+  const operations = specOperations(spec);
+  const [get, patch] = operations;
+
+  it('lists every operation with its pointer and operationId', () => {
+    expect(operations.map(({ method, path, operationId, pointer }) => [method, path, operationId, pointer])).toEqual([
+      ['get', PATH, 'getUsageBudget', `${POINTER}/get`],
+      ['patch', PATH, 'updateUsageBudget', `${POINTER}/patch`],
+    ]);
+  });
+
+  it("gives each operation the path item's parameters, resolved, with the pointer of each", () => {
+    const declared = spec.paths[PATH]?.parameters as OpenAPIV3.ReferenceObject[];
+    for (const operation of [get, patch]) {
+      expect(operation?.parameters.map(({ pointer }) => pointer)).toEqual(declared.map(({ $ref }) => $ref));
+      expect(operation?.parameters.map(({ value }) => value.in)).toEqual([
+        'path',
+        ...declared.slice(1).map(() => 'header'),
+      ]);
+    }
+    expect(get?.parameters[0]?.value).toMatchObject({ name: 'customer-tenant-id', required: true });
+  });
+
+  it('resolves the request body and every response, keeping their pointers', () => {
+    expect(get?.requestBody).toBeUndefined();
+    expect(patch?.requestBody?.pointer).toBe(`${POINTER}/patch/requestBody`);
+    expect(patch?.requestBody?.value.required).toBe(true);
+    const tooMany = patch?.responses.find(({ status }) => status === '429');
+    expect(tooMany?.pointer).toBe('#/components/responses/TooManyRequests');
+    expect(tooMany?.value.headers).toHaveProperty('Retry-After');
+    expect(get?.responses.map(({ status }) => status)).toEqual(Object.keys(get?.operation.responses ?? {}));
+  });
+
+  it("lets an operation's own parameter replace the path item's one of the same name and location", () => {
+    const document = {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/x/{id}': {
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'q', in: 'header', schema: { type: 'string' } },
+          ],
+          put: {
+            operationId: 'putX',
+            parameters: [
+              { name: 'q', in: 'header', schema: { type: 'integer' } },
+              { $ref: '#/components/parameters/Q' },
+            ],
+            responses: {},
+          },
+        },
+      },
+      components: { parameters: { Q: { name: 'q', in: 'query', schema: { type: 'string' } } } },
+    } as OpenAPIV3.Document;
+    const [put] = specOperations(document);
+    expect(put?.parameters.map(({ value, pointer }) => [value.in, value.name, pointer])).toEqual([
+      ['path', 'id', '#/paths/~1x~1{id}/parameters/0'],
+      ['header', 'q', '#/paths/~1x~1{id}/put/parameters/0'],
+      ['query', 'q', '#/components/parameters/Q'],
+    ]);
+  });
+
+  it('throws on an operation without an operationId', () => {
+    const document = structuredClone(spec);
+    const get = document.paths[PATH]?.get as OpenAPIV3.OperationObject;
+    delete get.operationId;
+    expect(() => specOperations(document)).toThrow(`GET ${PATH} has no operationId`);
+  });
+});
+
+describe('path templates', () => {
+  it('name their placeholders and match one segment each, literally elsewhere', () => {
+    expect(pathParameterNames('/a/{b}/c/{d.e}')).toEqual(['b', 'd.e']);
+    const match = pathTemplateMatcher(PATH);
+    expect(match('/v1/customers/abc/usagebudget')).toEqual(['abc']);
+    expect(match('/v1/customers/a/b/usagebudget')).toBeUndefined();
+    expect(match('/v1/customers//usagebudget')).toBeUndefined();
+    expect(match('/v1/Customers/abc/usagebudget')).toBeUndefined();
+    expect(pathTemplateMatcher('/a.b/{x}')('/aXb/1')).toBeUndefined();
+  });
+
+  it('find the operation of a method and a concrete path', () => {
+    const operations = specOperations(spec);
+    expect(findOperation(operations, 'PATCH', '/v1/customers/abc/usagebudget')).toMatchObject({
+      operation: { operationId: 'updateUsageBudget' },
+      pathValues: ['abc'],
+    });
+    expect(findOperation(operations, 'DELETE', '/v1/customers/abc/usagebudget')).toBeUndefined();
+    expect(findOperation(operations, 'GET', '/healthz')).toBeUndefined();
+  });
+});
+
+describe('resolvePointer', () => {
+  it('follows the references from the node at a pointer, and says where they end', () => {
+    expect(resolvePointer(spec, `${POINTER}/get/responses/404`).pointer).toBe('#/components/responses/NotFound');
+    expect(resolvePointer(spec, '#/components/schemas/ApiFault')).toMatchObject({
+      pointer: '#/components/schemas/ApiFault',
+      value: { required: ['code', 'description'] },
+    });
+  });
+});

@@ -1,0 +1,95 @@
+import type { AxiosError } from 'axios';
+import {
+  AbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  ConnectionError,
+  type ErrorFields,
+  NotFoundError,
+  PartnerCenterError,
+  PermissionDeniedError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+} from '../core/errors.js';
+
+/** The ids of one logical call, the same on all its attempts. */
+export type CallIds = { requestId: string; correlationId: string };
+
+// A 408 is a TimeoutError like a timeout of the client's own, and is retried as one.
+const classByStatus: Record<number, typeof PartnerCenterError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  408: TimeoutError,
+  409: ConflictError,
+  429: RateLimitError,
+};
+
+const SNIPPET_LENGTH = 120;
+
+/** Says what a body that is not the JSON we expected looks like, in a few words. */
+export function describeBody(body: string): string {
+  const text = body.trim();
+  if (text === '') return 'an empty body';
+  if (text.startsWith('<')) {
+    const title = /<title[^>]*>([^<]*)</i.exec(text)?.[1]?.trim();
+    return title ? `an HTML page titled "${title.slice(0, SNIPPET_LENGTH)}"` : 'an HTML page';
+  }
+  const snippet = JSON.stringify(text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}…` : text);
+  return parseJson(text) === undefined ? `a body that is not valid JSON: ${snippet}` : `the JSON ${snippet}`;
+}
+
+/** Parses JSON without throwing: `undefined` when the text is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Builds the error for an HTTP error response from its body (an `ApiFault`, a `ThrottleFault`,
+ * or anything else a proxy may send) and the call's ids.
+ */
+export function errorFromResponse(
+  status: number,
+  body: string,
+  fields: Pick<ErrorFields, 'requestId' | 'correlationId'> & { retryAfterMs?: number },
+): PartnerCenterError {
+  const { retryAfterMs, ...ids } = fields;
+  const fault = parseJson(body) as Record<string, unknown> | null | undefined;
+  const known: ErrorFields & { retryAfterMs?: number } = { status, ...ids };
+  if (status === 429 && retryAfterMs !== undefined) known.retryAfterMs = retryAfterMs;
+  let what: string;
+  if (fault && typeof fault === 'object' && typeof (fault.description ?? fault.message) === 'string') {
+    // ApiFault has code/description/data/source; ThrottleFault has statusCode/message.
+    known.description = (fault.description ?? fault.message) as string;
+    known.code = (fault.code ?? fault.statusCode) as number | string | undefined;
+    if (typeof fault.source === 'string') known.source = fault.source;
+    if (Array.isArray(fault.data)) known.data = fault.data;
+    what = known.description;
+  } else {
+    what = `${describeBody(body)} instead of an ApiFault`;
+  }
+  const details = [
+    known.code === undefined ? '' : `code ${known.code}`,
+    ids.requestId ? `MS-RequestId ${ids.requestId}` : '',
+  ].filter(Boolean);
+  const ErrorClass = classByStatus[status] ?? (status >= 500 ? ServerError : PartnerCenterError);
+  return new ErrorClass(`${status} ${what}${details.length ? ` (${details.join(', ')})` : ''}`, known);
+}
+
+/** Maps an error thrown by axios (no response arrived) to the client's errors. */
+export function transportError(error: unknown, ids: CallIds, timeoutMs: number): unknown {
+  const axiosError = error as AxiosError;
+  // Anything else comes from the caller's own interceptors: pass it on untouched.
+  if (!axiosError?.isAxiosError) return error;
+  const fields = { code: axiosError.code, ...ids };
+  if (axiosError.code === 'ETIMEDOUT') return new TimeoutError(`no response within ${timeoutMs} ms`, fields);
+  if (axiosError.code === 'ERR_CANCELED') return new AbortError('the request was canceled', fields);
+  return new ConnectionError(`connection failed: ${axiosError.message}`, fields);
+}

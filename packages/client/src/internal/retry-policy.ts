@@ -1,0 +1,39 @@
+import { ConnectionError, RateLimitError, ServerError, TimeoutError } from '../core/errors.js';
+import { type BackoffSettings, backoffMs } from './retry-strategies/exponential-backoff.js';
+
+/** The retry policy of a client. */
+export interface RetrySettings extends BackoffSettings {
+  /** Retries after the first attempt; 0 disables retries. */
+  maxRetries: number;
+}
+
+// The transient statuses among ServerError (5xx) and RateLimitError (429). A 408 is not here: it
+// becomes a TimeoutError, which is retried like any timeout (retry-policy.test.ts lists them all).
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * Whether a failure is transient: no connection, no response in time (or a 408), a 429, or a 500,
+ * 502, 503 or 504. Anything else (another status, an abort, a token that could not be had) is final.
+ */
+export function isRetryable(failure: unknown): boolean {
+  if (failure instanceof ConnectionError || failure instanceof TimeoutError) return true;
+  return (
+    (failure instanceof ServerError || failure instanceof RateLimitError) && RETRYABLE_STATUSES.has(failure.status ?? 0)
+  );
+}
+
+/**
+ * How long to wait before retrying `failure`, the `retries`-th retry so far; `undefined` when the
+ * call ends with it: a final failure, no retry left, or a `Retry-After` longer than the backoff's
+ * cap (waiting that long would hold the caller hostage: the 429 is the answer then).
+ */
+export function retryDelayMs(
+  failure: unknown,
+  retries: number,
+  retryAfterMs: number | undefined,
+  settings: RetrySettings,
+): number | undefined {
+  if (!isRetryable(failure) || retries >= settings.maxRetries) return undefined;
+  if (retryAfterMs !== undefined && retryAfterMs > settings.maxDelayMs) return undefined;
+  return retryAfterMs ?? backoffMs(retries, settings);
+}

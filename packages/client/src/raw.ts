@@ -1,0 +1,10 @@
+// The entry of `@usagebudget/client/raw`: the API classes openapi-generator wrote, as they are, with
+// no facade (no retries, no typed errors). Importing it loads axios; the facade loads it on a
+// client's first call (internal/raw-api-loader.ts). `raw/package.json` points resolvers that do not
+// read `exports` (TypeScript's node10) at its build.
+export {
+  UsageBudgetApi,
+  type UsageBudgetApiGetUsageBudgetRequest,
+  type UsageBudgetApiUpdateUsageBudgetRequest,
+} from './generated/api.js';
+export { Configuration, type ConfigurationParameters } from './generated/configuration.js';
