@@ -48,7 +48,7 @@ describe('the Spectral ruleset', () => {
 
   it('fires on each class of mistake', async () => {
     const spec = parse(source);
-    const get = spec.paths['/v1/customers/{customer-tenant-id}/usagebudget'].get;
+    const get = spec.paths['/v1/customers/{customerTenantId}/usagebudget'].get;
     delete get.summary;
     delete get.description;
     get.responses['404'] = { description: 'plain', content: { 'application/json': { schema: { type: 'object' } } } };

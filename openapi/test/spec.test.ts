@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { deref, operations, schemaPointer } from './spec-walk.js';
 
 const validator = createSpecValidator(spec);
-const PATH = '/v1/customers/{customer-tenant-id}/usagebudget';
+const PATH = '/v1/customers/{customerTenantId}/usagebudget';
 const responsesOf = (operationId: string) => {
   const entry = operations(spec).find((candidate) => candidate.operation.operationId === operationId);
   if (!entry) throw new Error(`no operation ${operationId}`);
@@ -23,13 +23,13 @@ describe('operations', () => {
     ]);
   });
 
-  it('takes customer-tenant-id as a required GUID path parameter and no query parameters', () => {
+  it('takes customerTenantId as a required GUID path parameter and no query parameters', () => {
     const parameters = (spec.paths[PATH]?.parameters ?? []).map((parameter) =>
       deref<OpenAPIV3.ParameterObject>(spec, parameter),
     );
     const tenant = parameters.find((parameter) => parameter.in === 'path');
     expect(tenant).toMatchObject({
-      name: 'customer-tenant-id',
+      name: 'customerTenantId',
       required: true,
       schema: { type: 'string', format: 'uuid' },
     });
