@@ -15,11 +15,15 @@ const responsesOf = (operationId: string) => {
 };
 
 describe('operations', () => {
-  it('declares exactly GET and PATCH on the lowercase usagebudget path, OpenAPI 3.0.3', () => {
+  it('declares the budget, the customer list and the three usage reads, on lowercase paths, OpenAPI 3.0.3', () => {
     expect(spec.openapi).toBe('3.0.3');
     expect(operations(spec).map(({ path, method, operation }) => [path, method, operation.operationId])).toEqual([
       [PATH, 'get', 'getUsageBudget'],
       [PATH, 'patch', 'updateUsageBudget'],
+      ['/v1/customers', 'get', 'listCustomers'],
+      ['/v1/customers/usagerecords', 'get', 'listCustomerUsageRecords'],
+      ['/v1/customers/{customerTenantId}/usagesummary', 'get', 'getCustomerUsageSummary'],
+      ['/v1/usagesummary', 'get', 'getPartnerUsageSummary'],
     ]);
   });
 
@@ -55,7 +59,7 @@ describe('operations', () => {
     expect(body.content['application/json']?.schema).toEqual({ $ref: '#/components/schemas/SpendingBudget' });
   });
 
-  it('declares every documented status on both operations', () => {
+  it('declares every documented status on every operation', () => {
     expect(Object.keys(responsesOf('getUsageBudget'))).toEqual([
       '200',
       '400',
@@ -75,6 +79,20 @@ describe('operations', () => {
       '409',
       '413',
       '415',
+      '429',
+      '500',
+      '503',
+    ]);
+    const reads = ['200', '400', '401', '403', '429', '500', '503'];
+    expect(Object.keys(responsesOf('listCustomers'))).toEqual(reads);
+    expect(Object.keys(responsesOf('listCustomerUsageRecords'))).toEqual(reads);
+    expect(Object.keys(responsesOf('getPartnerUsageSummary'))).toEqual(reads);
+    expect(Object.keys(responsesOf('getCustomerUsageSummary'))).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
       '429',
       '500',
       '503',
