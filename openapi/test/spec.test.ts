@@ -60,16 +60,8 @@ describe('operations', () => {
   });
 
   it('declares every documented status on every operation', () => {
-    expect(Object.keys(responsesOf('getUsageBudget'))).toEqual([
-      '200',
-      '400',
-      '401',
-      '403',
-      '404',
-      '429',
-      '500',
-      '503',
-    ]);
+    const readOneCustomer = ['200', '400', '401', '403', '404', '429', '500', '503'];
+    expect(Object.keys(responsesOf('getUsageBudget'))).toEqual(readOneCustomer);
     expect(Object.keys(responsesOf('updateUsageBudget'))).toEqual([
       '200',
       '400',
@@ -87,16 +79,7 @@ describe('operations', () => {
     expect(Object.keys(responsesOf('listCustomers'))).toEqual(reads);
     expect(Object.keys(responsesOf('listCustomerUsageRecords'))).toEqual(reads);
     expect(Object.keys(responsesOf('getPartnerUsageSummary'))).toEqual(reads);
-    expect(Object.keys(responsesOf('getCustomerUsageSummary'))).toEqual([
-      '200',
-      '400',
-      '401',
-      '403',
-      '404',
-      '429',
-      '500',
-      '503',
-    ]);
+    expect(Object.keys(responsesOf('getCustomerUsageSummary'))).toEqual(readOneCustomer);
   });
 });
 
