@@ -45,3 +45,6 @@ export function exactDecimal(jsonNumberText: string): string | undefined {
   // -0 has the key of 0; it is written 0.
   return key === '0' ? '0' : canonical;
 }
+
+/** The spec's `Decimal`: plain notation, an optional minus sign, digits, optionally a point and more digits. */
+export const DECIMAL_PATTERN = /^-?(0|[1-9]\d*)(\.\d+)?$/;
