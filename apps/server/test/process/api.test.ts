@@ -367,7 +367,14 @@ describe('routes', () => {
   });
 
   it('answers 404 ApiFault to unknown paths', async () => {
-    for (const path of ['/', '/v1/customers', '/v1/Customers/x/usagebudget', `${budgetPath(randomUUID())}/extra`]) {
+    for (const path of [
+      '/',
+      '/v1/customers/',
+      '/v1/Customers',
+      '/v1/Customers/x/usagebudget',
+      `${budgetPath(randomUUID())}/extra`,
+      '/v1/customers/usagerecords/x',
+    ]) {
       const response = await call({ path, headers: jsonHeaders(tokenA) });
       expect(response.status, path).toBe(404);
     }
