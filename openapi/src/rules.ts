@@ -139,3 +139,20 @@ export function percentUsed(totalCost: string, budget: string | null): string {
   const hundredths = (2n * n + d) / (2n * d);
   return plain({ units: negative ? -hundredths : hundredths, scale: 2 });
 }
+
+/** `percentUsed` from which a customer within its budget is trending over it: Partner Center's e-mail threshold. */
+export const TRENDING_OVER_PERCENT = '80';
+
+/** Where a customer's cost stands against its budget, as the spec's partner usage summary counts it. */
+export type BudgetStanding = 'noBudget' | 'overBudget' | 'trendingOver' | 'withinBudget';
+
+/**
+ * The spec's rule: **over budget** when there is a budget and `totalCost` exceeds it (a budget
+ * of 0 too); **trending over** when not over it and `percentUsed` is 80 or more. Takes JSON
+ * number texts; `budget` is `null` when none is set.
+ */
+export function budgetStanding(totalCost: string, budget: string | null): BudgetStanding {
+  if (budget === null) return 'noBudget';
+  if (compareDecimals(totalCost, budget) > 0) return 'overBudget';
+  return compareDecimals(percentUsed(totalCost, budget), TRENDING_OVER_PERCENT) >= 0 ? 'trendingOver' : 'withinBudget';
+}

@@ -1,5 +1,6 @@
 import { spec } from '@usagebudget/openapi';
 import {
+  budgetStanding,
   compareDecimals,
   DECIMAL_PATTERN,
   exactDecimal,
@@ -186,5 +187,22 @@ describe('exact decimal arithmetic', () => {
         expect(Math.abs(exact - (100 * cents) / 100 / budget)).toBeLessThanOrEqual(0.005 + 1e-9);
       }),
     );
+  });
+});
+
+describe('budgetStanding', () => {
+  it.each([
+    ['10', null, 'noBudget'],
+    ['120.5682999999995904716', '20', 'overBudget'],
+    ['20.00000000000000000001', '20', 'overBudget'],
+    ['20', '20', 'trendingOver'],
+    ['16', '20', 'trendingOver'],
+    ['15.999', '20', 'trendingOver'],
+    ['15.998', '20', 'withinBudget'],
+    ['27.23292827625710931604', '97', 'withinBudget'],
+    ['0.01', '0', 'overBudget'],
+    ['0', '0', 'withinBudget'],
+  ] as const)('puts a cost of %s against a budget of %s: %s', (cost, budget, standing) => {
+    expect(budgetStanding(cost, budget)).toBe(standing);
   });
 });

@@ -50,6 +50,16 @@ describe('the usagebudget-server bin', () => {
     expect((await run(['--port', '0', '--db', ':memory:', '--config', invalid])).stderr).toContain(
       'at least one partner',
     );
+    const partner = { id: randomUUID(), name: 'P', tokens: ['t'] };
+    writeFileSync(
+      invalid,
+      JSON.stringify({ partners: [{ ...partner, customers: [{ id: randomUUID(), cost: 1.5, currency: 'eur' }] }] }),
+    );
+    const several = await run(['--port', '0', '--db', ':memory:', '--config', invalid]);
+    expect(several.code).toBe(1);
+    expect(several.stderr).toContain(`${invalid}: 2 problems:`);
+    expect(several.stderr).toContain('  - partners[0].customers[0].cost must be a string');
+    expect(several.stderr).toContain('  - partners[0].customers[0].currency must be an ISO 4217 code');
   });
 
   it('writes "listening on http://HOST:PORT" as its first stdout line, with the port it bound', async () => {
