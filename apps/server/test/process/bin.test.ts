@@ -50,6 +50,10 @@ describe('the usagebudget-server bin', () => {
     expect((await run(['--port', '0', '--db', ':memory:', '--config', invalid])).stderr).toContain(
       'at least one partner',
     );
+  });
+
+  it('names every bad field of the config, each with its path', async () => {
+    const invalid = join(scratch.dir, 'several.json');
     const partner = { id: randomUUID(), name: 'P', tokens: ['t'] };
     writeFileSync(
       invalid,
