@@ -107,7 +107,11 @@ describe('the HTML reference docs', () => {
     const heading = content.locator('h2', { hasText: /^Changelog$/ });
     await heading.waitFor();
     await expect(heading.isVisible()).resolves.toBe(true);
-    expect(tab.url()).toMatch(/#tag\/Changelog$/);
+    // The link scrolls the section into view. (The URL's hash is not the check: the section is the
+    // last and short, so Redoc's scroll spy may name the section above it once scrolling stops.)
+    const box = await heading.boundingBox();
+    expect(box?.y).toBeGreaterThanOrEqual(0);
+    expect(box?.y).toBeLessThan(1000);
     // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a reader sees.
     const text = await content.locator('[id="tag/Changelog"]').innerText();
     expect(text).toContain('What changed in each published version of this specification');
