@@ -47,8 +47,11 @@ function fault(
 
 const REALM = 'usagebudget';
 const USER_SCOPE = 'https://api.partnercenter.microsoft.com/user_impersonation';
-// A value echoed in a description: short enough to keep the description within its limit.
-const quoted = (value: string) => (value.length > 64 ? `${value.slice(0, 64)}…` : value);
+/** A request's value as a description echoes it: as sent (JSON for a non-string), at most 64 characters. */
+export function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+}
 
 export const faults = {
   tokenMissing: () =>
@@ -123,7 +126,7 @@ export const faults = {
       'The customer has no usage-based subscription (an Azure plan or a Microsoft Azure offer), so it has no usage summary.',
     ),
   invalidSeekOperation: (value: string) =>
-    fault(400, 'InvalidSeekOperation', `Invalid seekOperation '${quoted(value)}': the only seek operation is Next.`, [
+    fault(400, 'InvalidSeekOperation', `Invalid seekOperation '${shown(value)}': the only seek operation is Next.`, [
       'seekOperation',
     ]),
   tokenWithoutSeekOperation: () =>
@@ -148,7 +151,7 @@ export const faults = {
     fault(
       400,
       'InvalidPageSize',
-      `Invalid size '${quoted(value)}': it must be an integer from ${min} to ${max}. Omit it for ${max}.`,
+      `Invalid size '${shown(value)}': it must be an integer from ${min} to ${max}. Omit it for ${max}.`,
       ['size'],
     ),
   sizeWithContinuationToken: () =>

@@ -2,7 +2,7 @@ import { spec } from '@usagebudget/openapi';
 import { nodeAt } from '@usagebudget/openapi/pointer';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { OperationRule, ParameterRule } from '../contract/compile-contract.js';
-import { faults } from '../contract/faults.js';
+import { faults, shown } from '../contract/faults.js';
 import { specValidator } from '../contract/spec-validator.js';
 import type { Operation, OperationCall } from '../http/operation.js';
 import type { CustomerField, CustomerPrefix, CustomerRecord, CustomerStore } from '../storage/customer-store.js';
@@ -20,15 +20,10 @@ const CONTINUATION_TOKEN = 'MS-ContinuationToken';
 const NEXT = 'Next';
 const FILTER_EXAMPLE = '{"Field":"CompanyName","Value":"Cont","Operator":"starts_with"}';
 
-/** `a, b, c or d`. */
-function oneOf(values: readonly unknown[]): string {
+/** `a, b, c or d` (or `and`). */
+function joined(values: readonly unknown[], last: 'or' | 'and'): string {
   const names = values.map(String);
-  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
-}
-
-function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} ${last} ${names.at(-1)}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -89,20 +84,20 @@ function readFilter(raw: string, rules: PagingRules): CustomerPrefix {
     value = undefined;
   }
   if (!isRecord(value)) throw faults.invalidFilter(`it must be a JSON object such as ${FILTER_EXAMPLE}.`);
-  const members = `the members are ${oneOf(rules.members).replace(/ or (\S+)$/, ' and $1')}, spelled so`;
+  const members = `the members are ${joined(rules.members, 'and')}, spelled so`;
   const unknown = Object.keys(value).find((key) => !rules.members.includes(key));
   if (unknown !== undefined) throw faults.invalidFilter(`it has no member '${shown(unknown)}': ${members}.`);
   const missing = rules.members.find((name) => !(name in value));
   if (missing !== undefined) throw faults.invalidFilter(`${missing} is missing: ${members}.`);
   if (!rules.fields.includes(value.Field as string)) {
-    throw faults.invalidFilter(`Field must be ${oneOf(rules.fields)}, not '${shown(value.Field)}'.`);
+    throw faults.invalidFilter(`Field must be ${joined(rules.fields, 'or')}, not '${shown(value.Field)}'.`);
   }
   if (!rules.checkValue(value.Value).valid) {
     throw faults.invalidFilter(`Value must be a string of ${rules.valueLength} characters.`);
   }
   if (!rules.operators.includes(value.Operator as string)) {
     throw faults.invalidFilter(
-      `Operator must be ${oneOf(rules.operators)}, the only operator Partner Center supports, not '${shown(value.Operator)}'.`,
+      `Operator must be ${joined(rules.operators, 'or')}, the only operator Partner Center supports, not '${shown(value.Operator)}'.`,
     );
   }
   // What the checks above let through still has to be the spec's filter, as JSON text too (each

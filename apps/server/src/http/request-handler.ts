@@ -81,6 +81,11 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
   for (const route of deps.routes) {
     for (const operation of route.operations.values()) {
       const own = new Set(implementationOf(operation).checksItself ?? []);
+      for (const name of own) {
+        if (!operation.headerParameters.some((header) => header.name === name)) {
+          throw new Error(`${operation.operationId} checks a header the spec does not declare for it: ${name}`);
+        }
+      }
       checkedHeaders.set(
         operation,
         operation.headerParameters.filter((header) => !own.has(header.name)),

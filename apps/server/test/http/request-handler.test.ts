@@ -108,3 +108,35 @@ describe('a real fault', () => {
     expect((await send(url, { path: '/openapi.json' })).status).toBe(200);
   });
 });
+
+describe('wiring', () => {
+  const routes = compileContract(spec, specValidator);
+  const wire = (operations: Parameters<typeof createRequestHandler>[0]['operations']) => () =>
+    createRequestHandler({
+      routes,
+      partners: createPartnerDirectory(parseConfig({ partners: [partner] })),
+      operations,
+      store: failing,
+      throttle: undefined,
+      files: staticFiles(),
+      log: undefined,
+      closing: () => false,
+      answered: new WeakSet(),
+    });
+  const all = {
+    ...budgetOperations(failing),
+    ...customerOperations(failing, createContinuationTokens(undefined), (id) => operationRule(routes, id)),
+    ...usageOperations(failing),
+  };
+
+  it('refuses to start without an implementation of every operation of the spec', () => {
+    const { getPartnerUsageSummary: _, ...missing } = all;
+    expect(wire(missing)).toThrow("no handler for the spec's getPartnerUsageSummary");
+    expect(wire(all)).not.toThrow();
+  });
+
+  it('refuses an operation that claims to check a header the spec does not give it', () => {
+    const claims = { ...all, getUsageBudget: { ...all.getUsageBudget, checksItself: ['MS-ContinuationToken'] } };
+    expect(wire(claims as typeof all)).toThrow('getUsageBudget checks a header the spec does not declare for it');
+  });
+});
