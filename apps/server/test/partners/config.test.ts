@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { budgetStanding, exactDecimal } from '@usagebudget/openapi/rules';
 import { describe, expect, it } from 'vitest';
@@ -243,6 +243,21 @@ describe('the demo portfolio', () => {
     // Costs carry more digits than a double holds, as Partner Center's do.
     expect(customers.filter(({ cost }) => (cost?.split('.')[1]?.length ?? 0) === 20).length).toBeGreaterThan(150);
     expect(new Set(customers.map(({ name }) => name)).size).toBe(customers.length);
+  });
+});
+
+describe("the README's config example", () => {
+  it('is a valid config', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const example = /## Config\n\n```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    const [parsed] = parseConfig(JSON.parse(example ?? 'null'), 'README.md').partners;
+    expect(parsed?.tokens.map(({ kind }) => kind)).toEqual(['app+user', 'app-only']);
+    expect(parsed?.customers.map(({ offer }) => offer).slice(0, 4)).toEqual([
+      'azurePlan',
+      'azurePlan',
+      'legacy',
+      'none',
+    ]);
   });
 });
 
