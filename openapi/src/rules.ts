@@ -45,3 +45,114 @@ export function exactDecimal(jsonNumberText: string): string | undefined {
   // -0 has the key of 0; it is written 0.
   return key === '0' ? '0' : canonical;
 }
+
+/** The spec's `Decimal` (`format: decimal`): plain notation, an optional sign, digits, optionally a point and more. */
+export const DECIMAL_PATTERN = /^-?(0|[1-9]\d*)(\.\d+)?$/;
+
+// Exact decimal arithmetic for money: costs carry more digits than a double holds, so they are
+// computed on as `units × 10^-scale` with bigints, never as numbers.
+
+/** An exact decimal: `units × 10^-scale`, `scale` at least 0. */
+interface Scaled {
+  readonly units: bigint;
+  readonly scale: number;
+}
+
+// A decimal with an exponent this large is no amount of money; refusing it keeps bigints small.
+const MAX_EXPONENT = 400;
+
+function scaled(text: string): Scaled {
+  const match = DECIMAL.exec(text);
+  const exponent = Number(match?.[4] ?? '0');
+  if (!match || Math.abs(exponent) > MAX_EXPONENT) throw new RangeError(`not a decimal: ${text.slice(0, 64)}`);
+  const [, sign = '', whole = '', fraction = ''] = match;
+  const units = BigInt(`${sign}${whole}${fraction}`);
+  const scale = fraction.length - exponent;
+  return scale >= 0 ? { units, scale } : { units: units * 10n ** BigInt(-scale), scale: 0 };
+}
+
+/** Both at the larger scale, so their units compare and add. */
+function aligned(a: Scaled, b: Scaled): [bigint, bigint, number] {
+  const scale = Math.max(a.scale, b.scale);
+  return [a.units * 10n ** BigInt(scale - a.scale), b.units * 10n ** BigInt(scale - b.scale), scale];
+}
+
+/** Plain notation (no exponent), without trailing zeros after the point: a `Decimal` of the spec. */
+function plain({ units, scale }: Scaled): string {
+  const negative = units < 0n;
+  let digits = (negative ? -units : units).toString();
+  if (scale > 0) {
+    digits = digits.padStart(scale + 1, '0');
+    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, '');
+  }
+  return negative && digits !== '0' ? `-${digits}` : digits;
+}
+
+/**
+ * Any JSON number text (`1e+21`, `0.50`, `-0`) as the spec's `Decimal`: plain notation, same
+ * value, no trailing zeros. Throws a `RangeError` on text that is not a number.
+ */
+export function plainDecimal(jsonNumberText: string): string {
+  return plain(scaled(jsonNumberText));
+}
+
+/** Compares two decimals (JSON number texts) exactly: negative, 0 or positive, as `a - b` is. */
+export function compareDecimals(a: string, b: string): number {
+  const [x, y] = aligned(scaled(a), scaled(b));
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
+/** The exact sum of decimals (JSON number texts), as a `Decimal`; `0` for none. */
+export function sumDecimals(values: readonly string[]): string {
+  let total: Scaled = { units: 0n, scale: 0 };
+  for (const value of values) {
+    const [x, y, scale] = aligned(total, scaled(value));
+    total = { units: x + y, scale };
+  }
+  return plain(total);
+}
+
+/** The exact product of two decimals (JSON number texts), as a `Decimal`. */
+export function multiplyDecimals(a: string, b: string): string {
+  const x = scaled(a);
+  const y = scaled(b);
+  return plain({ units: x.units * y.units, scale: x.scale + y.scale });
+}
+
+/**
+ * The spec's `percentUsed`: `100 × totalCost ÷ budget`, on the exact values, rounded to two
+ * decimals half away from zero; `0` without a budget (`null`) or with a budget of 0, where the
+ * ratio is undefined. Takes JSON number texts and returns the `Decimal` text, e.g.
+ * `percentUsed('120.5682999999995904716', '20')` is `'602.84'`.
+ */
+export function percentUsed(totalCost: string, budget: string | null): string {
+  if (budget === null) return '0';
+  const amount = scaled(budget);
+  if (amount.units === 0n) return '0';
+  const cost = scaled(totalCost);
+  // In hundredths of a percent: 100 × 100 × cost ÷ budget, each side brought to whole units.
+  const numerator = 10_000n * cost.units * 10n ** BigInt(amount.scale);
+  const denominator = amount.units * 10n ** BigInt(cost.scale);
+  const negative = numerator < 0n !== denominator < 0n;
+  const n = numerator < 0n ? -numerator : numerator;
+  const d = denominator < 0n ? -denominator : denominator;
+  const hundredths = (2n * n + d) / (2n * d);
+  return plain({ units: negative ? -hundredths : hundredths, scale: 2 });
+}
+
+/** `percentUsed` from which a customer within its budget is trending over it: Partner Center's e-mail threshold. */
+export const TRENDING_OVER_PERCENT = '80';
+
+/** Where a customer's cost stands against its budget, as the spec's partner usage summary counts it. */
+export type BudgetStanding = 'noBudget' | 'overBudget' | 'trendingOver' | 'withinBudget';
+
+/**
+ * The spec's rule: **over budget** when there is a budget and `totalCost` exceeds it (a budget
+ * of 0 too); **trending over** when not over it and `percentUsed` is 80 or more. Takes JSON
+ * number texts; `budget` is `null` when none is set.
+ */
+export function budgetStanding(totalCost: string, budget: string | null): BudgetStanding {
+  if (budget === null) return 'noBudget';
+  if (compareDecimals(totalCost, budget) > 0) return 'overBudget';
+  return compareDecimals(percentUsed(totalCost, budget), TRENDING_OVER_PERCENT) >= 0 ? 'trendingOver' : 'withinBudget';
+}

@@ -1,5 +1,15 @@
 import { spec } from '@usagebudget/openapi';
-import { exactDecimal, isGuid } from '@usagebudget/openapi/rules';
+import {
+  budgetStanding,
+  compareDecimals,
+  DECIMAL_PATTERN,
+  exactDecimal,
+  isGuid,
+  multiplyDecimals,
+  percentUsed,
+  plainDecimal,
+  sumDecimals,
+} from '@usagebudget/openapi/rules';
 import { createSpecValidator } from '@usagebudget/openapi/validator';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -88,5 +98,111 @@ describe('exactDecimal', () => {
         expect(exactDecimal(written)).toBe(Object.is(value, -0) ? '0' : written);
       }),
     );
+  });
+});
+
+describe('DECIMAL_PATTERN', () => {
+  const validator = createSpecValidator(spec);
+  it("is the rule of the spec's Decimal schema and its decimal format", () => {
+    const samples = [
+      '0',
+      '-0',
+      '12',
+      '28.82860766744404945074',
+      '0.0',
+      '-1.5',
+      '01',
+      '1.',
+      '.5',
+      '1e5',
+      '+1',
+      ' 1',
+      '',
+      '1,5',
+    ];
+    for (const sample of samples) {
+      expect(DECIMAL_PATTERN.test(sample), sample).toBe(
+        validator.validate('#/components/schemas/Decimal', sample).valid,
+      );
+    }
+  });
+});
+
+describe('exact decimal arithmetic', () => {
+  const decimal = fc
+    .tuple(fc.bigInt({ min: 0n, max: 10n ** 30n }), fc.integer({ min: 0, max: 22 }))
+    .map(([units, scale]) => plainDecimal(`${units}e-${scale}`));
+
+  it('writes any JSON number in plain notation, keeping every digit', () => {
+    expect(plainDecimal('1e+21')).toBe('1000000000000000000000');
+    expect(plainDecimal('1.5e-7')).toBe('0.00000015');
+    expect(plainDecimal('0.50')).toBe('0.5');
+    expect(plainDecimal('-0')).toBe('0');
+    expect(plainDecimal('120.5682999999995904716')).toBe('120.5682999999995904716');
+    expect(() => plainDecimal('ten')).toThrow(RangeError);
+    fc.assert(
+      fc.property(decimal, (text) => {
+        expect(DECIMAL_PATTERN.test(text)).toBe(true);
+      }),
+    );
+  });
+
+  it('compares past the digits a double holds', () => {
+    expect(compareDecimals('28.82860766744404945074', '28.82860766744404945075')).toBeLessThan(0);
+    expect(compareDecimals('97', '97.000')).toBe(0);
+    expect(compareDecimals('1e2', '99.99999999999999999999')).toBeGreaterThan(0);
+  });
+
+  it('adds and multiplies exactly', () => {
+    expect(sumDecimals([])).toBe('0');
+    expect(sumDecimals(['0.1', '0.2'])).toBe('0.3');
+    expect(sumDecimals(['120.5682999999995904716', '27.23292827625710931604'])).toBe('147.80122827625669978764');
+    expect(multiplyDecimals('28.82860766744404945074', '1.25')).toBe('36.035759584305061813425');
+    fc.assert(
+      fc.property(decimal, decimal, (a, b) => {
+        const sum = sumDecimals([a, b]);
+        expect(compareDecimals(sum, a)).toBeGreaterThanOrEqual(0);
+        expect(sumDecimals([sum, `-${b}`])).toBe(plainDecimal(a));
+        expect(compareDecimals(multiplyDecimals(a, '10'), `${a}e1`)).toBe(0);
+      }),
+    );
+  });
+
+  it("computes the spec's percentUsed: the documented records, rounding half away from zero, 0 without a budget", () => {
+    expect(percentUsed('120.5682999999995904716', '20')).toBe('602.84');
+    expect(percentUsed('27.23292827625710931604', '97')).toBe('28.08');
+    expect(percentUsed('0', '20')).toBe('0');
+    expect(percentUsed('1', '8')).toBe('12.5');
+    expect(percentUsed('0.00125', '1')).toBe('0.13');
+    expect(percentUsed('0.00124999999999999999', '1')).toBe('0.12');
+    expect(percentUsed('50', null)).toBe('0');
+    expect(percentUsed('50', '0')).toBe('0');
+    expect(percentUsed('250.5', '2.505e2')).toBe('100');
+  });
+
+  it('agrees with floating point wherever a double is precise enough', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 1, max: 10_000_000 }), (cents, budget) => {
+        const exact = Number(percentUsed(String(cents / 100), String(budget)));
+        expect(Math.abs(exact - (100 * cents) / 100 / budget)).toBeLessThanOrEqual(0.005 + 1e-9);
+      }),
+    );
+  });
+});
+
+describe('budgetStanding', () => {
+  it.each([
+    ['10', null, 'noBudget'],
+    ['120.5682999999995904716', '20', 'overBudget'],
+    ['20.00000000000000000001', '20', 'overBudget'],
+    ['20', '20', 'trendingOver'],
+    ['16', '20', 'trendingOver'],
+    ['15.999', '20', 'trendingOver'],
+    ['15.998', '20', 'withinBudget'],
+    ['27.23292827625710931604', '97', 'withinBudget'],
+    ['0.01', '0', 'overBudget'],
+    ['0', '0', 'withinBudget'],
+  ] as const)('puts a cost of %s against a budget of %s: %s', (cost, budget, standing) => {
+    expect(budgetStanding(cost, budget)).toBe(standing);
   });
 });

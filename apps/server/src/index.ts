@@ -2,11 +2,19 @@
 // What tests and tools use to run it as a process (and its demo partner) is `./testing`.
 export type { AccessLogEntry } from './http/access-log.js';
 export {
+  type BillingPeriod,
+  type Customer,
+  type CustomerConfig,
   loadConfig,
+  type Offer,
+  type Partner,
   type PartnerConfig,
   parseConfig,
+  type ResolvedConfig,
   type ServerConfig,
   type ThrottleConfig,
+  type TokenConfig,
+  type TokenKind,
 } from './partners/config.js';
 export { DEFAULT_BASE_URL, DEFAULT_HOST, DEFAULT_PORT, defaultDataDir, defaultDbPath } from './startup/defaults.js';
 export { type RunningServer, type ServerOptions, startServer } from './startup/start-server.js';

@@ -15,7 +15,10 @@ const packageDir = dirname(createRequire(import.meta.url).resolve('@usagebudget/
 const config = readPackage(packageDir).gates.spec;
 if (!config) throw new Error('openapi/package.json has no releaseGates.spec');
 const source = readFileSync(join(packageDir, config.source), 'utf8');
-const PATH = '/v1/customers/{customer-tenant-id}/usagebudget';
+const PATH = '/v1/customers/{customerTenantId}/usagebudget';
+// The working spec's version, released as it stands in each case, and the major after it.
+const VERSION: string = parse(source).info.version;
+const NEXT_MAJOR = `${Number(VERSION.split('.')[0]) + 1}.0.0`;
 
 // biome-ignore lint/suspicious/noExplicitAny: a spec document under mutation is untyped YAML.
 type Spec = any;
@@ -55,7 +58,7 @@ describe.concurrent('each class of breaking change fails the gate', () => {
     [
       'renamed operation (path)',
       (s) => {
-        s.paths['/v1/customers/{customer-tenant-id}/budget'] = s.paths[PATH];
+        s.paths['/v1/customers/{customerTenantId}/budget'] = s.paths[PATH];
         delete s.paths[PATH];
       },
       'path-removed',
@@ -72,7 +75,9 @@ describe.concurrent('each class of breaking change fails the gate', () => {
     [
       'removed parameter',
       (s) => {
-        s.paths[PATH].parameters = s.paths[PATH].parameters.filter((p: Spec) => !p.$ref.endsWith('/Locale'));
+        for (const item of Object.values<Spec>(s.paths)) {
+          item.parameters = item.parameters.filter((p: Spec) => !p.$ref.endsWith('/Locale'));
+        }
         delete s.components.parameters.Locale;
       },
       'parameter-removed',
@@ -139,7 +144,7 @@ describe.concurrent('each class of breaking change fails the gate', () => {
     const report = result.lines.join('\n');
     expect(report).toMatch(message);
     // The failure says what to do, not only what is wrong.
-    expect(report).toContain(`set info.version in ${config.source} to 2.0.0 (it is 1.0.0)`);
+    expect(report).toContain(`set info.version in ${config.source} to ${NEXT_MAJOR} (it is ${VERSION})`);
     expect(report).toContain('@usagebudget/client: needs a major bump');
     expect(report).toContain('pnpm changeset');
   });
@@ -177,7 +182,9 @@ describe.concurrent('additive changes pass the gate', () => {
     expect(result.breaking).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.lines.join('\n')).toMatch(
-      /no breaking change since the released spec .*1\.0\.0\.yaml \(0 breaking, [1-9]\d* additive/,
+      new RegExp(
+        `no breaking change since the released spec .*${VERSION.replaceAll('.', '\\.')}\\.yaml \\(0 breaking, [1-9]\\d* additive`,
+      ),
     );
   });
 });
@@ -188,12 +195,12 @@ describe.concurrent('a breaking change released as a new major', () => {
   };
   const toMajor = (s: Spec) => {
     removeLocale(s);
-    s.info.version = '2.0.0';
+    s.info.version = NEXT_MAJOR;
   };
   const majorFor = (...names: string[]): Record<string, Bump> =>
     Object.fromEntries(names.map((name) => [name, 'major']));
 
-  it('passes with info.version 2.0.0 and a major changeset for every package it breaks', async () => {
+  it('passes with the next major info.version and a major changeset for every package it breaks', async () => {
     const result = await gate(toMajor, [majorFor('@usagebudget/openapi'), majorFor('@usagebudget/client')]);
     expect(result.ok).toBe(true);
     expect(result.lines.join('\n')).toContain('released as a new major');
@@ -202,7 +209,7 @@ describe.concurrent('a breaking change released as a new major', () => {
   it('fails without the new major version, naming it', async () => {
     const result = await gate(removeLocale, [majorFor('@usagebudget/openapi', '@usagebudget/client')]);
     expect(result.ok).toBe(false);
-    expect(result.lines.join('\n')).toContain('to 2.0.0 (it is 1.0.0)');
+    expect(result.lines.join('\n')).toContain(`to ${NEXT_MAJOR} (it is ${VERSION})`);
     expect(result.lines.join('\n')).not.toContain('needs a major bump');
   });
 

@@ -2,8 +2,8 @@ import { exactDecimal } from '@usagebudget/openapi/rules';
 import { bind } from '../contract/body-binding.js';
 import type { BodyRule } from '../contract/compile-contract.js';
 import { faults } from '../contract/faults.js';
-import { topLevelNumberTexts } from '../http/json-number-text.js';
-import type { OperationHandler } from '../http/operation.js';
+import { jsonText, NumberText, topLevelNumberTexts } from '../http/json-number-text.js';
+import { customerOf, type Operation } from '../http/operation.js';
 import { readJsonBody } from '../http/request-body.js';
 import type { BudgetStore } from '../storage/budget-store.js';
 
@@ -12,8 +12,13 @@ import type { BudgetStore } from '../storage/budget-store.js';
  * decimal text it was stored as, so what was sent is what comes back, digit for digit.
  */
 function renderBudget(selfUri: string, amount: string | null): string {
-  const value = amount ?? 'null';
-  return `{"amount":${value},"usageSpendingBudget":${value},"attributes":{"objectType":"SpendingBudget"},"links":{"self":{"uri":${JSON.stringify(selfUri)},"method":"GET","headers":[]}}}`;
+  const value = amount === null ? null : new NumberText(amount);
+  return jsonText({
+    amount: value,
+    usageSpendingBudget: value,
+    attributes: { objectType: 'SpendingBudget' },
+    links: { self: { uri: selfUri, method: 'GET', headers: [] } },
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -66,27 +71,30 @@ function amountToSet(rule: BodyRule, text: string, value: unknown): string | nul
 }
 
 /** The spec's two operations on a customer's budget, by operationId, on the given store. */
-export function budgetOperations(store: BudgetStore): Readonly<Record<string, OperationHandler>> {
+export function budgetOperations(store: BudgetStore): Readonly<Record<string, Operation>> {
   return {
-    getUsageBudget: ({ customerId, selfUri }) => ({
-      status: 200,
-      body: renderBudget(selfUri, store.readAmount(customerId)),
-    }),
-    updateUsageBudget: async ({ req, operation, partnerId, customerId, selfUri, sentRequestId, bodyRead }) => {
-      const rule = operation.body;
-      if (!rule) throw new Error('the spec gives updateUsageBudget no request body');
-      const { text, value } = await readJsonBody(req, rule.mediaType);
-      bodyRead();
-      const amount = amountToSet(rule, text, value);
-      const outcome = store.update({
-        partnerId,
-        requestId: sentRequestId,
-        customerId,
-        amount,
-        response: renderBudget(selfUri, amount),
-      });
-      if (outcome.kind === 'requestIdReused') throw faults.requestIdReused();
-      return { status: 200, body: outcome.response };
+    getUsageBudget: {
+      handle: (call) => ({ status: 200, body: renderBudget(call.selfUri, store.readAmount(customerOf(call))) }),
+    },
+    updateUsageBudget: {
+      handle: async (call) => {
+        const { req, operation, partner, selfUri, sentRequestId, bodyRead } = call;
+        const customerId = customerOf(call);
+        const rule = operation.body;
+        if (!rule) throw new Error('the spec gives updateUsageBudget no request body');
+        const { text, value } = await readJsonBody(req, rule.mediaType);
+        bodyRead();
+        const amount = amountToSet(rule, text, value);
+        const outcome = store.update({
+          partnerId: partner.id,
+          requestId: sentRequestId,
+          customerId,
+          amount,
+          response: renderBudget(selfUri, amount),
+        });
+        if (outcome.kind === 'requestIdReused') throw faults.requestIdReused();
+        return { status: 200, body: outcome.response };
+      },
     },
   };
 }

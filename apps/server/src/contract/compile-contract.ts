@@ -1,4 +1,10 @@
-import { type Located, pathParameterNames, pathTemplateMatcher, specOperations } from '@usagebudget/openapi/operations';
+import {
+  type Located,
+  pathParameterNames,
+  pathTemplateMatcher,
+  type SpecOperation,
+  specOperations,
+} from '@usagebudget/openapi/operations';
 import { jsonPointer, nodeAt, resolveReference } from '@usagebudget/openapi/pointer';
 import type { SchemaCheckFunction, SpecValidator } from '@usagebudget/openapi/validator';
 import type { OpenAPIV3 } from 'openapi-types';
@@ -10,8 +16,16 @@ export interface ParameterRule {
   readonly name: string;
   /** Header parameters: the lower-case name Node uses in `req.headers`. */
   readonly key: string;
+  /** Where the parameter is declared, e.g. `#/components/parameters/CustomerTenantId`. */
+  readonly pointer: string;
+  /** Its schema, `$ref`s followed. */
+  readonly schema: OpenAPIV3.SchemaObject;
   readonly check: SchemaCheckFunction;
 }
+
+/** The token kinds the spec names in `x-token-kinds`. */
+export const SPEC_TOKEN_KINDS = ['app-only', 'app+user'] as const;
+export type SpecTokenKind = (typeof SPEC_TOKEN_KINDS)[number];
 
 export interface BodyRule {
   readonly mediaType: string;
@@ -27,7 +41,10 @@ export interface OperationRule {
   /** In the order their segments appear in the path. */
   readonly pathParameters: readonly ParameterRule[];
   readonly headerParameters: readonly ParameterRule[];
+  readonly queryParameters: readonly ParameterRule[];
   readonly body: BodyRule | undefined;
+  /** The kinds of token the operation accepts: its `x-token-kinds`. */
+  readonly tokenKinds: readonly SpecTokenKind[];
 }
 
 export interface RouteRule {
@@ -48,11 +65,25 @@ export interface RouteRule {
 export function compileContract(document: OpenAPIV3.Document, validator: SpecValidator): RouteRule[] {
   const resolveSchema = (ref: string) => nodeAt(document, ref) as OpenAPIV3.SchemaObject;
 
-  const parameterRule = ({ value, pointer }: Located<OpenAPIV3.ParameterObject>): ParameterRule => ({
-    name: value.name,
-    key: value.name.toLowerCase(),
-    check: validator.compile(jsonPointer(pointer, 'schema')),
-  });
+  const parameterRule = ({ value, pointer }: Located<OpenAPIV3.ParameterObject>): ParameterRule => {
+    if (!value.schema) throw new Error(`${pointer} has no schema`);
+    return {
+      name: value.name,
+      key: value.name.toLowerCase(),
+      pointer,
+      schema: resolveReference<OpenAPIV3.SchemaObject>(document, value.schema).value,
+      check: validator.compile(jsonPointer(pointer, 'schema')),
+    };
+  };
+
+  const tokenKinds = (operation: SpecOperation): SpecTokenKind[] => {
+    const kinds: unknown = (operation.operation as { 'x-token-kinds'?: unknown })['x-token-kinds'];
+    const known = (kind: unknown): kind is SpecTokenKind => (SPEC_TOKEN_KINDS as readonly unknown[]).includes(kind);
+    if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every(known)) {
+      throw new Error(`${operation.pointer} must list the token kinds it accepts in x-token-kinds`);
+    }
+    return kinds;
+  };
 
   const bodyRule = ({ value, pointer }: Located<OpenAPIV3.RequestBodyObject>): BodyRule => {
     const [mediaType, content] = Object.entries(value.content)[0] ?? [];
@@ -82,7 +113,9 @@ export function compileContract(document: OpenAPIV3.Document, validator: SpecVal
       pathTemplate: operation.path,
       pathParameters,
       headerParameters: operation.parameters.filter(({ value }) => value.in === 'header').map(parameterRule),
+      queryParameters: operation.parameters.filter(({ value }) => value.in === 'query').map(parameterRule),
       body: operation.requestBody && bodyRule(operation.requestBody),
+      tokenKinds: tokenKinds(operation),
     });
   }
   return [...routes].map(([pathTemplate, operations]) => ({
@@ -91,4 +124,12 @@ export function compileContract(document: OpenAPIV3.Document, validator: SpecVal
     allow: [...operations.keys()].join(', '),
     match: pathTemplateMatcher(pathTemplate),
   }));
+}
+
+/** The rules of the operation with this operationId; throws when the spec has none. */
+export function operationRule(routes: readonly RouteRule[], operationId: string): OperationRule {
+  for (const route of routes) {
+    for (const operation of route.operations.values()) if (operation.operationId === operationId) return operation;
+  }
+  throw new Error(`the spec has no operation ${operationId}`);
 }

@@ -46,6 +46,12 @@ function fault(
 }
 
 const REALM = 'usagebudget';
+const USER_SCOPE = 'https://api.partnercenter.microsoft.com/user_impersonation';
+/** A request's value as a description echoes it: as sent (JSON for a non-string), at most 64 characters. */
+export function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+}
 
 export const faults = {
   tokenMissing: () =>
@@ -102,6 +108,67 @@ export const faults = {
       },
     ),
   routeNotFound: () => fault(404, 'NotFound', 'No resource at this path.'),
+  invalidPathParameter: (name: string, message: string) =>
+    fault(400, FaultCode.invalidInput, `Invalid request input. Path parameter ${name} ${message}.`, [name]),
+  tokenKindNotAccepted: (accepted: readonly string[], sent: string) =>
+    fault(
+      403,
+      'TokenKindNotAccepted',
+      accepted.length === 1 && accepted[0] === 'app+user'
+        ? `This operation accepts app+user tokens only, and the request's token is an ${sent} token. Call again with a token of a signed-in user (scope ${USER_SCOPE}).`
+        : `This operation accepts ${accepted.join(' and ')} tokens only, and the request's token is an ${sent} token.`,
+      [...accepted],
+    ),
+  noUsageBasedSubscription: () =>
+    fault(
+      404,
+      'NoUsageBasedSubscription',
+      'The customer has no usage-based subscription (an Azure plan or a Microsoft Azure offer), so it has no usage summary.',
+    ),
+  invalidSeekOperation: (value: string) =>
+    fault(400, 'InvalidSeekOperation', `Invalid seekOperation '${shown(value)}': the only seek operation is Next.`, [
+      'seekOperation',
+    ]),
+  tokenWithoutSeekOperation: () =>
+    fault(
+      400,
+      'InvalidSeekOperation',
+      'MS-ContinuationToken is read only with seekOperation=Next. Send the request of links.next as it is.',
+      ['seekOperation'],
+    ),
+  invalidContinuationToken: () =>
+    fault(
+      400,
+      'InvalidContinuationToken',
+      'The MS-ContinuationToken is not a valid continuation token for this partner. It may be malformed, expired or issued to another partner; list again from the first page.',
+      ['MS-ContinuationToken'],
+    ),
+  missingContinuationToken: () =>
+    fault(400, 'InvalidContinuationToken', 'seekOperation=Next needs the MS-ContinuationToken header of links.next.', [
+      'MS-ContinuationToken',
+    ]),
+  invalidPageSize: (value: string, min: number, max: number) =>
+    fault(
+      400,
+      'InvalidPageSize',
+      `Invalid size '${shown(value)}': it must be an integer from ${min} to ${max}. Omit it for ${max}.`,
+      ['size'],
+    ),
+  sizeWithContinuationToken: () =>
+    fault(
+      400,
+      'InvalidPageSize',
+      'A continuation request takes its size from MS-ContinuationToken; send no size with it.',
+      ['size'],
+    ),
+  invalidFilter: (problem: string) => fault(400, 'InvalidFilter', `Invalid filter: ${problem}`, ['filter']),
+  filterWithContinuationToken: () =>
+    fault(
+      400,
+      'InvalidFilter',
+      'A continuation request takes its filter from MS-ContinuationToken; send no filter with it.',
+      ['filter'],
+    ),
   unexpected: () => fault(500, FaultCode.unexpected, 'Unexpected service error'),
   throttled: (retryAfterSeconds: number) =>
     new HttpError(

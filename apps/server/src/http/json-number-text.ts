@@ -38,3 +38,26 @@ export function topLevelNumberTexts(json: string): Map<string, string> {
   }
   return found;
 }
+
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** A JSON number to be written as this text, digit for digit: a double would round a cost. */
+export class NumberText {
+  constructor(readonly text: string) {
+    if (!JSON_NUMBER.test(text)) throw new Error(`not a JSON number: ${text.slice(0, 64)}`);
+  }
+}
+
+/**
+ * `JSON.stringify` (no spaces, `undefined` members left out) that writes each `NumberText` as its
+ * text, so a cost keeps every digit on the wire.
+ */
+export function jsonText(value: unknown): string {
+  if (value instanceof NumberText) return value.text;
+  if (Array.isArray(value)) return `[${value.map(jsonText).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const members = Object.entries(value).filter(([, member]) => member !== undefined);
+    return `{${members.map(([key, member]) => `${JSON.stringify(key)}:${jsonText(member)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { OperationRule } from '../contract/compile-contract.js';
+import type { Partner, TokenKind } from '../partners/config.js';
 
 /** A response to write: status, body, and headers beyond the ones every response carries. */
 export interface Reply {
@@ -10,14 +11,20 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** A call the front door (authentication, throttling, headers, customer ownership) has let in. */
+/** A call the front door (authentication, throttling, token kind, headers, customer ownership) has let in. */
 export interface OperationCall {
   readonly req: IncomingMessage;
   readonly operation: OperationRule;
-  readonly partnerId: string;
-  /** Lower case, and a customer of the partner. */
-  readonly customerId: string;
-  /** The resource's own URI, for `links.self`. */
+  readonly partner: Partner;
+  readonly tokenKind: TokenKind;
+  /**
+   * The customer the path names (its `CustomerTenantId` parameter), lower case and a customer of
+   * the partner; `undefined` for an operation whose path names none.
+   */
+  readonly customerId: string | undefined;
+  /** The request's query string, parsed; the front door reads none of it. */
+  readonly query: URLSearchParams;
+  /** The resource's own URI (the path, customer id in lower case), for `links.self`. */
   readonly selfUri: string;
   /** The MS-RequestId the client sent, lower case; `undefined` when the server made one up. */
   readonly sentRequestId: string | undefined;
@@ -26,4 +33,17 @@ export interface OperationCall {
 }
 
 /** What implements one of the spec's operations, by its operationId. */
-export type OperationHandler = (call: OperationCall) => Reply | Promise<Reply>;
+export interface Operation {
+  handle(call: OperationCall): Reply | Promise<Reply>;
+  /**
+   * Header parameters (by the spec's name) this operation checks itself, with faults of its own
+   * that the spec names (`MS-ContinuationToken`); the front door checks the others (400 800002).
+   */
+  readonly checksItself?: readonly string[];
+}
+
+/** The customer an operation on one customer's resource works on; the spec routes it only with one. */
+export function customerOf(call: OperationCall): string {
+  if (call.customerId === undefined) throw new Error(`${call.operation.operationId} has no customer in its path`);
+  return call.customerId;
+}

@@ -6,7 +6,7 @@ import { isCorrelationId, isRequestId } from '../contract/spec-validator.js';
 import type { PartnerDirectory } from '../partners/partner-directory.js';
 import type { BudgetStore } from '../storage/budget-store.js';
 import type { AccessLog } from './access-log.js';
-import type { OperationHandler, Reply } from './operation.js';
+import type { Operation, Reply } from './operation.js';
 import { ClientGone } from './request-body.js';
 import { DOCS_PREFIX, type StaticFile } from './static-routes.js';
 
@@ -14,7 +14,7 @@ export interface HandlerDependencies {
   readonly routes: readonly RouteRule[];
   readonly partners: PartnerDirectory;
   /** What implements each of the spec's operations, by operationId. */
-  readonly operations: Readonly<Record<string, OperationHandler>>;
+  readonly operations: Readonly<Record<string, Operation>>;
   /** Asked by `/healthz` whether the database answers. */
   readonly store: Pick<BudgetStore, 'ping'>;
   /** Seconds to wait before this partner may call again, 0 when it may now; absent: no throttling. */
@@ -35,6 +35,8 @@ interface InFlightRequest {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly path: string;
+  /** The query string without its `?`; empty when there is none. */
+  readonly query: string;
   readonly started: number;
   readonly requestId: string;
   readonly correlationId: string;
@@ -44,12 +46,20 @@ interface InFlightRequest {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+// The spec's customer tenant ID parameter: the path parameter that names a customer of the partner.
+const CUSTOMER_PARAMETER = '#/components/parameters/CustomerTenantId';
 const STATIC_METHODS = 'GET, HEAD';
 const HEALTHY = JSON.stringify({ status: 'ok' });
 
 /** The header's value when it passes the spec's check (a GUID); otherwise a new GUID. */
 function echoOrNew(value: string | string[] | undefined, valid: (value: string) => boolean): string {
   return typeof value === 'string' && valid(value) ? value : randomUUID();
+}
+
+/** A path template with its placeholders replaced, in order, by `segments`. */
+function fillTemplate(template: string, segments: readonly string[]): string {
+  let index = 0;
+  return template.replace(/\{[^}]+\}/g, () => segments[index++] ?? '');
 }
 
 function hasUnreadBody(inFlight: InFlightRequest): boolean {
@@ -60,42 +70,67 @@ function hasUnreadBody(inFlight: InFlightRequest): boolean {
 
 export function createRequestHandler(deps: HandlerDependencies): (req: IncomingMessage, res: ServerResponse) => void {
   const { operations } = deps;
-  const handlerOf = (operation: OperationRule): OperationHandler => {
-    const handler = operations[operation.operationId];
-    if (!handler) throw new Error(`no handler for the spec's ${operation.operationId}`);
-    return handler;
+  const implementationOf = (operation: OperationRule): Operation => {
+    const implementation = operations[operation.operationId];
+    if (!implementation) throw new Error(`no handler for the spec's ${operation.operationId}`);
+    return implementation;
   };
-  // Every operation the spec declares must have a handler before the first request comes.
-  for (const route of deps.routes) for (const operation of route.operations.values()) handlerOf(operation);
+  // Every operation the spec declares must have a handler before the first request comes; the
+  // headers each front-door check covers are settled once.
+  const checkedHeaders = new Map<OperationRule, OperationRule['headerParameters']>();
+  for (const route of deps.routes) {
+    for (const operation of route.operations.values()) {
+      const own = new Set(implementationOf(operation).checksItself ?? []);
+      for (const name of own) {
+        if (!operation.headerParameters.some((header) => header.name === name)) {
+          throw new Error(`${operation.operationId} checks a header the spec does not declare for it: ${name}`);
+        }
+      }
+      checkedHeaders.set(
+        operation,
+        operation.headerParameters.filter((header) => !own.has(header.name)),
+      );
+    }
+  }
 
   const callOperation = (inFlight: InFlightRequest, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
     const { req } = inFlight;
     inFlight.route = route.pathTemplate;
     const operation = route.operations.get(req.method ?? '');
     if (!operation) throw faults.methodNotAllowed(req.method ?? '', route.allow);
-    const partner = deps.partners.authenticate(req.headers.authorization);
+    const { partner, tokenKind } = deps.partners.authenticate(req.headers.authorization);
     inFlight.partnerId = partner.id;
     const wait = deps.throttle?.(partner.id) ?? 0;
     if (wait > 0) throw faults.throttled(wait);
-    for (const header of operation.headerParameters) {
+    if (!operation.tokenKinds.includes(tokenKind)) throw faults.tokenKindNotAccepted(operation.tokenKinds, tokenKind);
+    for (const header of checkedHeaders.get(operation) ?? []) {
       const value = req.headers[header.key];
       if (value === undefined) continue;
       const result = header.check(value);
       if (!result.valid) throw faults.invalidHeader(header.name, result.details[0]?.message ?? 'is invalid');
     }
-    // The only path parameter of this API is the customer tenant ID.
-    operation.pathParameters.forEach((parameter, index) => {
-      if (!parameter.check(values[index]).valid) throw faults.invalidCustomerId();
+    let customerId: string | undefined;
+    const segments = operation.pathParameters.map((parameter, index) => {
+      const value = values[index] ?? '';
+      const result = parameter.check(value);
+      if (parameter.pointer === CUSTOMER_PARAMETER) {
+        if (!result.valid) throw faults.invalidCustomerId();
+        customerId = value.toLowerCase();
+        return customerId;
+      }
+      if (!result.valid) throw faults.invalidPathParameter(parameter.name, result.details[0]?.message ?? 'is invalid');
+      return value;
     });
-    const customerId = (values[0] ?? '').toLowerCase();
-    deps.partners.authorize(partner, customerId);
+    if (customerId !== undefined) deps.partners.authorize(partner, customerId);
     const sentRequestId = req.headers['ms-requestid'];
-    return handlerOf(operation)({
+    return implementationOf(operation).handle({
       req,
       operation,
-      partnerId: partner.id,
+      partner,
+      tokenKind,
       customerId,
-      selfUri: route.pathTemplate.replace(/\{[^}]+\}/, customerId),
+      query: new URLSearchParams(inFlight.query),
+      selfUri: fillTemplate(route.pathTemplate, segments),
       // Only an id the client sent can come back in a retry; a generated one is never replayed.
       sentRequestId: typeof sentRequestId === 'string' ? inFlight.requestId.toLowerCase() : undefined,
       bodyRead: () => {
@@ -186,6 +221,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       req,
       res,
       path: query === -1 ? url : url.slice(0, query),
+      query: query === -1 ? '' : url.slice(query + 1),
       started: performance.now(),
       requestId: echoOrNew(req.headers['ms-requestid'], isRequestId),
       correlationId: echoOrNew(req.headers['ms-correlationid'], isCorrelationId),

@@ -1,29 +1,35 @@
 import { faults } from '../contract/faults.js';
-import type { PartnerConfig, ServerConfig } from './config.js';
+import type { Partner, ResolvedConfig, TokenKind } from './config.js';
+
+/** Who a request's token authenticates, and which kind of token it is. */
+export interface Caller {
+  readonly partner: Partner;
+  readonly tokenKind: TokenKind;
+}
 
 export interface PartnerDirectory {
-  /** The partner an `Authorization: Bearer <token>` header names; 401 when missing or unknown. */
-  authenticate(authorization: string | undefined): PartnerConfig;
+  /** The caller an `Authorization: Bearer <token>` header names; 401 when missing or unknown. */
+  authenticate(authorization: string | undefined): Caller;
   /** Checks that `customerId` (lower case) is this partner's customer: 404 when no one's, 403 when another's. */
-  authorize(partner: PartnerConfig, customerId: string): void;
+  authorize(partner: Partner, customerId: string): void;
 }
 
 const BEARER = /^bearer +(\S+) *$/i;
 
-export function createPartnerDirectory(config: ServerConfig): PartnerDirectory {
-  const byToken = new Map<string, PartnerConfig>();
-  const byCustomer = new Map<string, PartnerConfig>();
+export function createPartnerDirectory(config: ResolvedConfig): PartnerDirectory {
+  const byToken = new Map<string, Caller>();
+  const byCustomer = new Map<string, Partner>();
   for (const partner of config.partners) {
-    for (const token of partner.tokens) byToken.set(token, partner);
-    for (const customer of partner.customers) byCustomer.set(customer, partner);
+    for (const { token, kind } of partner.tokens) byToken.set(token, { partner, tokenKind: kind });
+    for (const customer of partner.customers) byCustomer.set(customer.id, partner);
   }
   return {
     authenticate(authorization) {
       const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
       if (token === undefined) throw faults.tokenMissing();
-      const partner = byToken.get(token);
-      if (!partner) throw faults.tokenInvalid();
-      return partner;
+      const caller = byToken.get(token);
+      if (!caller) throw faults.tokenInvalid();
+      return caller;
     },
     authorize(partner, customerId) {
       const owner = byCustomer.get(customerId);

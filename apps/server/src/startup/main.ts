@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type ServerConfig, type ThrottleConfig } from '../partners/config.js';
-import { demoConfig } from '../partners/demo-partner.js';
+import { demoConfig, demoPartner } from '../partners/demo-partner.js';
 import { DEFAULT_HOST, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 import { listeningLine } from './listening-line.js';
 import { startServer } from './start-server.js';
@@ -14,7 +14,8 @@ Options:
   --port PORT          port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
   --db PATH            SQLite database file, or :memory: (default ${defaultDbPath()},
                        under $USAGEBUDGET_DATA_DIR when set)
-  --config FILE        partners, tokens and customers as JSON (default: the demo partner)
+  --config FILE        partners, tokens, customers and their usage as JSON (default: the
+                       demo partner and its portfolio of ${demoPartner.portfolioSize} customers)
   --rate-limit RPS     throttle each partner to RPS requests a second (default: off)
   --burst N            requests a partner may send at once before throttling (default: RPS, at least 1)
   --no-access-log      do not write the JSON access log to stderr

@@ -2,8 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { spec } from '@usagebudget/openapi';
 import { budgetOperations } from '../budget/budget-operations.js';
-import { compileContract } from '../contract/compile-contract.js';
+import { compileContract, operationRule } from '../contract/compile-contract.js';
 import { specValidator } from '../contract/spec-validator.js';
+import { createContinuationTokens } from '../customers/continuation-token.js';
+import { customerOperations } from '../customers/customer-list.js';
 import { createAccessLog } from '../http/access-log.js';
 import { answerClientError } from '../http/client-error.js';
 import { createRequestHandler } from '../http/request-handler.js';
@@ -12,7 +14,9 @@ import { createThrottle } from '../http/throttle.js';
 import { parseConfig, type ServerConfig, type ThrottleConfig } from '../partners/config.js';
 import { demoConfig } from '../partners/demo-partner.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
-import { openSqliteBudgetStore } from '../storage/sqlite-budget-store.js';
+import { portfolioSeed } from '../partners/portfolio-seed.js';
+import { openSqliteStore } from '../storage/sqlite-store.js';
+import { usageOperations } from '../usage/usage-operations.js';
 import { DEFAULT_HOST, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 
 export interface ServerOptions {
@@ -22,7 +26,7 @@ export interface ServerOptions {
   port?: number;
   /** SQLite file, created with its folder if missing, or `:memory:`. Default {@link defaultDbPath}. */
   db?: string;
-  /** Partners, tokens, customers and throttling. Default: the demo partner alone. */
+  /** Partners, tokens, customers (with their usage) and throttling. Default: the demo partner and its portfolio. */
   config?: ServerConfig;
   /** Overrides `config.throttle`; `null` turns throttling off. */
   throttle?: ThrottleConfig | null;
@@ -65,7 +69,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const db = options.db ?? defaultDbPath();
   const routes = compileContract(spec, specValidator);
   const files = staticFiles();
-  const store = openSqliteBudgetStore(db);
+  const store = openSqliteStore(db);
+  try {
+    store.seed(portfolioSeed(config));
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
   let closing = false;
   const answered = new WeakSet<object>();
@@ -87,7 +97,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     createRequestHandler({
       routes,
       partners: createPartnerDirectory(config),
-      operations: budgetOperations(store),
+      operations: {
+        ...budgetOperations(store),
+        ...customerOperations(store, createContinuationTokens(config.continuationTokenSecret), (operationId) =>
+          operationRule(routes, operationId),
+        ),
+        ...usageOperations(store),
+      },
       store,
       throttle: throttle ? createThrottle(throttle) : undefined,
       files,

@@ -42,6 +42,40 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
             PRIMARY KEY (partner_id, request_id)
           ) STRICT, WITHOUT ROWID`,
   },
+  {
+    version: 4,
+    name: 'partners, customers and usage',
+    // Seeded from the config at every start (budgets stay: they are the API's state). Costs are
+    // decimal TEXT with every digit; *_folded are the filterable fields in lower case, so that a
+    // case-insensitive prefix is instr(folded, value) = 1 whatever the script.
+    sql: `CREATE TABLE partners (
+            partner_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            billing_start TEXT NOT NULL,
+            billing_end TEXT NOT NULL,
+            currency_locale TEXT NOT NULL
+          ) STRICT, WITHOUT ROWID;
+          CREATE TABLE customers (
+            customer_id TEXT PRIMARY KEY,
+            partner_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            company_name TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            relationship TEXT NOT NULL,
+            associated_partner_id TEXT,
+            indirect_provider TEXT,
+            offer TEXT NOT NULL CHECK (offer IN ('azurePlan', 'legacy', 'none')),
+            currency TEXT,
+            total_cost TEXT,
+            usd_total_cost TEXT,
+            last_modified TEXT,
+            company_name_folded TEXT NOT NULL,
+            domain_folded TEXT NOT NULL,
+            associated_partner_id_folded TEXT,
+            indirect_provider_folded TEXT
+          ) STRICT, WITHOUT ROWID;
+          CREATE UNIQUE INDEX customers_in_order ON customers (partner_id, position);`,
+  },
 ];
 
 /** Brings the database to the latest schema, one transaction per migration. Returns the version reached. */

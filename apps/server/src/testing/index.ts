@@ -15,4 +15,10 @@ export {
 } from './child-process.js';
 export { freePort, type LoopbackServer, listenOnLoopback, portIsFree } from './loopback.js';
 export { type NodeServerOptions, type StartedServer, startNodeServer } from './node-server.js';
-export { randomPartner, type ServerProcess, type ServerProcessOptions, startServerProcess } from './server-process.js';
+export {
+  randomPartner,
+  type ServerProcess,
+  type ServerProcessOptions,
+  type SimplePartnerConfig,
+  startServerProcess,
+} from './server-process.js';

@@ -73,8 +73,14 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   };
 }
 
+/** A partner of the short config form: app+user tokens and customer GUIDs (Azure plans in USD, no cost yet). */
+export interface SimplePartnerConfig extends PartnerConfig {
+  readonly tokens: readonly string[];
+  readonly customers: readonly string[];
+}
+
 /** A partner with fresh random ids and token, so no two tests share a token or a customer. */
-export function randomPartner(name: string, customers = 1): PartnerConfig {
+export function randomPartner(name: string, customers = 1): SimplePartnerConfig {
   return {
     id: randomUUID(),
     name,

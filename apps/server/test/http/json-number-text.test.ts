@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { topLevelNumberTexts } from '../../src/http/json-number-text.js';
+import { jsonText, NumberText, topLevelNumberTexts } from '../../src/http/json-number-text.js';
 
 describe('topLevelNumberTexts', () => {
   it('returns the source text of top-level numbers only', () => {
@@ -29,5 +29,26 @@ describe('topLevelNumberTexts', () => {
         for (const key of numberKeys) expect(Number(texts.get(key))).toBe(parsed[key]);
       }),
     );
+  });
+});
+
+describe('jsonText', () => {
+  it('writes JSON as JSON.stringify does, with each NumberText digit for digit', () => {
+    const value = { a: [1, 'x', null, { b: true }], c: 'q"uote', d: undefined, e: {} };
+    expect(jsonText(value)).toBe(JSON.stringify(value));
+    const cost = new NumberText('28.82860766744404945074');
+    expect(jsonText({ totalCost: cost, list: [cost] })).toBe(
+      '{"totalCost":28.82860766744404945074,"list":[28.82860766744404945074]}',
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (any) => {
+        expect(jsonText(any)).toBe(JSON.stringify(any));
+      }),
+    );
+  });
+
+  it('refuses text that is not a JSON number', () => {
+    for (const text of ['1.', '.5', '01', 'NaN', '1,5', '"1"', '']) expect(() => new NumberText(text)).toThrow();
+    expect(new NumberText('1e+21').text).toBe('1e+21');
   });
 });

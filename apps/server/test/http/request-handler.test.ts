@@ -3,30 +3,36 @@ import { createServer } from 'node:http';
 import { spec } from '@usagebudget/openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetOperations } from '../../src/budget/budget-operations.js';
-import { compileContract } from '../../src/contract/compile-contract.js';
+import { compileContract, operationRule } from '../../src/contract/compile-contract.js';
 import { specValidator } from '../../src/contract/spec-validator.js';
+import { createContinuationTokens } from '../../src/customers/continuation-token.js';
+import { customerOperations } from '../../src/customers/customer-list.js';
 import { createAccessLog } from '../../src/http/access-log.js';
 import { createRequestHandler } from '../../src/http/request-handler.js';
 import { staticFiles } from '../../src/http/static-routes.js';
+import { parseConfig } from '../../src/partners/config.js';
 import { createPartnerDirectory } from '../../src/partners/partner-directory.js';
-import type { BudgetStore } from '../../src/storage/budget-store.js';
+import type { Store } from '../../src/storage/sqlite-store.js';
 import { type LoopbackServer, listenOnLoopback, randomPartner } from '../../src/testing/index.js';
+import { usageOperations } from '../../src/usage/usage-operations.js';
 import { budgetPath, jsonHeaders, send } from '../support/http.js';
 import { specViolations } from '../support/spec-conformance.js';
 
 // A store whose disk has failed: the one way left to make the server fault.
-const failing: BudgetStore = {
-  readAmount: () => {
-    throw new Error('disk I/O error (simulated)');
-  },
-  update: () => {
-    throw new Error('disk I/O error (simulated)');
-  },
+const broken = () => {
+  throw new Error('disk I/O error (simulated)');
+};
+const failing: Store = {
+  readAmount: broken,
+  update: broken,
   pruneReplays: () => {},
-  ping: () => {
-    throw new Error('disk I/O error (simulated)');
-  },
+  ping: broken,
   close: () => {},
+  seed: broken,
+  partner: broken,
+  listCustomers: broken,
+  customer: broken,
+  usage: broken,
 };
 
 const partner = randomPartner('Unlucky partner');
@@ -40,10 +46,15 @@ const log = createAccessLog((chunk) => {
 });
 
 beforeAll(async () => {
+  const routes = compileContract(spec, specValidator);
   const handler = createRequestHandler({
-    routes: compileContract(spec, specValidator),
-    partners: createPartnerDirectory({ partners: [partner] }),
-    operations: budgetOperations(failing),
+    routes,
+    partners: createPartnerDirectory(parseConfig({ partners: [partner] })),
+    operations: {
+      ...budgetOperations(failing),
+      ...customerOperations(failing, createContinuationTokens(undefined), (id) => operationRule(routes, id)),
+      ...usageOperations(failing),
+    },
     store: failing,
     throttle: undefined,
     files: staticFiles(),
@@ -60,10 +71,16 @@ afterAll(() => server.close());
 describe('a real fault', () => {
   it('answers 500 with an ApiFault 800003 the spec declares, and logs the error against the request id', async () => {
     const requestId = randomUUID();
-    for (const [method, body] of [
-      ['GET', undefined],
-      ['PATCH', '{"amount": 1}'],
-    ] as const) {
+    const customer = partner.customers[0] as string;
+    const calls = [
+      ['GET', path, undefined],
+      ['PATCH', path, '{"amount": 1}'],
+      ['GET', '/v1/customers?size=10', undefined],
+      ['GET', `/v1/customers/${customer}/usagesummary`, undefined],
+      ['GET', '/v1/customers/usagerecords', undefined],
+      ['GET', '/v1/usagesummary', undefined],
+    ] as const;
+    for (const [method, path, body] of calls) {
       const response = await send(url, {
         method,
         path,
@@ -81,7 +98,7 @@ describe('a real fault', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((line) => line.kind === 'fault');
-    expect(faults).toHaveLength(2);
+    expect(faults).toHaveLength(calls.length);
     expect(faults[0]).toMatchObject({ requestId, error: expect.stringContaining('disk I/O error (simulated)') });
     expect(logged).not.toContain(token);
   });
@@ -89,5 +106,37 @@ describe('a real fault', () => {
   it('fails /healthz when the database does not answer, and keeps serving', async () => {
     expect((await send(url, { path: '/healthz' })).status).toBe(500);
     expect((await send(url, { path: '/openapi.json' })).status).toBe(200);
+  });
+});
+
+describe('wiring', () => {
+  const routes = compileContract(spec, specValidator);
+  const wire = (operations: Parameters<typeof createRequestHandler>[0]['operations']) => () =>
+    createRequestHandler({
+      routes,
+      partners: createPartnerDirectory(parseConfig({ partners: [partner] })),
+      operations,
+      store: failing,
+      throttle: undefined,
+      files: staticFiles(),
+      log: undefined,
+      closing: () => false,
+      answered: new WeakSet(),
+    });
+  const all = {
+    ...budgetOperations(failing),
+    ...customerOperations(failing, createContinuationTokens(undefined), (id) => operationRule(routes, id)),
+    ...usageOperations(failing),
+  };
+
+  it('refuses to start without an implementation of every operation of the spec', () => {
+    const { getPartnerUsageSummary: _, ...missing } = all;
+    expect(wire(missing)).toThrow("no handler for the spec's getPartnerUsageSummary");
+    expect(wire(all)).not.toThrow();
+  });
+
+  it('refuses an operation that claims to check a header the spec does not give it', () => {
+    const claims = { ...all, getUsageBudget: { ...all.getUsageBudget, checksItself: ['MS-ContinuationToken'] } };
+    expect(wire(claims as typeof all)).toThrow('getUsageBudget checks a header the spec does not declare for it');
   });
 });

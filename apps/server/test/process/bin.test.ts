@@ -52,6 +52,20 @@ describe('the usagebudget-server bin', () => {
     );
   });
 
+  it('names every bad field of the config, each with its path', async () => {
+    const invalid = join(scratch.dir, 'several.json');
+    const partner = { id: randomUUID(), name: 'P', tokens: ['t'] };
+    writeFileSync(
+      invalid,
+      JSON.stringify({ partners: [{ ...partner, customers: [{ id: randomUUID(), cost: 1.5, currency: 'eur' }] }] }),
+    );
+    const several = await run(['--port', '0', '--db', ':memory:', '--config', invalid]);
+    expect(several.code).toBe(1);
+    expect(several.stderr).toContain(`${invalid}: 2 problems:`);
+    expect(several.stderr).toContain('  - partners[0].customers[0].cost must be a string');
+    expect(several.stderr).toContain('  - partners[0].customers[0].currency must be an ISO 4217 code');
+  });
+
   it('writes "listening on http://HOST:PORT" as its first stdout line, with the port it bound', async () => {
     const line = await firstStdoutLine(['--host', '127.0.0.1', '--port', '0', '--db', ':memory:']);
     expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:[1-9]\d*$/);

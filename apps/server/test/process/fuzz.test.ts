@@ -6,9 +6,21 @@ import { budgetPath, send } from '../support/http.js';
 import { specViolations } from '../support/spec-conformance.js';
 import { useServer } from '../support/use-server.js';
 
-const mine = randomPartner('Fuzzed partner', 3);
-const theirs = randomPartner('Other partner');
+const base = randomPartner('Fuzzed partner', 3);
+const appOnlyToken = randomUUID();
+const mine = { ...base, tokens: [...base.tokens, { token: appOnlyToken, kind: 'app-only' as const }] };
+const theirs = randomPartner('Other partner', 2);
 const server = useServer({ partners: [mine, theirs] }, { args: ['--no-access-log'] });
+const myCustomers = base.customers;
+
+/** Tokens the server issued (to this partner or another), some of them edited. */
+const issued: string[] = [];
+const continuationToken = fc.tuple(fc.nat(), fc.nat(), fc.boolean()).map(([which, at, edit]) => {
+  const token = issued[which % Math.max(1, issued.length)] ?? 'v1.e30.x';
+  if (!edit) return token;
+  const index = at % token.length;
+  return `${token.slice(0, index)}${token[index] === 'A' ? 'B' : 'A'}${token.slice(index + 1)}`;
+});
 
 /** Printable ASCII: what an HTTP client lets through in a header value. */
 const headerText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)) });
@@ -24,19 +36,62 @@ const mostly = <T>(likely: fc.Arbitrary<T>, ...rest: fc.Arbitrary<T>[]) =>
 const sometimes = <T>(value: fc.Arbitrary<T>, freq = 1) => fc.option(value, { nil: undefined, freq });
 
 const customerSegment = mostly(
-  anyOf(...mine.customers, ...theirs.customers, (mine.customers[0] as string).toUpperCase()),
+  anyOf(...myCustomers, ...theirs.customers, (myCustomers[0] as string).toUpperCase()),
   fc.uuid().map(String),
   fc.string().map(encodeURIComponent),
   anyOf('', '..', '%2e%2e', 'null', '00000000-0000-0000-0000-000000000000'),
 );
 const otherSegment = mostly(
-  anyOf('v1', 'customers', 'usagebudget', 'docs', 'healthz', 'openapi.json', 'openapi.yaml', '..', '%2f', 'index.html'),
+  anyOf(
+    'v1',
+    'customers',
+    'usagebudget',
+    'usagesummary',
+    'usagerecords',
+    'docs',
+    'healthz',
+    'openapi.json',
+    'openapi.yaml',
+    '..',
+    '%2f',
+    'index.html',
+  ),
   fc.string().map(encodeURIComponent),
 );
+/** The customer list's query: its parameters, mostly well-formed, sometimes repeated or junk. */
+const filterValue = mostly(
+  fc
+    .record({
+      Field: mostly(anyOf('CompanyName', 'Domain', 'IndirectReseller', 'IndirectCloudSolutionProvider'), fc.string()),
+      Value: mostly(fc.string({ minLength: 1, maxLength: 10 }), fc.jsonValue()),
+      Operator: mostly(anyOf('starts_with'), fc.string()),
+    })
+    .map((filter) => JSON.stringify(filter)),
+  fc.jsonValue().map((value) => JSON.stringify(value)),
+  fc.string(),
+);
+const listQuery = fc
+  .array(
+    fc.oneof(
+      mostly(fc.integer({ min: 1, max: 500 }).map(String), fc.integer().map(String), fc.string()).map(
+        (size) => `size=${encodeURIComponent(size)}`,
+      ),
+      filterValue.map((filter) => `filter=${encodeURIComponent(filter)}`),
+      mostly(anyOf('Next'), anyOf('Previous', 'next', ''), fc.string()).map(
+        (seek) => `seekOperation=${encodeURIComponent(seek)}`,
+      ),
+      fc.string().map((junk) => encodeURIComponent(junk)),
+    ),
+    { maxLength: 4 },
+  )
+  .map((parts) => (parts.length === 0 ? '' : `?${parts.join('&')}`));
 const path = fc
   .tuple(
     mostly(
       customerSegment.map(budgetPath),
+      customerSegment.map((customer) => `/v1/customers/${customer}/usagesummary`),
+      anyOf('/v1/customers/usagerecords', '/v1/usagesummary'),
+      listQuery.map((query) => `/v1/customers${query}`),
       fc.array(otherSegment, { maxLength: 5 }).map((segments) => `/${segments.join('/')}`),
     ),
     fc.option(
@@ -44,11 +99,16 @@ const path = fc
       { nil: '', freq: 4 },
     ),
   )
-  .map(([base, query]) => base + query);
+  .map(([start, query]) => (start.includes('?') ? start : start + query));
 
 const authorization = sometimes(
   mostly(
-    anyOf(`Bearer ${mine.tokens[0]}`, `Bearer ${theirs.tokens[0]}`, `bearer ${mine.tokens[0]}`),
+    anyOf(
+      `Bearer ${base.tokens[0]}`,
+      `Bearer ${appOnlyToken}`,
+      `Bearer ${theirs.tokens[0]}`,
+      `bearer ${base.tokens[0]}`,
+    ),
     anyOf('Bearer', 'Basic x'),
     headerText.map((token) => `Bearer ${token}`),
   ),
@@ -68,6 +128,7 @@ const headers = fc
       'X-Locale': sometimes(mostly(anyOf('en-US', 'fr'), anyOf('"en-US"'), headerText)),
       'MS-Contract-Version': sometimes(mostly(anyOf('v1'), headerText)),
       'MS-PartnerCenter-Application': sometimes(headerText),
+      'MS-ContinuationToken': sometimes(mostly(continuationToken, headerText), 4),
       Accept: sometimes(anyOf('application/json', '*/*', 'text/html')),
     },
     { requiredKeys: [] },
@@ -115,6 +176,14 @@ const body = sometimes(
 
 describe('fuzzed requests', () => {
   it('never get a 5xx, and every response conforms to the spec', async () => {
+    for (const token of [base.tokens[0], theirs.tokens[0]]) {
+      const response = await send(server.current.url, {
+        path: '/v1/customers?size=1',
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      issued.push(JSON.parse(response.text).continuationToken as string);
+    }
+    expect(issued.every((token) => typeof token === 'string')).toBe(true);
     await fc.assert(
       fc.asyncProperty(
         mostly(anyOf('GET', 'PATCH'), anyOf('PUT', 'POST', 'DELETE', 'HEAD', 'OPTIONS')),

@@ -3,7 +3,8 @@ import { findOperation, specOperations } from '@usagebudget/openapi/operations';
 import { jsonPointer, resolveReference } from '@usagebudget/openapi/pointer';
 import { createSpecValidator } from '@usagebudget/openapi/validator';
 import type { OpenAPIV3 } from 'openapi-types';
-import type { RawResponse } from './http.js';
+import { expect } from 'vitest';
+import { type RawRequest, type RawResponse, send } from './http.js';
 
 const validator = createSpecValidator(spec);
 const API_FAULT = '#/components/schemas/ApiFault';
@@ -72,4 +73,14 @@ export function specViolations(method: string, path: string, response: RawRespon
     check(schemaPointer, parseBody(response, problems), 'body', problems);
   }
   return problems;
+}
+
+/** Sends a request and checks the response against the spec before the test looks at it. */
+export async function sendConforming(baseUrl: string, request: RawRequest): Promise<RawResponse> {
+  const response = await send(baseUrl, request);
+  expect(
+    specViolations(request.method ?? 'GET', request.path, response),
+    `${request.method ?? 'GET'} ${request.path}`,
+  ).toEqual([]);
+  return response;
 }
