@@ -19,11 +19,11 @@ export interface SpecResponse extends Located<OpenAPIV3.ResponseObject> {
 export interface SpecOperation {
   /** Lower case, as OpenAPI keys it. */
   readonly method: HttpMethod;
-  /** The path template, e.g. `/v1/customers/{customer-tenant-id}/usagebudget`. */
+  /** The path template, e.g. `/v1/customers/{customerTenantId}/usagebudget`. */
   readonly path: string;
   readonly operationId: string;
   readonly operation: OpenAPIV3.OperationObject;
-  /** Where the operation object is, e.g. `#/paths/~1v1~1customers~1{customer-tenant-id}~1usagebudget/get`. */
+  /** Where the operation object is, e.g. `#/paths/~1v1~1customers~1{customerTenantId}~1usagebudget/get`. */
   readonly pointer: string;
   /**
    * The path item's parameters and the operation's own, in that order; an operation's own
@@ -84,7 +84,7 @@ export function specOperations(document: OpenAPIV3.Document): SpecOperation[] {
   return operations;
 }
 
-/** The names of a path template's placeholders, in order: `['customer-tenant-id']`. */
+/** The names of a path template's placeholders, in order: `['customerTenantId']`. */
 export function pathParameterNames(template: string): string[] {
   return [...template.matchAll(/\{([^}]+)\}/g)].map((found) => found[1] as string);
 }

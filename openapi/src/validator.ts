@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { OpenAPIV3 } from 'openapi-types';
-import { GUID_PATTERN } from './rules.js';
+import { DECIMAL_PATTERN, GUID_PATTERN } from './rules.js';
 
 export interface SchemaCheck {
   readonly valid: boolean;
@@ -46,6 +46,8 @@ export function createSpecValidator(document: OpenAPIV3.Document): SpecValidator
   addFormats(ajv);
   // ajv-formats' uuid also accepts a `urn:uuid:` prefix, which Partner Center does not.
   ajv.addFormat('uuid', GUID_PATTERN);
+  // The spec's own format for costs written out in full (schema `Decimal`); Ajv knows no `decimal`.
+  ajv.addFormat('decimal', DECIMAL_PATTERN);
   ajv.addSchema(document as object, SPEC_ID);
   const cache = new Map<string, SchemaCheckFunction>();
 

@@ -1,5 +1,5 @@
 // Opens the built docs from disk in headless Chromium with every network request refused,
-// and checks that the reference renders the operations, the SpendingBudget model and the 429.
+// and checks that the reference renders every operation, the models and the 429.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,7 +31,7 @@ describe('the HTML reference docs', () => {
     await browser?.close();
   });
 
-  it('renders offline: both operations, the SpendingBudget model and the 429 response', async () => {
+  it('renders offline: every operation, the models, the deprecation and the 429 response', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const refused: string[] = [];
     await context.route('**/*', (route) => {
@@ -50,7 +50,15 @@ describe('the HTML reference docs', () => {
     await tab.goto(pathToFileURL(page).href);
     const content = tab.locator('.api-content');
     await content.getByRole('heading', { name: "Get a customer's usage spending budget" }).waitFor();
-    await content.getByRole('heading', { name: "Set or clear a customer's usage spending budget" }).waitFor();
+    for (const summary of [
+      "Set or clear a customer's usage spending budget",
+      "List the partner's customers, a page at a time",
+      'List the usage records of all customers',
+      "Get a customer's usage summary for the current billing period",
+      "Get the partner's usage summary (planned for deprecation)",
+    ]) {
+      await content.getByRole('heading', { name: summary }).waitFor();
+    }
     // The Models section renders the schema by name, with its properties under it.
     const model = content.locator('h2', { hasText: /^SpendingBudget$/ });
     await model.scrollIntoViewIfNeeded();
@@ -60,6 +68,22 @@ describe('the HTML reference docs', () => {
     for (const property of ['amount', 'usageSpendingBudget', 'attributes', 'links', 'number or null']) {
       expect(modelText).toContain(property);
     }
+    const usageText = text.slice(
+      text.indexOf('\nCustomerUsageSummary\n'),
+      text.indexOf('\nCustomerMonthlyUsageRecord\n'),
+    );
+    for (const property of [
+      'totalCost',
+      'usdTotalCost',
+      'billingStartDate',
+      'currencyCode',
+      'Decimal (string) or number',
+    ]) {
+      expect(usageText).toContain(property);
+    }
+    // Redoc marks a deprecated operation with a "Deprecated" badge in its header.
+    const deprecated = content.locator('h2', { hasText: "Get the partner's usage summary (planned for deprecation)" });
+    await expect(deprecated.locator('..').textContent()).resolves.toContain('Deprecated');
 
     const throttled = content.getByRole('button', { name: /^429 The partner sent too many requests/ }).first();
     await throttled.scrollIntoViewIfNeeded();

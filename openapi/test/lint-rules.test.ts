@@ -48,7 +48,7 @@ describe('the Spectral ruleset', () => {
 
   it('fires on each class of mistake', async () => {
     const spec = parse(source);
-    const get = spec.paths['/v1/customers/{customer-tenant-id}/usagebudget'].get;
+    const get = spec.paths['/v1/customers/{customerTenantId}/usagebudget'].get;
     delete get.summary;
     delete get.description;
     get.responses['404'] = { description: 'plain', content: { 'application/json': { schema: { type: 'object' } } } };
@@ -64,5 +64,22 @@ describe('the Spectral ruleset', () => {
     ]) {
       expect(codes, code).toContain(code);
     }
+  });
+
+  it('requires x-token-kinds of known kinds on every operation, and the 403 of an operation that refuses a kind', async () => {
+    const spec = parse(source);
+    const item = spec.paths['/v1/customers/{customerTenantId}/usagebudget'];
+    delete item.get['x-token-kinds'];
+    item.patch['x-token-kinds'] = ['app+user', 'user-only'];
+    const results = await lint(spec);
+    const at = (code: string) => results.filter((result) => result.code === code).map(({ path }) => path);
+    expect(at('operation-token-kinds')).toEqual([
+      'paths./v1/customers/{customerTenantId}/usagebudget.get',
+      'paths./v1/customers/{customerTenantId}/usagebudget.patch.x-token-kinds.1',
+    ]);
+    // PATCH now refuses app-only tokens, and its 403 has no TokenKindNotAccepted example.
+    expect(at('token-kind-refusal-documented')).toEqual([
+      'paths./v1/customers/{customerTenantId}/usagebudget.patch.responses',
+    ]);
   });
 });

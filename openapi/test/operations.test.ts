@@ -9,8 +9,8 @@ import {
 import type { OpenAPIV3 } from 'openapi-types';
 import { describe, expect, it } from 'vitest';
 
-const PATH = '/v1/customers/{customer-tenant-id}/usagebudget';
-const POINTER = '#/paths/~1v1~1customers~1{customer-tenant-id}~1usagebudget';
+const PATH = '/v1/customers/{customerTenantId}/usagebudget';
+const POINTER = '#/paths/~1v1~1customers~1{customerTenantId}~1usagebudget';
 
 describe('specOperations', () => {
   const operations = specOperations(spec);
@@ -20,6 +20,15 @@ describe('specOperations', () => {
     expect(operations.map(({ method, path, operationId, pointer }) => [method, path, operationId, pointer])).toEqual([
       ['get', PATH, 'getUsageBudget', `${POINTER}/get`],
       ['patch', PATH, 'updateUsageBudget', `${POINTER}/patch`],
+      ['get', '/v1/customers', 'listCustomers', '#/paths/~1v1~1customers/get'],
+      ['get', '/v1/customers/usagerecords', 'listCustomerUsageRecords', '#/paths/~1v1~1customers~1usagerecords/get'],
+      [
+        'get',
+        '/v1/customers/{customerTenantId}/usagesummary',
+        'getCustomerUsageSummary',
+        '#/paths/~1v1~1customers~1{customerTenantId}~1usagesummary/get',
+      ],
+      ['get', '/v1/usagesummary', 'getPartnerUsageSummary', '#/paths/~1v1~1usagesummary/get'],
     ]);
   });
 
@@ -32,7 +41,7 @@ describe('specOperations', () => {
         ...declared.slice(1).map(() => 'header'),
       ]);
     }
-    expect(get?.parameters[0]?.value).toMatchObject({ name: 'customer-tenant-id', required: true });
+    expect(get?.parameters[0]?.value).toMatchObject({ name: 'customerTenantId', required: true });
   });
 
   it('resolves the request body and every response, keeping their pointers', () => {
@@ -99,6 +108,10 @@ describe('path templates', () => {
     expect(findOperation(operations, 'PATCH', '/v1/customers/abc/usagebudget')).toMatchObject({
       operation: { operationId: 'updateUsageBudget' },
       pathValues: ['abc'],
+    });
+    expect(findOperation(operations, 'GET', '/v1/customers/usagerecords')).toMatchObject({
+      operation: { operationId: 'listCustomerUsageRecords' },
+      pathValues: [],
     });
     expect(findOperation(operations, 'DELETE', '/v1/customers/abc/usagebudget')).toBeUndefined();
     expect(findOperation(operations, 'GET', '/healthz')).toBeUndefined();

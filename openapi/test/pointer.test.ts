@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 describe('spec pointers', () => {
   it('escapes segments per RFC 6901 and reads them back', () => {
-    const pointer = jsonPointer('#', 'paths', '/v1/customers/{customer-tenant-id}/usagebudget', 'get');
-    expect(pointer).toBe('#/paths/~1v1~1customers~1{customer-tenant-id}~1usagebudget/get');
+    const pointer = jsonPointer('#', 'paths', '/v1/customers/{customerTenantId}/usagebudget', 'get');
+    expect(pointer).toBe('#/paths/~1v1~1customers~1{customerTenantId}~1usagebudget/get');
     expect(nodeAt(spec, pointer)).toMatchObject({ operationId: 'getUsageBudget' });
     expect(jsonPointer('#/a', 'b~c')).toBe('#/a/b~0c');
     expect(nodeAt({ 'b~c': { 'd/e': 1 } }, jsonPointer('#', 'b~c', 'd/e'))).toBe(1);

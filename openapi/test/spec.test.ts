@@ -13,7 +13,7 @@ const deref = <T>(document: OpenAPIV3.Document, node: T | OpenAPIV3.ReferenceObj
 const operations = specOperations(spec);
 
 const validator = createSpecValidator(spec);
-const PATH = '/v1/customers/{customer-tenant-id}/usagebudget';
+const PATH = '/v1/customers/{customerTenantId}/usagebudget';
 const responsesOf = (operationId: string) => {
   const entry = operations.find((candidate) => candidate.operationId === operationId);
   if (!entry) throw new Error(`no operation ${operationId}`);
@@ -21,21 +21,25 @@ const responsesOf = (operationId: string) => {
 };
 
 describe('operations', () => {
-  it('declares exactly GET and PATCH on the lowercase usagebudget path, OpenAPI 3.0.3', () => {
+  it('declares the budget, the customer list and the three usage reads, on lowercase paths, OpenAPI 3.0.3', () => {
     expect(spec.openapi).toBe('3.0.3');
     expect(operations.map(({ path, method, operationId }) => [path, method, operationId])).toEqual([
       [PATH, 'get', 'getUsageBudget'],
       [PATH, 'patch', 'updateUsageBudget'],
+      ['/v1/customers', 'get', 'listCustomers'],
+      ['/v1/customers/usagerecords', 'get', 'listCustomerUsageRecords'],
+      ['/v1/customers/{customerTenantId}/usagesummary', 'get', 'getCustomerUsageSummary'],
+      ['/v1/usagesummary', 'get', 'getPartnerUsageSummary'],
     ]);
   });
 
-  it('takes customer-tenant-id as a required GUID path parameter and no query parameters', () => {
+  it('takes customerTenantId as a required GUID path parameter and no query parameters', () => {
     const parameters = (spec.paths[PATH]?.parameters ?? []).map((parameter) =>
       deref<OpenAPIV3.ParameterObject>(spec, parameter),
     );
     const tenant = parameters.find((parameter) => parameter.in === 'path');
     expect(tenant).toMatchObject({
-      name: 'customer-tenant-id',
+      name: 'customerTenantId',
       required: true,
       schema: { type: 'string', format: 'uuid' },
     });
@@ -61,17 +65,9 @@ describe('operations', () => {
     expect(body.content['application/json']?.schema).toEqual({ $ref: '#/components/schemas/SpendingBudget' });
   });
 
-  it('declares every documented status on both operations', () => {
-    expect(Object.keys(responsesOf('getUsageBudget'))).toEqual([
-      '200',
-      '400',
-      '401',
-      '403',
-      '404',
-      '429',
-      '500',
-      '503',
-    ]);
+  it('declares every documented status on every operation', () => {
+    const readOneCustomer = ['200', '400', '401', '403', '404', '429', '500', '503'];
+    expect(Object.keys(responsesOf('getUsageBudget'))).toEqual(readOneCustomer);
     expect(Object.keys(responsesOf('updateUsageBudget'))).toEqual([
       '200',
       '400',
@@ -85,6 +81,11 @@ describe('operations', () => {
       '500',
       '503',
     ]);
+    const reads = ['200', '400', '401', '403', '429', '500', '503'];
+    expect(Object.keys(responsesOf('listCustomers'))).toEqual(reads);
+    expect(Object.keys(responsesOf('listCustomerUsageRecords'))).toEqual(reads);
+    expect(Object.keys(responsesOf('getPartnerUsageSummary'))).toEqual(reads);
+    expect(Object.keys(responsesOf('getCustomerUsageSummary'))).toEqual(readOneCustomer);
   });
 });
 

@@ -137,7 +137,7 @@ describe('the returned promise', () => {
 });
 
 describe('error responses', () => {
-  const fault = { code: 60003, description: 'Tenant not found', source: 'PartnerFD', data: ['customer-tenant-id'] };
+  const fault = { code: 60003, description: 'Tenant not found', source: 'PartnerFD', data: ['customerTenantId'] };
   it.each(
     (
       [
@@ -161,7 +161,7 @@ describe('error responses', () => {
       code: 60003,
       description: 'Tenant not found',
       source: 'PartnerFD',
-      data: ['customer-tenant-id'],
+      data: ['customerTenantId'],
       requestId: 'server-request-id',
       correlationId: server.requests[0]?.headers['ms-correlationid'],
     });

@@ -15,7 +15,7 @@ const packageDir = dirname(createRequire(import.meta.url).resolve('@usagebudget/
 const config = readPackage(packageDir).gates.spec;
 if (!config) throw new Error('openapi/package.json has no releaseGates.spec');
 const source = readFileSync(join(packageDir, config.source), 'utf8');
-const PATH = '/v1/customers/{customer-tenant-id}/usagebudget';
+const PATH = '/v1/customers/{customerTenantId}/usagebudget';
 
 // biome-ignore lint/suspicious/noExplicitAny: a spec document under mutation is untyped YAML.
 type Spec = any;
@@ -55,7 +55,7 @@ describe.concurrent('each class of breaking change fails the gate', () => {
     [
       'renamed operation (path)',
       (s) => {
-        s.paths['/v1/customers/{customer-tenant-id}/budget'] = s.paths[PATH];
+        s.paths['/v1/customers/{customerTenantId}/budget'] = s.paths[PATH];
         delete s.paths[PATH];
       },
       'path-removed',

@@ -9,7 +9,7 @@ describe('compileContract', () => {
 
   it('finds the spec path with its methods, operation ids and path parameter', () => {
     expect(routes).toHaveLength(1);
-    expect(route?.pathTemplate).toBe('/v1/customers/{customer-tenant-id}/usagebudget');
+    expect(route?.pathTemplate).toBe('/v1/customers/{customerTenantId}/usagebudget');
     expect(route?.allow).toBe('GET, PATCH');
     expect(route?.operations.get('GET')?.operationId).toBe('getUsageBudget');
     expect(route?.match('/v1/customers/abc/usagebudget')).toEqual(['abc']);

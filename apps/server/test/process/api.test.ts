@@ -457,7 +457,7 @@ describe('access log', () => {
       correlationId,
       partnerId: partnerA.id,
       method: 'GET',
-      route: '/v1/customers/{customer-tenant-id}/usagebudget',
+      route: '/v1/customers/{customerTenantId}/usagebudget',
       path: budgetPath(customer),
       status: 200,
     });

@@ -33,7 +33,7 @@ describe('specViolations', () => {
   it('catches undeclared properties, statuses and missing or invalid headers', () => {
     expect(specViolations('GET', path, response(200, { ...budget, extra: 1 }))).toHaveLength(1);
     expect(specViolations('GET', path, response(413, fault))).toEqual([
-      `GET /v1/customers/{customer-tenant-id}/usagebudget does not declare status 413`,
+      `GET /v1/customers/{customerTenantId}/usagebudget does not declare status 413`,
     ]);
     expect(specViolations('GET', path, response(401, fault))).toHaveLength(1);
     expect(
