@@ -13,13 +13,6 @@ export function isGuid(value: unknown): value is string {
   return typeof value === 'string' && GUID_PATTERN.test(value);
 }
 
-/**
- * A decimal written out in full, as the spec's `format: decimal` (schema `Decimal`) means it: an
- * optional minus sign, digits without a leading zero, optionally a point and more digits; no
- * exponent. The string form of a cost, every digit kept.
- */
-export const DECIMAL_PATTERN = /^-?(0|[1-9]\d*)(\.\d+)?$/;
-
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
 /** A decimal's value as `digits e exponent`, without leading or trailing zeros: equal keys, equal values. */
@@ -52,3 +45,6 @@ export function exactDecimal(jsonNumberText: string): string | undefined {
   // -0 has the key of 0; it is written 0.
   return key === '0' ? '0' : canonical;
 }
+
+/** The spec's `Decimal` (`format: decimal`): plain notation, an optional sign, digits, optionally a point and more. */
+export const DECIMAL_PATTERN = /^-?(0|[1-9]\d*)(\.\d+)?$/;

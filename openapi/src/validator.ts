@@ -46,7 +46,7 @@ export function createSpecValidator(document: OpenAPIV3.Document): SpecValidator
   addFormats(ajv);
   // ajv-formats' uuid also accepts a `urn:uuid:` prefix, which Partner Center does not.
   ajv.addFormat('uuid', GUID_PATTERN);
-  // The spec's own format for costs written out in full (schema `Decimal`); Ajv knows no `decimal`.
+  // The spec's `Decimal` (a cost's digits as a string); its schema's pattern says the same.
   ajv.addFormat('decimal', DECIMAL_PATTERN);
   ajv.addSchema(document as object, SPEC_ID);
   const cache = new Map<string, SchemaCheckFunction>();
