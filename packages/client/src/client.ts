@@ -173,7 +173,7 @@ export class UsageBudgetClient {
    */
   listCustomers(query?: CustomerListQuery, options?: CallOptions): PagedList<Customer> {
     return pagedList<Customer>((request, correlationId) => {
-      const token = 'link' in request ? undefined : request.continuationToken;
+      const token = request.continuationToken;
       // The first page's query; a continued page has only its token (the token carries the query).
       let size: number | undefined;
       let filter: string | undefined;
@@ -304,10 +304,10 @@ export class UsageBudgetClient {
     send: Send,
     validate?: () => void,
   ): Promise<WithResponse<CollectionBody<T>>> {
-    if (!('link' in request)) return this.#start(label, options, send, validate);
     const { link } = request;
+    if (!link) return this.#start(label, options, send, validate);
     return this.#start(
-      `${label} (next page)`,
+      label,
       options,
       this.#send((_, config) => {
         const next = linkRequest(link);

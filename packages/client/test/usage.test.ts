@@ -181,6 +181,21 @@ describe('listCustomers', () => {
     expect(first).not.toBe(retried);
   });
 
+  it('stops with an error when links.next leads back to the page it is on, instead of listing it forever', async () => {
+    const json = page([customer(TENANT, 'Contoso')], { uri: '/v1/customers?seekOperation=Next', token: TOKEN });
+    // What a mock that always answers the same example does: page 2 names page 2 again.
+    server.enqueue({ status: 200, json }, { status: 200, json }, { status: 200, json });
+    const seen: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const found of client().listCustomers()) seen.push(found.id);
+      })(),
+    );
+    expect(error.message).toBe('links.next repeats its page: /v1/customers?seekOperation=Next');
+    expect(seen).toEqual([TENANT]);
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('refuses a link to another host: the token goes to the base URL only', async () => {
     server.enqueue({
       status: 200,

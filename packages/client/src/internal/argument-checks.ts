@@ -42,14 +42,13 @@ const CONTINUATION_TOKEN = /^[!-~]{1,2048}$/;
 export function customerFilterText(filter: unknown): string {
   const { Field, Value, Operator } = (filter ?? {}) as Record<string, unknown>;
   check(
-    // Three valid members and three members: nothing else.
-    typeof filter === 'object' &&
-      Object.keys(filter ?? {}).length === 3 &&
-      FILTER_FIELDS.includes(Field as CustomerFilter['Field']) &&
+    FILTER_FIELDS.includes(Field as CustomerFilter['Field']) &&
       typeof Value === 'string' &&
-      Value.length >= 1 &&
+      Value !== '' &&
       Value.length <= FILTER_VALUE_MAX_LENGTH &&
-      Operator === 'starts_with',
+      Operator === 'starts_with' &&
+      // Those three members and no other.
+      Object.keys(filter as object).length === 3,
     'filter',
     `must be {Field: ${FILTER_FIELDS.join('|')}, Value: 1 to ${FILTER_VALUE_MAX_LENGTH} characters, Operator: starts_with}`,
   );
@@ -61,6 +60,6 @@ export function checkContinuationToken(token: unknown): void {
   check(
     typeof token === 'string' && CONTINUATION_TOKEN.test(token),
     'continuationToken',
-    "must be a page's continuationToken, as it was given",
+    "must be a page's continuationToken",
   );
 }

@@ -14,7 +14,7 @@ export interface LinkRequest {
  * refused: the token goes to the client's base URL only.
  */
 export function linkRequest({ uri, method, headers = [] }: Link): LinkRequest {
-  if (!/^\/(?!\/)/.test(uri)) throw new PartnerCenterError(`not a path of the API: the link ${uri}`);
+  if (!/^\/(?!\/)/.test(uri)) throw new PartnerCenterError(`links.next is not an API path: ${uri}`);
   return {
     method,
     url: /^\/v1(?:[/?#]|$)/.test(uri) ? uri : `/v1${uri}`,

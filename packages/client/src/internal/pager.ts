@@ -1,4 +1,5 @@
 import type { WithResponse } from '../core/call-promise.js';
+import { PartnerCenterError } from '../core/errors.js';
 import type { Page, PagedList, PageSettings } from '../core/paging.js';
 import type { Link } from '../generated/models/index.js';
 
@@ -9,8 +10,11 @@ export interface CollectionBody<T> {
   links?: { next?: Link };
 }
 
-/** Which page to fetch: the one a continuation token leads to (the first without one), or a `links.next`. */
-export type PageRequest = { continuationToken?: string } | { link: Link };
+/** Which page to fetch: a `links.next`, or the one a continuation token leads to (the first without either). */
+export interface PageRequest {
+  link?: Link;
+  continuationToken?: string;
+}
 
 /** Fetches one page as one call; every page of a walk shares `correlationId`. */
 export type FetchPage<T> = (request: PageRequest, correlationId: string) => Promise<WithResponse<CollectionBody<T>>>;
@@ -27,9 +31,14 @@ export async function* walkPages<T>(
   correlationId: string = crypto.randomUUID(),
 ): AsyncGenerator<Page<T>, void, undefined> {
   let request: PageRequest | undefined = start;
+  let followed: string | undefined;
   while (request) {
     const { data, response } = await fetchPage(request, correlationId);
     const next = data.links?.next;
+    // A next page that is the page just read would be listed forever (the same token, the same place).
+    const link = next && JSON.stringify(next);
+    if (link && link === followed) throw new PartnerCenterError(`links.next repeats its page: ${next?.uri}`);
+    followed = link;
     // The token of links.next, which the spec also puts on the page (Partner Center may not).
     const continuationToken =
       data.continuationToken ?? next?.headers?.find(({ key }) => key.toLowerCase() === CONTINUATION_HEADER)?.value;

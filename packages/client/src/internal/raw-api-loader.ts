@@ -6,8 +6,8 @@ import type {
 } from '../generated/api.js';
 
 // The generated code imports axios, which takes ~100 ms to load: loading it on the first call
-// keeps importing the client cheap (a CLI's --help never pays for it).
-let loaded: Promise<typeof import('./generated-requests.js')> | undefined;
+// keeps importing the client cheap (a CLI's --help never pays for it). The module system loads it
+// once, whichever client asks first.
 
 /** The generated request builder of every operation, by operationId: the request the spec gives a call. */
 export type RequestBuilders = ReturnType<typeof UsageBudgetApiAxiosParamCreator> &
@@ -29,8 +29,7 @@ export const HEADERS_IN_CONFIG = [undefined, undefined, undefined, undefined, un
 
 /** The generated request builders and axios, loaded on first use. */
 export async function loadRawApi(axios: AxiosInstance | undefined): Promise<RawApi> {
-  loaded ??= import('./generated-requests.js');
-  const generated = await loaded;
+  const generated = await import('./generated-requests.js');
   return {
     requests: {
       ...generated.UsageBudgetApiAxiosParamCreator(),
