@@ -2,8 +2,7 @@
 // match paths by RFC 6570 (Dredd, uri-template libraries, gateways) refuse anything else, and
 // a hyphen is not allowed in a variable name there (Partner Center's `{customer-tenant-id}` was).
 import { spec } from '@usagebudget/openapi';
-import { resolveReference } from '@usagebudget/openapi/pointer';
-import type { OpenAPIV3 } from 'openapi-types';
+import { pathParameterNames, specOperations } from '@usagebudget/openapi/operations';
 import { describe, expect, it } from 'vitest';
 
 // RFC 6570 §2.3: varname = varchar *( ["."] varchar ); varchar = ALPHA / DIGIT / "_" / pct-encoded.
@@ -69,20 +68,11 @@ describe('the spec paths', () => {
     expect(level1TemplateProblem(path)).toBeUndefined();
   });
 
-  it.each(paths)('%s declares a path parameter for each of its variables', (path) => {
-    const item = spec.paths[path] ?? {};
-    const declared = [
-      ...(item.parameters ?? []),
-      ...Object.values(item).flatMap((operation) =>
-        typeof operation === 'object' && operation !== null && 'responses' in operation
-          ? ((operation as OpenAPIV3.OperationObject).parameters ?? [])
-          : [],
-      ),
-    ]
-      .map((parameter) => resolveReference<OpenAPIV3.ParameterObject>(spec, parameter).value)
-      .filter((parameter) => parameter.in === 'path')
-      .map((parameter) => parameter.name);
-    const variables = [...path.matchAll(/\{([^}]*)\}/g)].map((found) => found[1]);
-    expect(new Set(declared)).toEqual(new Set(variables));
-  });
+  it.each(specOperations(spec).map((operation) => [`${operation.method.toUpperCase()} ${operation.path}`, operation]))(
+    '%s declares a path parameter for each of its variables',
+    (_, operation) => {
+      const declared = operation.parameters.filter(({ value }) => value.in === 'path').map(({ value }) => value.name);
+      expect(new Set(declared)).toEqual(new Set(pathParameterNames(operation.path)));
+    },
+  );
 });

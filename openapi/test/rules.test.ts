@@ -12,7 +12,7 @@ import {
 } from '@usagebudget/openapi/rules';
 import { createSpecValidator } from '@usagebudget/openapi/validator';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 describe('isGuid', () => {
   const validator = createSpecValidator(spec);
@@ -43,6 +43,46 @@ describe('isGuid', () => {
   it('refuses what is not a string', () => {
     for (const value of [undefined, null, 1, {}, ['0c39d6d5-c70d-4c55-bc02-f620844f3fd1']]) {
       expect(isGuid(value)).toBe(false);
+    }
+  });
+});
+
+describe('DECIMAL_PATTERN', () => {
+  const samples = [
+    '28.82860766744404945074',
+    '0',
+    '0.0',
+    '-1.5',
+    '120',
+    '',
+    '1e3',
+    '01.5',
+    '.5',
+    '5.',
+    '+1',
+    '1,5',
+    ' 1',
+  ];
+
+  it('is the rule of the Decimal schema, its pattern and its format alike, and Ajv knows the format', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      // The format alone, without the schema's pattern: the validator must know `decimal` itself.
+      const formatOnly = structuredClone(spec);
+      const decimal = formatOnly.components?.schemas?.Decimal as { pattern?: string };
+      delete decimal.pattern;
+      const byFormat = createSpecValidator(formatOnly);
+      const bySchema = createSpecValidator(spec);
+      for (const sample of samples) {
+        const expected = DECIMAL_PATTERN.test(sample);
+        expect(bySchema.validate('#/components/schemas/Decimal', sample).valid, sample).toBe(expected);
+        expect(byFormat.validate('#/components/schemas/Decimal', sample).valid, sample).toBe(expected);
+      }
+      const specPattern = (spec.components?.schemas?.Decimal as { pattern?: string } | undefined)?.pattern;
+      expect(DECIMAL_PATTERN.source).toBe(specPattern?.replaceAll('[0-9]', '\\d'));
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
     }
   });
 });

@@ -14,27 +14,28 @@ const deref = <T>(document: OpenAPIV3.Document, node: T | OpenAPIV3.ReferenceObj
   resolveReference(document, node).value;
 const operations = specOperations;
 const validator = createSpecValidator(spec);
-const component = <T>(pointer: string): T => deref<T>(spec, { $ref: pointer });
+const operations = specOperations(spec);
+const deref = <T>(node: T | OpenAPIV3.ReferenceObject): T => resolveReference(spec, node).value;
+const component = <T>(pointer: string): T => deref<T>({ $ref: pointer });
 const example = (name: string) =>
   component<OpenAPIV3.ExampleObject>(`#/components/examples/${name}`).value as Record<string, unknown>;
 const operation = (operationId: string) => {
-  const entry = operations(spec).find((candidate) => candidate.operation.operationId === operationId);
+  const entry = operations.find((candidate) => candidate.operation.operationId === operationId);
   if (!entry) throw new Error(`no operation ${operationId}`);
   return entry.operation as OpenAPIV3.OperationObject & { 'x-token-kinds'?: string[] };
 };
 const faultExamples = (response: OpenAPIV3.ResponseObject | OpenAPIV3.ReferenceObject | undefined) =>
   Object.entries(
-    deref<OpenAPIV3.ResponseObject>(spec, response ?? { $ref: '#/missing' }).content?.['application/json']?.examples ??
-      {},
+    deref<OpenAPIV3.ResponseObject>(response ?? { $ref: '#/missing' }).content?.['application/json']?.examples ?? {},
   ).map(([name, value]) => ({
     name,
-    ...(deref<OpenAPIV3.ExampleObject>(spec, value).value as { code: unknown; data?: unknown[] }),
+    ...(deref<OpenAPIV3.ExampleObject>(value).value as { code: unknown; data?: unknown[] }),
   }));
 const section = (name: string) => spec.tags?.find((tag) => tag.name === name)?.description ?? '';
 
 describe('the customer list', () => {
   const parameters = (operation('listCustomers').parameters ?? []).map((parameter) =>
-    deref<OpenAPIV3.ParameterObject>(spec, parameter),
+    deref<OpenAPIV3.ParameterObject>(parameter),
   );
 
   it('takes size, filter, seekOperation and MS-ContinuationToken, none required', () => {
@@ -192,7 +193,7 @@ describe('token kinds', () => {
     getCustomerUsageSummary: ['app+user'],
     getPartnerUsageSummary: ['app+user'],
   };
-  const all = operations(spec).map(({ operation: found }) => found.operationId ?? '');
+  const all = operations.map(({ operation: found }) => found.operationId ?? '');
 
   it('every operation declares the kinds it accepts in x-token-kinds', () => {
     expect(Object.fromEntries(all.map((id) => [id, operation(id)['x-token-kinds']]))).toEqual(expected);
@@ -217,7 +218,7 @@ describe('token kinds', () => {
 
 describe('deprecation', () => {
   it('marks only the partner usage summary deprecated, and says what to use instead', () => {
-    const deprecated = operations(spec).filter(({ operation: found }) => found.deprecated);
+    const deprecated = operations.filter(({ operation: found }) => found.deprecated);
     expect(deprecated.map(({ operation: found }) => found.operationId)).toEqual(['getPartnerUsageSummary']);
     expect(operation('getPartnerUsageSummary').description).toContain('GET /v1/customers/usagerecords');
   });
@@ -346,7 +347,7 @@ describe('examples and errors', () => {
 
   it('lists every ApiFault code of every example in the Errors section', () => {
     const codes = new Set(
-      operations(spec).flatMap(({ operation: found }) =>
+      operations.flatMap(({ operation: found }) =>
         Object.entries(found.responses)
           .filter(([status]) => /^[45]/.test(status) && status !== '429')
           .flatMap(([, response]) => faultExamples(response).map(({ code }) => String(code))),

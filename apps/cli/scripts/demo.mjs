@@ -1,7 +1,8 @@
 // @ts-check
 // `pnpm demo`: the main job, end to end. Starts the reference server (its bin, as a process) on a
 // free port with a fresh SQLite file, runs the built `usagebudget` CLI the way a user would (get,
-// set 250.50, get, clear, get), shows each command and its output, and checks what each shows.
+// set 250.50, get, clear, get, then the usage report of the demo portfolio), shows each command
+// and its output, and checks what each shows.
 // Exits 1 when a step is wrong, 128 + the signal's number when interrupted; the server and its
 // files go away either way.
 import { spawn } from 'node:child_process';
@@ -14,13 +15,24 @@ import { demoPartner, startServerProcess } from '@usagebudget/server/testing';
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const customer = demoPartner.customerId;
 
-/** @type {ReadonlyArray<{ title: string, args: string[], budget: string }>} */
+/**
+ * A budget step: it must show the customer with this budget.
+ * @typedef {{ title: string, args: string[], budget: string }} BudgetStep
+ * The report: it must list the customer (now without a budget) and someone over budget.
+ * @typedef {{ title: string, args: string[], report: true }} ReportStep
+ */
+/** @type {ReadonlyArray<BudgetStep | ReportStep>} */
 const steps = [
   { title: 'Read the budget: the customer has none yet', args: ['get', customer], budget: 'no budget' },
   { title: 'Set it to 250.50', args: ['set', customer, '250.50'], budget: '250.50' },
   { title: 'Read it back', args: ['get', customer], budget: '250.50' },
   { title: 'Clear it', args: ['clear', customer], budget: 'no budget' },
   { title: 'Read it again: gone', args: ['get', customer], budget: 'no budget' },
+  {
+    title: "The usage report of the demo portfolio: every customer's budget and cost, worst first",
+    args: ['report'],
+    report: true,
+  },
 ];
 
 class StepFailed extends Error {}
@@ -83,6 +95,34 @@ function row(output, label) {
   return output.match(new RegExp(`^${label} +(.+)$`, 'm'))?.[1];
 }
 
+/**
+ * What is wrong with a budget step's output, or undefined.
+ * @param {BudgetStep} step
+ * @param {string} stdout
+ */
+function budgetStepProblem(step, stdout) {
+  const budget = row(stdout, 'Budget');
+  if (row(stdout, 'Customer') === customer && budget === step.budget) return undefined;
+  return (
+    `should show customer ${customer} with budget "${step.budget}"; ` +
+    `it showed budget ${budget === undefined ? 'nothing' : `"${budget}"`}`
+  );
+}
+
+/**
+ * What is wrong with the report's output, or undefined: it must list the customer of the steps
+ * before, without a budget, and at least one customer over budget.
+ * @param {string} stdout
+ */
+function reportProblem(stdout) {
+  const over = Number(/; (\d+) over budget$/m.exec(stdout)?.[1] ?? 0);
+  const listed = stdout.split('\n').some((line) => line.startsWith(customer) && /\bno budget\b/.test(line));
+  if (over >= 1 && listed) return undefined;
+  return `should list customer ${customer} without a budget and at least one customer over budget; it listed ${
+    listed ? 'the customer' : 'no such customer'
+  } and ${over} over budget`;
+}
+
 try {
   server = await startServerProcess({ args: ['--no-access-log'] });
   const env = { ...process.env, PARTNER_CENTER_TOKEN: demoPartner.token };
@@ -97,19 +137,17 @@ Customer          ${customer}`);
     console.log(`\n${index + 1}/${steps.length}  ${step.title}\n$ usagebudget ${args.join(' ')}`);
     const { code, stdout, stderr } = await usagebudget(args, env);
     process.stdout.write(stdout + stderr);
-    const budget = row(stdout, 'Budget');
-    if (code !== 0 || row(stdout, 'Customer') !== customer || budget !== step.budget) {
-      throw new StepFailed(
-        `step ${index + 1} should show customer ${customer} with budget "${step.budget}" and exit 0; ` +
-          `it showed budget ${budget === undefined ? 'nothing' : `"${budget}"`} and exited ${code}`,
-      );
+    const problem = 'report' in step ? reportProblem(stdout) : budgetStepProblem(step, stdout);
+    if (code !== 0 || problem) {
+      throw new StepFailed(`step ${index + 1} ${problem ?? 'should exit 0'}; it exited ${code}`);
     }
   }
   console.log(`
 All ${steps.length} steps showed what they should. Try it yourself:
   pnpm --filter @usagebudget/server start              # the reference server on ${DEFAULT_BASE_URL}
   export PARTNER_CENTER_TOKEN=${demoPartner.token}
-  node ${relative(process.cwd(), cli)} get ${customer}`);
+  node ${relative(process.cwd(), cli)} get ${customer}
+  node ${relative(process.cwd(), cli)} report --over 80`);
 } catch (error) {
   // A wrong step says what it showed; anything else is a bug, best shown with its stack.
   console.error(`\nThe demo failed: ${error instanceof StepFailed ? error.message : inspect(error)}`);

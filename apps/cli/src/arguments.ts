@@ -10,8 +10,10 @@ export const DEFAULT_RETRIES = 3;
 const MAX_TIMEOUT_SECONDS = 86_400;
 const MAX_RETRIES = 10;
 
-const COMMANDS = ['get', 'set', 'clear'] as const;
+const COMMANDS = ['get', 'set', 'clear', 'customers', 'usage', 'report'] as const;
 export type CommandName = (typeof COMMANDS)[number];
+/** The most customers one page of `customers` may ask for: the spec's limit of `size`. */
+export const MAX_PAGE_SIZE = 500;
 
 /** Where the calls go: a base URL, or one of the client's clouds. */
 export type Endpoint = { baseURL: string } | { cloud: CloudName };
@@ -32,11 +34,30 @@ export interface CallSettings {
   debug: boolean;
 }
 
+/** How `report` prints: an aligned table, JSON lines (`--json`) or CSV (`--csv`). */
+export type ReportFormat = 'table' | 'json' | 'csv';
+
 export type Invocation =
   | { kind: 'help'; command?: CommandName }
   | { kind: 'version' }
   | { kind: 'call'; command: 'get' | 'clear'; customerTenantId: string; settings: CallSettings }
-  | { kind: 'call'; command: 'set'; customerTenantId: string; amount: number; settings: CallSettings };
+  | { kind: 'call'; command: 'usage'; customerTenantId: string; settings: CallSettings }
+  | { kind: 'call'; command: 'set'; customerTenantId: string; amount: number; settings: CallSettings }
+  | { kind: 'call'; command: 'customers'; pageSize?: number; settings: CallSettings }
+  | { kind: 'call'; command: 'report'; overPercent?: number; format: ReportFormat; settings: CallSettings };
+
+/** The positional arguments each command takes after its name. */
+const ARGUMENTS: Readonly<Record<CommandName, readonly string[]>> = {
+  get: ['<customer-tenant-id>'],
+  set: ['<customer-tenant-id>', '<amount>'],
+  clear: ['<customer-tenant-id>'],
+  customers: [],
+  usage: ['<customer-tenant-id>'],
+  report: [],
+};
+
+/** The options only some commands take. */
+const COMMAND_OPTIONS = { 'page-size': 'customers', over: 'report', csv: 'report' } as const;
 
 const OPTIONS = {
   'base-url': { type: 'string' },
@@ -49,6 +70,9 @@ const OPTIONS = {
   timeout: { type: 'string' },
   retries: { type: 'string' },
   debug: { type: 'boolean', default: false },
+  'page-size': { type: 'string' },
+  over: { type: 'string' },
+  csv: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
@@ -83,17 +107,46 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   if (first === undefined) throw new UsageError('no command given');
   if (!isCommand(first)) throw new UsageError(`unknown command "${first}"`);
 
-  const settings = callSettings(values, first);
-  const arity = first === 'set' ? 2 : 1;
-  if (rest.length < arity) {
-    const missing = ['<customer-tenant-id>', '<amount>'].slice(rest.length, arity);
-    throw new UsageError(`missing ${missing.join(' ')}`, first);
+  for (const [option, owner] of Object.entries(COMMAND_OPTIONS)) {
+    if (values[option as keyof typeof COMMAND_OPTIONS] && owner !== first) {
+      throw new UsageError(`--${option} is an option of "usagebudget ${owner}"`, first);
+    }
   }
-  if (rest.length > arity) throw new UsageError(`unexpected argument "${rest[arity]}"`, first);
+  const settings = callSettings(values, first);
+  const expected = ARGUMENTS[first];
+  if (rest.length < expected.length) {
+    throw new UsageError(`missing ${expected.slice(rest.length).join(' ')}`, first);
+  }
+  if (rest.length > expected.length) throw new UsageError(`unexpected argument "${rest[expected.length]}"`, first);
+  if (first === 'customers') return { kind: 'call', command: first, ...pageSize(values['page-size']), settings };
+  if (first === 'report') {
+    if (values.csv && values.json) throw new UsageError('--csv and --json both name the output: pass one', first);
+    const format: ReportFormat = values.csv ? 'csv' : values.json ? 'json' : 'table';
+    return { kind: 'call', command: first, ...overPercent(values.over), format, settings };
+  }
   const customerTenantId = customerId(rest[0] as string, first);
   if (first === 'set')
     return { kind: 'call', command: first, customerTenantId, amount: parseAmount(rest[1] as string), settings };
   return { kind: 'call', command: first, customerTenantId, settings };
+}
+
+function pageSize(text: string | undefined): { pageSize?: number } {
+  if (text === undefined) return {};
+  const size = number(text, 0, (n) => Number.isInteger(n) && n >= 1 && n <= MAX_PAGE_SIZE);
+  if (size === undefined)
+    throw new UsageError(`--page-size takes a whole number from 1 to ${MAX_PAGE_SIZE}`, 'customers');
+  return { pageSize: size };
+}
+
+// A percentage as people write it: 80, 100, 92.5; no sign, no exponent, no % sign.
+const PERCENT = /^\d+(?:\.\d+)?$/;
+
+function overPercent(text: string | undefined): { overPercent?: number } {
+  if (text === undefined) return {};
+  if (!PERCENT.test(text.trim())) {
+    throw new UsageError(`--over takes a percentage of the budget such as 80 or 100 (got "${text}")`, 'report');
+  }
+  return { overPercent: Number(text) };
 }
 
 function helpFor(word: string | undefined): Invocation {

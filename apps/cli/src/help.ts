@@ -1,4 +1,10 @@
-import { type CommandName, DEFAULT_BASE_URL, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS } from './arguments.js';
+import {
+  type CommandName,
+  DEFAULT_BASE_URL,
+  DEFAULT_RETRIES,
+  DEFAULT_TIMEOUT_SECONDS,
+  MAX_PAGE_SIZE,
+} from './arguments.js';
 
 const EXAMPLE_ID = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
 
@@ -13,7 +19,9 @@ Token (the first of these that is set is used; it is never printed):
                           "accessToken"; run once, and again if the service rejects the token
 
 Options:
-  --json                  print one JSON object on stdout (and errors as JSON on stderr)
+  --json                  print JSON lines on stdout: one object per line (one line for get, set,
+                          clear and usage; one per customer for customers and report), and
+                          errors as JSON on stderr
   --correlation-id GUID   the MS-CorrelationId to send (default: a new one)
   --locale TAG            the language of the service's error descriptions (default en-US)
   --timeout SECONDS       per attempt, and for --token-command (default ${DEFAULT_TIMEOUT_SECONDS})
@@ -26,7 +34,7 @@ Exit codes: 0 ok, 1 other failure, 2 usage error, 3 not found, 4 authentication 
 permission, 5 throttled.
 `;
 
-const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; examples: string }> = {
+const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; examples: string; options?: string }> = {
   get: {
     usage: 'usagebudget get <customer-tenant-id> [options]',
     summary: 'Shows the customer\'s usage spending budget, or "no budget" when none is allocated.',
@@ -49,26 +57,63 @@ const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; exampl
     examples: `  usagebudget clear ${EXAMPLE_ID}
   usagebudget clear ${EXAMPLE_ID} --json`,
   },
+  customers: {
+    usage: 'usagebudget customers [--page-size N] [options]',
+    summary:
+      'Lists every customer of the partner: ID, company name, domain and relationship. The pages of\n' +
+      'the service are followed one after another; with --json each customer is printed as its page\n' +
+      'arrives, one JSON line each.',
+    examples: `  usagebudget customers
+  usagebudget customers --json | jq -r .customerName
+  usagebudget customers --page-size 100 --json > customers.jsonl`,
+    options: `  --page-size N           customers per request to the service, 1 to ${MAX_PAGE_SIZE} (default: the service's, ${MAX_PAGE_SIZE})`,
+  },
+  usage: {
+    usage: 'usagebudget usage <customer-tenant-id> [options]',
+    summary:
+      "Shows the customer's budget next to the estimated cost of its usage in the current billing\n" +
+      'period, its currency and the percent of the budget used (100 x cost / budget). The cost is\n' +
+      'rounded to cents here; --json gives it exactly, every digit as the service sent it. Needs an\n' +
+      'app+user token (an app-only token is refused: exit code 4).',
+    examples: `  usagebudget usage ${EXAMPLE_ID}
+  usagebudget usage ${EXAMPLE_ID} --json`,
+  },
+  report: {
+    usage: 'usagebudget report [--over PERCENT] [--json | --csv] [options]',
+    summary:
+      'Lists every customer with usage (from the usage records): budget, cost, currency and percent\n' +
+      'used, worst first (the highest percent used of a budget first, customers without a budget\n' +
+      'last). On a terminal, customers over their budget are red and those at 80 % or more yellow.\n' +
+      '--csv writes the columns customerId,customerName,budget,cost,currency,percentUsed (budget\n' +
+      'empty when there is none, cost exact): a file "usagebudget apply" reads. Needs an app+user token.',
+    examples: `  usagebudget report
+  usagebudget report --over 80
+  usagebudget report --csv > budgets.csv`,
+    options: `  --over PERCENT          only the customers with a budget who used PERCENT of it or more
+                          (80: trending over it, as Partner Center warns; 100: at or over it)
+  --csv                   print CSV instead of a table (not with --json)`,
+  },
 };
 
 /** `usagebudget --help`, or a command's `--help`. */
 export function helpText(command?: CommandName): string {
   if (command) {
-    const { usage, summary, examples } = COMMAND_HELP[command];
-    return `Usage: ${usage}\n\n${summary}\n\nExamples:\n${examples}\n\n${OPTIONS}`;
+    const { usage, summary, examples, options } = COMMAND_HELP[command];
+    const own = options ? `Options of ${command}:\n${options}\n\n` : '';
+    return `Usage: ${usage}\n\n${summary}\n\nExamples:\n${examples}\n\n${own}${OPTIONS}`;
   }
-  return `usagebudget: read, set and clear a Partner Center customer's usage spending budget.
+  return `usagebudget: read, set and clear a Partner Center customer's usage spending budget, and
+see the usage it is measured against.
 
 Usage:
-  ${COMMAND_HELP.get.usage}
-  ${COMMAND_HELP.set.usage}
-  ${COMMAND_HELP.clear.usage}
+${(Object.keys(COMMAND_HELP) as CommandName[]).map((name) => `  ${COMMAND_HELP[name].usage}`).join('\n')}
   usagebudget <command> --help
 
 Examples:
   export PARTNER_CENTER_TOKEN=...
   usagebudget set ${EXAMPLE_ID} 250.50
   usagebudget get ${EXAMPLE_ID} --cloud global --json
+  usagebudget report --over 80
 
 ${OPTIONS}`;
 }

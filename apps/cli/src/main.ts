@@ -1,5 +1,5 @@
 import { AuthenticationError, type CallPromise, type SpendingBudget, UsageBudgetClient } from '@usagebudget/client';
-import { endpointURL, type Invocation, parseCommandLine } from './arguments.js';
+import { type CallSettings, endpointURL, type Invocation, parseCommandLine } from './arguments.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { helpText } from './help.js';
 import {
@@ -14,6 +14,7 @@ import {
   style,
 } from './output.js';
 import { TokenCommandError, tokenSource } from './token-sources.js';
+import { runCustomers, runReport, runUsage } from './usage-commands.js';
 import { cliVersion } from './version.js';
 
 export interface Terminal {
@@ -23,6 +24,7 @@ export interface Terminal {
 }
 
 type Call = Extract<Invocation, { kind: 'call' }>;
+type BudgetCall = Extract<Call, { command: 'get' | 'set' | 'clear' }>;
 
 /** Runs one command line and returns the exit code. Output goes to `terminal`; nothing throws. */
 export async function run(argv: readonly string[], terminal: Terminal): Promise<ExitCode> {
@@ -32,12 +34,7 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
     invocation = parseCommandLine(argv);
     if (invocation.kind === 'help') stdout.write(helpText(invocation.command));
     else if (invocation.kind === 'version') stdout.write(`${cliVersion()}\n`);
-    else {
-      const result = await call(invocation, terminal);
-      stdout.write(
-        invocation.settings.json ? resultJson(result) : formatResult(result, style(colorEnabled(stdout, env))),
-      );
-    }
+    else await call(invocation, terminal);
     return ExitCode.ok;
   } catch (thrown) {
     const settings = invocation?.kind === 'call' ? invocation.settings : undefined;
@@ -54,16 +51,39 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
   }
 }
 
-async function call(invocation: Call, { env, stderr }: Terminal): Promise<CommandResult> {
-  const { command, customerTenantId, settings } = invocation;
+/** Runs a command with a client of its settings; what it prints goes to stdout as it comes. */
+async function call(invocation: Call, terminal: Terminal): Promise<void> {
+  const { settings } = invocation;
+  const client = createClient(invocation, terminal);
+  const write = (text: string) => terminal.stdout.write(text);
+  const s = style(colorEnabled(terminal.stdout, terminal.env));
+  const options = { correlationId: settings.correlationId };
+  switch (invocation.command) {
+    case 'customers':
+      return runCustomers(client, invocation, options, write, s);
+    case 'usage':
+      return runUsage(client, invocation, options, write, s);
+    case 'report':
+      return runReport(client, invocation, options, write, s);
+    default: {
+      const result = await budgetCall(client, invocation, options);
+      write(settings.json ? resultJson(result) : formatResult(result, s));
+    }
+  }
+}
+
+/** The client a command calls through: its endpoint, its token, and the CLI's logger on stderr. */
+function createClient(invocation: Call, { env, stderr }: Terminal): UsageBudgetClient {
+  const settings: CallSettings = invocation.settings;
   const token = tokenSource(settings, env);
   const write = (text: string) => stderr.write(text);
   if (settings.debug) {
+    const subject = 'customerTenantId' in invocation ? ` ${invocation.customerTenantId}` : '';
     write(
-      `usagebudget: ${command} ${customerTenantId} on ${endpointURL(settings.endpoint)}, token from ${token.origin}\n`,
+      `usagebudget: ${invocation.command}${subject} on ${endpointURL(settings.endpoint)}, token from ${token.origin}\n`,
     );
   }
-  const client = new UsageBudgetClient({
+  return new UsageBudgetClient({
     ...settings.endpoint,
     credential: token.credential,
     locale: settings.locale,
@@ -73,7 +93,14 @@ async function call(invocation: Call, { env, stderr }: Terminal): Promise<Comman
     // Under --json, stderr carries only the error object unless --debug asks for more.
     ...(settings.json && !settings.debug ? {} : { logger: clientLogger(write, settings.debug) }),
   });
-  const options = { correlationId: settings.correlationId };
+}
+
+async function budgetCall(
+  client: UsageBudgetClient,
+  invocation: BudgetCall,
+  options: { correlationId?: string },
+): Promise<CommandResult> {
+  const { command, customerTenantId } = invocation;
   let pending: CallPromise<SpendingBudget>;
   if (invocation.command === 'set') pending = client.setBudget(customerTenantId, invocation.amount, options);
   else if (invocation.command === 'clear') pending = client.clearBudget(customerTenantId, options);

@@ -30,6 +30,9 @@ export interface Style {
   label(text: string): string;
   value(text: string): string;
   muted(text: string): string;
+  /** Trending over a budget. */
+  warning(text: string): string;
+  /** An error, or over a budget. */
   error(text: string): string;
 }
 
@@ -42,12 +45,12 @@ export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv
 }
 
 export function style(color: boolean): Style {
-  if (!color) return { label: plain, value: plain, muted: plain, error: plain };
-  return { label: ansi(2, 22), value: ansi(1, 22), muted: ansi(33, 39), error: ansi(31, 39) };
+  if (!color) return { label: plain, value: plain, muted: plain, warning: plain, error: plain };
+  return { label: ansi(2, 22), value: ansi(1, 22), muted: ansi(33, 39), warning: ansi(93, 39), error: ansi(31, 39) };
 }
 
 /** Rows with their labels padded to one width, each ending in a newline. */
-function table(rows: ReadonlyArray<readonly [string, string]>, s: Style, indent = ''): string {
+export function table(rows: ReadonlyArray<readonly [string, string]>, s: Style, indent = ''): string {
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return rows.map(([label, value]) => `${indent}${s.label(label.padEnd(width))}${value}\n`).join('');
 }

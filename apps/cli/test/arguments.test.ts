@@ -83,9 +83,44 @@ describe('parseCommandLine', () => {
     [['get', ID, '--timeout', 'soon'], /--timeout takes seconds/],
     [['get', ID, '--retries', '1.5'], /--retries takes a whole number from 0 to 10/],
     [['get', ID, '--retries', '11'], /--retries takes a whole number/],
+    [['usage'], /missing <customer-tenant-id>/],
+    [['usage', 'contoso'], /invalid customer tenant ID "contoso"/],
+    [['customers', ID], /unexpected argument/],
+    [['report', 'now'], /unexpected argument "now"/],
+    [['customers', '--page-size', '0'], /--page-size takes a whole number from 1 to 500/],
+    [['customers', '--page-size', '501'], /--page-size takes a whole number from 1 to 500/],
+    [['customers', '--page-size', '2.5'], /--page-size takes a whole number/],
+    [['report', '--over', '-5'], /--over takes a percentage/],
+    [['report', '--over', '80%'], /--over takes a percentage of the budget such as 80 or 100 \(got "80%"\)/],
+    [['report', '--over', '1e2'], /--over takes a percentage/],
+    [['report', '--over', ''], /--over takes a percentage/],
+    [['report', '--csv', '--json'], /--csv and --json both name the output/],
+    [['get', ID, '--over', '80'], /--over is an option of "usagebudget report"/],
+    [['usage', ID, '--csv'], /--csv is an option of "usagebudget report"/],
+    [['report', '--page-size', '10'], /--page-size is an option of "usagebudget customers"/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
     expect(() => parseCommandLine(argv)).toThrow(message);
+  });
+
+  it('reads customers, usage and report with their own options', () => {
+    expect(parseCommandLine(['customers'])).toMatchObject({ kind: 'call', command: 'customers' });
+    expect(parseCommandLine(['customers'])).not.toHaveProperty('pageSize');
+    expect(parseCommandLine(['customers', '--page-size', '50', '--json'])).toMatchObject({
+      command: 'customers',
+      pageSize: 50,
+      settings: { json: true },
+    });
+    expect(parseCommandLine(['usage', ID])).toMatchObject({ command: 'usage', customerTenantId: ID });
+    expect(parseCommandLine(['report'])).toMatchObject({ command: 'report', format: 'table' });
+    expect(parseCommandLine(['report'])).not.toHaveProperty('overPercent');
+    expect(parseCommandLine(['report', '--over', '92.5', '--csv'])).toMatchObject({
+      command: 'report',
+      overPercent: 92.5,
+      format: 'csv',
+    });
+    expect(parseCommandLine(['report', '--json', '--over', '0'])).toMatchObject({ format: 'json', overPercent: 0 });
+    expect(parseCommandLine(['help', 'report'])).toEqual({ kind: 'help', command: 'report' });
   });
 
   it('names the command in its usage errors, for the help hint', () => {

@@ -23,11 +23,11 @@ async function expectCleanedUp(output: string): Promise<void> {
 }
 
 describe('pnpm demo', () => {
-  it('shows the five steps with the right values, then stops the server', async () => {
+  it('shows the five budget steps with the right values and the report, then stops the server', async () => {
     const run = await runToEnd(process.execPath, [DEMO], { env: { PATH: process.env.PATH } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const steps = run.stdout.split(/^(?=\d\/5 {2})/m).slice(1);
+    const steps = run.stdout.split(/^(?=\d\/6 {2})/m).slice(1);
     const expected: Array<[string, string]> = [
       [`get ${customer}`, 'no budget'],
       [`set ${customer} 250.50`, '250.50'],
@@ -35,13 +35,20 @@ describe('pnpm demo', () => {
       [`clear ${customer}`, 'no budget'],
       [`get ${customer}`, 'no budget'],
     ];
-    expect(steps).toHaveLength(expected.length);
+    expect(steps).toHaveLength(expected.length + 1);
     for (const [index, [command, budget]] of expected.entries()) {
       const step = steps[index] as string;
       expect(step).toMatch(new RegExp(`^\\$ usagebudget ${command} --base-url http://127\\.0\\.0\\.1:\\d+$`, 'm'));
       expect(step).toMatch(new RegExp(`^Customer {4}${customer}\\nBudget {6}${budget.replace('.', '\\.')}\\n`, 'm'));
     }
-    expect(run.stdout).toContain('All 5 steps showed what they should.');
+    // The report: the demo portfolio, worst first, with the customer of the steps (no budget now).
+    const report = steps[5] as string;
+    expect(report).toMatch(/^\$ usagebudget report --base-url http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(report).toMatch(/^Customer ID {2,}Name {2,}Budget {2,}Cost {2,}Currency {2,}Used$/m);
+    expect(report).toMatch(new RegExp(`^${customer} .* no budget .* -$`, 'm'));
+    const [, over] = /^\d+ customers with usage; (\d+) over budget$/m.exec(report) ?? [];
+    expect(Number(over)).toBeGreaterThan(0);
+    expect(run.stdout).toContain('All 6 steps showed what they should.');
     await expectCleanedUp(run.stdout);
   });
 
@@ -52,7 +59,7 @@ describe('pnpm demo', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('step 2 should show customer');
     expect(run.stderr).toContain('it showed budget "205.50"');
-    expect(run.stdout).not.toMatch(/^3\/5/m);
+    expect(run.stdout).not.toMatch(/^3\/6/m);
     await expectCleanedUp(run.stdout);
   });
 

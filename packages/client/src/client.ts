@@ -1,14 +1,29 @@
-import type { AxiosInstance } from 'axios';
+import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { type CloudName, clouds } from './clouds.js';
-import { CallPromise } from './core/call-promise.js';
-import type { CallOptions, Logger, TokenProvider } from './core/call-types.js';
+import { CallPromise, type WithResponse } from './core/call-promise.js';
+import type { CallOptions, Logger, ResponseInfo, TokenProvider } from './core/call-types.js';
+import type { PagedList } from './core/paging.js';
 import { isGuid } from './core/rules.js';
 import { SDK_CLIENT } from './core/sdk-client.js';
-import type { UsageBudgetApi } from './generated/api.js';
-import type { SpendingBudget } from './generated/models/index.js';
-import { check, checkRange } from './internal/argument-checks.js';
+import type {
+  CustomerListQuery,
+  CustomerMonthlyUsageRecord,
+  CustomerUsageSummary,
+  PartnerUsageSummary,
+} from './core/usage-models.js';
+import type { RequestArgs } from './generated/base.js';
+import type { Customer, SpendingBudget } from './generated/models/index.js';
+import {
+  check,
+  checkContinuationToken,
+  checkRange,
+  customerFilterText,
+  PAGE_SIZE_MAX,
+} from './internal/argument-checks.js';
 import { type CallSettings, runCall, type Send } from './internal/attempt-loop.js';
-import { loadUsageBudgetApi } from './internal/raw-api-loader.js';
+import { linkRequest } from './internal/link-follower.js';
+import { type CollectionBody, type PageRequest, pagedList, walkPages } from './internal/pager.js';
+import { HEADERS_IN_CONFIG, loadRawApi, type RawApi, type RequestBuilders } from './internal/raw-api-loader.js';
 
 /** Options of {@link UsageBudgetClient}. */
 export interface UsageBudgetClientOptions {
@@ -53,9 +68,8 @@ const LOCALE_MAX_LENGTH = 35;
 export class UsageBudgetClient {
   readonly #basePath: string;
   readonly #axios: AxiosInstance | undefined;
-  #api: Promise<UsageBudgetApi> | undefined;
+  #api: Promise<RawApi> | undefined;
   readonly #settings: CallSettings;
-  readonly #headers: { xLocale: string; mSPartnerCenterApplication?: string; mSPartnerCenterClient: string };
 
   constructor(options: UsageBudgetClientOptions) {
     const { credential, locale = 'en-US', application, timeoutMs = 60_000, maxRetries = 3 } = options;
@@ -89,23 +103,38 @@ export class UsageBudgetClient {
 
     this.#basePath = baseURL.replace(/\/+$/, '');
     this.#axios = options.axios;
-    this.#settings = { credential, timeoutMs, maxRetries, initialDelayMs, maxDelayMs, logger: options.logger };
-    this.#headers = {
-      xLocale: locale,
-      mSPartnerCenterApplication: application,
-      mSPartnerCenterClient: SDK_CLIENT,
+    this.#settings = {
+      credential,
+      timeoutMs,
+      maxRetries,
+      initialDelayMs,
+      maxDelayMs,
+      logger: options.logger,
+      headers: {
+        'X-Locale': locale,
+        'MS-PartnerCenter-Client': SDK_CLIENT,
+        ...(application === undefined ? {} : { 'MS-PartnerCenter-Application': application }),
+      },
     };
   }
 
-  #usageBudgetApi(): Promise<UsageBudgetApi> {
-    this.#api ??= loadUsageBudgetApi(this.#basePath, this.#axios);
-    return this.#api;
+  /** Sends the request `build` makes with the generated request builders and the attempt's config. */
+  #send(build: (requests: RequestBuilders, config: AxiosRequestConfig) => Promise<RequestArgs> | RequestArgs): Send {
+    return async (config) => {
+      this.#api ??= loadRawApi(this.#axios);
+      const { requests, axios } = await this.#api;
+      const { url, options } = await build(requests, config);
+      return axios.request({ ...options, url: this.#basePath + url });
+    };
   }
 
   /** Reads the customer's budget. `amount` is `null` when none is allocated. */
   getBudget(customerTenantId: string, options?: CallOptions): CallPromise<SpendingBudget> {
-    return this.#call('GET', customerTenantId, options, async (config) =>
-      (await this.#usageBudgetApi()).getUsageBudget({ customerTenantId, ...this.#headers }, config),
+    return this.#customerCall(
+      'getUsageBudget',
+      customerTenantId,
+      options,
+      this.#send((requests, config) => requests.getUsageBudget(customerTenantId, ...HEADERS_IN_CONFIG, config)),
     );
   }
 
@@ -126,42 +155,183 @@ export class UsageBudgetClient {
     return this.#update(customerTenantId, null, options);
   }
 
+  /**
+   * The partner's customers, a page at a time (`GET /v1/customers`), following `links.next` with
+   * every header it lists (`MS-ContinuationToken`). Iterate it with `for await` for every
+   * customer, or call `byPage()` for the pages and their continuation tokens. Each page is a call
+   * of its own (retried, with its own `MS-RequestId`); the pages of one walk share one
+   * `MS-CorrelationId`. `options.signal` stops the walk between pages and during one.
+   *
+   * A `size` outside 1 to 500, or a filter that is not `{ Field, Value, Operator }` with a
+   * documented field and operator, fails the first page with a `ValidationError`: nothing is sent.
+   *
+   * @example
+   * const filter = { Field: 'CompanyName', Value: 'Cont', Operator: 'starts_with' } as const;
+   * for await (const customer of client.listCustomers({ filter })) {
+   *   console.log(customer.id, customer.companyProfile.companyName);
+   * }
+   */
+  listCustomers(query?: CustomerListQuery, options?: CallOptions): PagedList<Customer> {
+    return pagedList<Customer>((request, correlationId) => {
+      const token = request.continuationToken;
+      // The first page's query; a continued page has only its token (the token carries the query).
+      let size: number | undefined;
+      let filter: string | undefined;
+      return this.#page(
+        'listCustomers',
+        request,
+        { ...options, correlationId },
+        this.#send((requests, config) =>
+          requests.listCustomers(...HEADERS_IN_CONFIG, size, filter, token ? 'Next' : undefined, token, config),
+        ),
+        () => {
+          if (token !== undefined) return checkContinuationToken(token);
+          size = query?.size;
+          checkRange(size, 'size', 1, PAGE_SIZE_MAX);
+          if (query?.filter !== undefined) filter = customerFilterText(query.filter);
+        },
+      );
+    }, options?.correlationId);
+  }
+
+  /**
+   * The customer's budget next to the estimated cost of its usage in the current billing period
+   * (`GET /v1/customers/{customerTenantId}/usagesummary`), costs as exact decimal strings. Needs an
+   * app+user token: an app-only one gets a `PermissionDeniedError` (code `TokenKindNotAccepted`).
+   * A customer without a usage-based subscription is a `NotFoundError` (`NoUsageBasedSubscription`).
+   */
+  getCustomerUsageSummary(customerTenantId: string, options?: CallOptions): CallPromise<CustomerUsageSummary> {
+    return this.#customerCall(
+      'getCustomerUsageSummary',
+      customerTenantId,
+      options,
+      this.#send((requests, config) =>
+        requests.getCustomerUsageSummary(customerTenantId, ...HEADERS_IN_CONFIG, config),
+      ),
+    );
+  }
+
+  /**
+   * The usage record of every customer with a usage-based subscription
+   * (`GET /v1/customers/usagerecords`): budget, cost and percent used, costs as exact decimal
+   * strings. Resolves to the records; `.withResponse()` adds the response's metadata. The
+   * collection is not paged, but should a response carry `links.next`, it is followed and the
+   * records of every page are returned (`response` is then the last page's). Needs an app+user
+   * token, as {@link UsageBudgetClient.getCustomerUsageSummary} does.
+   */
+  listCustomerUsageRecords(options?: CallOptions): CallPromise<CustomerMonthlyUsageRecord[]> {
+    const run = async () => {
+      const data: CustomerMonthlyUsageRecord[] = [];
+      let response: ResponseInfo | undefined;
+      const pages = walkPages<CustomerMonthlyUsageRecord>(
+        (request, correlationId) =>
+          this.#page(
+            'listCustomerUsageRecords',
+            request,
+            { ...options, correlationId },
+            this.#send((requests, config) => requests.listCustomerUsageRecords(...HEADERS_IN_CONFIG, config)),
+          ),
+        {},
+        options?.correlationId,
+      );
+      for await (const page of pages) {
+        data.push(...page.items);
+        response = page.response;
+      }
+      return { data, response: response as ResponseInfo };
+    };
+    return new CallPromise(run());
+  }
+
+  /**
+   * The partner's usage summary (`GET /v1/usagesummary`). Needs an app+user token.
+   *
+   * @deprecated Partner Center plans to retire this operation, and its `totalCost` leaves out
+   * customers on an Azure plan. Use {@link UsageBudgetClient.listCustomerUsageRecords} and count or
+   * sum its records instead.
+   */
+  getPartnerUsageSummary(options?: CallOptions): CallPromise<PartnerUsageSummary> {
+    return new CallPromise(
+      this.#start(
+        'getPartnerUsageSummary',
+        options,
+        this.#send((requests, config) => requests.getPartnerUsageSummary(...HEADERS_IN_CONFIG, config)),
+      ),
+    );
+  }
+
   #update(
     customerTenantId: string,
     amount: number | null,
     options: CallOptions | undefined,
     validate?: () => void,
   ): CallPromise<SpendingBudget> {
-    return this.#call(
-      'PATCH',
+    return this.#customerCall(
+      'updateUsageBudget',
       customerTenantId,
       options,
-      async (config) =>
-        (await this.#usageBudgetApi()).updateUsageBudget(
-          { customerTenantId, spendingBudget: { amount }, ...this.#headers },
-          config,
-        ),
+      this.#send((requests, config) =>
+        requests.updateUsageBudget(customerTenantId, { amount }, ...HEADERS_IN_CONFIG, config),
+      ),
       validate,
     );
   }
 
-  #call(
-    method: string,
+  /** A call on one customer: its tenant ID is checked first. */
+  #customerCall<T>(
+    label: string,
     customerTenantId: string,
     options: CallOptions | undefined,
     send: Send,
     validate?: () => void,
-  ): CallPromise<SpendingBudget> {
-    const run = async () => {
-      check(isGuid(customerTenantId), 'customerTenantId', 'must be a GUID', customerTenantId);
-      validate?.();
-      const { correlationId, timeoutMs } = options ?? {};
-      check(correlationId === undefined || isGuid(correlationId), 'correlationId', 'must be a GUID', correlationId);
-      checkRange(timeoutMs, 'timeoutMs', 1);
-      // MS-RequestId and MS-CorrelationId are set per attempt by runCall(), which owns the one
-      // request id that every retry of this call must repeat.
-      return runCall<SpendingBudget>(this.#settings, `${method} customer ${customerTenantId}`, send, options);
-    };
-    return new CallPromise(run());
+  ): CallPromise<T> {
+    return new CallPromise(
+      this.#start<T>(`${label} ${customerTenantId}`, options, send, () => {
+        check(isGuid(customerTenantId), 'customerTenantId', 'must be a GUID', customerTenantId);
+        validate?.();
+      }),
+    );
+  }
+
+  /**
+   * One page of a listing as a call of its own: the first (or a continued) page with `send`, a
+   * next page by sending the request of its `links.next`.
+   */
+  #page<T>(
+    label: string,
+    request: PageRequest,
+    options: CallOptions,
+    send: Send,
+    validate?: () => void,
+  ): Promise<WithResponse<CollectionBody<T>>> {
+    const { link } = request;
+    if (!link) return this.#start(label, options, send, validate);
+    return this.#start(
+      label,
+      options,
+      this.#send((_, config) => {
+        const next = linkRequest(link);
+        return {
+          url: next.url,
+          options: { ...config, method: next.method, headers: { ...next.headers, ...config.headers } },
+        };
+      }),
+    );
+  }
+
+  /** Checks the arguments (`validate`) and the call options, then runs the call. */
+  async #start<T>(
+    label: string,
+    options: CallOptions | undefined,
+    send: Send,
+    validate?: () => void,
+  ): Promise<WithResponse<T>> {
+    validate?.();
+    const { correlationId, timeoutMs } = options ?? {};
+    check(correlationId === undefined || isGuid(correlationId), 'correlationId', 'must be a GUID', correlationId);
+    checkRange(timeoutMs, 'timeoutMs', 1);
+    // MS-RequestId and MS-CorrelationId are set per attempt by runCall(), which owns the one
+    // request id that every retry of this call must repeat.
+    return runCall<T>(this.#settings, label, send, options);
   }
 }

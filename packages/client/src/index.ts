@@ -20,11 +20,26 @@ export {
   TimeoutError,
   ValidationError,
 } from './core/errors.js';
+export type { Page, PagedList, PageSettings } from './core/paging.js';
 export { exactDecimal, isGuid } from './core/rules.js';
 export { SDK_CLIENT } from './core/sdk-client.js';
-// The spec's models. The generated API class itself, without the facade, is `@usagebudget/client/raw`.
+// The usage models as the facade returns them: costs are exact decimal strings.
 export type {
+  CustomerFilter,
+  CustomerListQuery,
+  CustomerMonthlyUsageRecord,
+  CustomerUsageSummary,
+  Decimal,
+  PartnerUsageSummary,
+} from './core/usage-models.js';
+// The spec's other models. The generated API classes themselves, without the facade, are
+// `@usagebudget/client/raw`.
+export type {
+  Address,
   ApiFault,
+  Customer,
+  CustomerBillingProfile,
+  CustomerCompanyProfile,
   KeyValuePair,
   Link,
   ResourceAttributes,

@@ -1,8 +1,15 @@
 // The entry of `@usagebudget/client/raw`: the API classes openapi-generator wrote, as they are, with
-// no facade (no retries, no typed errors). Importing it loads axios; the facade loads it on a
-// client's first call (internal/raw-api-loader.ts). `raw/package.json` points resolvers that do not
-// read `exports` (TypeScript's node10) at its build.
+// no facade (no retries, no typed errors, and costs through JSON.parse, which loses digits).
+// Importing it loads axios; the facade loads it on a client's first call
+// (internal/raw-api-loader.ts). `raw/package.json` points resolvers that do not read `exports`
+// (TypeScript's node10) at its build.
 export {
+  CustomersApi,
+  type CustomersApiListCustomersRequest,
+  UsageApi,
+  type UsageApiGetCustomerUsageSummaryRequest,
+  type UsageApiGetPartnerUsageSummaryRequest,
+  type UsageApiListCustomerUsageRecordsRequest,
   UsageBudgetApi,
   type UsageBudgetApiGetUsageBudgetRequest,
   type UsageBudgetApiUpdateUsageBudgetRequest,

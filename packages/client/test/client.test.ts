@@ -20,6 +20,7 @@ import {
   type UsageBudgetClientOptions,
   ValidationError,
 } from '../src/index.js';
+import { clientOf, failure } from './client-of.js';
 import { budget, type FaultServer, startFaultServer, TENANT } from './fault-server.js';
 
 // A test oracle, kept apart from the client's own rule on purpose: lower case, as randomUUID() makes them.
@@ -35,25 +36,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 afterEach(() => server.reset());
 
-/** A client of the fault server with backoffs short enough for a fast suite. */
-function client(options: Partial<UsageBudgetClientOptions> = {}) {
-  return new UsageBudgetClient({
-    baseURL: server.url,
-    credential: 'test-token',
-    backoff: { initialDelayMs: 5, maxDelayMs: 2_000 },
-    ...options,
-  });
-}
-
-/** The rejection of `promise`, failing the test when it resolves. */
-async function failure(promise: Promise<unknown>): Promise<PartnerCenterError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(PartnerCenterError);
-  return outcome as PartnerCenterError;
-}
+const client = (options: Partial<UsageBudgetClientOptions> = {}) => clientOf(server, options);
 
 const requestIds = () => server.requests.map((request) => request.headers['ms-requestid']);
 
@@ -137,7 +120,7 @@ describe('the returned promise', () => {
 });
 
 describe('error responses', () => {
-  const fault = { code: 60003, description: 'Tenant not found', source: 'PartnerFD', data: ['customer-tenant-id'] };
+  const fault = { code: 60003, description: 'Tenant not found', source: 'PartnerFD', data: ['customerTenantId'] };
   it.each(
     (
       [
@@ -161,7 +144,7 @@ describe('error responses', () => {
       code: 60003,
       description: 'Tenant not found',
       source: 'PartnerFD',
-      data: ['customer-tenant-id'],
+      data: ['customerTenantId'],
       requestId: 'server-request-id',
       correlationId: server.requests[0]?.headers['ms-correlationid'],
     });

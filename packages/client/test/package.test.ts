@@ -38,6 +38,24 @@ export async function show(id: string): Promise<number | null | undefined> {
   }
 }
 
+export async function usage(): Promise<string[]> {
+  const seen: string[] = [];
+  const filter = { Field: 'CompanyName', Value: 'Cont', Operator: 'starts_with' } as const;
+  for await (const customer of client.listCustomers({ size: 100, filter })) seen.push(customer.companyProfile.companyName);
+  for await (const page of client.listCustomers().byPage({ continuationToken: 'token' })) {
+    seen.push(page.continuationToken ?? 'last', page.response.requestId, ...page.items.map(({ id }) => id));
+  }
+  const summary: CustomerUsageSummary = await client.getCustomerUsageSummary('id');
+  const cost: Decimal = summary.totalCost;
+  const records: CustomerMonthlyUsageRecord[] = await client.listCustomerUsageRecords({ correlationId: 'id' });
+  const percent: number = records[0]?.percentUsed ?? 0;
+  // @ts-expect-error a cost is an exact decimal string, not a number
+  const rounded: number = summary.totalCost;
+  return [...seen, cost, String(percent), String(rounded)];
+}
+
+// @ts-expect-error the filter has no field of that name
+client.listCustomers({ filter: { Field: 'Name', Value: 'x', Operator: 'starts_with' } });
 // @ts-expect-error the amount is a number, not a string
 client.setBudget('id', '10');
 // @ts-expect-error there is no cloud of that name
@@ -82,7 +100,8 @@ new UsageBudgetClient({ baseURL: process.env.BASE_URL, credential: 'packed-token
 
 it('type-checks a usage snippet under TS strict, from ESM and CJS', async () => {
   const names =
-    'UsageBudgetClient, clouds, PartnerCenterError, RateLimitError, type SpendingBudget, type TokenProvider';
+    'UsageBudgetClient, clouds, PartnerCenterError, RateLimitError, type SpendingBudget, type TokenProvider, ' +
+    'type CustomerUsageSummary, type CustomerMonthlyUsageRecord, type Decimal';
   writeFileSync(join(consumer, 'usage.mts'), usage(`import { ${names} } from '@usagebudget/client';`));
   writeFileSync(join(consumer, 'usage.cts'), usage(`import { ${names} } from '@usagebudget/client';`));
   writeFileSync(

@@ -1,16 +1,28 @@
 import type {
+  Address,
   ApiFault,
+  Customer,
+  CustomerBillingProfile,
+  CustomerCompanyProfile,
+  CustomerMonthlyUsageRecord,
+  CustomerUsageSummary,
   KeyValuePair,
   Link,
+  PartnerUsageSummary,
   ResourceAttributes,
   ResourceLinks,
   SpendingBudget,
   ThrottleFault,
 } from '@usagebudget/client';
+import type { CustomersApi, UsageApi } from '@usagebudget/client/raw';
 import { resolvePointer } from '@usagebudget/openapi/operations';
 import type { OpenAPIV3 } from 'openapi-types';
 
 type ElementOf<T> = T extends readonly (infer Item)[] ? Item : T;
+/** The body type of a generated API method: the collections, which the facade unwraps, have no export of their own. */
+type BodyOf<Method extends (...args: never[]) => Promise<{ data: unknown }>> = Awaited<ReturnType<Method>>['data'];
+type CustomerCollection = BodyOf<CustomersApi['listCustomers']>;
+type CustomerMonthlyUsageRecordCollection = BodyOf<UsageApi['listCustomerUsageRecords']>;
 
 /**
  * The property names of a client model, nested models included. Declared with this type, an
@@ -27,15 +39,132 @@ const keyValuePair: ModelShape<KeyValuePair> = { key: true, value: true };
 const link: ModelShape<Link> = { uri: true, method: true, headers: keyValuePair };
 const resourceAttributes: ModelShape<ResourceAttributes> = { objectType: true, etag: true };
 const resourceLinks: ModelShape<ResourceLinks> = { self: link, next: link, previous: link };
+const spendingBudget: ModelShape<SpendingBudget> = {
+  amount: true,
+  usageSpendingBudget: true,
+  attributes: resourceAttributes,
+  links: resourceLinks,
+};
+const address: ModelShape<Address> = {
+  id: true,
+  country: true,
+  region: true,
+  city: true,
+  state: true,
+  district: true,
+  addressLine1: true,
+  addressLine2: true,
+  addressLine3: true,
+  postalCode: true,
+  firstName: true,
+  middleName: true,
+  lastName: true,
+  phoneNumber: true,
+  emailAddress: true,
+};
+const customer: ModelShape<Customer> = {
+  id: true,
+  commerceId: true,
+  companyProfile: {
+    tenantId: true,
+    domain: true,
+    companyName: true,
+    organizationRegistrationNumber: true,
+    address,
+    email: true,
+    links: resourceLinks,
+    attributes: resourceAttributes,
+  } satisfies ModelShape<CustomerCompanyProfile>,
+  billingProfile: {
+    id: true,
+    firstName: true,
+    lastName: true,
+    email: true,
+    culture: true,
+    language: true,
+    companyName: true,
+    defaultAddress: address,
+    links: resourceLinks,
+    attributes: resourceAttributes,
+  } satisfies ModelShape<CustomerBillingProfile>,
+  relationshipToPartner: true,
+  allowDelegatedAccess: true,
+  customDomains: true,
+  associatedPartnerId: true,
+  links: resourceLinks,
+  attributes: resourceAttributes,
+};
+const usageRecord: ModelShape<CustomerMonthlyUsageRecord> = {
+  budget: spendingBudget,
+  customerSpendingBudget: spendingBudget,
+  percentUsed: true,
+  isUpgraded: true,
+  resourceId: true,
+  resourceName: true,
+  id: true,
+  name: true,
+  totalCost: true,
+  currencyCode: true,
+  currencyLocale: true,
+  currencySymbol: true,
+  usdTotalCost: true,
+  lastModifiedDate: true,
+  attributes: resourceAttributes,
+};
 
 /** The client's models by the name of the spec schema each was generated from. */
 export const clientModels: Readonly<Record<string, object>> = {
-  SpendingBudget: {
-    amount: true,
-    usageSpendingBudget: true,
-    attributes: resourceAttributes,
+  SpendingBudget: spendingBudget,
+  Customer: customer,
+  CustomerCollection: {
+    totalCount: true,
+    items: customer,
     links: resourceLinks,
-  } satisfies ModelShape<SpendingBudget>,
+    continuationToken: true,
+    attributes: resourceAttributes,
+  } satisfies ModelShape<CustomerCollection>,
+  CustomerUsageSummary: {
+    budget: spendingBudget,
+    resourceId: true,
+    resourceName: true,
+    id: true,
+    name: true,
+    billingStartDate: true,
+    billingEndDate: true,
+    totalCost: true,
+    currencyCode: true,
+    currencyLocale: true,
+    usdTotalCost: true,
+    lastModifiedDate: true,
+    links: resourceLinks,
+    attributes: resourceAttributes,
+  } satisfies ModelShape<CustomerUsageSummary>,
+  CustomerMonthlyUsageRecord: usageRecord,
+  CustomerMonthlyUsageRecordCollection: {
+    totalCount: true,
+    items: usageRecord,
+    links: resourceLinks,
+    attributes: resourceAttributes,
+  } satisfies ModelShape<CustomerMonthlyUsageRecordCollection>,
+  PartnerUsageSummary: {
+    emailsToNotify: true,
+    customersOverBudget: true,
+    customersTrendingOver: true,
+    customersWithUsageBasedSubscription: true,
+    resourceId: true,
+    resourceName: true,
+    id: true,
+    name: true,
+    billingStartDate: true,
+    billingEndDate: true,
+    totalCost: true,
+    currencyLocale: true,
+    currencyCode: true,
+    usdTotalCost: true,
+    lastModifiedDate: true,
+    links: resourceLinks,
+    attributes: resourceAttributes,
+  } satisfies ModelShape<PartnerUsageSummary>,
   ResourceAttributes: resourceAttributes,
   ResourceLinks: resourceLinks,
   Link: link,

@@ -37,7 +37,7 @@ export function defineContractSuite(name: TargetName, env: NodeJS.ProcessEnv = p
     });
 
     for (const documented of documentedResponses(spec)) {
-      describe(`${documented.method} ${documented.status}`, () => {
+      describe(`${documented.operationId}: ${documented.method} ${documented.status}`, () => {
         const { scenarios, unreachable } = scenariosFor(documented);
         for (const scenario of scenarios) {
           const lacking = scenario.needs.filter((need: Capability) => !capabilities.has(need));

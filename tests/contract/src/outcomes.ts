@@ -8,13 +8,13 @@ import {
   PermissionDeniedError,
   RateLimitError,
   ServerError,
-  type SpendingBudget,
   type WithResponse,
 } from '@usagebudget/client';
 import { expect } from 'vitest';
 import { clientModelFor, fieldsUnknownToClient } from './client-models.js';
 import type { DocumentedResponse } from './documented-responses.js';
 import type { Exchange } from './exchange-recorder.js';
+import { expectClientData } from './operation-calls.js';
 import type { ScenarioClient, ScenarioContext } from './scenario-context.js';
 
 type ErrorClass = abstract new (...args: never[]) => PartnerCenterError;
@@ -43,14 +43,14 @@ export function expectedErrorClass(status: number): ErrorClass {
 const label = (documented: DocumentedResponse) => `${documented.method} ${documented.status}`;
 
 /** The body is valid against the documented schema, and the client's model knows every field. */
-function expectDocumentedBody(context: ScenarioContext, documented: DocumentedResponse, body: unknown): void {
+export function expectDocumentedBody(context: ScenarioContext, documented: DocumentedResponse, body: unknown): void {
   const check = context.validator.compile(documented.schemaPointer)(body);
   expect(check.errors, `${label(documented)} body against ${documented.schemaPointer}`).toEqual([]);
   const unknown = fieldsUnknownToClient(body, clientModelFor(documented.schemaPointer));
   expect(unknown, `${label(documented)}: fields the client's model does not declare`).toEqual([]);
 }
 
-function expectDeclaredHeaders(documented: DocumentedResponse, exchange: Exchange): void {
+export function expectDeclaredHeaders(documented: DocumentedResponse, exchange: Exchange): void {
   const missing = documented.headers.filter((name) => exchange.responseHeaders[name] === undefined);
   expect(missing, `${label(documented)}: declared response headers missing`).toEqual([]);
 }
@@ -60,7 +60,7 @@ function expectDeclaredHeaders(documented: DocumentedResponse, exchange: Exchang
  * caller's correlation id when given), the client reports the ids of the response, and a target
  * that echoes answered with the ids it was sent.
  */
-function expectIdFlow(
+export function expectIdFlow(
   context: ScenarioContext,
   exchanges: readonly Exchange[],
   reported: { requestId?: string | undefined; correlationId?: string | undefined },
@@ -98,21 +98,24 @@ async function settle<T>(scenarioClient: ScenarioClient, call: CallPromise<T>) {
   return { outcome, exchanges, last: exchanges.at(-1) };
 }
 
-/** The call succeeds with the documented status and a documented body, which it returns. */
-export async function expectBudget(
+/**
+ * The call succeeds with the documented status and a documented body, which the client gives as
+ * it came (costs as their exact text); returns what the call gave.
+ */
+export async function expectSuccess<T>(
   context: ScenarioContext,
   scenarioClient: ScenarioClient,
-  call: CallPromise<SpendingBudget>,
+  call: CallPromise<T>,
   documented: DocumentedResponse,
   check: CallCheck = {},
-): Promise<WithResponse<SpendingBudget>> {
+): Promise<WithResponse<T>> {
   const { outcome, exchanges, last } = await settle(scenarioClient, call);
   if ('error' in outcome) throw outcome.error;
   const { data, response } = outcome.result;
   expect(response.status, label(documented)).toBe(documented.status);
   if (!last) throw new Error(`${label(documented)}: the call succeeded without an exchange`);
-  expect(data, 'the client returns the body as it came').toEqual(JSON.parse(last.body));
-  expectDocumentedBody(context, documented, data);
+  expectClientData(context.document, documented.operationId, data, last.body);
+  expectDocumentedBody(context, documented, JSON.parse(last.body));
   expectDeclaredHeaders(documented, last);
   expectIdFlow(context, exchanges, response, check.correlationId);
   return outcome.result;

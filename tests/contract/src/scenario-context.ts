@@ -15,6 +15,8 @@ export interface ClientSetup {
   options?: Partial<Pick<UsageBudgetClientOptions, 'locale' | 'application'>>;
   /** Adds interceptors after the recorder's, e.g. to lose a response on its way back. */
   intercept?: (instance: AxiosInstance) => void;
+  /** Where to send; the target's base URL (through Prism) by default. */
+  baseURL?: string;
 }
 
 /** A client of the target, and every exchange it has had. */
@@ -47,9 +49,9 @@ export interface Scenario {
 /**
  * How a real service is made to answer a documented status: scenarios that need capabilities,
  * or the reason no client call can provoke it. `operationId` undefined: any operation that
- * documents the status.
+ * documents the status; a list: each of them.
  */
-export type Strategy = { status: number; operationId?: string } & (
+export type Strategy = { status: number; operationId?: string | readonly string[] } & (
   | { title: string; needs: Scenario['needs']; run: Scenario['run'] }
   | { unreachable: string }
 );
@@ -86,7 +88,7 @@ export async function runScenario(scenario: Scenario, target: Target, document: 
       const recording = createRecordingAxios(setup.prefer);
       setup.intercept?.(recording.axios);
       const client = new UsageBudgetClient({
-        baseURL: target.baseURL,
+        baseURL: setup.baseURL ?? target.baseURL,
         credential: setup.token ?? target.token,
         application: 'usagebudget contract tests',
         timeoutMs: 15_000,

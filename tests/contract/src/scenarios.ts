@@ -1,36 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { CallOptions, CallPromise, SpendingBudget, UsageBudgetClient } from '@usagebudget/client';
+import type { CallPromise, SpendingBudget } from '@usagebudget/client';
 import { AxiosError } from 'axios';
 import { expect } from 'vitest';
+import { customerListStrategies } from './customer-list-scenarios.js';
 import type { DocumentedResponse } from './documented-responses.js';
 import { headerLimitsStrategy } from './header-limits.js';
-import { expectBudget, expectedErrorClass, expectFault } from './outcomes.js';
+import { ANY_AMOUNT, callOperation } from './operation-calls.js';
+import { expectedErrorClass, expectFault, expectSuccess } from './outcomes.js';
 import type { Scenario, ScenarioContext, Strategy } from './scenario-context.js';
-import type { Target } from './targets.js';
-
-const GET = 'getUsageBudget';
-const PATCH = 'updateUsageBudget';
-
-/** The amount a PATCH sends when the scenario does not care which. */
-const ANY_AMOUNT = 42;
-
-/**
- * Calls an operation through the client's public API. `amount` is the PATCH body's (`null`
- * clears); a GET ignores it.
- */
-function callOperation(
-  operationId: string,
-  client: UsageBudgetClient,
-  customerId: string,
-  amount: number | null = ANY_AMOUNT,
-  options?: CallOptions,
-): CallPromise<SpendingBudget> {
-  if (operationId === GET) return client.getBudget(customerId, options);
-  if (operationId === PATCH) {
-    return amount === null ? client.clearBudget(customerId, options) : client.setBudget(customerId, amount, options);
-  }
-  throw new Error(`no client method for the spec's operation ${operationId}: add it to scenarios.ts`);
-}
+import { faultStrategy, GET, missing, PARTNER_SUMMARY, PATCH, RECORDS, SUMMARY } from './scenario-helpers.js';
+import { usageStrategies } from './usage-scenarios.js';
 
 /** What the mock's documented example asks the PATCH to have sent, so request and answer agree. */
 function amountOf(example: unknown): number | null {
@@ -48,51 +27,27 @@ function preferScenarios(documented: DocumentedResponse): Scenario[] {
     run: async (context, response) => {
       const scenarioClient = context.client({ prefer: `code=${response.status}, example=${name}` });
       const correlationId = randomUUID();
-      const call = callOperation(
-        response.operationId,
-        scenarioClient.client,
-        context.target.customerId(),
-        amountOf(example),
-        { correlationId },
-      );
+      const call = callOperation(response.operationId, scenarioClient.client, {
+        customerId: context.target.customerId(),
+        amount: amountOf(example),
+        options: { correlationId },
+      });
+      // The mock answers the example as it is; what the client gave for it is checked against the body.
       if (response.status < 400) {
-        const { data } = await expectBudget(context, scenarioClient, call, response, { correlationId });
-        expect(data).toEqual(example);
+        await expectSuccess(context, scenarioClient, call, response, { correlationId });
       } else {
         await expectFault(context, scenarioClient, call, response, { correlationId });
-        expect(JSON.parse(scenarioClient.exchanges.at(-1)?.body ?? 'null')).toEqual(example);
       }
+      expect(JSON.parse(scenarioClient.exchanges.at(-1)?.body ?? 'null')).toEqual(example);
     },
   }));
-}
-
-/** A fault provoked by calling the operation as `arrange` sets up. */
-function faultStrategy(
-  status: number,
-  title: string,
-  needs: Scenario['needs'],
-  arrange: (target: Target) => Promise<{ token?: string; customerId: string }>,
-): Strategy {
-  return {
-    status,
-    title,
-    needs,
-    run: async (context, documented) => {
-      const { token, customerId } = await arrange(context.target);
-      const scenarioClient = context.client(token ? { token } : {});
-      const correlationId = randomUUID();
-      const call = callOperation(documented.operationId, scenarioClient.client, customerId, ANY_AMOUNT, {
-        correlationId,
-      });
-      await expectFault(context, scenarioClient, call, documented, { correlationId });
-    },
-  };
 }
 
 /** Reads the customer's budget and checks the amount. */
 async function expectStoredAmount(context: ScenarioContext, customerId: string, amount: number | null) {
   const reader = context.client();
-  const { data } = await expectBudget(context, reader, reader.client.getBudget(customerId), context.response(GET, 200));
+  const read = reader.client.getBudget(customerId);
+  const { data } = await expectSuccess(context, reader, read, context.response(GET, 200));
   expect(data.amount, 'the amount a GET reads').toBe(amount);
 }
 
@@ -115,8 +70,8 @@ function writesThenReads(title: string, amounts: readonly (number | null)[]): St
   return statefulPatch(title, async (context, documented, customerId) => {
     const writer = context.client();
     for (const amount of amounts) {
-      const call = callOperation(PATCH, writer.client, customerId, amount);
-      const { data } = await expectBudget(context, writer, call, documented);
+      const call = callOperation(PATCH, writer.client, { customerId, amount }) as CallPromise<SpendingBudget>;
+      const { data } = await expectSuccess(context, writer, call, documented);
       expect(data.amount, 'the amount the PATCH answers').toBe(amount);
     }
     await expectStoredAmount(context, customerId, amounts.at(-1) ?? null);
@@ -135,7 +90,7 @@ const strategies: readonly Strategy[] = [
       const reader = context.client();
       const correlationId = randomUUID();
       const call = reader.client.getBudget(context.target.customerId(), { correlationId });
-      await expectBudget(context, reader, call, documented, { correlationId });
+      await expectSuccess(context, reader, call, documented, { correlationId });
     },
   },
   headerLimitsStrategy(GET),
@@ -152,11 +107,11 @@ const strategies: readonly Strategy[] = [
             if (lost) return response;
             lost = true;
             // The first answer is lost on its way back, and another update lands before the retry.
-            await expectBudget(context, other, other.client.setBudget(customerId, 200), documented);
+            await expectSuccess(context, other, other.client.setBudget(customerId, 200), documented);
             throw new AxiosError('socket hang up (the test dropped the response)', 'ECONNRESET', response.config);
           }),
       });
-      const { data, response } = await expectBudget(
+      const { data, response } = await expectSuccess(
         context,
         retrying,
         retrying.client.setBudget(customerId, 100),
@@ -167,7 +122,12 @@ const strategies: readonly Strategy[] = [
       await expectStoredAmount(context, customerId, 200);
     },
   ),
-  { status: 400, operationId: GET, unreachable: 'the client refuses a tenant ID that is not a GUID before sending' },
+  {
+    status: 400,
+    operationId: [GET, SUMMARY],
+    unreachable:
+      'the client refuses a tenant ID that is not a GUID before sending, and sends only header values the spec allows',
+  },
   {
     status: 400,
     operationId: PATCH,
@@ -179,9 +139,20 @@ const strategies: readonly Strategy[] = [
     token: `not-a-token-of-${target.name}`,
     customerId: target.customerId(),
   })),
-  faultStrategy(403, 'a customer of another partner', ['foreignCustomer'], async (target) => ({
-    customerId: target.foreignCustomerId ?? missing('foreignCustomerId'),
-  })),
+  {
+    status: 400,
+    operationId: [RECORDS, PARTNER_SUMMARY],
+    unreachable:
+      'the operation takes no parameters, and the client sends only header values the spec allows (it checks the ' +
+      'options it sends as headers, and makes its own GUIDs)',
+  },
+  faultStrategy(
+    403,
+    'a customer of another partner',
+    ['foreignCustomer'],
+    async (target) => ({ customerId: target.foreignCustomerId ?? missing('foreignCustomerId') }),
+    [GET, PATCH, SUMMARY],
+  ),
   faultStrategy(404, 'a customer no partner has', ['identity'], async () => ({ customerId: randomUUID() })),
   {
     status: 409,
@@ -196,15 +167,18 @@ const strategies: readonly Strategy[] = [
   }),
   { status: 500, unreachable: NO_FAILURE_ON_DEMAND },
   { status: 503, unreachable: NO_FAILURE_ON_DEMAND },
+  ...customerListStrategies,
+  ...usageStrategies,
 ];
 
-function missing(what: string): never {
-  throw new Error(`the target has the capability but no ${what}`);
-}
+const appliesTo = (operationId: Strategy['operationId'], documented: DocumentedResponse) =>
+  operationId === undefined ||
+  (typeof operationId === 'string'
+    ? operationId === documented.operationId
+    : operationId.includes(documented.operationId));
 
 const matches = (strategy: Strategy, documented: DocumentedResponse) =>
-  strategy.status === documented.status &&
-  (strategy.operationId === undefined || strategy.operationId === documented.operationId);
+  strategy.status === documented.status && appliesTo(strategy.operationId, documented);
 
 /** The scenarios of a documented response: its Prefer scenarios, then the real ones. */
 export function scenariosFor(documented: DocumentedResponse): { scenarios: Scenario[]; unreachable: string[] } {
@@ -247,9 +221,9 @@ export function coverageGaps(responses: readonly DocumentedResponse[]): string[]
   for (const strategy of strategies) {
     if (!responses.some((documented) => matches(strategy, documented))) {
       const what = 'title' in strategy ? strategy.title : strategy.unreachable;
-      gaps.push(
-        `${strategy.operationId ?? 'any operation'} ${strategy.status}: the spec no longer documents it (${what})`,
-      );
+      const operations =
+        strategy.operationId === undefined ? 'any operation' : [strategy.operationId].flat().join(', ');
+      gaps.push(`${operations} ${strategy.status}: the spec no longer documents it (${what})`);
     }
   }
   return gaps;

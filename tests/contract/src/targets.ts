@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UsageBudgetClient } from '@usagebudget/client';
-import { randomPartner, startServerProcess } from '@usagebudget/server/testing';
+import { demoConfig, demoPartner, randomPartner, startServerProcess } from '@usagebudget/server/testing';
 import { startPrism } from '@usagebudget/testkit';
 
 const TARGET_NAMES = ['mock', 'server', 'live'] as const;
@@ -8,7 +8,17 @@ export type TargetName = (typeof TARGET_NAMES)[number];
 const DEFAULT_TARGETS: readonly TargetName[] = ['mock', 'server'];
 
 /** What a scenario may need from a target beyond answering the documented operations. */
-export type Capability = 'prefer' | 'state' | 'identity' | 'foreignCustomer' | 'throttle' | 'echo';
+export type Capability =
+  | 'prefer'
+  | 'state'
+  | 'identity'
+  | 'foreignCustomer'
+  | 'throttle'
+  | 'echo'
+  | 'paging'
+  | 'usage'
+  | 'appOnlyToken'
+  | 'direct';
 
 /** Said in skip reasons: what the capability is and which targets have it. */
 export const capabilityMeaning: Readonly<Record<Capability, string>> = {
@@ -18,6 +28,11 @@ export const capabilityMeaning: Readonly<Record<Capability, string>> = {
   foreignCustomer: 'has a customer of another partner (server; live with CONTRACT_LIVE_FOREIGN_CUSTOMER_ID)',
   throttle: 'can be made to throttle a partner (server)',
   echo: 'echoes the MS-RequestId and MS-CorrelationId it is sent (server, live)',
+  paging: 'lists a partner whose every customer it knows over several pages (server)',
+  usage: 'has a partner whose customers have usage, and its app+user token (server: the demo partner; live)',
+  appOnlyToken:
+    "has an app-only token of that partner (server: the demo partner's; live with CONTRACT_LIVE_APP_ONLY_TOKEN)",
+  direct: 'can be called without Prism in between, for requests Prism stops and bodies it rewrites (server, live)',
 };
 
 /** A running API the scenarios call, always through Prism (mock, or proxy with `--errors`). */
@@ -31,6 +46,18 @@ export interface Target {
   customerId(): string;
   /** With `foreignCustomer`: a customer of another partner. */
   readonly foreignCustomerId?: string;
+  /** With `paging`: every customer of the token's partner, more than one page of them. */
+  readonly customers?: readonly string[];
+  /**
+   * With `usage`: an app+user token of a partner whose customers have usage, and one of its
+   * customers; with `appOnlyToken`, an app-only token of that partner too.
+   */
+  readonly usage?: { readonly token: string; readonly customerId: string; readonly appOnlyToken?: string };
+  /**
+   * With `direct`: the API itself, without Prism: for requests Prism would stop before the service
+   * sees them, and for costs, whose digits Prism's proxy loses when it writes a body again.
+   */
+  readonly directURL?: string;
   /** With `throttle`: a partner whose rate limit `exhaust()` uses up. */
   readonly throttled?: { readonly token: string; readonly customerId: string; exhaust(): Promise<void> };
   stop(): Promise<void>;
@@ -55,6 +82,7 @@ export interface LiveSettings {
   readonly token: string;
   readonly customerId: string;
   readonly foreignCustomerId: string | undefined;
+  readonly appOnlyToken: string | undefined;
   readonly writes: boolean;
 }
 
@@ -69,6 +97,7 @@ function liveSettings(env: Env): LiveSettings | { missing: string[] } {
     token: env.CONTRACT_LIVE_TOKEN as string,
     customerId: env.CONTRACT_LIVE_CUSTOMER_ID as string,
     foreignCustomerId: env.CONTRACT_LIVE_FOREIGN_CUSTOMER_ID || undefined,
+    appOnlyToken: env.CONTRACT_LIVE_APP_ONLY_TOKEN || undefined,
     writes: env.CONTRACT_LIVE_WRITES === '1',
   };
 }
@@ -92,6 +121,10 @@ const SERVER_CAPABILITIES: ReadonlySet<Capability> = new Set([
   'foreignCustomer',
   'throttle',
   'echo',
+  'paging',
+  'usage',
+  'appOnlyToken',
+  'direct',
 ]);
 
 /** What the target can do, known before it starts (so skipped scenarios are known when tests are collected). */
@@ -99,10 +132,11 @@ export function targetCapabilities(name: TargetName, env: Env): ReadonlySet<Capa
   if (name === 'mock') return MOCK_CAPABILITIES;
   if (name === 'server') return SERVER_CAPABILITIES;
   const settings = liveSettings(env);
-  const capabilities = new Set<Capability>(['identity', 'echo']);
+  const capabilities = new Set<Capability>(['identity', 'echo', 'usage', 'direct']);
   if ('missing' in settings) return capabilities;
   if (settings.writes) capabilities.add('state');
   if (settings.foreignCustomerId) capabilities.add('foreignCustomer');
+  if (settings.appOnlyToken) capabilities.add('appOnlyToken');
   return capabilities;
 }
 
@@ -130,20 +164,26 @@ export async function startMockTarget(specFile?: string): Promise<Target> {
   };
 }
 
-// Each stateful scenario writes a customer of its own, so their order does not matter.
+// Each stateful scenario writes a customer of its own, so their order does not matter. The paging
+// scenarios list them all, several pages of them.
 const SERVER_CUSTOMERS = 32;
-// Throttling is one setting for every partner. The main partner's scenarios send a few dozen
-// requests in all, far below the burst; the throttled partner spends its burst in `exhaust()`, and
-// at this rate it stays throttled for minutes.
-const SERVER_THROTTLE = { requestsPerSecond: 0.01, burst: 100 };
+// Throttling is one setting for every partner. The main partner's scenarios send several dozen
+// requests in all, and the demo partner's a few, below the burst; the throttled partner spends its
+// burst in `exhaust()`, and at this rate it stays throttled for minutes.
+const SERVER_THROTTLE = { requestsPerSecond: 0.01, burst: 200 };
+// The demo partner's app-only token (issue 13's server fixture): the usage reads refuse it.
+const demoAppOnlyToken = (demoPartner as { appOnlyToken?: string }).appOnlyToken;
 
-/** The reference server as a real process (`:memory:` database) behind `prism proxy --errors`. */
+/**
+ * The reference server as a real process (`:memory:` database) behind `prism proxy --errors`,
+ * with partners of the tests' own and the demo partner, whose seeded portfolio has usage.
+ */
 async function startServerTarget(): Promise<Target> {
   const main = randomPartner('Contract tests partner', SERVER_CUSTOMERS);
   const other = randomPartner('Another partner');
   const throttled = randomPartner('Throttled partner');
   const server = await startServerProcess({
-    config: { partners: [main, other, throttled], throttle: SERVER_THROTTLE },
+    config: { partners: [main, other, throttled, ...demoConfig.partners], throttle: SERVER_THROTTLE },
     db: ':memory:',
   });
   const upstream = server.url;
@@ -168,6 +208,13 @@ async function startServerTarget(): Promise<Target> {
       return next;
     },
     foreignCustomerId: other.customers[0] as string,
+    customers: main.customers,
+    usage: {
+      token: demoPartner.token,
+      customerId: demoPartner.customerId,
+      ...(demoAppOnlyToken ? { appOnlyToken: demoAppOnlyToken } : {}),
+    },
+    directURL: upstream,
     throttled: {
       token: throttledToken,
       customerId: throttledCustomer,
@@ -210,6 +257,12 @@ async function startLiveTarget(settings: LiveSettings, capabilities: ReadonlySet
     capabilities,
     customerId: () => settings.customerId,
     ...(settings.foreignCustomerId ? { foreignCustomerId: settings.foreignCustomerId } : {}),
+    usage: {
+      token: settings.token,
+      customerId: settings.customerId,
+      ...(settings.appOnlyToken ? { appOnlyToken: settings.appOnlyToken } : {}),
+    },
+    directURL: settings.baseURL,
     stop: async () => {
       try {
         if (original === null) await client.clearBudget(settings.customerId);

@@ -29,7 +29,7 @@ describe('pnpm mock', () => {
 
   it('serves the spec with its security check', async () => {
     const [first] = specOperations(spec);
-    const endpoint = `${url}${first?.path.replace('{customer-tenant-id}', customer)}`;
+    const endpoint = `${url}${first?.path.replace('{customerTenantId}', customer)}`;
     const allowed = await fetch(endpoint, { headers: { Authorization: 'Bearer anything' } });
     expect(allowed.status).toBe(200);
     expect(await allowed.json()).toMatchObject({ amount: 100 });

@@ -109,14 +109,22 @@ describe('target selection', () => {
     expect(targetSkipReason('live', live)).toBeUndefined();
   });
 
-  it('writes to the live API and uses a foreign customer only when told to', () => {
-    expect([...targetCapabilities('live', live)]).toEqual(['identity', 'echo']);
-    const everything = { ...live, CONTRACT_LIVE_WRITES: '1', CONTRACT_LIVE_FOREIGN_CUSTOMER_ID: 'id' };
+  it('writes to the live API, uses a foreign customer and an app-only token only when told to', () => {
+    expect([...targetCapabilities('live', live)].sort()).toEqual(['direct', 'echo', 'identity', 'usage']);
+    const everything = {
+      ...live,
+      CONTRACT_LIVE_WRITES: '1',
+      CONTRACT_LIVE_FOREIGN_CUSTOMER_ID: 'id',
+      CONTRACT_LIVE_APP_ONLY_TOKEN: 'app-only',
+    };
     expect([...targetCapabilities('live', everything)].sort()).toEqual([
+      'appOnlyToken',
+      'direct',
       'echo',
       'foreignCustomer',
       'identity',
       'state',
+      'usage',
     ]);
   });
 });

@@ -3,13 +3,16 @@ import type { WithResponse } from '../core/call-promise.js';
 import type { CallOptions, Logger, ResponseInfo, TokenProvider } from '../core/call-types.js';
 import { AbortError, AuthenticationError, PartnerCenterError } from '../core/errors.js';
 import { getToken } from './credential.js';
-import { type CallIds, describeBody, errorFromResponse, parseJson, transportError } from './error-mapping.js';
+import { type CallIds, describeBody, errorFromResponse, transportError } from './error-mapping.js';
+import { parseExactJson } from './exact-json.js';
 import { type RetrySettings, retryDelayMs } from './retry-policy.js';
 import { parseRetryAfter } from './retry-strategies/retry-after.js';
 
 /** What a client fixes for all its calls. */
 export interface CallSettings extends RetrySettings {
   credential: string | TokenProvider;
+  /** Sent on every attempt of every call: `X-Locale`, `MS-PartnerCenter-Client`, `MS-PartnerCenter-Application`. */
+  headers: Record<string, string>;
   timeoutMs: number;
   logger?: Logger;
 }
@@ -73,6 +76,7 @@ export async function runCall<T>(
     try {
       response = await send({
         headers: {
+          ...settings.headers,
           Authorization: `Bearer ${token}`,
           'MS-RequestId': ids.requestId,
           'MS-CorrelationId': ids.correlationId,
@@ -97,7 +101,8 @@ export async function runCall<T>(
         .join('[redacted]');
       const known = { requestId: info.requestId, correlationId: info.correlationId };
       if (info.status >= 200 && info.status < 300) {
-        const data = parseJson(body);
+        // Costs keep every digit: a double would round them (see exact-json.ts).
+        const data = parseExactJson(body);
         if (data === null || typeof data !== 'object' || Array.isArray(data)) {
           throw new PartnerCenterError(`${info.status} ${describeBody(body)} instead of a JSON object`, {
             status: info.status,

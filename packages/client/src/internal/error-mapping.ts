@@ -13,6 +13,7 @@ import {
   ServerError,
   TimeoutError,
 } from '../core/errors.js';
+import { parseExactJson } from './exact-json.js';
 
 /** The ids of one logical call, the same on all its attempts. */
 export type CallIds = { requestId: string; correlationId: string };
@@ -39,16 +40,7 @@ export function describeBody(body: string): string {
     return title ? `an HTML page titled "${title.slice(0, SNIPPET_LENGTH)}"` : 'an HTML page';
   }
   const snippet = JSON.stringify(text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}…` : text);
-  return parseJson(text) === undefined ? `a body that is not valid JSON: ${snippet}` : `the JSON ${snippet}`;
-}
-
-/** Parses JSON without throwing: `undefined` when the text is not JSON. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return parseExactJson(text) === undefined ? `a body that is not valid JSON: ${snippet}` : `the JSON ${snippet}`;
 }
 
 /**
@@ -61,7 +53,7 @@ export function errorFromResponse(
   fields: Pick<ErrorFields, 'requestId' | 'correlationId'> & { retryAfterMs?: number },
 ): PartnerCenterError {
   const { retryAfterMs, ...ids } = fields;
-  const fault = parseJson(body) as Record<string, unknown> | null | undefined;
+  const fault = parseExactJson(body) as Record<string, unknown> | null | undefined;
   const known: ErrorFields & { retryAfterMs?: number } = { status, ...ids };
   if (status === 429 && retryAfterMs !== undefined) known.retryAfterMs = retryAfterMs;
   let what: string;

@@ -1,0 +1,159 @@
+import type { Customer } from '@usagebudget/client';
+import { stringify } from 'csv-stringify/sync';
+import { formatAmount } from './amount.js';
+import { type Style, table } from './output.js';
+import { REPORT_COLUMNS, roundDecimal, standing, type UsageRow } from './usage-figures.js';
+
+/** A column of a listing: its title, how a row shows in it, and whether it lines up on the right (numbers). */
+interface Column<T> {
+  title: string;
+  cell(row: T): string;
+  right?: boolean;
+}
+
+/**
+ * Rows under their column titles, each column as wide as its widest cell, two spaces apart.
+ * `paint` colours a finished line (after padding, so that colour codes do not upset the widths).
+ */
+function listing<T>(
+  columns: readonly Column<T>[],
+  rows: readonly T[],
+  s: Style,
+  paint: (row: T, line: string) => string = (_, line) => line,
+): string {
+  const cells = rows.map((row) => columns.map((column) => printable(column.cell(row))));
+  const widths = columns.map((column, index) =>
+    Math.max(column.title.length, ...cells.map((line) => (line[index] as string).length)),
+  );
+  const line = (values: readonly string[]) =>
+    values
+      .map((value, index) =>
+        columns[index]?.right ? value.padStart(widths[index] as number) : value.padEnd(widths[index] as number),
+      )
+      .join('  ')
+      .trimEnd();
+  return [
+    s.label(line(columns.map(({ title }) => title))),
+    ...cells.map((values, index) => paint(rows[index] as T, line(values))),
+  ]
+    .map((text) => `${text}\n`)
+    .join('');
+}
+
+/**
+ * Text from the service as a terminal shows it safely: control characters (a line break, an
+ * escape sequence that would recolour or move the cursor) become a space.
+ */
+const printable = (text: string) => text.replace(/\p{Cc}/gu, ' ');
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+// --- customers -------------------------------------------------------------------------------
+
+/** `customers --json`: one line a customer, these keys in this order. */
+export function customerLine(customer: Customer): string {
+  const { id, companyProfile, relationshipToPartner } = customer;
+  return `${JSON.stringify({
+    customerId: id,
+    customerName: companyProfile.companyName,
+    domain: companyProfile.domain,
+    relationshipToPartner,
+  })}\n`;
+}
+
+/** `customers`: an aligned table, then how many. */
+export function customersTable(customers: readonly Customer[], s: Style): string {
+  const columns: Column<Customer>[] = [
+    { title: 'Customer ID', cell: (customer) => customer.id },
+    { title: 'Company name', cell: (customer) => customer.companyProfile.companyName },
+    { title: 'Domain', cell: (customer) => customer.companyProfile.domain },
+    { title: 'Relationship', cell: (customer) => customer.relationshipToPartner },
+  ];
+  return `${customers.length > 0 ? listing(columns, customers, s) : ''}${plural(customers.length, 'customer')}\n`;
+}
+
+// --- usage and report ------------------------------------------------------------------------
+
+const percentText = (row: UsageRow) => (row.budget === null ? '-' : `${row.percentUsed.toFixed(2)} %`);
+
+/** Colours what the spec calls over budget red, and trending over it (80 % or more) yellow. */
+function paintStanding(s: Style) {
+  return (row: UsageRow, text: string) => {
+    const where = standing(row);
+    return where === 'over' ? s.error(text) : where === 'trending' ? s.warning(text) : text;
+  };
+}
+
+export interface UsageResult {
+  row: UsageRow;
+  billingStartDate: string;
+  billingEndDate: string;
+  requestId: string;
+  correlationId: string;
+}
+
+/** `usage`: the budget next to this period's cost (rounded to cents here; exact in `--json`) and percent used. */
+export function formatUsage({ row, billingStartDate, billingEndDate, requestId }: UsageResult, s: Style): string {
+  return table(
+    [
+      ['Customer', printable(row.customerId)],
+      ['Name', printable(row.customerName)],
+      ['Budget', row.budget === null ? s.muted('no budget') : s.value(formatAmount(row.budget))],
+      ['Cost', `${s.value(roundDecimal(row.cost, 2))} ${printable(row.currency)}`],
+      ['Percent used', paintStanding(s)(row, percentText(row))],
+      ['Period', `${billingStartDate} to ${billingEndDate}`],
+      ['Request ID', requestId],
+    ],
+    s,
+  );
+}
+
+/** `usage --json`: one line, these keys; `cost` is the exact decimal string. */
+export function usageJson({ row, billingStartDate, billingEndDate, requestId, correlationId }: UsageResult): string {
+  return `${JSON.stringify({ command: 'usage', ...reportRecord(row), billingStartDate, billingEndDate, requestId, correlationId })}\n`;
+}
+
+/** A report row with the documented keys only, in their order. */
+function reportRecord(row: UsageRow): UsageRow {
+  const { customerId, customerName, budget, cost, currency, percentUsed } = row;
+  return { customerId, customerName, budget, cost, currency, percentUsed };
+}
+
+/** `report --json`: one line a customer, worst first. */
+export function reportLines(rows: readonly UsageRow[]): string {
+  return rows.map((row) => `${JSON.stringify(reportRecord(row))}\n`).join('');
+}
+
+/**
+ * `report --csv`: a header line, then a line a customer (RFC 4180 quoting). `budget` is empty
+ * when there is none, `cost` exact: the file `usagebudget apply` reads.
+ */
+export function reportCsv(rows: readonly UsageRow[]): string {
+  return stringify(
+    rows.map((row) => ({ ...row, budget: row.budget === null ? '' : formatAmount(row.budget) })),
+    { header: true, columns: [...REPORT_COLUMNS], record_delimiter: 'unix' },
+  );
+}
+
+/** `report`: an aligned table, worst first (colours by standing), then what it shows of how many. */
+export function reportTable(
+  rows: readonly UsageRow[],
+  total: number,
+  overPercent: number | undefined,
+  s: Style,
+): string {
+  const columns: Column<UsageRow>[] = [
+    { title: 'Customer ID', cell: (row) => row.customerId },
+    { title: 'Name', cell: (row) => row.customerName },
+    { title: 'Budget', cell: (row) => (row.budget === null ? 'no budget' : formatAmount(row.budget)), right: true },
+    { title: 'Cost', cell: (row) => roundDecimal(row.cost, 2), right: true },
+    { title: 'Currency', cell: (row) => row.currency },
+    { title: 'Used', cell: percentText, right: true },
+  ];
+  const shown =
+    overPercent === undefined
+      ? `${plural(total, 'customer')} with usage`
+      : `${rows.length} of ${plural(total, 'customer')} with usage at or over ${overPercent} % of their budget`;
+  const over = rows.filter((row) => standing(row) === 'over').length;
+  return `${rows.length > 0 ? listing(columns, rows, s, paintStanding(s)) : ''}${shown}; ${over} over budget\n`;
+}

@@ -1,0 +1,95 @@
+import type { CustomerMonthlyUsageRecord, CustomerUsageSummary, Decimal } from '@usagebudget/client';
+
+/**
+ * One customer's budget next to this period's cost: a row of `report` (and of `report --csv`,
+ * whose columns are these keys, in this order), and the figures of `usage`.
+ */
+export interface UsageRow {
+  customerId: string;
+  customerName: string;
+  /** `null`: no budget is allocated. */
+  budget: number | null;
+  /** This period's estimated cost, exactly as the service sent it. */
+  cost: Decimal;
+  /** ISO 4217 for an Azure plan; a legacy offer reports a locale (`fr-FR`) whose currency it is billed in. */
+  currency: string;
+  /** `100 × cost ÷ budget`, two decimals; 0 without a budget. */
+  percentUsed: number;
+}
+
+/** The columns of `report --csv`, which `usagebudget apply` reads back (customerId and budget). */
+export const REPORT_COLUMNS = ['customerId', 'customerName', 'budget', 'cost', 'currency', 'percentUsed'] as const;
+
+const currencyOf = (usage: { currencyCode?: string; currencyLocale?: string }) =>
+  usage.currencyCode ?? usage.currencyLocale ?? '';
+
+/** A usage record as a row: the service's own `percentUsed`. */
+export function rowOfRecord(record: CustomerMonthlyUsageRecord): UsageRow {
+  return {
+    customerId: record.resourceId,
+    customerName: record.resourceName,
+    budget: record.budget.amount ?? null,
+    cost: record.totalCost,
+    currency: currencyOf(record),
+    percentUsed: record.percentUsed,
+  };
+}
+
+/**
+ * A usage summary as a row. A summary carries no `percentUsed`; it is computed the way the spec
+ * defines it for usage records, `100 × totalCost ÷ budget` rounded half away from zero to two
+ * decimals (on doubles: for display, where the service's exact figure could differ only in a tie
+ * at the third decimal).
+ */
+export function rowOfSummary(summary: CustomerUsageSummary): UsageRow {
+  const budget = summary.budget.amount ?? null;
+  const ratio = budget ? (100 * Number(summary.totalCost)) / budget : 0;
+  return {
+    customerId: summary.resourceId,
+    customerName: summary.resourceName,
+    budget,
+    cost: summary.totalCost,
+    currency: currencyOf(summary),
+    percentUsed: Math.sign(ratio) * (Math.round(Math.abs(ratio) * 100) / 100),
+  };
+}
+
+/** Over its budget (a budget of 0 too, once anything is spent), or trending over it (80 % or more), or neither. */
+export function standing(row: UsageRow): 'over' | 'trending' | 'within' | 'noBudget' {
+  if (row.budget === null) return 'noBudget';
+  if (Number(row.cost) > row.budget) return 'over';
+  return row.percentUsed >= 80 ? 'trending' : 'within';
+}
+
+/**
+ * The report's order, worst first: customers with a budget by percent used, highest first; then
+ * those without one; each group by name.
+ */
+export function worstFirst(rows: readonly UsageRow[]): UsageRow[] {
+  const byName = (a: UsageRow, b: UsageRow) => a.customerName.localeCompare(b.customerName, 'en');
+  return [...rows].sort((a, b) => {
+    if ((a.budget === null) !== (b.budget === null)) return a.budget === null ? 1 : -1;
+    return b.percentUsed - a.percentUsed || byName(a, b);
+  });
+}
+
+/** `--over PERCENT`: the customers with a budget who used PERCENT of it or more. */
+export function atOrOver(rows: readonly UsageRow[], percent: number): UsageRow[] {
+  return rows.filter((row) => row.budget !== null && row.percentUsed >= percent);
+}
+
+/**
+ * A decimal written out in full (a cost) rounded to `places` decimals, half away from zero, on
+ * its digits: `'412.77360021458339691162'` to 2 is `'412.77'`. Text in another notation (an
+ * exponent) is rounded as a double.
+ */
+export function roundDecimal(text: Decimal, places: number): string {
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) return Number(text).toFixed(places);
+  const [, sign = '', whole = '', fraction = ''] = match;
+  const kept = BigInt(whole + fraction.slice(0, places).padEnd(places, '0'));
+  const units = kept + ((fraction[places] ?? '0') >= '5' ? 1n : 0n);
+  const digits = units.toString().padStart(places + 1, '0');
+  const rounded = places > 0 ? `${digits.slice(0, -places)}.${digits.slice(-places)}` : digits;
+  return units === 0n ? rounded : sign + rounded;
+}

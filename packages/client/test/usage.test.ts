@@ -1,0 +1,507 @@
+// The customer list and the usage reads through the facade, against a real HTTP server: paging by
+// links.next, the checks before sending, abort between and during pages, and costs that keep every
+// digit as the service wrote them.
+import { readFileSync } from 'node:fs';
+import { spec } from '@usagebudget/openapi';
+import fc from 'fast-check';
+import type { OpenAPIV3 } from 'openapi-types';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AbortError,
+  BadRequestError,
+  type Customer,
+  PermissionDeniedError,
+  type UsageBudgetClientOptions,
+  ValidationError,
+} from '../src/index.js';
+import { FILTER_FIELDS, FILTER_VALUE_MAX_LENGTH, PAGE_SIZE_MAX } from '../src/internal/argument-checks.js';
+import { parseExactJson } from '../src/internal/exact-json.js';
+import { clientOf, failure } from './client-of.js';
+import { type FaultServer, type RecordedRequest, startFaultServer, TENANT } from './fault-server.js';
+
+const OTHER = '45c44870-ef77-4fdd-b6fe-3dacb075cff2';
+const THIRD = 'b44bb1fb-c595-45b0-9e09-d657365580bf';
+const FILTER = { Field: 'CompanyName', Value: 'Cont', Operator: 'starts_with' } as const;
+// A token as the spec allows them: printable ASCII with the characters URL encoding would change.
+const TOKEN = 'v1.9mQf2Lk0Zr7xT3bW8yHc1A.N4pK7sVd/2qE+Jw0uYh3Xg==,x';
+
+let server: FaultServer;
+beforeAll(async () => {
+  server = await startFaultServer();
+});
+afterAll(() => server.close());
+afterEach(() => server.reset());
+
+const client = (options: Partial<UsageBudgetClientOptions> = {}) => clientOf(server, options);
+
+function customer(id: string, companyName: string) {
+  return {
+    id,
+    companyProfile: { tenantId: id, domain: 'example.onmicrosoft.com', companyName, attributes: {} },
+    relationshipToPartner: 'reseller',
+    attributes: { objectType: 'Customer' },
+  };
+}
+
+/** A CustomerCollection page; `next` is the URI of its links.next and `token` its MS-ContinuationToken. */
+function page(items: ReturnType<typeof customer>[], next?: { uri: string; token: string }) {
+  return {
+    totalCount: items.length,
+    items,
+    links: {
+      self: { uri: '/v1/customers', method: 'GET', headers: [] },
+      ...(next && {
+        next: { uri: next.uri, method: 'GET', headers: [{ key: 'MS-ContinuationToken', value: next.token }] },
+      }),
+    },
+    ...(next && { continuationToken: next.token }),
+    attributes: { objectType: 'Collection' },
+  };
+}
+
+const query = (request: RecordedRequest | undefined) => new URL(request?.url ?? '', 'http://x').searchParams;
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+describe('listCustomers', () => {
+  it('lists every customer, following links.next with its headers, a request id per page and one correlation id', async () => {
+    server.enqueue(
+      {
+        status: 200,
+        json: page([customer(TENANT, 'Contoso'), customer(OTHER, 'Fabrikam')], {
+          uri: '/v1/customers?seekOperation=Next',
+          token: 'first-token',
+        }),
+      },
+      // Partner Center writes some links without /v1: the client adds it.
+      {
+        status: 200,
+        json: page([customer(THIRD, 'Northwind')], { uri: '/customers?seekOperation=Next', token: TOKEN }),
+      },
+      { status: 200, json: page([]) },
+    );
+    const customers = await collect(client().listCustomers({ size: 2, filter: FILTER }));
+    expect(customers.map((found: Customer) => found.id)).toEqual([TENANT, OTHER, THIRD]);
+    const [first, second, third] = server.requests;
+    expect(first?.url.split('?')[0]).toBe('/v1/customers');
+    expect(Object.fromEntries(query(first))).toEqual({ size: '2', filter: JSON.stringify(FILTER) });
+    expect(first?.headers).not.toHaveProperty('ms-continuationtoken');
+    expect([second?.url, third?.url]).toEqual(['/v1/customers?seekOperation=Next', '/v1/customers?seekOperation=Next']);
+    // Byte for byte: no URL encoding of / + = ,
+    expect([second?.headers['ms-continuationtoken'], third?.headers['ms-continuationtoken']]).toEqual([
+      'first-token',
+      TOKEN,
+    ]);
+    for (const request of server.requests) {
+      expect(request.method).toBe('GET');
+      expect(request.headers.authorization).toBe('Bearer test-token');
+      expect(request.headers['x-locale']).toBe('en-US');
+    }
+    const requestIds = new Set(server.requests.map((request) => request.headers['ms-requestid']));
+    expect(requestIds.size).toBe(3);
+    expect(new Set(server.requests.map((request) => request.headers['ms-correlationid'])).size).toBe(1);
+  });
+
+  it('gives the pages with their continuation tokens and response metadata, and starts again from a token', async () => {
+    const correlationId = '7cb67bb7-4750-403d-8c2e-6bc44c52d52c';
+    server.enqueue(
+      {
+        status: 200,
+        json: page([customer(TENANT, 'Contoso')], { uri: '/v1/customers?seekOperation=Next', token: TOKEN }),
+      },
+      { status: 200, json: page([customer(OTHER, 'Fabrikam')]), headers: { 'MS-RequestId': 'echoed' } },
+    );
+    const pages = await collect(client().listCustomers({}, { correlationId }).byPage());
+    expect(pages.map(({ items, continuationToken }) => [items.length, continuationToken])).toEqual([
+      [1, TOKEN],
+      [1, undefined],
+    ]);
+    expect(pages[0]?.response.requestId).toBe(server.requests[0]?.headers['ms-requestid']);
+    expect(pages[1]?.response).toMatchObject({ status: 200, requestId: 'echoed', correlationId, attempts: 1 });
+    expect(server.requests[0]?.url).toBe('/v1/customers');
+
+    server.reset();
+    server.enqueue({ status: 200, json: page([customer(OTHER, 'Fabrikam')]) });
+    const resumed = await collect(client().listCustomers({ size: 7 }).byPage({ continuationToken: TOKEN }));
+    expect(resumed.map(({ items }) => items.map(({ id }) => id))).toEqual([[OTHER]]);
+    // The token carries the query: a continued request sends neither size nor filter.
+    expect(server.requests[0]?.url).toBe('/v1/customers?seekOperation=Next');
+    expect(server.requests[0]?.headers['ms-continuationtoken']).toBe(TOKEN);
+  });
+
+  it('reads the token of links.next when the page itself carries none', async () => {
+    const first = page([customer(TENANT, 'Contoso')], { uri: '/v1/customers?seekOperation=Next', token: TOKEN });
+    const { continuationToken: _, ...withoutToken } = first;
+    server.enqueue({ status: 200, json: withoutToken }, { status: 200, json: page([]) });
+    const pages = await collect(client().listCustomers().byPage());
+    expect(pages[0]?.continuationToken).toBe(TOKEN);
+    expect(server.requests[1]?.headers['ms-continuationtoken']).toBe(TOKEN);
+  });
+
+  it('resolves links against a base URL with a path, and lists anew on each iteration', async () => {
+    const json = page([customer(TENANT, 'Contoso')], { uri: '/v1/customers?seekOperation=Next', token: TOKEN });
+    server.enqueue(
+      { status: 200, json },
+      { status: 200, json: page([]) },
+      { status: 200, json },
+      { status: 200, json: page([]) },
+    );
+    const list = client({ baseURL: `${server.url}/gateway/` }).listCustomers();
+    expect(await collect(list)).toHaveLength(1);
+    expect(await collect(list)).toHaveLength(1);
+    expect(server.requests.map((request) => request.url)).toEqual([
+      '/gateway/v1/customers',
+      '/gateway/v1/customers?seekOperation=Next',
+      '/gateway/v1/customers',
+      '/gateway/v1/customers?seekOperation=Next',
+    ]);
+  });
+
+  it('retries a page with its own request id, and maps a fault of a later page to its error', async () => {
+    const json = page([customer(TENANT, 'Contoso')], { uri: '/v1/customers?seekOperation=Next', token: TOKEN });
+    const fault = {
+      code: 'InvalidContinuationToken',
+      description: 'The MS-ContinuationToken is not a valid continuation token for this partner.',
+      data: ['MS-ContinuationToken'],
+    };
+    server.enqueue(
+      { status: 200, json },
+      { status: 503, json: { code: 'ServiceUnavailable', description: 'busy' } },
+      { status: 400, json: fault },
+    );
+    const error = await failure(collect(client().listCustomers()));
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error).toMatchObject({ status: 400, code: 'InvalidContinuationToken', data: ['MS-ContinuationToken'] });
+    const [first, retried, again] = server.requests.map((request) => request.headers['ms-requestid']);
+    expect(retried).toBe(again);
+    expect(first).not.toBe(retried);
+  });
+
+  it('stops with an error when links.next leads back to the page it is on, instead of listing it forever', async () => {
+    const json = page([customer(TENANT, 'Contoso')], { uri: '/v1/customers?seekOperation=Next', token: TOKEN });
+    // What a mock that always answers the same example does: page 2 names page 2 again.
+    server.enqueue({ status: 200, json }, { status: 200, json }, { status: 200, json });
+    const seen: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const found of client().listCustomers()) seen.push(found.id);
+      })(),
+    );
+    expect(error.message).toBe('links.next repeats its page: /v1/customers?seekOperation=Next');
+    expect(seen).toEqual([TENANT]);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('refuses a link to another host: the token goes to the base URL only', async () => {
+    server.enqueue({
+      status: 200,
+      json: page([customer(TENANT, 'Contoso')], { uri: 'https://elsewhere.example/v1/customers', token: TOKEN }),
+    });
+    const error = await failure(collect(client().listCustomers()));
+    expect(error.message).toContain('https://elsewhere.example/v1/customers');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('stops between pages when the signal aborts, sending nothing more', async () => {
+    const controller = new AbortController();
+    server.enqueue({
+      status: 200,
+      json: page([customer(TENANT, 'Contoso')], { uri: '/v1/customers?seekOperation=Next', token: TOKEN }),
+    });
+    const seen: string[] = [];
+    const walk = (async () => {
+      for await (const found of client().listCustomers({}, { signal: controller.signal })) {
+        seen.push(found.id);
+        controller.abort();
+      }
+    })();
+    expect(await failure(walk)).toBeInstanceOf(AbortError);
+    expect(seen).toEqual([TENANT]);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('stops a page in flight when the signal aborts', async () => {
+    const controller = new AbortController();
+    server.enqueue(
+      {
+        status: 200,
+        json: page([customer(TENANT, 'Contoso')], { uri: '/v1/customers?seekOperation=Next', token: TOKEN }),
+      },
+      { hang: true },
+    );
+    const walk = collect(client().listCustomers({}, { signal: controller.signal }));
+    while (server.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    expect(await failure(walk)).toBeInstanceOf(AbortError);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it.each([
+    ['size 0', { size: 0 }, 'size'],
+    ['size 501', { size: PAGE_SIZE_MAX + 1 }, 'size'],
+    ['a fractional size', { size: 2.5 }, 'size'],
+    ['a size given as a string', { size: '10' as unknown as number }, 'size'],
+    ['an unknown field', { filter: { ...FILTER, Field: 'Name' as 'Domain' } }, 'filter'],
+    ['another operator', { filter: { ...FILTER, Operator: 'contains' as 'starts_with' } }, 'filter'],
+    ['an empty value', { filter: { ...FILTER, Value: '' } }, 'filter'],
+    ['a value too long', { filter: { ...FILTER, Value: 'x'.repeat(FILTER_VALUE_MAX_LENGTH + 1) } }, 'filter'],
+    ['a member more', { filter: { ...FILTER, field: 'Domain' } }, 'filter'],
+    ['lower-case member names', { filter: { field: 'Domain', value: 'x', operator: 'starts_with' } }, 'filter'],
+    ['a filter that is a string', { filter: JSON.stringify(FILTER) }, 'filter'],
+  ])('refuses %s before sending anything', async (_, wanted, field) => {
+    const error = await failure(collect(client().listCustomers(wanted as never)));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe(field);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['an empty token', ''],
+    ['a token with a space', 'abc def'],
+    ['a token with a line break', 'abc\r\nX-Injected: 1'],
+    ['a token too long', 'x'.repeat(2049)],
+  ])('refuses %s to start from, before sending anything', async (_, continuationToken) => {
+    const error = await failure(collect(client().listCustomers().byPage({ continuationToken })));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('continuationToken');
+    expect(error.message).not.toContain(continuationToken || '\u0000');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('accepts the longest filter value and token the spec allows', async () => {
+    server.enqueue({ status: 200, json: page([]) }, { status: 200, json: page([]) });
+    const value = 'é'.repeat(FILTER_VALUE_MAX_LENGTH);
+    await collect(client().listCustomers({ size: PAGE_SIZE_MAX, filter: { ...FILTER, Value: value } }));
+    await collect(
+      client()
+        .listCustomers()
+        .byPage({ continuationToken: '~'.repeat(2048) }),
+    );
+    expect(JSON.parse(query(server.requests[0]).get('filter') ?? '')).toEqual({ ...FILTER, Value: value });
+    expect(server.requests[1]?.headers['ms-continuationtoken']).toHaveLength(2048);
+  });
+});
+
+describe("the limits the client checks are the spec's", () => {
+  const parameter = (name: string) =>
+    spec.components?.parameters?.[name] as OpenAPIV3.ParameterObject & { schema: OpenAPIV3.SchemaObject };
+  const schema = (name: string) => spec.components?.schemas?.[name] as OpenAPIV3.SchemaObject;
+
+  it('page size, filter and continuation token', () => {
+    expect(parameter('PageSize').schema).toMatchObject({ minimum: 1, maximum: PAGE_SIZE_MAX });
+    const filter = schema('CustomerFilter').properties as Record<string, OpenAPIV3.SchemaObject>;
+    expect(filter.Field?.enum).toEqual(FILTER_FIELDS);
+    expect(filter.Operator?.enum).toEqual(['starts_with']);
+    expect(filter.Value).toMatchObject({ minLength: 1, maxLength: FILTER_VALUE_MAX_LENGTH });
+    expect(parameter('ContinuationToken').schema).toMatchObject({ minLength: 1, maxLength: 2048, pattern: '^[!-~]+$' });
+  });
+});
+
+// The body of a usage summary as Partner Center writes it: costs as JSON numbers with every digit.
+const SUMMARY_TEXT = `{
+  "budget": { "amount": 97, "attributes": { "objectType": "SpendingBudget" } },
+  "resourceId": "${TENANT}",
+  "resourceName": "Modern Azure Customer UK, \\"totalCost\\": 1.5",
+  "billingStartDate": "2019-09-01T00:00:00+00:00",
+  "billingEndDate": "2019-10-01T00:00:00+00:00",
+  "totalCost": 28.82860766744404945074,
+  "currencyCode": "GBP",
+  "usdTotalCost" :35.23000000000000362337,
+  "lastModifiedDate": "2019-09-18T17:09:26.16+00:00",
+  "attributes": { "objectType": "CustomerUsageSummary" }
+}`;
+
+describe('money', () => {
+  it('gives the costs of a real response exactly as received, digit for digit', async () => {
+    server.enqueue({ status: 200, text: SUMMARY_TEXT, contentType: 'application/json' });
+    const { data, response } = await client().getCustomerUsageSummary(TENANT).withResponse();
+    expect(data.totalCost).toBe('28.82860766744404945074');
+    expect(data.usdTotalCost).toBe('35.23000000000000362337');
+    // JSON.parse would have rounded it: a double keeps about 17 significant digits.
+    expect(String((JSON.parse(SUMMARY_TEXT) as { totalCost: number }).totalCost)).toBe('28.82860766744405');
+    // Everything else is as JSON.parse reads it: the budget stays a number, strings stay intact.
+    expect(data.budget.amount).toBe(97);
+    expect(data.resourceName).toBe('Modern Azure Customer UK, "totalCost": 1.5');
+    expect(data).toEqual({
+      ...JSON.parse(SUMMARY_TEXT),
+      totalCost: '28.82860766744404945074',
+      usdTotalCost: '35.23000000000000362337',
+    });
+    expect(server.requests[0]?.url).toBe(`/v1/customers/${TENANT}/usagesummary`);
+    expect(response.status).toBe(200);
+  });
+
+  it('keeps a cost sent as a string, and reads integer costs as their text too', async () => {
+    const records = {
+      totalCount: 2,
+      items: [
+        {
+          budget: {},
+          percentUsed: 0,
+          isUpgraded: false,
+          resourceId: TENANT,
+          resourceName: 'A',
+          totalCost: 0,
+          usdTotalCost: 0,
+          lastModifiedDate: 'x',
+          attributes: {},
+        },
+        {
+          budget: { amount: 20 },
+          percentUsed: 602.84,
+          isUpgraded: true,
+          resourceId: OTHER,
+          resourceName: 'B',
+          totalCost: '120.5682999999995904716',
+          lastModifiedDate: 'x',
+          attributes: {},
+        },
+      ],
+      links: { self: { uri: '/customers/usagerecords', method: 'GET', headers: [] } },
+      attributes: { objectType: 'Collection' },
+    };
+    server.enqueue({ status: 200, json: records });
+    const { data, response } = await client().listCustomerUsageRecords().withResponse();
+    expect(data.map(({ totalCost, usdTotalCost, percentUsed }) => [totalCost, usdTotalCost, percentUsed])).toEqual([
+      ['0', '0', 0],
+      ['120.5682999999995904716', undefined, 602.84],
+    ]);
+    expect(response.requestId).toBe(server.requests[0]?.headers['ms-requestid']);
+    expect(server.requests[0]?.url).toBe('/v1/customers/usagerecords');
+  });
+
+  it('refuses a cost that is not a JSON number, as JSON.parse refuses the body', async () => {
+    for (const bad of ['01', '1.', '.5', '1e', '--1', '1.5.5']) {
+      server.enqueue({ status: 200, text: `{"totalCost": ${bad}}`, contentType: 'application/json' });
+      const error = await failure(client({ maxRetries: 0 }).getPartnerUsageSummary());
+      expect(error.message).toMatch(/^200 a body that is not valid JSON/);
+    }
+  });
+
+  it('keeps any decimal, wherever and however spaced, and changes nothing else (property)', () => {
+    const decimal = fc
+      .tuple(
+        fc.boolean(),
+        fc.bigInt({ min: 0n, max: 10n ** 30n }),
+        fc.option(fc.stringMatching(/^[0-9]{1,25}$/)),
+        fc.option(fc.constantFrom('e5', 'E-3', 'e+12')),
+      )
+      .map(
+        ([negative, whole, fraction, exponent]) =>
+          `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}${exponent ?? ''}`,
+      );
+    const space = fc.constantFrom('', ' ', '\n  ', '\t');
+    fc.assert(
+      fc.property(
+        decimal,
+        decimal,
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        space,
+        space,
+        (total, usd, other, before, after) => {
+          const text = `{"items":[{"totalCost"${before}:${after}${total},"percentUsed":${JSON.stringify(other)},"nested":{"usdTotalCost":${usd}}}],"name":"totalCost"}`;
+          expect(parseExactJson(text)).toEqual({
+            items: [
+              { totalCost: total, percentUsed: JSON.parse(JSON.stringify(other)), nested: { usdTotalCost: usd } },
+            ],
+            name: 'totalCost',
+          });
+        },
+      ),
+    );
+  });
+
+  it('covers every property the spec types as a cost', () => {
+    const costs = Object.values(spec.components?.schemas ?? {}).flatMap((schema) =>
+      Object.entries((schema as OpenAPIV3.SchemaObject).properties ?? {}).flatMap(([name, property]) =>
+        (property as OpenAPIV3.SchemaObject).anyOf?.some(
+          (branch) => (branch as OpenAPIV3.ReferenceObject).$ref === '#/components/schemas/Decimal',
+        )
+          ? [name]
+          : [],
+      ),
+    );
+    expect(new Set(costs).size).toBeGreaterThan(0);
+    for (const name of new Set(costs)) {
+      expect(parseExactJson(`{"${name}": 1.10000000000000000001}`)).toEqual({ [name]: '1.10000000000000000001' });
+    }
+    // A number that is not a cost stays a number.
+    expect(parseExactJson('{"percentUsed": 1.10000000000000000001}')).toEqual({ percentUsed: 1.1 });
+  });
+});
+
+describe('the usage reads', () => {
+  it('follows links.next of the usage records, should a response carry one', async () => {
+    const record = (id: string) => ({
+      budget: {},
+      percentUsed: 0,
+      isUpgraded: true,
+      resourceId: id,
+      resourceName: id,
+      totalCost: 1.25,
+      lastModifiedDate: 'x',
+      attributes: {},
+    });
+    server.enqueue(
+      {
+        status: 200,
+        json: {
+          totalCount: 1,
+          items: [record(TENANT)],
+          links: {
+            next: {
+              uri: '/customers/usagerecords?page=2',
+              method: 'GET',
+              headers: [{ key: 'MS-ContinuationToken', value: TOKEN }],
+            },
+          },
+          attributes: {},
+        },
+      },
+      { status: 200, json: { totalCount: 1, items: [record(OTHER)], links: {}, attributes: {} } },
+    );
+    const records = await client().listCustomerUsageRecords();
+    expect(records.map(({ resourceId, totalCost }) => [resourceId, totalCost])).toEqual([
+      [TENANT, '1.25'],
+      [OTHER, '1.25'],
+    ]);
+    expect(server.requests[1]?.url).toBe('/v1/customers/usagerecords?page=2');
+    expect(server.requests[1]?.headers['ms-continuationtoken']).toBe(TOKEN);
+  });
+
+  it('reads the partner usage summary', async () => {
+    server.enqueue({
+      status: 200,
+      text: '{"customersOverBudget":1,"totalCost":22.861172,"currencyLocale":"fr-FR"}',
+      contentType: 'application/json',
+    });
+    await expect(client().getPartnerUsageSummary()).resolves.toEqual({
+      customersOverBudget: 1,
+      totalCost: '22.861172',
+      currencyLocale: 'fr-FR',
+    });
+    expect(server.requests[0]?.url).toBe('/v1/usagesummary');
+  });
+
+  it('marks the partner usage summary deprecated in the declarations it ships', () => {
+    const declarations = readFileSync(new URL('../dist/index.d.ts', import.meta.url), 'utf8');
+    expect(declarations).toMatch(/@deprecated[^/]*\*\/\s*getPartnerUsageSummary\(/);
+  });
+
+  it('refuses a customer id that is not a GUID, and maps an app-only token refusal', async () => {
+    const invalid = await failure(client().getCustomerUsageSummary('contoso'));
+    expect(invalid).toBeInstanceOf(ValidationError);
+    expect(server.requests).toHaveLength(0);
+    server.enqueue({
+      status: 403,
+      json: { code: 'TokenKindNotAccepted', description: 'app+user only', data: ['app+user'] },
+    });
+    const refused = await failure(client().getCustomerUsageSummary(TENANT));
+    expect(refused).toBeInstanceOf(PermissionDeniedError);
+    expect(refused).toMatchObject({ code: 'TokenKindNotAccepted', data: ['app+user'] });
+  });
+});
