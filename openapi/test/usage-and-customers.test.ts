@@ -9,10 +9,6 @@ import { createSpecValidator } from '@usagebudget/openapi/validator';
 import type { OpenAPIV3 } from 'openapi-types';
 import { describe, expect, it } from 'vitest';
 
-/** The node a `$ref` (or chain of them) ends on. */
-const deref = <T>(document: OpenAPIV3.Document, node: T | OpenAPIV3.ReferenceObject): T =>
-  resolveReference(document, node).value;
-const operations = specOperations;
 const validator = createSpecValidator(spec);
 const operations = specOperations(spec);
 const deref = <T>(node: T | OpenAPIV3.ReferenceObject): T => resolveReference(spec, node).value;
