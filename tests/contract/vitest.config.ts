@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Starting Prism takes a few seconds, more when both cores are busy with other test files.
-    hookTimeout: 90_000,
+    hookTimeout: 240_000,
     testTimeout: 30_000,
   },
 });

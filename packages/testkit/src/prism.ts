@@ -50,7 +50,8 @@ export async function startPrism(options: PrismOptions = {}): Promise<StartedPri
     command: process.execPath,
     args,
     ready: /Prism is listening on (http:\/\/\S+)/,
-    timeoutMs: 60_000,
+    // Prism takes seconds to start on an idle machine and over a minute on two busy cores.
+    timeoutMs: 180_000,
   });
   return Object.assign(started, { url: `http://127.0.0.1:${port}` });
 }
