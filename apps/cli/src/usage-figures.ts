@@ -1,4 +1,7 @@
 import type { CustomerMonthlyUsageRecord, CustomerUsageSummary, Decimal } from '@usagebudget/client';
+// The spec's money rules have one home, the spec package: the CLI computes with them rather than
+// with doubles of its own, so it ranks and colours a customer exactly as the server counts it.
+import { budgetStanding, percentUsed } from '@usagebudget/openapi/rules';
 
 /**
  * One customer's budget next to this period's cost: a row of `report` (and of `report --csv`,
@@ -35,30 +38,36 @@ export function rowOfRecord(record: CustomerMonthlyUsageRecord): UsageRow {
   };
 }
 
+/** A budget as the spec's rules take it: decimal text, `null` for none. */
+const budgetText = (budget: number | null) => (budget === null ? null : String(budget));
+
 /**
  * A usage summary as a row. A summary carries no `percentUsed`; it is computed the way the spec
- * defines it for usage records, `100 × totalCost ÷ budget` rounded half away from zero to two
- * decimals (on doubles: for display, where the service's exact figure could differ only in a tie
- * at the third decimal).
+ * defines it for usage records: `100 × totalCost ÷ budget`, exactly, rounded half away from zero
+ * to two decimals.
  */
 export function rowOfSummary(summary: CustomerUsageSummary): UsageRow {
   const budget = summary.budget.amount ?? null;
-  const ratio = budget ? (100 * Number(summary.totalCost)) / budget : 0;
   return {
     customerId: summary.resourceId,
     customerName: summary.resourceName,
     budget,
     cost: summary.totalCost,
     currency: currencyOf(summary),
-    percentUsed: Math.sign(ratio) * (Math.round(Math.abs(ratio) * 100) / 100),
+    percentUsed: Number(percentUsed(summary.totalCost, budgetText(budget))),
   };
 }
 
+const STANDING = {
+  overBudget: 'over',
+  trendingOver: 'trending',
+  withinBudget: 'within',
+  noBudget: 'noBudget',
+} as const;
+
 /** Over its budget (a budget of 0 too, once anything is spent), or trending over it (80 % or more), or neither. */
-export function standing(row: UsageRow): 'over' | 'trending' | 'within' | 'noBudget' {
-  if (row.budget === null) return 'noBudget';
-  if (Number(row.cost) > row.budget) return 'over';
-  return row.percentUsed >= 80 ? 'trending' : 'within';
+export function standing(row: UsageRow): (typeof STANDING)[keyof typeof STANDING] {
+  return STANDING[budgetStanding(row.cost, budgetText(row.budget))];
 }
 
 /**
