@@ -14,7 +14,7 @@ states=("$@")
 ((${#states[@]})) || states=(none pinned older newer)
 
 log() { echo "setup-states: $*"; }
-pinned="$(node -p 'require(process.argv[1]).packageManager.replace(/^pnpm@/, "").split("+")[0]' "$repo/package.json")"
+pinned="$(node "$repo/scripts/pinned-pnpm.mjs")"
 
 # The pnpm 10.x versions next to the pin, from the registry's list.
 neighbour() {

@@ -38,8 +38,7 @@ java_major="$(java -version 2>&1 | sed -nE '1s/.*version "(1\.)?([0-9]+).*/\2/p'
 say "Java $java_major ok"
 
 # --- pnpm: exactly the version package.json pins ------------------------------------------------
-pinned="$(node -p 'const pm = require("./package.json").packageManager || ""; pm.startsWith("pnpm@") ? pm.slice(5).split("+")[0] : ""')"
-[[ -n "$pinned" ]] || fail "package.json has no \"packageManager\": \"pnpm@X.Y.Z\" field."
+pinned="$(node scripts/pinned-pnpm.mjs)" || fail "cannot tell which pnpm to install (see above)."
 
 current=""
 if command -v pnpm >/dev/null; then
