@@ -291,7 +291,7 @@ describe('retries', () => {
     await expect(client().getBudget(TENANT)).resolves.toMatchObject({ amount: 9 });
     expect(new Set(requestIds()).size).toBe(1);
 
-    server.reset();
+    await server.reset();
     server.enqueue({ reset: true }, { reset: true });
     const error = await failure(client({ maxRetries: 1 }).getBudget(TENANT));
     expect(error).toBeInstanceOf(ConnectionError);

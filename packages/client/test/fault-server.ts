@@ -28,8 +28,11 @@ export interface FaultServer {
   readonly requests: RecordedRequest[];
   /** Queues what to do with the next requests; a request with nothing queued gets a 599. */
   enqueue(...steps: Step[]): void;
-  /** Forgets the recorded requests and the faults no request used. */
-  reset(): void;
+  /**
+   * Forgets the recorded requests and the faults no request used, and moves to a new port: a request
+   * an earlier test gave up on can still arrive late (busy machine), and must not land in the next one.
+   */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,25 +83,36 @@ export function startFaultServer(): Promise<FaultServer> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (!address || typeof address === 'string') return reject(new Error('no port assigned'));
-      resolve({
-        url: `http://127.0.0.1:${address.port}`,
-        requests,
-        enqueue: (...steps) => queue.push(...steps),
-        reset: () => {
-          requests.length = 0;
-          queue.length = 0;
-        },
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
+  const listen = () =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        const address = server.address();
+        if (!address || typeof address === 'string') return reject(new Error('no port assigned'));
+        resolve(address.port);
       });
     });
+  const stop = () =>
+    new Promise<void>((done) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => done());
+    });
+  return listen().then((firstPort) => {
+    let port = firstPort;
+    return {
+      get url() {
+        return `http://127.0.0.1:${port}`;
+      },
+      requests,
+      enqueue: (...steps) => queue.push(...steps),
+      reset: async () => {
+        await stop();
+        requests.length = 0;
+        queue.length = 0;
+        port = await listen();
+      },
+      close: stop,
+    };
   });
 }

@@ -124,7 +124,7 @@ describe('listCustomers', () => {
     expect(pages[1]?.response).toMatchObject({ status: 200, requestId: 'echoed', correlationId, attempts: 1 });
     expect(server.requests[0]?.url).toBe('/v1/customers');
 
-    server.reset();
+    await server.reset();
     server.enqueue({ status: 200, json: page([customer(OTHER, 'Fabrikam')]) });
     const resumed = await collect(client().listCustomers({ size: 7 }).byPage({ continuationToken: TOKEN }));
     expect(resumed.map(({ items }) => items.map(({ id }) => id))).toEqual([[OTHER]]);
