@@ -21,7 +21,14 @@ const changelog = existsSync(changelogMd) ? readFileSync(changelogMd, 'utf8') : 
 const bundle = JSON.parse(readFileSync(bundledJson, 'utf8'));
 // The docs' copy of the spec: the bundle plus each operation's code samples and the changelog.
 const operations = specOperations(bundle);
-const samples = readCodeSamples(operations.map(({ operationId }) => operationId));
+let samples;
+try {
+  samples = readCodeSamples(operations.map(({ operationId }) => operationId));
+} catch (error) {
+  // The message names each operation and file; a stack trace would bury it.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
 const spec = withChangelog(withCodeSamples(bundle, operations, samples), changelog, packageName);
 
 mkdirSync(docsDir, { recursive: true });

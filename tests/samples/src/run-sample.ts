@@ -27,5 +27,5 @@ export function runSample(file: string, env: NodeJS.ProcessEnv): Promise<Finishe
 
 /** How a run ended and what it printed, for failure messages. */
 export function describeRun(run: Finished): string {
-  return `exit ${run.code ?? run.signal}\n--- stdout ---\n${run.stdout}--- stderr ---\n${run.stderr}`;
+  return `it ended with ${run.code ?? run.signal}\n--- its stdout ---\n${run.stdout}--- its stderr ---\n${run.stderr}`;
 }
