@@ -9,7 +9,7 @@
 //   <!-- sample: setup                                     code the block needs and the reader
 //   const client = ...;                                    does not (a client, a customer id),
 //   -->                                                    put before it in its module or script
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,14 +136,28 @@ export function readmeBlocks() {
   );
 }
 
-/** Writes each ts block as a module under readme-blocks/ (the folder is rewritten whole). */
+/**
+ * Writes each ts block as a module under readme-blocks/ and removes the modules of blocks that are
+ * gone. turbo may run `build` and `typecheck` at once, both writing here: a module is replaced in
+ * one rename and only when it changed, so neither tsc reads a file half written or removed.
+ */
 export function writeReadmeModules() {
-  rmSync(readmeBlocksDir, { recursive: true, force: true });
   const modules = readmeBlocks().filter(({ language }) => language === 'ts');
+  const current = new Set(modules.map(({ file }) => join(workspaceDir, file)));
   for (const { file, source } of modules) {
     const path = join(workspaceDir, file);
+    if (existsSync(path) && readFileSync(path, 'utf8') === source) continue;
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, source);
+    const partial = `${path}.${process.pid}.partial`;
+    writeFileSync(partial, source);
+    renameSync(partial, path);
+  }
+  const written = existsSync(readmeBlocksDir)
+    ? readdirSync(readmeBlocksDir, { recursive: true, withFileTypes: true })
+    : [];
+  for (const entry of written) {
+    const path = join(entry.parentPath, entry.name);
+    if (entry.isFile() && path.endsWith('.ts') && !current.has(path)) rmSync(path, { force: true });
   }
   return modules;
 }
