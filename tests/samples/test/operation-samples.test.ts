@@ -2,7 +2,7 @@
 // CLI, curl), as the docs show it, run against the reference server. Each must exit 0 with nothing
 // on stderr, and the server's access log must show it called its operation and was answered with
 // a 2xx. curl's output, the response body, must match the spec's schema for that response. An
-// operation in ../src/value-checks.ts also has each sample's output checked against the value the
+// operation in ../src/value-checks.ts also has each sample's output checked against the values the
 // server holds.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestsDuring } from '../src/access-log.js';
 import { describeRun, runSample, workspaceDir } from '../src/run-sample.js';
 import { type SampleEnvironment, startSampleEnvironment } from '../src/sample-environment.js';
-import { numbersIn, valueChecks } from '../src/value-checks.js';
+import { shows, valueChecks } from '../src/value-checks.js';
 
 /** The sample that prints the response body as it came. */
 const RESPONSE_BODY_SAMPLE = 'curl.sh';
@@ -61,10 +61,9 @@ for (const operation of specOperations(spec)) {
 
       if (shown) {
         const held = await shown();
-        expect(
-          numbersIn(run.stdout),
-          `the server holds ${held}, which the output must show; ${describeRun(run)}`,
-        ).toContain(held);
+        expect(held.length, 'a value check returns what the output must show').toBeGreaterThan(0);
+        const missing = held.filter((value) => !shows(run.stdout, value));
+        expect(missing, `the server holds these, which the output must show; ${describeRun(run)}`).toEqual([]);
       }
     });
   });
