@@ -16,6 +16,22 @@ const screenshot = join(packageDir, 'dist', 'docs-screenshot.png');
 const samplesScreenshot = join(packageDir, 'dist', 'docs-samples.png');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/**
+ * A browser tab with the network cut off: files from disk (and data: and blob: URLs) load, any
+ * other request is refused and listed in `refused`, which each test expects to stay empty.
+ */
+async function openOffline(browser: Browser) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const refused: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file://') || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    refused.push(url);
+    return route.abort('internetdisconnected');
+  });
+  return { context, tab: await context.newPage(), refused };
+}
+
 describe('the HTML reference docs', () => {
   let browser: Browser;
 
@@ -37,15 +53,7 @@ describe('the HTML reference docs', () => {
   });
 
   it('renders offline: every operation, the models, the deprecation and the 429 response', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    const refused: string[] = [];
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file://') || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-      refused.push(url);
-      return route.abort('internetdisconnected');
-    });
-    const tab = await context.newPage();
+    const { context, tab, refused } = await openOffline(browser);
     const consoleErrors: string[] = [];
     tab.on('pageerror', (error) => consoleErrors.push(error.message));
     tab.on('console', (message) => {
@@ -101,15 +109,7 @@ describe('the HTML reference docs', () => {
   });
 
   it('shows the TypeScript SDK, CLI and curl samples of every operation, as their files have them', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    const refused: string[] = [];
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file://') || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-      refused.push(url);
-      return route.abort('internetdisconnected');
-    });
-    const tab = await context.newPage();
+    const { context, tab, refused } = await openOffline(browser);
     await tab.goto(pathToFileURL(page).href);
     const operations = specOperations(spec);
     const samples = readCodeSamples(operations.map(({ operationId }) => operationId));
@@ -140,11 +140,7 @@ describe('the HTML reference docs', () => {
   });
 
   it("links the spec's changelog from the introduction to its own section", async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    await context.route('**/*', (route) =>
-      route.request().url().startsWith('file://') ? route.continue() : route.abort('internetdisconnected'),
-    );
-    const tab = await context.newPage();
+    const { context, tab, refused } = await openOffline(browser);
     await tab.goto(pathToFileURL(page).href);
     const content = tab.locator('.api-content');
     await content.getByRole('link', { name: 'Changelog', exact: true }).click();
@@ -159,6 +155,7 @@ describe('the HTML reference docs', () => {
     // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a reader sees.
     const text = await content.locator('[id="tag/Changelog"]').innerText();
     expect(text).toContain('What changed in each published version of this specification');
+    expect(refused).toEqual([]);
     await context.close();
   });
 });
