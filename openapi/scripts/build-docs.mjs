@@ -4,7 +4,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { specOperations } from '@usagebudget/openapi/operations';
 import { withChangelog } from './changelog.mjs';
+import { readCodeSamples, withCodeSamples } from './code-samples.mjs';
 import { bundledJson, changelogMd, docsDir, docsHtml, packageDir } from './paths.mjs';
 
 if (process.argv.includes('--print-path')) {
@@ -16,7 +18,18 @@ const require = createRequire(import.meta.url);
 const redocDir = dirname(require.resolve('redoc/package.json'));
 const { name: packageName } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
 const changelog = existsSync(changelogMd) ? readFileSync(changelogMd, 'utf8') : undefined;
-const spec = withChangelog(JSON.parse(readFileSync(bundledJson, 'utf8')), changelog, packageName);
+const bundle = JSON.parse(readFileSync(bundledJson, 'utf8'));
+// The docs' copy of the spec: the bundle plus each operation's code samples and the changelog.
+const operations = specOperations(bundle);
+let samples;
+try {
+  samples = readCodeSamples(operations.map(({ operationId }) => operationId));
+} catch (error) {
+  // The message names each operation and file; a stack trace would bury it.
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
+const spec = withChangelog(withCodeSamples(bundle, operations, samples), changelog, packageName);
 
 mkdirSync(docsDir, { recursive: true });
 // Redoc's footer loads its logo from a CDN; point it at a local copy so the page makes no
@@ -59,7 +72,11 @@ writeFileSync(
       expandResponses: '200,429',
       jsonSampleExpandLevel: 3,
       sortTagsAlphabetically: false,
-      theme: { typography: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', headings: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' } } }
+      theme: {
+        typography: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', headings: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' } },
+        // Half the page rather than 40%: the code samples' lines fit without scrolling sideways.
+        rightPanel: { width: '50%' }
+      }
     }, document.getElementById('redoc'));
   </script>
 </body>

@@ -1,15 +1,36 @@
 // Opens the built docs from disk in headless Chromium with every network request refused,
-// and checks that the reference renders every operation, the models and the 429.
+// and checks that the reference renders every operation, the models and the 429, the code samples
+// of every operation, and the changelog.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { spec } from '@usagebudget/openapi';
+import { specOperations } from '@usagebudget/openapi/operations';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCodeSamples } from '../scripts/code-samples.mjs';
 
 const packageDir = join(import.meta.dirname, '..');
 const page = join(packageDir, 'dist', 'docs', 'index.html');
 const screenshot = join(packageDir, 'dist', 'docs-screenshot.png');
+const samplesScreenshot = join(packageDir, 'dist', 'docs-samples.png');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * A browser tab with the network cut off: files from disk (and data: and blob: URLs) load, any
+ * other request is refused and listed in `refused`, which each test expects to stay empty.
+ */
+async function openOffline(browser: Browser) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const refused: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file://') || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    refused.push(url);
+    return route.abort('internetdisconnected');
+  });
+  return { context, tab: await context.newPage(), refused };
+}
 
 describe('the HTML reference docs', () => {
   let browser: Browser;
@@ -32,15 +53,7 @@ describe('the HTML reference docs', () => {
   });
 
   it('renders offline: every operation, the models, the deprecation and the 429 response', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    const refused: string[] = [];
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file://') || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-      refused.push(url);
-      return route.abort('internetdisconnected');
-    });
-    const tab = await context.newPage();
+    const { context, tab, refused } = await openOffline(browser);
     const consoleErrors: string[] = [];
     tab.on('pageerror', (error) => consoleErrors.push(error.message));
     tab.on('console', (message) => {
@@ -95,12 +108,39 @@ describe('the HTML reference docs', () => {
     await context.close();
   });
 
+  it('shows the TypeScript SDK, CLI and curl samples of every operation, as their files have them', async () => {
+    const { context, tab, refused } = await openOffline(browser);
+    await tab.goto(pathToFileURL(page).href);
+    const operations = specOperations(spec);
+    const samples = readCodeSamples(operations.map(({ operationId }) => operationId));
+    for (const { operationId } of operations) {
+      const section = tab.locator(`[data-section-id="operation/${operationId}"]`);
+      await section.waitFor();
+      const expected = samples.get(operationId) ?? [];
+      expect(expected.map(({ label }) => label)).toEqual(['TypeScript SDK', 'CLI', 'curl']);
+      for (const { label, source } of expected) {
+        const sampleTab = section.getByRole('tab', { name: label, exact: true });
+        await sampleTab.scrollIntoViewIfNeeded();
+        await sampleTab.click();
+        const panel = section.locator(`[id="${await sampleTab.getAttribute('aria-controls')}"]`);
+        const code = panel.locator('pre');
+        await expect(code.isVisible(), `${operationId}: ${label}`).resolves.toBe(true);
+        // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a reader sees.
+        expect((await code.innerText()).trim(), `${operationId}: ${label}`).toBe(source);
+      }
+    }
+    // The first operation with its TypeScript sample selected, for people to look at.
+    const [first] = operations;
+    const firstSection = tab.locator(`[data-section-id="operation/${first?.operationId}"]`);
+    await firstSection.getByRole('tab', { name: 'TypeScript SDK', exact: true }).click();
+    await firstSection.getByRole('heading', { name: first?.operation.summary ?? '' }).scrollIntoViewIfNeeded();
+    await tab.screenshot({ path: samplesScreenshot });
+    expect(refused).toEqual([]);
+    await context.close();
+  });
+
   it("links the spec's changelog from the introduction to its own section", async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    await context.route('**/*', (route) =>
-      route.request().url().startsWith('file://') ? route.continue() : route.abort('internetdisconnected'),
-    );
-    const tab = await context.newPage();
+    const { context, tab, refused } = await openOffline(browser);
     await tab.goto(pathToFileURL(page).href);
     const content = tab.locator('.api-content');
     await content.getByRole('link', { name: 'Changelog', exact: true }).click();
@@ -115,6 +155,7 @@ describe('the HTML reference docs', () => {
     // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a reader sees.
     const text = await content.locator('[id="tag/Changelog"]').innerText();
     expect(text).toContain('What changed in each published version of this specification');
+    expect(refused).toEqual([]);
     await context.close();
   });
 });

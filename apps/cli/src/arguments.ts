@@ -10,7 +10,7 @@ export const DEFAULT_RETRIES = 3;
 const MAX_TIMEOUT_SECONDS = 86_400;
 const MAX_RETRIES = 10;
 
-const COMMANDS = ['get', 'set', 'clear', 'customers', 'usage', 'report'] as const;
+const COMMANDS = ['get', 'set', 'clear', 'customers', 'usage', 'report', 'partner-usage'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 /** The most customers one page of `customers` may ask for: the spec's limit of `size`. */
 export const MAX_PAGE_SIZE = 500;
@@ -44,7 +44,8 @@ export type Invocation =
   | { kind: 'call'; command: 'usage'; customerTenantId: string; settings: CallSettings }
   | { kind: 'call'; command: 'set'; customerTenantId: string; amount: number; settings: CallSettings }
   | { kind: 'call'; command: 'customers'; pageSize?: number; settings: CallSettings }
-  | { kind: 'call'; command: 'report'; overPercent?: number; format: ReportFormat; settings: CallSettings };
+  | { kind: 'call'; command: 'report'; overPercent?: number; format: ReportFormat; settings: CallSettings }
+  | { kind: 'call'; command: 'partner-usage'; settings: CallSettings };
 
 /** The positional arguments each command takes after its name. */
 const ARGUMENTS: Readonly<Record<CommandName, readonly string[]>> = {
@@ -54,6 +55,7 @@ const ARGUMENTS: Readonly<Record<CommandName, readonly string[]>> = {
   customers: [],
   usage: ['<customer-tenant-id>'],
   report: [],
+  'partner-usage': [],
 };
 
 /** The options only some commands take. */
@@ -124,6 +126,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     const format: ReportFormat = values.csv ? 'csv' : values.json ? 'json' : 'table';
     return { kind: 'call', command: first, ...overPercent(values.over), format, settings };
   }
+  if (first === 'partner-usage') return { kind: 'call', command: first, settings };
   const customerTenantId = customerId(rest[0] as string, first);
   if (first === 'set')
     return { kind: 'call', command: first, customerTenantId, amount: parseAmount(rest[1] as string), settings };

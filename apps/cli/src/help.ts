@@ -20,8 +20,8 @@ Token (the first of these that is set is used; it is never printed):
 
 Options:
   --json                  print JSON lines on stdout: one object per line (one line for get, set,
-                          clear and usage; one per customer for customers and report), and
-                          errors as JSON on stderr
+                          clear, usage and partner-usage; one per customer for customers and
+                          report), and errors as JSON on stderr
   --correlation-id GUID   the MS-CorrelationId to send (default: a new one)
   --locale TAG            the language of the service's error descriptions (default en-US)
   --timeout SECONDS       per attempt, and for --token-command (default ${DEFAULT_TIMEOUT_SECONDS})
@@ -92,6 +92,17 @@ const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; exampl
     options: `  --over PERCENT          only the customers with a budget who used PERCENT of it or more
                           (80: trending over it, as Partner Center warns; 100: at or over it)
   --csv                   print CSV instead of a table (not with --json)`,
+  },
+  'partner-usage': {
+    usage: 'usagebudget partner-usage [options]',
+    summary:
+      "Shows the partner's usage summary: how many customers have usage, how many are over their\n" +
+      'budget and how many trending over it (80 % or more), and the estimated cost of the legacy\n' +
+      'Azure offers this billing period. Partner Center plans to retire this summary, and its cost\n' +
+      'leaves out customers on an Azure plan: "usagebudget report" covers every customer. The cost is\n' +
+      'rounded to cents here; --json gives it exactly. Needs an app+user token.',
+    examples: `  usagebudget partner-usage
+  usagebudget partner-usage --json | jq .customersOverBudget`,
   },
 };
 

@@ -1,8 +1,8 @@
-import type { Customer } from '@usagebudget/client';
+import type { Customer, PartnerUsageSummary } from '@usagebudget/client';
 import { stringify } from 'csv-stringify/sync';
 import { formatAmount } from './amount.js';
 import { type Style, table } from './output.js';
-import { REPORT_COLUMNS, roundDecimal, standing, type UsageRow } from './usage-figures.js';
+import { currencyOf, REPORT_COLUMNS, roundDecimal, standing, type UsageRow } from './usage-figures.js';
 
 /** A column of a listing: its title, how a row shows in it, and whether it lines up on the right (numbers). */
 interface Column<T> {
@@ -156,4 +156,51 @@ export function reportTable(
       : `${rows.length} of ${plural(total, 'customer')} with usage at or over ${overPercent} % of their budget`;
   const over = rows.filter((row) => standing(row) === 'over').length;
   return `${rows.length > 0 ? listing(columns, rows, s, paintStanding(s)) : ''}${shown}; ${over} over budget\n`;
+}
+
+// --- partner-usage ---------------------------------------------------------------------------
+
+export interface PartnerUsageResult {
+  summary: PartnerUsageSummary;
+  requestId: string;
+  correlationId: string;
+}
+
+/**
+ * `partner-usage`: the partner's counts of customers over and trending over their budgets, and
+ * the cost of its legacy offers (rounded to cents here; exact in `--json`).
+ */
+export function formatPartnerUsage({ summary, requestId }: PartnerUsageResult, s: Style): string {
+  return table(
+    [
+      ['Partner', printable(summary.resourceId)],
+      ['Name', printable(summary.resourceName)],
+      ['Customers with usage', s.value(String(summary.customersWithUsageBasedSubscription))],
+      ['Over budget', s.value(String(summary.customersOverBudget))],
+      ['Trending over', s.value(String(summary.customersTrendingOver))],
+      // Partner Center leaves the customers on an Azure plan out of this total.
+      ['Legacy offers cost', `${s.value(roundDecimal(summary.totalCost, 2))} ${printable(currencyOf(summary))}`],
+      ['Period', `${summary.billingStartDate} to ${summary.billingEndDate}`],
+      ['Request ID', requestId],
+    ],
+    s,
+  );
+}
+
+/** `partner-usage --json`: one line, these keys; `cost` is the exact decimal string. */
+export function partnerUsageJson({ summary, requestId, correlationId }: PartnerUsageResult): string {
+  return `${JSON.stringify({
+    command: 'partner-usage',
+    partnerId: summary.resourceId,
+    partnerName: summary.resourceName,
+    customersWithUsageBasedSubscription: summary.customersWithUsageBasedSubscription,
+    customersOverBudget: summary.customersOverBudget,
+    customersTrendingOver: summary.customersTrendingOver,
+    cost: summary.totalCost,
+    currency: currencyOf(summary),
+    billingStartDate: summary.billingStartDate,
+    billingEndDate: summary.billingEndDate,
+    requestId,
+    correlationId,
+  })}\n`;
 }

@@ -14,7 +14,7 @@ import {
   style,
 } from './output.js';
 import { TokenCommandError, tokenSource } from './token-sources.js';
-import { runCustomers, runReport, runUsage } from './usage-commands.js';
+import { runCustomers, runPartnerUsage, runReport, runUsage } from './usage-commands.js';
 import { cliVersion } from './version.js';
 
 export interface Terminal {
@@ -65,6 +65,8 @@ async function call(invocation: Call, terminal: Terminal): Promise<void> {
       return runUsage(client, invocation, options, write, s);
     case 'report':
       return runReport(client, invocation, options, write, s);
+    case 'partner-usage':
+      return runPartnerUsage(client, invocation, options, write, s);
     default: {
       const result = await budgetCall(client, invocation, options);
       write(settings.json ? resultJson(result) : formatResult(result, s));

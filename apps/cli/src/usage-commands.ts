@@ -3,7 +3,9 @@ import type { Invocation } from './arguments.js';
 import {
   customerLine,
   customersTable,
+  formatPartnerUsage,
   formatUsage,
+  partnerUsageJson,
   reportCsv,
   reportLines,
   reportTable,
@@ -71,4 +73,20 @@ export async function runReport(
   if (format === 'json') write(reportLines(rows));
   else if (format === 'csv') write(reportCsv(rows));
   else write(reportTable(rows, everyone.length, overPercent, s));
+}
+
+/**
+ * `partner-usage`: the partner's usage summary, an operation Partner Center plans to retire (and
+ * whose cost leaves out Azure plans); `report` is its replacement, so the help and README say so.
+ */
+export async function runPartnerUsage(
+  client: UsageBudgetClient,
+  { settings }: Command<'partner-usage'>,
+  options: CallOptions,
+  write: Write,
+  s: Style,
+): Promise<void> {
+  const { data, response } = await client.getPartnerUsageSummary(options).withResponse();
+  const result = { summary: data, requestId: response.requestId, correlationId: response.correlationId };
+  write(settings.json ? partnerUsageJson(result) : formatPartnerUsage(result, s));
 }

@@ -23,7 +23,8 @@ export interface UsageRow {
 /** The columns of `report --csv`, which `usagebudget apply` reads back (customerId and budget). */
 export const REPORT_COLUMNS = ['customerId', 'customerName', 'budget', 'cost', 'currency', 'percentUsed'] as const;
 
-const currencyOf = (usage: { currencyCode?: string; currencyLocale?: string }) =>
+/** The currency a cost is in: its ISO 4217 code, or for a legacy offer the locale it is billed in. */
+export const currencyOf = (usage: { currencyCode?: string; currencyLocale?: string }) =>
   usage.currencyCode ?? usage.currencyLocale ?? '';
 
 /** A usage record as a row: the service's own `percentUsed`. */

@@ -98,12 +98,15 @@ describe('parseCommandLine', () => {
     [['get', ID, '--over', '80'], /--over is an option of "usagebudget report"/],
     [['usage', ID, '--csv'], /--csv is an option of "usagebudget report"/],
     [['report', '--page-size', '10'], /--page-size is an option of "usagebudget customers"/],
+    [['partner-usage', ID], /unexpected argument "[0-9a-f-]+"/],
+    [['partner-usage', '--over', '80'], /--over is an option of "usagebudget report"/],
+    [['partner-usage', '--csv'], /--csv is an option of "usagebudget report"/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
     expect(() => parseCommandLine(argv)).toThrow(message);
   });
 
-  it('reads customers, usage and report with their own options', () => {
+  it('reads customers, usage, report and partner-usage with their own options', () => {
     expect(parseCommandLine(['customers'])).toMatchObject({ kind: 'call', command: 'customers' });
     expect(parseCommandLine(['customers'])).not.toHaveProperty('pageSize');
     expect(parseCommandLine(['customers', '--page-size', '50', '--json'])).toMatchObject({
@@ -121,6 +124,12 @@ describe('parseCommandLine', () => {
     });
     expect(parseCommandLine(['report', '--json', '--over', '0'])).toMatchObject({ format: 'json', overPercent: 0 });
     expect(parseCommandLine(['help', 'report'])).toEqual({ kind: 'help', command: 'report' });
+    expect(parseCommandLine(['partner-usage', '--json'])).toMatchObject({
+      kind: 'call',
+      command: 'partner-usage',
+      settings: { json: true },
+    });
+    expect(parseCommandLine(['partner-usage', '--help'])).toEqual({ kind: 'help', command: 'partner-usage' });
   });
 
   it('names the command in its usage errors, for the help hint', () => {

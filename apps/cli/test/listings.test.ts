@@ -1,10 +1,12 @@
-import type { Customer } from '@usagebudget/client';
+import type { Customer, PartnerUsageSummary } from '@usagebudget/client';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import {
   customerLine,
   customersTable,
+  formatPartnerUsage,
   formatUsage,
+  partnerUsageJson,
   reportCsv,
   reportLines,
   reportTable,
@@ -172,5 +174,62 @@ describe('customers', () => {
       domain: 'fabrikam.onmicrosoft.com',
       relationshipToPartner: 'reseller',
     });
+  });
+});
+
+describe('partner-usage', () => {
+  // The spec's example: a legacy offer's cost, in the currency of a locale.
+  const summary = {
+    customersOverBudget: 1,
+    customersTrendingOver: 0,
+    customersWithUsageBasedSubscription: 11,
+    resourceId: '11111111-4574-4539-bc42-0e539b9684c0',
+    resourceName: 'PLAMUATT2NETNEW',
+    billingStartDate: '2019-08-28T00:00:00-07:00',
+    billingEndDate: '2019-09-27T00:00:00-07:00',
+    totalCost: '22.86517200000000000001',
+    currencyLocale: 'fr-FR',
+    lastModifiedDate: '2019-09-01T23:04:41.193+00:00',
+    attributes: { objectType: 'PartnerUsageSummary' },
+  } as PartnerUsageSummary;
+  const result = { summary, requestId: 'r', correlationId: 'c' };
+
+  it('shows the counts and the cost to the cent, in the currency of its locale or code', () => {
+    expect(formatPartnerUsage(result, style(false))).toBe(
+      'Partner               11111111-4574-4539-bc42-0e539b9684c0\n' +
+        'Name                  PLAMUATT2NETNEW\n' +
+        'Customers with usage  11\n' +
+        'Over budget           1\n' +
+        'Trending over         0\n' +
+        'Legacy offers cost    22.87 fr-FR\n' +
+        'Period                2019-08-28T00:00:00-07:00 to 2019-09-27T00:00:00-07:00\n' +
+        'Request ID            r\n',
+    );
+    const inEuros = { ...result, summary: { ...summary, currencyCode: 'EUR' } };
+    expect(formatPartnerUsage(inEuros, style(false))).toContain('Legacy offers cost    22.87 EUR\n');
+  });
+
+  it('gives one JSON line with the exact cost in --json', () => {
+    const text = partnerUsageJson(result);
+    expect(text.endsWith('\n') && text.indexOf('\n') === text.length - 1).toBe(true);
+    expect(JSON.parse(text)).toEqual({
+      command: 'partner-usage',
+      partnerId: summary.resourceId,
+      partnerName: summary.resourceName,
+      customersWithUsageBasedSubscription: 11,
+      customersOverBudget: 1,
+      customersTrendingOver: 0,
+      cost: '22.86517200000000000001',
+      currency: 'fr-FR',
+      billingStartDate: summary.billingStartDate,
+      billingEndDate: summary.billingEndDate,
+      requestId: 'r',
+      correlationId: 'c',
+    });
+  });
+
+  it("shows a partner name's control characters as spaces", () => {
+    const hostile = { ...result, summary: { ...summary, resourceName: 'Evil\u001b[2J\nPartner' } };
+    expect(formatPartnerUsage(hostile, style(false))).toContain('Name                  Evil [2J Partner\n');
   });
 });

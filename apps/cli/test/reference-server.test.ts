@@ -142,6 +142,13 @@ describe('usagebudget against the reference server', () => {
       expect(run.stdout).toMatch(new RegExp(`Examples:\\n {2}usagebudget ${command} ${first}`));
       expect(run.stdout).toContain('Exit codes: 0 ok, 1 other failure, 2 usage error, 3 not found');
     }
+    for (const command of ['customers', 'usage', 'report', 'partner-usage']) {
+      const run = await usagebudget([command, '--help']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Usage: usagebudget ${command} `);
+      expect(run.stdout).toMatch(new RegExp(`Examples:\\n {2}usagebudget ${command}\\b`));
+      expect((await usagebudget(['--help'])).stdout).toContain(`\n  usagebudget ${command} `);
+    }
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(await usagebudget(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });

@@ -1,10 +1,10 @@
-// `customers`, `usage` and `report` against the reference server with its demo partner, whose
+// `customers`, `usage`, `report` and `partner-usage` against the reference server with its demo partner, whose
 // seeded portfolio has hundreds of customers, several currencies, some over budget, some without
 // one: run as a user runs the CLI, through the built bin.
 import { demoPartner, runToEnd, type ServerProcess, startServerProcess } from '@usagebudget/server/testing';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_COLUMNS } from '../src/usage-figures.js';
+import { REPORT_COLUMNS, standing, type UsageRow } from '../src/usage-figures.js';
 import { CLI, usagebudget } from './support/run.js';
 
 const [contoso, fabrikam] = demoPartner.customers;
@@ -169,5 +169,72 @@ describe('usagebudget report', () => {
     const run = await usagebudget(['report', '--json', ...base], appOnly);
     expect(run.code).toBe(4);
     expect(JSON.parse(run.stderr)).toMatchObject({ error: { status: 403, code: 'TokenKindNotAccepted' }, exitCode: 4 });
+  });
+});
+
+describe('usagebudget partner-usage', () => {
+  async function partnerUsage() {
+    const run = await usagebudget(['partner-usage', '--json', ...base], auth);
+    expect(run, run.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout.trimEnd().split('\n'), 'one JSON line').toHaveLength(1);
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  }
+
+  it("counts the report's customers: with usage, over budget and trending over it; the cost exact in --json", async () => {
+    const summary = await partnerUsage();
+    expect(Object.keys(summary)).toEqual([
+      'command',
+      'partnerId',
+      'partnerName',
+      'customersWithUsageBasedSubscription',
+      'customersOverBudget',
+      'customersTrendingOver',
+      'cost',
+      'currency',
+      'billingStartDate',
+      'billingEndDate',
+      'requestId',
+      'correlationId',
+    ]);
+    expect(summary).toMatchObject({
+      command: 'partner-usage',
+      partnerId: demoPartner.id,
+      partnerName: demoPartner.name,
+    });
+    expect(summary.cost).toMatch(/^\d+(\.\d+)?$/);
+    const rows = await reportRows();
+    expect(summary.customersWithUsageBasedSubscription).toBe(rows.length);
+    // The counts of the records' own standings, which the report's table sums up too.
+    const standings = rows.map((row) => standing(row as unknown as UsageRow));
+    const over = standings.filter((found) => found === 'over').length;
+    expect(summary.customersOverBudget).toBe(over);
+    expect(summary.customersTrendingOver).toBe(standings.filter((found) => found === 'trending').length);
+    const table = await usagebudget(['report', ...base], auth);
+    expect(table.stdout.trimEnd()).toMatch(new RegExp(`; ${over} over budget$`));
+
+    const human = await usagebudget(['partner-usage', ...base], auth);
+    expect(human, human.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(human.stdout).toMatch(new RegExp(`^Partner {15}${demoPartner.id}$`, 'm'));
+    expect(human.stdout).toMatch(new RegExp(`^Customers with usage  ${rows.length}$`, 'm'));
+    expect(human.stdout).toMatch(new RegExp(`^Over budget {11}${over}$`, 'm'));
+    const [, shown, currency] = /^Legacy offers cost {4}(\d+\.\d{2}) (\S+)$/m.exec(human.stdout) ?? [];
+    expect(currency).toBe(summary.currency);
+    expect(Math.abs(Number(shown) - Number(summary.cost)), 'the cost to the cent').toBeLessThanOrEqual(0.005);
+  });
+
+  it('follows a budget that was just set: a customer put over its budget is counted', async () => {
+    expect((await usagebudget(['set', fabrikam as string, '1000000', ...base], auth)).code).toBe(0);
+    const within = await partnerUsage();
+    expect((await usagebudget(['set', fabrikam as string, '0.01', ...base], auth)).code).toBe(0);
+    const over = await partnerUsage();
+    expect(over.customersOverBudget).toBe((within.customersOverBudget as number) + 1);
+    await usagebudget(['set', fabrikam as string, '500', ...base], auth);
+  });
+
+  it('exits 4 with an app-only token, naming TokenKindNotAccepted', async () => {
+    const run = await usagebudget(['partner-usage', ...base], appOnly);
+    expect(run.code).toBe(4);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^usagebudget: permission denied \(HTTP 403\)\n {2}Code {12}TokenKindNotAccepted$/m);
   });
 });

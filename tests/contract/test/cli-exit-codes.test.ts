@@ -64,10 +64,10 @@ describe("usagebudget against the Prism mock of the spec's responses", () => {
 
   it.each([
     [404, 3, 'not found (HTTP 404)', [['usage', CUSTOMER]]],
-    [401, 4, 'authentication failed (HTTP 401)', [['usage', CUSTOMER], ['report'], ['customers']]],
-    [403, 4, 'permission denied (HTTP 403)', [['usage', CUSTOMER], ['report'], ['customers']]],
-    [429, 5, 'throttled (HTTP 429)', [['usage', CUSTOMER], ['report'], ['customers']]],
-    [500, 1, 'the service failed (HTTP 500)', [['usage', CUSTOMER], ['report'], ['customers']]],
+    [401, 4, 'authentication failed (HTTP 401)', [['usage', CUSTOMER], ['report'], ['partner-usage'], ['customers']]],
+    [403, 4, 'permission denied (HTTP 403)', [['usage', CUSTOMER], ['report'], ['partner-usage'], ['customers']]],
+    [429, 5, 'throttled (HTTP 429)', [['usage', CUSTOMER], ['report'], ['partner-usage'], ['customers']]],
+    [500, 1, 'the service failed (HTTP 500)', [['usage', CUSTOMER], ['report'], ['partner-usage'], ['customers']]],
   ])('maps %d of the usage reads and the customer list to exit code %d', async (status, exitCode, title, commands) => {
     for (const args of commands) {
       const run = await answeredWith(status, ...args);
@@ -129,6 +129,30 @@ describe("usagebudget against the Prism mock of the spec's responses", () => {
     expect(rows.filter(({ budget }) => budget === '').length).toBe(
       records.filter((record) => (record.budget as { amount?: number }).amount === undefined).length,
     );
+  });
+
+  it("shows the partner usage summary example: the counts, and the legacy offers' cost to the cent; exact in --json", async () => {
+    const summary = example('getPartnerUsageSummary', 'partnerSummary') as Record<string, number | string>;
+    const run = await answeredWith(200, 'partner-usage');
+    expect(run, run.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(
+      new RegExp(`^Customers with usage  ${summary.customersWithUsageBasedSubscription}$`, 'm'),
+    );
+    expect(run.stdout).toMatch(new RegExp(`^Over budget {11}${summary.customersOverBudget}$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^Trending over {9}${summary.customersTrendingOver}$`, 'm'));
+    // 22.861172 to the cent, in the currency of its locale.
+    expect(run.stdout).toMatch(/^Legacy offers cost {4}22\.86 fr-FR$/m);
+    const json = JSON.parse((await answeredWith(200, 'partner-usage', '--json')).stdout);
+    expect(json).toMatchObject({
+      command: 'partner-usage',
+      partnerId: summary.resourceId,
+      partnerName: summary.resourceName,
+      customersWithUsageBasedSubscription: summary.customersWithUsageBasedSubscription,
+      customersOverBudget: summary.customersOverBudget,
+      customersTrendingOver: summary.customersTrendingOver,
+      cost: String(summary.totalCost),
+      currency: summary.currencyLocale,
+    });
   });
 
   it('lists the customers of the last page, and stops on a mock that answers its first page forever', async () => {

@@ -1,0 +1,12 @@
+# PARTNER_CENTER_TOKEN: an access token for Partner Center
+: "${PARTNER_CENTER_BASE_URL:=https://api.partnercenter.microsoft.com}"
+: "${CUSTOMER_TENANT_ID:=0c39d6d5-c70d-4c55-bc02-f620844f3fd1}"
+customers="$PARTNER_CENTER_BASE_URL/v1/customers"
+
+# {"amount": null} removes the budget.
+curl --silent --show-error --fail-with-body \
+  --request PATCH \
+  --header "Authorization: Bearer $PARTNER_CENTER_TOKEN" \
+  --header 'Content-Type: application/json' \
+  --data '{"amount": 250.50}' \
+  "$customers/$CUSTOMER_TENANT_ID/usagebudget"
