@@ -122,3 +122,62 @@ export function findOperation(
   }
   return undefined;
 }
+
+/** A named example of a response body, its `$ref` followed. */
+export interface ResponseExample {
+  /** Its key in `examples`, or `example` for a lone `example`. */
+  readonly name: string;
+  readonly value: unknown;
+}
+
+/**
+ * The response an operation documents for a concrete status: its own key (`429`), else its range
+ * (`4XX`), else `default`; `undefined` when it documents none of them.
+ */
+export function responseForStatus(operation: SpecOperation, status: number): SpecResponse | undefined {
+  const keys = [String(status), `${String(status)[0]}XX`, 'default'];
+  for (const key of keys) {
+    const found = operation.responses.find((response) => response.status.toUpperCase() === key.toUpperCase());
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The media type a mock answers with: `application/json` when the response has it, else its first. */
+function answeredMediaType(response: SpecResponse): string | undefined {
+  const types = Object.keys(response.value.content ?? {});
+  return types.includes('application/json') ? 'application/json' : types[0];
+}
+
+/**
+ * The examples of a response's body, in the order the spec lists them: each of `examples` by its
+ * name (`$ref`s followed), or a lone `example` named `example`. Empty when it documents none.
+ */
+export function responseExamples(document: object, response: SpecResponse): ResponseExample[] {
+  const mediaType = answeredMediaType(response);
+  if (mediaType === undefined) return [];
+  const content = response.value.content?.[mediaType];
+  if (!content) return [];
+  if (content.examples) {
+    return Object.entries(content.examples).map(([name, example]) => ({
+      name,
+      value: resolveReference<OpenAPIV3.ExampleObject>(document, example).value.value,
+    }));
+  }
+  return content.example === undefined ? [] : [{ name: 'example', value: content.example }];
+}
+
+/**
+ * The response headers the spec gives an example for (the header's `example`, else its schema's),
+ * by the header's name as documented: what a mock sends beside an example body.
+ */
+export function responseHeaderExamples(document: object, response: SpecResponse): Record<string, string> {
+  const examples: Record<string, string> = {};
+  for (const [name, header] of Object.entries(response.value.headers ?? {})) {
+    const resolved = resolveReference<OpenAPIV3.HeaderObject>(document, header).value;
+    const schema = resolved.schema && resolveReference<OpenAPIV3.SchemaObject>(document, resolved.schema).value;
+    const example = resolved.example ?? schema?.example;
+    if (example !== undefined) examples[name] = String(example);
+  }
+  return examples;
+}
