@@ -31,6 +31,8 @@ export interface BudgetStore {
   update(update: BudgetUpdate): UpdateOutcome;
   /** Forgets replay records older than `maxAgeMs`. */
   pruneReplays(maxAgeMs: number): void;
+  /** Deletes every stored row (budgets, replay records, whatever later tables hold): the test controls' reset. */
+  clear(): void;
   /** Throws when the database cannot answer. */
   ping(): void;
   close(): void;

@@ -33,16 +33,28 @@ export interface StartedProcess {
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
+// The signals that end a process by default; a parent stopped by one must not leave its children.
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-// If the test runner or script dies first, do not leave a child holding a port.
+function killRunning(): void {
+  for (const child of running) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+// If the test runner or script dies first, do not leave a child holding a port: on exit, and on
+// a signal that would end this process without an exit event.
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of running) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
-  });
+  process.once('exit', killRunning);
+  for (const signal of ENDING_SIGNALS) {
+    process.once(signal, () => {
+      killRunning();
+      // Nobody else handles it: end as the signal's default action would have.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  }
 }
 
 /** Spawns a program with its output piped, killed by the exit hook if this process exits first. */

@@ -23,6 +23,7 @@ const failing: BudgetStore = {
     throw new Error('disk I/O error (simulated)');
   },
   pruneReplays: () => {},
+  clear: () => {},
   ping: () => {
     throw new Error('disk I/O error (simulated)');
   },

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../src/partners/config.js';
+import { ConfigError, loadConfig, parseConfig } from '../../src/partners/config.js';
 import { demoConfig, demoPartner } from '../../src/partners/demo-partner.js';
 import { scratchDir } from '../support/use-server.js';
 
@@ -44,6 +44,35 @@ describe('parseConfig', () => {
     [{ partners: [partner({ name: '' })] }, 'partners[0].name must be a non-empty string'],
   ])('rejects %j', (value, message) => {
     expect(() => parseConfig(value, 'test.json')).toThrow(message);
+  });
+});
+
+describe('parseConfig reports every problem', () => {
+  it('names the place of each bad field, not only the first', () => {
+    const value = {
+      partners: [
+        partner({ id: '', customers: ['nope', customer] }),
+        partner({ id: 'p2', name: 7, tokens: ['token-2', 'bad token'], customers: ['also-nope'] }),
+      ],
+      throttle: { requestsPerSecond: -1, burst: 0 },
+    };
+    let error: unknown;
+    try {
+      parseConfig(value, 'seed.json');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'partners[0].id must be a non-empty string',
+      'partners[0].customers[0] must be a GUID',
+      'partners[1].name must be a non-empty string',
+      'partners[1].tokens[1] must be a bearer token (letters, digits and -._~+/, then any =)',
+      'partners[1].customers[0] must be a GUID',
+      'throttle.requestsPerSecond must be a positive number',
+      'throttle.burst must be a positive integer',
+    ]);
+    expect((error as Error).message).toMatch(/^seed\.json: 7 problems:\n {2}- partners\[0\]\.id/);
   });
 });
 
