@@ -181,3 +181,38 @@ export function responseHeaderExamples(document: object, response: SpecResponse)
   }
   return examples;
 }
+
+/** What a request asks a mock of the spec for, in its `Prefer` header (see {@link mockPreference}). */
+export interface MockPreference {
+  /** `code=N`: the documented response of this status. */
+  readonly status?: number;
+  /** `example=NAME`: that example of the response. */
+  readonly example?: string;
+  /** Why the header cannot be honoured (`code` is not an HTTP status); absent when it can. */
+  readonly invalid?: string;
+}
+
+/**
+ * Reads a `Prefer` header as Prism does (`Prefer: code=404, example=tenantNotFound`; `,` or `;`
+ * between preferences, values optionally quoted): how a test asks any mock of this spec for one of
+ * its documented responses.
+ */
+export function mockPreference(header: string | readonly string[] | null | undefined): MockPreference {
+  if (header === undefined || header === null) return {};
+  const preferences = new Map<string, string>();
+  for (const part of (typeof header === 'string' ? header : header.join(',')).split(/[,;]/)) {
+    const [name = '', ...value] = part.split('=');
+    preferences.set(
+      name.trim().toLowerCase(),
+      value
+        .join('=')
+        .trim()
+        .replace(/^"(.*)"$/, '$1'),
+    );
+  }
+  const code = preferences.get('code');
+  const example = preferences.get('example') || undefined;
+  if (code === undefined) return example ? { example } : {};
+  if (!/^[1-5]\d\d$/.test(code)) return { invalid: `Prefer: code=${code} is not an HTTP status` };
+  return example ? { status: Number(code), example } : { status: Number(code) };
+}

@@ -1,6 +1,7 @@
 import { spec } from '@usagebudget/openapi';
 import {
   findOperation,
+  mockPreference,
   pathParameterNames,
   pathTemplateMatcher,
   resolvePointer,
@@ -182,5 +183,16 @@ describe('documented responses and their examples', () => {
     expect(Object.keys(headers)).toEqual(Object.keys(throttled?.value.headers ?? {}));
     expect(headers['Retry-After']).toMatch(/^\d+$/);
     expect(headers['MS-RequestId']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('mockPreference', () => {
+  it('reads a Prefer header as Prism does', () => {
+    expect(mockPreference(undefined)).toEqual({});
+    expect(mockPreference('code=429')).toEqual({ status: 429 });
+    expect(mockPreference('Code = 404 ; example="tenantNotFound"')).toEqual({ status: 404, example: 'tenantNotFound' });
+    expect(mockPreference(['example=noBudget', 'respond-async'])).toEqual({ example: 'noBudget' });
+    expect(mockPreference('code=abc')).toEqual({ invalid: 'Prefer: code=abc is not an HTTP status' });
+    expect(mockPreference('code=600').invalid).toMatch(/not an HTTP status/);
   });
 });

@@ -1,7 +1,13 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { spec } from '@usagebudget/openapi';
-import { findOperation, pathParameterNames, type SpecOperation, specOperations } from '@usagebudget/openapi/operations';
+import {
+  findOperation,
+  mockPreference,
+  pathParameterNames,
+  type SpecOperation,
+  specOperations,
+} from '@usagebudget/openapi/operations';
 import { resolveReference } from '@usagebudget/openapi/pointer';
 import type { OpenAPIV3 } from 'openapi-types';
 import { isCorrelationId, isRequestId } from '../contract/spec-validator.js';
@@ -46,31 +52,16 @@ function customerPosition(operation: SpecOperation): number {
 class InvalidPrefer extends Error {}
 
 /**
- * The fault a `Prefer` header asks for, as Prism reads it (`code=503`, `example=NAME`): only error
+ * The fault a `Prefer` header asks for (`code=503`, `example=NAME`, as Prism reads it): only error
  * statuses, since a stateful mock answers successes from its state.
  */
 function preferredFault(header: string | string[] | undefined): FaultRule | undefined {
-  if (header === undefined) return undefined;
-  const preferences = new Map<string, string>();
-  for (const part of (Array.isArray(header) ? header.join(',') : header).split(/[,;]/)) {
-    const [name = '', ...value] = part.split('=');
-    preferences.set(
-      name.trim().toLowerCase(),
-      value
-        .join('=')
-        .trim()
-        .replace(/^"(.*)"$/, '$1'),
-    );
-  }
-  const code = preferences.get('code');
-  if (code === undefined) return undefined;
-  if (!/^\d{3}$/.test(code) || Number(code) < 100 || Number(code) > 599) {
-    throw new InvalidPrefer(`Prefer: code=${code} is not an HTTP status.`);
-  }
-  const status = Number(code);
-  if (status < 400) return undefined;
-  const example = preferences.get('example');
-  return example ? { status, example } : { status };
+  const preference = mockPreference(header);
+  if (preference.invalid) throw new InvalidPrefer(`${preference.invalid}.`);
+  if (preference.status === undefined || preference.status < 400) return undefined;
+  return preference.example
+    ? { status: preference.status, example: preference.example }
+    : { status: preference.status };
 }
 
 export function createTestControls(deps: TestControlsDependencies): TestControls {
