@@ -17,6 +17,7 @@ export function prismBin(): string {
   return join(dirname(pkg), bin);
 }
 
+/** How to start Prism. */
 export interface PrismOptions {
   /** `mock` answers from the spec; `proxy` forwards to `upstream` and validates both directions. */
   mode?: 'mock' | 'proxy';
@@ -34,7 +35,9 @@ export interface PrismOptions {
   dynamic?: boolean;
 }
 
+/** A running Prism process. */
 export interface StartedPrism extends StartedProcess {
+  /** `http://HOST:PORT`. */
   readonly url: string;
 }
 
