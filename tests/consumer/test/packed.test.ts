@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, LISTENING_LINE, portIsFree, runToEnd, startProcess } from '@usagebudget/server/testing';
+import { freePort, isRunning, LISTENING_LINE, portIsFree, runToEnd, startProcess } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { codeBlocks, packAndInstall, readmeSection, rootReadme, workspaceRoot } from '../src/packed-install.js';
@@ -23,20 +23,11 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 /** Mock processes this file started, by the pid each wrote: stopped after the tests whatever happened. */
 const pidFiles = new Set<string>();
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function stopByPidFile(pidFile: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8'));
-  if (alive(pid)) process.kill(pid, 'SIGTERM');
-  for (let attempt = 0; alive(pid) && attempt < 100; attempt++) await new Promise((r) => setTimeout(r, 50));
+  if (isRunning(pid)) process.kill(pid, 'SIGTERM');
+  for (let attempt = 0; isRunning(pid) && attempt < 100; attempt++) await new Promise((r) => setTimeout(r, 50));
 }
 
 async function node(file: string, env: NodeJS.ProcessEnv = {}) {

@@ -200,3 +200,13 @@ export function runToEnd(command: string, args: readonly string[], options: RunT
     });
   });
 }
+
+/** Whether a process of this pid is running (a signal 0 reaches it): how tests check a stop killed what it should. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -3,19 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { freePort, portIsFree, runToEnd, startNodeServer, startProcess } from '../../src/testing/index.js';
+import { freePort, isRunning, portIsFree, runToEnd, startNodeServer, startProcess } from '../../src/testing/index.js';
 
 const builtTesting = fileURLToPath(new URL('../../dist/testing/index.js', import.meta.url));
-
-/** Whether a process of this pid is still there. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // A child that listens on a port, prints a ready line, and ignores SIGTERM when asked to.
 const listener = (ignoreTerm: boolean) => `
@@ -101,12 +91,12 @@ describe('a parent ended by a signal', () => {
       ready: /^child (\d+)$/,
     });
     const childPid = Number(parent.ready[1]);
-    expect(alive(childPid)).toBe(true);
+    expect(isRunning(childPid)).toBe(true);
     process.kill(parent.pid, signal);
     expect(await parent.exited).toBe(signal);
     // The child got SIGKILL before the parent went; its exit is reaped by init.
-    for (let attempt = 0; alive(childPid) && attempt < 100; attempt++) await new Promise((r) => setTimeout(r, 20));
-    expect(alive(childPid)).toBe(false);
+    for (let attempt = 0; isRunning(childPid) && attempt < 100; attempt++) await new Promise((r) => setTimeout(r, 20));
+    expect(isRunning(childPid)).toBe(false);
   });
 });
 
