@@ -99,6 +99,10 @@ export function createJournal(capacity = JOURNAL_CAPACITY): RequestJournal {
       return entry;
     },
     readBody(req, entry) {
+      // Most requests (every GET) declare no body: nothing to wait for.
+      if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+        return Promise.resolve();
+      }
       const reading = new Promise<void>((resolve) => {
         const chunks: Buffer[] = [];
         let size = 0;

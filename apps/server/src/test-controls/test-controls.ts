@@ -2,9 +2,9 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Socket } from 'node:net';
 import { spec } from '@usagebudget/openapi';
 import {
-  findOperation,
   mockPreference,
   pathParameterNames,
+  pathTemplateMatcher,
   type SpecOperation,
   specOperations,
 } from '@usagebudget/openapi/operations';
@@ -66,7 +66,13 @@ function preferredFault(header: string | string[] | undefined): FaultRule | unde
 
 export function createTestControls(deps: TestControlsDependencies): TestControls {
   const operations = specOperations(spec);
-  const positions = new Map(operations.map((operation) => [operation, customerPosition(operation)]));
+  // Compiled once: matching a path is on every request's way.
+  const matchers = operations.map((operation) => ({
+    operation,
+    method: operation.method.toUpperCase(),
+    match: pathTemplateMatcher(operation.path),
+    customerAt: customerPosition(operation),
+  }));
   const answers = createFaultAnswers(spec, operations);
   const rules = createFaultRules(operations, answers);
   const journal = createJournal();
@@ -140,10 +146,15 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
       return;
     }
     const method = (req.method ?? '').toUpperCase();
-    const found = findOperation(operations, method, path);
-    const operation = found?.operation;
-    const position = operation ? (positions.get(operation) ?? -1) : -1;
-    const customer = position === -1 ? null : (found?.pathValues[position]?.toLowerCase() ?? null);
+    let operation: SpecOperation | undefined;
+    let customer: string | null = null;
+    for (const candidate of matchers) {
+      const values = candidate.method === method ? candidate.match(path) : undefined;
+      if (!values) continue;
+      operation = candidate.operation;
+      customer = values[candidate.customerAt]?.toLowerCase() ?? null;
+      break;
+    }
     const entry = journal.open(req, {
       path,
       query: at === -1 ? '' : url.slice(at + 1),
