@@ -153,10 +153,11 @@ describe('the static mock', () => {
       expect((await clientOf(mock).getBudget(mock.customers[0] as string)).amount).toBe(100);
       for (const operation of specOperations(spec)) {
         const path = operation.path.replace(/\{[^}]+\}/g, mock.customers[0] as string);
+        // The last error status the operation documents: one a request would not provoke by itself.
         const status = Number(
           operation.responses
             .map((response) => response.status)
-            .filter((key) => /^5\d\d$/.test(key))
+            .filter((key) => /^[45]\d\d$/.test(key))
             .at(-1),
         );
         const response = await fetch(`${mock.url}${path}`, {
