@@ -34,7 +34,7 @@ async function node(file: string, env: NodeJS.ProcessEnv = {}) {
   const done = await runToEnd(process.execPath, [file], {
     cwd: project,
     env: { ...process.env, ...env },
-    timeoutMs: 60_000,
+    timeoutMs: 240_000,
   });
   expect(done.stderr, file).toBe('');
   expect(done.code, file).toBe(0);

@@ -49,11 +49,16 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once('exit', killRunning);
   for (const signal of ENDING_SIGNALS) {
-    process.once(signal, () => {
+    const onSignal = () => {
+      // A program that handles the signal stops its children its own way (or exits, and the exit
+      // hook kills what is left). Otherwise the signal would end it now: kill them, then end as the
+      // signal's default action would have. Put first, this listener sees every other one.
+      if (process.listenerCount(signal) > 1) return;
       killRunning();
-      // Nobody else handles it: end as the signal's default action would have.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.prependListener(signal, onSignal);
   }
 }
 

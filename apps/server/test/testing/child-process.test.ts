@@ -98,6 +98,27 @@ describe('a parent ended by a signal', () => {
     for (let attempt = 0; isRunning(childPid) && attempt < 100; attempt++) await new Promise((r) => setTimeout(r, 20));
     expect(isRunning(childPid)).toBe(false);
   });
+  it('leaves a parent that handles the signal to stop its children its own way', async () => {
+    // The parent stops its child itself on SIGINT, then exits 130; it is not ended by the signal.
+    const parent = await startProcess({
+      name: 'graceful parent',
+      command: process.execPath,
+      args: [
+        '--input-type=module',
+        '-e',
+        `import { startProcess } from ${JSON.stringify(builtTesting)};
+         const child = await startProcess({ name: 'child', command: process.execPath, args: ['-e', ${JSON.stringify(listener(false))}], ready: /ready on/ });
+         process.once('SIGINT', async () => { console.log('stopped with ' + (await child.stop())); process.exit(130); });
+         console.log('child ' + child.pid);
+         setInterval(() => {}, 1000);`,
+      ],
+      ready: /^child (\d+)$/,
+    });
+    process.kill(parent.pid, 'SIGINT');
+    expect(await parent.exited).toBe(130);
+    expect(parent.stdout()).toContain('stopped with SIGTERM');
+    expect(isRunning(Number(parent.ready[1]))).toBe(false);
+  });
 });
 
 describe('startNodeServer', () => {
