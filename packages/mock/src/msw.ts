@@ -41,7 +41,8 @@ export interface MockAnswer {
   headers?: Record<string, string>;
 }
 
-// MSW's path parameters are identifiers: `{customer-tenant-id}` becomes `:customerTenantId`.
+// MSW's path parameters are identifiers: a name such as `{customer-tenant-id}` would become
+// `:customerTenantId`.
 const identifier = (name: string) =>
   name.replace(/[^A-Za-z0-9]+(.)?/g, (_, next?: string) => next?.toUpperCase() ?? '');
 
@@ -69,11 +70,49 @@ function needsToken(operation: SpecOperation): boolean {
 const fault = (status: number, description: string) =>
   HttpResponse.json({ code: 'InvalidPrefer', description, data: ['Prefer'] }, { status });
 
+interface SelfLink {
+  readonly uri: string;
+  readonly headers?: readonly { readonly key: string; readonly value: string }[];
+}
+
+/**
+ * How well an example describes the request, by the example's own `links.self` (the request it
+ * answers, as the spec writes it): -1 when it names another path, query value or header value;
+ * otherwise 1 plus the query parameters and headers it matched; 0 when it has no self link. The
+ * best fit answers, so a paged list's next-page request (`seekOperation=Next` with its
+ * `MS-ContinuationToken`) gets the last page, and a customer the spec's examples name gets its own
+ * example. Paths compare without regard to case, as tenant GUIDs do.
+ */
+function fitOf(example: unknown, request: Request): number {
+  const self = (example as { links?: { self?: SelfLink } } | null)?.links?.self;
+  if (typeof self?.uri !== 'string') return 0;
+  const sent = new URL(request.url);
+  const link = new URL(self.uri, sent.origin);
+  if (link.pathname.toLowerCase() !== sent.pathname.toLowerCase()) return -1;
+  let fit = 1;
+  for (const [name, value] of link.searchParams) {
+    if (sent.searchParams.get(name) !== value) return -1;
+    fit += 1;
+  }
+  for (const { key, value } of self.headers ?? []) {
+    if (request.headers.get(key) !== value) return -1;
+    fit += 1;
+  }
+  return fit;
+}
+
 /** A documented response of the operation as MSW answers it: the example body and documented headers. */
 function documentedAnswer(operation: SpecOperation, request: Request, status: number, exampleName?: string) {
   const response = responseForStatus(operation, status);
   const examples = response ? responseExamples(document, response) : [];
-  const example = exampleName ? examples.find(({ name }) => name === exampleName) : examples[0];
+  const example = exampleName
+    ? examples.find(({ name }) => name === exampleName)
+    : examples
+        .map((candidate) => ({ candidate, fit: fitOf(candidate.value, request) }))
+        .reduce<{ candidate: (typeof examples)[number]; fit: number } | undefined>(
+          (best, next) => (best === undefined || next.fit > best.fit ? next : best),
+          undefined,
+        )?.candidate;
   if (!response || !example) {
     const names = examples.map(({ name }) => name).join(', ') || 'none';
     return fault(
@@ -110,10 +149,12 @@ function defaultResolver(operation: SpecOperation): HttpResponseResolver {
 }
 
 /**
- * One MSW handler per operation of the spec. Each answers the first example of its first
- * documented success (a `GET` of a budget: the spec's `budgetSet`), any other documented
- * response a request asks for with `Prefer: code=N[, example=NAME]` (as Prism reads it), and the
- * documented `401` to a request without `Authorization`.
+ * One MSW handler per operation of the spec. Each answers its first documented success with the
+ * example that describes the request (by the example's `links.self`: the customer list's last
+ * page to a next-page request, a customer's own usage summary), else the first (a `GET` of a
+ * budget: the spec's `budgetSet`); any other documented response a request asks for with
+ * `Prefer: code=N[, example=NAME]` (as Prism reads it); and the documented `401` to a request
+ * without `Authorization`.
  */
 export function createHandlers(options: HandlerOptions = {}): HttpHandler[] {
   const baseUrl = options.baseUrl ?? '*';

@@ -8,7 +8,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers, operationIds, override } from '../src/msw.js';
 
 const operations = specOperations(spec);
-const customer = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
+// A customer no example of the spec names: every operation answers its first example for it.
+const customer = '7d1e3a55-2b8c-4f0e-9a6d-5c3b1e7f9a24';
+const exampleCustomer = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
 const server = setupServer(...createHandlers());
 const BASE = 'https://api.partnercenter.microsoft.com';
 
@@ -75,6 +77,45 @@ describe('the generated handlers', () => {
   it('serve the client as the service would', async () => {
     const client = new UsageBudgetClient({ cloud: 'global', credential: 'token', maxRetries: 0 });
     expect((await client.getBudget(customer)).amount).toBe(100);
+    // Costs keep every digit, as the spec's examples write them.
+    expect(await client.getCustomerUsageSummary(customer)).toMatchObject({
+      totalCost: '28.82860766744404945074',
+      budget: { amount: 97 },
+    });
+    const records = await client.listCustomerUsageRecords();
+    expect(records.map((record) => record.resourceName)).toEqual([
+      'LEGACY AZURE CUSTOMER SE',
+      'Modern Azure Customer SE',
+      'Test_Test_MA20190829_14',
+      'Modern Azure Customer UK',
+    ]);
+    expect(await client.getPartnerUsageSummary()).toMatchObject({ customersOverBudget: 1 });
+  });
+
+  it("answer with the example whose own links.self is the request: the list's next page, a customer's summary", async () => {
+    const client = new UsageBudgetClient({ cloud: 'global', credential: 'token', maxRetries: 0 });
+    const pages: string[][] = [];
+    for await (const page of client.listCustomers().byPage()) pages.push(page.items.map((item) => item.id));
+    expect(pages).toEqual([
+      [exampleCustomer, '45c44870-ef77-4fdd-b6fe-3dacb075cff2'],
+      ['b44bb1fb-c595-45b0-9e09-d657365580bf'],
+    ]);
+    const filtered: (string | undefined)[] = [];
+    for await (const found of client.listCustomers({
+      filter: { Field: 'CompanyName', Value: 'cont', Operator: 'starts_with' },
+    })) {
+      filtered.push(found.companyProfile?.companyName);
+    }
+    expect(filtered).toEqual(['Contoso Ltd']);
+    expect(await client.getCustomerUsageSummary(exampleCustomer)).toMatchObject({
+      resourceId: exampleCustomer,
+      totalCost: '412.77360021458339691162',
+      budget: { attributes: { objectType: 'SpendingBudget' } },
+    });
+    expect((await client.getCustomerUsageSummary(exampleCustomer)).budget.amount).toBeUndefined();
+    expect(await client.getCustomerUsageSummary('65726577-c208-40fd-9735-8c85ac9cac68')).toMatchObject({
+      currencyLocale: 'en-US',
+    });
   });
 });
 
