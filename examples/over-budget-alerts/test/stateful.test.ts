@@ -5,37 +5,53 @@ import { describe, expect, inject, it } from 'vitest';
 import { checkBudgets, describeAlert } from '../src/over-budget-alerts.js';
 
 const { url, token, customers } = inject('usagebudget');
-const [big, small, unbudgeted, missing] = customers as [string, string, string, string];
+const [big, small, unbudgeted, fresh, seatsOnly] = customers as [string, string, string, string, string];
 const client = new UsageBudgetClient({ baseURL: url, credential: token });
+const admin = connectMockAdmin(url);
 
 describe('checkBudgets against the seeded mock', () => {
-  it('alerts on customers at or past 80% of their budget, most used first', async () => {
-    const report = await checkBudgets(client, [
-      { customerId: big, spend: 790 }, // 79%: fine
-      { customerId: small, spend: 240 }, // 95.8%
-      { customerId: unbudgeted, spend: 10 },
-    ]);
-    expect(report.alerts).toEqual([{ customerId: small, budget: 250.5, spend: 240, percentUsed: 95.8 }]);
-    expect(report.unbudgeted).toEqual([unbudgeted]);
-    expect(report.failures).toEqual([]);
+  it("lists every customer and alerts on those at or past 80% of their budget, from each one's usage summary", async () => {
+    const report = await checkBudgets(client);
+    expect(report).toEqual({
+      alerts: [
+        {
+          customerId: small,
+          customerName: 'Small Budget GmbH',
+          budget: 250.5,
+          cost: '240.00000000000000000001',
+          currency: 'EUR',
+          percentUsed: 95.8,
+        },
+      ],
+      unbudgeted: [unbudgeted, fresh],
+      withoutUsage: [seatsOnly],
+      failures: [],
+    });
     expect(describeAlert(report.alerts[0] as never)).toBe(
-      `Customer ${small} has spent 240 of its 250.5 budget (95.8%).`,
+      `Small Budget GmbH (${small}) has used 95.8% of its budget: 240.00000000000000000001 of 250.5 EUR.`,
     );
   });
 
-  it('honours another threshold, and reads each budget once', async () => {
-    const admin = connectMockAdmin(url);
-    const readsOf = async () => admin.journal({ operationId: 'getUsageBudget', customer: big });
+  it('honours another threshold, and reads only the customers it is given, once each', async () => {
+    const readsOf = () => admin.journal({ operationId: 'getCustomerUsageSummary', customer: big });
     const before = (await readsOf()).length;
-    const report = await checkBudgets(client, [{ customerId: big, spend: 500 }], { threshold: 0.5 });
-    expect(report.alerts.map((alert) => alert.percentUsed)).toEqual([50]);
+    const listsBefore = (await admin.journal({ operationId: 'listCustomers' })).length;
+    const report = await checkBudgets(client, { customerIds: [big], threshold: 0.5 });
+    expect(report.alerts.map((alert) => alert.percentUsed)).toEqual([79]);
     const reads = await readsOf();
     expect(reads).toHaveLength(before + 1);
     expect(reads.at(-1)?.headers.authorization).toBe('Bearer [redacted]');
+    expect(await admin.journal({ operationId: 'listCustomers' })).toHaveLength(listsBefore);
   });
 
-  it('reports a customer without a budget yet as unbudgeted', async () => {
-    const report = await checkBudgets(client, [{ customerId: missing, spend: 1 }]);
-    expect(report).toEqual({ alerts: [], unbudgeted: [missing], failures: [] });
+  it('sees a budget raised with the SDK in the next check', async () => {
+    try {
+      await client.setBudget(small, 400);
+      const report = await checkBudgets(client, { customerIds: [small] });
+      expect(report.alerts).toEqual([]);
+    } finally {
+      await admin.reset();
+    }
+    expect((await checkBudgets(client, { customerIds: [small] })).alerts).toHaveLength(1);
   });
 });
