@@ -40,6 +40,7 @@ export type MockOptions = StatefulMockOptions | StaticMockOptions;
 export interface MockPartner {
   /** The partner's tenant ID. */
   readonly id: string;
+  /** The partner's name, as its usage summary's `resourceName` gives it. */
   readonly name: string;
 }
 

@@ -133,6 +133,29 @@ describe('the stateful mock', () => {
   });
 });
 
+describe("the README's seed", () => {
+  it('is a valid seed, served as written', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## The seed'), readme.indexOf('## Test controls'));
+    const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)?.[1] ?? 'null') as Seed;
+    const mock = await startMock({ seed: example });
+    try {
+      expect(mock.customers).toHaveLength(4 + 500);
+      const client = clientOf(mock);
+      expect(await client.getCustomerUsageSummary(mock.customers[0] as string)).toMatchObject({
+        totalCost: '200.4',
+        currencyCode: 'EUR',
+        budget: { amount: 250.5 },
+      });
+      await expect(client.getCustomerUsageSummary(mock.customers[2] as string)).rejects.toMatchObject({
+        code: 'NoUsageBasedSubscription',
+      });
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
 describe('startMock', () => {
   it('reads a seed file, and lets its port go on close()', async () => {
     const file = join(scratch, 'seed.json');

@@ -12,12 +12,18 @@ import { codeBlocks, packAndInstall, readmeSection, rootReadme, workspaceRoot } 
 
 const project = mkdtempSync(join(tmpdir(), 'usagebudget-consumer-'));
 const seedFile = join(workspaceRoot, 'examples', 'over-budget-alerts', 'test', 'mock-seed.json');
+interface SeededCustomer {
+  id: string;
+  cost: string;
+  budget: number;
+}
 const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as {
-  partners: { tokens: string[]; customers: string[] }[];
-  budgets: Record<string, number | null>;
+  partners: { tokens: string[]; customers: (string | SeededCustomer)[] }[];
 };
-const [partner] = seed.partners as [{ tokens: string[]; customers: string[] }];
-const [customer] = partner.customers as [string];
+const [partner] = seed.partners as [{ tokens: string[]; customers: (string | SeededCustomer)[] }];
+// The example's first customer has a cost and a budget.
+const [seeded] = partner.customers as [SeededCustomer];
+const customer = seeded.id;
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 /** Mock processes this file started, by the pid each wrote: stopped after the tests whatever happened. */
@@ -84,7 +90,8 @@ const admin = connectMockAdmin(process.env.BASE_URL);
 await admin.addFault({ operationId: 'getUsageBudget', status: 503, times: 1, retryAfter: 0 });
 const { data, response } = await client.getBudget(process.env.CUSTOMER).withResponse();
 const statuses = (await admin.journal({ operationId: 'getUsageBudget' })).map((entry) => entry.status);
-console.log(JSON.stringify({ amount: data.amount, attempts: response.attempts, statuses, errors: typeof ServerError }));`,
+const summary = await client.getCustomerUsageSummary(process.env.CUSTOMER);
+console.log(JSON.stringify({ amount: data.amount, attempts: response.attempts, statuses, cost: summary.totalCost, errors: typeof ServerError }));`,
       );
       writeFileSync(
         join(project, 'sdk-check.cjs'),
@@ -97,9 +104,10 @@ client.setBudget(process.env.CUSTOMER, 99.95)
       );
       const env = { BASE_URL: url, TOKEN: partner.tokens[0], CUSTOMER: customer };
       expect(await node('sdk-check.mjs', env)).toEqual({
-        amount: seed.budgets[customer],
+        amount: seeded.budget,
         attempts: 2,
         statuses: [503, 200],
+        cost: seeded.cost,
         errors: 'function',
       });
       expect(await node('sdk-check.cjs', env)).toEqual({ amount: 99.95, adminPath: '/_mock' });
@@ -123,16 +131,20 @@ const path = (id) => '/v1/customers/' + id + '/usagebudget';
 const seeded = await (await fetch(stateful.url + path(stateful.customers[0]), { headers: headers(stateful.token) })).json();
 const example = await (await fetch(staticMock.url + path(staticMock.customers[0]), { headers: headers('any') })).json();
 await Promise.all([stateful.close(), staticMock.close()]);
-console.log(JSON.stringify({ urls: [stateful.url, staticMock.url], seeded: seeded.amount, example: example.amount, handlers: createHandlers().length }));`,
+console.log(JSON.stringify({ urls: [stateful.url, staticMock.url], seeded: seeded.amount, example: example.amount, customers: stateful.customers, handlers: createHandlers().length }));`,
     );
     const result = (await node('start-mock.mjs')) as {
       urls: string[];
       seeded: number;
       example: number;
+      customers: string[];
       handlers: number;
     };
-    expect(result).toMatchObject({ seeded: seed.budgets[customer], example: 100 });
-    expect(result.handlers).toBeGreaterThanOrEqual(2);
+    expect(result).toMatchObject({ seeded: seeded.budget, example: 100 });
+    // startMock gives the seed's customer ids, in its order, whichever form each customer takes.
+    expect(result.customers).toEqual(partner.customers.map((each) => (typeof each === 'string' ? each : each.id)));
+    // One handler per operation: the budget's two, the customer list and the three usage reads.
+    expect(result.handlers).toBe(6);
     for (const url of result.urls) expect(await portIsFree(Number(new URL(url).port))).toBe(true);
   });
 
@@ -141,18 +153,23 @@ console.log(JSON.stringify({ urls: [stateful.url, staticMock.url], seeded: seede
 import { UsageBudgetClient } from '@usagebudget/client';
 
 export async function check(): Promise<number> {
-  const mock: StatefulMock = await startMock({ seed: { partners: [], budgets: {} } });
+  const mock: StatefulMock = await startMock({
+    seed: { partners: [{ id: 'p', name: 'P', tokens: ['t'], customers: [{ id: 'c', cost: '1.5', budget: 2 }] }] },
+  });
+  // @ts-expect-error a cost is a string of digits: a JSON number would lose some
+  await startMock({ seed: { partners: [{ id: 'p', name: 'P', tokens: ['t'], customers: [{ id: 'c', cost: 1.5 }] }] } });
   const rule: FaultRule = { operationId: 'getUsageBudget', status: 429, retryAfter: 0, times: 1 };
   await mock.admin.addFault(rule);
   const entries: JournalEntry[] = await mock.admin.journal({ operationId: 'getUsageBudget' });
   const client = new UsageBudgetClient({ baseURL: mock.url, credential: mock.token });
   const budget = await client.getBudget(mock.customers[0] ?? '');
+  const usage: string = (await client.getCustomerUsageSummary(mock.customers[0] ?? '')).totalCost;
   await mock.close();
   // @ts-expect-error a static mock has no test controls
   (await startMock({ mode: 'static' })).admin;
   // @ts-expect-error a fault rule has no such field
   await mock.admin.addFault({ colour: 'red' });
-  return entries.length + (budget.amount ?? 0);
+  return entries.length + (budget.amount ?? 0) + usage.length;
 }
 `;
     const names = 'startMock, type FaultRule, type JournalEntry, type StatefulMock';
@@ -236,7 +253,7 @@ describe("the README's GitHub Actions job", () => {
       ['Stop the mock', 0],
     ]);
     // The consumer's own test (test/smoke.mjs) set and read a budget through the mock.
-    expect(results[2]?.output).toContain(`"customer":"${customer}"`);
+    expect(results[2]?.output).toContain(`"customer":"${customer}","cost":"${seeded.cost}"`);
     for (let attempt = 0; existsSync(pidFile) && attempt < 100; attempt++) await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(pidFile)).toBe(false);
     expect(log).toContain(`listening on http://127.0.0.1:${port}`);
