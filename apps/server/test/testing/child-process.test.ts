@@ -15,6 +15,24 @@ const listener = (ignoreTerm: boolean) => `
   ${ignoreTerm ? "process.on('SIGTERM', () => {});" : ''}
 `;
 
+/** A parent that starts a listener with the built helper, runs `then`, prints the child's pid and waits. */
+function parentOfListener(name: string, then = '') {
+  return startProcess({
+    name,
+    command: process.execPath,
+    args: [
+      '--input-type=module',
+      '-e',
+      `import { startProcess } from ${JSON.stringify(builtTesting)};
+       const child = await startProcess({ name: 'child', command: process.execPath, args: ['-e', ${JSON.stringify(listener(false))}], ready: /ready on/ });
+       ${then}
+       console.log('child ' + child.pid);
+       setInterval(() => {}, 1000);`,
+    ],
+    ready: /^child (\d+)$/,
+  });
+}
+
 describe('startProcess', () => {
   it('resolves on the ready line and frees the port when stopped', async () => {
     const child = await startProcess({
@@ -77,19 +95,7 @@ describe('startProcess', () => {
 describe('a parent ended by a signal', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('kills its children on %s, and still dies of it', async (signal) => {
     // The parent starts a child with the built helper, prints its pid, and waits.
-    const parent = await startProcess({
-      name: 'parent',
-      command: process.execPath,
-      args: [
-        '--input-type=module',
-        '-e',
-        `import { startProcess } from ${JSON.stringify(builtTesting)};
-         const child = await startProcess({ name: 'child', command: process.execPath, args: ['-e', ${JSON.stringify(listener(false))}], ready: /ready on/ });
-         console.log('child ' + child.pid);
-         setInterval(() => {}, 1000);`,
-      ],
-      ready: /^child (\d+)$/,
-    });
+    const parent = await parentOfListener('parent');
     const childPid = Number(parent.ready[1]);
     expect(isRunning(childPid)).toBe(true);
     process.kill(parent.pid, signal);
@@ -100,20 +106,10 @@ describe('a parent ended by a signal', () => {
   });
   it('leaves a parent that handles the signal to stop its children its own way', async () => {
     // The parent stops its child itself on SIGINT, then exits 130; it is not ended by the signal.
-    const parent = await startProcess({
-      name: 'graceful parent',
-      command: process.execPath,
-      args: [
-        '--input-type=module',
-        '-e',
-        `import { startProcess } from ${JSON.stringify(builtTesting)};
-         const child = await startProcess({ name: 'child', command: process.execPath, args: ['-e', ${JSON.stringify(listener(false))}], ready: /ready on/ });
-         process.once('SIGINT', async () => { console.log('stopped with ' + (await child.stop())); process.exit(130); });
-         console.log('child ' + child.pid);
-         setInterval(() => {}, 1000);`,
-      ],
-      ready: /^child (\d+)$/,
-    });
+    const parent = await parentOfListener(
+      'graceful parent',
+      "process.once('SIGINT', async () => { console.log('stopped with ' + (await child.stop())); process.exit(130); });",
+    );
     process.kill(parent.pid, 'SIGINT');
     expect(await parent.exited).toBe(130);
     expect(parent.stdout()).toContain('stopped with SIGTERM');
