@@ -147,7 +147,8 @@ which is then answered as usual.`,
           customer: {
             type: 'string',
             format: 'uuid',
-            description: 'Only requests whose path names this customer tenant ID (any case).',
+            description:
+              'Only requests whose path names this customer tenant ID (any case). With an `operationId` whose path names no customer (`listCustomers`, `listCustomerUsageRecords`, `getPartnerUsageSummary`), the rule is refused: it would never match.',
           },
           status: {
             type: 'integer',
