@@ -2,29 +2,38 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { measureClientOverhead } from './client-overhead.js';
+import { measureTimeToReady } from './ready.js';
 import { renderMarkdown, resultsOf } from './report.js';
 import { budgetPath, sdkHeaders } from './requests.js';
-import { type BenchServer, startBareServer, startPrismMock, startReferenceServer } from './servers.js';
+import {
+  type BenchServer,
+  startBareServer,
+  startPrismMock,
+  startReferenceServer,
+  startStatefulMock,
+} from './servers.js';
 import { measureBundle, measureImports } from './startup.js';
 import { measureThroughput } from './throughput.js';
 
 const USAGE = `Usage: node bench/dist/main.js [--quick]
 
-Measures the reference server, the client and its bundle side by side, prints a Markdown report and
-writes bench/results.json. --quick runs short rounds as a smoke test and writes no results file.`;
+Measures the reference server, the mock, the client and its bundle side by side, prints a Markdown
+report and writes bench/results.json. --quick runs short rounds as a smoke test and writes no results file.`;
 
 // The whole bench must end in time even if a server hangs: every load is bounded, and this is the backstop.
-const DEADLINE_MS = 170_000;
+const DEADLINE_MS = 420_000;
 
 const FULL = {
   throughput: { rounds: 5, seconds: 2, warmupSeconds: 1, connections: 16 },
   client: { rounds: 15, sequentialCalls: 150, concurrentCalls: 500, concurrency: 16 },
   importRuns: 7,
+  readyRounds: 3,
 };
 const QUICK = {
   throughput: { rounds: 2, seconds: 1, warmupSeconds: 0.5, connections: 16 },
   client: { rounds: 2, sequentialCalls: 100, concurrentCalls: 200, concurrency: 16 },
   importRuns: 3,
+  readyRounds: 1,
 };
 
 const startedAt = performance.now();
@@ -54,11 +63,14 @@ async function main(): Promise<void> {
 
   const running: BenchServer[] = [];
   try {
-    progress('starting the reference server, Prism and the bare server');
-    const started = await Promise.allSettled([startReferenceServer(), startPrismMock()]);
+    // Start-up times first, while nothing else runs.
+    const ready = await measureTimeToReady(settings.readyRounds, progress);
+
+    progress('starting the reference server, Prism, the stateful mock and the bare server');
+    const started = await Promise.allSettled([startReferenceServer(), startPrismMock(), startStatefulMock()]);
     for (const each of started) if (each.status === 'fulfilled') running.push(each.value);
     for (const each of started) if (each.status === 'rejected') throw each.reason;
-    const [reference, prism] = running as [BenchServer, BenchServer];
+    const [reference, prism, mock] = running as [BenchServer, BenchServer, BenchServer];
     const bare = await startBareServer(await budgetJson(reference));
     running.push(bare);
 
@@ -68,13 +80,15 @@ async function main(): Promise<void> {
     const imports = await measureImports(settings.importRuns, bare.origin);
 
     const scenarios = await measureThroughput(
-      [reference, bare, prism],
-      ['GET', 'PATCH'],
+      [
+        ...[reference, bare, prism, mock].map((server) => ({ server, method: 'GET' as const })),
+        ...[reference, bare, prism].map((server) => ({ server, method: 'PATCH' as const })),
+      ],
       settings.throughput,
       progress,
     );
     // The client rounds need one server only; the others would just compete for the CPU.
-    await Promise.all([reference.stop(), prism.stop()]);
+    await Promise.all([reference.stop(), prism.stop(), mock.stop()]);
 
     const figures = await measureClientOverhead(bare.origin, settings.client, progress);
     const measurements = {
@@ -82,6 +96,7 @@ async function main(): Promise<void> {
       client: { concurrency: settings.client.concurrency, rounds: settings.client.rounds, figures },
       bundle,
       imports,
+      ready,
     };
     const cpu = cpus();
     const machine = {

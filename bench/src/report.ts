@@ -1,5 +1,6 @@
 import type { Mode, Variant, VariantFigures } from './client-overhead.js';
 import type { Method } from './load.js';
+import type { ReadyProbe } from './ready.js';
 import type { BenchServerKind } from './servers.js';
 import type { BundleSize, ImportProbe } from './startup.js';
 import { type Check, check, median, pairedRatio } from './stats.js';
@@ -14,6 +15,8 @@ export interface Measurements {
   };
   readonly bundle: BundleSize;
   readonly imports: Readonly<Record<ImportProbe, readonly number[]>>;
+  /** Milliseconds from spawn to ready, per round. */
+  readonly ready: Readonly<Record<ReadyProbe, readonly number[]>>;
 }
 
 export interface Machine {
@@ -62,9 +65,30 @@ function figureOf(figures: readonly VariantFigures[], variant: Variant, mode: Mo
 }
 
 /** The issue's targets, each figure a ratio measured in the same run where it compares two things. */
-function checksOf({ throughput, client, bundle, imports }: Measurements): Check[] {
+function checksOf({ throughput, client, bundle, imports, ready }: Measurements): Check[] {
   const rps = (kind: BenchServerKind, method: Method) => runsOf(throughput.scenarios, kind, method);
   return [
+    check(
+      'stateful mock, time to ready vs Prism CLI',
+      pairedRatio(ready['stateful mock'], ready['Prism CLI']),
+      'x',
+      'at most',
+      0.5,
+    ),
+    check(
+      'static mock, time to ready vs Prism CLI',
+      pairedRatio(ready['static mock'], ready['Prism CLI']),
+      'x',
+      'at most',
+      1.25,
+    ),
+    check(
+      'stateful mock GET vs server GET (req/s)',
+      pairedRatio(rps('mock', 'GET'), rps('reference', 'GET')),
+      'x',
+      'at least',
+      0.5,
+    ),
     check(
       'server GET vs bare node:http (req/s)',
       pairedRatio(rps('reference', 'GET'), rps('bare', 'GET')),
@@ -134,7 +158,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 /** The whole report as Markdown: targets first, then the figures behind them. */
 export function renderMarkdown(results: Results): string {
-  const { throughput, client, bundle, imports } = results;
+  const { throughput, client, bundle, imports, ready } = results;
   const { settings } = throughput;
   const targets = table(
     ['figure', 'measured', 'target', 'met'],
@@ -193,6 +217,14 @@ export function renderMarkdown(results: Results): string {
       ]),
     ],
   );
+  const readiness = table(
+    ['started', 'median', 'runs (ms)'],
+    Object.entries(ready).map(([probe, runs]) => [
+      probe,
+      format(median(runs), 'ms'),
+      runs.map((each) => each.toFixed(0)).join(', '),
+    ]),
+  );
   return [
     `Node ${results.node} · ${results.cpu.model} × ${results.cpu.cores} · ${results.date}`,
     '',
@@ -211,6 +243,11 @@ export function renderMarkdown(results: Results): string {
     'Bundle and start-up: import time is measured inside a fresh node process around `await import()`.',
     '',
     startup,
+    '',
+    'Time to ready: from spawning the process to its ready line (its port then answers), interleaved rounds; ' +
+      'the mock through its bin (`usagebudget-mock`, `--mode static` runs Prism as a child), Prism through its own CLI.',
+    '',
+    readiness,
     '',
   ].join('\n');
 }

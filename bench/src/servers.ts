@@ -1,11 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type StartedProcess, startNodeServer, startServerProcess } from '@usagebudget/server/testing';
 import { startPrism } from '@usagebudget/testkit';
 
 /** Which server is under load. */
-export type BenchServerKind = 'reference' | 'bare' | 'prism';
+export type BenchServerKind = 'reference' | 'bare' | 'prism' | 'mock';
+
+/** The `usagebudget-mock` bin, run as users run it. */
+export const mockBinPath = join(
+  dirname(createRequire(import.meta.url).resolve('@usagebudget/mock/package.json')),
+  'bin',
+  'usagebudget-mock.js',
+);
 
 /** A server under load, each in a process of its own so it never shares the load generator's event loop. */
 export interface BenchServer {
@@ -67,4 +76,15 @@ export async function startBareServer(budgetJson: string): Promise<BenchServer> 
 export async function startPrismMock(): Promise<BenchServer> {
   const prism = await startPrism({ mode: 'mock' });
   return benchServer('prism', 'Prism mock', prism.url, prism);
+}
+
+/** The stateful mock's bin (the reference server in memory with test controls: every request journaled). */
+export async function startStatefulMock(): Promise<BenchServer> {
+  const started = await startNodeServer({
+    name: 'usagebudget-mock',
+    script: mockBinPath,
+    args: ['--port', '0'],
+    timeoutMs: 30_000,
+  });
+  return benchServer('mock', 'stateful mock', started.url, started);
 }

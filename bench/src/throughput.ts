@@ -45,18 +45,15 @@ async function measure(
 }
 
 /**
- * Loads every server with every method, interleaved: round 1 runs each scenario once (A B C ...),
- * then round 2, and so on, so slow drifts of the machine's load hit all scenarios alike.
+ * Runs every scenario (a server and a method), interleaved: round 1 runs each scenario once
+ * (A B C ...), then round 2, and so on, so slow drifts of the machine's load hit all scenarios alike.
  */
 export async function measureThroughput(
-  servers: readonly BenchServer[],
-  methods: readonly Method[],
+  planned: readonly { readonly server: BenchServer; readonly method: Method }[],
   settings: ThroughputSettings,
   progress: (line: string) => void,
 ): Promise<Scenario[]> {
-  const scenarios = methods.flatMap((method) =>
-    servers.map((server) => ({ server, method, runs: [] as ThroughputRun[] })),
-  );
+  const scenarios = planned.map(({ server, method }) => ({ server, method, runs: [] as ThroughputRun[] }));
   for (const { server, method } of scenarios) {
     progress(`warm-up ${method} ${server.name}`);
     await measure(server, method, settings.warmupSeconds, settings.connections);

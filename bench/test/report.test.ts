@@ -38,6 +38,7 @@ const measurements: Measurements = {
       scenario('reference', 'GET', [6000, 3000]),
       scenario('bare', 'GET', [10_000, 5000]),
       scenario('prism', 'GET', [500, 400]),
+      scenario('mock', 'GET', [2000, 2000]),
       scenario('reference', 'PATCH', [2000, 1000]),
       scenario('bare', 'PATCH', [10_000, 5000]),
     ],
@@ -54,6 +55,7 @@ const measurements: Measurements = {
     'client, axios preloaded': [5],
     'client + first GET': [150],
   },
+  ready: { 'stateful mock': [400, 600], 'static mock': [3000, 3600], 'Prism CLI': [2500, 3000] },
 };
 
 const machine = { date: '2025-01-01T00:00:00.000Z', node: 'v20.0.0', cpu: { model: 'Test CPU', cores: 2 } };
@@ -66,6 +68,12 @@ describe('the checks', () => {
     expect(checks['server GET vs bare node:http (req/s)']).toMatchObject({ value: 0.6, met: true });
     expect(checks['server GET vs Prism mock (req/s)']).toMatchObject({ value: 9.75, met: false });
     expect(checks['server PATCH vs bare node:http (req/s)']).toMatchObject({ value: 0.2, met: false });
+  });
+
+  it("compares the mock's start-up with Prism's CLI, and its GETs with the server's, round by round", () => {
+    expect(checks['stateful mock, time to ready vs Prism CLI']).toMatchObject({ value: 0.18, met: true });
+    expect(checks['static mock, time to ready vs Prism CLI']).toMatchObject({ value: 1.2, met: true });
+    expect(checks['stateful mock GET vs server GET (req/s)']?.value).toBeCloseTo(0.5, 5);
   });
 
   it('checks the facade per mode, the gzip size and the median import time', () => {
@@ -87,6 +95,10 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain(
       '| import the client in a fresh Node process (median) | 130.0 ms | <= 50.0 ms | **no** |',
     );
+  });
+
+  it('shows the time to ready of every round', () => {
+    expect(markdown).toContain('| static mock | 3300.0 ms | 3000, 3600 |');
   });
 
   it('shows every round behind a server median and names the machine', () => {

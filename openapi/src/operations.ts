@@ -122,3 +122,97 @@ export function findOperation(
   }
   return undefined;
 }
+
+/** A named example of a response body, its `$ref` followed. */
+export interface ResponseExample {
+  /** Its key in `examples`, or `example` for a lone `example`. */
+  readonly name: string;
+  readonly value: unknown;
+}
+
+/**
+ * The response an operation documents for a concrete status: its own key (`429`), else its range
+ * (`4XX`), else `default`; `undefined` when it documents none of them.
+ */
+export function responseForStatus(operation: SpecOperation, status: number): SpecResponse | undefined {
+  const keys = [String(status), `${String(status)[0]}XX`, 'default'];
+  for (const key of keys) {
+    const found = operation.responses.find((response) => response.status.toUpperCase() === key.toUpperCase());
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The media type a mock answers with: `application/json` when the response has it, else its first. */
+function answeredMediaType(response: SpecResponse): string | undefined {
+  const types = Object.keys(response.value.content ?? {});
+  return types.includes('application/json') ? 'application/json' : types[0];
+}
+
+/**
+ * The examples of a response's body, in the order the spec lists them: each of `examples` by its
+ * name (`$ref`s followed), or a lone `example` named `example`. Empty when it documents none.
+ */
+export function responseExamples(document: object, response: SpecResponse): ResponseExample[] {
+  const mediaType = answeredMediaType(response);
+  if (mediaType === undefined) return [];
+  const content = response.value.content?.[mediaType];
+  if (!content) return [];
+  if (content.examples) {
+    return Object.entries(content.examples).map(([name, example]) => ({
+      name,
+      value: resolveReference<OpenAPIV3.ExampleObject>(document, example).value.value,
+    }));
+  }
+  return content.example === undefined ? [] : [{ name: 'example', value: content.example }];
+}
+
+/**
+ * The response headers the spec gives an example for (the header's `example`, else its schema's),
+ * by the header's name as documented: what a mock sends beside an example body.
+ */
+export function responseHeaderExamples(document: object, response: SpecResponse): Record<string, string> {
+  const examples: Record<string, string> = {};
+  for (const [name, header] of Object.entries(response.value.headers ?? {})) {
+    const resolved = resolveReference<OpenAPIV3.HeaderObject>(document, header).value;
+    const schema = resolved.schema && resolveReference<OpenAPIV3.SchemaObject>(document, resolved.schema).value;
+    const example = resolved.example ?? schema?.example;
+    if (example !== undefined) examples[name] = String(example);
+  }
+  return examples;
+}
+
+/** What a request asks a mock of the spec for, in its `Prefer` header (see {@link mockPreference}). */
+export interface MockPreference {
+  /** `code=N`: the documented response of this status. */
+  readonly status?: number;
+  /** `example=NAME`: that example of the response. */
+  readonly example?: string;
+  /** Why the header cannot be honoured (`code` is not an HTTP status); absent when it can. */
+  readonly invalid?: string;
+}
+
+/**
+ * Reads a `Prefer` header as Prism does (`Prefer: code=404, example=tenantNotFound`; `,` or `;`
+ * between preferences, values optionally quoted): how a test asks any mock of this spec for one of
+ * its documented responses.
+ */
+export function mockPreference(header: string | readonly string[] | null | undefined): MockPreference {
+  if (header === undefined || header === null) return {};
+  const preferences = new Map<string, string>();
+  for (const part of (typeof header === 'string' ? header : header.join(',')).split(/[,;]/)) {
+    const [name = '', ...value] = part.split('=');
+    preferences.set(
+      name.trim().toLowerCase(),
+      value
+        .join('=')
+        .trim()
+        .replace(/^"(.*)"$/, '$1'),
+    );
+  }
+  const code = preferences.get('code');
+  const example = preferences.get('example') || undefined;
+  if (code === undefined) return example ? { example } : {};
+  if (!/^[1-5]\d\d$/.test(code)) return { invalid: `Prefer: code=${code} is not an HTTP status` };
+  return example ? { status: Number(code), example } : { status: Number(code) };
+}

@@ -1,9 +1,13 @@
 import { spec } from '@usagebudget/openapi';
 import {
   findOperation,
+  mockPreference,
   pathParameterNames,
   pathTemplateMatcher,
   resolvePointer,
+  responseExamples,
+  responseForStatus,
+  responseHeaderExamples,
   specOperations,
 } from '@usagebudget/openapi/operations';
 import type { OpenAPIV3 } from 'openapi-types';
@@ -125,5 +129,83 @@ describe('resolvePointer', () => {
       pointer: '#/components/schemas/ApiFault',
       value: { required: ['code', 'description'] },
     });
+  });
+});
+
+describe('documented responses and their examples', () => {
+  const operations = specOperations(spec);
+
+  it('find the response of each documented status, and none for a status nobody documents', () => {
+    for (const operation of operations) {
+      for (const response of operation.responses) {
+        expect(responseForStatus(operation, Number(response.status))).toBe(response);
+      }
+      expect(responseForStatus(operation, 418)).toBeUndefined();
+    }
+  });
+
+  it('fall back on the status range, then on default', () => {
+    const document = {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/x': {
+          get: {
+            operationId: 'getX',
+            responses: {
+              '404': { description: 'exact' },
+              '4XX': { description: 'range' },
+              default: { description: 'default', content: { 'text/plain': { example: 'oops' } } },
+            },
+          },
+        },
+      },
+    } as OpenAPIV3.Document;
+    const [get] = specOperations(document) as [ReturnType<typeof specOperations>[number]];
+    expect(responseForStatus(get, 404)?.value.description).toBe('exact');
+    expect(responseForStatus(get, 429)?.value.description).toBe('range');
+    const fallback = responseForStatus(get, 503);
+    expect(fallback?.status).toBe('default');
+    // A lone example of the only media type is named `example`.
+    expect(responseExamples(document, fallback as NonNullable<typeof fallback>)).toEqual([
+      { name: 'example', value: 'oops' },
+    ]);
+    expect(responseExamples(document, responseForStatus(get, 404) as NonNullable<typeof fallback>)).toEqual([]);
+  });
+
+  it('list the named examples of a body in the order of the spec, references followed', () => {
+    for (const operation of operations) {
+      for (const response of operation.responses) {
+        const content = response.value.content?.['application/json'];
+        const named = Object.entries(content?.examples ?? {});
+        expect(responseExamples(spec, response)).toEqual(
+          named.map(([name, example]) => ({
+            name,
+            value: ('$ref' in example ? resolvePointer<OpenAPIV3.ExampleObject>(spec, example.$ref).value : example)
+              .value,
+          })),
+        );
+      }
+    }
+  });
+
+  it("give the example of each documented header, the header's own or its schema's", () => {
+    const [get] = operations;
+    const throttled = responseForStatus(get as NonNullable<typeof get>, 429);
+    const headers = responseHeaderExamples(spec, throttled as NonNullable<typeof throttled>);
+    expect(Object.keys(headers)).toEqual(Object.keys(throttled?.value.headers ?? {}));
+    expect(headers['Retry-After']).toMatch(/^\d+$/);
+    expect(headers['MS-RequestId']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('mockPreference', () => {
+  it('reads a Prefer header as Prism does', () => {
+    expect(mockPreference(undefined)).toEqual({});
+    expect(mockPreference('code=429')).toEqual({ status: 429 });
+    expect(mockPreference('Code = 404 ; example="tenantNotFound"')).toEqual({ status: 404, example: 'tenantNotFound' });
+    expect(mockPreference(['example=noBudget', 'respond-async'])).toEqual({ example: 'noBudget' });
+    expect(mockPreference('code=abc')).toEqual({ invalid: 'Prefer: code=abc is not an HTTP status' });
+    expect(mockPreference('code=600').invalid).toMatch(/not an HTTP status/);
   });
 });

@@ -3,6 +3,7 @@
 export type { AccessLogEntry } from './http/access-log.js';
 export {
   type BillingPeriod,
+  ConfigError,
   type Customer,
   type CustomerConfig,
   loadConfig,
@@ -17,4 +18,14 @@ export {
   type TokenKind,
 } from './partners/config.js';
 export { DEFAULT_BASE_URL, DEFAULT_HOST, DEFAULT_PORT, defaultDataDir, defaultDbPath } from './startup/defaults.js';
-export { type RunningServer, type ServerOptions, startServer } from './startup/start-server.js';
+export {
+  type RunningServer,
+  type ServerOptions,
+  startServer,
+  type TestControlsOptions,
+} from './startup/start-server.js';
+// The test controls a mock has (`startServer({ testControls })`, as `@usagebudget/mock` runs it).
+export { TEST_CONTROLS_PATH, testControlsSpec } from './test-controls/admin-spec.js';
+export type { ActiveFaultRule, FaultRule } from './test-controls/fault-rules.js';
+export type { Journal, JournalEntry, JournalFilter } from './test-controls/journal.js';
+export { type ParsedSeed, parseSeed, type Seed } from './test-controls/seed.js';

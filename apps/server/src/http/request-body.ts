@@ -16,20 +16,25 @@ function mediaTypeOf(contentType: string | undefined): string | undefined {
 }
 
 /**
- * Reads a JSON request body: 415 unless it is `mediaType`, 413 past {@link MAX_BODY_BYTES}
- * (declared or actual), 400 800002 unless it is UTF-8 JSON. Resolves with its text and value.
+ * Reads a JSON request body: 415 unless it is `mediaType`, 413 past `limit` bytes (declared or
+ * actual; {@link MAX_BODY_BYTES} by default), 400 800002 unless it is UTF-8 JSON. Resolves with
+ * its text and value.
  */
-export function readJsonBody(req: IncomingMessage, mediaType: string): Promise<{ text: string; value: unknown }> {
+export function readJsonBody(
+  req: IncomingMessage,
+  mediaType: string,
+  limit = MAX_BODY_BYTES,
+): Promise<{ text: string; value: unknown }> {
   if (mediaTypeOf(req.headers['content-type']) !== mediaType) throw faults.unsupportedMediaType(mediaType);
-  if (Number(req.headers['content-length']) > MAX_BODY_BYTES) throw faults.payloadTooLarge(MAX_BODY_BYTES);
+  if (Number(req.headers['content-length']) > limit) throw faults.payloadTooLarge(limit);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         stop();
-        reject(faults.payloadTooLarge(MAX_BODY_BYTES));
+        reject(faults.payloadTooLarge(limit));
         return;
       }
       chunks.push(chunk);

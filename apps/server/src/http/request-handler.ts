@@ -52,7 +52,7 @@ const STATIC_METHODS = 'GET, HEAD';
 const HEALTHY = JSON.stringify({ status: 'ok' });
 
 /** The header's value when it passes the spec's check (a GUID); otherwise a new GUID. */
-function echoOrNew(value: string | string[] | undefined, valid: (value: string) => boolean): string {
+export function echoOrNew(value: string | string[] | undefined, valid: (value: string) => boolean): string {
   return typeof value === 'string' && valid(value) ? value : randomUUID();
 }
 

@@ -127,6 +127,21 @@ const RELATIONSHIPS = (
 ).enum;
 const OFFERS: readonly Offer[] = ['azurePlan', 'legacy', 'none'];
 
+/** A config that cannot be used, with every problem found, each naming its place in the file. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      problems.length === 1
+        ? `${source}: ${problems[0]}`
+        : `${source}: ${problems.length} problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
+  }
+}
+
 /** Every problem found in a config, each with its place in the file. */
 class Problems {
   readonly found: string[] = [];
@@ -438,10 +453,7 @@ export function parseConfig(value: unknown, source = 'config'): ResolvedConfig {
   const reader = new ConfigReader();
   const config = reader.config(value);
   const found = reader.problems.found;
-  if (found.length === 1) throw new Error(`${source}: ${found[0]}`);
-  if (found.length > 1 || !config) {
-    throw new Error(`${source}: ${found.length} problems:\n${found.map((problem) => `  - ${problem}`).join('\n')}`);
-  }
+  if (found.length > 0 || !config) throw new ConfigError(source, found);
   return config;
 }
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { spec } from '@usagebudget/openapi';
 import { budgetOperations } from '../budget/budget-operations.js';
@@ -11,11 +11,13 @@ import { answerClientError } from '../http/client-error.js';
 import { createRequestHandler } from '../http/request-handler.js';
 import { staticFiles } from '../http/static-routes.js';
 import { createThrottle } from '../http/throttle.js';
-import { parseConfig, type ServerConfig, type ThrottleConfig } from '../partners/config.js';
+import { parseConfig, type ResolvedConfig, type ServerConfig, type ThrottleConfig } from '../partners/config.js';
 import { demoConfig } from '../partners/demo-partner.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
 import { openSqliteStore } from '../storage/sqlite-store.js';
+import { parseSeed } from '../test-controls/seed.js';
+import { createTestControls } from '../test-controls/test-controls.js';
 import { usageOperations } from '../usage/usage-operations.js';
 import { DEFAULT_HOST, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 
@@ -34,6 +36,22 @@ export interface ServerOptions {
   accessLog?: (chunk: string) => void;
   /** How long `close()` lets in-flight requests finish before it cuts their connections. Default 10 s. */
   shutdownGraceMs?: number;
+  /**
+   * Makes the server a mock: test controls under `/_mock` (fault rules, a request journal, reset
+   * and re-seed; described by `testControlsSpec`), and its partners, customers and budgets from a
+   * seed, applied at the start and at every reset (stored data is deleted first). Off by default:
+   * a normal server answers 404 under `/_mock`.
+   */
+  testControls?: TestControlsOptions;
+}
+
+export interface TestControlsOptions {
+  /**
+   * The server's config format (partners, tokens, customers with their usage and budgets,
+   * throttle): see `Seed`. Checked at the start, every problem named with its place. Default: the
+   * demo partner and its portfolio.
+   */
+  readonly seed?: unknown;
 }
 
 export interface RunningServer {
@@ -63,15 +81,23 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 
 /** Starts the reference server and resolves once it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const config = parseConfig(options.config ?? demoConfig, 'options.config');
-  const throttle = options.throttle === undefined ? config.throttle : (options.throttle ?? undefined);
+  if (options.testControls && options.config) {
+    throw new Error('startServer: with testControls, partners come from testControls.seed, not config');
+  }
+  const seed = options.testControls ? parseSeed(options.testControls.seed ?? demoConfig) : undefined;
+  const config = seed?.config ?? parseConfig(options.config ?? demoConfig, 'options.config');
+  const throttleFor = (served: ServerConfig) => {
+    const limits = options.throttle === undefined ? served.throttle : (options.throttle ?? undefined);
+    return limits ? createThrottle(limits) : undefined;
+  };
   const host = options.host ?? DEFAULT_HOST;
   const db = options.db ?? defaultDbPath();
   const routes = compileContract(spec, specValidator);
   const files = staticFiles();
   const store = openSqliteStore(db);
   try {
-    store.seed(portfolioSeed(config));
+    // A mock's test controls seed the store themselves, at the start and at every reset.
+    if (!seed) store.seed(portfolioSeed(config));
   } catch (error) {
     store.close();
     throw error;
@@ -91,26 +117,42 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   prune();
   const pruner = setInterval(prune, PRUNE_EVERY_MS).unref();
 
-  const server = createServer(
-    // A body that trickles in cannot hold a connection for ever.
-    { requestTimeout: 30_000, headersTimeout: 10_000 },
+  const handlerFor = (served: ResolvedConfig): RequestListener =>
     createRequestHandler({
       routes,
-      partners: createPartnerDirectory(config),
+      partners: createPartnerDirectory(served),
       operations: {
         ...budgetOperations(store),
-        ...customerOperations(store, createContinuationTokens(config.continuationTokenSecret), (operationId) =>
+        ...customerOperations(store, createContinuationTokens(served.continuationTokenSecret), (operationId) =>
           operationRule(routes, operationId),
         ),
         ...usageOperations(store),
       },
       store,
-      throttle: throttle ? createThrottle(throttle) : undefined,
+      throttle: throttleFor(served),
       files,
       log,
       closing: () => closing,
       answered,
-    }),
+    });
+  let handler = handlerFor(config);
+  // Test controls sit in front of the handler, and swap it when a re-seed brings other partners.
+  const controls = seed
+    ? createTestControls({
+        seed,
+        store,
+        reconfigure: (served) => {
+          handler = handlerFor(served);
+        },
+        next: (req, res) => handler(req, res),
+        onFault: (error) => log?.fault(null, error),
+      })
+    : undefined;
+
+  const server = createServer(
+    // A body that trickles in cannot hold a connection for ever.
+    { requestTimeout: 30_000, headersTimeout: 10_000 },
+    controls ? controls.listener : handler,
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
     answerClientError(error, socket, answered),
@@ -129,6 +171,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const shutdown = async () => {
     closing = true;
     clearInterval(pruner);
+    controls?.close();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
       server.close(() => {

@@ -15,7 +15,10 @@ import { migrate } from './migrations.js';
 const MEMORY = ':memory:';
 
 /** Everything the server keeps. */
-export type Store = BudgetStore & CustomerStore;
+export interface Store extends BudgetStore, CustomerStore {
+  /** Deletes every stored row (whatever tables the migrations made): the test controls' reset. */
+  clear(): void;
+}
 
 interface CustomerRow {
   customer_id: string;
@@ -111,6 +114,16 @@ export function openSqliteStore(path: string): Store {
   );
   const deleteReplays = db.prepare('DELETE FROM replays WHERE created_at < ?');
   const ping = db.prepare('SELECT 1');
+  // Every table the migrations made, read once they ran: a table added later is cleared too.
+  const dataTables = db
+    .prepare<[], { name: string }>(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'",
+    )
+    .all()
+    .map(({ name }) => name);
+  const clearAll = db.transaction(() => {
+    for (const table of dataTables) db.prepare(`DELETE FROM "${table}"`).run();
+  });
 
   // The replay check, the update and its record commit together or not at all.
   const applyOnce = db.transaction((update: BudgetUpdate): UpdateOutcome => {
@@ -229,6 +242,7 @@ export function openSqliteStore(path: string): Store {
     pruneReplays: (maxAgeMs) => {
       deleteReplays.run(Date.now() - maxAgeMs);
     },
+    clear: () => clearAll(),
     ping: () => {
       ping.get();
     },

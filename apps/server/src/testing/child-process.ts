@@ -33,16 +33,33 @@ export interface StartedProcess {
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
+// The signals that end a process by default; a parent stopped by one must not leave its children.
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-// If the test runner or script dies first, do not leave a child holding a port.
+function killRunning(): void {
+  for (const child of running) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+// If the test runner or script dies first, do not leave a child holding a port: on exit, and on
+// a signal that would end this process without an exit event.
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of running) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
-  });
+  process.once('exit', killRunning);
+  for (const signal of ENDING_SIGNALS) {
+    const onSignal = () => {
+      // A program that handles the signal stops its children its own way (or exits, and the exit
+      // hook kills what is left). Otherwise the signal would end it now: kill them, then end as the
+      // signal's default action would have. Put first, this listener sees every other one.
+      if (process.listenerCount(signal) > 1) return;
+      killRunning();
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.prependListener(signal, onSignal);
+  }
 }
 
 /** Spawns a program with its output piped, killed by the exit hook if this process exits first. */
@@ -187,4 +204,14 @@ export function runToEnd(command: string, args: readonly string[], options: RunT
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** Whether a process of this pid is running (a signal 0 reaches it): how tests check a stop killed what it should. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -7,6 +7,7 @@ export { LISTENING_LINE, listeningLine } from '../startup/listening-line.js';
 export { serverBinPath } from './bin-path.js';
 export {
   type Finished,
+  isRunning,
   type RunToEndOptions,
   runToEnd,
   type StartedProcess,

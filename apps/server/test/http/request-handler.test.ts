@@ -26,6 +26,7 @@ const failing: Store = {
   readAmount: broken,
   update: broken,
   pruneReplays: () => {},
+  clear: () => {},
   ping: broken,
   close: () => {},
   seed: broken,

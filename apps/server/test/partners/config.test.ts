@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { budgetStanding, exactDecimal } from '@usagebudget/openapi/rules';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../src/partners/config.js';
+import { ConfigError, loadConfig, parseConfig } from '../../src/partners/config.js';
 import { demoConfig, demoPartner } from '../../src/partners/demo-partner.js';
 import { scratchDir } from '../support/use-server.js';
 
@@ -186,6 +186,17 @@ describe('parseConfig', () => {
         }),
       ],
     };
+    const error = (() => {
+      try {
+        parseConfig(value, 'partners.json');
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    // The problems as a list too, for callers that answer with them (the mock's 400 InvalidSeed).
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toHaveLength(5);
+    expect((error as ConfigError).problems[1]).toBe('partners[0].customers[1].id must be a GUID');
     expect(() => parseConfig(value, 'partners.json')).toThrow(
       [
         'partners.json: 5 problems:',

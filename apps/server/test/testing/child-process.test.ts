@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { freePort, portIsFree, runToEnd, startNodeServer, startProcess } from '../../src/testing/index.js';
+import { freePort, isRunning, portIsFree, runToEnd, startNodeServer, startProcess } from '../../src/testing/index.js';
+
+const builtTesting = fileURLToPath(new URL('../../dist/testing/index.js', import.meta.url));
 
 // A child that listens on a port, prints a ready line, and ignores SIGTERM when asked to.
 const listener = (ignoreTerm: boolean) => `
@@ -11,6 +14,24 @@ const listener = (ignoreTerm: boolean) => `
   });
   ${ignoreTerm ? "process.on('SIGTERM', () => {});" : ''}
 `;
+
+/** A parent that starts a listener with the built helper, runs `then`, prints the child's pid and waits. */
+function parentOfListener(name: string, then = '') {
+  return startProcess({
+    name,
+    command: process.execPath,
+    args: [
+      '--input-type=module',
+      '-e',
+      `import { startProcess } from ${JSON.stringify(builtTesting)};
+       const child = await startProcess({ name: 'child', command: process.execPath, args: ['-e', ${JSON.stringify(listener(false))}], ready: /ready on/ });
+       ${then}
+       console.log('child ' + child.pid);
+       setInterval(() => {}, 1000);`,
+    ],
+    ready: /^child (\d+)$/,
+  });
+}
 
 describe('startProcess', () => {
   it('resolves on the ready line and frees the port when stopped', async () => {
@@ -68,6 +89,31 @@ describe('startProcess', () => {
       timeoutMs: 300,
     });
     await expect(start).rejects.toThrow(/silent: not ready after 300 ms/);
+  });
+});
+
+describe('a parent ended by a signal', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('kills its children on %s, and still dies of it', async (signal) => {
+    // The parent starts a child with the built helper, prints its pid, and waits.
+    const parent = await parentOfListener('parent');
+    const childPid = Number(parent.ready[1]);
+    expect(isRunning(childPid)).toBe(true);
+    process.kill(parent.pid, signal);
+    expect(await parent.exited).toBe(signal);
+    // The child got SIGKILL before the parent went; its exit is reaped by init.
+    for (let attempt = 0; isRunning(childPid) && attempt < 100; attempt++) await new Promise((r) => setTimeout(r, 20));
+    expect(isRunning(childPid)).toBe(false);
+  });
+  it('leaves a parent that handles the signal to stop its children its own way', async () => {
+    // The parent stops its child itself on SIGINT, then exits 130; it is not ended by the signal.
+    const parent = await parentOfListener(
+      'graceful parent',
+      "process.once('SIGINT', async () => { console.log('stopped with ' + (await child.stop())); process.exit(130); });",
+    );
+    process.kill(parent.pid, 'SIGINT');
+    expect(await parent.exited).toBe(130);
+    expect(parent.stdout()).toContain('stopped with SIGTERM');
+    expect(isRunning(Number(parent.ready[1]))).toBe(false);
   });
 });
 

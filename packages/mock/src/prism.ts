@@ -1,7 +1,10 @@
+// `@usagebudget/mock/prism`: Prism, the stateless mock (or validating proxy) of an OpenAPI
+// document, started with its own binary on a loopback port and stopped by its pid. The one place
+// this repository starts Prism: the static mock, the contract tests, `pnpm mock` and the bench.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { specPaths } from '@usagebudget/openapi';
-import { freePort, type StartedProcess, startProcess } from '@usagebudget/server/testing';
+import type { StartedProcess } from '@usagebudget/server/testing';
 
 const require = createRequire(import.meta.url);
 
@@ -14,6 +17,7 @@ export function prismBin(): string {
   return join(dirname(pkg), bin);
 }
 
+/** How to start Prism. */
 export interface PrismOptions {
   /** `mock` answers from the spec; `proxy` forwards to `upstream` and validates both directions. */
   mode?: 'mock' | 'proxy';
@@ -21,7 +25,9 @@ export interface PrismOptions {
   upstream?: string;
   /** The spec file; defaults to the bundled spec of `@usagebudget/openapi`. */
   spec?: string;
-  /** Port on 127.0.0.1; defaults to a free one. */
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default: a free port. */
   port?: number;
   /** Answer spec violations with an error instead of a log line (`--errors`). Default true. */
   errors?: boolean;
@@ -29,15 +35,20 @@ export interface PrismOptions {
   dynamic?: boolean;
 }
 
+/** A running Prism process. */
 export interface StartedPrism extends StartedProcess {
+  /** `http://HOST:PORT`. */
   readonly url: string;
 }
 
-/** Starts Prism on 127.0.0.1 and resolves once it listens. Stop it with `stop()`. */
+/** Starts Prism and resolves once it listens. Stop it with `stop()`; send it an `Authorization` header. */
 export async function startPrism(options: PrismOptions = {}): Promise<StartedPrism> {
+  // Imported when needed: the process helper is ESM, and this entry also loads from CommonJS.
+  const { freePort, startProcess } = await import('@usagebudget/server/testing');
   const mode = options.mode ?? 'mock';
-  const port = options.port ?? (await freePort());
-  const args = [prismBin(), mode, '--host', '127.0.0.1', '--port', String(port)];
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port || (await freePort());
+  const args = [prismBin(), mode, '--host', host, '--port', String(port)];
   if (options.errors ?? true) args.push('--errors');
   if (options.dynamic) args.push('--dynamic');
   args.push(options.spec ?? specPaths.yaml);
@@ -53,5 +64,5 @@ export async function startPrism(options: PrismOptions = {}): Promise<StartedPri
     // Prism takes seconds to start on an idle machine and over a minute on two busy cores.
     timeoutMs: 180_000,
   });
-  return Object.assign(started, { url: `http://127.0.0.1:${port}` });
+  return Object.assign(started, { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` });
 }

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // One stateful mock for the whole run, started and stopped here (the root README's snippet).
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 30_000,
+  },
+});

@@ -1,0 +1,108 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { MOCK_ADMIN_PATH } from './admin.js';
+import { type Mock, startMock } from './start-mock.js';
+
+const DEFAULT_PORT = 4010;
+
+const USAGE = `Usage: usagebudget-mock [options]
+
+A mock of the Partner Center customer usage budget API, from its OpenAPI spec.
+
+Options:
+  --mode MODE        stateful (default): the reference server in memory, seeded, with test
+                     controls under ${MOCK_ADMIN_PATH}; static: Prism serving the spec's examples
+  --seed FILE        stateful: partners, tokens, customers with their usage and
+                     budgets, as JSON in the reference server's config format
+                     (default: the demo partner and its 240 customers, token
+                     usagebudget-demo-token)
+  --host HOST        address to listen on (default 127.0.0.1)
+  --port PORT        port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
+  --pid-file FILE    write this process's id there (removed when it stops), to stop it by pid
+  --access-log       stateful: write the JSON access log to stderr
+  -h, --help         show this help
+
+The first line on stdout is "listening on http://HOST:PORT"; the second is JSON with the mode,
+URL, token and customers. SIGTERM or SIGINT stops the mock (exit 0). Exit codes: 1 the mock could
+not start (a bad seed names every bad field), 2 usage error.`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      mode: { type: 'string', default: 'stateful' },
+      seed: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      'pid-file': { type: 'string' },
+      'access-log': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535)
+    throw new UsageError(`--port: invalid value ${JSON.stringify(values.port)}`);
+  if (values.mode !== 'stateful' && values.mode !== 'static') {
+    throw new UsageError(`--mode: must be stateful or static, not ${JSON.stringify(values.mode)}`);
+  }
+  if (values.mode === 'static' && (values.seed || values['access-log'])) {
+    throw new UsageError('--seed and --access-log need the stateful mode: a static mock serves the spec’s examples');
+  }
+
+  const starting: Promise<Mock> =
+    values.mode === 'static'
+      ? startMock({ mode: 'static', host: values.host, port })
+      : startMock({
+          host: values.host,
+          port,
+          ...(values.seed ? { seed: values.seed } : {}),
+          ...(values['access-log'] ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
+        });
+  // Installed before the first await: a signal that comes while starting still stops it cleanly.
+  let stopping = false;
+  const pidFile = values['pid-file'];
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    starting
+      .then((mock) => mock.close())
+      .finally(() => {
+        if (pidFile) rmSync(pidFile, { force: true });
+      })
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`usagebudget-mock: ${(error as Error).message}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  const mock = await starting;
+  if (stopping) return;
+  if (pidFile) writeFileSync(pidFile, `${process.pid}\n`);
+  process.stdout.write(`listening on ${mock.url}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      mode: mock.mode,
+      url: mock.url,
+      ...(mock.mode === 'stateful' ? { admin: mock.admin.url } : {}),
+      token: mock.token,
+      customers: mock.customers,
+    })}\n`,
+  );
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(`usagebudget-mock: ${(error as Error).message}\n${usage ? `\n${USAGE}\n` : ''}`);
+  process.exit(usage ? 2 : 1);
+});
