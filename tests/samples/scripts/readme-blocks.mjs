@@ -19,11 +19,12 @@ const repositoryDir = join(workspaceDir, '..', '..');
 /** Where the blocks are written as modules, one per block. */
 export const readmeBlocksDir = join(workspaceDir, 'readme-blocks');
 
-/** The published packages this workspace depends on: their READMEs are checked. */
+/** Our published packages this workspace depends on (not msw, which a mock block imports): their READMEs are checked. */
 export function publishedReadmes() {
   const require = createRequire(join(workspaceDir, 'package.json'));
   const { dependencies } = JSON.parse(readFileSync(join(workspaceDir, 'package.json'), 'utf8'));
-  return Object.keys(dependencies).flatMap((name) => {
+  const ours = Object.keys(dependencies).filter((name) => name.startsWith('@usagebudget/'));
+  return ours.flatMap((name) => {
     const manifest = require.resolve(`${name}/package.json`);
     if (JSON.parse(readFileSync(manifest, 'utf8')).private) return [];
     return [{ packageName: name, readme: join(dirname(manifest), 'README.md') }];

@@ -33,6 +33,7 @@ describe('README code blocks of the published packages', () => {
     expect(readmes.map(({ packageName }) => packageName).sort()).toEqual([
       '@usagebudget/cli',
       '@usagebudget/client',
+      '@usagebudget/mock',
       '@usagebudget/openapi',
       '@usagebudget/server',
     ]);
