@@ -22,8 +22,21 @@ export interface UsageBudgetClientOptions {
   locale?: string;
   /** `MS-PartnerCenter-Application`: your application's name, for Partner Center's diagnostics. */
   application?: string;
-  /** Per-attempt timeout in milliseconds; 60 000 by default. */
+  /**
+   * Per-attempt timeout in milliseconds, from connecting to the last byte of the body (a body
+   * that trickles in does not extend it); 60 000 by default.
+   */
   timeoutMs?: number;
+  /**
+   * Deadline of a whole call in milliseconds: token requests, attempts and the waits between them;
+   * 120 000 by default. A retry whose wait would end past it is not made.
+   */
+  totalTimeoutMs?: number;
+  /**
+   * The largest response body the client reads, in bytes; 10 MiB by default. A longer one fails
+   * with `ResponseTooLargeError` and the rest of it is not read (enforced by axios in Node).
+   */
+  maxResponseBytes?: number;
   /** Retries of a transient failure (408, 429, 5xx, connection error, timeout); 3 by default, 0 disables. */
   maxRetries?: number;
   /** Backoff between retries: `initialDelayMs` (500) doubles with jitter up to `maxDelayMs` (60 000). */
@@ -33,6 +46,15 @@ export interface UsageBudgetClientOptions {
   /** Receives a debug line per attempt and a warning per retry. */
   logger?: Logger;
 }
+
+/**
+ * The API's answers are small: a budget is under a kilobyte, and the largest response (usage
+ * records of a big portfolio) a few megabytes. 10 MiB leaves room for that, and keeps a broken or
+ * hostile server from filling the caller's memory.
+ */
+const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+/** Two full attempts at the default `timeoutMs`, or the default retries of quick failures. */
+const DEFAULT_TOTAL_TIMEOUT_MS = 120_000;
 
 // The spec's X-Locale schema: this pattern and at most 35 characters (the contract suite checks
 // the client against the spec's limits).
@@ -58,7 +80,15 @@ export class UsageBudgetClient {
   readonly #headers: { xLocale: string; mSPartnerCenterApplication?: string; mSPartnerCenterClient: string };
 
   constructor(options: UsageBudgetClientOptions) {
-    const { credential, locale = 'en-US', application, timeoutMs = 60_000, maxRetries = 3 } = options;
+    const {
+      credential,
+      locale = 'en-US',
+      application,
+      timeoutMs = 60_000,
+      totalTimeoutMs = DEFAULT_TOTAL_TIMEOUT_MS,
+      maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+      maxRetries = 3,
+    } = options;
     const { initialDelayMs = 500, maxDelayMs = 60_000 } = options.backoff ?? {};
     // Never shown in the message: the credential may be a token.
     check(
@@ -83,13 +113,24 @@ export class UsageBudgetClient {
       application,
     );
     checkRange(timeoutMs, 'timeoutMs', 1);
+    checkRange(totalTimeoutMs, 'totalTimeoutMs', 1);
+    checkRange(maxResponseBytes, 'maxResponseBytes', 1);
     checkRange(maxRetries, 'maxRetries', 0);
     checkRange(initialDelayMs, 'backoff.initialDelayMs', 0);
     checkRange(maxDelayMs, 'backoff.maxDelayMs', 0);
 
     this.#basePath = baseURL.replace(/\/+$/, '');
     this.#axios = options.axios;
-    this.#settings = { credential, timeoutMs, maxRetries, initialDelayMs, maxDelayMs, logger: options.logger };
+    this.#settings = {
+      credential,
+      timeoutMs,
+      totalTimeoutMs,
+      maxResponseBytes,
+      maxRetries,
+      initialDelayMs,
+      maxDelayMs,
+      logger: options.logger,
+    };
     this.#headers = {
       xLocale: locale,
       mSPartnerCenterApplication: application,
@@ -155,9 +196,12 @@ export class UsageBudgetClient {
     const run = async () => {
       check(isGuid(customerTenantId), 'customerTenantId', 'must be a GUID', customerTenantId);
       validate?.();
-      const { correlationId, timeoutMs } = options ?? {};
+      const { correlationId, timeoutMs, totalTimeoutMs } = options ?? {};
       check(correlationId === undefined || isGuid(correlationId), 'correlationId', 'must be a GUID', correlationId);
       checkRange(timeoutMs, 'timeoutMs', 1);
+      checkRange(totalTimeoutMs, 'totalTimeoutMs', 1);
+      // Loaded before the deadlines start: loading axios is no part of an attempt's time.
+      await this.#usageBudgetApi();
       // MS-RequestId and MS-CorrelationId are set per attempt by runCall(), which owns the one
       // request id that every retry of this call must repeat.
       return runCall<SpendingBudget>(this.#settings, `${method} customer ${customerTenantId}`, send, options);

@@ -20,7 +20,7 @@ import {
   type UsageBudgetClientOptions,
   ValidationError,
 } from '../src/index.js';
-import { budget, type FaultServer, startFaultServer, TENANT } from './fault-server.js';
+import { budget, clientOf, type FaultServer, startFaultServer, TENANT } from './fault-server.js';
 
 // A test oracle, kept apart from the client's own rule on purpose: lower case, as randomUUID() makes them.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -35,15 +35,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 afterEach(() => server.reset());
 
-/** A client of the fault server with backoffs short enough for a fast suite. */
-function client(options: Partial<UsageBudgetClientOptions> = {}) {
-  return new UsageBudgetClient({
-    baseURL: server.url,
-    credential: 'test-token',
-    backoff: { initialDelayMs: 5, maxDelayMs: 2_000 },
-    ...options,
-  });
-}
+const client = (options: Partial<UsageBudgetClientOptions> = {}) => clientOf(server, options);
 
 /** The rejection of `promise`, failing the test when it resolves. */
 async function failure(promise: Promise<unknown>): Promise<PartnerCenterError> {
@@ -504,6 +496,7 @@ describe('validation before sending', () => {
       'correlationId',
     ],
     ['a zero timeout', (c: UsageBudgetClient) => c.getBudget(TENANT, { timeoutMs: 0 }), 'timeoutMs'],
+    ['a zero total timeout', (c: UsageBudgetClient) => c.getBudget(TENANT, { totalTimeoutMs: 0 }), 'totalTimeoutMs'],
   ])('rejects %s with a ValidationError and sends nothing', async (_, call, field) => {
     const error = await failure(call(client()));
     expect(error).toBeInstanceOf(ValidationError);
@@ -521,6 +514,9 @@ describe('validation before sending', () => {
     [{ maxRetries: 1.5 }, 'maxRetries'],
     [{ timeoutMs: -5 }, 'timeoutMs'],
     [{ timeoutMs: Number.POSITIVE_INFINITY }, 'timeoutMs'],
+    [{ totalTimeoutMs: 0 }, 'totalTimeoutMs'],
+    [{ maxResponseBytes: 0 }, 'maxResponseBytes'],
+    [{ maxResponseBytes: 1.5 }, 'maxResponseBytes'],
     [{ backoff: { maxDelayMs: -1 } }, 'backoff.maxDelayMs'],
     [{ baseURL: 'api.partnercenter.microsoft.com' }, 'baseURL'],
     [{ baseURL: undefined, cloud: 'mars' as 'global' }, 'cloud'],
