@@ -81,7 +81,7 @@ export async function runCall<T>(
     call.reason() === 'aborted'
       ? new AbortError('the call was aborted', ids)
       : new TimeoutError(
-          `the call did not finish within ${totalTimeoutMs} ms (totalTimeoutMs), ${progress.attempts} attempts made`,
+          `the call did not finish within ${totalTimeoutMs} ms (totalTimeoutMs), attempts: ${progress.attempts}`,
           {
             code: 'ETIMEDOUT',
             ...ids,
