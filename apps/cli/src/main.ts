@@ -20,6 +20,8 @@ export interface Terminal {
   env: NodeJS.ProcessEnv;
   stdout: { isTTY?: boolean; write(text: string): unknown };
   stderr: { isTTY?: boolean; write(text: string): unknown };
+  /** Fires on Ctrl-C: the call in flight (and a running --token-command) is stopped, exit code 130. */
+  interrupt?: AbortSignal;
 }
 
 type Call = Extract<Invocation, { kind: 'call' }>;
@@ -54,7 +56,7 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
   }
 }
 
-async function call(invocation: Call, { env, stderr }: Terminal): Promise<CommandResult> {
+async function call(invocation: Call, { env, stderr, interrupt }: Terminal): Promise<CommandResult> {
   const { command, customerTenantId, settings } = invocation;
   const token = tokenSource(settings, env);
   const write = (text: string) => stderr.write(text);
@@ -69,11 +71,12 @@ async function call(invocation: Call, { env, stderr }: Terminal): Promise<Comman
     locale: settings.locale,
     application: `usagebudget-cli/${cliVersion()}`,
     timeoutMs: settings.timeoutMs,
+    totalTimeoutMs: settings.totalTimeoutMs,
     maxRetries: settings.retries,
     // Under --json, stderr carries only the error object unless --debug asks for more.
     ...(settings.json && !settings.debug ? {} : { logger: clientLogger(write, settings.debug) }),
   });
-  const options = { correlationId: settings.correlationId };
+  const options = { correlationId: settings.correlationId, signal: interrupt };
   let pending: CallPromise<SpendingBudget>;
   if (invocation.command === 'set') pending = client.setBudget(customerTenantId, invocation.amount, options);
   else if (invocation.command === 'clear') pending = client.clearBudget(customerTenantId, options);
