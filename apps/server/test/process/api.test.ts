@@ -128,6 +128,9 @@ describe('GET and PATCH', () => {
       ['{"amount": -1}', ['amount']],
       ['{"amount": "10"}', ['amount']],
       ['{"amount": 1, "attributes": {"objectType": 5}}', ['attributes.objectType']],
+      // The spec bounds every request string.
+      [`{"amount": 1, "attributes": {"objectType": "${'x'.repeat(129)}"}}`, ['attributes.objectType']],
+      [`{"amount": 1, "attributes": {"etag": "${'x'.repeat(1025)}"}}`, ['attributes.etag']],
       ['{"amount": 1, "AMOUNT": 2}', ['amount']],
     ];
     for (const [body, data] of cases) {
