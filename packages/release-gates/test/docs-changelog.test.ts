@@ -1,12 +1,11 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 // The docs' Changelog section, fed with the CHANGELOG.md that `pnpm version-packages` really
 // writes for this package (run in a temporary copy of the workspace).
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { dryRunVersionPackages, loadWorkspace } from '../src/index.mjs';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
+import { dryRunVersionPackages, loadWorkspace } from '../src/index.mjs';
 
 // The spec package, as an installed dependency of this test workspace.
 const packageDir = dirname(createRequire(import.meta.url).resolve('@usagebudget/openapi/package.json'));

@@ -1,14 +1,14 @@
-import { createRequire } from 'node:module';
 // The spec's breaking-change gate (`pnpm --filter @usagebudget/openapi breaking`), run for real
 // (redocly diff) on mutated copies of the working spec, released as it stands: each class of
 // breaking change fails it, additive changes pass, and a breaking change passes only as a new
 // major with major changesets for the packages it breaks.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type Bump, checkSpec, readPackage, writeChangeset } from '../src/index.mjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { type Bump, checkSpec, readPackage, writeChangeset } from '../src/index.mjs';
 
 // The spec package, as an installed dependency of this test workspace.
 const packageDir = dirname(createRequire(import.meta.url).resolve('@usagebudget/openapi/package.json'));
