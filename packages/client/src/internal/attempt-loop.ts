@@ -1,10 +1,12 @@
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import type { WithResponse } from '../core/call-promise.js';
 import type { CallOptions, Logger, ResponseInfo, TokenProvider } from '../core/call-types.js';
-import { AbortError, AuthenticationError, PartnerCenterError } from '../core/errors.js';
+import { AbortError, AuthenticationError, PartnerCenterError, TimeoutError } from '../core/errors.js';
 import { getToken } from './credential.js';
-import { type CallIds, describeBody, errorFromResponse, transportError } from './error-mapping.js';
+import { type Deadline, deadline, sleep, unlessStopped } from './deadlines.js';
+import { type CallIds, describeBody, errorFromResponse, redirectError, transportError } from './error-mapping.js';
 import { parseExactJson } from './exact-json.js';
+import { redactor } from './redaction.js';
 import { type RetrySettings, retryDelayMs } from './retry-policy.js';
 import { parseRetryAfter } from './retry-strategies/retry-after.js';
 
@@ -14,26 +16,15 @@ export interface CallSettings extends RetrySettings {
   /** Sent on every attempt of every call: `X-Locale`, `MS-PartnerCenter-Client`, `MS-PartnerCenter-Application`. */
   headers: Record<string, string>;
   timeoutMs: number;
+  totalTimeoutMs: number;
+  maxResponseBytes: number;
   logger?: Logger;
 }
 
-/** Sends one attempt with the given request config (headers, signal, timeout, response handling). */
+/** Sends one attempt with the given request config (headers, signal, limits, response handling). */
 export type Send = (config: AxiosRequestConfig) => Promise<AxiosResponse<unknown>>;
 
 const keepText = (data: unknown) => data;
-
-/** Resolves after `ms`, or as soon as `signal` aborts (the caller checks which). */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 function responseInfo(response: AxiosResponse<unknown>, ids: CallIds, attempts: number): ResponseInfo {
   const headers: Record<string, string> = {};
@@ -48,9 +39,27 @@ function responseInfo(response: AxiosResponse<unknown>, ids: CallIds, attempts: 
 }
 
 /**
+ * The origin a response came from when it is not the one asked, which happens where the
+ * transport follows redirects itself (a browser's XMLHttpRequest): such an answer is not the
+ * service's. `undefined` when it is the origin asked, or the transport does not say.
+ */
+function redirectedAway(response: AxiosResponse<unknown>): string | undefined {
+  const finalURL = (response.request as { responseURL?: unknown } | undefined)?.responseURL;
+  const asked = response.config.url;
+  if (typeof finalURL !== 'string' || finalURL === '' || !asked) return undefined;
+  try {
+    const { origin } = new URL(finalURL);
+    return origin === new URL(asked, finalURL).origin ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Runs one logical call: one `MS-RequestId` for all its attempts, a token per attempt (refreshed
  * once after a 401), retries as the retry policy says, and the mapping of every outcome to data
- * or an error.
+ * or an error. Two deadlines bound it: `timeoutMs` each attempt, from connecting to the last byte
+ * of the body, and `totalTimeoutMs` the whole call, token requests, attempts and waits included.
  */
 export async function runCall<T>(
   settings: CallSettings,
@@ -58,21 +67,54 @@ export async function runCall<T>(
   send: Send,
   options: CallOptions = {},
 ): Promise<WithResponse<T>> {
-  const { signal } = options;
   const timeoutMs = options.timeoutMs ?? settings.timeoutMs;
+  const totalTimeoutMs = options.totalTimeoutMs ?? settings.totalTimeoutMs;
   const ids = { requestId: crypto.randomUUID(), correlationId: options.correlationId ?? crypto.randomUUID() };
+  const call = deadline(totalTimeoutMs, 'call-timeout', options.signal);
+  const progress = { attempts: 0 };
+  // The error of a call stopped by its caller or its deadline, whatever the attempt was doing.
+  const stopped = () =>
+    call.reason() === 'aborted'
+      ? new AbortError('the call was aborted', ids)
+      : new TimeoutError(
+          `the call did not finish within ${totalTimeoutMs} ms (totalTimeoutMs), attempts: ${progress.attempts}`,
+          {
+            code: 'ETIMEDOUT',
+            ...ids,
+          },
+        );
+  try {
+    return await runAttempts<T>(settings, label, send, ids, call, timeoutMs, progress);
+  } catch (error) {
+    throw call.reason() ? stopped() : error;
+  } finally {
+    call.dispose();
+  }
+}
+
+async function runAttempts<T>(
+  settings: CallSettings,
+  label: string,
+  send: Send,
+  ids: CallIds,
+  call: Deadline,
+  timeoutMs: number,
+  progress: { attempts: number },
+): Promise<WithResponse<T>> {
   const log = settings.logger;
   let retries = 0;
   let refreshed = false;
   let forceRefresh = false;
   for (let attempts = 1; ; attempts++) {
-    if (signal?.aborted) throw new AbortError('the call was aborted', ids);
-    const token = await getToken(settings.credential, forceRefresh, signal, ids);
+    call.signal.throwIfAborted();
+    progress.attempts = attempts;
+    const token = await unlessStopped(getToken(settings.credential, forceRefresh, call.signal, ids), call.signal);
     forceRefresh = false;
     log?.debug?.(`usagebudget: ${label}, attempt ${attempts}`, { ...ids, attempt: attempts });
     let failure: unknown;
     let retryAfterMs: number | undefined;
     let response: AxiosResponse<unknown> | undefined;
+    const attempt = deadline(timeoutMs, 'attempt-timeout', call.signal, () => call.reason() ?? 'aborted');
     try {
       response = await send({
         headers: {
@@ -81,38 +123,52 @@ export async function runCall<T>(
           'MS-RequestId': ids.requestId,
           'MS-CorrelationId': ids.correlationId,
         },
-        signal,
-        timeout: timeoutMs,
+        signal: attempt.signal,
+        // The attempt's deadline bounds it; axios' socket idle timeout (of an instance the caller
+        // passed, too) would let a trickling body run on, and end a silent one as a broken stream.
+        timeout: 0,
+        maxContentLength: settings.maxResponseBytes,
+        // The API never redirects; the response is turned into an error below.
+        maxRedirects: 0,
         responseType: 'text',
         transformResponse: keepText,
         // Every status resolves: this module, not axios, decides what is an error.
         validateStatus: null,
-        transitional: { clarifyTimeoutError: true },
       });
     } catch (error) {
-      if (signal?.aborted) throw new AbortError('the call was aborted', ids);
-      failure = transportError(error, ids, timeoutMs);
+      if (call.reason()) throw error;
+      failure =
+        attempt.reason() === 'attempt-timeout'
+          ? new TimeoutError(`no response within ${timeoutMs} ms`, { code: 'ETIMEDOUT', ...ids })
+          : transportError(error, ids, settings.maxResponseBytes);
+    } finally {
+      attempt.dispose();
     }
     if (response) {
       const info = responseInfo(response, ids, attempts);
-      // A server that echoes the Authorization header must not put the token into an error.
-      const body = String(response.data ?? '')
-        .split(token)
-        .join('[redacted]');
       const known = { requestId: info.requestId, correlationId: info.correlationId };
+      const body = String(response.data ?? '');
+      // A server that echoes the Authorization header must not put the token into an error.
+      const redact = redactor(token);
+      const elsewhere = redirectedAway(response);
+      if (elsewhere) throw redirectError(info.status, redact(elsewhere), known);
       if (info.status >= 200 && info.status < 300) {
         // Costs keep every digit: a double would round them (see exact-json.ts).
         const data = parseExactJson(body);
         if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-          throw new PartnerCenterError(`${info.status} ${describeBody(body)} instead of a JSON object`, {
+          throw new PartnerCenterError(`${info.status} ${describeBody(redact(body))} instead of a JSON object`, {
             status: info.status,
             ...known,
           });
         }
         return { data: data as T, response: info };
       }
+      const { location } = info.headers;
+      if (info.status >= 300 && info.status < 400 && location !== undefined) {
+        throw redirectError(info.status, redact(location), known);
+      }
       retryAfterMs = parseRetryAfter(info.headers['retry-after']);
-      failure = errorFromResponse(info.status, body, { ...known, retryAfterMs });
+      failure = errorFromResponse(info.status, body, { ...known, retryAfterMs }, redact);
     }
     if (failure instanceof AuthenticationError && typeof settings.credential === 'function' && !refreshed) {
       refreshed = forceRefresh = true;
@@ -120,13 +176,14 @@ export async function runCall<T>(
       continue;
     }
     const delayMs = retryDelayMs(failure, retries, retryAfterMs, settings);
-    if (delayMs === undefined) throw failure;
+    // A wait that ends past the call's deadline would only end in a timeout: the failure is the answer.
+    if (delayMs === undefined || delayMs >= call.remainingMs()) throw failure;
     retries++;
     log?.warn?.(`usagebudget: ${label} failed (${(failure as Error).message}), retry ${retries} in ${delayMs} ms`, {
       ...ids,
       attempt: attempts,
       delayMs,
     });
-    await sleep(delayMs, signal);
+    await sleep(delayMs, call.signal);
   }
 }

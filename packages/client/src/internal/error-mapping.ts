@@ -10,6 +10,7 @@ import {
   PartnerCenterError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
   ServerError,
   TimeoutError,
 } from '../core/errors.js';
@@ -43,16 +44,20 @@ export function describeBody(body: string): string {
   return parseExactJson(text) === undefined ? `a body that is not valid JSON: ${snippet}` : `the JSON ${snippet}`;
 }
 
+const keep = (text: string) => text;
+
 /**
  * Builds the error for an HTTP error response from its body (an `ApiFault`, a `ThrottleFault`,
- * or anything else a proxy may send) and the call's ids.
+ * or anything else a proxy may send) and the call's ids. `redact` is applied to the body first.
  */
 export function errorFromResponse(
   status: number,
-  body: string,
+  rawBody: string,
   fields: Pick<ErrorFields, 'requestId' | 'correlationId'> & { retryAfterMs?: number },
+  redact: (text: string) => string = keep,
 ): PartnerCenterError {
   const { retryAfterMs, ...ids } = fields;
+  const body = redact(rawBody);
   const fault = parseExactJson(body) as Record<string, unknown> | null | undefined;
   const known: ErrorFields & { retryAfterMs?: number } = { status, ...ids };
   if (status === 429 && retryAfterMs !== undefined) known.retryAfterMs = retryAfterMs;
@@ -67,21 +72,42 @@ export function errorFromResponse(
   } else {
     what = `${describeBody(body)} instead of an ApiFault`;
   }
+  return withDetails(status, what, known);
+}
+
+function withDetails(status: number, what: string, known: ErrorFields): PartnerCenterError {
   const details = [
     known.code === undefined ? '' : `code ${known.code}`,
-    ids.requestId ? `MS-RequestId ${ids.requestId}` : '',
+    known.requestId ? `MS-RequestId ${known.requestId}` : '',
   ].filter(Boolean);
   const ErrorClass = classByStatus[status] ?? (status >= 500 ? ServerError : PartnerCenterError);
   return new ErrorClass(`${status} ${what}${details.length ? ` (${details.join(', ')})` : ''}`, known);
 }
 
-/** Maps an error thrown by axios (no response arrived) to the client's errors. */
-export function transportError(error: unknown, ids: CallIds, timeoutMs: number): unknown {
+/**
+ * The error for a redirect (or, where the transport followed one itself, for an answer from
+ * another origin, `location` being that origin). The API never redirects, and following one would re-send the request
+ * (a PATCH with its body) somewhere else and take that place's answer for the service's: a
+ * redirect ends the call, and is not retried (a redirect loop is no transient failure).
+ */
+export function redirectError(status: number, location: string | undefined, ids: CallIds): PartnerCenterError {
+  const where = location ? ` to ${JSON.stringify(location.slice(0, SNIPPET_LENGTH))}` : '';
+  return withDetails(status, `a redirect${where}, which the client does not follow`, { status, ...ids });
+}
+
+/** Maps an error thrown by axios (no complete response arrived) to the client's errors. */
+export function transportError(error: unknown, ids: CallIds, maxResponseBytes: number): unknown {
   const axiosError = error as AxiosError;
   // Anything else comes from the caller's own interceptors: pass it on untouched.
   if (!axiosError?.isAxiosError) return error;
   const fields = { code: axiosError.code, ...ids };
-  if (axiosError.code === 'ETIMEDOUT') return new TimeoutError(`no response within ${timeoutMs} ms`, fields);
+  // axios' only sign of its maxContentLength limit is this message; it stopped reading there.
+  if (axiosError.code === 'ERR_BAD_RESPONSE' && axiosError.message.startsWith('maxContentLength')) {
+    return new ResponseTooLargeError(
+      `the response body exceeds maxResponseBytes (${maxResponseBytes} bytes); the rest was not read`,
+      fields,
+    );
+  }
   if (axiosError.code === 'ERR_CANCELED') return new AbortError('the request was canceled', fields);
   return new ConnectionError(`connection failed: ${axiosError.message}`, fields);
 }
