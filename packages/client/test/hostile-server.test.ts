@@ -255,3 +255,98 @@ describe('redaction of a token the server echoes', () => {
     expect(errors[0]?.description).toContain('[redacted]');
   });
 });
+
+describe('the customer list and usage reads (issue 13) under the same limits', () => {
+  const OTHER = '45c44870-ef77-4fdd-b6fe-3dacb075cff2';
+  /** A collection page of `items`, with a links.next to the second page when `more`. */
+  const collection = (items: unknown[], more: boolean) => ({
+    totalCount: items.length,
+    items,
+    links: more
+      ? {
+          next: {
+            uri: '/v1/customers?seekOperation=Next',
+            method: 'GET',
+            headers: [{ key: 'MS-ContinuationToken', value: 't' }],
+          },
+        }
+      : {},
+    ...(more && { continuationToken: 't' }),
+    attributes: { objectType: 'Collection' },
+  });
+  const customer = (id: string) => ({ id, companyProfile: { tenantId: id, companyName: 'C' }, attributes: {} });
+
+  it('bounds each page of listCustomers by timeoutMs: a trickling next page is a TimeoutError', async () => {
+    server.enqueue({ status: 200, json: collection([customer(TENANT)], true) }, { trickleEveryMs: 50 });
+    const seen: string[] = [];
+    const walk = (async () => {
+      for await (const item of client({ maxRetries: 0, timeoutMs: 300 }).listCustomers()) seen.push(item.id);
+    })();
+    const error = await failure(walk);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toBe('no response within 300 ms');
+    expect(seen).toEqual([TENANT]);
+    expect(server.requests.map((request) => request.headers['ms-continuationtoken'])).toEqual([undefined, 't']);
+  });
+
+  it('bounds each page of listCustomers by totalTimeoutMs, retries included', async () => {
+    server.enqueue({ status: 200, json: collection([customer(TENANT)], true) }, { trickleEveryMs: 50 });
+    const pages = client({ maxRetries: 3, timeoutMs: 60_000, totalTimeoutMs: 400 }).listCustomers().byPage();
+    expect((await pages.next()).value?.items).toHaveLength(1);
+    const error = await failure(pages.next());
+    expect(error.message).toBe('the call did not finish within 400 ms (totalTimeoutMs), attempts: 1');
+  });
+
+  it('caps a page of listCustomers at maxResponseBytes, and does not follow a next page that redirects', async () => {
+    server.enqueue({ status: 200, bodyBytes: 5_000 });
+    const tooLarge = await failure(collectAll(client({ maxResponseBytes: 4_000 }).listCustomers()));
+    expect(tooLarge).toBeInstanceOf(ResponseTooLargeError);
+    server.enqueue(
+      { status: 200, json: collection([customer(TENANT)], true) },
+      { status: 307, text: '', headers: { location: `${elsewhere.url}/v1/customers` } },
+    );
+    const redirected = await failure(collectAll(client({ maxRetries: 3 }).listCustomers()));
+    expect(redirected.status).toBe(307);
+    expect(elsewhere.requests).toHaveLength(0);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('bounds listCustomerUsageRecords, each of its pages, by timeoutMs and maxResponseBytes', async () => {
+    const record = { customerId: TENANT, totalCost: 1, budget: { amount: 2 }, percentUsed: 50 };
+    server.enqueue({ status: 200, json: collection([record], true) }, { silence: true });
+    const silent = await failure(client({ maxRetries: 0, timeoutMs: 300 }).listCustomerUsageRecords());
+    expect(silent).toBeInstanceOf(TimeoutError);
+    server.enqueue({ status: 200, json: collection([record], true) }, { status: 200, bodyBytes: 50 * 1024 });
+    const flood = await failure(client({ maxResponseBytes: 10_000 }).listCustomerUsageRecords());
+    expect(flood).toBeInstanceOf(ResponseTooLargeError);
+    expect(flood.message).toBe('the response body exceeds maxResponseBytes (10000 bytes); the rest was not read');
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('bounds the usage summaries by timeoutMs and totalTimeoutMs', async () => {
+    server.enqueue({ silence: true });
+    const customerSummary = await failure(client({ maxRetries: 0 }).getCustomerUsageSummary(OTHER, { timeoutMs: 300 }));
+    expect(customerSummary).toBeInstanceOf(TimeoutError);
+    server.enqueue({ trickleEveryMs: 50 }, { trickleEveryMs: 50 });
+    const partnerSummary = await failure(client({ timeoutMs: 60_000 }).getPartnerUsageSummary({ totalTimeoutMs: 300 }));
+    expect(partnerSummary.message).toContain('within 300 ms (totalTimeoutMs)');
+  });
+
+  it('redacts an echoed token in the error of a page', async () => {
+    const TOKEN = 'SENTINEL-page-token-4d1c9e+/=';
+    const echoed = Buffer.from(`Bearer ${TOKEN}`).toString('base64');
+    server.enqueue(
+      { status: 200, json: collection([customer(TENANT)], true) },
+      { status: 400, json: { code: 1, description: echoed } },
+    );
+    const error = await failure(collectAll(client({ credential: TOKEN }).listCustomers()));
+    expect(error.description).toContain('[redacted]');
+    expect(error.description).not.toContain(echoed);
+  });
+});
+
+async function collectAll<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}

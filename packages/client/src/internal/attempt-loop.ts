@@ -3,7 +3,7 @@ import type { WithResponse } from '../core/call-promise.js';
 import type { CallOptions, Logger, ResponseInfo, TokenProvider } from '../core/call-types.js';
 import { AbortError, AuthenticationError, PartnerCenterError, TimeoutError } from '../core/errors.js';
 import { getToken } from './credential.js';
-import { type Deadline, deadline, sleep, unlessStopped } from './deadlines.js';
+import { aborted, sleep, timeLimit } from './deadlines.js';
 import { type CallIds, describeBody, errorFromResponse, redirectError, transportError } from './error-mapping.js';
 import { parseExactJson } from './exact-json.js';
 import { redactor } from './redaction.js';
@@ -43,16 +43,11 @@ function responseInfo(response: AxiosResponse<unknown>, ids: CallIds, attempts: 
  * transport follows redirects itself (a browser's XMLHttpRequest): such an answer is not the
  * service's. `undefined` when it is the origin asked, or the transport does not say.
  */
-function redirectedAway(response: AxiosResponse<unknown>): string | undefined {
-  const finalURL = (response.request as { responseURL?: unknown } | undefined)?.responseURL;
-  const asked = response.config.url;
-  if (typeof finalURL !== 'string' || finalURL === '' || !asked) return undefined;
-  try {
-    const { origin } = new URL(finalURL);
-    return origin === new URL(asked, finalURL).origin ? undefined : origin;
-  } catch {
-    return undefined;
-  }
+function redirectedAway({ request, config }: AxiosResponse<unknown>): string | undefined {
+  const finalURL: unknown = request?.responseURL;
+  // The facade always asks an absolute URL (the base URL and a path).
+  const { origin } = new URL(typeof finalURL === 'string' && finalURL ? finalURL : (config.url as string));
+  return origin === new URL(config.url as string).origin ? undefined : origin;
 }
 
 /**
@@ -69,121 +64,106 @@ export async function runCall<T>(
 ): Promise<WithResponse<T>> {
   const timeoutMs = options.timeoutMs ?? settings.timeoutMs;
   const totalTimeoutMs = options.totalTimeoutMs ?? settings.totalTimeoutMs;
+  const endsAt = Date.now() + totalTimeoutMs;
   const ids = { requestId: crypto.randomUUID(), correlationId: options.correlationId ?? crypto.randomUUID() };
-  const call = deadline(totalTimeoutMs, 'call-timeout', options.signal);
-  const progress = { attempts: 0 };
-  // The error of a call stopped by its caller or its deadline, whatever the attempt was doing.
-  const stopped = () =>
-    call.reason() === 'aborted'
-      ? new AbortError('the call was aborted', ids)
-      : new TimeoutError(
-          `the call did not finish within ${totalTimeoutMs} ms (totalTimeoutMs), attempts: ${progress.attempts}`,
-          {
-            code: 'ETIMEDOUT',
-            ...ids,
-          },
-        );
-  try {
-    return await runAttempts<T>(settings, label, send, ids, call, timeoutMs, progress);
-  } catch (error) {
-    throw call.reason() ? stopped() : error;
-  } finally {
-    call.dispose();
-  }
-}
-
-async function runAttempts<T>(
-  settings: CallSettings,
-  label: string,
-  send: Send,
-  ids: CallIds,
-  call: Deadline,
-  timeoutMs: number,
-  progress: { attempts: number },
-): Promise<WithResponse<T>> {
+  const call = timeLimit(totalTimeoutMs, options.signal);
   const log = settings.logger;
+  let attempts = 0;
   let retries = 0;
   let refreshed = false;
   let forceRefresh = false;
-  for (let attempts = 1; ; attempts++) {
-    call.signal.throwIfAborted();
-    progress.attempts = attempts;
-    const token = await unlessStopped(getToken(settings.credential, forceRefresh, call.signal, ids), call.signal);
-    forceRefresh = false;
-    log?.debug?.(`usagebudget: ${label}, attempt ${attempts}`, { ...ids, attempt: attempts });
-    let failure: unknown;
-    let retryAfterMs: number | undefined;
-    let response: AxiosResponse<unknown> | undefined;
-    const attempt = deadline(timeoutMs, 'attempt-timeout', call.signal, () => call.reason() ?? 'aborted');
-    try {
-      response = await send({
-        headers: {
-          ...settings.headers,
-          Authorization: `Bearer ${token}`,
-          'MS-RequestId': ids.requestId,
-          'MS-CorrelationId': ids.correlationId,
-        },
-        signal: attempt.signal,
-        // The attempt's deadline bounds it; axios' socket idle timeout (of an instance the caller
-        // passed, too) would let a trickling body run on, and end a silent one as a broken stream.
-        timeout: 0,
-        maxContentLength: settings.maxResponseBytes,
-        // The API never redirects; the response is turned into an error below.
-        maxRedirects: 0,
-        responseType: 'text',
-        transformResponse: keepText,
-        // Every status resolves: this module, not axios, decides what is an error.
-        validateStatus: null,
-      });
-    } catch (error) {
-      if (call.reason()) throw error;
-      failure =
-        attempt.reason() === 'attempt-timeout'
+  try {
+    for (;;) {
+      attempts++;
+      // A token provider that ignores the signal cannot hold the call past its deadline either.
+      const token = await Promise.race([
+        getToken(settings.credential, forceRefresh, call.signal, ids),
+        aborted(call.signal),
+      ]);
+      call.signal.throwIfAborted();
+      forceRefresh = false;
+      log?.debug?.(`usagebudget: ${label}, attempt ${attempts}`, { ...ids, attempt: attempts });
+      let failure: unknown;
+      let retryAfterMs: number | undefined;
+      let response: AxiosResponse<unknown> | undefined;
+      const attempt = timeLimit(timeoutMs, call.signal);
+      try {
+        response = await send({
+          headers: {
+            ...settings.headers,
+            Authorization: `Bearer ${token}`,
+            'MS-RequestId': ids.requestId,
+            'MS-CorrelationId': ids.correlationId,
+          },
+          signal: attempt.signal,
+          // The attempt's deadline bounds it; axios' socket idle timeout (of an instance the caller
+          // passed, too) would let a trickling body run on, and end a silent one as a broken stream.
+          timeout: 0,
+          maxContentLength: settings.maxResponseBytes,
+          // The API never redirects; the response is turned into an error below.
+          maxRedirects: 0,
+          responseType: 'text',
+          transformResponse: keepText,
+          // Every status resolves: this module, not axios, decides what is an error.
+          validateStatus: null,
+        });
+      } catch (error) {
+        if (call.signal.aborted) throw error;
+        failure = attempt.signal.aborted
           ? new TimeoutError(`no response within ${timeoutMs} ms`, { code: 'ETIMEDOUT', ...ids })
           : transportError(error, ids, settings.maxResponseBytes);
-    } finally {
-      attempt.dispose();
-    }
-    if (response) {
-      const info = responseInfo(response, ids, attempts);
-      const known = { requestId: info.requestId, correlationId: info.correlationId };
-      const body = String(response.data ?? '');
-      // A server that echoes the Authorization header must not put the token into an error.
-      const redact = redactor(token);
-      const elsewhere = redirectedAway(response);
-      if (elsewhere) throw redirectError(info.status, redact(elsewhere), known);
-      if (info.status >= 200 && info.status < 300) {
-        // Costs keep every digit: a double would round them (see exact-json.ts).
-        const data = parseExactJson(body);
-        if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-          throw new PartnerCenterError(`${info.status} ${describeBody(redact(body))} instead of a JSON object`, {
-            status: info.status,
-            ...known,
-          });
+      } finally {
+        attempt.clear();
+      }
+      if (response) {
+        const info = responseInfo(response, ids, attempts);
+        const known = { requestId: info.requestId, correlationId: info.correlationId };
+        const body = String(response.data ?? '');
+        // A server that echoes the Authorization header must not put the token into an error.
+        const redact = redactor(token as string);
+        const { location } = info.headers;
+        const elsewhere = redirectedAway(response) ?? (info.status >= 300 && info.status < 400 ? location : undefined);
+        if (elsewhere !== undefined) throw redirectError(info.status, redact(elsewhere), known);
+        if (info.status >= 200 && info.status < 300) {
+          // Costs keep every digit: a double would round them (see exact-json.ts).
+          const data = parseExactJson(body);
+          if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+            throw new PartnerCenterError(`${info.status} ${describeBody(redact(body))} instead of a JSON object`, {
+              status: info.status,
+              ...known,
+            });
+          }
+          return { data: data as T, response: info };
         }
-        return { data: data as T, response: info };
+        retryAfterMs = parseRetryAfter(info.headers['retry-after']);
+        failure = errorFromResponse(info.status, redact(body), { ...known, retryAfterMs });
       }
-      const { location } = info.headers;
-      if (info.status >= 300 && info.status < 400 && location !== undefined) {
-        throw redirectError(info.status, redact(location), known);
+      if (failure instanceof AuthenticationError && typeof settings.credential === 'function' && !refreshed) {
+        refreshed = forceRefresh = true;
+        log?.warn?.(`usagebudget: ${label} got 401, retrying once with a fresh token`, ids);
+        continue;
       }
-      retryAfterMs = parseRetryAfter(info.headers['retry-after']);
-      failure = errorFromResponse(info.status, body, { ...known, retryAfterMs }, redact);
+      const delayMs = retryDelayMs(failure, retries, retryAfterMs, settings);
+      // A wait that ends past the call's deadline would only end in a timeout: the failure is the answer.
+      if (delayMs === undefined || delayMs >= endsAt - Date.now()) throw failure;
+      retries++;
+      log?.warn?.(`usagebudget: ${label} failed (${(failure as Error).message}), retry ${retries} in ${delayMs} ms`, {
+        ...ids,
+        attempt: attempts,
+        delayMs,
+      });
+      await sleep(delayMs, call.signal);
     }
-    if (failure instanceof AuthenticationError && typeof settings.credential === 'function' && !refreshed) {
-      refreshed = forceRefresh = true;
-      log?.warn?.(`usagebudget: ${label} got 401, retrying once with a fresh token`, ids);
-      continue;
-    }
-    const delayMs = retryDelayMs(failure, retries, retryAfterMs, settings);
-    // A wait that ends past the call's deadline would only end in a timeout: the failure is the answer.
-    if (delayMs === undefined || delayMs >= call.remainingMs()) throw failure;
-    retries++;
-    log?.warn?.(`usagebudget: ${label} failed (${(failure as Error).message}), retry ${retries} in ${delayMs} ms`, {
-      ...ids,
-      attempt: attempts,
-      delayMs,
-    });
-    await sleep(delayMs, call.signal);
+  } catch (error) {
+    // Stopped by the caller or by the call's deadline, whatever the attempt was doing.
+    if (!call.signal.aborted) throw error;
+    throw options.signal?.aborted
+      ? new AbortError('the call was aborted', ids)
+      : new TimeoutError(`the call did not finish within ${totalTimeoutMs} ms (totalTimeoutMs), attempts: ${attempts}`, {
+          code: 'ETIMEDOUT',
+          ...ids,
+        });
+  } finally {
+    call.clear();
   }
 }

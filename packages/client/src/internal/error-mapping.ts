@@ -44,20 +44,16 @@ export function describeBody(body: string): string {
   return parseExactJson(text) === undefined ? `a body that is not valid JSON: ${snippet}` : `the JSON ${snippet}`;
 }
 
-const keep = (text: string) => text;
-
 /**
  * Builds the error for an HTTP error response from its body (an `ApiFault`, a `ThrottleFault`,
- * or anything else a proxy may send) and the call's ids. `redact` is applied to the body first.
+ * or anything else a proxy may send; redacted by the caller) and the call's ids.
  */
 export function errorFromResponse(
   status: number,
-  rawBody: string,
+  body: string,
   fields: Pick<ErrorFields, 'requestId' | 'correlationId'> & { retryAfterMs?: number },
-  redact: (text: string) => string = keep,
 ): PartnerCenterError {
   const { retryAfterMs, ...ids } = fields;
-  const body = redact(rawBody);
   const fault = parseExactJson(body) as Record<string, unknown> | null | undefined;
   const known: ErrorFields & { retryAfterMs?: number } = { status, ...ids };
   if (status === 429 && retryAfterMs !== undefined) known.retryAfterMs = retryAfterMs;
