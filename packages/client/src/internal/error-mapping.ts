@@ -93,17 +93,16 @@ export function redirectError(status: number, location: string | undefined, ids:
 
 /** Maps an error thrown by axios (no complete response arrived) to the client's errors. */
 export function transportError(error: unknown, ids: CallIds, maxResponseBytes: number): unknown {
-  const axiosError = error as AxiosError;
+  const { isAxiosError, code, message } = (error ?? {}) as AxiosError;
   // Anything else comes from the caller's own interceptors: pass it on untouched.
-  if (!axiosError?.isAxiosError) return error;
-  const fields = { code: axiosError.code, ...ids };
+  if (!isAxiosError) return error;
+  const fields = { code, ...ids };
+  if (code === 'ERR_CANCELED') return new AbortError('the request was canceled', fields);
   // axios' only sign of its maxContentLength limit is this message; it stopped reading there.
-  if (axiosError.code === 'ERR_BAD_RESPONSE' && axiosError.message.startsWith('maxContentLength')) {
-    return new ResponseTooLargeError(
-      `the response body exceeds maxResponseBytes (${maxResponseBytes} bytes); the rest was not read`,
-      fields,
-    );
-  }
-  if (axiosError.code === 'ERR_CANCELED') return new AbortError('the request was canceled', fields);
-  return new ConnectionError(`connection failed: ${axiosError.message}`, fields);
+  return message.startsWith('maxContentLength')
+    ? new ResponseTooLargeError(
+        `the response body exceeds maxResponseBytes (${maxResponseBytes} bytes); the rest was not read`,
+        fields,
+      )
+    : new ConnectionError(`connection failed: ${message}`, fields);
 }

@@ -5,18 +5,16 @@
  * Any other text is returned as it is.
  */
 function asImfFixdate(text: string, now: number): string {
-  const rfc850 = /^(\w{3})[a-z]*, (\d\d)-(\w{3})-(\d\d) (\S+) GMT$/.exec(text);
-  if (rfc850) {
-    // A two-digit year is the one not more than 50 years ahead.
-    let year = 2000 + Number(rfc850[4]);
-    if (year > new Date(now).getUTCFullYear() + 50) year -= 100;
-    return `${rfc850[1]}, ${rfc850[2]} ${rfc850[3]} ${year} ${rfc850[5]} GMT`;
-  }
-  const asctime = /^(\w{3}) (\w{3}) ( \d|\d\d) (\S+) (\d{4})$/.exec(text);
-  if (asctime) {
-    return `${asctime[1]}, ${asctime[3]?.trim().padStart(2, '0')} ${asctime[2]} ${asctime[5]} ${asctime[4]} GMT`;
-  }
-  return text;
+  return text
+    .replace(/^(\w{3})[a-z]*, (\d\d)-(\w{3})-(\d\d) (\S+) GMT$/, (_, day, date, month, year, time) => {
+      // A two-digit year is the one not more than 50 years ahead.
+      const century = 2000 + Number(year) > new Date(now).getUTCFullYear() + 50 ? 19 : 20;
+      return `${day}, ${date} ${month} ${century}${year} ${time} GMT`;
+    })
+    .replace(
+      /^(\w{3}) (\w{3}) ( \d|\d\d) (\S+) (\d{4})$/,
+      (_, day, month, date: string, time, year) => `${day}, ${date.replace(' ', '0')} ${month} ${year} ${time} GMT`,
+    );
 }
 
 /** An HTTP-date in milliseconds since the epoch; `undefined` when `text` is not one. */
