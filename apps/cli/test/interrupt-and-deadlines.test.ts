@@ -102,6 +102,44 @@ describe('Ctrl-C', () => {
   });
 });
 
+describe('Ctrl-C during a listing', () => {
+  it('stops customers between its pages: the lines printed stay valid, then one JSON error line and 130', async () => {
+    let second: (request: IncomingMessage) => void = () => {};
+    const secondArrived = new Promise<IncomingMessage>((resolve) => {
+      second = resolve;
+    });
+    const { url } = await startStandIn((request, response) => {
+      if (request.headers['ms-continuationtoken']) return second(request);
+      const next = {
+        uri: '/v1/customers?seekOperation=Next',
+        method: 'GET',
+        headers: [{ key: 'MS-ContinuationToken', value: 't' }],
+      };
+      const item = {
+        id: customer,
+        companyProfile: { tenantId: customer, companyName: 'Contoso', domain: 'contoso.example' },
+        relationshipToPartner: 'reseller',
+      };
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ totalCount: 1, items: [item], links: { next }, continuationToken: 't' }));
+    });
+    const run = await interruptedRun(['customers', '--base-url', url, '--json'], secondArrived);
+    expect(run.code).toBe(130);
+    expect(
+      run.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
+      { customerId: customer, customerName: 'Contoso', domain: 'contoso.example', relationshipToPartner: 'reseller' },
+    ]);
+    expect(JSON.parse(run.stderr)).toMatchObject({
+      error: { type: 'AbortError', requestId: (await secondArrived).headers['ms-requestid'] },
+      exitCode: 130,
+    });
+  });
+});
+
 describe('deadlines', () => {
   const trickle = (_: IncomingMessage, response: ServerResponse) => {
     response.writeHead(200, { 'content-type': 'application/json' });
