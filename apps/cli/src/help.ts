@@ -26,7 +26,7 @@ Options:
   --correlation-id GUID   the MS-CorrelationId to send (default: a new one)
   --locale TAG            the language of the service's error descriptions (default en-US)
   --timeout SECONDS       per attempt, body included, and for --token-command (default ${DEFAULT_TIMEOUT_SECONDS})
-  --total-timeout SECONDS the whole command, retries and waits included
+  --total-timeout SECONDS each call, retries and waits included (a listing: each page)
                           (default ${DEFAULT_TOTAL_TIMEOUT_SECONDS}, or --timeout when that is longer)
   --retries N             retries of throttled, timed-out and 5xx calls, 0 to 10 (default ${DEFAULT_RETRIES})
   --debug                 log each attempt, and show stack traces of errors
