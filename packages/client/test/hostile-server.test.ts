@@ -8,7 +8,7 @@ import {
   TimeoutError,
   type UsageBudgetClientOptions,
 } from '../src/index.js';
-import { clientOf } from './client-of.js';
+import { clientOf, collect } from './client-of.js';
 import { budget, type FaultServer, startFaultServer, TENANT } from './fault-server.js';
 
 // Servers that try to hold, flood, redirect or trick the client (issue 12). Each deadline here is
@@ -299,13 +299,13 @@ describe('the customer list and usage reads (issue 13) under the same limits', (
 
   it('caps a page of listCustomers at maxResponseBytes, and does not follow a next page that redirects', async () => {
     server.enqueue({ status: 200, bodyBytes: 5_000 });
-    const tooLarge = await failure(collectAll(client({ maxResponseBytes: 4_000 }).listCustomers()));
+    const tooLarge = await failure(collect(client({ maxResponseBytes: 4_000 }).listCustomers()));
     expect(tooLarge).toBeInstanceOf(ResponseTooLargeError);
     server.enqueue(
       { status: 200, json: collection([customer(TENANT)], true) },
       { status: 307, text: '', headers: { location: `${elsewhere.url}/v1/customers` } },
     );
-    const redirected = await failure(collectAll(client({ maxRetries: 3 }).listCustomers()));
+    const redirected = await failure(collect(client({ maxRetries: 3 }).listCustomers()));
     expect(redirected.status).toBe(307);
     expect(elsewhere.requests).toHaveLength(0);
     expect(server.requests).toHaveLength(3);
@@ -339,14 +339,8 @@ describe('the customer list and usage reads (issue 13) under the same limits', (
       { status: 200, json: collection([customer(TENANT)], true) },
       { status: 400, json: { code: 1, description: echoed } },
     );
-    const error = await failure(collectAll(client({ credential: TOKEN }).listCustomers()));
+    const error = await failure(collect(client({ credential: TOKEN }).listCustomers()));
     expect(error.description).toContain('[redacted]');
     expect(error.description).not.toContain(echoed);
   });
 });
-
-async function collectAll<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
