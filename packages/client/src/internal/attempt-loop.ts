@@ -159,10 +159,13 @@ export async function runCall<T>(
     if (!call.signal.aborted) throw error;
     throw options.signal?.aborted
       ? new AbortError('the call was aborted', ids)
-      : new TimeoutError(`the call did not finish within ${totalTimeoutMs} ms (totalTimeoutMs), attempts: ${attempts}`, {
-          code: 'ETIMEDOUT',
-          ...ids,
-        });
+      : new TimeoutError(
+          `the call did not finish within ${totalTimeoutMs} ms (totalTimeoutMs), attempts: ${attempts}`,
+          {
+            code: 'ETIMEDOUT',
+            ...ids,
+          },
+        );
   } finally {
     call.clear();
   }

@@ -9,7 +9,10 @@ const MIN_DERIVED_LENGTH = 16;
  */
 export function redactor(secret: string): (text: string) => string {
   let pattern: RegExp | undefined;
-  return (text) => text.replace((pattern ??= redactionPattern(secret)), '[redacted]');
+  return (text) => {
+    pattern ??= redactionPattern(secret);
+    return text.replace(pattern, '[redacted]');
+  };
 }
 
 function redactionPattern(secret: string): RegExp {
