@@ -6,6 +6,8 @@ import { UsageError } from './usage-error.js';
 /** The local reference server (`usagebudget-server` with no options): the CLI's default endpoint. */
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:4020';
 export const DEFAULT_TIMEOUT_SECONDS = 60;
+/** The client's own default: two full attempts at the default timeout. */
+export const DEFAULT_TOTAL_TIMEOUT_SECONDS = 120;
 export const DEFAULT_RETRIES = 3;
 const MAX_TIMEOUT_SECONDS = 86_400;
 const MAX_RETRIES = 10;
@@ -30,6 +32,8 @@ export interface CallSettings {
   correlationId?: string;
   locale?: string;
   timeoutMs: number;
+  /** The whole call: token, attempts, retries and the waits between them. */
+  totalTimeoutMs: number;
   retries: number;
   debug: boolean;
 }
@@ -70,6 +74,7 @@ const OPTIONS = {
   'correlation-id': { type: 'string' },
   locale: { type: 'string' },
   timeout: { type: 'string' },
+  'total-timeout': { type: 'string' },
   retries: { type: 'string' },
   debug: { type: 'boolean', default: false },
   'page-size': { type: 'string' },
@@ -196,6 +201,15 @@ function callSettings(values: Values, command: CommandName): CallSettings {
   }
   const timeout = number(values.timeout, DEFAULT_TIMEOUT_SECONDS, (n) => n > 0 && n <= MAX_TIMEOUT_SECONDS);
   if (timeout === undefined) throw fail(`--timeout takes seconds, more than 0 and at most ${MAX_TIMEOUT_SECONDS}`);
+  // Without --total-timeout, a --timeout longer than the default total still gets its one attempt.
+  const totalTimeout = number(
+    values['total-timeout'],
+    Math.max(DEFAULT_TOTAL_TIMEOUT_SECONDS, timeout),
+    (n) => n > 0 && n <= MAX_TIMEOUT_SECONDS,
+  );
+  if (totalTimeout === undefined) {
+    throw fail(`--total-timeout takes seconds, more than 0 and at most ${MAX_TIMEOUT_SECONDS}`);
+  }
   const retries = number(values.retries, DEFAULT_RETRIES, (n) => Number.isInteger(n) && n >= 0 && n <= MAX_RETRIES);
   if (retries === undefined) throw fail(`--retries takes a whole number from 0 to ${MAX_RETRIES}`);
 
@@ -207,6 +221,7 @@ function callSettings(values: Values, command: CommandName): CallSettings {
     correlationId,
     locale: values.locale,
     timeoutMs: Math.ceil(timeout * 1000),
+    totalTimeoutMs: Math.ceil(totalTimeout * 1000),
     retries,
     debug: values.debug,
   };

@@ -1,4 +1,5 @@
 import {
+  AbortError,
   AuthenticationError,
   NotFoundError,
   PermissionDeniedError,
@@ -16,10 +17,14 @@ export const ExitCode = {
   notFound: 3,
   denied: 4,
   throttled: 5,
+  /** Ctrl-C (SIGINT): 128 + the signal's number, as shells report a command a signal stopped. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export function exitCodeFor(error: unknown): ExitCode {
+  // The CLI aborts its call only on Ctrl-C.
+  if (error instanceof AbortError) return ExitCode.interrupted;
   if (error instanceof UsageError || error instanceof ValidationError) return ExitCode.usage;
   if (error instanceof NotFoundError) return ExitCode.notFound;
   if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) return ExitCode.denied;

@@ -3,6 +3,7 @@ import {
   DEFAULT_BASE_URL,
   DEFAULT_RETRIES,
   DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_TOTAL_TIMEOUT_SECONDS,
   MAX_PAGE_SIZE,
 } from './arguments.js';
 
@@ -24,14 +25,16 @@ Options:
                           report), and errors as JSON on stderr
   --correlation-id GUID   the MS-CorrelationId to send (default: a new one)
   --locale TAG            the language of the service's error descriptions (default en-US)
-  --timeout SECONDS       per attempt, and for --token-command (default ${DEFAULT_TIMEOUT_SECONDS})
+  --timeout SECONDS       per attempt, body included, and for --token-command (default ${DEFAULT_TIMEOUT_SECONDS})
+  --total-timeout SECONDS each call, retries and waits included (a listing: each page)
+                          (default ${DEFAULT_TOTAL_TIMEOUT_SECONDS}, or --timeout when that is longer)
   --retries N             retries of throttled, timed-out and 5xx calls, 0 to 10 (default ${DEFAULT_RETRIES})
   --debug                 log each attempt, and show stack traces of errors
   -h, --help              show help
   --version               show the version
 
 Exit codes: 0 ok, 1 other failure, 2 usage error, 3 not found, 4 authentication or
-permission, 5 throttled.
+permission, 5 throttled, 130 interrupted (Ctrl-C).
 `;
 
 const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; examples: string; options?: string }> = {

@@ -1,4 +1,10 @@
-import { AuthenticationError, type CallPromise, type SpendingBudget, UsageBudgetClient } from '@usagebudget/client';
+import {
+  AuthenticationError,
+  type CallOptions,
+  type CallPromise,
+  type SpendingBudget,
+  UsageBudgetClient,
+} from '@usagebudget/client';
 import { type CallSettings, endpointURL, type Invocation, parseCommandLine } from './arguments.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { helpText } from './help.js';
@@ -21,6 +27,8 @@ export interface Terminal {
   env: NodeJS.ProcessEnv;
   stdout: { isTTY?: boolean; write(text: string): unknown };
   stderr: { isTTY?: boolean; write(text: string): unknown };
+  /** Fires on Ctrl-C: the call in flight (and a running --token-command) is stopped, exit code 130. */
+  interrupt?: AbortSignal;
 }
 
 type Call = Extract<Invocation, { kind: 'call' }>;
@@ -57,7 +65,8 @@ async function call(invocation: Call, terminal: Terminal): Promise<void> {
   const client = createClient(invocation, terminal);
   const write = (text: string) => terminal.stdout.write(text);
   const s = style(colorEnabled(terminal.stdout, terminal.env));
-  const options = { correlationId: settings.correlationId };
+  // Ctrl-C (terminal.interrupt) stops the call in flight, and a listing between its pages.
+  const options = { correlationId: settings.correlationId, signal: terminal.interrupt };
   switch (invocation.command) {
     case 'customers':
       return runCustomers(client, invocation, options, write, s);
@@ -91,6 +100,7 @@ function createClient(invocation: Call, { env, stderr }: Terminal): UsageBudgetC
     locale: settings.locale,
     application: `usagebudget-cli/${cliVersion()}`,
     timeoutMs: settings.timeoutMs,
+    totalTimeoutMs: settings.totalTimeoutMs,
     maxRetries: settings.retries,
     // Under --json, stderr carries only the error object unless --debug asks for more.
     ...(settings.json && !settings.debug ? {} : { logger: clientLogger(write, settings.debug) }),
@@ -100,7 +110,7 @@ function createClient(invocation: Call, { env, stderr }: Terminal): UsageBudgetC
 async function budgetCall(
   client: UsageBudgetClient,
   invocation: BudgetCall,
-  options: { correlationId?: string },
+  options: CallOptions,
 ): Promise<CommandResult> {
   const { command, customerTenantId } = invocation;
   let pending: CallPromise<SpendingBudget>;

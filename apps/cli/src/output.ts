@@ -1,4 +1,5 @@
 import {
+  AbortError,
   AuthenticationError,
   BadRequestError,
   ConflictError,
@@ -84,6 +85,7 @@ const TITLES: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, 
   [ConflictError, 'conflict'],
   [ServerError, 'the service failed'],
   [TimeoutError, 'no response in time'],
+  [AbortError, 'interrupted'],
 ];
 
 /** The error report for stderr: what failed, then code, description and request ID when known. */
@@ -103,7 +105,10 @@ export function formatError(error: unknown, s: Style, baseURL?: string): string 
   if (error instanceof ValidationError) return `${prefix} invalid option: ${error.message}\n`;
   if (!(error instanceof PartnerCenterError)) return `${prefix} ${(error as Error)?.message ?? String(error)}\n`;
   const title = TITLES.find(([ErrorClass]) => error instanceof ErrorClass)?.[1] ?? 'the call failed';
-  return `${prefix} ${title}${error.status ? ` (HTTP ${error.status})` : ''}\n${details(error, s)}`;
+  // The request may have reached the service before Ctrl-C: the caller should look, not assume.
+  const hint =
+    error instanceof AbortError ? 'A set or clear may still have been applied: run "usagebudget get" to see.\n' : '';
+  return `${prefix} ${title}${error.status ? ` (HTTP ${error.status})` : ''}\n${details(error, s)}${hint}`;
 }
 
 function details(error: PartnerCenterError, s: Style): string {

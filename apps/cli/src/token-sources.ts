@@ -38,8 +38,8 @@ export function tokenSource(
   let cached: Promise<string> | undefined;
   return {
     origin: '--token-command',
-    credential: ({ forceRefresh }) => {
-      if (!cached || forceRefresh) cached = runTokenCommand(tokenCommand, timeoutMs);
+    credential: ({ forceRefresh, signal }) => {
+      if (!cached || forceRefresh) cached = runTokenCommand(tokenCommand, timeoutMs, signal);
       return cached;
     },
   };
@@ -53,9 +53,10 @@ function checked(token: string, origin: string): string {
 /**
  * Runs `command` in a shell and reads the token from its stdout: the trimmed output, or the
  * `accessToken` (or `access_token`) of a JSON object, as `az account get-access-token` prints.
- * Its stderr goes to ours, so the tool's own messages reach the user.
+ * Its stderr goes to ours, so the tool's own messages reach the user. `signal` (the call's, which
+ * Ctrl-C aborts) stops it.
  */
-export function runTokenCommand(command: string, timeoutMs: number): Promise<string> {
+export function runTokenCommand(command: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     // Its own process group, so that stopping it stops what its shell started too.
     const child = spawn(command, { shell: true, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -66,18 +67,24 @@ export function runTokenCommand(command: string, timeoutMs: number): Promise<str
         // already gone
       }
     };
-    // Ctrl-C reaches only the terminal's foreground group: pass it on, then die of it as usual.
-    const onSignal = (signal: NodeJS.Signals) => {
+    // A signal reaches only our process group: the command's own dies with us. SIGTERM is passed
+    // on, then we die of it as usual; Ctrl-C aborts `signal`, which the CLI reports.
+    const onTerminate = () => {
       stopGroup();
-      process.kill(process.pid, signal);
+      process.kill(process.pid, 'SIGTERM');
+    };
+    const onAbort = () => {
+      done();
+      stopGroup();
+      reject(new TokenCommandError('--token-command was stopped: the call was interrupted or ran out of time'));
     };
     const done = () => {
       clearTimeout(timer);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      process.off('SIGTERM', onTerminate);
+      signal?.removeEventListener('abort', onAbort);
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.once('SIGTERM', onTerminate);
+    signal?.addEventListener('abort', onAbort);
     const timer = setTimeout(() => {
       done();
       stopGroup();
@@ -89,10 +96,10 @@ export function runTokenCommand(command: string, timeoutMs: number): Promise<str
       done();
       reject(new TokenCommandError(`could not run --token-command: ${error.message}`));
     });
-    child.once('close', (code, signal) => {
+    child.once('close', (code, killedBy) => {
       done();
       if (code !== 0) {
-        const how = code === null ? `was stopped by ${signal}` : `exited with code ${code}`;
+        const how = code === null ? `was stopped by ${killedBy}` : `exited with code ${code}`;
         reject(new TokenCommandError(`--token-command ${how}${code === 127 ? ' (command not found)' : ''}`));
         return;
       }

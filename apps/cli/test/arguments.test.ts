@@ -45,14 +45,26 @@ describe('parseCommandLine', () => {
         correlationId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
         locale: 'fr-FR',
         timeoutMs: 2500,
+        totalTimeoutMs: 120_000,
         retries: 0,
         debug: true,
       },
     });
   });
 
-  it('has defaults of 60 s and 3 retries', () => {
-    expect(parseCommandLine(['clear', ID])).toMatchObject({ settings: { timeoutMs: 60_000, retries: 3, json: false } });
+  it('has defaults of 60 s, 120 s in all and 3 retries', () => {
+    expect(parseCommandLine(['clear', ID])).toMatchObject({
+      settings: { timeoutMs: 60_000, totalTimeoutMs: 120_000, retries: 3, json: false },
+    });
+  });
+
+  it('bounds the whole command by --total-timeout, or by a --timeout longer than its default', () => {
+    expect(parseCommandLine(['get', ID, '--total-timeout', '1.5'])).toMatchObject({
+      settings: { timeoutMs: 60_000, totalTimeoutMs: 1_500 },
+    });
+    expect(parseCommandLine(['get', ID, '--timeout', '300'])).toMatchObject({
+      settings: { timeoutMs: 300_000, totalTimeoutMs: 300_000 },
+    });
   });
 
   it('answers --help for the program and for each command, and --version', () => {
@@ -81,6 +93,8 @@ describe('parseCommandLine', () => {
     [['get', ID, '--timeout', '0'], /--timeout takes seconds/],
     [['get', ID, '--timeout', '-1'], /--timeout takes seconds/],
     [['get', ID, '--timeout', 'soon'], /--timeout takes seconds/],
+    [['get', ID, '--total-timeout', '0'], /--total-timeout takes seconds/],
+    [['get', ID, '--total-timeout', 'later'], /--total-timeout takes seconds/],
     [['get', ID, '--retries', '1.5'], /--retries takes a whole number from 0 to 10/],
     [['get', ID, '--retries', '11'], /--retries takes a whole number/],
     [['usage'], /missing <customer-tenant-id>/],

@@ -37,8 +37,21 @@ export interface UsageBudgetClientOptions {
   locale?: string;
   /** `MS-PartnerCenter-Application`: your application's name, for Partner Center's diagnostics. */
   application?: string;
-  /** Per-attempt timeout in milliseconds; 60 000 by default. */
+  /**
+   * Per-attempt timeout in milliseconds, from connecting to the last byte of the body (a body
+   * that trickles in does not extend it); 60 000 by default.
+   */
   timeoutMs?: number;
+  /**
+   * Deadline of a whole call in milliseconds: token requests, attempts and the waits between them;
+   * 120 000 by default. A retry whose wait would end past it is not made.
+   */
+  totalTimeoutMs?: number;
+  /**
+   * The largest response body the client reads, in bytes; 10 MiB by default. A longer one fails
+   * with `ResponseTooLargeError` and the rest of it is not read (enforced by axios in Node).
+   */
+  maxResponseBytes?: number;
   /** Retries of a transient failure (408, 429, 5xx, connection error, timeout); 3 by default, 0 disables. */
   maxRetries?: number;
   /** Backoff between retries: `initialDelayMs` (500) doubles with jitter up to `maxDelayMs` (60 000). */
@@ -48,6 +61,15 @@ export interface UsageBudgetClientOptions {
   /** Receives a debug line per attempt and a warning per retry. */
   logger?: Logger;
 }
+
+/**
+ * The API's answers are small: a budget is under a kilobyte, and the largest response (usage
+ * records of a big portfolio) a few megabytes. 10 MiB leaves room for that, and keeps a broken or
+ * hostile server from filling the caller's memory.
+ */
+const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+/** Two full attempts at the default `timeoutMs`, or the default retries of quick failures. */
+const DEFAULT_TOTAL_TIMEOUT_MS = 120_000;
 
 // The spec's X-Locale schema: this pattern and at most 35 characters (the contract suite checks
 // the client against the spec's limits).
@@ -72,7 +94,15 @@ export class UsageBudgetClient {
   readonly #settings: CallSettings;
 
   constructor(options: UsageBudgetClientOptions) {
-    const { credential, locale = 'en-US', application, timeoutMs = 60_000, maxRetries = 3 } = options;
+    const {
+      credential,
+      locale = 'en-US',
+      application,
+      timeoutMs = 60_000,
+      totalTimeoutMs = DEFAULT_TOTAL_TIMEOUT_MS,
+      maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+      maxRetries = 3,
+    } = options;
     const { initialDelayMs = 500, maxDelayMs = 60_000 } = options.backoff ?? {};
     // Never shown in the message: the credential may be a token.
     check(
@@ -97,6 +127,8 @@ export class UsageBudgetClient {
       application,
     );
     checkRange(timeoutMs, 'timeoutMs', 1);
+    checkRange(totalTimeoutMs, 'totalTimeoutMs', 1);
+    checkRange(maxResponseBytes, 'maxResponseBytes', 1);
     checkRange(maxRetries, 'maxRetries', 0);
     checkRange(initialDelayMs, 'backoff.initialDelayMs', 0);
     checkRange(maxDelayMs, 'backoff.maxDelayMs', 0);
@@ -106,6 +138,8 @@ export class UsageBudgetClient {
     this.#settings = {
       credential,
       timeoutMs,
+      totalTimeoutMs,
+      maxResponseBytes,
       maxRetries,
       initialDelayMs,
       maxDelayMs,
@@ -118,11 +152,15 @@ export class UsageBudgetClient {
     };
   }
 
+  #rawApi(): Promise<RawApi> {
+    this.#api ??= loadRawApi(this.#axios);
+    return this.#api;
+  }
+
   /** Sends the request `build` makes with the generated request builders and the attempt's config. */
   #send(build: (requests: RequestBuilders, config: AxiosRequestConfig) => Promise<RequestArgs> | RequestArgs): Send {
     return async (config) => {
-      this.#api ??= loadRawApi(this.#axios);
-      const { requests, axios } = await this.#api;
+      const { requests, axios } = await this.#rawApi();
       const { url, options } = await build(requests, config);
       return axios.request({ ...options, url: this.#basePath + url });
     };
@@ -327,9 +365,12 @@ export class UsageBudgetClient {
     validate?: () => void,
   ): Promise<WithResponse<T>> {
     validate?.();
-    const { correlationId, timeoutMs } = options ?? {};
+    const { correlationId, timeoutMs, totalTimeoutMs } = options ?? {};
     check(correlationId === undefined || isGuid(correlationId), 'correlationId', 'must be a GUID', correlationId);
     checkRange(timeoutMs, 'timeoutMs', 1);
+    checkRange(totalTimeoutMs, 'totalTimeoutMs', 1);
+    // Loaded before the deadlines start: loading axios is no part of an attempt's time.
+    await this.#rawApi();
     // MS-RequestId and MS-CorrelationId are set per attempt by runCall(), which owns the one
     // request id that every retry of this call must repeat.
     return runCall<T>(this.#settings, label, send, options);

@@ -16,6 +16,7 @@ export {
   PartnerCenterError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
   ServerError,
   TimeoutError,
   ValidationError,

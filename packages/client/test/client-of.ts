@@ -21,3 +21,10 @@ export async function failure(promise: Promise<unknown>): Promise<PartnerCenterE
   expect(outcome).toBeInstanceOf(PartnerCenterError);
   return outcome as PartnerCenterError;
 }
+
+/** Every item of an async iterable (a `PagedList`), in order. */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}

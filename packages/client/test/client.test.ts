@@ -487,6 +487,7 @@ describe('validation before sending', () => {
       'correlationId',
     ],
     ['a zero timeout', (c: UsageBudgetClient) => c.getBudget(TENANT, { timeoutMs: 0 }), 'timeoutMs'],
+    ['a zero total timeout', (c: UsageBudgetClient) => c.getBudget(TENANT, { totalTimeoutMs: 0 }), 'totalTimeoutMs'],
   ])('rejects %s with a ValidationError and sends nothing', async (_, call, field) => {
     const error = await failure(call(client()));
     expect(error).toBeInstanceOf(ValidationError);
@@ -504,6 +505,9 @@ describe('validation before sending', () => {
     [{ maxRetries: 1.5 }, 'maxRetries'],
     [{ timeoutMs: -5 }, 'timeoutMs'],
     [{ timeoutMs: Number.POSITIVE_INFINITY }, 'timeoutMs'],
+    [{ totalTimeoutMs: 0 }, 'totalTimeoutMs'],
+    [{ maxResponseBytes: 0 }, 'maxResponseBytes'],
+    [{ maxResponseBytes: 1.5 }, 'maxResponseBytes'],
     [{ backoff: { maxDelayMs: -1 } }, 'backoff.maxDelayMs'],
     [{ baseURL: 'api.partnercenter.microsoft.com' }, 'baseURL'],
     [{ baseURL: undefined, cloud: 'mars' as 'global' }, 'cloud'],

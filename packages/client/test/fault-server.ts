@@ -9,6 +9,8 @@ export interface RecordedRequest {
   body: string;
   /** When it arrived (Date.now()). */
   at: number;
+  /** Whether the whole response was handed to the OS; false when the client left before it. */
+  responseFinished?: boolean;
 }
 
 /** What the server does with one request. */
@@ -18,7 +20,13 @@ export type Fault =
   /** Destroys the connection without answering. */
   | { reset: true }
   /** Never answers (until the server closes). */
-  | { hang: true };
+  | { hang: true }
+  /** Sends the headers of a 200, then nothing. */
+  | { silence: true }
+  /** Sends the headers of a 200, then one space of body every `everyMs`, never ending. */
+  | { trickleEveryMs: number }
+  /** Streams a body of `bytes` bytes (`a`s) with `status`, as fast as the client reads it. */
+  | { status: number; bodyBytes: number };
 
 export type Step = Fault | ((request: RecordedRequest) => Fault);
 
@@ -48,7 +56,31 @@ export function budget(amount: number | null) {
   };
 }
 
-function answer(response: ServerResponse, fault: Exclude<Fault, { reset: true } | { hang: true }>): void {
+const CHUNK = Buffer.alloc(64 * 1024, 'a');
+
+/** Writes `bytes` bytes, waiting for the client to read (drain) between chunks. */
+function stream(response: ServerResponse, status: number, bytes: number): void {
+  response.writeHead(status, { 'content-type': 'text/plain', 'content-length': String(bytes) });
+  let left = bytes;
+  const write = () => {
+    while (left > 0 && !response.destroyed) {
+      const chunk = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
+      left -= chunk.length;
+      if (!response.write(chunk)) return void response.once('drain', write);
+    }
+    response.end();
+  };
+  write();
+}
+
+function trickle(response: ServerResponse, everyMs: number): void {
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.write('{');
+  const timer = setInterval(() => response.write(' '), everyMs);
+  response.on('close', () => clearInterval(timer));
+}
+
+function answer(response: ServerResponse, fault: Extract<Fault, { text: string } | { json: unknown }>): void {
   const isJson = 'json' in fault;
   const body = isJson ? JSON.stringify(fault.json) : fault.text;
   const contentType = isJson ? 'application/json' : (fault.contentType ?? 'text/plain');
@@ -75,7 +107,16 @@ export function startFaultServer(): Promise<FaultServer> {
       requests.push(recorded);
       const step = queue.shift() ?? { status: 599, text: 'no fault queued' };
       const fault = typeof step === 'function' ? step(recorded) : step;
+      response.on('finish', () => {
+        recorded.responseFinished = true;
+      });
+      response.on('close', () => {
+        recorded.responseFinished ??= false;
+      });
       if ('reset' in fault) request.socket.destroy();
+      else if ('silence' in fault) response.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
+      else if ('trickleEveryMs' in fault) trickle(response, fault.trickleEveryMs);
+      else if ('bodyBytes' in fault) stream(response, fault.status, fault.bodyBytes);
       else if (!('hang' in fault)) answer(response, fault);
     });
   });

@@ -16,7 +16,7 @@ import {
 } from '../src/index.js';
 import { FILTER_FIELDS, FILTER_VALUE_MAX_LENGTH, PAGE_SIZE_MAX } from '../src/internal/argument-checks.js';
 import { parseExactJson } from '../src/internal/exact-json.js';
-import { clientOf, failure } from './client-of.js';
+import { clientOf, collect, failure } from './client-of.js';
 import { type FaultServer, type RecordedRequest, startFaultServer, TENANT } from './fault-server.js';
 
 const OTHER = '45c44870-ef77-4fdd-b6fe-3dacb075cff2';
@@ -60,12 +60,6 @@ function page(items: ReturnType<typeof customer>[], next?: { uri: string; token:
 }
 
 const query = (request: RecordedRequest | undefined) => new URL(request?.url ?? '', 'http://x').searchParams;
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
 
 describe('listCustomers', () => {
   it('lists every customer, following links.next with its headers, a request id per page and one correlation id', async () => {

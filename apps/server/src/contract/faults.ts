@@ -97,6 +97,38 @@ export const faults = {
     fault(413, FaultCode.invalidInput, `Invalid request input. The request body exceeds ${limit} bytes.`),
   unsupportedMediaType: (mediaType: string) =>
     fault(415, FaultCode.invalidInput, `Invalid request input. The request body must be ${mediaType}.`),
+  // Rejections Node's HTTP layer would otherwise answer itself, without an ApiFault or the ids.
+  hostMissing: () => fault(400, FaultCode.invalidInput, 'Invalid request input. An HTTP/1.1 request must send Host.'),
+  expectationFailed: (expectation: string) =>
+    fault(
+      417,
+      FaultCode.invalidInput,
+      `Invalid request input. Expect: ${expectation} cannot be met; only 100-continue is supported.`,
+    ),
+  connectNotAllowed: () =>
+    fault(
+      405,
+      FaultCode.invalidInput,
+      'Invalid request input. CONNECT is not allowed: this server is no proxy.',
+      undefined,
+      {
+        Allow: 'GET, HEAD, PATCH',
+      },
+    ),
+  requestTimeout: (headersSeconds: number, requestSeconds: number) =>
+    fault(
+      408,
+      FaultCode.invalidInput,
+      `Invalid request input. The request did not arrive in time: its headers must arrive within ${headersSeconds} seconds, all of it within ${requestSeconds} seconds.`,
+    ),
+  tooManyConnections: (retryAfterSeconds: number) =>
+    fault(
+      503,
+      'TooManyConnections',
+      `The server has too many open connections. Try again in ${retryAfterSeconds} seconds.`,
+      undefined,
+      { 'Retry-After': String(retryAfterSeconds) },
+    ),
   methodNotAllowed: (method: string, allow: string) =>
     fault(
       405,

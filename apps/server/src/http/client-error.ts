@@ -1,14 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { faults } from '../contract/faults.js';
+import { faults, HttpError } from '../contract/faults.js';
 
 /**
- * A malformed request never reaches the handler; answer it in the same shape as every other error.
- * Bytes after a response that closed the connection (the client's `Connection: close` or ours) are
- * no request: they get no answer, which would follow the one already sent.
+ * Writes `fault` as a whole HTTP/1.1 response straight onto the socket, with fresh tracing ids,
+ * and closes the connection: for the requests Node's parser rejects, which never become a
+ * request object to answer through the handler.
  */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Socket, answered: WeakSet<object>): void {
+export function writeRawFault(socket: Socket, fault: HttpError): void {
+  const body = JSON.stringify(fault.body);
+  const headers = Object.entries(fault.headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(
+    `HTTP/1.1 ${fault.status} ${STATUS_CODES[fault.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nMS-RequestId: ${randomUUID()}\r\n` +
+      `MS-CorrelationId: ${randomUUID()}\r\n${headers}Connection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * A malformed request, or one that did not arrive in time, never reaches the handler; answer it in
+ * the same shape as every other error. Bytes after a response that closed the connection (the
+ * client's `Connection: close` or ours), or that the server is draining, are no request: they get
+ * no answer, which would follow the one already sent.
+ */
+export function answerClientError(
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+  answered: WeakSet<object>,
+  timeouts: { headersTimeoutMs: number; requestTimeoutMs: number },
+): void {
   if (
     !socket.writable ||
     error.code === 'ECONNRESET' ||
@@ -18,11 +41,10 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket, 
     socket.destroy();
     return;
   }
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const body = JSON.stringify(faults.invalidInput('The request is not valid HTTP/1.1.').body);
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nMS-RequestId: ${randomUUID()}\r\n` +
-      `MS-CorrelationId: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    writeRawFault(socket, faults.requestTimeout(timeouts.headersTimeoutMs / 1000, timeouts.requestTimeoutMs / 1000));
+    return;
+  }
+  const { body } = faults.invalidInput('The request is not valid HTTP/1.1.');
+  writeRawFault(socket, new HttpError(error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400, body));
 }

@@ -7,7 +7,8 @@ import type { PartnerDirectory } from '../partners/partner-directory.js';
 import type { BudgetStore } from '../storage/budget-store.js';
 import type { AccessLog } from './access-log.js';
 import type { Operation, Reply } from './operation.js';
-import { ClientGone } from './request-body.js';
+import { checkProtocol } from './protocol-checks.js';
+import { ClientGone, canDrain, drainBody } from './request-body.js';
 import { DOCS_PREFIX, type StaticFile } from './static-routes.js';
 
 export interface HandlerDependencies {
@@ -23,6 +24,8 @@ export interface HandlerDependencies {
   readonly log: AccessLog | undefined;
   /** True once the server is shutting down: every response then closes its connection. */
   readonly closing: () => boolean;
+  /** True for a connection past the server's cap: its requests are answered 503, and it is closed. */
+  readonly overCapacity?: (socket: object) => boolean;
   /**
    * Gets each socket whose response said `Connection: close`: whatever the client still sends on
    * it is read and dropped, and a parse error in it must not be answered a second time.
@@ -155,6 +158,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
   };
 
   const dispatch = (inFlight: InFlightRequest): Reply | Promise<Reply> => {
+    checkProtocol(inFlight.req, deps.overCapacity?.(inFlight.req.socket) ?? false);
     for (const route of deps.routes) {
       const values = route.match(inFlight.path);
       if (values) return callOperation(inFlight, route, values);
@@ -166,7 +170,15 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
   };
 
   const send = (inFlight: InFlightRequest, reply: Reply) => {
-    const { res } = inFlight;
+    if (hasUnreadBody(inFlight) && !deps.closing() && canDrain(inFlight.req)) {
+      // Answering now would have the connection reset under the client's writes when it closes,
+      // and the client might never read the answer (a 413 above all): read the rest first.
+      drainBody(inFlight.req).then((drained) => write(inFlight, reply, !drained));
+    } else write(inFlight, reply, hasUnreadBody(inFlight));
+  };
+
+  const write = (inFlight: InFlightRequest, reply: Reply, unreadBody: boolean) => {
+    const { req, res } = inFlight;
     const headers: OutgoingHttpHeaders = {
       'Content-Type': reply.contentType ?? JSON_TYPE,
       'Content-Length': Buffer.byteLength(reply.body),
@@ -174,9 +186,9 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       'MS-CorrelationId': inFlight.correlationId,
       ...reply.headers,
     };
-    if (deps.closing() || hasUnreadBody(inFlight)) {
+    if (deps.closing() || unreadBody || deps.overCapacity?.(req.socket)) {
       headers.Connection = 'close';
-      deps.answered.add(inFlight.req.socket);
+      deps.answered.add(req.socket);
     }
     res.writeHead(reply.status, headers);
     res.end(reply.body);

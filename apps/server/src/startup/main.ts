@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type ServerConfig, type ThrottleConfig } from '../partners/config.js';
 import { demoConfig, demoPartner } from '../partners/demo-partner.js';
-import { DEFAULT_HOST, DEFAULT_PORT, defaultDbPath } from './defaults.js';
+import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 import { listeningLine } from './listening-line.js';
 import { startServer } from './start-server.js';
 
@@ -18,6 +18,11 @@ Options:
                        demo partner and its portfolio of ${demoPartner.portfolioSize} customers)
   --rate-limit RPS     throttle each partner to RPS requests a second (default: off)
   --burst N            requests a partner may send at once before throttling (default: RPS, at least 1)
+  --headers-timeout S  a request's headers must arrive within S seconds
+                       (default ${DEFAULT_LIMITS.headersTimeoutMs / 1000}, or --request-timeout when shorter)
+  --request-timeout S  a whole request must arrive within S seconds (default ${DEFAULT_LIMITS.requestTimeoutMs / 1000})
+  --max-connections N  open connections at most; requests on more are answered 503
+                       (default ${DEFAULT_LIMITS.maxConnections})
   --no-access-log      do not write the JSON access log to stderr
   -h, --help           show this help
 
@@ -52,6 +57,9 @@ async function main(argv: string[]): Promise<void> {
       config: { type: 'string' },
       'rate-limit': { type: 'string' },
       burst: { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'max-connections': { type: 'string' },
       'access-log': { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -65,6 +73,16 @@ async function main(argv: string[]): Promise<void> {
     number(values['rate-limit'], '--rate-limit', (n) => Number.isFinite(n) && n > 0),
     number(values.burst, '--burst', (n) => Number.isInteger(n) && n > 0),
   );
+  const seconds = (flag: 'headers-timeout' | 'request-timeout') => {
+    const value = number(values[flag], `--${flag}`, (n) => Number.isFinite(n) && n >= 0.001 && n <= 86_400);
+    return value === undefined ? undefined : Math.round(value * 1000);
+  };
+  const headersTimeoutMs = seconds('headers-timeout');
+  const requestTimeoutMs = seconds('request-timeout');
+  if (headersTimeoutMs !== undefined && headersTimeoutMs > (requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs)) {
+    throw new UsageError('--headers-timeout must not exceed --request-timeout');
+  }
+  const maxConnections = number(values['max-connections'], '--max-connections', (n) => Number.isInteger(n) && n > 0);
   const config: ServerConfig = values.config ? loadConfig(values.config) : demoConfig;
 
   const running = startServer({
@@ -73,6 +91,9 @@ async function main(argv: string[]): Promise<void> {
     db: values.db,
     config,
     ...(throttle ? { throttle } : {}),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    maxConnections,
     ...(values['access-log'] ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
   });
   // Installed before the first await, so before anyone can see the server: a signal that came in

@@ -1,13 +1,15 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { spec } from '@usagebudget/openapi';
 import { budgetOperations } from '../budget/budget-operations.js';
 import { compileContract, operationRule } from '../contract/compile-contract.js';
+import { faults } from '../contract/faults.js';
 import { specValidator } from '../contract/spec-validator.js';
 import { createContinuationTokens } from '../customers/continuation-token.js';
 import { customerOperations } from '../customers/customer-list.js';
 import { createAccessLog } from '../http/access-log.js';
-import { answerClientError } from '../http/client-error.js';
+import { answerClientError, writeRawFault } from '../http/client-error.js';
+import { connectionLimit } from '../http/connection-limit.js';
 import { createRequestHandler } from '../http/request-handler.js';
 import { staticFiles } from '../http/static-routes.js';
 import { createThrottle } from '../http/throttle.js';
@@ -19,7 +21,7 @@ import { openSqliteStore } from '../storage/sqlite-store.js';
 import { parseSeed } from '../test-controls/seed.js';
 import { createTestControls } from '../test-controls/test-controls.js';
 import { usageOperations } from '../usage/usage-operations.js';
-import { DEFAULT_HOST, DEFAULT_PORT, defaultDbPath } from './defaults.js';
+import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 
 export interface ServerOptions {
   /** Default `127.0.0.1`. */
@@ -42,6 +44,12 @@ export interface ServerOptions {
    * seed, applied at the start and at every reset (stored data is deleted first). Off by default:
    * a normal server answers 404 under `/_mock`.
    */
+  /** A request's headers must arrive within this many milliseconds of its start; default 10 000 (or `requestTimeoutMs` when shorter). */
+  headersTimeoutMs?: number;
+  /** A whole request (headers and body) must arrive within this many milliseconds; default 30 000. */
+  requestTimeoutMs?: number;
+  /** Open connections at most; requests on those past it are answered 503. Default 1 000. */
+  maxConnections?: number;
   testControls?: TestControlsOptions;
 }
 
@@ -79,6 +87,20 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
+// A tenth of a timeout, but not so often that checking costs more than it saves.
+const MIN_CHECKING_INTERVAL_MS = 100;
+
+function checkLimits(headersTimeoutMs: number, requestTimeoutMs: number, maxConnections: number): void {
+  const limits = { requestTimeoutMs, headersTimeoutMs, maxConnections };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer (got ${value})`);
+  }
+  // Node refuses a headers timeout longer than the request's: the headers are part of the request.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new Error(`headersTimeoutMs (${headersTimeoutMs}) must not exceed requestTimeoutMs (${requestTimeoutMs})`);
+  }
+}
+
 /** Starts the reference server and resolves once it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   if (options.testControls && options.config) {
@@ -94,6 +116,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const db = options.db ?? defaultDbPath();
   const routes = compileContract(spec, specValidator);
   const files = staticFiles();
+  const { requestTimeoutMs = DEFAULT_LIMITS.requestTimeoutMs, maxConnections = DEFAULT_LIMITS.maxConnections } =
+    options;
+  const { headersTimeoutMs = Math.min(DEFAULT_LIMITS.headersTimeoutMs, requestTimeoutMs) } = options;
+  checkLimits(headersTimeoutMs, requestTimeoutMs, maxConnections);
   const store = openSqliteStore(db);
   try {
     // A mock's test controls seed the store themselves, at the start and at every reset.
@@ -117,6 +143,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   prune();
   const pruner = setInterval(prune, PRUNE_EVERY_MS).unref();
 
+  const connections = connectionLimit(maxConnections);
   const handlerFor = (served: ResolvedConfig): RequestListener =>
     createRequestHandler({
       routes,
@@ -133,6 +160,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       files,
       log,
       closing: () => closing,
+      overCapacity: connections.overCapacity,
       answered,
     });
   let handler = handlerFor(config);
@@ -150,12 +178,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     : undefined;
 
   const server = createServer(
-    // A body that trickles in cannot hold a connection for ever.
-    { requestTimeout: 30_000, headersTimeout: 10_000 },
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      // Node checks both every connectionsCheckingInterval, 30 s by default: a slow connection
+      // lived about four times its 10 s headers timeout. A tenth of the shorter one keeps each
+      // within about 10 % of what is configured.
+      connectionsCheckingInterval: Math.max(MIN_CHECKING_INTERVAL_MS, Math.min(headersTimeoutMs, requestTimeoutMs) / 10),
+      // Checked by the handler, which answers with an ApiFault and the ids (Node's 400 has neither).
+      requireHostHeader: false,
+    },
     controls ? controls.listener : handler,
   );
+  connections.watch(server);
+  // Without these listeners Node answers itself, outside the API's contract: a bare 417 to an
+  // Expect other than 100-continue (the handler answers it), and no answer at all to CONNECT.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => writeRawFault(socket, faults.connectNotAllowed()));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
-    answerClientError(error, socket, answered),
+    answerClientError(error, socket, answered, { headersTimeoutMs, requestTimeoutMs }),
   );
 
   let address: AddressInfo;

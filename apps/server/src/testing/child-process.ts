@@ -175,6 +175,8 @@ export interface RunToEndOptions {
   env?: NodeJS.ProcessEnv;
   /** Killed (SIGKILL, by its pid) when it runs longer; no limit by default. */
   timeoutMs?: number;
+  /** Called with its pid once it is spawned: how a test signals it (Ctrl-C is `SIGINT` to that pid). */
+  started?: (pid: number) => void;
 }
 
 /** Runs a program to its end and resolves with its exit and output; it never rejects for a non-zero exit. */
@@ -203,6 +205,7 @@ export function runToEnd(command: string, args: readonly string[], options: RunT
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    if (child.pid !== undefined) options.started?.(child.pid);
   });
 }
 

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { spec, specPaths } from '@usagebudget/openapi';
 import { describe, expect, it } from 'vitest';
 import { randomPartner } from '../../src/testing/index.js';
-import { budgetPath, jsonHeaders, type RawRequest, type RawResponse } from '../support/http.js';
+import { budgetPath, exchangeRaw, jsonHeaders, type RawRequest, type RawResponse } from '../support/http.js';
 import { sendConforming } from '../support/spec-conformance.js';
 import { useServer } from '../support/use-server.js';
 
@@ -121,6 +121,9 @@ describe('GET and PATCH', () => {
       ['{"amount": -1}', ['amount']],
       ['{"amount": "10"}', ['amount']],
       ['{"amount": 1, "attributes": {"objectType": 5}}', ['attributes.objectType']],
+      // The spec bounds every request string.
+      [`{"amount": 1, "attributes": {"objectType": "${'x'.repeat(129)}"}}`, ['attributes.objectType']],
+      [`{"amount": 1, "attributes": {"etag": "${'x'.repeat(1025)}"}}`, ['attributes.etag']],
       ['{"amount": 1, "AMOUNT": 2}', ['amount']],
     ];
     for (const [body, data] of cases) {
@@ -374,17 +377,7 @@ describe('routes', () => {
   });
 
   it('answers malformed HTTP with an ApiFault and the tracing headers, then closes', async () => {
-    const { hostname, port } = new URL(server.current.url);
-    const exchange = (request: string) =>
-      new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(port), hostname, () => socket.end(request));
-        let text = '';
-        socket.on('data', (chunk: Buffer) => {
-          text += chunk.toString('utf8');
-        });
-        socket.on('close', () => resolve(text));
-        socket.on('error', reject);
-      });
+    const exchange = (request: string) => exchangeRaw(server.current.url, request);
     const garbage = await exchange('NOT HTTP AT ALL\r\n\r\n');
     const huge = await exchange(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     for (const [text, status] of [

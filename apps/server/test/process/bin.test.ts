@@ -23,7 +23,18 @@ describe('the usagebudget-server bin', () => {
   it('prints its usage with --help and exits 0', async () => {
     const result = await run(['--help']);
     expect(result.code).toBe(0);
-    for (const flag of ['--host', '--port', '--db', '--config', '--rate-limit', '--burst', '--no-access-log']) {
+    for (const flag of [
+      '--host',
+      '--port',
+      '--db',
+      '--config',
+      '--rate-limit',
+      '--burst',
+      '--headers-timeout',
+      '--request-timeout',
+      '--max-connections',
+      '--no-access-log',
+    ]) {
       expect(result.stdout).toContain(flag);
     }
   });
@@ -34,6 +45,11 @@ describe('the usagebudget-server bin', () => {
     [['--burst', '5'], '--burst needs --rate-limit'],
     [['--rate-limit=-1'], '--rate-limit: invalid value'],
     [['--verbose'], "Unknown option '--verbose'"],
+    [['--headers-timeout', '0'], '--headers-timeout: invalid value'],
+    [['--request-timeout', 'soon'], '--request-timeout: invalid value'],
+    [['--headers-timeout', '40'], '--headers-timeout must not exceed --request-timeout'],
+    [['--headers-timeout', '5', '--request-timeout', '4'], '--headers-timeout must not exceed --request-timeout'],
+    [['--max-connections', '1.5'], '--max-connections: invalid value'],
   ])('exits 2 with the usage on bad flags %j', async (args, message) => {
     const result = await run(args);
     expect(result.code).toBe(2);

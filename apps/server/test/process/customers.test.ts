@@ -260,6 +260,17 @@ describe('bad paging input', () => {
     expect(fault(withToken)).toEqual([400, 'InvalidFilter', ['filter']]);
   });
 
+  it("bounds the filter's text at the spec's maxLength (2048), whitespace included", async () => {
+    // A valid filter padded with JSON whitespace to the limit, and one character past it.
+    const filter = JSON.stringify(startsWith('CompanyName', 'Cont'));
+    const padded = (length: number) => `${filter.slice(0, -1)}${' '.repeat(length - filter.length)}}`;
+    const atLimit = await list(`?${filterQuery(padded(2048))}`);
+    expect(atLimit.status).toBe(200);
+    const pastLimit = await list(`?${filterQuery(padded(2049))}`);
+    expect(fault(pastLimit)).toEqual([400, 'InvalidFilter', ['filter']]);
+    expect(json(pastLimit).description).toContain('in at most 2048 characters');
+  });
+
   it("reports the first problem in the spec's order: seekOperation, token, size, filter", async () => {
     const badFilter = filterQuery('nope');
     expect(fault(await list(`?seekOperation=Last&size=0&${badFilter}`))[1]).toBe('InvalidSeekOperation');

@@ -20,6 +20,18 @@ describe('startServer', () => {
     expect(DEFAULT_BASE_URL).toBe('http://127.0.0.1:4020');
   });
 
+  it.each([
+    [{ headersTimeoutMs: 0 }, /headersTimeoutMs must be a positive integer/],
+    [{ requestTimeoutMs: 1.5 }, /requestTimeoutMs must be a positive integer/],
+    [
+      { headersTimeoutMs: 5_000, requestTimeoutMs: 4_000 },
+      /headersTimeoutMs \(5000\) must not exceed requestTimeoutMs/,
+    ],
+    [{ maxConnections: -1 }, /maxConnections must be a positive integer/],
+  ])('refuses the limits %o before it opens anything', async (limits, message) => {
+    await expect(startServer({ port: 0, db: ':memory:', ...limits })).rejects.toThrow(message);
+  });
+
   it('leaves Object.prototype alone whatever keys a body has', async () => {
     const server = await startServer({ port: 0, db: ':memory:' });
     try {

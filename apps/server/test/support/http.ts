@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 
 export interface RawResponse {
   readonly status: number;
@@ -57,4 +58,31 @@ export function jsonHeaders(token: string | undefined, extra: Record<string, str
 /** The path of a customer's budget. */
 export function budgetPath(customerId: string): string {
   return `/v1/customers/${customerId}/usagebudget`;
+}
+
+/**
+ * Writes `request` as it is on a fresh connection, ends the writing side, and resolves with all
+ * the server sent until it closed: for requests no HTTP client would send.
+ */
+export function exchangeRaw(baseUrl: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request));
+    let text = '';
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+    });
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
+/** A raw response's status line, headers (names in lower case) and body. */
+export function parseRaw(text: string): { statusLine: string; headers: Record<string, string>; body: string } {
+  const [head = '', ...rest] = text.split('\r\n\r\n');
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
+  return { statusLine, headers, body: rest.join('\r\n\r\n') };
 }

@@ -17,8 +17,10 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** The `MS-CorrelationId` (a GUID) that ties this call to others; a new one by default. */
   correlationId?: string;
-  /** Per-attempt timeout in milliseconds; the client's `timeoutMs` by default. */
+  /** Per-attempt timeout in milliseconds, body included; the client's `timeoutMs` by default. */
   timeoutMs?: number;
+  /** Deadline of the whole call, retries and waits included; the client's `totalTimeoutMs` by default. */
+  totalTimeoutMs?: number;
 }
 
 /** What the response said besides its body. */

@@ -69,8 +69,14 @@ export class ServerError extends PartnerCenterError {}
 /** No response: the connection was refused, reset or dropped (after the retries). */
 export class ConnectionError extends PartnerCenterError {}
 
-/** No response within the timeout, or a 408 from the service (after the retries). */
+/**
+ * No complete response within `timeoutMs` (after the retries), the call not done within
+ * `totalTimeoutMs`, or a 408 from the service.
+ */
 export class TimeoutError extends PartnerCenterError {}
+
+/** The response body was longer than `maxResponseBytes`; the rest of it was not read. Never retried. */
+export class ResponseTooLargeError extends PartnerCenterError {}
 
 /** The caller's `AbortSignal` fired. Never retried. */
 export class AbortError extends PartnerCenterError {}
@@ -98,6 +104,7 @@ for (const [name, ErrorClass] of Object.entries({
   ServerError,
   ConnectionError,
   TimeoutError,
+  ResponseTooLargeError,
   AbortError,
   ValidationError,
 })) {

@@ -1,10 +1,12 @@
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import type { WithResponse } from '../core/call-promise.js';
 import type { CallOptions, Logger, ResponseInfo, TokenProvider } from '../core/call-types.js';
-import { AbortError, AuthenticationError, PartnerCenterError } from '../core/errors.js';
+import { AbortError, AuthenticationError, PartnerCenterError, TimeoutError } from '../core/errors.js';
 import { getToken } from './credential.js';
-import { type CallIds, describeBody, errorFromResponse, transportError } from './error-mapping.js';
+import { aborted, sleep, timeLimit } from './deadlines.js';
+import { type CallIds, describeBody, errorFromResponse, redirectError, transportError } from './error-mapping.js';
 import { parseExactJson } from './exact-json.js';
+import { redactor } from './redaction.js';
 import { type RetrySettings, retryDelayMs } from './retry-policy.js';
 import { parseRetryAfter } from './retry-strategies/retry-after.js';
 
@@ -14,26 +16,15 @@ export interface CallSettings extends RetrySettings {
   /** Sent on every attempt of every call: `X-Locale`, `MS-PartnerCenter-Client`, `MS-PartnerCenter-Application`. */
   headers: Record<string, string>;
   timeoutMs: number;
+  totalTimeoutMs: number;
+  maxResponseBytes: number;
   logger?: Logger;
 }
 
-/** Sends one attempt with the given request config (headers, signal, timeout, response handling). */
+/** Sends one attempt with the given request config (headers, signal, limits, response handling). */
 export type Send = (config: AxiosRequestConfig) => Promise<AxiosResponse<unknown>>;
 
 const keepText = (data: unknown) => data;
-
-/** Resolves after `ms`, or as soon as `signal` aborts (the caller checks which). */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 function responseInfo(response: AxiosResponse<unknown>, ids: CallIds, attempts: number): ResponseInfo {
   const headers: Record<string, string> = {};
@@ -48,9 +39,22 @@ function responseInfo(response: AxiosResponse<unknown>, ids: CallIds, attempts: 
 }
 
 /**
+ * The origin a response came from when it is not the one asked, which happens where the
+ * transport follows redirects itself (a browser's XMLHttpRequest): such an answer is not the
+ * service's. `undefined` when it is the origin asked, or the transport does not say.
+ */
+function redirectedAway({ request, config }: AxiosResponse<unknown>): string | undefined {
+  const finalURL: unknown = request?.responseURL;
+  // The facade always asks an absolute URL (the base URL and a path).
+  const { origin } = new URL(typeof finalURL === 'string' && finalURL ? finalURL : (config.url as string));
+  return origin === new URL(config.url as string).origin ? undefined : origin;
+}
+
+/**
  * Runs one logical call: one `MS-RequestId` for all its attempts, a token per attempt (refreshed
  * once after a 401), retries as the retry policy says, and the mapping of every outcome to data
- * or an error.
+ * or an error. Two deadlines bound it: `timeoutMs` each attempt, from connecting to the last byte
+ * of the body, and `totalTimeoutMs` the whole call, token requests, attempts and waits included.
  */
 export async function runCall<T>(
   settings: CallSettings,
@@ -58,75 +62,111 @@ export async function runCall<T>(
   send: Send,
   options: CallOptions = {},
 ): Promise<WithResponse<T>> {
-  const { signal } = options;
   const timeoutMs = options.timeoutMs ?? settings.timeoutMs;
+  const totalTimeoutMs = options.totalTimeoutMs ?? settings.totalTimeoutMs;
+  const endsAt = Date.now() + totalTimeoutMs;
   const ids = { requestId: crypto.randomUUID(), correlationId: options.correlationId ?? crypto.randomUUID() };
+  const call = timeLimit(totalTimeoutMs, options.signal);
   const log = settings.logger;
+  let attempts = 0;
   let retries = 0;
   let refreshed = false;
   let forceRefresh = false;
-  for (let attempts = 1; ; attempts++) {
-    if (signal?.aborted) throw new AbortError('the call was aborted', ids);
-    const token = await getToken(settings.credential, forceRefresh, signal, ids);
-    forceRefresh = false;
-    log?.debug?.(`usagebudget: ${label}, attempt ${attempts}`, { ...ids, attempt: attempts });
-    let failure: unknown;
-    let retryAfterMs: number | undefined;
-    let response: AxiosResponse<unknown> | undefined;
-    try {
-      response = await send({
-        headers: {
-          ...settings.headers,
-          Authorization: `Bearer ${token}`,
-          'MS-RequestId': ids.requestId,
-          'MS-CorrelationId': ids.correlationId,
-        },
-        signal,
-        timeout: timeoutMs,
-        responseType: 'text',
-        transformResponse: keepText,
-        // Every status resolves: this module, not axios, decides what is an error.
-        validateStatus: null,
-        transitional: { clarifyTimeoutError: true },
-      });
-    } catch (error) {
-      if (signal?.aborted) throw new AbortError('the call was aborted', ids);
-      failure = transportError(error, ids, timeoutMs);
-    }
-    if (response) {
-      const info = responseInfo(response, ids, attempts);
-      // A server that echoes the Authorization header must not put the token into an error.
-      const body = String(response.data ?? '')
-        .split(token)
-        .join('[redacted]');
-      const known = { requestId: info.requestId, correlationId: info.correlationId };
-      if (info.status >= 200 && info.status < 300) {
-        // Costs keep every digit: a double would round them (see exact-json.ts).
-        const data = parseExactJson(body);
-        if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-          throw new PartnerCenterError(`${info.status} ${describeBody(body)} instead of a JSON object`, {
-            status: info.status,
-            ...known,
-          });
-        }
-        return { data: data as T, response: info };
+  try {
+    for (;;) {
+      attempts++;
+      // A token provider that ignores the signal cannot hold the call past its deadline either.
+      const token = await Promise.race([
+        getToken(settings.credential, forceRefresh, call.signal, ids),
+        aborted(call.signal),
+      ]);
+      call.signal.throwIfAborted();
+      forceRefresh = false;
+      log?.debug?.(`usagebudget: ${label}, attempt ${attempts}`, { ...ids, attempt: attempts });
+      let failure: unknown;
+      let retryAfterMs: number | undefined;
+      let response: AxiosResponse<unknown> | undefined;
+      const attempt = timeLimit(timeoutMs, call.signal);
+      try {
+        response = await send({
+          headers: {
+            ...settings.headers,
+            Authorization: `Bearer ${token}`,
+            'MS-RequestId': ids.requestId,
+            'MS-CorrelationId': ids.correlationId,
+          },
+          signal: attempt.signal,
+          // The attempt's deadline bounds it; axios' socket idle timeout (of an instance the caller
+          // passed, too) would let a trickling body run on, and end a silent one as a broken stream.
+          timeout: 0,
+          maxContentLength: settings.maxResponseBytes,
+          // The API never redirects; the response is turned into an error below.
+          maxRedirects: 0,
+          responseType: 'text',
+          transformResponse: keepText,
+          // Every status resolves: this module, not axios, decides what is an error.
+          validateStatus: null,
+        });
+      } catch (error) {
+        if (call.signal.aborted) throw error;
+        failure = attempt.signal.aborted
+          ? new TimeoutError(`no response within ${timeoutMs} ms`, { code: 'ETIMEDOUT', ...ids })
+          : transportError(error, ids, settings.maxResponseBytes);
+      } finally {
+        attempt.clear();
       }
-      retryAfterMs = parseRetryAfter(info.headers['retry-after']);
-      failure = errorFromResponse(info.status, body, { ...known, retryAfterMs });
+      if (response) {
+        const info = responseInfo(response, ids, attempts);
+        const known = { requestId: info.requestId, correlationId: info.correlationId };
+        const body = String(response.data ?? '');
+        // A server that echoes the Authorization header must not put the token into an error.
+        const redact = redactor(token as string);
+        const { location } = info.headers;
+        const elsewhere = redirectedAway(response) ?? (info.status >= 300 && info.status < 400 ? location : undefined);
+        if (elsewhere !== undefined) throw redirectError(info.status, redact(elsewhere), known);
+        if (info.status >= 200 && info.status < 300) {
+          // Costs keep every digit: a double would round them (see exact-json.ts).
+          const data = parseExactJson(body);
+          if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+            throw new PartnerCenterError(`${info.status} ${describeBody(redact(body))} instead of a JSON object`, {
+              status: info.status,
+              ...known,
+            });
+          }
+          return { data: data as T, response: info };
+        }
+        retryAfterMs = parseRetryAfter(info.headers['retry-after']);
+        failure = errorFromResponse(info.status, redact(body), { ...known, retryAfterMs });
+      }
+      if (failure instanceof AuthenticationError && typeof settings.credential === 'function' && !refreshed) {
+        refreshed = forceRefresh = true;
+        log?.warn?.(`usagebudget: ${label} got 401, retrying once with a fresh token`, ids);
+        continue;
+      }
+      const delayMs = retryDelayMs(failure, retries, retryAfterMs, settings);
+      // A wait that ends past the call's deadline would only end in a timeout: the failure is the answer.
+      if (delayMs === undefined || delayMs >= endsAt - Date.now()) throw failure;
+      retries++;
+      log?.warn?.(`usagebudget: ${label} failed (${(failure as Error).message}), retry ${retries} in ${delayMs} ms`, {
+        ...ids,
+        attempt: attempts,
+        delayMs,
+      });
+      await sleep(delayMs, call.signal);
     }
-    if (failure instanceof AuthenticationError && typeof settings.credential === 'function' && !refreshed) {
-      refreshed = forceRefresh = true;
-      log?.warn?.(`usagebudget: ${label} got 401, retrying once with a fresh token`, ids);
-      continue;
-    }
-    const delayMs = retryDelayMs(failure, retries, retryAfterMs, settings);
-    if (delayMs === undefined) throw failure;
-    retries++;
-    log?.warn?.(`usagebudget: ${label} failed (${(failure as Error).message}), retry ${retries} in ${delayMs} ms`, {
-      ...ids,
-      attempt: attempts,
-      delayMs,
-    });
-    await sleep(delayMs, signal);
+  } catch (error) {
+    // Stopped by the caller or by the call's deadline, whatever the attempt was doing.
+    if (!call.signal.aborted) throw error;
+    throw options.signal?.aborted
+      ? new AbortError('the call was aborted', ids)
+      : new TimeoutError(
+          `the call did not finish within ${totalTimeoutMs} ms (totalTimeoutMs), attempts: ${attempts}`,
+          {
+            code: 'ETIMEDOUT',
+            ...ids,
+          },
+        );
+  } finally {
+    call.clear();
   }
 }

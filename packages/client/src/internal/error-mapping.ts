@@ -10,6 +10,7 @@ import {
   PartnerCenterError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
   ServerError,
   TimeoutError,
 } from '../core/errors.js';
@@ -45,7 +46,7 @@ export function describeBody(body: string): string {
 
 /**
  * Builds the error for an HTTP error response from its body (an `ApiFault`, a `ThrottleFault`,
- * or anything else a proxy may send) and the call's ids.
+ * or anything else a proxy may send; redacted by the caller) and the call's ids.
  */
 export function errorFromResponse(
   status: number,
@@ -67,21 +68,41 @@ export function errorFromResponse(
   } else {
     what = `${describeBody(body)} instead of an ApiFault`;
   }
+  return withDetails(status, what, known);
+}
+
+function withDetails(status: number, what: string, known: ErrorFields): PartnerCenterError {
   const details = [
     known.code === undefined ? '' : `code ${known.code}`,
-    ids.requestId ? `MS-RequestId ${ids.requestId}` : '',
+    known.requestId ? `MS-RequestId ${known.requestId}` : '',
   ].filter(Boolean);
   const ErrorClass = classByStatus[status] ?? (status >= 500 ? ServerError : PartnerCenterError);
   return new ErrorClass(`${status} ${what}${details.length ? ` (${details.join(', ')})` : ''}`, known);
 }
 
-/** Maps an error thrown by axios (no response arrived) to the client's errors. */
-export function transportError(error: unknown, ids: CallIds, timeoutMs: number): unknown {
-  const axiosError = error as AxiosError;
+/**
+ * The error for a redirect (or, where the transport followed one itself, for an answer from
+ * another origin, `location` being that origin). The API never redirects, and following one would re-send the request
+ * (a PATCH with its body) somewhere else and take that place's answer for the service's: a
+ * redirect ends the call, and is not retried (a redirect loop is no transient failure).
+ */
+export function redirectError(status: number, location: string | undefined, ids: CallIds): PartnerCenterError {
+  const where = location ? ` to ${JSON.stringify(location.slice(0, SNIPPET_LENGTH))}` : '';
+  return withDetails(status, `a redirect${where}, which the client does not follow`, { status, ...ids });
+}
+
+/** Maps an error thrown by axios (no complete response arrived) to the client's errors. */
+export function transportError(error: unknown, ids: CallIds, maxResponseBytes: number): unknown {
+  const { isAxiosError, code, message } = (error ?? {}) as AxiosError;
   // Anything else comes from the caller's own interceptors: pass it on untouched.
-  if (!axiosError?.isAxiosError) return error;
-  const fields = { code: axiosError.code, ...ids };
-  if (axiosError.code === 'ETIMEDOUT') return new TimeoutError(`no response within ${timeoutMs} ms`, fields);
-  if (axiosError.code === 'ERR_CANCELED') return new AbortError('the request was canceled', fields);
-  return new ConnectionError(`connection failed: ${axiosError.message}`, fields);
+  if (!isAxiosError) return error;
+  const fields = { code, ...ids };
+  if (code === 'ERR_CANCELED') return new AbortError('the request was canceled', fields);
+  // axios' only sign of its maxContentLength limit is this message; it stopped reading there.
+  return message.startsWith('maxContentLength')
+    ? new ResponseTooLargeError(
+        `the response body exceeds maxResponseBytes (${maxResponseBytes} bytes); the rest was not read`,
+        fields,
+      )
+    : new ConnectionError(`connection failed: ${message}`, fields);
 }
