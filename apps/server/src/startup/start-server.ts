@@ -184,7 +184,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // Node checks both every connectionsCheckingInterval, 30 s by default: a slow connection
       // lived about four times its 10 s headers timeout. A tenth of the shorter one keeps each
       // within about 10 % of what is configured.
-      connectionsCheckingInterval: Math.max(MIN_CHECKING_INTERVAL_MS, Math.min(headersTimeoutMs, requestTimeoutMs) / 10),
+      connectionsCheckingInterval: Math.max(
+        MIN_CHECKING_INTERVAL_MS,
+        Math.min(headersTimeoutMs, requestTimeoutMs) / 10,
+      ),
       // Checked by the handler, which answers with an ApiFault and the ids (Node's 400 has neither).
       requireHostHeader: false,
     },
