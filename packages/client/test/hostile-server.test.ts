@@ -22,10 +22,7 @@ beforeAll(async () => {
   [server, elsewhere] = await Promise.all([startFaultServer(), startFaultServer()]);
 });
 afterAll(() => Promise.all([server.close(), elsewhere.close()]));
-afterEach(() => {
-  server.reset();
-  elsewhere.reset();
-});
+afterEach(() => Promise.all([server.reset(), elsewhere.reset()]));
 
 const client = (options: Partial<UsageBudgetClientOptions> = {}) => clientOf(server, options);
 

@@ -1,7 +1,7 @@
 // `pnpm version-packages` run for real, but in a temporary copy of what it reads and writes
 // (package.json files, changelogs, changesets, the gated spec and API reports), so its output can
 // be inspected while the working tree stays as it is.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
@@ -16,10 +16,28 @@ import { loadWorkspace } from './workspace.mjs';
  */
 
 /**
+ * Runs `script` with sh to its end, without blocking the event loop (a test runner's worker must
+ * keep answering its runner while changesets and api-extractor work).
+ * @param {string} script
+ * @param {import('node:child_process').SpawnOptions} options
+ * @returns {Promise<{ status: number | null, output: string }>}
+ */
+function runScript(script, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', script], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk) => (output += chunk));
+    child.stderr?.on('data', (chunk) => (output += chunk));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, output }));
+  });
+}
+
+/**
  * @param {string} rootDir the real workspace
  * @param {{ changesets?: DryRunChangeset[] }} [options] changesets to add to the copy first
  */
-export function dryRunVersionPackages(rootDir, { changesets = [] } = {}) {
+export async function dryRunVersionPackages(rootDir, { changesets = [] } = {}) {
   const workspace = loadWorkspace(rootDir);
   const dir = mkdtempSync(join(tmpdir(), 'version-packages-'));
   const copy = (/** @type {string} */ path) => {
@@ -42,13 +60,11 @@ export function dryRunVersionPackages(rootDir, { changesets = [] } = {}) {
     symlinkSync(join(workspace.rootDir, 'node_modules'), join(dir, 'node_modules'), 'dir');
     const script = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts?.['version-packages'];
     if (typeof script !== 'string') throw new Error(`${rootDir}/package.json has no version-packages script`);
-    const result = spawnSync('sh', ['-c', script], {
+    const { status, output } = await runScript(script, {
       cwd: dir,
-      encoding: 'utf8',
       env: { ...process.env, PATH: [join(dir, 'node_modules', '.bin'), process.env.PATH].join(delimiter) },
     });
-    const output = `${result.stdout}${result.stderr}`;
-    if (result.status !== 0) throw new Error(`version-packages failed in ${dir} (${result.status}):\n${output}`);
+    if (status !== 0) throw new Error(`version-packages failed in ${dir} (${status}):\n${output}`);
     return {
       dir,
       output,

@@ -1,7 +1,7 @@
 // The API report gate on a fixture package, with the real API Extractor: reports are written per
 // entry, a stale report fails naming the command that updates it, and a difference from the
 // released report needs a changeset of the right kind.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -141,30 +141,37 @@ describe.sequential('API reports of a package', () => {
 });
 
 describe.sequential('the release-gates command', () => {
-  const run = (args: string[], cwd: string) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+  // Asynchronous, so the test worker keeps answering vitest while api-extractor runs (a long
+  // synchronous child on a busy machine times out the worker's messages to its runner).
+  const run = (args: string[], cwd: string) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' }, (error, stdout, stderr) =>
+        resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+      );
+    });
 
-  it('exits 1 with the gate message on a failed check, 0 on a passing one', () => {
-    const failed = run(['api-report', '--check'], fixture.packageDir);
+  it('exits 1 with the gate message on a failed check, 0 on a passing one', async () => {
+    const failed = await run(['api-report', '--check'], fixture.packageDir);
     expect(failed.status).toBe(1);
     expect(failed.stderr).toContain('removed `VERSION` (lib-extra.api.md): major');
     expect(failed.stderr).toContain('Add one with `pnpm changeset`');
 
-    const released = run(['released', '--check'], fixture.root);
+    const released = await run(['released', '--check'], fixture.root);
     expect(released.status).toBe(1);
     expect(released.stderr).toContain('packages/lib/api/released/lib-extra.api.md is released but its entry is gone');
     expect(released.stderr).toContain('Run `pnpm version-packages`');
 
-    expect(run(['released'], fixture.root).status).toBe(0);
-    expect(run(['released', '--check'], fixture.root).stdout).toContain('every released baseline is current');
-    expect(run(['api-report', '--check'], fixture.packageDir).status).toBe(0);
+    expect((await run(['released'], fixture.root)).status).toBe(0);
+    expect((await run(['released', '--check'], fixture.root)).stdout).toContain('every released baseline is current');
+    expect((await run(['api-report', '--check'], fixture.packageDir)).status).toBe(0);
   });
 
-  it('exits 2 on a usage error, and 1 with a clear message outside a gated package', () => {
-    const usage = run(['api-report', '--force'], fixture.packageDir);
+  it('exits 2 on a usage error, and 1 with a clear message outside a gated package', async () => {
+    const usage = await run(['api-report', '--force'], fixture.packageDir);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('unknown option --force');
 
-    const ungated = run(['spec-breaking'], fixture.packageDir);
+    const ungated = await run(['spec-breaking'], fixture.packageDir);
     expect(ungated.status).toBe(1);
     expect(ungated.stderr).toContain(`${FIXTURE_PACKAGE} has no releaseGates.spec in its package.json`);
   });

@@ -26,10 +26,10 @@ describe('the docs changelog section', () => {
     expect(sectionOf(spec)).toBeUndefined();
   });
 
-  it('shows each released version with its entries once `pnpm version-packages` has run', () => {
+  it('shows each released version with its entries once `pnpm version-packages` has run', async () => {
     const summary = `A change the docs changelog must show, ${process.pid}.`;
     const workspace = loadWorkspace(packageDir);
-    const run = dryRunVersionPackages(workspace.rootDir, {
+    const run = await dryRunVersionPackages(workspace.rootDir, {
       changesets: [{ id: 'docs-changelog', releases: { [packageName]: 'minor' }, summary }],
     });
     try {

@@ -16,10 +16,12 @@ const realChangesets = pendingFiles(realRoot).map((name) => readFileSync(join(re
 // A changeset of its own for every published package, so each one has an entry to show even
 // when nothing else is pending.
 const marker = `Dry run of the release flow, ${process.pid}.`;
-let run: ReturnType<typeof dryRunVersionPackages>;
-beforeAll(() => {
+let run: Awaited<ReturnType<typeof dryRunVersionPackages>>;
+beforeAll(async () => {
   const releases = Object.fromEntries(published.map((pkg) => [pkg.name, 'patch'] as const));
-  run = dryRunVersionPackages(realRoot, { changesets: [{ id: 'release-flow-dry-run', releases, summary: marker }] });
+  run = await dryRunVersionPackages(realRoot, {
+    changesets: [{ id: 'release-flow-dry-run', releases, summary: marker }],
+  });
 });
 afterAll(() => run?.cleanup());
 
