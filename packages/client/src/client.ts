@@ -305,6 +305,8 @@ export class UsageBudgetClient {
     validate?: () => void,
   ): Promise<WithResponse<CollectionBody<T>>> {
     const { link } = request;
+    // Each page is a request of its own: a caller's request id cannot name them all.
+    options.requestId = undefined;
     if (!link) return this.#start(label, options, send, validate);
     return this.#start(
       label,
@@ -327,8 +329,9 @@ export class UsageBudgetClient {
     validate?: () => void,
   ): Promise<WithResponse<T>> {
     validate?.();
-    const { correlationId, timeoutMs } = options ?? {};
+    const { correlationId, requestId, timeoutMs } = options ?? {};
     check(correlationId === undefined || isGuid(correlationId), 'correlationId', 'must be a GUID', correlationId);
+    check(requestId === undefined || isGuid(requestId), 'requestId', 'must be a GUID', requestId);
     checkRange(timeoutMs, 'timeoutMs', 1);
     // MS-RequestId and MS-CorrelationId are set per attempt by runCall(), which owns the one
     // request id that every retry of this call must repeat.

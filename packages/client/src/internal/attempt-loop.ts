@@ -7,6 +7,7 @@ import { type CallIds, describeBody, errorFromResponse, transportError } from '.
 import { parseExactJson } from './exact-json.js';
 import { type RetrySettings, retryDelayMs } from './retry-policy.js';
 import { parseRetryAfter } from './retry-strategies/retry-after.js';
+import { sleep } from './sleep.js';
 
 /** What a client fixes for all its calls. */
 export interface CallSettings extends RetrySettings {
@@ -21,19 +22,6 @@ export interface CallSettings extends RetrySettings {
 export type Send = (config: AxiosRequestConfig) => Promise<AxiosResponse<unknown>>;
 
 const keepText = (data: unknown) => data;
-
-/** Resolves after `ms`, or as soon as `signal` aborts (the caller checks which). */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 function responseInfo(response: AxiosResponse<unknown>, ids: CallIds, attempts: number): ResponseInfo {
   const headers: Record<string, string> = {};
@@ -58,14 +46,19 @@ export async function runCall<T>(
   send: Send,
   options: CallOptions = {},
 ): Promise<WithResponse<T>> {
-  const { signal } = options;
+  const { signal, throttle } = options;
   const timeoutMs = options.timeoutMs ?? settings.timeoutMs;
-  const ids = { requestId: crypto.randomUUID(), correlationId: options.correlationId ?? crypto.randomUUID() };
+  const ids = {
+    requestId: options.requestId ?? crypto.randomUUID(),
+    correlationId: options.correlationId ?? crypto.randomUUID(),
+  };
   const log = settings.logger;
   let retries = 0;
   let refreshed = false;
   let forceRefresh = false;
   for (let attempts = 1; ; attempts++) {
+    // A shared throttle may hold every attempt (the first too) until the service takes requests again.
+    await throttle?.acquire(signal);
     if (signal?.aborted) throw new AbortError('the call was aborted', ids);
     const token = await getToken(settings.credential, forceRefresh, signal, ids);
     forceRefresh = false;
@@ -93,8 +86,10 @@ export async function runCall<T>(
       if (signal?.aborted) throw new AbortError('the call was aborted', ids);
       failure = transportError(error, ids, timeoutMs);
     }
-    if (response) {
-      const info = responseInfo(response, ids, attempts);
+    const info = response && responseInfo(response, ids, attempts);
+    retryAfterMs = parseRetryAfter(info?.headers['retry-after']);
+    throttle?.settle(info?.status ?? 0, retryAfterMs);
+    if (response && info) {
       // A server that echoes the Authorization header must not put the token into an error.
       const body = String(response.data ?? '')
         .split(token)
@@ -111,7 +106,6 @@ export async function runCall<T>(
         }
         return { data: data as T, response: info };
       }
-      retryAfterMs = parseRetryAfter(info.headers['retry-after']);
       failure = errorFromResponse(info.status, body, { ...known, retryAfterMs });
     }
     if (failure instanceof AuthenticationError && typeof settings.credential === 'function' && !refreshed) {
