@@ -16,6 +16,10 @@ export const ExitCode = {
   notFound: 3,
   denied: 4,
   throttled: 5,
+  /** `apply`: some rows failed or were skipped; the others were applied. */
+  partial: 6,
+  /** Interrupted (Ctrl-C, SIGTERM) after finishing what was in flight; `apply` continues on a rerun. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -1,4 +1,5 @@
 import { AuthenticationError, type CallPromise, type SpendingBudget, UsageBudgetClient } from '@usagebudget/client';
+import { type ApplyTerminal, runApply } from './apply-command.js';
 import { type CallSettings, endpointURL, type Invocation, parseCommandLine } from './arguments.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { helpText } from './help.js';
@@ -34,7 +35,7 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
     invocation = parseCommandLine(argv);
     if (invocation.kind === 'help') stdout.write(helpText(invocation.command));
     else if (invocation.kind === 'version') stdout.write(`${cliVersion()}\n`);
-    else await call(invocation, terminal);
+    else return await call(invocation, terminal);
     return ExitCode.ok;
   } catch (thrown) {
     const settings = invocation?.kind === 'call' ? invocation.settings : undefined;
@@ -52,7 +53,7 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
 }
 
 /** Runs a command with a client of its settings; what it prints goes to stdout as it comes. */
-async function call(invocation: Call, terminal: Terminal): Promise<void> {
+async function call(invocation: Call, terminal: Terminal): Promise<ExitCode> {
   const { settings } = invocation;
   const client = createClient(invocation, terminal);
   const write = (text: string) => terminal.stdout.write(text);
@@ -60,16 +61,27 @@ async function call(invocation: Call, terminal: Terminal): Promise<void> {
   const options = { correlationId: settings.correlationId };
   switch (invocation.command) {
     case 'customers':
-      return runCustomers(client, invocation, options, write, s);
+      await runCustomers(client, invocation, options, write, s);
+      break;
     case 'usage':
-      return runUsage(client, invocation, options, write, s);
+      await runUsage(client, invocation, options, write, s);
+      break;
     case 'report':
-      return runReport(client, invocation, options, write, s);
+      await runReport(client, invocation, options, write, s);
+      break;
+    case 'apply':
+      return runApply(
+        client,
+        invocation,
+        { write, note: (text) => terminal.stderr.write(text), stderr: terminal.stderr as ApplyTerminal['stderr'] },
+        s,
+      );
     default: {
       const result = await budgetCall(client, invocation, options);
       write(settings.json ? resultJson(result) : formatResult(result, s));
     }
   }
+  return ExitCode.ok;
 }
 
 /** The client a command calls through: its endpoint, its token, and the CLI's logger on stderr. */
@@ -90,8 +102,11 @@ function createClient(invocation: Call, { env, stderr }: Terminal): UsageBudgetC
     application: `usagebudget-cli/${cliVersion()}`,
     timeoutMs: settings.timeoutMs,
     maxRetries: settings.retries,
-    // Under --json, stderr carries only the error object unless --debug asks for more.
-    ...(settings.json && !settings.debug ? {} : { logger: clientLogger(write, settings.debug) }),
+    // Under --json, stderr carries only the error object unless --debug asks for more; apply shows
+    // retries and throttling in its progress instead of a warning per retry.
+    ...((settings.json || invocation.command === 'apply') && !settings.debug
+      ? {}
+      : { logger: clientLogger(write, settings.debug) }),
   });
 }
 
