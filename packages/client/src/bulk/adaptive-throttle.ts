@@ -22,10 +22,13 @@ export interface ThrottleState {
   readonly throttled: number;
 }
 
-// After a 429 the pace drops to this share of what the service accepted in the last second; a
-// second without one raises it by INCREASE, so the pace settles just under the service's limit.
+// After a 429 the pace drops to this share of what the service accepted in the last second (its
+// limit, as far as it shows); a second without one raises it by INCREASE, and by PROBE once within
+// NEAR of that limit, so the pace settles just under the limit and meets it again only now and then.
 const DECREASE = 0.9;
 const INCREASE = 1.02;
+const PROBE = 1.005;
+const NEAR = 0.97;
 const WINDOW_MS = 1000;
 // Sending may catch up on at most this much unused pace (after a pause, the service's bucket has
 // refilled by as much): a timer firing late does not lower the rate, and a pause costs no throughput.
@@ -35,8 +38,8 @@ const CATCH_UP_MS = 1000;
  * A throttle shared by many calls (pass it as `CallOptions.throttle`; the bulk operations make one
  * per run). One `429` pauses every call until its `Retry-After` has passed, so no request goes out
  * that the service would refuse; and it learns the service's rate: after a `429` it paces attempts
- * at 90 % of what the service accepted in the second before, then raises the pace by 2 % a second
- * until the next `429` (additive increase, multiplicative decrease).
+ * at 90 % of what the service accepted in the second before, then raises the pace by 2 % a second,
+ * and by 0.5 % once near that rate, until the next `429` (increase, multiplicative decrease).
  */
 export class AdaptiveThrottle implements Throttle {
   #rate: number | undefined;
@@ -44,6 +47,8 @@ export class AdaptiveThrottle implements Throttle {
   #pausedUntil = 0;
   #throttled = 0;
   #raisedAt = 0;
+  /** What the service accepted in the second before the last 429. */
+  #limit: number | undefined;
   /** Times of the successful responses in the last second. */
   #accepted: number[] = [];
   readonly #onPause: ((resumesAt: number) => void) | undefined;
@@ -81,7 +86,8 @@ export class AdaptiveThrottle implements Throttle {
     if (status >= 200 && status < 300) {
       accepted.push(now);
       if (this.#rate !== undefined && now - this.#raisedAt >= WINDOW_MS) {
-        this.#rate *= INCREASE;
+        const near = this.#limit !== undefined && this.#rate >= this.#limit * NEAR;
+        this.#rate *= near ? PROBE : INCREASE;
         this.#raisedAt = now;
       }
       return;
@@ -91,6 +97,7 @@ export class AdaptiveThrottle implements Throttle {
     // A 429 to a request sent before the pause began teaches nothing new.
     if (now < this.#pausedUntil) return;
     const seen = Math.max(1, accepted.length);
+    this.#limit = seen;
     this.#rate = Math.max(1, Math.min(this.#rate ?? seen, seen) * DECREASE);
     this.#raisedAt = now;
     this.#pausedUntil = now + (retryAfterMs ?? WINDOW_MS);
