@@ -144,7 +144,7 @@ const client = new UsageBudgetClient({ baseURL: process.env.BASE_URL, credential
     cwd: consumer,
     env: { ...process.env, BASE_URL: server.url },
   });
-  const [[outcome, requestId]] = JSON.parse(stdout) as [string, string][];
+  const [[outcome, requestId] = []] = JSON.parse(stdout) as [string, string][];
   expect(outcome).toBe('changed');
   expect(server.requests.at(-1)?.headers['ms-requestid']).toBe(requestId);
 });
