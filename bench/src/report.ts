@@ -169,7 +169,9 @@ function checksOf({ throughput, client, bundle, imports, bulk }: Measurements): 
       'at most',
       1.1,
     ),
-    check('client ESM entry, minified + gzip, axios external', bundle.gzipBytes, 'B', 'at most', 6 * 1024),
+    // 6.25 KB since the bulk operations: the per-call `requestId` and `throttle` options live in the
+    // one attempt loop of the main entry (the bulk code itself is a subpath of its own).
+    check('client ESM entry, minified + gzip, axios external', bundle.gzipBytes, 'B', 'at most', 6.25 * 1024),
     check('import the client in a fresh Node process (median)', median(imports.client), 'ms', 'at most', 50),
     ...bulkChecksOf(bulk),
   ];
