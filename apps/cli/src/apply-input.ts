@@ -82,13 +82,16 @@ async function* records(path: string, onBytes?: (chunk: Buffer) => void): AsyncG
   input.on('error', (error) => parser.destroy(error));
   let lastLine = 1;
   let lastEmpty = 0;
+  // csv-parse counts a CRLF inside a quoted field as two lines; the lines reported are the file's.
+  let overcounted = 0;
   try {
     for await (const { record, info } of parser as AsyncIterable<{
       record: Record<string, string | undefined>;
       info: { lines: number; empty_lines: number };
     }>) {
       const line = lastLine + 1 + (info.empty_lines - lastEmpty);
-      lastLine = info.lines;
+      for (const value of Object.values(record)) overcounted += (value ?? '').split('\r\n').length - 1;
+      lastLine = info.lines - overcounted;
       lastEmpty = info.empty_lines;
       yield { line, fields: record };
     }
