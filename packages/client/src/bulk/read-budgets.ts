@@ -33,6 +33,7 @@ export async function readBudgets(
   const wanted = new Set<string>();
   for (const id of customerIds) wanted.add(id.toLowerCase());
   const budgets = new Map<string, number | null>();
+  if (wanted.size === 0) return budgets;
   try {
     const records = await client.listCustomerUsageRecords({ signal, throttle, correlationId });
     for (const record of records) {
