@@ -84,12 +84,16 @@ export async function runApply(
     throw error;
   }
   if (check.problems.length > 0) {
-    out.note(problemsText(check, file));
+    // With --json, one line per bad row on stdout, as for the rows applied.
+    if (json) {
+      for (const { line, reason } of check.problems)
+        out.write(`${JSON.stringify({ line, outcome: 'invalid', reason })}\n`);
+    } else out.note(problemsText(check, file));
     if (!skipInvalid) {
-      out.note(
-        `usagebudget apply: ${check.problems.length} invalid row(s); nothing was sent. Fix them, or pass --skip-invalid to apply the ${check.validRows} valid row(s).\n`,
+      throw new UsageError(
+        `${check.problems.length} invalid row(s) in ${file}; nothing was sent. Fix them, or pass --skip-invalid to apply the ${check.validRows} valid row(s)`,
+        'apply',
       );
-      return ExitCode.usage;
     }
   }
   const skipped = check.problems.length;
@@ -116,9 +120,10 @@ export async function runApply(
   const onInterrupt = () => {
     interrupts++;
     if (interrupts === 1) {
-      out.note(
-        '\nusagebudget apply: stopping: the updates in flight finish, then the journal is closed (Ctrl-C again to quit now)\n',
-      );
+      if (!json)
+        out.note(
+          '\nusagebudget apply: stopping: the updates in flight finish, then the journal is closed (Ctrl-C again to quit now)\n',
+        );
       controller.abort();
     } else {
       // The journal's lines are already written: a rerun sends what may be lost with the same request ids.
@@ -217,7 +222,7 @@ async function apply(
   const mode: ProgressMode = json ? 'none' : out.stderr.isTTY ? 'bar' : 'lines';
   const view = progressView(mode, total, out.stderr);
   display.view = view;
-  if (resumed) {
+  if (resumed && !json) {
     out.note(
       `usagebudget apply: continuing the run in ${journalPath(file)}: ${resumed.done.size} row(s) done, ${total} to go\n`,
     );
@@ -287,17 +292,25 @@ async function apply(
   }
   const finished = summary.changed + summary.cleared + summary.unchanged + summary.failed;
   summary.notStarted = check.validRows - finished;
-  out.write(json ? `${JSON.stringify({ summary, interrupted })}\n` : summaryText(summary, interrupted, s));
-  if (summary.failed > 0)
-    out.note(
-      `usagebudget apply: the ${summary.failed} failed row(s) are in ${failedFile}: apply it to try them again\n`,
+  if (json) {
+    const failedRows = summary.failed > 0 ? failedFile : null;
+    out.write(
+      `${JSON.stringify({ summary, interrupted, resumed: resumed !== undefined, journal: journalPath(file), failedRows })}\n`,
     );
-  if (interrupted) {
-    out.note(
-      `usagebudget apply: interrupted; run the same command again to continue (journal: ${journalPath(file)})\n`,
-    );
-    return ExitCode.interrupted;
+  } else {
+    out.write(summaryText(summary, interrupted, s));
+    if (summary.failed > 0) {
+      out.note(
+        `usagebudget apply: the ${summary.failed} failed row(s) are in ${failedFile}: apply it to try them again\n`,
+      );
+    }
+    if (interrupted) {
+      out.note(
+        `usagebudget apply: interrupted; run the same command again to continue (journal: ${journalPath(file)})\n`,
+      );
+    }
   }
+  if (interrupted) return ExitCode.interrupted;
   return summary.failed > 0 || summary.skipped > 0 ? ExitCode.partial : ExitCode.ok;
 }
 

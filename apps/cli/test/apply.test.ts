@@ -117,7 +117,14 @@ describe('usagebudget apply: checks, plan, apply, clear', () => {
       expect.stringMatching(/^.*, line 7: budget "1,5": use a dot as the decimal separator/),
       expect.stringMatching(/^.*, line 8: budget "2e3": write it without an exponent/),
     ]);
-    expect(run.stderr).toMatch(/7 invalid row\(s\); nothing was sent/);
+    expect(run.stderr).toMatch(/7 invalid row\(s\) in .*; nothing was sent/);
+    // With --json, the same rows as JSON lines on stdout, and the error as JSON on stderr.
+    const json = await usagebudget(['apply', file, '--json', ...portfolio.base], portfolio.env);
+    expect(json.code).toBe(2);
+    expect(jsonLines(json.stdout).map(({ line, outcome }) => [line, outcome])).toEqual(
+      [2, 3, 4, 5, 6, 7, 8].map((line) => [line, 'invalid']),
+    );
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { type: 'UsageError' }, exitCode: 2 });
     expect(existsSync(`${file}.journal`)).toBe(false);
     expect(await budgetsOf(portfolio, [a, b, c])).toEqual([null, null, null]);
   });
@@ -183,6 +190,9 @@ describe('usagebudget apply: checks, plan, apply, clear', () => {
     expect(lines.at(-1)).toEqual({
       summary: { changed: 1, cleared: 2, unchanged: 3, failed: 0, skipped: 0, notStarted: 0 },
       interrupted: false,
+      resumed: false,
+      journal: `${file}.journal`,
+      failedRows: null,
     });
     expect(await budgetsOf(portfolio, [a, d, f])).toEqual([null, null, 1]);
   });
@@ -254,7 +264,7 @@ describe('usagebudget apply: interrupted and continued', () => {
         const summary = jsonLines(stopped.stdout).at(-1) as { summary: { notStarted: number }; interrupted: boolean };
         expect(summary.interrupted).toBe(true);
         expect(summary.summary.notStarted).toBeGreaterThan(0);
-        expect(stopped.output).toContain('run the same command again to continue');
+        expect(summary).toMatchObject({ resumed: false, journal: `${file}.journal` });
         // Every update sent has its result in the journal.
         const sent = journal.split('\n').filter((line) => line.includes('"kind":"send"')).length;
         const done = journal.split('\n').filter((line) => line.includes('"kind":"done"')).length;
@@ -274,7 +284,7 @@ describe('usagebudget apply: interrupted and continued', () => {
 
       const rerun = await usagebudget(['apply', file, '--json', ...portfolio.base], portfolio.env);
       expect(rerun.code, rerun.stderr).toBe(0);
-      expect(rerun.stderr).toMatch(/continuing the run in .*: \d+ row\(s\) done, \d+ to go/);
+      expect(rerun.stderr).toBe('');
       const after = readFileSync(`${file}.journal`, 'utf8').split('\n');
       expect(after.filter((line) => line.includes('"kind":"run"'))).toHaveLength(1);
       expect(after.at(-2)).toBe('{"kind":"end"}');
@@ -283,7 +293,11 @@ describe('usagebudget apply: interrupted and continued', () => {
         const { customerId, requestId } = JSON.parse(line) as { customerId: string; requestId: string };
         if (sentBefore.has(customerId)) expect(requestId).toBe(sentBefore.get(customerId));
       }
-      const { summary } = jsonLines(rerun.stdout).at(-1) as { summary: Record<string, number> };
+      const { summary, resumed } = jsonLines(rerun.stdout).at(-1) as {
+        summary: Record<string, number>;
+        resumed: boolean;
+      };
+      expect(resumed).toBe(true);
       // Nothing lost: every row counts as applied, across both runs.
       expect(summary).toEqual({
         changed: half.filter((_, index) => target(index) !== null).length,
