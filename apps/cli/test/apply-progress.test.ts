@@ -44,3 +44,26 @@ describe('apply progress', () => {
     ]);
   });
 });
+
+describe('the live bar', () => {
+  it('shows done/total, the rate, the time left and a pause, on a terminal', () => {
+    let time = 0;
+    let screen = '';
+    const terminal = {
+      isTTY: true,
+      columns: 120,
+      write: (text: string) => {
+        screen += text;
+        return true;
+      },
+      on: () => terminal,
+      removeListener: () => terminal,
+    };
+    const view = progressView('bar', 200, terminal as never, () => time);
+    time = 10_000;
+    view.update(progress(50));
+    view.update(progress(60, 12_500));
+    view.stop();
+    expect(screen).toMatch(/apply .* 60\/200 \| 6\.0\/s \| ETA 23 s throttled, resuming in 3 s/);
+  });
+});
