@@ -1,9 +1,10 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { measureBulkApply } from './bulk-apply.js';
 import { measureClientOverhead } from './client-overhead.js';
 import { measureTimeToReady } from './ready.js';
-import { renderMarkdown, resultsOf } from './report.js';
+import { bulkChecksOf, renderBulkMarkdown, renderMarkdown, resultsOf, targetsTable } from './report.js';
 import { budgetPath, sdkHeaders } from './requests.js';
 import {
   type BenchServer,
@@ -15,25 +16,29 @@ import {
 import { measureBundle, measureImports } from './startup.js';
 import { measureThroughput } from './throughput.js';
 
-const USAGE = `Usage: node bench/dist/main.js [--quick]
+const USAGE = `Usage: node bench/dist/main.js [--quick] [--bulk]
 
-Measures the reference server, the mock, the client and its bundle side by side, prints a Markdown
-report and writes bench/results.json. --quick runs short rounds as a smoke test and writes no results file.`;
+Measures the reference server, the mock, the client and its bundle side by side, and the bulk
+apply of a portfolio's budgets; prints a Markdown report and writes bench/results.json. --quick runs
+short rounds as a smoke test and writes no results file; --bulk runs only the bulk apply (no file either).`;
 
 // The whole bench must end in time even if a server hangs: every load is bounded, and this is the backstop.
-const DEADLINE_MS = 420_000;
+const DEADLINE_MS = 900_000;
 
 const FULL = {
   throughput: { rounds: 5, seconds: 2, warmupSeconds: 1, connections: 16 },
   client: { rounds: 15, sequentialCalls: 150, concurrentCalls: 500, concurrency: 16 },
   importRuns: 7,
   readyRounds: 3,
+  // 5,000 changes at 200 requests a second: a 25 s floor per run.
+  bulk: { customers: 5000, rate: 200, memoryRows: [5000, 50_000] as const },
 };
 const QUICK = {
   throughput: { rounds: 2, seconds: 1, warmupSeconds: 0.5, connections: 16 },
   client: { rounds: 2, sequentialCalls: 100, concurrentCalls: 200, concurrency: 16 },
   importRuns: 3,
   readyRounds: 1,
+  bulk: { customers: 500, rate: 100, memoryRows: [500, 5000] as const },
 };
 
 const startedAt = performance.now();
@@ -49,7 +54,13 @@ async function budgetJson(reference: BenchServer): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      bulk: { type: 'boolean', default: false },
+      help: { type: 'boolean' },
+    },
+  });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -60,6 +71,16 @@ async function main(): Promise<void> {
     process.exit(1); // the process helper's exit hook kills the servers by pid
   }, DEADLINE_MS);
   deadline.unref();
+
+  if (values.bulk) {
+    try {
+      const bulk = await measureBulkApply(settings.bulk, progress);
+      process.stdout.write(`${targetsTable(bulkChecksOf(bulk))}\n\n${renderBulkMarkdown(bulk)}`);
+    } finally {
+      clearTimeout(deadline);
+    }
+    return;
+  }
 
   const running: BenchServer[] = [];
   try {
@@ -91,12 +112,16 @@ async function main(): Promise<void> {
     await Promise.all([reference.stop(), prism.stop(), mock.stop()]);
 
     const figures = await measureClientOverhead(bare.origin, settings.client, progress);
+    await bare.stop();
+    // Last, alone on the machine: its servers are throttled, and its timing is the figure.
+    const bulk = await measureBulkApply(settings.bulk, progress);
     const measurements = {
       throughput: { settings: settings.throughput, scenarios },
       client: { concurrency: settings.client.concurrency, rounds: settings.client.rounds, figures },
       bundle,
       imports,
       ready,
+      bulk,
     };
     const cpu = cpus();
     const machine = {

@@ -1,3 +1,4 @@
+import type { BulkFigures } from './bulk-apply.js';
 import type { Mode, Variant, VariantFigures } from './client-overhead.js';
 import type { Method } from './load.js';
 import type { ReadyProbe } from './ready.js';
@@ -17,6 +18,7 @@ export interface Measurements {
   readonly imports: Readonly<Record<ImportProbe, readonly number[]>>;
   /** Milliseconds from spawn to ready, per round. */
   readonly ready: Readonly<Record<ReadyProbe, readonly number[]>>;
+  readonly bulk: BulkFigures;
 }
 
 export interface Machine {
@@ -64,8 +66,75 @@ function figureOf(figures: readonly VariantFigures[], variant: Variant, mode: Mo
   return figure;
 }
 
+/** The bulk apply's targets: pace against the throttle's floor, nothing lost or twice, flat memory. */
+export function bulkChecksOf({ settings, methods, memory }: BulkFigures): Check[] {
+  const apply = methods.find((each) => each.method === 'usagebudget apply');
+  if (!apply) throw new Error('no usagebudget apply run');
+  const cli = methods.filter(
+    (each) => each.method !== 'sequential SDK loop' && each.method !== 'Promise.all over the SDK',
+  );
+  const [small, large] = memory;
+  if (!small || !large) throw new Error('two memory runs are needed');
+  return [
+    check(
+      `usagebudget apply vs the throttle's floor (${settings.customers} changes at ${settings.rate} req/s)`,
+      apply.vsFloor,
+      'x',
+      'at most',
+      1.15,
+    ),
+    check(
+      'usagebudget apply: updates lost or applied twice (incl. kill -9 halfway and rerun)',
+      cli.reduce((sum, each) => sum + each.lost + each.appliedTwice, 0),
+      'updates',
+      'at most',
+      0,
+    ),
+    check(
+      `usagebudget apply peak RSS, ${large.rows} vs ${small.rows} rows`,
+      large.peakRssMb / small.peakRssMb,
+      'x',
+      'at most',
+      1.2,
+    ),
+  ];
+}
+
+/** The bulk apply's figures as Markdown: each method next to the floor, then memory. */
+export function renderBulkMarkdown(bulk: BulkFigures): string {
+  const methods = table(
+    ['method', 'elapsed s', 'floor s', 'vs floor', '429s', 'failed', 'lost', 'applied twice'],
+    bulk.methods.map((each) => [
+      each.method,
+      each.elapsedSeconds.toFixed(1),
+      each.floorSeconds.toFixed(1),
+      `${each.vsFloor.toFixed(2)}x`,
+      String(each.throttled),
+      String(each.failed),
+      String(each.lost),
+      String(each.appliedTwice),
+    ]),
+  );
+  const memory = table(
+    ['rows', 'peak RSS MB', 'elapsed s'],
+    bulk.memory.map((each) => [String(each.rows), each.peakRssMb.toFixed(1), each.elapsedSeconds.toFixed(1)]),
+  );
+  return [
+    `Bulk apply: ${bulk.settings.customers} customers on the reference server, per-partner throttle ` +
+      `${bulk.settings.rate} req/s (burst ${bulk.settings.rate}); each method on a partner of its own; 429s from the ` +
+      "server's access log, lost and twice from its record of applies.",
+    '',
+    methods,
+    '',
+    'Peak memory of `usagebudget apply` (the CLI process), every row a change, unthrottled server:',
+    '',
+    memory,
+    '',
+  ].join('\n');
+}
+
 /** The issue's targets, each figure a ratio measured in the same run where it compares two things. */
-function checksOf({ throughput, client, bundle, imports, ready }: Measurements): Check[] {
+function checksOf({ throughput, client, bundle, imports, ready, bulk }: Measurements): Check[] {
   const rps = (kind: BenchServerKind, method: Method) => runsOf(throughput.scenarios, kind, method);
   return [
     check(
@@ -124,8 +193,12 @@ function checksOf({ throughput, client, bundle, imports, ready }: Measurements):
       'at most',
       1.1,
     ),
+    // Issue 7's target, kept as it was set: the entry outgrew it with the customer list, the usage
+    // reads, the hostile-network limits and the bulk options (the README's Performance section
+    // says where the bytes go); the browser test guards against regressions instead.
     check('client ESM entry, minified + gzip, axios external', bundle.gzipBytes, 'B', 'at most', 6 * 1024),
     check('import the client in a fresh Node process (median)', median(imports.client), 'ms', 'at most', 50),
+    ...bulkChecksOf(bulk),
   ];
 }
 
@@ -145,6 +218,7 @@ export function resultsOf(machine: Machine, measurements: Measurements): Results
 
 function format(value: number, unit: string): string {
   if (unit === 'x') return `${value.toFixed(2)}x`;
+  if (unit === 'updates') return `${value} ${unit}`;
   if (unit === 'B') return `${(value / 1024).toFixed(2)} KB (${value} B)`;
   return `${value.toFixed(1)} ${unit}`;
 }
@@ -156,19 +230,24 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** The whole report as Markdown: targets first, then the figures behind them. */
-export function renderMarkdown(results: Results): string {
-  const { throughput, client, bundle, imports, ready } = results;
-  const { settings } = throughput;
-  const targets = table(
+/** Figures next to their targets, as a Markdown table. */
+export function targetsTable(checks: readonly Check[]): string {
+  return table(
     ['figure', 'measured', 'target', 'met'],
-    results.checks.map((each) => [
+    checks.map((each) => [
       each.name,
       format(each.value, each.unit),
       `${each.bound === 'at least' ? '>=' : '<='} ${format(each.target, each.unit)}`,
       each.met ? 'yes' : '**no**',
     ]),
   );
+}
+
+/** The whole report as Markdown: targets first, then the figures behind them. */
+export function renderMarkdown(results: Results): string {
+  const { throughput, client, bundle, imports, ready, bulk } = results;
+  const { settings } = throughput;
+  const targets = targetsTable(results.checks);
   const servers = table(
     [
       'method',
@@ -249,5 +328,6 @@ export function renderMarkdown(results: Results): string {
     '',
     readiness,
     '',
+    renderBulkMarkdown(bulk),
   ].join('\n');
 }

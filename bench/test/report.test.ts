@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { BulkMethodFigures } from '../src/bulk-apply.js';
 import type { VariantFigures } from '../src/client-overhead.js';
 import { type Measurements, renderMarkdown, resultsOf } from '../src/report.js';
 import type { Scenario, ThroughputRun } from '../src/throughput.js';
@@ -56,6 +57,29 @@ const measurements: Measurements = {
     'client + first GET': [150],
   },
   ready: { 'stateful mock': [400, 600], 'static mock': [3000, 3600], 'Prism CLI': [2500, 3000] },
+  bulk: {
+    settings: { customers: 5000, rate: 200, memoryRows: [5000, 50_000] },
+    methods: [
+      { method: 'usagebudget apply', elapsed: 27.5, throttled: 3, failed: 0, lost: 0, twice: 0 },
+      { method: 'apply, kill -9 halfway, rerun', elapsed: 30, throttled: 5, failed: 0, lost: 0, twice: 1 },
+      { method: 'sequential SDK loop', elapsed: 50, throttled: 40, failed: 0, lost: 0, twice: 0 },
+      { method: 'Promise.all over the SDK', elapsed: 4, throttled: 16_000, failed: 4200, lost: 4200, twice: 0 },
+    ].map(({ method, elapsed, throttled, failed, lost, twice }) => ({
+      method: method as BulkMethodFigures['method'],
+      changes: 5000,
+      elapsedSeconds: elapsed,
+      floorSeconds: 25,
+      vsFloor: elapsed / 25,
+      throttled,
+      failed,
+      lost,
+      appliedTwice: twice,
+    })),
+    memory: [
+      { rows: 5000, peakRssMb: 100, elapsedSeconds: 5 },
+      { rows: 50_000, peakRssMb: 125, elapsedSeconds: 40 },
+    ],
+  },
 };
 
 const machine = { date: '2025-01-01T00:00:00.000Z', node: 'v20.0.0', cpu: { model: 'Test CPU', cores: 2 } };
@@ -81,6 +105,32 @@ describe('the checks', () => {
     expect(checks['UsageBudgetClient vs raw axios, 16 concurrent (time/call)']?.met).toBe(false);
     expect(checks['client ESM entry, minified + gzip, axios external']).toMatchObject({ value: 4500, met: true });
     expect(checks['import the client in a fresh Node process (median)']).toMatchObject({ value: 130, met: false });
+  });
+});
+
+describe('the bulk checks', () => {
+  const checks = Object.fromEntries(results.checks.map((each) => [each.name, each]));
+
+  it("compares apply with the throttle's floor, counts what the CLI lost or applied twice, and compares memory", () => {
+    expect(checks["usagebudget apply vs the throttle's floor (5000 changes at 200 req/s)"]).toMatchObject({
+      value: 1.1,
+      met: true,
+    });
+    // The SDK baselines' losses are reported, not held against the CLI.
+    expect(checks['usagebudget apply: updates lost or applied twice (incl. kill -9 halfway and rerun)']).toMatchObject({
+      value: 1,
+      met: false,
+    });
+    expect(checks['usagebudget apply peak RSS, 50000 vs 5000 rows']).toMatchObject({ value: 1.25, met: false });
+  });
+
+  it('shows each method next to the floor with its 429s, failures, losses and doubles', () => {
+    const markdown = renderMarkdown(results);
+    expect(markdown).toContain('| Promise.all over the SDK | 4.0 | 25.0 | 0.16x | 16000 | 4200 | 4200 | 0 |');
+    expect(markdown).toContain(
+      '| usagebudget apply: updates lost or applied twice (incl. kill -9 halfway and rerun) | 1 updates | <= 0 updates | **no** |',
+    );
+    expect(markdown).toContain('| 50000 | 125.0 | 40.0 |');
   });
 });
 

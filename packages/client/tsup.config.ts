@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', raw: 'src/raw.ts' },
+  entry: { index: 'src/index.ts', raw: 'src/raw.ts', bulk: 'src/bulk.ts' },
   format: ['esm', 'cjs'],
   // The spec's rules (src/core/rules.ts) are bundled in: the client does not depend on the spec
   // package at run time, nor pull the spec in.

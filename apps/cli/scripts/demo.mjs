@@ -1,16 +1,21 @@
 // @ts-check
 // `pnpm demo`: the main job, end to end. Starts the reference server (its bin, as a process) on a
 // free port with a fresh SQLite file, runs the built `usagebudget` CLI the way a user would (get,
-// set 250.50, get, clear, get, then the usage report of the demo portfolio), shows each command
-// and its output, and checks what each shows.
+// set 250.50, get, clear, get, then the usage report of the demo portfolio, then a bulk apply of
+// new budgets for the customers most over theirs, from the report's CSV), shows each command and
+// its output, and checks what each shows.
 // Exits 1 when a step is wrong, 128 + the signal's number when interrupted; the server and its
 // files go away either way.
 import { spawn } from 'node:child_process';
-import { relative } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { DEFAULT_BASE_URL } from '@usagebudget/server';
 import { demoPartner, startServerProcess } from '@usagebudget/server/testing';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const customer = demoPartner.customerId;
@@ -20,8 +25,14 @@ const customer = demoPartner.customerId;
  * @typedef {{ title: string, args: string[], budget: string }} BudgetStep
  * The report: it must list the customer (now without a budget) and someone over budget.
  * @typedef {{ title: string, args: string[], report: true }} ReportStep
+ * The bulk apply of the file `budgets.csv` (made from `report --csv`): every row must be applied.
+ * @typedef {{ title: string, args: string[], apply: true }} ApplyStep
  */
-/** @type {ReadonlyArray<BudgetStep | ReportStep>} */
+const scratch = mkdtempSync(join(tmpdir(), 'usagebudget-demo-'));
+const budgetsFile = join(scratch, 'budgets.csv');
+// How many of the customers most over budget the bulk step gives a new budget.
+const BULK_ROWS = 40;
+/** @type {ReadonlyArray<BudgetStep | ReportStep | ApplyStep>} */
 const steps = [
   { title: 'Read the budget: the customer has none yet', args: ['get', customer], budget: 'no budget' },
   { title: 'Set it to 250.50', args: ['set', customer, '250.50'], budget: '250.50' },
@@ -32,6 +43,11 @@ const steps = [
     title: "The usage report of the demo portfolio: every customer's budget and cost, worst first",
     args: ['report'],
     report: true,
+  },
+  {
+    title: `Bulk: budgets 20 % above this period's cost for the ${BULK_ROWS} customers most over budget, from the report's CSV`,
+    args: ['apply', budgetsFile],
+    apply: true,
   },
 ];
 
@@ -49,6 +65,7 @@ function cleanUp() {
     if (running?.pid !== undefined && running.exitCode === null) process.kill(running.pid, 'SIGTERM');
     // Stops it by its pid; its scratch folder (database and all) goes with it.
     await server?.stop();
+    rmSync(scratch, { recursive: true, force: true });
   })();
   return cleanedUp;
 }
@@ -123,8 +140,32 @@ function reportProblem(stdout) {
   } and ${over} over budget`;
 }
 
+/**
+ * Writes `budgets.csv` as a user would after editing `report --csv` in a spreadsheet: the first
+ * rows (the customers most over budget) with a budget 20 % above their cost, whole units (read
+ * and written with the csv libraries: names hold commas).
+ * @param {string} csv
+ */
+function editBudgets(csv) {
+  /** @type {Record<string, string>[]} */
+  const rows = parse(csv, { columns: true });
+  const edited = rows.slice(0, BULK_ROWS).map((row) => ({ ...row, budget: String(Math.ceil(Number(row.cost) * 1.2)) }));
+  writeFileSync(budgetsFile, stringify(edited, { header: true }));
+}
+
+/**
+ * What is wrong with the bulk apply's output, or undefined: every row applied.
+ * @param {string} stdout
+ */
+function applyProblem(stdout) {
+  const changed = Number(/^(\d+) changed/m.exec(stdout)?.[1] ?? -1);
+  if (changed === BULK_ROWS && /, 0 failed, 0 skipped$/m.test(stdout)) return undefined;
+  return `should change ${BULK_ROWS} budgets with none failed or skipped; it printed ${JSON.stringify(stdout.trim())}`;
+}
+
 try {
-  server = await startServerProcess({ args: ['--no-access-log'] });
+  // Throttled like Partner Center (here 20 requests a second): the bulk step shows how it paces itself.
+  server = await startServerProcess({ args: ['--no-access-log', '--rate-limit', '20', '--burst', '10'] });
   const env = { ...process.env, PARTNER_CENTER_TOKEN: demoPartner.token };
   console.log(`The usagebudget CLI against the reference server, in ${steps.length} steps.
 
@@ -134,10 +175,25 @@ Customer          ${customer}`);
 
   for (const [index, step] of steps.entries()) {
     const args = [...step.args, '--base-url', server.url];
-    console.log(`\n${index + 1}/${steps.length}  ${step.title}\n$ usagebudget ${args.join(' ')}`);
+    console.log(`\n${index + 1}/${steps.length}  ${step.title}`);
+    if ('apply' in step) {
+      const report = await usagebudget(['report', '--csv', '--base-url', server.url], env);
+      if (report.code !== 0) throw new StepFailed(`report --csv exited ${report.code}: ${report.stderr}`);
+      editBudgets(report.stdout);
+      console.log(
+        `$ usagebudget report --csv --base-url ${server.url} > budgets.csv   # then, in a spreadsheet, new budgets for the first ${BULK_ROWS} rows`,
+      );
+    }
+    console.log(`$ usagebudget ${args.join(' ')}`);
     const { code, stdout, stderr } = await usagebudget(args, env);
-    process.stdout.write(stdout + stderr);
-    const problem = 'report' in step ? reportProblem(stdout) : budgetStepProblem(step, stdout);
+    // The bulk step's progress (stderr) comes before its summary (stdout), as on a terminal.
+    process.stdout.write('apply' in step ? stderr + stdout : stdout + stderr);
+    const problem =
+      'report' in step
+        ? reportProblem(stdout)
+        : 'apply' in step
+          ? applyProblem(stdout)
+          : budgetStepProblem(step, stdout);
     if (code !== 0 || problem) {
       throw new StepFailed(`step ${index + 1} ${problem ?? 'should exit 0'}; it exited ${code}`);
     }
@@ -147,7 +203,9 @@ All ${steps.length} steps showed what they should. Try it yourself:
   pnpm --filter @usagebudget/server start              # the reference server on ${DEFAULT_BASE_URL}
   export PARTNER_CENTER_TOKEN=${demoPartner.token}
   node ${relative(process.cwd(), cli)} get ${customer}
-  node ${relative(process.cwd(), cli)} report --over 80`);
+  node ${relative(process.cwd(), cli)} report --over 80
+  node ${relative(process.cwd(), cli)} report --csv > budgets.csv   # edit, then:
+  node ${relative(process.cwd(), cli)} apply budgets.csv --dry-run`);
 } catch (error) {
   // A wrong step says what it showed; anything else is a bug, best shown with its stack.
   console.error(`\nThe demo failed: ${error instanceof StepFailed ? error.message : inspect(error)}`);

@@ -5,26 +5,32 @@ const PLAIN_DECIMAL = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
 const EXPONENT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)e[+-]?\d+$/i;
 
 /**
- * Reads the amount of `set`: a decimal >= 0 in plain notation, such as `250.50`. The client sends
- * a JS number, so an amount that a double cannot hold exactly is refused rather than rounded: the
- * server keeps decimals exact and the budget must be what the user typed.
+ * What is wrong with an amount as typed (`set`'s argument, a budget cell of `apply`'s file), or
+ * `undefined` when it is a decimal >= 0 in plain notation, such as `250.50`, that is sent exactly.
+ * The client sends a JS number, so an amount that a double cannot hold exactly is refused rather
+ * than rounded: the server keeps decimals exact and the budget must be what the user typed.
  */
-export function parseAmount(text: string): number {
-  const invalid = (why: string) => new UsageError(`invalid amount ${JSON.stringify(text)}: ${why}`, 'set');
+export function amountProblem(text: string): string | undefined {
   const trimmed = text.trim();
-  if (trimmed === '') throw invalid('it is empty');
-  if (/^-\d|^-\.\d/.test(trimmed)) throw invalid('a budget cannot be negative ("usagebudget clear" removes one)');
+  if (trimmed === '') return 'it is empty';
+  if (/^-\d|^-\.\d/.test(trimmed)) return 'a budget cannot be negative ("usagebudget clear" removes one)';
   // "1,5" is 1.5 in some locales and 15 in others: refuse to guess.
-  if (trimmed.includes(','))
-    throw invalid('use a dot as the decimal separator and no thousands separator, e.g. 1250.50');
-  if (EXPONENT.test(trimmed)) throw invalid('write it without an exponent, e.g. 1000 rather than 1e3');
-  if (!PLAIN_DECIMAL.test(trimmed)) throw invalid('it is not a decimal number such as 250.50');
+  if (trimmed.includes(',')) return 'use a dot as the decimal separator and no thousands separator, e.g. 1250.50';
+  if (EXPONENT.test(trimmed)) return 'write it without an exponent, e.g. 1000 rather than 1e3';
+  if (!PLAIN_DECIMAL.test(trimmed)) return 'it is not a decimal number such as 250.50';
   // The spec's rule of exact amounts, the one the server applies to what it stores. It reads JSON
   // number text, where ".5" is written "0.5".
   if (exactDecimal(trimmed.startsWith('.') ? `0${trimmed}` : trimmed) === undefined) {
-    throw invalid('it has more significant digits than can be sent exactly (15 are always safe)');
+    return 'it has more significant digits than can be sent exactly (15 are always safe)';
   }
-  return Number(trimmed);
+  return undefined;
+}
+
+/** Reads the amount of `set` (see {@link amountProblem}); a `UsageError` saying what is wrong otherwise. */
+export function parseAmount(text: string): number {
+  const problem = amountProblem(text);
+  if (problem !== undefined) throw new UsageError(`invalid amount ${JSON.stringify(text)}: ${problem}`, 'set');
+  return Number(text.trim());
 }
 
 /** A budget for people: plain notation with at least two decimals (`250.50`, `100.00`, `0.125`). */

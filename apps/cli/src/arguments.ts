@@ -12,10 +12,13 @@ export const DEFAULT_RETRIES = 3;
 const MAX_TIMEOUT_SECONDS = 86_400;
 const MAX_RETRIES = 10;
 
-const COMMANDS = ['get', 'set', 'clear', 'customers', 'usage', 'report', 'partner-usage'] as const;
+const COMMANDS = ['get', 'set', 'clear', 'customers', 'usage', 'report', 'partner-usage', 'apply'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 /** The most customers one page of `customers` may ask for: the spec's limit of `size`. */
 export const MAX_PAGE_SIZE = 500;
+/** `apply`: updates sent at once by default, and at most. */
+export const DEFAULT_CONCURRENCY = 16;
+export const MAX_CONCURRENCY = 64;
 
 /** Where the calls go: a base URL, or one of the client's clouds. */
 export type Endpoint = { baseURL: string } | { cloud: CloudName };
@@ -49,7 +52,16 @@ export type Invocation =
   | { kind: 'call'; command: 'set'; customerTenantId: string; amount: number; settings: CallSettings }
   | { kind: 'call'; command: 'customers'; pageSize?: number; settings: CallSettings }
   | { kind: 'call'; command: 'report'; overPercent?: number; format: ReportFormat; settings: CallSettings }
-  | { kind: 'call'; command: 'partner-usage'; settings: CallSettings };
+  | { kind: 'call'; command: 'partner-usage'; settings: CallSettings }
+  | {
+      kind: 'call';
+      command: 'apply';
+      file: string;
+      dryRun: boolean;
+      skipInvalid: boolean;
+      concurrency: number;
+      settings: CallSettings;
+    };
 
 /** The positional arguments each command takes after its name. */
 const ARGUMENTS: Readonly<Record<CommandName, readonly string[]>> = {
@@ -60,10 +72,18 @@ const ARGUMENTS: Readonly<Record<CommandName, readonly string[]>> = {
   usage: ['<customer-tenant-id>'],
   report: [],
   'partner-usage': [],
+  apply: ['<file.csv>'],
 };
 
 /** The options only some commands take. */
-const COMMAND_OPTIONS = { 'page-size': 'customers', over: 'report', csv: 'report' } as const;
+const COMMAND_OPTIONS = {
+  'page-size': 'customers',
+  over: 'report',
+  csv: 'report',
+  'dry-run': 'apply',
+  'skip-invalid': 'apply',
+  concurrency: 'apply',
+} as const;
 
 const OPTIONS = {
   'base-url': { type: 'string' },
@@ -80,6 +100,9 @@ const OPTIONS = {
   'page-size': { type: 'string' },
   over: { type: 'string' },
   csv: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  'skip-invalid': { type: 'boolean', default: false },
+  concurrency: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
@@ -132,6 +155,25 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     return { kind: 'call', command: first, ...overPercent(values.over), format, settings };
   }
   if (first === 'partner-usage') return { kind: 'call', command: first, settings };
+  if (first === 'apply') {
+    const concurrency = number(
+      values.concurrency,
+      DEFAULT_CONCURRENCY,
+      (n) => Number.isInteger(n) && n >= 1 && n <= MAX_CONCURRENCY,
+    );
+    if (concurrency === undefined) {
+      throw new UsageError(`--concurrency takes a whole number from 1 to ${MAX_CONCURRENCY}`, first);
+    }
+    return {
+      kind: 'call',
+      command: first,
+      file: rest[0] as string,
+      dryRun: values['dry-run'],
+      skipInvalid: values['skip-invalid'],
+      concurrency,
+      settings,
+    };
+  }
   const customerTenantId = customerId(rest[0] as string, first);
   if (first === 'set')
     return { kind: 'call', command: first, customerTenantId, amount: parseAmount(rest[1] as string), settings };

@@ -17,7 +17,12 @@ export const ExitCode = {
   notFound: 3,
   denied: 4,
   throttled: 5,
-  /** Ctrl-C (SIGINT): 128 + the signal's number, as shells report a command a signal stopped. */
+  /** `apply`: some rows failed or were skipped; the others were applied. */
+  partial: 6,
+  /**
+   * Ctrl-C (SIGINT): 128 + the signal's number, as shells report a command a signal stopped. A call
+   * is aborted; `apply` finishes what is in flight first and continues on a rerun.
+   */
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,9 +1,11 @@
 import {
   type CommandName,
   DEFAULT_BASE_URL,
+  DEFAULT_CONCURRENCY,
   DEFAULT_RETRIES,
   DEFAULT_TIMEOUT_SECONDS,
   DEFAULT_TOTAL_TIMEOUT_SECONDS,
+  MAX_CONCURRENCY,
   MAX_PAGE_SIZE,
 } from './arguments.js';
 
@@ -34,7 +36,7 @@ Options:
   --version               show the version
 
 Exit codes: 0 ok, 1 other failure, 2 usage error, 3 not found, 4 authentication or
-permission, 5 throttled, 130 interrupted (Ctrl-C).
+permission, 5 throttled, 6 apply: some rows failed or were skipped, 130 interrupted (Ctrl-C).
 `;
 
 const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; examples: string; options?: string }> = {
@@ -106,6 +108,28 @@ const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; exampl
       'rounded to cents here; --json gives it exactly. Needs an app+user token.',
     examples: `  usagebudget partner-usage
   usagebudget partner-usage --json | jq .customersOverBudget`,
+  },
+  apply: {
+    usage: 'usagebudget apply <file.csv> [--dry-run] [--skip-invalid] [--concurrency N] [options]',
+    summary:
+      'Sets every customer\'s budget to the file\'s, as "usagebudget report --csv" writes it (columns\n' +
+      'customerId and budget; others are ignored; an empty budget clears it). The whole file is checked\n' +
+      'first: each bad row is reported with its line, and nothing is sent unless --skip-invalid. The\n' +
+      'current budgets are read (one call for every customer with usage) and only changes are sent,\n' +
+      "paced under the service's throttle. A journal next to the file (<file.csv>.journal) records\n" +
+      'each update: after Ctrl-C (the updates in flight finish) or a crash, the same command continues,\n' +
+      'and nothing is applied twice. Rows that failed go to <file>.failed.csv, which apply reads.\n' +
+      'Exit code 0: every row applied or already as asked; 6: some failed or were skipped; 130:\n' +
+      'interrupted (run it again to continue).',
+    examples: `  usagebudget report --csv > budgets.csv    # edit it in a spreadsheet, then:
+  usagebudget apply budgets.csv --dry-run
+  usagebudget apply budgets.csv
+  usagebudget apply budgets.failed.csv      # the rows that failed, again`,
+    options: `  --dry-run               print the plan (customer, current budget, new budget); send no update
+  --skip-invalid          apply the valid rows even when others are invalid (those are reported)
+  --concurrency N         updates in flight at once, 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); the pace follows
+                          the service's throttle whatever N is
+  --json                  one JSON line per row as its result comes, then the summary`,
   },
 };
 

@@ -5,6 +5,7 @@ import {
   type SpendingBudget,
   UsageBudgetClient,
 } from '@usagebudget/client';
+import { type ApplyTerminal, runApply } from './apply-command.js';
 import { type CallSettings, endpointURL, type Invocation, parseCommandLine } from './arguments.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { helpText } from './help.js';
@@ -42,7 +43,7 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
     invocation = parseCommandLine(argv);
     if (invocation.kind === 'help') stdout.write(helpText(invocation.command));
     else if (invocation.kind === 'version') stdout.write(`${cliVersion()}\n`);
-    else await call(invocation, terminal);
+    else return await call(invocation, terminal);
     return ExitCode.ok;
   } catch (thrown) {
     const settings = invocation?.kind === 'call' ? invocation.settings : undefined;
@@ -60,7 +61,7 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
 }
 
 /** Runs a command with a client of its settings; what it prints goes to stdout as it comes. */
-async function call(invocation: Call, terminal: Terminal): Promise<void> {
+async function call(invocation: Call, terminal: Terminal): Promise<ExitCode> {
   const { settings } = invocation;
   const client = createClient(invocation, terminal);
   const write = (text: string) => terminal.stdout.write(text);
@@ -69,18 +70,35 @@ async function call(invocation: Call, terminal: Terminal): Promise<void> {
   const options = { correlationId: settings.correlationId, signal: terminal.interrupt };
   switch (invocation.command) {
     case 'customers':
-      return runCustomers(client, invocation, options, write, s);
+      await runCustomers(client, invocation, options, write, s);
+      break;
     case 'usage':
-      return runUsage(client, invocation, options, write, s);
+      await runUsage(client, invocation, options, write, s);
+      break;
     case 'report':
-      return runReport(client, invocation, options, write, s);
+      await runReport(client, invocation, options, write, s);
+      break;
     case 'partner-usage':
-      return runPartnerUsage(client, invocation, options, write, s);
+      await runPartnerUsage(client, invocation, options, write, s);
+      break;
+    case 'apply':
+      return runApply(
+        client,
+        invocation,
+        {
+          write,
+          note: (text) => terminal.stderr.write(text),
+          stderr: terminal.stderr as ApplyTerminal['stderr'],
+          interrupt: terminal.interrupt,
+        },
+        s,
+      );
     default: {
       const result = await budgetCall(client, invocation, options);
       write(settings.json ? resultJson(result) : formatResult(result, s));
     }
   }
+  return ExitCode.ok;
 }
 
 /** The client a command calls through: its endpoint, its token, and the CLI's logger on stderr. */
@@ -102,8 +120,11 @@ function createClient(invocation: Call, { env, stderr }: Terminal): UsageBudgetC
     timeoutMs: settings.timeoutMs,
     totalTimeoutMs: settings.totalTimeoutMs,
     maxRetries: settings.retries,
-    // Under --json, stderr carries only the error object unless --debug asks for more.
-    ...(settings.json && !settings.debug ? {} : { logger: clientLogger(write, settings.debug) }),
+    // Under --json, stderr carries only the error object unless --debug asks for more; apply shows
+    // retries and throttling in its progress instead of a warning per retry.
+    ...((settings.json || invocation.command === 'apply') && !settings.debug
+      ? {}
+      : { logger: clientLogger(write, settings.debug) }),
   });
 }
 

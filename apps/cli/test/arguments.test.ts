@@ -115,9 +115,29 @@ describe('parseCommandLine', () => {
     [['partner-usage', ID], /unexpected argument "[0-9a-f-]+"/],
     [['partner-usage', '--over', '80'], /--over is an option of "usagebudget report"/],
     [['partner-usage', '--csv'], /--csv is an option of "usagebudget report"/],
+    [['apply'], /missing <file.csv>/],
+    [['apply', 'a.csv', 'b.csv'], /unexpected argument "b.csv"/],
+    [['apply', 'a.csv', '--concurrency', '0'], /--concurrency takes a whole number from 1 to 64/],
+    [['apply', 'a.csv', '--concurrency', '65'], /--concurrency takes a whole number from 1 to 64/],
+    [['apply', 'a.csv', '--concurrency', '2.5'], /--concurrency takes a whole number/],
+    [['report', '--dry-run'], /--dry-run is an option of "usagebudget apply"/],
+    [['set', ID, '1', '--skip-invalid'], /--skip-invalid is an option of "usagebudget apply"/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
     expect(() => parseCommandLine(argv)).toThrow(message);
+  });
+
+  it('reads apply with its own options', () => {
+    expect(parseCommandLine(['apply', 'budgets.csv'])).toMatchObject({
+      command: 'apply',
+      file: 'budgets.csv',
+      dryRun: false,
+      skipInvalid: false,
+      concurrency: 16,
+    });
+    expect(
+      parseCommandLine(['apply', '--dry-run', 'budgets.csv', '--skip-invalid', '--concurrency', '4', '--json']),
+    ).toMatchObject({ file: 'budgets.csv', dryRun: true, skipInvalid: true, concurrency: 4, settings: { json: true } });
   });
 
   it('reads customers, usage, report and partner-usage with their own options', () => {

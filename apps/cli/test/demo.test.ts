@@ -23,11 +23,11 @@ async function expectCleanedUp(output: string): Promise<void> {
 }
 
 describe('pnpm demo', () => {
-  it('shows the five budget steps with the right values and the report, then stops the server', async () => {
+  it('shows the five budget steps with the right values, the report and a bulk apply, then stops the server', async () => {
     const run = await runToEnd(process.execPath, [DEMO], { env: { PATH: process.env.PATH } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const steps = run.stdout.split(/^(?=\d\/6 {2})/m).slice(1);
+    const steps = run.stdout.split(/^(?=\d\/7 {2})/m).slice(1);
     const expected: Array<[string, string]> = [
       [`get ${customer}`, 'no budget'],
       [`set ${customer} 250.50`, '250.50'],
@@ -35,7 +35,7 @@ describe('pnpm demo', () => {
       [`clear ${customer}`, 'no budget'],
       [`get ${customer}`, 'no budget'],
     ];
-    expect(steps).toHaveLength(expected.length + 1);
+    expect(steps).toHaveLength(expected.length + 2);
     for (const [index, [command, budget]] of expected.entries()) {
       const step = steps[index] as string;
       expect(step).toMatch(new RegExp(`^\\$ usagebudget ${command} --base-url http://127\\.0\\.0\\.1:\\d+$`, 'm'));
@@ -48,7 +48,15 @@ describe('pnpm demo', () => {
     expect(report).toMatch(new RegExp(`^${customer} .* no budget .* -$`, 'm'));
     const [, over] = /^\d+ customers with usage; (\d+) over budget$/m.exec(report) ?? [];
     expect(Number(over)).toBeGreaterThan(0);
-    expect(run.stdout).toContain('All 6 steps showed what they should.');
+    // The bulk apply: new budgets from the report's CSV, paced under the server's throttle.
+    const bulk = steps[6] as string;
+    expect(bulk).toMatch(/^\$ usagebudget report --csv --base-url http:\/\/127\.0\.0\.1:\d+ > budgets\.csv/m);
+    const [, file] = /^\$ usagebudget apply (\S+budgets\.csv) --base-url http:\/\/127\.0\.0\.1:\d+$/m.exec(bulk) ?? [];
+    expect(file).toBeDefined();
+    expect(bulk).toMatch(/^apply: 40 of 40 done \(100 %\)/m);
+    expect(bulk).toMatch(/^40 changed, 0 unchanged, 0 cleared, 0 failed, 0 skipped$/m);
+    expect(existsSync(dirname(file as string))).toBe(false);
+    expect(run.stdout).toContain('All 7 steps showed what they should.');
     await expectCleanedUp(run.stdout);
   });
 
@@ -59,7 +67,7 @@ describe('pnpm demo', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('step 2 should show customer');
     expect(run.stderr).toContain('it showed budget "205.50"');
-    expect(run.stdout).not.toMatch(/^3\/6/m);
+    expect(run.stdout).not.toMatch(/^3\/7/m);
     await expectCleanedUp(run.stdout);
   });
 

@@ -343,10 +343,12 @@ export class UsageBudgetClient {
     validate?: () => void,
   ): Promise<WithResponse<CollectionBody<T>>> {
     const { link } = request;
-    if (!link) return this.#start(label, options, send, validate);
+    // Each page is a request of its own: a caller's request id cannot name them all.
+    const pageOptions = { ...options, requestId: undefined };
+    if (!link) return this.#start(label, pageOptions, send, validate);
     return this.#start(
       label,
-      options,
+      pageOptions,
       this.#send((_, config) => {
         const next = linkRequest(link);
         return {
@@ -365,8 +367,9 @@ export class UsageBudgetClient {
     validate?: () => void,
   ): Promise<WithResponse<T>> {
     validate?.();
-    const { correlationId, timeoutMs, totalTimeoutMs } = options ?? {};
+    const { correlationId, requestId, timeoutMs, totalTimeoutMs } = options ?? {};
     check(correlationId === undefined || isGuid(correlationId), 'correlationId', 'must be a GUID', correlationId);
+    check(requestId === undefined || isGuid(requestId), 'requestId', 'must be a GUID', requestId);
     checkRange(timeoutMs, 'timeoutMs', 1);
     checkRange(totalTimeoutMs, 'totalTimeoutMs', 1);
     // Loaded before the deadlines start: loading axios is no part of an attempt's time.

@@ -4,7 +4,7 @@
 export { UsageBudgetClient, type UsageBudgetClientOptions } from './client.js';
 export { type Cloud, type CloudName, clouds } from './clouds.js';
 export { CallPromise, type WithResponse } from './core/call-promise.js';
-export type { CallOptions, Logger, ResponseInfo, TokenProvider } from './core/call-types.js';
+export type { CallOptions, Logger, ResponseInfo, Throttle, TokenProvider } from './core/call-types.js';
 export {
   AbortError,
   AuthenticationError,

@@ -17,6 +17,7 @@ const consumer = mkdtempSync(join(tmpdir(), 'usagebudget-consumer-'));
 let server: FaultServer;
 
 const usage = (importLine: string) => `${importLine}
+import { AdaptiveThrottle, applyBudgets, type BudgetResult, readBudgets } from '@usagebudget/client/bulk';
 
 const provider: TokenProvider = async ({ forceRefresh }) => (forceRefresh ? 'fresh' : 'cached');
 const client = new UsageBudgetClient({ cloud: 'usgov', credential: provider, maxRetries: 2 });
@@ -54,6 +55,20 @@ export async function usage(): Promise<string[]> {
   return [...seen, cost, String(percent), String(rounded)];
 }
 
+export async function bulk(ids: string[]): Promise<string[]> {
+  const throttle = new AdaptiveThrottle();
+  const current = await readBudgets(client, ids, { throttle });
+  const run = applyBudgets(client, ids.map((customerId) => ({ customerId, amount: '10.50', current: current.get(customerId) })), { throttle, concurrency: 4 });
+  const outcomes: string[] = [run.runId];
+  for await (const result of run) {
+    const done: BudgetResult = result;
+    outcomes.push(done.outcome, done.requestId ?? '', String(done.budget?.amount));
+  }
+  return outcomes;
+}
+
+// @ts-expect-error an entry's amount is a decimal string, a number or null
+applyBudgets(client, [{ customerId: 'id', amount: true }]);
 // @ts-expect-error the filter has no field of that name
 client.listCustomers({ filter: { Field: 'Name', Value: 'x', Operator: 'starts_with' } });
 // @ts-expect-error the amount is a number, not a string
@@ -96,6 +111,42 @@ new UsageBudgetClient({ baseURL: process.env.BASE_URL, credential: 'packed-token
   });
   expect(JSON.parse(stdout)).toEqual({ budget: budget(42.5), errors: 'function' });
   expect(server.requests.at(-1)?.headers.authorization).toBe('Bearer packed-token');
+});
+
+it.each([
+  [
+    'import',
+    'bulk-esm.mjs',
+    `import { applyBudgets } from '@usagebudget/client/bulk';
+import { UsageBudgetClient } from '@usagebudget/client';`,
+  ],
+  [
+    'require',
+    'bulk-cjs.cjs',
+    `const { applyBudgets } = require('@usagebudget/client/bulk');
+const { UsageBudgetClient } = require('@usagebudget/client');`,
+  ],
+])('applies a budget through the bulk subpath by %s', async (_, file, importLines) => {
+  writeFileSync(
+    join(consumer, file),
+    `${importLines}
+const client = new UsageBudgetClient({ baseURL: process.env.BASE_URL, credential: 'packed-token' });
+(async () => {
+  const outcomes = [];
+  for await (const result of applyBudgets(client, [{ customerId: '${TENANT}', amount: '42.50' }])) {
+    outcomes.push([result.outcome, result.requestId]);
+  }
+  console.log(JSON.stringify(outcomes));
+})();`,
+  );
+  server.enqueue({ status: 200, json: budget(42.5) });
+  const { stdout } = await run(process.execPath, [file], {
+    cwd: consumer,
+    env: { ...process.env, BASE_URL: server.url },
+  });
+  const [[outcome, requestId] = []] = JSON.parse(stdout) as [string, string][];
+  expect(outcome).toBe('changed');
+  expect(server.requests.at(-1)?.headers['ms-requestid']).toBe(requestId);
 });
 
 it('type-checks a usage snippet under TS strict, from ESM and CJS', async () => {

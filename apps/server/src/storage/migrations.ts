@@ -76,6 +76,21 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
           ) STRICT, WITHOUT ROWID;
           CREATE UNIQUE INDEX customers_in_order ON customers (partner_id, position);`,
   },
+  {
+    version: 5,
+    name: 'budget applies',
+    // One row per update applied (never per replay), in order: the server's own record of what
+    // changed, which a bulk run is checked against (nothing lost, nothing applied twice). Kept
+    // for good, unlike replays: it is the budgets' history.
+    sql: `CREATE TABLE budget_applies (
+            seq INTEGER PRIMARY KEY,
+            partner_id TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            request_id TEXT,
+            amount TEXT,
+            applied_at INTEGER NOT NULL
+          ) STRICT;`,
+  },
 ];
 
 /** Brings the database to the latest schema, one transaction per migration. Returns the version reached. */

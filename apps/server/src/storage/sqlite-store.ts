@@ -112,6 +112,9 @@ export function openSqliteStore(path: string): Store {
   const insertReplay = db.prepare(
     'INSERT INTO replays (partner_id, request_id, customer_id, amount, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   );
+  const recordApply = db.prepare(
+    'INSERT INTO budget_applies (partner_id, customer_id, request_id, amount, applied_at) VALUES (?, ?, ?, ?, ?)',
+  );
   const deleteReplays = db.prepare('DELETE FROM replays WHERE created_at < ?');
   const ping = db.prepare('SELECT 1');
   // Every table the migrations made, read once they ran: a table added later is cleared too.
@@ -136,6 +139,7 @@ export function openSqliteStore(path: string): Store {
     }
     const now = Date.now();
     upsert.run(update.customerId, update.amount, now);
+    recordApply.run(update.partnerId, update.customerId, update.requestId ?? null, update.amount, now);
     if (update.requestId !== undefined) {
       insertReplay.run(update.partnerId, update.requestId, update.customerId, update.amount, update.response, now);
     }

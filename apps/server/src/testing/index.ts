@@ -4,6 +4,7 @@
 export { MAX_BODY_BYTES } from '../http/request-body.js';
 export { demoConfig, demoPartner } from '../partners/demo-partner.js';
 export { LISTENING_LINE, listeningLine } from '../startup/listening-line.js';
+export { type BudgetApply, readBudgetApplies } from '../storage/budget-applies.js';
 export { serverBinPath } from './bin-path.js';
 export {
   type Finished,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readBudgetApplies } from '../../src/storage/budget-applies.js';
 import type { CustomerRecord, PortfolioSeed } from '../../src/storage/customer-store.js';
 import { openSqliteStore, type Store } from '../../src/storage/sqlite-store.js';
 import { scratchDir } from '../support/use-server.js';
@@ -120,6 +121,39 @@ describe('the SQLite store, in memory', () => {
     } finally {
       store?.close();
       store = undefined;
+      scratch.remove();
+    }
+  });
+
+  it('records each applied update once, in order: a replay, a reused id and a failed id are not applies', () => {
+    const scratch = scratchDir();
+    try {
+      const path = join(scratch.dir, 'applies.sqlite');
+      const seeded = customer('Contoso');
+      const mine = partner([seeded]);
+      store = openSqliteStore(path);
+      store.seed([mine]);
+      const update = (requestId: string | undefined, amount: string | null) =>
+        store?.update({ partnerId: mine.id, requestId, customerId: seeded.id, amount, response: '{}' }).kind;
+      const id = randomUUID();
+      expect(update(id, '5')).toBe('applied');
+      expect(update(id, '5')).toBe('replayed');
+      expect(update(id, '6')).toBe('requestIdReused');
+      expect(update(undefined, null)).toBe('applied');
+      store.close();
+      store = undefined;
+      expect(
+        readBudgetApplies(path).map(({ partnerId, customerId, requestId, amount }) => [
+          partnerId,
+          customerId,
+          requestId,
+          amount,
+        ]),
+      ).toEqual([
+        [mine.id, seeded.id, id, '5'],
+        [mine.id, seeded.id, null, null],
+      ]);
+    } finally {
       scratch.remove();
     }
   });

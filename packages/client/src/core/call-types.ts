@@ -21,6 +21,29 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Deadline of the whole call, retries and waits included; the client's `totalTimeoutMs` by default. */
   totalTimeoutMs?: number;
+  /**
+   * The `MS-RequestId` (a GUID) of this call and all its retries; a new one by default. Sending a
+   * `PATCH` again with the same id (after a crash, from another process) is answered as a replay
+   * by the service instead of being applied twice.
+   */
+  requestId?: string;
+  /** Paces this call's attempts together with every other call that shares it (see {@link Throttle}). */
+  throttle?: Throttle;
+}
+
+/**
+ * Paces the attempts of the calls that share it, such as the bulk operations' `AdaptiveThrottle`
+ * (`@usagebudget/client/bulk`). The client awaits `acquire` before each attempt and tells
+ * `settle` what the attempt got.
+ */
+export interface Throttle {
+  /** Resolves when an attempt may be sent; resolves early when `signal` aborts (the call then ends). */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /**
+   * What an attempt got: its HTTP status (0 when no response came) and the wait a `429`'s
+   * `Retry-After` asked for, in milliseconds.
+   */
+  settle(status: number, retryAfterMs?: number): void;
 }
 
 /** What the response said besides its body. */

@@ -65,7 +65,10 @@ export async function runCall<T>(
   const timeoutMs = options.timeoutMs ?? settings.timeoutMs;
   const totalTimeoutMs = options.totalTimeoutMs ?? settings.totalTimeoutMs;
   const endsAt = Date.now() + totalTimeoutMs;
-  const ids = { requestId: crypto.randomUUID(), correlationId: options.correlationId ?? crypto.randomUUID() };
+  const ids = {
+    requestId: options.requestId ?? crypto.randomUUID(),
+    correlationId: options.correlationId ?? crypto.randomUUID(),
+  };
   const call = timeLimit(totalTimeoutMs, options.signal);
   const log = settings.logger;
   let attempts = 0;
@@ -75,6 +78,9 @@ export async function runCall<T>(
   try {
     for (;;) {
       attempts++;
+      // A shared throttle may hold every attempt (the first too) until the service takes requests again.
+      await options.throttle?.acquire(call.signal);
+      call.signal.throwIfAborted();
       // A token provider that ignores the signal cannot hold the call past its deadline either.
       const token = await Promise.race([
         getToken(settings.credential, forceRefresh, call.signal, ids),
@@ -115,8 +121,10 @@ export async function runCall<T>(
       } finally {
         attempt.clear();
       }
-      if (response) {
-        const info = responseInfo(response, ids, attempts);
+      const info = response && responseInfo(response, ids, attempts);
+      if (info) retryAfterMs = parseRetryAfter(info.headers['retry-after']);
+      options.throttle?.settle(info?.status ?? 0, retryAfterMs);
+      if (response && info) {
         const known = { requestId: info.requestId, correlationId: info.correlationId };
         const body = String(response.data ?? '');
         // A server that echoes the Authorization header must not put the token into an error.
@@ -135,7 +143,6 @@ export async function runCall<T>(
           }
           return { data: data as T, response: info };
         }
-        retryAfterMs = parseRetryAfter(info.headers['retry-after']);
         failure = errorFromResponse(info.status, redact(body), { ...known, retryAfterMs });
       }
       if (failure instanceof AuthenticationError && typeof settings.credential === 'function' && !refreshed) {

@@ -37,7 +37,7 @@ export function aborted(signal: AbortSignal): Promise<void> {
 }
 
 /** Resolves after `ms`, or as soon as `signal` fires (the caller checks which). */
-export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   const pause = timeLimit(ms, signal);
   await aborted(pause.signal);
   pause.clear();

@@ -1,0 +1,350 @@
+// `usagebudget apply` against the reference server, run as a user runs it (the built bin): the
+// file checked first, the plan, the apply, a clear, an interrupted run (Ctrl-C and kill -9)
+// continued by a rerun, and the rows that failed applied again. What the server applied is read
+// from its own record (`readBudgetApplies`) once it has stopped: nothing lost, nothing twice.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  randomPartner,
+  readBudgetApplies,
+  type ServerProcess,
+  type StartedProcess,
+  startProcess,
+  startServerProcess,
+} from '@usagebudget/server/testing';
+import { stringify } from 'csv-stringify/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, usagebudget } from './support/run.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'usagebudget-apply-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const jsonLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/** A file as `report --csv` writes it (plus what spreadsheets do to it): `budget` empty for none. */
+function reportCsv(rows: readonly (readonly [string, string | null])[], quirks = false): string {
+  const text = stringify([
+    ['customerId', 'customerName', 'budget', 'cost', 'currency', 'percentUsed'],
+    ...rows.map(([id, budget], index) => [
+      id,
+      // Commas, quotes and a line break inside quoted fields.
+      quirks && index % 3 === 0 ? `Contoso, "Ltd"\nBranch ${index}` : `Customer ${index}`,
+      budget ?? '',
+      '12.3456789012345678901',
+      'USD',
+      '0',
+    ]),
+  ]);
+  return quirks ? `\uFEFF${text.replaceAll('\n', '\r\n')}` : text;
+}
+
+interface Portfolio {
+  server: ServerProcess;
+  db: string;
+  customers: string[];
+  env: NodeJS.ProcessEnv;
+  base: string[];
+}
+
+async function startPortfolio(name: string, size: number, throttleArgs: string[]): Promise<Portfolio> {
+  const partner = randomPartner(name, size);
+  const db = join(scratch, `${name}.sqlite`);
+  const server = await startServerProcess({
+    config: { partners: [partner] },
+    db,
+    args: [...throttleArgs, '--no-access-log'],
+  });
+  return {
+    server,
+    db,
+    customers: [...partner.customers],
+    env: { PARTNER_CENTER_TOKEN: partner.tokens[0] },
+    base: ['--base-url', server.url],
+  };
+}
+
+/** Each customer's budget now, through the CLI (one request: the report of every customer). */
+async function budgetsOf(portfolio: Portfolio, ids: readonly string[]): Promise<(number | null)[]> {
+  const run = await usagebudget(['report', '--json', ...portfolio.base], portfolio.env);
+  expect(run.code, run.stderr).toBe(0);
+  const budgets = new Map(jsonLines(run.stdout).map((row) => [row.customerId, row.budget as number | null]));
+  return ids.map((id) => budgets.get(id) as number | null);
+}
+
+/** Updates applied per customer, by the server's own record (the server must have stopped). */
+function appliesPerCustomer(db: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { customerId } of readBudgetApplies(db)) counts.set(customerId, (counts.get(customerId) ?? 0) + 1);
+  return counts;
+}
+
+describe('usagebudget apply: checks, plan, apply, clear', () => {
+  let portfolio: Portfolio;
+  beforeAll(async () => {
+    portfolio = await startPortfolio('checks', 6, []);
+  });
+  afterAll(() => portfolio?.server.stop());
+
+  it('reports every bad row with its line and reason, and sends nothing', async () => {
+    const [a, b, c] = portfolio.customers as [string, string, string];
+    const file = join(scratch, 'invalid.csv');
+    writeFileSync(
+      file,
+      reportCsv([
+        [a, '100'],
+        ['not-a-guid', '5'],
+        [b, '-1'],
+        [c, '12345678901234567.5'],
+        [a, '7'],
+        [b.toUpperCase(), '1,5'],
+        [c, '2e3'],
+      ]),
+    );
+    const run = await usagebudget(['apply', file, ...portfolio.base], portfolio.env);
+    expect(run.code).toBe(2);
+    const problems = run.stderr.split('\n').filter((line) => line.startsWith(file));
+    expect(problems).toEqual([
+      `${file}, line 2: customer ${a} is on more than one line`,
+      `${file}, line 3: customerId "not-a-guid" is not a GUID`,
+      expect.stringMatching(/^.*, line 4: budget "-1": a budget cannot be negative/),
+      expect.stringMatching(/^.*, line 5: budget "12345678901234567.5": it has more significant digits/),
+      `${file}, line 6: customer ${a} is also on line 2`,
+      expect.stringMatching(/^.*, line 7: budget "1,5": use a dot as the decimal separator/),
+      expect.stringMatching(/^.*, line 8: budget "2e3": write it without an exponent/),
+    ]);
+    expect(run.stderr).toMatch(/7 invalid row\(s\) in .*; nothing was sent/);
+    // With --json, the same rows as JSON lines on stdout, and the error as JSON on stderr.
+    const json = await usagebudget(['apply', file, '--json', ...portfolio.base], portfolio.env);
+    expect(json.code).toBe(2);
+    expect(jsonLines(json.stdout).map(({ line, outcome }) => [line, outcome])).toEqual(
+      [2, 3, 4, 5, 6, 7, 8].map((line) => [line, 'invalid']),
+    );
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { type: 'UsageError' }, exitCode: 2 });
+    expect(existsSync(`${file}.journal`)).toBe(false);
+    expect(await budgetsOf(portfolio, [a, b, c])).toEqual([null, null, null]);
+  });
+
+  it('prints the plan of a dry run and sends nothing; applies, clears and skips what is already so', async () => {
+    const [a, b, c, d, e, f] = portfolio.customers as [string, string, string, string, string, string];
+    const file = join(scratch, 'quirks.csv');
+    // BOM, CRLF, quoted commas, quotes and line breaks, as a spreadsheet exports them.
+    writeFileSync(
+      file,
+      reportCsv(
+        [
+          [a, '250.50'],
+          [b, '10'],
+          [c, null],
+          [d, '0'],
+          [e, '.5'],
+          [f, '99999.99'],
+        ],
+        true,
+      ),
+    );
+    const dry = await usagebudget(['apply', file, '--dry-run', ...portfolio.base], portfolio.env);
+    expect(dry, dry.stderr).toMatchObject({ code: 0, stderr: '' });
+    const plan = dry.stdout.trimEnd().split('\n');
+    expect(plan[0]).toMatch(/^Customer ID +Current +New$/);
+    expect(plan).toContain(`${a}     no budget        250.50`);
+    expect(plan).toContain(`${e}     no budget          0.50`);
+    expect(plan.at(-1)).toBe('dry run: 5 to change, 0 to clear, 1 unchanged, 0 skipped; nothing was sent');
+    expect(await budgetsOf(portfolio, [a, b])).toEqual([null, null]);
+
+    const applied = await usagebudget(['apply', file, ...portfolio.base], portfolio.env);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toBe('5 changed, 1 unchanged, 0 cleared, 0 failed, 0 skipped\n');
+    expect(await budgetsOf(portfolio, [a, b, c, d, e, f])).toEqual([250.5, 10, null, 0, 0.5, 99999.99]);
+
+    // The budgets as they are now, two cleared and one changed: only those three are sent.
+    writeFileSync(
+      file,
+      reportCsv([
+        [a, null],
+        [b, '10.00'],
+        [c, null],
+        [d, null],
+        [e, '0.5'],
+        [f, '1'],
+      ]),
+    );
+    const again = await usagebudget(['apply', file, '--json', ...portfolio.base], portfolio.env);
+    expect(again.code, again.stderr).toBe(0);
+    const lines = jsonLines(again.stdout);
+    const outcomes = Object.fromEntries(
+      lines.filter((line) => 'outcome' in line).map((line) => [line.customerId, line.outcome]),
+    );
+    expect(outcomes).toEqual({
+      [a]: 'cleared',
+      [b]: 'unchanged',
+      [c]: 'unchanged',
+      [d]: 'cleared',
+      [e]: 'unchanged',
+      [f]: 'changed',
+    });
+    expect(lines.at(-1)).toEqual({
+      summary: { changed: 1, cleared: 2, unchanged: 3, failed: 0, skipped: 0, notStarted: 0 },
+      interrupted: false,
+      resumed: false,
+      journal: `${file}.journal`,
+      failedRows: null,
+    });
+    expect(await budgetsOf(portfolio, [a, d, f])).toEqual([null, null, 1]);
+  });
+
+  it('applies the valid rows with --skip-invalid, and says so in its exit code', async () => {
+    const [a, b] = portfolio.customers as [string, string];
+    const file = join(scratch, 'skip.csv');
+    writeFileSync(
+      file,
+      reportCsv([
+        [a, '42'],
+        [b, 'abc'],
+      ]),
+    );
+    const run = await usagebudget(['apply', file, '--skip-invalid', ...portfolio.base], portfolio.env);
+    expect(run.code).toBe(6);
+    expect(run.stderr).toContain(`${file}, line 3: budget "abc": it is not a decimal number`);
+    expect(run.stdout).toBe('1 changed, 0 unchanged, 0 cleared, 0 failed, 1 skipped\n');
+    expect(await budgetsOf(portfolio, [a])).toEqual([42]);
+  });
+});
+
+describe('usagebudget apply: interrupted and continued', () => {
+  let portfolio: Portfolio;
+  const target = (index: number) => (index % 5 === 4 ? null : `${1000 + index}.75`);
+  beforeAll(async () => {
+    // Ten updates a second (five at once): slow enough to stop the CLI halfway.
+    portfolio = await startPortfolio('resume', 80, ['--rate-limit', '10', '--burst', '5']);
+    // Every customer starts with a budget, so that clearing one is a change too.
+    const seed = join(scratch, 'seed.csv');
+    writeFileSync(seed, reportCsv(portfolio.customers.map((id) => [id, '1'])));
+    const run = await usagebudget(['apply', seed, ...portfolio.base], portfolio.env);
+    expect(run.code, run.stderr).toBe(0);
+  });
+  afterAll(() => portfolio?.server.stop());
+
+  /** Starts `apply --json` and stops it with `signal` once `after` rows have a result. */
+  async function interrupt(file: string, signal: NodeJS.Signals, after: number) {
+    const cli: StartedProcess = await startProcess({
+      name: 'usagebudget apply',
+      command: process.execPath,
+      args: [CLI, 'apply', file, '--json', '--concurrency', '4', ...portfolio.base],
+      env: { PATH: process.env.PATH, ...portfolio.env },
+      ready: /"outcome"/,
+      timeoutMs: 60_000,
+    });
+    while (jsonLines(cli.stdout().slice(0, cli.stdout().lastIndexOf('\n') + 1)).length < after) {
+      if (cli.child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const code = await cli.stop(signal, 60_000);
+    return { code, stdout: cli.stdout(), output: cli.output() };
+  }
+
+  it.each([
+    ['SIGINT', 'finishes what is in flight, exits 130', 'ctrl-c'],
+    ['SIGKILL', 'dies at once', 'kill-9'],
+  ] as const)(
+    'continues a run stopped by %s (it %s) where it stopped, with the same request ids',
+    async (signal, _, name) => {
+      const half = portfolio.customers.slice(name === 'ctrl-c' ? 0 : 40, name === 'ctrl-c' ? 40 : 80);
+      const file = join(scratch, `${name}.csv`);
+      writeFileSync(file, reportCsv(half.map((id, index) => [id, target(index)])));
+      const stopped = await interrupt(file, signal, 10);
+      const journal = readFileSync(`${file}.journal`, 'utf8');
+      expect(journal).not.toContain('"kind":"end"');
+      if (signal === 'SIGINT') {
+        expect(stopped.code, stopped.output).toBe(130);
+        const summary = jsonLines(stopped.stdout).at(-1) as { summary: { notStarted: number }; interrupted: boolean };
+        expect(summary.interrupted).toBe(true);
+        expect(summary.summary.notStarted).toBeGreaterThan(0);
+        expect(summary).toMatchObject({ resumed: false, journal: `${file}.journal` });
+        // Every update sent has its result in the journal.
+        const sent = journal.split('\n').filter((line) => line.includes('"kind":"send"')).length;
+        const done = journal.split('\n').filter((line) => line.includes('"kind":"done"')).length;
+        expect(done).toBe(sent);
+      } else {
+        expect(stopped.code).toBe('SIGKILL');
+      }
+      const sentBefore = new Map(
+        journal
+          .split('\n')
+          .filter((line) => line.includes('"kind":"send"'))
+          .map((line) => JSON.parse(line) as { customerId: string; requestId: string })
+          .map(({ customerId, requestId }) => [customerId, requestId]),
+      );
+      expect(sentBefore.size).toBeGreaterThan(0);
+      expect(sentBefore.size).toBeLessThan(half.length);
+
+      const rerun = await usagebudget(['apply', file, '--json', ...portfolio.base], portfolio.env);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.stderr).toBe('');
+      const after = readFileSync(`${file}.journal`, 'utf8').split('\n');
+      expect(after.filter((line) => line.includes('"kind":"run"'))).toHaveLength(1);
+      expect(after.at(-2)).toBe('{"kind":"end"}');
+      // An update that may have gone out before the stop is sent again with the same request id.
+      for (const line of after.filter((text) => text.includes('"kind":"send"'))) {
+        const { customerId, requestId } = JSON.parse(line) as { customerId: string; requestId: string };
+        if (sentBefore.has(customerId)) expect(requestId).toBe(sentBefore.get(customerId));
+      }
+      const { summary, resumed } = jsonLines(rerun.stdout).at(-1) as {
+        summary: Record<string, number>;
+        resumed: boolean;
+      };
+      expect(resumed).toBe(true);
+      // Nothing lost: every row counts as applied, across both runs.
+      expect(summary).toEqual({
+        changed: half.filter((_, index) => target(index) !== null).length,
+        cleared: half.filter((_, index) => target(index) === null).length,
+        unchanged: 0,
+        failed: 0,
+        skipped: 0,
+        notStarted: 0,
+      });
+      expect(await budgetsOf(portfolio, half)).toEqual(
+        half.map((_, index) => (target(index) === null ? null : Number(target(index)))),
+      );
+    },
+  );
+
+  it("applied every update exactly once, by the server's own record", async () => {
+    await portfolio.server.stop();
+    const counts = appliesPerCustomer(portfolio.db);
+    // The seed run applied one update per customer, the interrupted runs one more each.
+    expect([...counts.keys()].sort()).toEqual([...portfolio.customers].sort());
+    expect(new Set(counts.values())).toEqual(new Set([2]));
+  });
+});
+
+describe('usagebudget apply: failed rows', () => {
+  let portfolio: Portfolio;
+  beforeAll(async () => {
+    // One request a second, none in reserve: with no retries most updates are refused (429).
+    portfolio = await startPortfolio('failed', 6, ['--rate-limit', '1', '--burst', '1']);
+  });
+  afterAll(() => portfolio?.server.stop());
+
+  it('writes the rows that failed to a CSV that apply takes again', async () => {
+    const file = join(scratch, 'throttled.csv');
+    writeFileSync(file, reportCsv(portfolio.customers.map((id, index) => [id, `${index + 1}.5`])));
+    const first = await usagebudget(['apply', file, '--retries', '0', ...portfolio.base], portfolio.env);
+    expect(first.code, first.stderr).toBe(6);
+    const failedFile = join(scratch, 'throttled.failed.csv');
+    expect(first.stderr).toContain(`are in ${failedFile}`);
+    const failed = readFileSync(failedFile, 'utf8').trimEnd().split('\n');
+    expect(failed[0]).toBe('customerId,budget,line,error');
+    expect(failed.length).toBeGreaterThan(1);
+    for (const row of failed.slice(1)) expect(row).toMatch(/^[0-9a-f-]{36},\d+\.5,\d+,.*429/);
+
+    const retried = await usagebudget(['apply', failedFile, ...portfolio.base], portfolio.env);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stdout).toBe(`${failed.length - 1} changed, 0 unchanged, 0 cleared, 0 failed, 0 skipped\n`);
+    expect(await budgetsOf(portfolio, portfolio.customers)).toEqual(portfolio.customers.map((_, index) => index + 1.5));
+  });
+});

@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UsageBudgetClient } from '@usagebudget/client';
+import {
+  readBudgetApplies,
+  runToEnd,
+  type ServerProcess,
+  startProcess,
+  startServerProcess,
+} from '@usagebudget/server/testing';
+
+/** How big the bulk-apply runs are. */
+export interface BulkSettings {
+  /** Customers (and changes) per run. */
+  readonly customers: number;
+  /** The server's per-partner throttle: requests per second, and its burst. */
+  readonly rate: number;
+  /** The two file sizes whose peak memory is compared. */
+  readonly memoryRows: readonly [number, number];
+}
+
+/** One way of applying the same changes, measured. */
+export interface BulkMethodFigures {
+  readonly method:
+    | 'usagebudget apply'
+    | 'apply, kill -9 halfway, rerun'
+    | 'sequential SDK loop'
+    | 'Promise.all over the SDK';
+  readonly changes: number;
+  readonly elapsedSeconds: number;
+  /** changes / rate: no client can be faster than the throttle allows. */
+  readonly floorSeconds: number;
+  readonly vsFloor: number;
+  /** 429s the server answered during the run (its access log). */
+  readonly throttled: number;
+  /** Customers whose update the server never applied, or applied with another amount, at the end. */
+  readonly lost: number;
+  /** Customers whose update the server applied more than once. */
+  readonly appliedTwice: number;
+  /** Updates that ended in an error (the SDK baselines). */
+  readonly failed: number;
+}
+
+export interface BulkMemoryFigures {
+  readonly rows: number;
+  /** Peak resident set size of the CLI process, in MB. */
+  readonly peakRssMb: number;
+  readonly elapsedSeconds: number;
+}
+
+export interface BulkFigures {
+  readonly settings: BulkSettings;
+  readonly methods: readonly BulkMethodFigures[];
+  readonly memory: readonly BulkMemoryFigures[];
+}
+
+type Progress = (line: string) => void;
+
+const CLI = join(dirname(createRequire(import.meta.url).resolve('@usagebudget/cli/package.json')), 'dist', 'cli.js');
+// Loaded into the CLI's process: writes its peak RSS (kB, as the kernel counts it) when it exits.
+const RSS_PROBE =
+  'data:text/javascript,import{writeFileSync}from"node:fs";' +
+  'process.on("exit",()=>writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))';
+
+interface Partner {
+  readonly id: string;
+  readonly name: string;
+  readonly tokens: string[];
+  readonly customers: string[];
+}
+
+function partnerOf(name: string, customers: number): Partner {
+  return {
+    id: randomUUID(),
+    name,
+    tokens: [randomUUID()],
+    customers: Array.from({ length: customers }, () => randomUUID()),
+  };
+}
+
+/** The amount each customer is set to: every one a change (the customers start with no budget). */
+const targetOf = (index: number) => `${(index % 997) + 1}.25`;
+
+/** The file `report --csv` writes, with the new budgets. */
+function writeCsv(path: string, customers: readonly string[]): void {
+  const lines = ['customerId,customerName,budget,cost,currency,percentUsed'];
+  customers.forEach((id, index) => {
+    lines.push(`${id},"Customer ${index}, Ltd",${targetOf(index)},0,USD,0`);
+  });
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+/** 429s in the server's access log so far (it writes a batch at most 100 ms late). */
+function throttledSoFar(server: ServerProcess): number {
+  return server.output().split('"status":429').length - 1;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+/** Lost and twice-applied updates of a partner, by the stopped server's record. */
+function checkApplies(db: string, partner: Partner): { lost: number; appliedTwice: number } {
+  const byCustomer = new Map<string, { count: number; amount: string | null }>();
+  for (const apply of readBudgetApplies(db)) {
+    if (apply.partnerId !== partner.id) continue;
+    const seen = byCustomer.get(apply.customerId);
+    byCustomer.set(apply.customerId, { count: (seen?.count ?? 0) + 1, amount: apply.amount });
+  }
+  let lost = 0;
+  let appliedTwice = 0;
+  partner.customers.forEach((id, index) => {
+    const applied = byCustomer.get(id);
+    if (!applied || applied.amount !== targetOf(index)) lost++;
+    if (applied && applied.count > 1) appliedTwice++;
+  });
+  return { lost, appliedTwice };
+}
+
+async function runCli(args: readonly string[], env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []) {
+  const started = performance.now();
+  const finished = await runToEnd(process.execPath, [...nodeArgs, CLI, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+  });
+  return { ...finished, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * 5,000 customers on the reference server with a per-partner throttle: `usagebudget apply` against
+ * the throttle's floor, next to a plain sequential loop and an unbounded `Promise.all` over the
+ * SDK (each on a partner of its own, so each has the whole limit), and a run killed halfway and
+ * rerun; then the CLI's peak memory for two file sizes on an unthrottled server.
+ */
+export async function measureBulkApply(settings: BulkSettings, progress: Progress): Promise<BulkFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'usagebudget-bench-bulk-'));
+  try {
+    const methods = await measureMethods(settings, dir, progress);
+    const memory = await measureMemory(settings, dir, progress);
+    return { settings, methods, memory };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureMethods(settings: BulkSettings, dir: string, progress: Progress): Promise<BulkMethodFigures[]> {
+  const { customers, rate } = settings;
+  const names = ['apply', 'killed', 'sequential', 'all'] as const;
+  const partners = Object.fromEntries(names.map((name) => [name, partnerOf(`Bench ${name}`, customers)])) as Record<
+    (typeof names)[number],
+    Partner
+  >;
+  const db = join(dir, 'server.sqlite');
+  // The access log counts the 429s; this process reads it, which costs little next to the throttle.
+  const server = await startServerProcess({
+    config: { partners: Object.values(partners) },
+    db,
+    args: ['--rate-limit', String(rate), '--burst', String(rate)],
+  });
+  const floorSeconds = customers / rate;
+  const measured: Omit<BulkMethodFigures, 'lost' | 'appliedTwice'>[] = [];
+  const figures = (method: BulkMethodFigures['method'], elapsedSeconds: number, throttled: number, failed: number) => {
+    measured.push({
+      method,
+      changes: customers,
+      elapsedSeconds,
+      floorSeconds,
+      vsFloor: elapsedSeconds / floorSeconds,
+      throttled,
+      failed,
+    });
+    progress(`bulk: ${method}: ${elapsedSeconds.toFixed(1)} s (floor ${floorSeconds.toFixed(1)} s), ${throttled} 429s`);
+  };
+  try {
+    const base = ['--base-url', server.url];
+    for (const [name, partner] of Object.entries(partners)) writeCsv(join(dir, `${name}.csv`), partner.customers);
+
+    progress(`bulk: usagebudget apply, ${customers} changes at ${rate} requests/s`);
+    let before = throttledSoFar(server);
+    const applied = await runCli(['apply', join(dir, 'apply.csv'), ...base], {
+      PARTNER_CENTER_TOKEN: partners.apply.tokens[0],
+    });
+    if (applied.code !== 0) throw new Error(`usagebudget apply exited ${applied.code}: ${applied.stderr.slice(-2000)}`);
+    await settle();
+    figures('usagebudget apply', applied.seconds, throttledSoFar(server) - before, 0);
+
+    progress('bulk: usagebudget apply, killed (SIGKILL) halfway, then run again');
+    before = throttledSoFar(server);
+    const killedFile = join(dir, 'killed.csv');
+    const started = performance.now();
+    const cli = await startProcess({
+      name: 'usagebudget apply',
+      command: process.execPath,
+      args: [CLI, 'apply', killedFile, '--json', ...base],
+      env: { PATH: process.env.PATH, PARTNER_CENTER_TOKEN: partners.killed.tokens[0] },
+      ready: /"outcome"/,
+      timeoutMs: 120_000,
+    });
+    while ((cli.stdout().match(/"outcome"/g)?.length ?? 0) < customers / 2 && cli.child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await cli.stop('SIGKILL');
+    const rerun = await runCli(['apply', killedFile, ...base], { PARTNER_CENTER_TOKEN: partners.killed.tokens[0] });
+    if (rerun.code !== 0)
+      throw new Error(`the rerun of usagebudget apply exited ${rerun.code}: ${rerun.stderr.slice(-2000)}`);
+    await settle();
+    figures('apply, kill -9 halfway, rerun', (performance.now() - started) / 1000, throttledSoFar(server) - before, 0);
+
+    for (const [name, method] of [
+      ['sequential', 'sequential SDK loop'],
+      ['all', 'Promise.all over the SDK'],
+    ] as const) {
+      progress(`bulk: ${method}`);
+      const partner = partners[name];
+      const client = new UsageBudgetClient({ baseURL: server.url, credential: partner.tokens[0] as string });
+      before = throttledSoFar(server);
+      let failed = 0;
+      const set = (id: string, index: number) =>
+        client.setBudget(id, Number(targetOf(index))).then(
+          () => undefined,
+          () => {
+            failed++;
+          },
+        );
+      const start = performance.now();
+      if (name === 'sequential') {
+        for (const [index, id] of partner.customers.entries()) await set(id, index);
+      } else {
+        await Promise.all(partner.customers.map(set));
+      }
+      const seconds = (performance.now() - start) / 1000;
+      await settle();
+      figures(method, seconds, throttledSoFar(server) - before, failed);
+    }
+  } finally {
+    await server.stop();
+  }
+  // The server's own record, read from its stopped database.
+  return measured.map((each) => {
+    const partner =
+      partners[
+        (
+          {
+            'usagebudget apply': 'apply',
+            'apply, kill -9 halfway, rerun': 'killed',
+            'sequential SDK loop': 'sequential',
+            'Promise.all over the SDK': 'all',
+          } as const
+        )[each.method]
+      ];
+    return { ...each, ...checkApplies(db, partner) };
+  });
+}
+
+async function measureMemory(settings: BulkSettings, dir: string, progress: Progress): Promise<BulkMemoryFigures[]> {
+  const largest = Math.max(...settings.memoryRows);
+  const partner = partnerOf('Bench memory', largest);
+  // No throttle: memory, not pace, is measured here.
+  const server = await startServerProcess({ config: { partners: [partner] }, args: ['--no-access-log'] });
+  const figures: BulkMemoryFigures[] = [];
+  try {
+    for (const [run, rows] of settings.memoryRows.entries()) {
+      // Each run its own customers, so that every row is a change.
+      const offset = run === 0 ? 0 : largest - rows;
+      const file = join(dir, `memory-${rows}.csv`);
+      writeCsv(file, partner.customers.slice(offset, offset + rows));
+      const rssFile = join(dir, `memory-${rows}.rss`);
+      progress(`bulk: peak memory of usagebudget apply, ${rows} rows`);
+      const finished = await runCli(
+        ['apply', file, '--base-url', server.url],
+        { PARTNER_CENTER_TOKEN: partner.tokens[0], BENCH_RSS_FILE: rssFile },
+        ['--import', RSS_PROBE],
+      );
+      if (finished.code !== 0)
+        throw new Error(`usagebudget apply exited ${finished.code}: ${finished.stderr.slice(-2000)}`);
+      const peakRssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+      figures.push({ rows, peakRssMb, elapsedSeconds: finished.seconds });
+      progress(`bulk: ${rows} rows: peak RSS ${peakRssMb.toFixed(1)} MB, ${finished.seconds.toFixed(1)} s`);
+    }
+  } finally {
+    await server.stop();
+  }
+  return figures;
+}
