@@ -48,4 +48,4 @@ export type {
   SpendingBudget,
   ThrottleFault,
 } from './generated/models/index.js';
-export { ThrottleFaultStatusCodeEnum } from './generated/models/index.js';
+export { CustomerRelationshipToPartnerEnum, ThrottleFaultStatusCodeEnum } from './generated/models/index.js';
