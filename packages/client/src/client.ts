@@ -48,8 +48,10 @@ export interface UsageBudgetClientOptions {
    */
   totalTimeoutMs?: number;
   /**
-   * The largest response body the client reads, in bytes; 10 MiB by default. A longer one fails
-   * with `ResponseTooLargeError` and the rest of it is not read (enforced by axios in Node).
+   * The largest response body the client reads, in bytes. By default 10 MiB, and 256 MiB for the
+   * usage records (`listCustomerUsageRecords`), which come unpaged, every customer of the portfolio
+   * in one body. A longer one fails with `ResponseTooLargeError` and the rest of it is not read
+   * (enforced by axios in Node).
    */
   maxResponseBytes?: number;
   /** Retries of a transient failure (408, 429, 5xx, connection error, timeout); 3 by default, 0 disables. */
@@ -62,12 +64,6 @@ export interface UsageBudgetClientOptions {
   logger?: Logger;
 }
 
-/**
- * The API's answers are small: a budget is under a kilobyte, and the largest response (usage
- * records of a big portfolio) a few megabytes. 10 MiB leaves room for that, and keeps a broken or
- * hostile server from filling the caller's memory.
- */
-const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 /** Two full attempts at the default `timeoutMs`, or the default retries of quick failures. */
 const DEFAULT_TOTAL_TIMEOUT_MS = 120_000;
 
@@ -100,7 +96,7 @@ export class UsageBudgetClient {
       application,
       timeoutMs = 60_000,
       totalTimeoutMs = DEFAULT_TOTAL_TIMEOUT_MS,
-      maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+      maxResponseBytes,
       maxRetries = 3,
     } = options;
     const { initialDelayMs = 500, maxDelayMs = 60_000 } = options.backoff ?? {};

@@ -320,6 +320,24 @@ describe('the customer list and usage reads (issue 13) under the same limits', (
     expect(server.requests).toHaveLength(4);
   });
 
+  it("reads a portfolio's usage records past 10 MiB by default, where another operation's cap is 10 MiB", async () => {
+    // 50,000 customers' records: one unpaged body of about 14 MB, as a big partner gets it.
+    const records = Array.from({ length: 50_000 }, (_, index) => ({
+      customerId: `${index.toString(16).padStart(8, '0')}-c70d-4c55-bc02-f620844f3fd1`,
+      customerName: `Customer ${index} of a portfolio, with a company name as long as real ones get`,
+      totalCost: 1.5,
+      budget: { amount: 2 },
+      percentUsed: 75,
+      currencyLocale: 'en-US',
+    }));
+    const body = collection(records, false);
+    expect(JSON.stringify(body).length).toBeGreaterThan(10 * 1024 * 1024);
+    server.enqueue({ status: 200, json: body });
+    expect(await client().listCustomerUsageRecords()).toHaveLength(50_000);
+    server.enqueue({ status: 200, json: body });
+    expect(await failure(client({ maxRetries: 0 }).getBudget(TENANT))).toBeInstanceOf(ResponseTooLargeError);
+  });
+
   it('bounds the usage summaries by timeoutMs and totalTimeoutMs', async () => {
     server.enqueue({ silence: true });
     const customerSummary = await failure(client({ maxRetries: 0 }).getCustomerUsageSummary(OTHER, { timeoutMs: 300 }));

@@ -17,9 +17,19 @@ export interface CallSettings extends RetrySettings {
   headers: Record<string, string>;
   timeoutMs: number;
   totalTimeoutMs: number;
-  maxResponseBytes: number;
+  /** The caller's cap on a response body; without one, each operation's default (below). */
+  maxResponseBytes?: number | undefined;
   logger?: Logger;
 }
+
+/**
+ * The API's answers are small: a budget is under a kilobyte, a page of customers a few hundred
+ * kilobytes. 10 MiB leaves room for them and keeps a broken or hostile server from filling the
+ * caller's memory. The usage records are the exception: unpaged, every customer of the portfolio in
+ * one body, about 250 bytes each (12 MB for 50,000 customers), so they get room for a million.
+ */
+const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const USAGE_RECORDS_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /** Sends one attempt with the given request config (headers, signal, limits, response handling). */
 export type Send = (config: AxiosRequestConfig) => Promise<AxiosResponse<unknown>>;
@@ -63,6 +73,9 @@ export async function runCall<T>(
   options: CallOptions = {},
 ): Promise<WithResponse<T>> {
   const timeoutMs = options.timeoutMs ?? settings.timeoutMs;
+  const maxResponseBytes =
+    settings.maxResponseBytes ??
+    (label === 'listCustomerUsageRecords' ? USAGE_RECORDS_MAX_RESPONSE_BYTES : DEFAULT_MAX_RESPONSE_BYTES);
   const totalTimeoutMs = options.totalTimeoutMs ?? settings.totalTimeoutMs;
   const endsAt = Date.now() + totalTimeoutMs;
   const ids = {
@@ -105,7 +118,7 @@ export async function runCall<T>(
           // The attempt's deadline bounds it; axios' socket idle timeout (of an instance the caller
           // passed, too) would let a trickling body run on, and end a silent one as a broken stream.
           timeout: 0,
-          maxContentLength: settings.maxResponseBytes,
+          maxContentLength: maxResponseBytes,
           // The API never redirects; the response is turned into an error below.
           maxRedirects: 0,
           responseType: 'text',
@@ -117,7 +130,7 @@ export async function runCall<T>(
         if (call.signal.aborted) throw error;
         failure = attempt.signal.aborted
           ? new TimeoutError(`no response within ${timeoutMs} ms`, { code: 'ETIMEDOUT', ...ids })
-          : transportError(error, ids, settings.maxResponseBytes);
+          : transportError(error, ids, maxResponseBytes);
       } finally {
         attempt.clear();
       }
