@@ -259,15 +259,18 @@ async function measureMethods(settings: BulkSettings, dir: string, progress: Pro
 
 async function measureMemory(settings: BulkSettings, dir: string, progress: Progress): Promise<BulkMemoryFigures[]> {
   const largest = Math.max(...settings.memoryRows);
-  const partner = partnerOf('Bench memory', largest);
+  const heapCaps = [null, MEMORY_HEAP_CAP_MB] as const;
+  // A partner per heap setting, each with no budgets yet, so that every row of every run is a change.
+  const partners = heapCaps.map((heapCapMb) => partnerOf(`Bench memory, heap ${heapCapMb ?? 'default'}`, largest));
   // No throttle: memory, not pace, is measured here.
-  const server = await startServerProcess({ config: { partners: [partner] }, args: ['--no-access-log'] });
+  const server = await startServerProcess({ config: { partners }, args: ['--no-access-log'] });
   const figures: BulkMemoryFigures[] = [];
   try {
     // Uncapped, V8 lets its heap grow with the allocation rate of a longer run, and peak RSS grows
     // with it whatever the program keeps; under one heap cap for both sizes, peak RSS shows what the
     // run needs. Both are reported; the flat-memory target is held against the capped pair.
-    for (const heapCapMb of [null, MEMORY_HEAP_CAP_MB]) {
+    for (const [pass, heapCapMb] of heapCaps.entries()) {
+      const partner = partners[pass] as Partner;
       for (const [run, rows] of settings.memoryRows.entries()) {
         // Each run its own customers, so that every row is a change.
         const offset = run === 0 ? 0 : largest - rows;
