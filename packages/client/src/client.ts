@@ -64,6 +64,15 @@ export interface UsageBudgetClientOptions {
   logger?: Logger;
 }
 
+/**
+ * The response caps of the operations, unless the caller sets `maxResponseBytes`. The API's answers
+ * are small: a budget is under a kilobyte, a page of customers a few hundred kilobytes. 10 MiB
+ * leaves room for them and keeps a broken or hostile server from filling the caller's memory. The
+ * usage records are the exception: unpaged, every customer of the portfolio in one body, about 250
+ * bytes each (12 MB for 50,000 customers), so they get room for a million.
+ */
+const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const USAGE_RECORDS_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 /** Two full attempts at the default `timeoutMs`, or the default retries of quick failures. */
 const DEFAULT_TOTAL_TIMEOUT_MS = 120_000;
 
@@ -264,6 +273,8 @@ export class UsageBudgetClient {
             request,
             { ...options, correlationId },
             this.#send((requests, config) => requests.listCustomerUsageRecords(...HEADERS_IN_CONFIG, config)),
+            undefined,
+            USAGE_RECORDS_MAX_RESPONSE_BYTES,
           ),
         {},
         options?.correlationId,
@@ -337,11 +348,12 @@ export class UsageBudgetClient {
     options: CallOptions,
     send: Send,
     validate?: () => void,
+    maxResponseBytes?: number,
   ): Promise<WithResponse<CollectionBody<T>>> {
     const { link } = request;
     // Each page is a request of its own: a caller's request id cannot name them all.
     const pageOptions = { ...options, requestId: undefined };
-    if (!link) return this.#start(label, pageOptions, send, validate);
+    if (!link) return this.#start(label, pageOptions, send, validate, maxResponseBytes);
     return this.#start(
       label,
       pageOptions,
@@ -352,15 +364,21 @@ export class UsageBudgetClient {
           options: { ...config, method: next.method, headers: { ...next.headers, ...config.headers } },
         };
       }),
+      undefined,
+      maxResponseBytes,
     );
   }
 
-  /** Checks the arguments (`validate`) and the call options, then runs the call. */
+  /**
+   * Checks the arguments (`validate`) and the call options, then runs the call, whose response is
+   * capped at `maxResponseBytes` unless the client's option sets another cap.
+   */
   async #start<T>(
     label: string,
     options: CallOptions | undefined,
     send: Send,
     validate?: () => void,
+    maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
   ): Promise<WithResponse<T>> {
     validate?.();
     const { correlationId, requestId, timeoutMs, totalTimeoutMs } = options ?? {};
@@ -372,6 +390,6 @@ export class UsageBudgetClient {
     await this.#rawApi();
     // MS-RequestId and MS-CorrelationId are set per attempt by runCall(), which owns the one
     // request id that every retry of this call must repeat.
-    return runCall<T>(this.#settings, label, send, options);
+    return runCall<T>(this.#settings, label, send, options ?? {}, maxResponseBytes);
   }
 }

@@ -17,19 +17,10 @@ export interface CallSettings extends RetrySettings {
   headers: Record<string, string>;
   timeoutMs: number;
   totalTimeoutMs: number;
-  /** The caller's cap on a response body; without one, each operation's default (below). */
+  /** The caller's cap on a response body; without one, the operation's own (`runCall`'s argument). */
   maxResponseBytes?: number | undefined;
   logger?: Logger;
 }
-
-/**
- * The API's answers are small: a budget is under a kilobyte, a page of customers a few hundred
- * kilobytes. 10 MiB leaves room for them and keeps a broken or hostile server from filling the
- * caller's memory. The usage records are the exception: unpaged, every customer of the portfolio in
- * one body, about 250 bytes each (12 MB for 50,000 customers), so they get room for a million.
- */
-const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
-const USAGE_RECORDS_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /** Sends one attempt with the given request config (headers, signal, limits, response handling). */
 export type Send = (config: AxiosRequestConfig) => Promise<AxiosResponse<unknown>>;
@@ -70,12 +61,11 @@ export async function runCall<T>(
   settings: CallSettings,
   label: string,
   send: Send,
-  options: CallOptions = {},
+  options: CallOptions,
+  operationMaxResponseBytes: number,
 ): Promise<WithResponse<T>> {
   const timeoutMs = options.timeoutMs ?? settings.timeoutMs;
-  const maxResponseBytes =
-    settings.maxResponseBytes ??
-    (label === 'listCustomerUsageRecords' ? USAGE_RECORDS_MAX_RESPONSE_BYTES : DEFAULT_MAX_RESPONSE_BYTES);
+  const maxResponseBytes = settings.maxResponseBytes ?? operationMaxResponseBytes;
   const totalTimeoutMs = options.totalTimeoutMs ?? settings.totalTimeoutMs;
   const endsAt = Date.now() + totalTimeoutMs;
   const ids = {
