@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import axios from 'axios';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AbortError,
   AuthenticationError,
@@ -21,7 +21,7 @@ import {
   ValidationError,
 } from '../src/index.js';
 import { clientOf, failure } from './client-of.js';
-import { budget, type FaultServer, startFaultServer, TENANT } from './fault-server.js';
+import { budget, TENANT, useFaultServer } from './fault-server.js';
 
 // A test oracle, kept apart from the client's own rule on purpose: lower case, as randomUUID() makes them.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -29,12 +29,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
   version: string;
 };
 
-let server: FaultServer;
-beforeAll(async () => {
-  server = await startFaultServer();
-});
-afterAll(() => server.close());
-afterEach(() => server.reset());
+const server = useFaultServer();
 
 const client = (options: Partial<UsageBudgetClientOptions> = {}) => clientOf(server, options);
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** One request as the server received it. */
 export interface RecordedRequest {
@@ -156,4 +157,32 @@ export function startFaultServer(): Promise<FaultServer> {
       close: stop,
     };
   });
+}
+
+/**
+ * A fault server for the test file that calls this at its top level: started before its tests,
+ * reset (awaited, so it has moved port) after each, closed after all.
+ */
+export function useFaultServer(): FaultServer {
+  let started: FaultServer | undefined;
+  beforeAll(async () => {
+    started = await startFaultServer();
+  });
+  afterEach(() => started?.reset());
+  afterAll(() => started?.close());
+  const current = () => {
+    if (!started) throw new Error('the fault server runs only inside the tests of the file that uses it');
+    return started;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get requests() {
+      return current().requests;
+    },
+    enqueue: (...steps) => current().enqueue(...steps),
+    reset: () => current().reset(),
+    close: () => current().close(),
+  };
 }

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import axios from 'axios';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   PartnerCenterError,
   ResponseTooLargeError,
@@ -9,20 +9,15 @@ import {
   type UsageBudgetClientOptions,
 } from '../src/index.js';
 import { clientOf, collect } from './client-of.js';
-import { budget, type FaultServer, startFaultServer, TENANT } from './fault-server.js';
+import { budget, TENANT, useFaultServer } from './fault-server.js';
 
 // Servers that try to hold, flood, redirect or trick the client (issue 12). Each deadline here is
 // short and real; the assertions bound time generously, so a slow machine cannot fail them, while
 // a client without the deadline never settles at all.
 const SETTLES_WITHIN_MS = 5_000;
 
-let server: FaultServer;
-let elsewhere: FaultServer;
-beforeAll(async () => {
-  [server, elsewhere] = await Promise.all([startFaultServer(), startFaultServer()]);
-});
-afterAll(() => Promise.all([server.close(), elsewhere.close()]));
-afterEach(() => Promise.all([server.reset(), elsewhere.reset()]));
+const server = useFaultServer();
+const elsewhere = useFaultServer();
 
 const client = (options: Partial<UsageBudgetClientOptions> = {}) => clientOf(server, options);
 

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { spec } from '@usagebudget/openapi';
 import fc from 'fast-check';
 import type { OpenAPIV3 } from 'openapi-types';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AbortError,
   BadRequestError,
@@ -17,7 +17,7 @@ import {
 import { FILTER_FIELDS, FILTER_VALUE_MAX_LENGTH, PAGE_SIZE_MAX } from '../src/internal/argument-checks.js';
 import { parseExactJson } from '../src/internal/exact-json.js';
 import { clientOf, collect, failure } from './client-of.js';
-import { type FaultServer, type RecordedRequest, startFaultServer, TENANT } from './fault-server.js';
+import { type RecordedRequest, TENANT, useFaultServer } from './fault-server.js';
 
 const OTHER = '45c44870-ef77-4fdd-b6fe-3dacb075cff2';
 const THIRD = 'b44bb1fb-c595-45b0-9e09-d657365580bf';
@@ -25,12 +25,7 @@ const FILTER = { Field: 'CompanyName', Value: 'Cont', Operator: 'starts_with' } 
 // A token as the spec allows them: printable ASCII with the characters URL encoding would change.
 const TOKEN = 'v1.9mQf2Lk0Zr7xT3bW8yHc1A.N4pK7sVd/2qE+Jw0uYh3Xg==,x';
 
-let server: FaultServer;
-beforeAll(async () => {
-  server = await startFaultServer();
-});
-afterAll(() => server.close());
-afterEach(() => server.reset());
+const server = useFaultServer();
 
 const client = (options: Partial<UsageBudgetClientOptions> = {}) => clientOf(server, options);
 
