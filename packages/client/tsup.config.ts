@@ -4,11 +4,12 @@ import { defineConfig } from 'tsup';
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', raw: 'src/raw.ts', bulk: 'src/bulk.ts' },
+  entry: { index: 'src/index.ts', raw: 'src/raw.ts', bulk: 'src/bulk.ts', validation: 'src/validation.ts' },
   format: ['esm', 'cjs'],
-  // The spec's rules (src/core/rules.ts) are bundled in: the client does not depend on the spec
-  // package at run time, nor pull the spec in.
-  noExternal: ['@usagebudget/openapi'],
+  // The spec's rules (src/core/rules.ts) are bundled in: the client's main entries do not depend
+  // on the spec package at run time, nor pull the spec in. The validation subpath loads the spec
+  // and its validators from the package itself (an optional peer dependency).
+  noExternal: [/^@usagebudget\/openapi\/rules$/],
   dts: true,
   clean: true,
   sourcemap: true,

@@ -1,7 +1,8 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { type CloudName, clouds } from './clouds.js';
 import { CallPromise, type WithResponse } from './core/call-promise.js';
-import type { CallOptions, Logger, ResponseInfo, TokenProvider } from './core/call-types.js';
+import type { CallOptions, Logger, ResponseInfo, ResponseValidator, TokenProvider } from './core/call-types.js';
+import { PagingError } from './core/errors.js';
 import type { PagedList } from './core/paging.js';
 import { isGuid } from './core/rules.js';
 import { SDK_CLIENT } from './core/sdk-client.js';
@@ -20,9 +21,8 @@ import {
   customerFilterText,
   PAGE_SIZE_MAX,
 } from './internal/argument-checks.js';
-import { type CallSettings, runCall, type Send } from './internal/attempt-loop.js';
-import { linkRequest } from './internal/link-follower.js';
-import { type CollectionBody, type PageRequest, pagedList, walkPages } from './internal/pager.js';
+import { type CallSettings, runCall, type Send, type SharedResponseBytes } from './internal/attempt-loop.js';
+import { type CollectionBody, DEFAULT_MAX_PAGES, type PageRequest, pagedList, walkPages } from './internal/pager.js';
 import { HEADERS_IN_CONFIG, loadRawApi, type RawApi, type RequestBuilders } from './internal/raw-api-loader.js';
 
 /** Options of {@link UsageBudgetClient}. */
@@ -51,9 +51,25 @@ export interface UsageBudgetClientOptions {
    * The largest response body the client reads, in bytes. By default 10 MiB, and 256 MiB for the
    * usage records (`listCustomerUsageRecords`), which come unpaged, every customer of the portfolio
    * in one body. A longer one fails with `ResponseTooLargeError` and the rest of it is not read
-   * (enforced by axios in Node).
+   * (enforced by axios in Node). Should the usage records come in pages, the cap holds for all of
+   * them together.
    */
   maxResponseBytes?: number;
+  /**
+   * The most pages one walk reads (`listCustomers`, and the usage records should they come paged):
+   * a listing with more fails with a `PagingError` (code `PageLimit`). 10 000 by default, 5 million
+   * customers at the service's 500 a page. A walk also ends with a `PagingError` when a page leads
+   * back to one it has read, and after 10 empty pages in a row.
+   */
+  maxPages?: number;
+  /**
+   * Checks each 2xx body before the client returns it: a body with problems fails the call with a
+   * `ResponseValidationError` naming each field and rule. `specResponseValidator()` of
+   * `@usagebudget/client/validation` checks them against the spec (a subpath, so that the main
+   * entry's bundle does not carry the spec). Without one, the client checks only what it needs
+   * (a JSON object; the links it follows), and returns bodies as the service sent them.
+   */
+  validateResponses?: ResponseValidator;
   /** Retries of a transient failure (408, 429, 5xx, connection error, timeout); 3 by default, 0 disables. */
   maxRetries?: number;
   /** Backoff between retries: `initialDelayMs` (500) doubles with jitter up to `maxDelayMs` (60 000). */
@@ -97,6 +113,7 @@ export class UsageBudgetClient {
   readonly #axios: AxiosInstance | undefined;
   #api: Promise<RawApi> | undefined;
   readonly #settings: CallSettings;
+  readonly #maxPages: number;
 
   constructor(options: UsageBudgetClientOptions) {
     const {
@@ -107,6 +124,7 @@ export class UsageBudgetClient {
       totalTimeoutMs = DEFAULT_TOTAL_TIMEOUT_MS,
       maxResponseBytes,
       maxRetries = 3,
+      maxPages = DEFAULT_MAX_PAGES,
     } = options;
     const { initialDelayMs = 500, maxDelayMs = 60_000 } = options.backoff ?? {};
     // Never shown in the message: the credential may be a token.
@@ -135,11 +153,13 @@ export class UsageBudgetClient {
     checkRange(totalTimeoutMs, 'totalTimeoutMs', 1);
     checkRange(maxResponseBytes, 'maxResponseBytes', 1);
     checkRange(maxRetries, 'maxRetries', 0);
+    checkRange(maxPages, 'maxPages', 1);
     checkRange(initialDelayMs, 'backoff.initialDelayMs', 0);
     checkRange(maxDelayMs, 'backoff.maxDelayMs', 0);
 
     this.#basePath = baseURL.replace(/\/+$/, '');
     this.#axios = options.axios;
+    this.#maxPages = maxPages;
     this.#settings = {
       credential,
       timeoutMs,
@@ -149,6 +169,7 @@ export class UsageBudgetClient {
       initialDelayMs,
       maxDelayMs,
       logger: options.logger,
+      validateResponses: options.validateResponses,
       headers: {
         'X-Locale': locale,
         'MS-PartnerCenter-Client': SDK_CLIENT,
@@ -215,26 +236,30 @@ export class UsageBudgetClient {
    * }
    */
   listCustomers(query?: CustomerListQuery, options?: CallOptions): PagedList<Customer> {
-    return pagedList<Customer>((request, correlationId) => {
-      const token = request.continuationToken;
-      // The first page's query; a continued page has only its token (the token carries the query).
-      let size: number | undefined;
-      let filter: string | undefined;
-      return this.#page(
-        'listCustomers',
-        request,
-        { ...options, correlationId },
-        this.#send((requests, config) =>
-          requests.listCustomers(...HEADERS_IN_CONFIG, size, filter, token ? 'Next' : undefined, token, config),
-        ),
-        () => {
-          if (token !== undefined) return checkContinuationToken(token);
-          size = query?.size;
-          checkRange(size, 'size', 1, PAGE_SIZE_MAX);
-          if (query?.filter !== undefined) filter = customerFilterText(query.filter);
-        },
-      );
-    }, options?.correlationId);
+    return pagedList<Customer>(
+      (request, correlationId) => {
+        const token = request.continuationToken;
+        // The first page's query; a continued page has only its token (the token carries the query).
+        let size: number | undefined;
+        let filter: string | undefined;
+        return this.#page(
+          'listCustomers',
+          request,
+          { ...options, correlationId },
+          this.#send((requests, config) =>
+            requests.listCustomers(...HEADERS_IN_CONFIG, size, filter, token ? 'Next' : undefined, token, config),
+          ),
+          () => {
+            if (token !== undefined) return checkContinuationToken(token);
+            size = query?.size;
+            checkRange(size, 'size', 1, PAGE_SIZE_MAX);
+            if (query?.filter !== undefined) filter = customerFilterText(query.filter);
+          },
+        );
+      },
+      this.#maxPages,
+      options?.correlationId,
+    );
   }
 
   /**
@@ -266,6 +291,12 @@ export class UsageBudgetClient {
     const run = async () => {
       const data: CustomerMonthlyUsageRecord[] = [];
       let response: ResponseInfo | undefined;
+      // One body's cap for all the pages, and one record a customer: pages that bring the same
+      // customers again are a loop, whatever their links say.
+      const max = this.#settings.maxResponseBytes ?? USAGE_RECORDS_MAX_RESPONSE_BYTES;
+      const bytes: SharedResponseBytes = { max, left: max };
+      const customers = new Set<string>();
+      let pageNumber = 0;
       const pages = walkPages<CustomerMonthlyUsageRecord>(
         (request, correlationId) =>
           this.#page(
@@ -274,12 +305,23 @@ export class UsageBudgetClient {
             { ...options, correlationId },
             this.#send((requests, config) => requests.listCustomerUsageRecords(...HEADERS_IN_CONFIG, config)),
             undefined,
-            USAGE_RECORDS_MAX_RESPONSE_BYTES,
+            bytes,
           ),
         {},
+        this.#maxPages,
         options?.correlationId,
       );
       for await (const page of pages) {
+        pageNumber++;
+        const repeated = page.items.find(({ resourceId }) => customers.has(resourceId));
+        if (repeated) {
+          throw new PagingError(`page ${pageNumber} of the usage records repeats customer ${repeated.resourceId}`, {
+            code: 'PageRepeated',
+            requestId: page.response.requestId,
+            correlationId: page.response.correlationId,
+          });
+        }
+        for (const { resourceId } of page.items) customers.add(resourceId);
         data.push(...page.items);
         response = page.response;
       }
@@ -348,7 +390,7 @@ export class UsageBudgetClient {
     options: CallOptions,
     send: Send,
     validate?: () => void,
-    maxResponseBytes?: number,
+    maxResponseBytes?: number | SharedResponseBytes,
   ): Promise<WithResponse<CollectionBody<T>>> {
     const { link } = request;
     // Each page is a request of its own: a caller's request id cannot name them all.
@@ -357,13 +399,15 @@ export class UsageBudgetClient {
     return this.#start(
       label,
       pageOptions,
-      this.#send((_, config) => {
-        const next = linkRequest(link);
-        return {
-          url: next.url,
-          options: { ...config, method: next.method, headers: { ...next.headers, ...config.headers } },
-        };
-      }),
+      // The link was checked by the walk: a GET of a path of the API, at most a continuation token.
+      this.#send((_, config) => ({
+        url: link.url,
+        options: {
+          ...config,
+          method: 'GET',
+          headers: { ...(link.token && { 'MS-ContinuationToken': link.token }), ...config.headers },
+        },
+      })),
       undefined,
       maxResponseBytes,
     );
@@ -378,7 +422,7 @@ export class UsageBudgetClient {
     options: CallOptions | undefined,
     send: Send,
     validate?: () => void,
-    maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+    maxResponseBytes: number | SharedResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
   ): Promise<WithResponse<T>> {
     validate?.();
     const { correlationId, requestId, timeoutMs, totalTimeoutMs } = options ?? {};

@@ -4,7 +4,14 @@
 export { UsageBudgetClient, type UsageBudgetClientOptions } from './client.js';
 export { type Cloud, type CloudName, clouds } from './clouds.js';
 export { CallPromise, type WithResponse } from './core/call-promise.js';
-export type { CallOptions, Logger, ResponseInfo, Throttle, TokenProvider } from './core/call-types.js';
+export type {
+  CallOptions,
+  Logger,
+  ResponseInfo,
+  ResponseValidator,
+  Throttle,
+  TokenProvider,
+} from './core/call-types.js';
 export {
   AbortError,
   AuthenticationError,
@@ -13,10 +20,13 @@ export {
   ConnectionError,
   type ErrorFields,
   NotFoundError,
+  PagingError,
   PartnerCenterError,
   PermissionDeniedError,
   RateLimitError,
+  type ResponseProblem,
   ResponseTooLargeError,
+  ResponseValidationError,
   ServerError,
   TimeoutError,
   ValidationError,

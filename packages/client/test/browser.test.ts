@@ -35,10 +35,11 @@ it('bundles for the browser without any Node built-in', async () => {
 });
 
 // The target is 6 KB, and `pnpm bench` reports it (missed since the customer list, the usage reads
-// and the hostile-network limits came in: see the README's Performance section for where the bytes
-// go). This guard, a little above today's size, fails on a regression such as a dependency or a
-// Node built-in pulled into the browser bundle, without hiding the target.
-const ENTRY_GUARD_BYTES = 7 * 1024 + 256;
+// and the hostile-network limits came in, and more since the paging limits and link checks of
+// issue 21, about 600 bytes: see the README's Performance section for where the bytes go). This
+// guard, a little above today's size, fails on a regression such as a dependency or a Node
+// built-in pulled into the browser bundle, without hiding the target.
+const ENTRY_GUARD_BYTES = 8 * 1024;
 
 it('keeps the ESM entry within its guard minified and gzipped, axios excluded', async () => {
   const result = await build({

@@ -13,6 +13,7 @@ import {
   PartnerCenterError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseValidationError,
   SDK_CLIENT,
   ServerError,
   TimeoutError,
@@ -189,15 +190,21 @@ describe('error responses', () => {
   it('rejects a 200 whose body is JSON but not an object', async () => {
     server.enqueue({ status: 200, json: [] });
     const error = await failure(client().getBudget(TENANT));
-    expect(error.message).toBe('200 the JSON "[]" instead of a JSON object');
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error.message).toBe(
+      'the 200 response of getUsageBudget does not match the spec: (root) must be a JSON object, not the JSON "[]"',
+    );
+    expect((error as ResponseValidationError).problems).toEqual([
+      { pointer: '', rule: 'must be a JSON object, not the JSON "[]"' },
+    ]);
   });
 
   it('rejects a 200 whose body is not JSON', async () => {
     server.enqueue({ status: 200, text: '<html><title>Sign in</title></html>', contentType: 'text/html' });
     const error = await failure(client().getBudget(TENANT));
-    expect(error.constructor).toBe(PartnerCenterError);
+    expect(error.constructor).toBe(ResponseValidationError);
     expect(error.status).toBe(200);
-    expect(error.message).toContain('an HTML page titled "Sign in"');
+    expect(error.message).toContain('must be a JSON object, not an HTML page titled "Sign in"');
   });
 });
 
@@ -442,7 +449,7 @@ describe('the token stays in the Authorization header', () => {
       'ConflictError',
       'RateLimitError',
       'ServerError',
-      'PartnerCenterError',
+      'ResponseValidationError',
       'ConnectionError',
       'TimeoutError',
       'AbortError',

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import axios from 'axios';
 import { describe, expect, it } from 'vitest';
 import {
+  PagingError,
   PartnerCenterError,
   ResponseTooLargeError,
   ServerError,
@@ -160,7 +161,9 @@ describe('the response size cap (maxResponseBytes)', () => {
     // The same body under a higher cap is read whole (and is then no JSON object).
     server.enqueue({ status: 200, bodyBytes: 2_000 });
     const error = await failure(client({ maxResponseBytes: 2_000 }).getBudget(TENANT));
-    expect(error.message).toContain('200 a body that is not valid JSON');
+    expect(error.message).toContain(
+      'the 200 response of getUsageBudget does not match the spec: (root) must be a JSON object, not a body that is not valid JSON',
+    );
   });
 });
 
@@ -352,5 +355,177 @@ describe('the customer list and usage reads (issue 13) under the same limits', (
     const error = await failure(collect(client({ credential: TOKEN }).listCustomers()));
     expect(error.description).toContain('[redacted]');
     expect(error.description).not.toContain(echoed);
+  });
+});
+
+describe('a walk of pages that does not end, or leads elsewhere (issue 21)', () => {
+  const customer = (index: number) => {
+    const id = `${index.toString(16).padStart(8, '0')}-c70d-4c55-bc02-f620844f3fd1`;
+    return { id, companyProfile: { tenantId: id, companyName: `C${index}` }, attributes: {} };
+  };
+  /** A page of `items` whose links.next is `uri` with `token` (and whatever `link` adds or replaces). */
+  const pageOf = (items: unknown[], uri?: string, token?: string, link: Record<string, unknown> = {}) => ({
+    totalCount: items.length,
+    items,
+    links:
+      uri === undefined
+        ? {}
+        : {
+            next: {
+              uri,
+              method: 'GET',
+              headers: token === undefined ? [] : [{ key: 'MS-ContinuationToken', value: token }],
+              ...link,
+            },
+          },
+    attributes: { objectType: 'Collection' },
+  });
+  /** Serves `pageAt(n)` for the n-th request (1-based), `count` times. */
+  const serve = (count: number, pageAt: (n: number) => unknown) => {
+    for (let n = 1; n <= count; n++) server.enqueue({ status: 200, json: pageAt(n) });
+  };
+  const walk = (options: Partial<UsageBudgetClientOptions> = {}) => collect(client(options).listCustomers());
+
+  it('ends a walk whose links.next alternates between two pages, at the first link it has followed before', async () => {
+    serve(100, (n) => pageOf([customer(n)], n % 2 ? '/customers?page=a' : '/customers?page=b', n % 2 ? 'a' : 'b'));
+    const error = await failure(walk());
+    expect(error).toBeInstanceOf(PagingError);
+    expect(error.code).toBe('PageRepeated');
+    expect(error.message).toBe('links.next of page 3 leads back to page 2: the listing would never end');
+    expect(server.requests.map(({ url }) => url)).toEqual([
+      '/v1/customers',
+      '/v1/customers?page=a',
+      '/v1/customers?page=b',
+    ]);
+  });
+
+  it('ends a walk at a continuation token it was given before, under another link', async () => {
+    serve(3, (n) => pageOf([customer(n)], `/customers?seekOperation=Next&n=${n}`, n === 3 ? 't1' : `t${n}`));
+    const error = await failure(walk());
+    expect(error).toMatchObject({ code: 'PageRepeated' });
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('ends a walk that started from a continuation token when a page leads back to it', async () => {
+    serve(2, (n) => pageOf([customer(n)], '/customers?seekOperation=Next', n === 2 ? 'start' : 'fresh'));
+    const pages = client().listCustomers().byPage({ continuationToken: 'start' });
+    const error = await failure(collect(pages));
+    expect(error).toMatchObject({ code: 'PageRepeated' });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('ends a walk after 10 empty pages in a row, each with a fresh token', async () => {
+    serve(100, (n) => pageOf([], '/customers?seekOperation=Next', `token-${n}`));
+    const error = await failure(walk());
+    expect(error).toBeInstanceOf(PagingError);
+    expect(error.code).toBe('EmptyPages');
+    expect(error.message).toBe('links.next of page 10 ends 10 empty pages in a row');
+    expect(server.requests).toHaveLength(10);
+  });
+
+  it('lists on past fewer empty pages in a row', async () => {
+    // 9 empty, 1 with an item, 9 empty, the last.
+    serve(20, (n) =>
+      n === 20
+        ? pageOf([customer(n)])
+        : pageOf(n === 10 ? [customer(n)] : [], '/customers?seekOperation=Next', `t${n}`),
+    );
+    expect(await walk()).toHaveLength(2);
+  });
+
+  it('ends a walk past maxPages, whose pages all have items and fresh tokens', async () => {
+    serve(200, (n) => pageOf([customer(n)], '/customers?seekOperation=Next', `token-${n}`));
+    const seen: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const found of client({ maxPages: 25 }).listCustomers()) seen.push(found.id);
+      })(),
+    );
+    expect(error).toBeInstanceOf(PagingError);
+    expect(error.code).toBe('PageLimit');
+    expect(error.message).toBe('links.next of page 25 leads past maxPages (25)');
+    expect(server.requests).toHaveLength(25);
+    // Every page read but the last, whose links.next leads past the limit.
+    expect(seen).toHaveLength(24);
+  });
+
+  it('refuses a maxPages that is not a whole number from 1', () => {
+    for (const maxPages of [0, 1.5, -1, Number.NaN]) expect(() => client({ maxPages })).toThrow(/maxPages/);
+  });
+
+  it.each([
+    ['a DELETE', { method: 'DELETE' }],
+    ['a POST', { method: 'POST' }],
+    ['no method', { method: undefined }],
+    ['a Host header', { headers: [{ key: 'Host', value: 'evil.example' }] }],
+    ['an Authorization header', { headers: [{ key: 'Authorization', value: 'Bearer other' }] }],
+    [
+      'a header beside the token',
+      {
+        headers: [
+          { key: 'MS-ContinuationToken', value: 't' },
+          { key: 'X-Other', value: 'yes' },
+        ],
+      },
+    ],
+    ['headers that are not a list', { headers: { Host: 'evil.example' } }],
+    ['a token with a line break', { headers: [{ key: 'MS-ContinuationToken', value: 't\r\nX-Injected: 1' }] }],
+    ['a token too long', { headers: [{ key: 'MS-ContinuationToken', value: 'x'.repeat(2049) }] }],
+    ['a URL of another host', { uri: 'http://evil.example/v1/customers' }],
+    ['a network-path reference', { uri: '//evil.example/v1/customers' }],
+    ['a backslash, which URL parsers read as a slash', { uri: '/\\evil.example/v1/customers' }],
+    ['a path that climbs out of the API', { uri: '/v1/../admin' }],
+    ['a percent-encoded climb', { uri: '/v1/%2E%2e/admin' }],
+    ['a path with a line break', { uri: '/v1/customers\r\nX: y' }],
+    ['a uri that is not text', { uri: 42 }],
+  ])('refuses a next link with %s before any request leaves', async (_, link) => {
+    serve(1, () => pageOf([customer(1)], '/customers?seekOperation=Next', 't', link));
+    elsewhere.enqueue({ status: 200, json: pageOf([]) });
+    const error = await failure(walk());
+    expect(error).toBeInstanceOf(PagingError);
+    expect(error.code).toBe('LinkRefused');
+    expect(error.message).toBe(
+      'links.next of page 1 is refused: the client follows a GET of an API path with at most a continuation token',
+    );
+    expect(error.requestId).toBe(server.requests[0]?.headers['ms-requestid']);
+    expect(server.requests).toHaveLength(1);
+    expect(elsewhere.requests).toHaveLength(0);
+  });
+
+  it('sends on a next page only the headers the client sets and the MS-ContinuationToken', async () => {
+    serve(2, (n) => (n === 1 ? pageOf([customer(1)], '/customers?seekOperation=Next', 'tok') : pageOf([customer(2)])));
+    expect(await walk()).toHaveLength(2);
+    const [first, second] = server.requests;
+    const names = (headers: object) => Object.keys(headers).sort();
+    expect(names(second?.headers ?? {})).toEqual(names({ ...first?.headers, 'ms-continuationtoken': 'tok' }));
+    expect(second?.method).toBe('GET');
+  });
+
+  it('ends usage records whose links.next keeps bringing the same customers, at the first repeated one', async () => {
+    const record = (index: number) => ({ resourceId: customer(index).id, totalCost: 1, budget: {}, percentUsed: 0 });
+    serve(100, (n) => pageOf([record(1), record(2)], '/customers/usagerecords', `token-${n}`));
+    const error = await failure(client().listCustomerUsageRecords());
+    expect(error).toBeInstanceOf(PagingError);
+    expect(error.code).toBe('PageRepeated');
+    expect(error.message).toBe(`page 2 of the usage records repeats customer ${customer(1).id}`);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('holds every page of the usage records together to one maxResponseBytes', async () => {
+    const record = (index: number) => ({ resourceId: customer(index).id, totalCost: 1, budget: {}, percentUsed: 0 });
+    const pageAt = (n: number) =>
+      pageOf(
+        Array.from({ length: 12 }, (_, index) => record(n * 100 + index)),
+        '/customers/usagerecords',
+        `token-${n}`,
+      );
+    serve(10, pageAt);
+    // Room for three pages and a half: each page alone is far under the cap, the fourth crosses it.
+    const pageBytes = JSON.stringify(pageAt(1)).length;
+    const cap = Math.floor(pageBytes * 3.5);
+    const error = await failure(client({ maxResponseBytes: cap }).listCustomerUsageRecords());
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error.message).toBe(`the response body exceeds maxResponseBytes (${cap} bytes); the rest was not read`);
+    expect(server.requests).toHaveLength(4);
   });
 });

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budget, type FaultServer, startFaultServer, TENANT } from './fault-server.js';
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const specPackageDir = fileURLToPath(new URL('../../../openapi', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const consumer = mkdtempSync(join(tmpdir(), 'usagebudget-consumer-'));
 let server: FaultServer;
@@ -173,4 +174,61 @@ it('type-checks a usage snippet under TS strict, from ESM and CJS', async () => 
   );
   const result = await run(process.execPath, [tsc, '-p', consumer]).catch((error: { stdout: string }) => error);
   expect(result.stdout).toBe('');
+});
+
+// The validation subpath loads the spec package, an optional peer dependency: a project installs
+// both tarballs, as another team would install both packages.
+describe('the validation subpath, with @usagebudget/openapi installed beside the client', () => {
+  const project = mkdtempSync(join(tmpdir(), 'usagebudget-validating-'));
+
+  beforeAll(async () => {
+    for (const dir of [packageDir, specPackageDir])
+      await run('pnpm', ['pack', '--pack-destination', project], { cwd: dir });
+    const tarballs = readdirSync(project).filter((name) => name.endsWith('.tgz'));
+    expect(tarballs).toHaveLength(2);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'validating', private: true }));
+    await run(
+      'npm',
+      ['install', ...tarballs.map((name) => `./${name}`), '--no-audit', '--no-fund', '--loglevel=error'],
+      {
+        cwd: project,
+      },
+    );
+  }, 180_000);
+
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  it.each([
+    [
+      'import',
+      'validate-esm.mjs',
+      `import { UsageBudgetClient, ResponseValidationError } from '@usagebudget/client';
+import { specResponseValidator } from '@usagebudget/client/validation';`,
+    ],
+    [
+      'require',
+      'validate-cjs.cjs',
+      `const { UsageBudgetClient, ResponseValidationError } = require('@usagebudget/client');
+const { specResponseValidator } = require('@usagebudget/client/validation');`,
+    ],
+  ])('refuses a budget of the wrong type through %s', async (_, file, importLines) => {
+    writeFileSync(
+      join(project, file),
+      `${importLines}
+const client = new UsageBudgetClient({ baseURL: process.env.BASE_URL, credential: 'packed-token', validateResponses: specResponseValidator() });
+client.getBudget('${TENANT}').then(
+  () => console.log('accepted'),
+  (error) => console.log(JSON.stringify({ validation: error instanceof ResponseValidationError, problems: error.problems })),
+);`,
+    );
+    server.enqueue({ status: 200, json: { ...budget(1), amount: 'lots' } });
+    const { stdout } = await run(process.execPath, [file], {
+      cwd: project,
+      env: { ...process.env, BASE_URL: server.url },
+    });
+    expect(JSON.parse(stdout)).toEqual({
+      validation: true,
+      problems: [{ pointer: '/amount', rule: 'must be number' }],
+    });
+  });
 });

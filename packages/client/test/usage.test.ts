@@ -180,7 +180,8 @@ describe('listCustomers', () => {
         for await (const found of client().listCustomers()) seen.push(found.id);
       })(),
     );
-    expect(error.message).toBe('links.next repeats its page: /v1/customers?seekOperation=Next');
+    expect(error).toMatchObject({ name: 'PagingError', code: 'PageRepeated' });
+    expect(error.message).toBe('links.next of page 2 leads back to page 2: the listing would never end');
     expect(seen).toEqual([TENANT]);
     expect(server.requests).toHaveLength(2);
   });
@@ -191,7 +192,7 @@ describe('listCustomers', () => {
       json: page([customer(TENANT, 'Contoso')], { uri: 'https://elsewhere.example/v1/customers', token: TOKEN }),
     });
     const error = await failure(collect(client().listCustomers()));
-    expect(error.message).toContain('https://elsewhere.example/v1/customers');
+    expect(error).toMatchObject({ name: 'PagingError', code: 'LinkRefused' });
     expect(server.requests).toHaveLength(1);
   });
 
@@ -367,7 +368,7 @@ describe('money', () => {
     for (const bad of ['01', '1.', '.5', '1e', '--1', '1.5.5']) {
       server.enqueue({ status: 200, text: `{"totalCost": ${bad}}`, contentType: 'application/json' });
       const error = await failure(client({ maxRetries: 0 }).getPartnerUsageSummary());
-      expect(error.message).toMatch(/^200 a body that is not valid JSON/);
+      expect(error.message).toMatch(/^the 200 response of getPartnerUsageSummary .* not a body that is not valid JSON/);
     }
   });
 

@@ -1,3 +1,19 @@
+import type { ResponseProblem } from './errors.js';
+
+/**
+ * Checks the body of a 2xx response, as the service sent it, against what `operationId` may answer
+ * with `status`: the problems found, none when it is valid. The client then fails the call with a
+ * `ResponseValidationError` listing them, instead of returning the body; such a call is not
+ * retried (a service that answers what the API does not allow would again).
+ * `specResponseValidator()` of `@usagebudget/client/validation` checks every body against the
+ * spec's schema of the operation's response.
+ */
+export type ResponseValidator = (
+  operationId: string,
+  status: number,
+  body: string,
+) => readonly ResponseProblem[] | Promise<readonly ResponseProblem[]>;
+
 /** Returns an access token for Partner Center. Called before every attempt. */
 export type TokenProvider = (context: {
   /** True once per call, after a 401: return a fresh token rather than a cached one. */

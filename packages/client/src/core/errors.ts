@@ -78,6 +78,37 @@ export class TimeoutError extends PartnerCenterError {}
 /** The response body was longer than `maxResponseBytes`; the rest of it was not read. Never retried. */
 export class ResponseTooLargeError extends PartnerCenterError {}
 
+/** One way a response body breaks the spec: where (a JSON pointer into the body, `''` for all of it) and the rule. */
+export interface ResponseProblem {
+  /** The field: a JSON pointer (RFC 6901) into the body, such as `/items/3/percentUsed`; `''` is the whole body. */
+  pointer: string;
+  /** The rule it breaks, such as `must be integer`. */
+  rule: string;
+}
+
+/**
+ * A 2xx response whose body the client will not return: not a JSON object, or, with the client's
+ * `validateResponses` (`specResponseValidator()` of `@usagebudget/client/validation`), not what
+ * the spec's schema of the operation's response allows. `problems` names each field (a JSON
+ * pointer into the body) and the rule it breaks. Never retried: the service said something the API
+ * does not allow, and would again.
+ */
+export class ResponseValidationError extends PartnerCenterError {
+  /** Every field of the body that breaks the spec, with its rule. */
+  declare readonly problems: readonly ResponseProblem[];
+}
+
+/**
+ * A walk of pages (`listCustomers`, the usage records should they come paged) that cannot go on,
+ * because it would never end or would go where the client does not send a token. `code` says why:
+ * `PageRepeated` (a `links.next` or continuation token the walk has followed before, or usage
+ * records of customers an earlier page had), `EmptyPages` (10 pages in a row with no items but a
+ * `links.next`), `PageLimit` (more pages than the client's `maxPages`), `LinkRefused` (a
+ * `links.next` the client does not follow: not a `GET` of a path of the API with at most an
+ * `MS-ContinuationToken`). Never retried.
+ */
+export class PagingError extends PartnerCenterError {}
+
 /** The caller's `AbortSignal` fired. Never retried. */
 export class AbortError extends PartnerCenterError {}
 
@@ -105,6 +136,8 @@ for (const [name, ErrorClass] of Object.entries({
   ConnectionError,
   TimeoutError,
   ResponseTooLargeError,
+  ResponseValidationError,
+  PagingError,
   AbortError,
   ValidationError,
 })) {

@@ -33,7 +33,7 @@ export const FILTER_FIELDS: readonly CustomerFilter['Field'][] = [
   'IndirectCloudSolutionProvider',
 ];
 // The spec's MS-ContinuationToken header: 1 to 2048 printable ASCII characters without spaces.
-const CONTINUATION_TOKEN = /^[!-~]{1,2048}$/;
+export const CONTINUATION_TOKEN = /^[!-~]{1,2048}$/;
 
 /**
  * The `filter` query value of a customer list: exactly `Field` (a documented field), `Value` (1 to

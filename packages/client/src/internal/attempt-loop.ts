@@ -1,7 +1,13 @@
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import type { WithResponse } from '../core/call-promise.js';
-import type { CallOptions, Logger, ResponseInfo, TokenProvider } from '../core/call-types.js';
-import { AbortError, AuthenticationError, PartnerCenterError, TimeoutError } from '../core/errors.js';
+import type { CallOptions, Logger, ResponseInfo, ResponseValidator, TokenProvider } from '../core/call-types.js';
+import {
+  AbortError,
+  AuthenticationError,
+  type ErrorFields,
+  ResponseValidationError,
+  TimeoutError,
+} from '../core/errors.js';
 import { getToken } from './credential.js';
 import { aborted, sleep, timeLimit } from './deadlines.js';
 import { type CallIds, describeBody, errorFromResponse, redirectError, transportError } from './error-mapping.js';
@@ -20,6 +26,18 @@ export interface CallSettings extends RetrySettings {
   /** The caller's cap on a response body; without one, the operation's own (`runCall`'s argument). */
   maxResponseBytes?: number | undefined;
   logger?: Logger;
+  /** Checks each 2xx body before it is returned (the client's `validateResponses`). */
+  validateResponses?: ResponseValidator | undefined;
+}
+
+/**
+ * Bytes that the bodies of several calls share: the usage records' pages, all together, are held
+ * to one cap. Each 2xx body read takes its length (in UTF-16 units, which a JSON body of ASCII has
+ * as many of as bytes) from `left`.
+ */
+export interface SharedResponseBytes {
+  max: number;
+  left: number;
 }
 
 /** Sends one attempt with the given request config (headers, signal, limits, response handling). */
@@ -62,10 +80,16 @@ export async function runCall<T>(
   label: string,
   send: Send,
   options: CallOptions,
-  operationMaxResponseBytes: number,
+  operationMaxResponseBytes: number | SharedResponseBytes,
 ): Promise<WithResponse<T>> {
   const timeoutMs = options.timeoutMs ?? settings.timeoutMs;
-  const maxResponseBytes = settings.maxResponseBytes ?? operationMaxResponseBytes;
+  // The call's own cap (the caller's, or the operation's), or one it shares with other calls.
+  let bytes = operationMaxResponseBytes as SharedResponseBytes;
+  if (typeof operationMaxResponseBytes === 'number') {
+    const max = settings.maxResponseBytes ?? operationMaxResponseBytes;
+    bytes = { max, left: max };
+  }
+  const maxResponseBytes = bytes.max;
   const totalTimeoutMs = options.totalTimeoutMs ?? settings.totalTimeoutMs;
   const endsAt = Date.now() + totalTimeoutMs;
   const ids = {
@@ -108,7 +132,7 @@ export async function runCall<T>(
           // The attempt's deadline bounds it; axios' socket idle timeout (of an instance the caller
           // passed, too) would let a trickling body run on, and end a silent one as a broken stream.
           timeout: 0,
-          maxContentLength: maxResponseBytes,
+          maxContentLength: bytes.left,
           // The API never redirects; the response is turned into an error below.
           maxRedirects: 0,
           responseType: 'text',
@@ -138,12 +162,20 @@ export async function runCall<T>(
         if (info.status >= 200 && info.status < 300) {
           // Costs keep every digit: a double would round them (see exact-json.ts).
           const data = parseExactJson(body);
-          if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-            throw new PartnerCenterError(`${info.status} ${describeBody(redact(body))} instead of a JSON object`, {
-              status: info.status,
-              ...known,
-            });
+          // The label starts with the operation's id.
+          const operationId = label.split(' ')[0] as string;
+          const problems =
+            data === null || typeof data !== 'object' || Array.isArray(data)
+              ? [{ pointer: '', rule: `must be a JSON object, not ${describeBody(redact(body))}` }]
+              : await settings.validateResponses?.(operationId, info.status, body);
+          if (problems?.length) {
+            const shown = problems.slice(0, 3).map(({ pointer, rule }) => `${pointer || '(root)'} ${rule}`);
+            throw new ResponseValidationError(
+              `the ${info.status} response of ${operationId} does not match the spec: ${shown.join('; ')}`,
+              { status: info.status, ...known, problems } as ErrorFields,
+            );
           }
+          bytes.left -= body.length;
           return { data: data as T, response: info };
         }
         failure = errorFromResponse(info.status, redact(body), { ...known, retryAfterMs });

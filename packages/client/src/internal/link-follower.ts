@@ -1,23 +1,39 @@
-import { PartnerCenterError } from '../core/errors.js';
 import type { Link } from '../generated/models/index.js';
+import { CONTINUATION_TOKEN } from './argument-checks.js';
 
-/** The request a `Link` describes: its method, its path from the base URL, every header it lists. */
+/** The request a next link describes: its path from the base URL, and its continuation token. */
 export interface LinkRequest {
-  method: string;
   url: string;
-  headers: Record<string, string>;
+  /** The `MS-ContinuationToken` it carries, when it carries one. */
+  token?: string;
 }
 
+// A path of the API: one leading slash (two would name another host), printable ASCII without the
+// backslash (which URL parsers read as a slash), and no `.` or `..` segment, percent-encoded or
+// not (which would climb out of the base URL's path).
+const API_PATH = /^\/(?!\/)(?!.*\/(?:\.|%2e){1,2}(?:[/?#]|$))[!-[\]-~]*$/i;
+
 /**
- * The request of a link (`links.next`). Links are paths of the API; Partner Center writes some
- * without the `/v1` prefix, which is added when missing. Anything else (a URL of another host) is
- * refused: the token goes to the client's base URL only.
+ * The request of a `links.next`, or `undefined` when the client does not follow it. Partner
+ * Center's next links are `GET`s of a path of the API (written without `/v1` at times: it is
+ * added) that carry one header, `MS-ContinuationToken`. Anything else is refused before a request
+ * leaves: another method, a URL (of another host, or climbing out of the base URL's path), any
+ * other header (a `Host`, an `Authorization`) or a token the service could not have issued (the
+ * spec's `MS-ContinuationToken`: 1 to 2048 printable ASCII characters). The client's own headers
+ * are sent with the request; the link cannot replace them.
  */
-export function linkRequest({ uri, method, headers = [] }: Link): LinkRequest {
-  if (!/^\/(?!\/)/.test(uri)) throw new PartnerCenterError(`links.next is not an API path: ${uri}`);
-  return {
-    method,
-    url: /^\/v1(?:[/?#]|$)/.test(uri) ? uri : `/v1${uri}`,
-    headers: Object.fromEntries(headers.map(({ key, value }) => [key, value])),
-  };
+export function linkRequest(link: Link): LinkRequest | undefined {
+  const { uri, method, headers = [] } = Object(link) as Partial<Link>;
+  // A list of at most one header, or anything else as a list (which is then refused).
+  const [header, ...more] = ([] as unknown[]).concat(headers);
+  const { key, value } = Object(header);
+  if (
+    /^get$/i.test(String(method)) &&
+    API_PATH.test(String(uri)) &&
+    !more.length &&
+    (header === undefined || (/^ms-continuationtoken$/i.test(key) && CONTINUATION_TOKEN.test(String(value))))
+  ) {
+    const url = String(uri);
+    return { url: /^\/v1(?:[/?#]|$)/.test(url) ? url : `/v1${url}`, token: value };
+  }
 }
