@@ -50,7 +50,7 @@ export type Invocation =
   | { kind: 'call'; command: 'get' | 'clear'; customerTenantId: string; settings: CallSettings }
   | { kind: 'call'; command: 'usage'; customerTenantId: string; settings: CallSettings }
   | { kind: 'call'; command: 'set'; customerTenantId: string; amount: number; settings: CallSettings }
-  | { kind: 'call'; command: 'customers'; pageSize?: number; settings: CallSettings }
+  | { kind: 'call'; command: 'customers'; pageSize?: number; maxPages?: number; settings: CallSettings }
   | { kind: 'call'; command: 'report'; overPercent?: number; format: ReportFormat; settings: CallSettings }
   | { kind: 'call'; command: 'partner-usage'; settings: CallSettings }
   | {
@@ -78,6 +78,7 @@ const ARGUMENTS: Readonly<Record<CommandName, readonly string[]>> = {
 /** The options only some commands take. */
 const COMMAND_OPTIONS = {
   'page-size': 'customers',
+  'max-pages': 'customers',
   over: 'report',
   csv: 'report',
   'dry-run': 'apply',
@@ -98,6 +99,7 @@ const OPTIONS = {
   retries: { type: 'string' },
   debug: { type: 'boolean', default: false },
   'page-size': { type: 'string' },
+  'max-pages': { type: 'string' },
   over: { type: 'string' },
   csv: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
@@ -148,7 +150,17 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     throw new UsageError(`missing ${expected.slice(rest.length).join(' ')}`, first);
   }
   if (rest.length > expected.length) throw new UsageError(`unexpected argument "${rest[expected.length]}"`, first);
-  if (first === 'customers') return { kind: 'call', command: first, ...pageSize(values['page-size']), settings };
+  if (first === 'customers') {
+    const pageSize = customersCount(values['page-size'], 'page-size', MAX_PAGE_SIZE);
+    const maxPages = customersCount(values['max-pages'], 'max-pages', MAX_MAX_PAGES);
+    return {
+      kind: 'call',
+      command: first,
+      ...(pageSize !== undefined && { pageSize }),
+      ...(maxPages !== undefined && { maxPages }),
+      settings,
+    };
+  }
   if (first === 'report') {
     if (values.csv && values.json) throw new UsageError('--csv and --json both name the output: pass one', first);
     const format: ReportFormat = values.csv ? 'csv' : values.json ? 'json' : 'table';
@@ -180,12 +192,16 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   return { kind: 'call', command: first, customerTenantId, settings };
 }
 
-function pageSize(text: string | undefined): { pageSize?: number } {
-  if (text === undefined) return {};
-  const size = number(text, 0, (n) => Number.isInteger(n) && n >= 1 && n <= MAX_PAGE_SIZE);
-  if (size === undefined)
-    throw new UsageError(`--page-size takes a whole number from 1 to ${MAX_PAGE_SIZE}`, 'customers');
-  return { pageSize: size };
+/** The most pages `customers` reads by default: the client's. */
+export const DEFAULT_MAX_PAGES = 10_000;
+const MAX_MAX_PAGES = 1_000_000;
+
+/** `--page-size` or `--max-pages` of `customers`: absent, or a whole number from 1 to `max`. */
+function customersCount(text: string | undefined, option: string, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const count = number(text, 0, (n) => Number.isInteger(n) && n >= 1 && n <= max);
+  if (count === undefined) throw new UsageError(`--${option} takes a whole number from 1 to ${max}`, 'customers');
+  return count;
 }
 
 // A percentage as people write it: 80, 100, 92.5; no sign, no exponent, no % sign.

@@ -2,8 +2,10 @@ import {
   AbortError,
   AuthenticationError,
   NotFoundError,
+  PagingError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseValidationError,
   ValidationError,
 } from '@usagebudget/client';
 import { TokenCommandError } from './token-sources.js';
@@ -19,6 +21,11 @@ export const ExitCode = {
   throttled: 5,
   /** `apply`: some rows failed or were skipped; the others were applied. */
   partial: 6,
+  /**
+   * The service's answer was refused: a 2xx body that breaks the spec (a `ResponseValidationError`
+   * naming the field), or paging that would never end or leads elsewhere (a `PagingError`).
+   */
+  badAnswer: 7,
   /**
    * Ctrl-C (SIGINT): 128 + the signal's number, as shells report a command a signal stopped. A call
    * is aborted; `apply` finishes what is in flight first and continues on a rerun.
@@ -36,5 +43,6 @@ export function exitCodeFor(error: unknown): ExitCode {
   // No token means no authentication.
   if (error instanceof TokenCommandError) return ExitCode.denied;
   if (error instanceof RateLimitError) return ExitCode.throttled;
+  if (error instanceof ResponseValidationError || error instanceof PagingError) return ExitCode.badAnswer;
   return ExitCode.failed;
 }

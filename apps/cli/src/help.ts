@@ -2,6 +2,7 @@ import {
   type CommandName,
   DEFAULT_BASE_URL,
   DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_PAGES,
   DEFAULT_RETRIES,
   DEFAULT_TIMEOUT_SECONDS,
   DEFAULT_TOTAL_TIMEOUT_SECONDS,
@@ -36,7 +37,9 @@ Options:
   --version               show the version
 
 Exit codes: 0 ok, 1 other failure, 2 usage error, 3 not found, 4 authentication or
-permission, 5 throttled, 6 apply: some rows failed or were skipped, 130 interrupted (Ctrl-C).
+permission, 5 throttled, 6 apply: some rows failed or were skipped, 7 the service's answer was
+refused (a body that breaks the API's spec, or paging that would never end or leads elsewhere),
+130 interrupted (Ctrl-C).
 `;
 
 const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; examples: string; options?: string }> = {
@@ -71,7 +74,9 @@ const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; exampl
     examples: `  usagebudget customers
   usagebudget customers --json | jq -r .customerName
   usagebudget customers --page-size 100 --json > customers.jsonl`,
-    options: `  --page-size N           customers per request to the service, 1 to ${MAX_PAGE_SIZE} (default: the service's, ${MAX_PAGE_SIZE})`,
+    options: `  --page-size N           customers per request to the service, 1 to ${MAX_PAGE_SIZE} (default: the service's, ${MAX_PAGE_SIZE})
+  --max-pages N           stop with exit code 7 past N pages (default ${DEFAULT_MAX_PAGES}); a listing also stops at a
+                          page that leads back to an earlier one, and after 10 empty pages in a row`,
   },
   usage: {
     usage: 'usagebudget usage <customer-tenant-id> [options]',

@@ -2,6 +2,7 @@ import type { Customer, PartnerUsageSummary } from '@usagebudget/client';
 import { stringify } from 'csv-stringify/sync';
 import { formatAmount } from './amount.js';
 import { type Style, table } from './output.js';
+import { displayWidth, jsonLine, padEnd, padStart, terminalText } from './terminal-text.js';
 import { currencyOf, REPORT_COLUMNS, roundDecimal, standing, type UsageRow } from './usage-figures.js';
 
 /** A column of a listing: its title, how a row shows in it, and whether it lines up on the right (numbers). */
@@ -12,7 +13,9 @@ interface Column<T> {
 }
 
 /**
- * Rows under their column titles, each column as wide as its widest cell, two spaces apart.
+ * Rows under their column titles, each column as wide as its widest cell on the terminal (wide
+ * characters take two columns, combining ones none), two spaces apart. Each cell is shown through
+ * `terminalText` (it may be the service's): the one place a listing's text reaches the terminal.
  * `paint` colours a finished line (after padding, so that colour codes do not upset the widths).
  */
 function listing<T>(
@@ -21,14 +24,14 @@ function listing<T>(
   s: Style,
   paint: (row: T, line: string) => string = (_, line) => line,
 ): string {
-  const cells = rows.map((row) => columns.map((column) => printable(column.cell(row))));
+  const cells = rows.map((row) => columns.map((column) => terminalText(column.cell(row))));
   const widths = columns.map((column, index) =>
-    Math.max(column.title.length, ...cells.map((line) => (line[index] as string).length)),
+    Math.max(displayWidth(column.title), ...cells.map((line) => displayWidth(line[index] as string))),
   );
   const line = (values: readonly string[]) =>
     values
       .map((value, index) =>
-        columns[index]?.right ? value.padStart(widths[index] as number) : value.padEnd(widths[index] as number),
+        columns[index]?.right ? padStart(value, widths[index] as number) : padEnd(value, widths[index] as number),
       )
       .join('  ')
       .trimEnd();
@@ -40,12 +43,6 @@ function listing<T>(
     .join('');
 }
 
-/**
- * Text from the service as a terminal shows it safely: control characters (a line break, an
- * escape sequence that would recolour or move the cursor) become a space.
- */
-const printable = (text: string) => text.replace(/\p{Cc}/gu, ' ');
-
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 // --- customers -------------------------------------------------------------------------------
@@ -53,12 +50,12 @@ const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ?
 /** `customers --json`: one line a customer, these keys in this order. */
 export function customerLine(customer: Customer): string {
   const { id, companyProfile, relationshipToPartner } = customer;
-  return `${JSON.stringify({
+  return jsonLine({
     customerId: id,
     customerName: companyProfile.companyName,
     domain: companyProfile.domain,
     relationshipToPartner,
-  })}\n`;
+  });
 }
 
 /** `customers`: an aligned table, then how many. */
@@ -96,12 +93,12 @@ export interface UsageResult {
 export function formatUsage({ row, billingStartDate, billingEndDate, requestId }: UsageResult, s: Style): string {
   return table(
     [
-      ['Customer', printable(row.customerId)],
-      ['Name', printable(row.customerName)],
-      ['Budget', row.budget === null ? s.muted('no budget') : s.value(formatAmount(row.budget))],
-      ['Cost', `${s.value(roundDecimal(row.cost, 2))} ${printable(row.currency)}`],
-      ['Percent used', paintStanding(s)(row, percentText(row))],
-      ['Period', `${billingStartDate} to ${billingEndDate}`],
+      ['Customer', row.customerId],
+      ['Name', row.customerName],
+      ['Budget', row.budget === null ? ['no budget', s.muted] : [formatAmount(row.budget), s.value]],
+      ['Cost', [roundDecimal(row.cost, 2), s.value], ' ', row.currency],
+      ['Percent used', [percentText(row), (text) => paintStanding(s)(row, text)]],
+      ['Period', billingStartDate, ' to ', billingEndDate],
       ['Request ID', requestId],
     ],
     s,
@@ -110,7 +107,14 @@ export function formatUsage({ row, billingStartDate, billingEndDate, requestId }
 
 /** `usage --json`: one line, these keys; `cost` is the exact decimal string. */
 export function usageJson({ row, billingStartDate, billingEndDate, requestId, correlationId }: UsageResult): string {
-  return `${JSON.stringify({ command: 'usage', ...reportRecord(row), billingStartDate, billingEndDate, requestId, correlationId })}\n`;
+  return jsonLine({
+    command: 'usage',
+    ...reportRecord(row),
+    billingStartDate,
+    billingEndDate,
+    requestId,
+    correlationId,
+  });
 }
 
 /** A report row with the documented keys only, in their order. */
@@ -121,7 +125,7 @@ function reportRecord(row: UsageRow): UsageRow {
 
 /** `report --json`: one line a customer, worst first. */
 export function reportLines(rows: readonly UsageRow[]): string {
-  return rows.map((row) => `${JSON.stringify(reportRecord(row))}\n`).join('');
+  return rows.map((row) => jsonLine(reportRecord(row))).join('');
 }
 
 /**
@@ -173,14 +177,14 @@ export interface PartnerUsageResult {
 export function formatPartnerUsage({ summary, requestId }: PartnerUsageResult, s: Style): string {
   return table(
     [
-      ['Partner', printable(summary.resourceId)],
-      ['Name', printable(summary.resourceName)],
-      ['Customers with usage', s.value(String(summary.customersWithUsageBasedSubscription))],
-      ['Over budget', s.value(String(summary.customersOverBudget))],
-      ['Trending over', s.value(String(summary.customersTrendingOver))],
+      ['Partner', summary.resourceId],
+      ['Name', summary.resourceName],
+      ['Customers with usage', [String(summary.customersWithUsageBasedSubscription), s.value]],
+      ['Over budget', [String(summary.customersOverBudget), s.value]],
+      ['Trending over', [String(summary.customersTrendingOver), s.value]],
       // Partner Center leaves the customers on an Azure plan out of this total.
-      ['Legacy offers cost', `${s.value(roundDecimal(summary.totalCost, 2))} ${printable(currencyOf(summary))}`],
-      ['Period', `${summary.billingStartDate} to ${summary.billingEndDate}`],
+      ['Legacy offers cost', [roundDecimal(summary.totalCost, 2), s.value], ' ', currencyOf(summary)],
+      ['Period', summary.billingStartDate, ' to ', summary.billingEndDate],
       ['Request ID', requestId],
     ],
     s,
@@ -189,7 +193,7 @@ export function formatPartnerUsage({ summary, requestId }: PartnerUsageResult, s
 
 /** `partner-usage --json`: one line, these keys; `cost` is the exact decimal string. */
 export function partnerUsageJson({ summary, requestId, correlationId }: PartnerUsageResult): string {
-  return `${JSON.stringify({
+  return jsonLine({
     command: 'partner-usage',
     partnerId: summary.resourceId,
     partnerName: summary.resourceName,
@@ -202,5 +206,5 @@ export function partnerUsageJson({ summary, requestId, correlationId }: PartnerU
     billingEndDate: summary.billingEndDate,
     requestId,
     correlationId,
-  })}\n`;
+  });
 }

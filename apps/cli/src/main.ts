@@ -5,6 +5,7 @@ import {
   type SpendingBudget,
   UsageBudgetClient,
 } from '@usagebudget/client';
+import { specResponseValidator } from '@usagebudget/client/validation';
 import { type ApplyTerminal, runApply } from './apply-command.js';
 import { type CallSettings, endpointURL, type Invocation, parseCommandLine } from './arguments.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
@@ -20,6 +21,7 @@ import {
   resultJson,
   style,
 } from './output.js';
+import { terminalLines } from './terminal-text.js';
 import { TokenCommandError, tokenSource } from './token-sources.js';
 import { runCustomers, runPartnerUsage, runReport, runUsage } from './usage-commands.js';
 import { cliVersion } from './version.js';
@@ -87,7 +89,8 @@ async function call(invocation: Call, terminal: Terminal): Promise<ExitCode> {
         invocation,
         {
           write,
-          note: (text) => terminal.stderr.write(text),
+          // Notes quote the file's rows: shown as terminalText, line by line.
+          note: (text) => terminal.stderr.write(terminalLines(text)),
           stderr: terminal.stderr as ApplyTerminal['stderr'],
           interrupt: terminal.interrupt,
         },
@@ -120,6 +123,9 @@ function createClient(invocation: Call, { env, stderr }: Terminal): UsageBudgetC
     timeoutMs: settings.timeoutMs,
     totalTimeoutMs: settings.totalTimeoutMs,
     maxRetries: settings.retries,
+    ...('maxPages' in invocation && invocation.maxPages !== undefined && { maxPages: invocation.maxPages }),
+    // Every 2xx body against the spec: an answer that breaks it is exit code 7, never garbage.
+    validateResponses: specResponseValidator(),
     // Under --json, stderr carries only the error object unless --debug asks for more; apply shows
     // retries and throttling in its progress instead of a warning per retry.
     ...((settings.json || invocation.command === 'apply') && !settings.debug

@@ -6,15 +6,18 @@ import {
   ConnectionError,
   type Logger,
   NotFoundError,
+  PagingError,
   PartnerCenterError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseValidationError,
   ServerError,
   TimeoutError,
   ValidationError,
 } from '@usagebudget/client';
 import { formatAmount } from './amount.js';
 import { type CommandName, DEFAULT_BASE_URL } from './arguments.js';
+import { displayWidth, jsonLine, padEnd, terminalLines, terminalText } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 /** What a successful command reports: the `--json` shape, documented in the README. */
@@ -50,15 +53,30 @@ export function style(color: boolean): Style {
   return { label: ansi(2, 22), value: ansi(1, 22), muted: ansi(33, 39), warning: ansi(93, 39), error: ansi(31, 39) };
 }
 
-/** Rows with their labels padded to one width, each ending in a newline. */
-export function table(rows: ReadonlyArray<readonly [string, string]>, s: Style, indent = ''): string {
-  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
-  return rows.map(([label, value]) => `${indent}${s.label(label.padEnd(width))}${value}\n`).join('');
+/** Part of a table's value: text, or text and the style it is shown in. */
+export type Part = string | readonly [text: string, paint: (text: string) => string];
+/** A row of a {@link table}: its label, then its value in parts. */
+export type Row = readonly [label: string, ...value: Part[]];
+
+/**
+ * Rows with their labels padded to one width, each ending in a newline. Every part of a value is
+ * shown through `terminalText` (it may be the service's), then painted: the one place such a
+ * table's text reaches the terminal.
+ */
+export function table(rows: readonly Row[], s: Style, indent = ''): string {
+  const width = Math.max(...rows.map(([label]) => displayWidth(label))) + 2;
+  const shown = (part: Part) => (typeof part === 'string' ? terminalText(part) : part[1](terminalText(part[0])));
+  return rows
+    .map(
+      ([label, ...value]) => `${indent}${s.label(padEnd(label, width))}${value.map(shown).join('')}
+`,
+    )
+    .join('');
 }
 
 /** The human summary: customer, budget (or "no budget"), request ID. */
 export function formatResult(result: CommandResult, s: Style): string {
-  const budget = result.amount === null ? s.muted('no budget') : s.value(formatAmount(result.amount));
+  const budget: Part = result.amount === null ? ['no budget', s.muted] : [formatAmount(result.amount), s.value];
   return table(
     [
       ['Customer', result.customerTenantId],
@@ -72,7 +90,7 @@ export function formatResult(result: CommandResult, s: Style): string {
 export function resultJson(result: CommandResult): string {
   // The documented keys, in a fixed order, whatever else the result may carry one day.
   const { command, customerTenantId, amount, requestId, correlationId } = result;
-  return `${JSON.stringify({ command, customerTenantId, amount, requestId, correlationId })}\n`;
+  return jsonLine({ command, customerTenantId, amount, requestId, correlationId });
 }
 
 // How a report names each client error; any other PartnerCenterError is "the call failed".
@@ -86,24 +104,35 @@ const TITLES: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, 
   [ServerError, 'the service failed'],
   [TimeoutError, 'no response in time'],
   [AbortError, 'interrupted'],
+  [ResponseValidationError, "the service's answer breaks the API's spec"],
+  [PagingError, "the service's paging was refused"],
 ];
 
-/** The error report for stderr: what failed, then code, description and request ID when known. */
+// The problems of a ResponseValidationError listed in its report; the rest are counted.
+const PROBLEMS_SHOWN = 10;
+
+/**
+ * The error report for stderr: what failed, then code, description and request ID when known.
+ * Every text in it that the CLI did not write (the service's, the command line's) is shown through
+ * `terminalText`.
+ */
 export function formatError(error: unknown, s: Style, baseURL?: string): string {
   const prefix = s.error('usagebudget:');
   if (error instanceof UsageError) {
     const help = error.command ? `usagebudget ${error.command} --help` : 'usagebudget --help';
-    return `${prefix} ${error.message}\nRun "${help}" for usage.\n`;
+    return `${prefix} ${terminalText(error.message)}\nRun "${help}" for usage.\n`;
   }
   if (error instanceof ConnectionError) {
     const hint =
       baseURL === DEFAULT_BASE_URL
         ? 'Is the reference server running? Start it with "usagebudget-server", or pass --base-url or --cloud.\n'
         : '';
-    return `${prefix} could not connect to ${baseURL ?? 'the service'}\n${details(error, s)}${hint}`;
+    return `${prefix} could not connect to ${terminalText(baseURL ?? 'the service')}\n${details(error, s)}${hint}`;
   }
-  if (error instanceof ValidationError) return `${prefix} invalid option: ${error.message}\n`;
-  if (!(error instanceof PartnerCenterError)) return `${prefix} ${(error as Error)?.message ?? String(error)}\n`;
+  if (error instanceof ValidationError) return `${prefix} invalid option: ${terminalText(error.message)}\n`;
+  if (!(error instanceof PartnerCenterError)) {
+    return `${prefix} ${terminalText((error as Error)?.message ?? String(error))}\n`;
+  }
   const title = TITLES.find(([ErrorClass]) => error instanceof ErrorClass)?.[1] ?? 'the call failed';
   // The request may have reached the service before Ctrl-C: the caller should look, not assume.
   const hint =
@@ -112,9 +141,14 @@ export function formatError(error: unknown, s: Style, baseURL?: string): string 
 }
 
 function details(error: PartnerCenterError, s: Style): string {
-  const rows: Array<readonly [string, string]> = [];
+  const rows: Row[] = [];
   if (error.code !== undefined) rows.push(['Code', String(error.code)]);
-  rows.push(['Description', error.description ?? error.message]);
+  if (error instanceof ResponseValidationError) {
+    const { problems } = error;
+    for (const { pointer, rule } of problems.slice(0, PROBLEMS_SHOWN))
+      rows.push(['Problem', `${pointer || '(root)'} ${rule}`]);
+    if (problems.length > PROBLEMS_SHOWN) rows.push(['Problem', `and ${problems.length - PROBLEMS_SHOWN} more`]);
+  } else rows.push(['Description', error.description ?? error.message]);
   if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
     rows.push(['Retry after', `${Math.ceil(error.retryAfterMs / 1000)} s`]);
   }
@@ -126,7 +160,7 @@ function details(error: PartnerCenterError, s: Style): string {
 /** The `--json` error object for stderr: every key always present, `null` when unknown. */
 export function errorJson(error: unknown, exitCode: number): string {
   const known = error instanceof PartnerCenterError ? error : undefined;
-  return `${JSON.stringify({
+  return jsonLine({
     error: {
       type: (error as Error)?.name ?? 'Error',
       message: (error as Error)?.message ?? String(error),
@@ -137,14 +171,14 @@ export function errorJson(error: unknown, exitCode: number): string {
       correlationId: known?.correlationId ?? null,
     },
     exitCode,
-  })}\n`;
+  });
 }
 
-/** `--debug`: the stack of the error and of its causes. */
+/** `--debug`: the stack of the error and of its causes (whose messages may hold the service's text). */
 export function errorStacks(error: unknown): string {
   let text = '';
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    text += `${text ? 'Caused by: ' : ''}${cause.stack ?? cause.message}\n`;
+    text += `${text ? 'Caused by: ' : ''}${terminalLines(cause.stack ?? cause.message)}\n`;
   }
   return text;
 }
@@ -154,7 +188,8 @@ export function errorStacks(error: unknown): string {
  * a hang), each attempt with `--debug`. The client never puts headers, so never the token, in them.
  */
 export function clientLogger(write: (text: string) => void, debug: boolean): Logger {
+  // A retry's warning quotes the failure, whose message may hold the service's text.
   const line = (message: string, fields?: Record<string, unknown>) =>
-    write(`${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
-  return debug ? { debug: line, warn: line } : { warn: (message) => write(`${message}\n`) };
+    write(`${terminalText(`${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`)}\n`);
+  return debug ? { debug: line, warn: line } : { warn: (message) => line(message) };
 }

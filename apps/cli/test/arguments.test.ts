@@ -104,6 +104,9 @@ describe('parseCommandLine', () => {
     [['customers', '--page-size', '0'], /--page-size takes a whole number from 1 to 500/],
     [['customers', '--page-size', '501'], /--page-size takes a whole number from 1 to 500/],
     [['customers', '--page-size', '2.5'], /--page-size takes a whole number/],
+    [['customers', '--max-pages', '0'], /--max-pages takes a whole number from 1 to 1000000/],
+    [['customers', '--max-pages', 'many'], /--max-pages takes a whole number/],
+    [['report', '--max-pages', '5'], /--max-pages is an option of "usagebudget customers"/],
     [['report', '--over', '-5'], /--over takes a percentage/],
     [['report', '--over', '80%'], /--over takes a percentage of the budget such as 80 or 100 \(got "80%"\)/],
     [['report', '--over', '1e2'], /--over takes a percentage/],
@@ -148,6 +151,8 @@ describe('parseCommandLine', () => {
       pageSize: 50,
       settings: { json: true },
     });
+    expect(parseCommandLine(['customers'])).not.toHaveProperty('maxPages');
+    expect(parseCommandLine(['customers', '--max-pages', '20000'])).toMatchObject({ maxPages: 20_000 });
     expect(parseCommandLine(['usage', ID])).toMatchObject({ command: 'usage', customerTenantId: ID });
     expect(parseCommandLine(['report'])).toMatchObject({ command: 'report', format: 'table' });
     expect(parseCommandLine(['report'])).not.toHaveProperty('overPercent');

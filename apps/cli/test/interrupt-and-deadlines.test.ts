@@ -115,13 +115,17 @@ describe('Ctrl-C during a listing', () => {
         method: 'GET',
         headers: [{ key: 'MS-ContinuationToken', value: 't' }],
       };
+      // A page as the spec has it: the CLI checks every body against the spec.
       const item = {
         id: customer,
-        companyProfile: { tenantId: customer, companyName: 'Contoso', domain: 'contoso.example' },
+        companyProfile: { tenantId: customer, companyName: 'Contoso', domain: 'contoso.example', attributes: {} },
         relationshipToPartner: 'reseller',
+        attributes: {},
       };
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ totalCount: 1, items: [item], links: { next }, continuationToken: 't' }));
+      response.end(
+        JSON.stringify({ totalCount: 1, items: [item], links: { next }, continuationToken: 't', attributes: {} }),
+      );
     });
     const run = await interruptedRun(['customers', '--base-url', url, '--json'], secondArrived);
     expect(run.code).toBe(130);

@@ -90,7 +90,7 @@ describe('report', () => {
     expect(reportTable(rows, 3, undefined, style(false))).not.toContain('\u001b[');
   });
 
-  it("shows a name's control characters as spaces: a line break or an escape sequence cannot upset the terminal", () => {
+  it("shows a name's control characters as visible escapes: a line break or an escape sequence cannot upset the terminal", () => {
     const table = reportTable(
       [{ ...(rows[2] as UsageRow), customerName: 'Evil\u001b[2J\nCo' }],
       1,
@@ -98,7 +98,7 @@ describe('report', () => {
       style(false),
     );
     expect(table.split('\n')).toHaveLength(4);
-    expect(table).toContain('Evil [2J Co');
+    expect(table).toContain('Evil\\u{1b}[2J\\u{a}Co');
     expect(table).not.toContain('\u001b');
   });
 
@@ -228,8 +228,8 @@ describe('partner-usage', () => {
     });
   });
 
-  it("shows a partner name's control characters as spaces", () => {
+  it("shows a partner name's control characters as visible escapes", () => {
     const hostile = { ...result, summary: { ...summary, resourceName: 'Evil\u001b[2J\nPartner' } };
-    expect(formatPartnerUsage(hostile, style(false))).toContain('Name                  Evil [2J Partner\n');
+    expect(formatPartnerUsage(hostile, style(false))).toContain('Name                  Evil\\u{1b}[2J\\u{a}Partner\n');
   });
 });
