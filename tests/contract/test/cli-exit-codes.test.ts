@@ -166,10 +166,11 @@ describe("usagebudget against the Prism mock of the spec's responses", () => {
     ).toEqual(['b44bb1fb-c595-45b0-9e09-d657365580bf']);
     // The mock's first page always names a next page, which is the first page again.
     const endless = await answeredWith('200:firstPage', 'customers', '--json');
-    expect(endless.code).toBe(1);
+    expect(endless.code).toBe(7);
     expect(endless.stdout.trimEnd().split('\n')).toHaveLength(2);
     expect(JSON.parse(endless.stderr)).toMatchObject({
-      error: { message: expect.stringMatching(/links\.next repeats its page/) },
+      error: { type: 'PagingError', code: 'PageRepeated', message: expect.stringMatching(/leads back to page 2/) },
+      exitCode: 7,
     });
   });
 
