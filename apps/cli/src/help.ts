@@ -66,7 +66,7 @@ const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; exampl
   usagebudget clear ${EXAMPLE_ID} --json`,
   },
   customers: {
-    usage: 'usagebudget customers [--page-size N] [options]',
+    usage: 'usagebudget customers [--page-size N] [--max-pages N] [options]',
     summary:
       'Lists every customer of the partner: ID, company name, domain and relationship. The pages of\n' +
       'the service are followed one after another; with --json each customer is printed as its page\n' +
@@ -75,8 +75,9 @@ const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; exampl
   usagebudget customers --json | jq -r .customerName
   usagebudget customers --page-size 100 --json > customers.jsonl`,
     options: `  --page-size N           customers per request to the service, 1 to ${MAX_PAGE_SIZE} (default: the service's, ${MAX_PAGE_SIZE})
-  --max-pages N           stop with exit code 7 past N pages (default ${DEFAULT_MAX_PAGES}); a listing also stops at a
-                          page that leads back to an earlier one, and after 10 empty pages in a row`,
+  --max-pages N           stop with exit code 7 past N pages (default ${DEFAULT_MAX_PAGES}); a listing also
+                          stops at a page that leads back to an earlier one, and after 10 empty
+                          pages in a row`,
   },
   usage: {
     usage: 'usagebudget usage <customer-tenant-id> [options]',
