@@ -60,21 +60,35 @@ export function generateArguments(options) {
 }
 
 /**
- * Runs the pinned openapi-generator with `args` (`['generate', ...]`, or `generateArguments(...)`)
- * and resolves with its output; rejects with that output when it exits with an error. Runs in
- * parallel with other calls: each is a JVM of its own.
+ * The command that runs the pinned openapi-generator with `args` (`['generate', ...]`, or
+ * `generateArguments(...)`), for callers that run programs their own way (tests track their
+ * children). Throws when the JAR is missing.
+ * @param {readonly string[]} args
+ * @returns {{ command: string; args: string[] }}
+ */
+export function generatorCommand(args) {
+  const jar = generatorJarPath();
+  if (!existsSync(jar)) {
+    throw new Error(`no openapi-generator JAR at ${jar}: run pnpm install (its postinstall copies it from npm)`);
+  }
+  return { command: 'java', args: ['-jar', jar, ...args] };
+}
+
+/**
+ * Runs `generatorCommand(args)` and resolves with its output; rejects with that output when it
+ * exits with an error. Calls run in parallel: each is a JVM of its own.
  * @param {readonly string[]} args
  * @returns {Promise<{ stdout: string; stderr: string }>}
  */
 export function runGenerator(args) {
-  const jar = generatorJarPath();
-  if (!existsSync(jar)) {
-    return Promise.reject(
-      new Error(`no openapi-generator JAR at ${jar}: run pnpm install (its postinstall copies it from npm)`),
-    );
+  let command;
+  try {
+    command = generatorCommand(args);
+  } catch (error) {
+    return Promise.reject(error);
   }
   return new Promise((resolve, reject) => {
-    const child = spawn('java', ['-jar', jar, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command.command, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
