@@ -76,20 +76,54 @@ pnpm install --frozen-lockfile \
   || fail "pnpm install failed (see above)." \
     "better-sqlite3 compiles from source: it needs python3, make and g++ (apt-get install python3 make g++)."
 
-# --- Chromium for the docs' browser test ------------------------------------------------------------
+# --- Debian packages that tests need ----------------------------------------------------------------
+apt_updated=""
+# True when Debian's apt-get can install packages here (as root, or through sudo).
+can_apt() { command -v apt-get >/dev/null && { [[ "$(id -u)" == 0 ]] || command -v sudo >/dev/null; }; }
+# apt_install PACKAGE...: installs Debian packages, or fails naming them.
+apt_install() {
+  local sudo=""
+  [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  if [[ -z "$apt_updated" ]]; then
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null \
+    || fail "apt-get could not install $*." "Install them yourself: apt-get install $*"
+}
+
+# Chromium for the docs' browser test.
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
 if [[ -x "$chromium" ]]; then
   say "Chromium ok ($chromium)"
-elif command -v apt-get >/dev/null && { [[ "$(id -u)" == 0 ]] || command -v sudo >/dev/null; }; then
-  sudo=""
-  [[ "$(id -u)" == 0 ]] || sudo="sudo"
+elif can_apt; then
   say "Chromium not found: installing Debian's chromium for the docs' browser test"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null \
-    || fail "apt-get could not install chromium." "Install it yourself (apt-get install chromium) or set CHROMIUM_PATH."
+  apt_install chromium
   say "Chromium installed ($chromium)"
 else
   say "warning: no Chromium at $chromium: the docs' browser test will fail."
   say "warning: install Debian's chromium or set CHROMIUM_PATH, then run pnpm test."
+fi
+
+# The generator tests (tests/generators) compile openapi-generator's Java client with a JDK and run
+# its Python client, whose package imports these modules (a python3 on PATH or Debian's will do).
+if command -v javac >/dev/null; then
+  say "javac ok ($(command -v javac))"
+elif can_apt; then
+  say "javac not found: installing Debian's openjdk-17-jdk-headless for the generator tests"
+  apt_install openjdk-17-jdk-headless
+  say "javac installed"
+else
+  say "warning: no javac: the generator tests will fail. Install a JDK 17 (apt-get install openjdk-17-jdk-headless)."
+fi
+python_modules="import urllib3, six, dateutil, certifi"
+if python3 -c "$python_modules" 2>/dev/null || /usr/bin/python3 -c "$python_modules" 2>/dev/null; then
+  say "Python modules of the generated client ok"
+elif can_apt; then
+  say "installing Debian's python3-urllib3, -six, -dateutil and -certifi for the generator tests"
+  apt_install python3 python3-urllib3 python3-six python3-dateutil python3-certifi
+  say "Python modules of the generated client installed"
+else
+  say "warning: no python3 imports urllib3, six, dateutil and certifi: the generator tests will fail."
 fi
 say "ready"

@@ -1,14 +1,13 @@
 // The 2.x openapi-generator-cli wrapper downloads its JAR from Maven Central, which is
-// unreachable here. The 1.0.18-5.0.0-beta2 npm package ships that JAR, so we copy it to the
-// wrapper's storageDir under the version name openapitools.json pins; the wrapper then runs offline.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+// unreachable here. The 1.0.18-5.0.0-beta2 npm package ships that JAR, so we copy it to where
+// openapi-generator.mjs runs it from: the storageDir of openapitools.json, under the version name
+// it pins (where the wrapper looks too, so it also runs offline).
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { generatorJarPath, repositoryRoot } from './openapi-generator.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const config = JSON.parse(readFileSync(join(root, 'openapitools.json'), 'utf8'))['generator-cli'];
-const require = createRequire(join(root, 'package.json'));
+const require = createRequire(join(repositoryRoot, 'package.json'));
 
 let source;
 try {
@@ -18,7 +17,7 @@ try {
   console.log('install-generator-jar: openapi-generator-jar not installed, skipping');
   process.exit(0);
 }
-const target = join(root, config.storageDir, `${config.version}.jar`);
+const target = generatorJarPath();
 if (existsSync(target) && statSync(target).size === statSync(source).size) process.exit(0);
 mkdirSync(dirname(target), { recursive: true });
 copyFileSync(source, target);

@@ -5,9 +5,27 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { specOperations } from '@usagebudget/openapi/operations';
+import { VENDOR_COMBINATORS } from '@usagebudget/openapi/pointer';
 import { withChangelog } from './changelog.mjs';
 import { readCodeSamples, withCodeSamples } from './code-samples.mjs';
 import { bundledJson, changelogMd, docsDir, docsHtml, packageDir } from './paths.mjs';
+
+/**
+ * `node` with every `x-anyOf` and `x-oneOf` spelled `anyOf` and `oneOf`. The spec keeps a union of
+ * primitive types out of code generators' sight (its "Generated clients" correction); Redoc shows
+ * an `anyOf` as what it is ("Decimal (string) or number"), where an untyped schema shows no type.
+ */
+function withUnionsShown(node) {
+  if (Array.isArray(node)) return node.map(withUnionsShown);
+  if (node === null || typeof node !== 'object') return node;
+  const copy = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, withUnionsShown(value)]));
+  for (const [vendor, combinator] of Object.entries(VENDOR_COMBINATORS)) {
+    if (!Array.isArray(copy[vendor]) || copy[combinator] !== undefined) continue;
+    copy[combinator] = copy[vendor];
+    delete copy[vendor];
+  }
+  return copy;
+}
 
 if (process.argv.includes('--print-path')) {
   console.log(docsHtml);
@@ -29,7 +47,7 @@ try {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 }
-const spec = withChangelog(withCodeSamples(bundle, operations, samples), changelog, packageName);
+const spec = withUnionsShown(withChangelog(withCodeSamples(bundle, operations, samples), changelog, packageName));
 
 mkdirSync(docsDir, { recursive: true });
 // Redoc's footer loads its logo from a CDN; point it at a local copy so the page makes no

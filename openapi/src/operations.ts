@@ -40,6 +40,32 @@ export function resolvePointer<T>(document: object, pointer: string): Located<T>
   return { value: resolved.value, pointer: resolved.pointer ?? pointer };
 }
 
+const DECIMAL_REF = '#/components/schemas/Decimal';
+
+/** A property of a schema of `components.schemas`, by both names. */
+export interface SchemaProperty {
+  readonly schema: string;
+  readonly property: string;
+}
+
+/**
+ * The properties the spec types as a cost: a `Decimal` string or a JSON number, written as an
+ * untyped schema whose `x-anyOf` has a `Decimal` branch (the spec's "Money and decimals"). Readers
+ * take such a property's number as its exact text.
+ */
+export function costProperties(document: OpenAPIV3.Document): SchemaProperty[] {
+  return Object.keys(document.components?.schemas ?? {}).flatMap((schema) => {
+    const { value } = resolvePointer<OpenAPIV3.SchemaObject>(document, `#/components/schemas/${schema}`);
+    return Object.entries(value.properties ?? {}).flatMap(([property, definition]) => {
+      const branches = (definition as Record<string, unknown>)['x-anyOf'];
+      const isCost =
+        Array.isArray(branches) &&
+        branches.some((branch) => (branch as OpenAPIV3.ReferenceObject).$ref === DECIMAL_REF);
+      return isCost ? [{ schema, property }] : [];
+    });
+  });
+}
+
 /**
  * Every operation of the document, in the order its paths and OpenAPI's methods come. Throws on an
  * operation without an operationId: everything derived from the spec names operations by it.

@@ -4,6 +4,14 @@ import type { OpenAPIV3 } from 'openapi-types';
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 /**
+ * The spec's vendor keywords for a union of primitive types (`x-anyOf` for a cost, `x-oneOf` for
+ * `ApiFault.code`), each with the keyword it stands for: a union kept out of code generators'
+ * sight, since they cannot carry it (the spec's "Generated clients" correction).
+ * `createSpecValidator` applies them as the keywords they stand for.
+ */
+export const VENDOR_COMBINATORS = { 'x-anyOf': 'anyOf', 'x-oneOf': 'oneOf' } as const;
+
+/**
  * `base` (a JSON pointer; `#` for the document) extended by raw segments, each escaped per
  * RFC 6901: `jsonPointer('#', 'paths', '/v1/x', 'get')` is `#/paths/~1v1~1x/get`.
  */

@@ -156,3 +156,36 @@ export function budgetStanding(totalCost: string, budget: string | null): Budget
   if (compareDecimals(totalCost, budget) > 0) return 'overBudget';
   return compareDecimals(percentUsed(totalCost, budget), TRENDING_OVER_PERCENT) >= 0 ? 'trendingOver' : 'withinBudget';
 }
+
+/**
+ * The names of the members that the text of a JSON object gives more than once, at its top level,
+ * in the order they repeat. JSON.parse keeps only the last of them, so only the text shows them;
+ * the spec's `filter` takes each member once. Names compare as JSON reads them (`"F\u0069eld"` is
+ * `Field`). For text that is not a JSON object the answer means nothing: parse it first.
+ */
+export function repeatedJsonMembers(jsonObjectText: string): string[] {
+  const text = jsonObjectText;
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '{' || char === '[') depth++;
+    else if (char === '}' || char === ']') depth--;
+    else if (char === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const token = text.slice(i, end + 1);
+      i = end;
+      if (depth !== 1) continue;
+      // A string of the top level is a member's name when a colon follows it.
+      let next = end + 1;
+      while (next < text.length && ' \t\n\r'.includes(text[next] as string)) next++;
+      if (text[next] !== ':') continue;
+      const name = JSON.parse(token) as string;
+      if (seen.has(name)) repeated.add(name);
+      else seen.add(name);
+    }
+  }
+  return [...repeated];
+}

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { OpenAPIV3 } from 'openapi-types';
+import { VENDOR_COMBINATORS } from './pointer.js';
 import { DECIMAL_PATTERN, GUID_PATTERN } from './rules.js';
 
 export interface SchemaCheck {
@@ -25,6 +26,7 @@ export interface SpecValidator {
 }
 
 const SPEC_ID = 'usagebudget-spec';
+
 // ajv-formats is CommonJS; its function is reachable as `.default` from both ESM and CJS.
 const addFormats = ajvFormats.default;
 
@@ -48,6 +50,10 @@ export function createSpecValidator(document: OpenAPIV3.Document): SpecValidator
   ajv.addFormat('uuid', GUID_PATTERN);
   // The spec's `Decimal` (a cost's digits as a string); its schema's pattern says the same.
   ajv.addFormat('decimal', DECIMAL_PATTERN);
+  // The spec's `x-anyOf` and `x-oneOf` are `anyOf` and `oneOf` (see VENDOR_COMBINATORS).
+  for (const [keyword, combinator] of Object.entries(VENDOR_COMBINATORS)) {
+    ajv.addKeyword({ keyword, macro: (branches: unknown) => ({ [combinator]: branches }) });
+  }
   // Not checked against JSON Schema's meta-schema: the build validates the spec as OpenAPI, and
   // checking it again here costs every process that starts a validator about 100 ms.
   ajv.addSchema(document as object, SPEC_ID, undefined, false);

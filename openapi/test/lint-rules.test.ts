@@ -82,4 +82,46 @@ describe('the Spectral ruleset', () => {
       'paths./v1/customers/{customerTenantId}/usagebudget.patch.responses',
     ]);
   });
+
+  it('refuses what generated clients cannot carry: patterns with quotes, lookaround or back-references, unions of primitives', async () => {
+    const spec = parse(source);
+    const { parameters, schemas } = spec.components;
+    parameters.Filter.schema.pattern = '^(?=[\\s\\S]*"Field")\\{.*\\}$';
+    parameters.ContinuationToken.schema.pattern = "^[^']+$";
+    parameters.Locale.schema.pattern = '^([a-z]{2})-\\1$';
+    parameters.PageSize.schema.pattern = '^(?<!x)[0-9]+$';
+    // A pattern with escapes but none of those is fine, as the spec's Decimal shows.
+    parameters.PartnerCenterApplication.schema.pattern = '^[!-~ ]+\\.?$';
+    const { 'x-anyOf': costBranches, ...cost } = schemas.CustomerUsageSummary.properties.totalCost;
+    schemas.CustomerUsageSummary.properties.totalCost = { ...cost, anyOf: costBranches };
+    const { 'x-oneOf': codeBranches, ...code } = schemas.ApiFault.properties.code;
+    schemas.ApiFault.properties.code = { ...code, oneOf: codeBranches };
+    // A union of objects is not a union of primitives.
+    schemas.CustomerFilter.properties.Value = {
+      ...schemas.CustomerFilter.properties.Value,
+      anyOf: [{ type: 'object' }, { $ref: '#/components/schemas/KeyValuePair' }],
+    };
+    const results = await lint(spec);
+    const at = (rule: string) =>
+      results
+        .filter((result) => result.code === rule)
+        .map(({ path }) => path)
+        .sort();
+    expect(at('pattern-generator-safe')).toEqual(
+      [
+        'components.parameters.ContinuationToken.schema.pattern',
+        'components.parameters.Filter.schema.pattern',
+        'components.parameters.Locale.schema.pattern',
+        'components.parameters.PageSize.schema.pattern',
+      ].sort(),
+    );
+    expect(at('no-primitive-unions')).toEqual(
+      [
+        'components.schemas.ApiFault.properties.code.oneOf.0.type',
+        'components.schemas.ApiFault.properties.code.oneOf.1.type',
+        'components.schemas.CustomerUsageSummary.properties.totalCost.anyOf.1.type',
+        'components.schemas.Decimal.type',
+      ].sort(),
+    );
+  });
 });

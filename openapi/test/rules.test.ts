@@ -8,6 +8,7 @@ import {
   multiplyDecimals,
   percentUsed,
   plainDecimal,
+  repeatedJsonMembers,
   sumDecimals,
 } from '@usagebudget/openapi/rules';
 import { createSpecValidator } from '@usagebudget/openapi/validator';
@@ -244,5 +245,34 @@ describe('budgetStanding', () => {
     ['0', '0', 'withinBudget'],
   ] as const)('puts a cost of %s against a budget of %s: %s', (cost, budget, standing) => {
     expect(budgetStanding(cost, budget)).toBe(standing);
+  });
+});
+
+describe('repeatedJsonMembers', () => {
+  it.each([
+    ['{"a":1,"b":2}', []],
+    ['{"a":1,"a":2}', ['a']],
+    [' { "a" : 1 , "b" : { "a" : 2 } , "c" : [ { "a" : 3 } ] } ', []],
+    ['{"a":"a:","b":"\\"a\\":","a":3,"b":4,"a":5}', ['a', 'b']],
+    ['{"F\\u0069eld":1,"Field":2}', ['Field']],
+    ['{"a\\\\":1,"a\\\\":2}', ['a\\']],
+    ['{}', []],
+  ])('finds in %s the members given more than once: %j', (text, repeated) => {
+    expect(repeatedJsonMembers(text)).toEqual(repeated);
+  });
+
+  it('agrees with JSON.parse on every object it is given: a name it reports twice, the parse keeps once', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c\\"', 'd:'), fc.jsonValue()), { maxLength: 6 }),
+        (members) => {
+          const text = `{${members.map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`).join(',')}}`;
+          const names = members.map(([name]) => name);
+          const expected = [...new Set(names.filter((name, index) => names.indexOf(name) !== index))];
+          expect(repeatedJsonMembers(text)).toEqual(expected);
+          expect(Object.keys(JSON.parse(text))).toEqual([...new Set(names)]);
+        },
+      ),
+    );
   });
 });

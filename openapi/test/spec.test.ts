@@ -187,10 +187,17 @@ describe('schemas', () => {
     ]);
   });
 
-  it('accepts integer and string ApiFault codes and bounds the description', () => {
+  it('accepts integer and string ApiFault codes (x-oneOf, untyped for generators) and bounds the description', () => {
     const fault = '#/components/schemas/ApiFault';
     expect(validator.validate(fault, { code: 60003, description: 'Tenant not found' }).valid).toBe(true);
     expect(validator.validate(fault, { code: 'ServiceUnavailable', description: 'x' }).valid).toBe(true);
+    for (const code of [1.5, null, true, {}, []]) {
+      expect(validator.validate(fault, { code, description: 'x' }).valid, JSON.stringify(code)).toBe(false);
+    }
+    expect(validator.validate(`${fault}/properties/code`, 1).valid).toBe(true);
+    const code = spec.components?.schemas?.ApiFault as { properties: Record<string, Record<string, unknown>> };
+    expect(code.properties.code).toMatchObject({ 'x-oneOf': [{ type: 'integer' }, { type: 'string' }] });
+    expect(code.properties.code?.type).toBeUndefined();
     expect(validator.validate(fault, { code: 1, description: 'x'.repeat(1025) }).valid).toBe(false);
     expect(validator.validate(fault, { code: 1, description: '' }).valid).toBe(false);
   });

@@ -3,8 +3,9 @@
 // shared/reference/usage-resources.md), on the bundle other workspaces consume.
 import { readFileSync } from 'node:fs';
 import { spec, specPaths } from '@usagebudget/openapi';
-import { specOperations } from '@usagebudget/openapi/operations';
+import { costProperties, specOperations } from '@usagebudget/openapi/operations';
 import { resolveReference } from '@usagebudget/openapi/pointer';
+import { repeatedJsonMembers } from '@usagebudget/openapi/rules';
 import { createSpecValidator } from '@usagebudget/openapi/validator';
 import type { OpenAPIV3 } from 'openapi-types';
 import { describe, expect, it } from 'vitest';
@@ -68,9 +69,10 @@ describe('the customer list', () => {
     const filter = '#/components/parameters/Filter/schema';
     const customerFilter = '#/components/schemas/CustomerFilter';
 
-    it('is a string whose decoded JSON is a CustomerFilter', () => {
-      expect(component(filter)).toMatchObject({
+    it('is a string whose decoded JSON is a CustomerFilter, with no pattern a generator would write into code', () => {
+      expect(component(filter)).toEqual({
         type: 'string',
+        maxLength: 2048,
         'x-contentMediaType': 'application/json',
         'x-contentSchema': { $ref: customerFilter },
       });
@@ -84,13 +86,47 @@ describe('the customer list', () => {
       });
     });
 
-    // The pattern is what a mock can check; the decoded value against CustomerFilter is what a
-    // server checks. Both must agree on every sample.
+    it("states in its description the rule no schema keyword carries, with the schema's values", () => {
+      const parameter = component<OpenAPIV3.ParameterObject>('#/components/parameters/Filter');
+      const description = (parameter.description ?? '').replace(/\s+/g, ' ');
+      const members = component<OpenAPIV3.SchemaObject>(customerFilter).properties as Record<
+        string,
+        OpenAPIV3.SchemaObject
+      >;
+      for (const field of members.Field?.enum ?? []) expect(description).toContain(`\`${field}\``);
+      expect(description).toContain(
+        `(a string of ${members.Value?.minLength} to ${members.Value?.maxLength} characters)`,
+      );
+      expect(description).toContain('`Operator` (`starts_with`)');
+      expect(description).toContain('exactly three members, each once, in any order and spelled so');
+      expect(description).toContain(`at most ${component<OpenAPIV3.SchemaObject>(filter).maxLength} characters`);
+      expect(description).toContain('`400` `InvalidFilter`');
+      expect(section('Corrections to the source document').replace(/\s+/g, ' ')).toContain(
+        '`filter` has no `pattern`: its description states the rule, and the service checks it in code',
+      );
+    });
+
+    // The rule as the service applies it: the text within the schema's maxLength, its JSON a
+    // CustomerFilter (x-contentSchema), and no member repeated (which JSON.parse hides).
+    const followsTheRule = (text: string): boolean => {
+      let decoded: unknown;
+      try {
+        decoded = JSON.parse(text);
+      } catch {
+        return false;
+      }
+      return (
+        validator.validate(filter, text).valid &&
+        validator.validate(customerFilter, decoded).valid &&
+        repeatedJsonMembers(text).length === 0
+      );
+    };
     const accepted = [
       '{"Field":"CompanyName","Value":"Cont","Operator":"starts_with"}',
       ' { "Operator" : "starts_with", "Value" : "con\\u00e9\\"x", "Field" : "Domain" } ',
       '{"Value":"Field","Field":"IndirectReseller","Operator":"starts_with"}',
       `{"Field":"IndirectCloudSolutionProvider","Value":"${'v'.repeat(256)}","Operator":"starts_with"}`,
+      `{"Field":"CompanyName","Value":"Cont","Operator":"starts_with"}${' '.repeat(2048 - 63)}`,
     ];
     const refused = [
       'cont',
@@ -105,31 +141,19 @@ describe('the customer list', () => {
       '{"Field":"CompanyName","Value":"c","Operator":"starts_with","Extra":"x"}',
       '{"Field":"CompanyName","Value":3,"Operator":"starts_with"}',
       '{"Field":"CompanyName","Value":"a\\x","Operator":"starts_with"}',
-    ];
-    // JSON.parse hides a repeated member (the last one wins), so only the pattern can refuse these.
-    const repeated = [
+      `{"Field":"CompanyName","Value":"Cont","Operator":"starts_with"}${' '.repeat(2048 - 62)}`,
+      // JSON.parse hides a repeated member (the last one wins): only the text shows it.
       '{"Field":"CompanyName","Field":"Domain","Operator":"starts_with"}',
       '{"Field":"CompanyName","Value":"x\\"Value\\":","Value":"y","Operator":"starts_with"}',
+      '{"Field":"CompanyName","Value":"c","Operator":"starts_with","\\u0046ield":"Domain"}',
     ];
 
-    it.each(accepted)('accepts %s, and its JSON is a CustomerFilter', (text) => {
-      expect(validator.validate(filter, text).errors).toEqual([]);
-      expect(validator.validate(customerFilter, JSON.parse(text)).errors).toEqual([]);
+    it.each(accepted)('accepts %s', (text) => {
+      expect(followsTheRule(text)).toBe(true);
     });
 
-    it.each(refused)('refuses %s, and its JSON (if any) is not a CustomerFilter', (text) => {
-      expect(validator.validate(filter, text).valid).toBe(false);
-      let decoded: unknown;
-      try {
-        decoded = JSON.parse(text);
-      } catch {
-        return;
-      }
-      expect(validator.validate(customerFilter, decoded).valid).toBe(false);
-    });
-
-    it.each(repeated)('refuses the repeated member in %s', (text) => {
-      expect(validator.validate(filter, text).valid).toBe(false);
+    it.each(refused)('refuses %s', (text) => {
+      expect(followsTheRule(text)).toBe(false);
     });
   });
 
@@ -222,18 +246,10 @@ describe('deprecation', () => {
 
 describe('money', () => {
   // The properties typed as a cost: a Decimal string or a JSON number.
-  const costProperties = Object.entries(spec.components?.schemas ?? {}).flatMap(([name, schema]) =>
-    Object.entries((schema as OpenAPIV3.SchemaObject).properties ?? {}).flatMap(([property, definition]) =>
-      (definition as OpenAPIV3.SchemaObject).anyOf?.some(
-        (branch) => '$ref' in branch && branch.$ref === '#/components/schemas/Decimal',
-      )
-        ? [`${name}.${property}`]
-        : [],
-    ),
-  );
+  const costs = costProperties(spec).map(({ schema, property }) => `${schema}.${property}`);
 
-  it('types every cost as a Decimal string or a JSON number', () => {
-    expect(costProperties.sort()).toEqual([
+  it('types every cost as a Decimal string or a JSON number, in x-anyOf on an untyped schema that generators carry', () => {
+    expect(costs.sort()).toEqual([
       'CustomerMonthlyUsageRecord.totalCost',
       'CustomerMonthlyUsageRecord.usdTotalCost',
       'CustomerUsageSummary.totalCost',
@@ -241,12 +257,20 @@ describe('money', () => {
       'PartnerUsageSummary.totalCost',
       'PartnerUsageSummary.usdTotalCost',
     ]);
+    for (const name of costs) {
+      const [schema, property] = name.split('.') as [string, string];
+      const definition = component<Record<string, unknown>>(`#/components/schemas/${schema}/properties/${property}`);
+      // No type and no anyOf: openapi-generator's Java client cannot compile a union of primitives.
+      expect(definition.type, name).toBeUndefined();
+      expect(definition.anyOf, name).toBeUndefined();
+      expect(definition['x-anyOf'], name).toEqual([{ $ref: '#/components/schemas/Decimal' }, { type: 'number' }]);
+    }
     const cost = '#/components/schemas/CustomerUsageSummary/properties/totalCost';
     for (const good of ['28.82860766744404945074', '0', '0.0', '-1.5', 28.8, 0]) {
       expect(validator.validate(cost, good).valid, String(good)).toBe(true);
     }
-    for (const bad of ['28,83', '1e5', '01.5', '.5', '5.', '+1', ' 1', '', 'NaN']) {
-      expect(validator.validate(cost, bad).valid, bad).toBe(false);
+    for (const bad of ['28,83', '1e5', '01.5', '.5', '5.', '+1', ' 1', '', 'NaN', null, true, {}, [1]]) {
+      expect(validator.validate(cost, bad).valid, JSON.stringify(bad)).toBe(false);
     }
   });
 
@@ -260,20 +284,20 @@ describe('money', () => {
   });
 
   it('has no example cost that is a number with more digits than a double keeps', () => {
-    const names = new Set(costProperties.map((path) => path.split('.')[1]));
-    const costs: unknown[] = [];
+    const names = new Set(costs.map((path) => path.split('.')[1]));
+    const exampleCosts: unknown[] = [];
     const walk = (value: unknown): void => {
       if (Array.isArray(value)) value.forEach(walk);
       else if (value && typeof value === 'object') {
         for (const [key, inner] of Object.entries(value)) {
-          if (names.has(key)) costs.push(inner);
+          if (names.has(key)) exampleCosts.push(inner);
           walk(inner);
         }
       }
     };
     walk(spec.components?.examples);
-    expect(costs.length).toBeGreaterThanOrEqual(12);
-    for (const cost of costs) {
+    expect(exampleCosts.length).toBeGreaterThanOrEqual(12);
+    for (const cost of exampleCosts) {
       if (typeof cost === 'number')
         expect(String(cost).replace(/[-.]/g, '').replace(/^0+/, '').length).toBeLessThanOrEqual(15);
       else expect(validator.validate('#/components/schemas/Decimal', cost).errors).toEqual([]);

@@ -1,29 +1,30 @@
-// Runs openapi-generator through the root openapitools.json (generator key `client`) and keeps the
-// TypeScript it writes in src/generated/. With --check it writes nothing and fails when the
-// committed folder differs from a fresh generation (the `drift` task).
+// Runs the generator openapitools.json names `client` (through the repository's one way of running
+// openapi-generator, scripts/openapi-generator.mjs) and keeps the TypeScript it writes in
+// src/generated/. With --check it writes nothing and fails when the committed folder differs from
+// a fresh generation (the `drift` task).
 //
-// The wrapper resolves `#{cwd}` and its storageDir against its working directory, and a
-// --generator-key run ignores `-o`. So every run happens in a scratch directory that links the
-// spec folder and the JAR folder of the repository: the output lands there, and only the .ts
-// files are copied back (not git_push.sh, .gitignore, .npmignore nor .openapi-generator/).
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// Every run writes to a scratch folder, and only the .ts files are copied back (not git_push.sh,
+// .gitignore, .npmignore nor .openapi-generator/).
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  generateArguments,
+  generatorConfig,
+  generatorConfigPath,
+  repositoryRoot,
+  runGenerator,
+} from '../../../scripts/openapi-generator.mjs';
 
 const GENERATOR_KEY = 'client';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const root = join(packageDir, '..', '..');
 const committedDir = join(packageDir, 'src', 'generated');
 const check = process.argv.includes('--check');
 const regenerate = 'pnpm --filter @usagebudget/client generate';
 
-const configPath = join(root, 'openapitools.json');
-const config = JSON.parse(readFileSync(configPath, 'utf8'))['generator-cli'];
-const generator = config.generators[GENERATOR_KEY];
-if (!generator) throw new Error(`${configPath} has no generator named "${GENERATOR_KEY}"`);
+const generator = generatorConfig().generators[GENERATOR_KEY];
+if (!generator) throw new Error(`${generatorConfigPath} has no generator named "${GENERATOR_KEY}"`);
 
 /** Every file below `dir` whose name ends in .ts, as a map from its path relative to `dir` to its text. */
 function readTree(dir) {
@@ -46,31 +47,21 @@ function readTree(dir) {
   return files;
 }
 
-function generate() {
+async function generate() {
   const scratch = mkdtempSync(join(tmpdir(), 'usagebudget-generate-'));
   try {
-    const specDir = generator.inputSpec.replace('#{cwd}/', '').split('/')[0];
-    symlinkSync(join(root, specDir), join(scratch, specDir));
-    symlinkSync(join(root, config.storageDir), join(scratch, config.storageDir));
-    const rootRequire = createRequire(join(root, 'package.json'));
-    const wrapper = join(dirname(rootRequire.resolve('@openapitools/openapi-generator-cli/package.json')), 'main.js');
-    const run = spawnSync(
-      process.execPath,
-      [wrapper, 'generate', '--generator-key', GENERATOR_KEY, '--openapitools', configPath],
-      { cwd: scratch, env: { ...process.env, PWD: scratch }, encoding: 'utf8' },
-    );
-    const outputDir = generator.output.replace('#{cwd}', scratch);
-    const files = readTree(outputDir);
-    if (run.status !== 0 || files.size === 0) {
-      throw new Error(`openapi-generator failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-    }
+    // openapitools.json writes paths from the repository's root as `#{cwd}/...`.
+    const inputSpec = String(generator.inputSpec).replace('#{cwd}', repositoryRoot);
+    await runGenerator(generateArguments({ ...generator, inputSpec, output: scratch }));
+    const files = readTree(scratch);
+    if (files.size === 0) throw new Error(`openapi-generator wrote no TypeScript into ${scratch}`);
     return files;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-const fresh = generate();
+const fresh = await generate();
 if (check) {
   const committed = readTree(committedDir);
   const paths = new Set([...fresh.keys(), ...committed.keys()]);
@@ -89,5 +80,5 @@ if (check) {
     mkdirSync(dirname(join(committedDir, path)), { recursive: true });
     writeFileSync(join(committedDir, path), text);
   }
-  console.log(`generated ${fresh.size} files into ${relative(root, committedDir)}`);
+  console.log(`generated ${fresh.size} files into ${relative(repositoryRoot, committedDir)}`);
 }

@@ -34,8 +34,10 @@ export {
 export type { Page, PagedList, PageSettings } from './core/paging.js';
 export { exactDecimal, isGuid } from './core/rules.js';
 export { SDK_CLIENT } from './core/sdk-client.js';
-// The usage models as the facade returns them: costs are exact decimal strings.
+// The models the facade types more precisely than the generated ones: costs are exact decimal
+// strings, ApiFault's code the spec's union.
 export type {
+  ApiFault,
   CustomerFilter,
   CustomerListQuery,
   CustomerMonthlyUsageRecord,
@@ -47,7 +49,6 @@ export type {
 // `@usagebudget/client/raw`.
 export type {
   Address,
-  ApiFault,
   Customer,
   CustomerBillingProfile,
   CustomerCompanyProfile,

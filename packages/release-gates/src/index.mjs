@@ -10,5 +10,11 @@ export {
 export { describeMissingBumps, higherBump, missingBumps, pendingBumps, writeChangeset } from './changesets.mjs';
 export { dryRunVersionPackages } from './dry-run.mjs';
 export { releasedCopies, unreleased, writeReleased } from './released.mjs';
-export { checkSpec, diffSpecs, latestReleasedSpec, specVersion } from './spec-gate.mjs';
+export {
+  checkSpec,
+  diffSpecs,
+  latestReleasedSpec,
+  specVersion,
+  withVendorCombinatorsSpelledOut,
+} from './spec-gate.mjs';
 export { loadWorkspace, packageAt, readPackage } from './workspace.mjs';

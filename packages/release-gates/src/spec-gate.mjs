@@ -2,9 +2,10 @@
 // by `redocly diff` (why that tool: openapi/README.md). A breaking change passes only with a new
 // major `info.version` and a major changeset for every package it breaks.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, relative } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { describeMissingBumps, missingBumps, pendingBumps } from './changesets.mjs';
@@ -53,6 +54,20 @@ export function latestReleasedSpec(releasedDir) {
   if (version === undefined)
     throw new Error(`${releasedDir} holds no released spec (<version>.yaml): the release step writes one`);
   return { version, file: join(releasedDir, `${version}.yaml`) };
+}
+
+// A vendor combinator (`x-anyOf`, `x-oneOf`, `x-allOf`) is the keyword it names, kept out of code
+// generators' sight (openapi/README.md): a YAML key, at the start of a line or of a list item.
+const VENDOR_COMBINATOR = /^(\s*(?:-\s+)?)x-(anyOf|oneOf|allOf):/gm;
+
+/**
+ * A spec's YAML text with its vendor combinators spelled as the keywords they stand for, so that
+ * the diff judges what the spec means: moving a union into `x-oneOf` is no change, changing one
+ * is. Line for line, so the diff's locations stay those of the file.
+ * @param {string} yamlText
+ */
+export function withVendorCombinatorsSpelledOut(yamlText) {
+  return yamlText.replace(VENDOR_COMBINATOR, '$1$2:');
 }
 
 /**
@@ -105,6 +120,36 @@ export async function diffSpecs(baseFile, revisionFile, cwd) {
 }
 
 /**
+ * `diffSpecs` of what two spec files mean, run in `cwd` on the names `shown` gives them. When either
+ * has vendor combinators, of copies that spell them out, in a scratch folder under the same names
+ * (so the report reads the same); the copies resolve no external `$ref`, so such a spec must be one
+ * file.
+ * @param {string} baseFile
+ * @param {string} revisionFile
+ * @param {(file: string) => string} shown
+ * @param {string} cwd
+ */
+async function diffMeanings(baseFile, revisionFile, shown, cwd) {
+  const files = [baseFile, revisionFile];
+  const texts = files.map((file) => readFileSync(file, 'utf8'));
+  const names = files.map(shown);
+  const hasVendorCombinators = (/** @type {string} */ text) => new RegExp(VENDOR_COMBINATOR.source, 'm').test(text);
+  if (!texts.some(hasVendorCombinators)) return diffSpecs(names[0] ?? baseFile, names[1] ?? revisionFile, cwd);
+  const scratch = mkdtempSync(join(tmpdir(), 'spec-gate-'));
+  try {
+    const copies = names.map((name, index) => {
+      const copy = isAbsolute(name) ? `${index}-${basename(name)}` : name;
+      mkdirSync(dirname(join(scratch, copy)), { recursive: true });
+      writeFileSync(join(scratch, copy), withVendorCombinatorsSpelledOut(texts[index] ?? ''));
+      return copy;
+    });
+    return await diffSpecs(copies[0] ?? baseFile, copies[1] ?? revisionFile, scratch);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
  * @typedef {object} SpecGateOptions
  * @property {string} packageDir the spec's package
  * @property {import('./workspace.mjs').SpecGateConfig} config
@@ -123,7 +168,7 @@ export async function checkSpec({ packageDir, config, changesetRoot }) {
     const path = relative(packageDir, file);
     return path.startsWith('..') ? file : path;
   };
-  const { breaking, summary } = await diffSpecs(shown(released.file), shown(spec), packageDir);
+  const { breaking, summary } = await diffMeanings(released.file, spec, shown, packageDir);
   const against = `the released spec ${shown(released.file)}`;
   const counts = `${summary.major} breaking, ${summary.minor} additive, ${summary.patch} other`;
   if (breaking.length === 0) {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { type Bump, checkSpec, readPackage, writeChangeset } from '../src/index.mjs';
+import { type Bump, checkSpec, readPackage, withVendorCombinatorsSpelledOut, writeChangeset } from '../src/index.mjs';
 
 // The spec package, as an installed dependency of this test workspace.
 const packageDir = dirname(createRequire(import.meta.url).resolve('@usagebudget/openapi/package.json'));
@@ -185,6 +185,33 @@ describe.concurrent('additive changes pass the gate', () => {
       new RegExp(
         `no breaking change since the released spec .*${VERSION.replaceAll('.', '\\.')}\\.yaml \\(0 breaking, [1-9]\\d* additive`,
       ),
+    );
+  });
+});
+
+describe.concurrent("the spec's vendor combinators (x-anyOf, x-oneOf) are judged as the keywords they stand for", () => {
+  it('a union written as x-oneOf or as oneOf is the same', async () => {
+    const result = await gate((s) => {
+      const { 'x-oneOf': branches, ...code } = s.components.schemas.ApiFault.properties.code;
+      s.components.schemas.ApiFault.properties.code = { ...code, oneOf: branches };
+    });
+    expect(result.breaking).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
+  it('a change to an x-oneOf union is seen, at its line in the file', async () => {
+    const result = await gate((s) => {
+      s.components.schemas.ApiFault.properties.code['x-oneOf'].push({ type: 'boolean' });
+    });
+    expect(result.ok).toBe(false);
+    expect(result.breaking.map(({ ruleId }) => ruleId)).toContain('schema-combinator-changed');
+    expect(result.lines.join('\n')).toMatch(/usagebudget\.yaml:\d+\)/);
+  });
+
+  it('spells them out line for line, in mappings and list items alike', () => {
+    const text = 'a:\n  x-anyOf:\n    - x-oneOf:\n        - type: integer\n  x-anyOfs: 1\n  note: x-anyOf: no\n';
+    expect(withVendorCombinatorsSpelledOut(text)).toBe(
+      'a:\n  anyOf:\n    - oneOf:\n        - type: integer\n  x-anyOfs: 1\n  note: x-anyOf: no\n',
     );
   });
 });

@@ -33,6 +33,14 @@ const refusedBySchema: readonly BadListRequest[] = [
     code: 'InvalidSeekOperation',
     parameter: 'seekOperation',
   },
+];
+
+/**
+ * Bad input that only the service itself can tell: valid parameters in a combination the spec
+ * forbids, and filters that break the rule the spec states in words (no `pattern` says it, so
+ * that generated clients work: the spec's "Generated clients" correction).
+ */
+const refusedByTheService: readonly BadListRequest[] = [
   {
     title: 'a filter on a field that does not exist',
     filter: '{"Field":"Name","Value":"Cont","Operator":"starts_with"}',
@@ -45,10 +53,12 @@ const refusedBySchema: readonly BadListRequest[] = [
     code: 'InvalidFilter',
     parameter: 'filter',
   },
-];
-
-/** Bad input of valid parameters in a combination the spec forbids: only the service itself can tell. */
-const refusedByTheService: readonly BadListRequest[] = [
+  {
+    title: 'a filter that gives Field twice',
+    filter: '{"Field":"CompanyName","Field":"Domain","Value":"Cont","Operator":"starts_with"}',
+    code: 'InvalidFilter',
+    parameter: 'filter',
+  },
   {
     title: 'a continuation token without seekOperation=Next',
     continuationToken: 'genuine',

@@ -7,7 +7,7 @@ import {
   type PagedList,
   type UsageBudgetClient,
 } from '@usagebudget/client';
-import { resolvePointer } from '@usagebudget/openapi/operations';
+import { costProperties } from '@usagebudget/openapi/operations';
 import type { OpenAPIV3 } from 'openapi-types';
 import { expect } from 'vitest';
 
@@ -88,20 +88,6 @@ export function clientView(operationId: string, body: unknown): unknown {
   return { items, continuationToken: continuationToken ?? nextToken };
 }
 
-/** The properties the spec types as a cost: `anyOf` a `Decimal` string or a number. */
-export function costProperties(document: OpenAPIV3.Document): Set<string> {
-  const decimal = '#/components/schemas/Decimal';
-  const names = Object.keys(document.components?.schemas ?? {}).flatMap((name) => {
-    const schema = resolvePointer<OpenAPIV3.SchemaObject>(document, `#/components/schemas/${name}`).value;
-    return Object.entries(schema.properties ?? {}).flatMap(([property, definition]) =>
-      (definition as OpenAPIV3.SchemaObject).anyOf?.some((branch) => '$ref' in branch && branch.$ref === decimal)
-        ? [property]
-        : [],
-    );
-  });
-  return new Set(names);
-}
-
 /**
  * Checks that the client gave `data` for the body it received: `clientView` of the body, except
  * that every cost is a string holding the decimal exactly as the body wrote it (a number or a
@@ -113,7 +99,7 @@ export function expectClientData(
   data: unknown,
   bodyText: string,
 ): void {
-  const costs = costProperties(document);
+  const costs = new Set(costProperties(document).map(({ property }) => property));
   // Every cost's text as the body writes it, in any order: each of the client's costs takes one.
   const written = [
     ...bodyText.matchAll(new RegExp(`"(?:${[...costs].join('|')})"\\s*:\\s*"?(-?[0-9][0-9.eE+-]*)`, 'g')),

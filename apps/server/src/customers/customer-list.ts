@@ -1,5 +1,6 @@
 import { spec } from '@usagebudget/openapi';
 import { nodeAt } from '@usagebudget/openapi/pointer';
+import { repeatedJsonMembers } from '@usagebudget/openapi/rules';
 import type { OpenAPIV3 } from 'openapi-types';
 import type { OperationRule, ParameterRule } from '../contract/compile-contract.js';
 import { faults, shown } from '../contract/faults.js';
@@ -38,7 +39,7 @@ function queryParameter(operation: OperationRule, name: string): ParameterRule {
 
 /**
  * The rules of `listCustomers`' query, from the spec: the page size's bounds and default, the
- * filter's raw pattern, its decoded schema (`x-contentSchema`) and the values of its members.
+ * filter's schema as text, its decoded schema (`x-contentSchema`) and the values of its members.
  */
 function pagingRules(operation: OperationRule) {
   const size = queryParameter(operation, 'size').schema;
@@ -100,9 +101,10 @@ function readFilter(raw: string, rules: PagingRules): CustomerPrefix {
       `Operator must be ${joined(rules.operators, 'or')}, the only operator Partner Center supports, not '${shown(value.Operator)}'.`,
     );
   }
-  // What the checks above let through still has to be the spec's filter, as JSON text too (each
-  // member once, at most 2048 characters), so that the server and the mock agree on every filter.
-  if (!rules.checkDecoded(value).valid || !rules.checkRaw(raw).valid) {
+  // What the checks above let through still has to be the spec's filter, as JSON text too: each
+  // member once (the parameter's description; JSON.parse keeps the last of a repeated member) and
+  // within the parameter's schema (its maxLength, 2048).
+  if (!rules.checkDecoded(value).valid || repeatedJsonMembers(raw).length > 0 || !rules.checkRaw(raw).valid) {
     throw faults.invalidFilter(
       `it must be one JSON object with each of Field, Value and Operator once, in at most 2048 characters, such as ${FILTER_EXAMPLE}.`,
     );

@@ -6,8 +6,9 @@ import type {
   PartnerUsageSummary as GeneratedPartnerUsageSummary,
 } from '../generated/models/index.js';
 
-// The spec's usage models as the facade returns them. The generated models type a cost
-// `string | number` (the wire allows both); the facade always gives the string, every digit kept.
+// The spec's models as the facade types them. The spec leaves a cost and `ApiFault.code` untyped
+// for code generators (a union of primitives in `x-anyOf`), so the generated models type them
+// `any`: the facade gives a cost as the string, every digit kept, and a code as the spec's union.
 
 /**
  * A decimal written out in full, every digit as the service sent it: `'28.82860766744404945074'`.
@@ -38,6 +39,23 @@ export interface CustomerMonthlyUsageRecord
 export interface PartnerUsageSummary
   extends Omit<GeneratedPartnerUsageSummary, 'totalCost' | 'usdTotalCost'>,
     ExactCosts {}
+
+/**
+ * The body of an error response (all but `429`): the spec's `ApiFault`, written out so that `code`
+ * keeps the spec's union where the generated model has `any`. The client's tests check it against
+ * the generated model, member for member.
+ */
+export interface ApiFault {
+  /** Partner Center's error code: numeric in practice (`60003`), a string for some (`InvalidFilter`). */
+  code: number | string;
+  /** What went wrong, in the language of `X-Locale` when available. */
+  description: string;
+  /** Additional details, such as the names of invalid properties. */
+  // biome-ignore lint/suspicious/noExplicitAny: the generated model's type, which the public API has always had
+  data?: Array<any>;
+  /** The component that raised the error. */
+  source?: string;
+}
 
 /**
  * `listCustomers`' filter: the customers whose `Field` starts with `Value`, regardless of case,

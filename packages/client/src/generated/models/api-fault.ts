@@ -21,11 +21,11 @@
  */
 export interface ApiFault {
     /**
-     * Partner Center\'s error code. Documented as a string, numeric in practice.
-     * @type {number | string}
+     * Partner Center\'s error code, an integer or a string. Documented as a string, numeric in practice.
+     * @type {any}
      * @memberof ApiFault
      */
-    code: number | string;
+    code: any | null;
     /**
      * What went wrong, in the language of `X-Locale` when available.
      * @type {string}

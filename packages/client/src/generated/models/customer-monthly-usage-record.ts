@@ -74,10 +74,10 @@ export interface CustomerMonthlyUsageRecord {
     name?: string;
     /**
      * The estimated cost of the customer\'s usage in the current billing period, in its billing currency. A `Decimal` or a JSON number with every digit kept (see \"Money and decimals\"); the SDK returns the string. 
-     * @type {string | number}
+     * @type {any}
      * @memberof CustomerMonthlyUsageRecord
      */
-    totalCost: string | number;
+    totalCost: any | null;
     /**
      * The customer\'s billing currency (ISO 4217). Azure plans only.
      * @type {string}
@@ -98,10 +98,10 @@ export interface CustomerMonthlyUsageRecord {
     currencySymbol?: string;
     /**
      * `totalCost` in US dollars, every digit kept like `totalCost`. Meaningful for Azure plans; `0` or absent for legacy offers. 
-     * @type {string | number}
+     * @type {any}
      * @memberof CustomerMonthlyUsageRecord
      */
-    usdTotalCost?: string | number;
+    usdTotalCost?: any | null;
     /**
      * When the usage figures were last updated.
      * @type {string}

@@ -69,10 +69,10 @@ export interface CustomerUsageSummary {
     billingEndDate: string;
     /**
      * The estimated cost of the customer\'s usage in the current billing period, in its billing currency. A `Decimal` or a JSON number with every digit kept (see \"Money and decimals\"); the SDK returns the string. 
-     * @type {string | number}
+     * @type {any}
      * @memberof CustomerUsageSummary
      */
-    totalCost: string | number;
+    totalCost: any | null;
     /**
      * The customer\'s billing currency (ISO 4217). Azure plans only.
      * @type {string}
@@ -87,10 +87,10 @@ export interface CustomerUsageSummary {
     currencyLocale?: string;
     /**
      * `totalCost` in US dollars, every digit kept like `totalCost`. Azure plans only. 
-     * @type {string | number}
+     * @type {any}
      * @memberof CustomerUsageSummary
      */
-    usdTotalCost?: string | number;
+    usdTotalCost?: any | null;
     /**
      * When the usage figures were last updated.
      * @type {string}

@@ -86,10 +86,10 @@ export interface PartnerUsageSummary {
     billingEndDate: string;
     /**
      * The estimated cost of the customers\' legacy Microsoft Azure offers in the current billing period, in the currency of `currencyLocale`. Leaves out Azure plans. A `Decimal` or a JSON number with every digit kept. 
-     * @type {string | number}
+     * @type {any}
      * @memberof PartnerUsageSummary
      */
-    totalCost: string | number;
+    totalCost: any | null;
     /**
      * The locale whose currency `totalCost` is in.
      * @type {string}
@@ -104,10 +104,10 @@ export interface PartnerUsageSummary {
     currencyCode?: string;
     /**
      * In the .NET model only; Partner Center\'s example does not carry it. 
-     * @type {string | number}
+     * @type {any}
      * @memberof PartnerUsageSummary
      */
-    usdTotalCost?: string | number;
+    usdTotalCost?: any | null;
     /**
      * When the usage figures were last updated.
      * @type {string}
