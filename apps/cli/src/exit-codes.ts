@@ -6,6 +6,7 @@ import {
   RateLimitError,
   ValidationError,
 } from '@usagebudget/client';
+import { ApplyBusyError } from './apply-lock.js';
 import { TokenCommandError } from './token-sources.js';
 import { UsageError } from './usage-error.js';
 
@@ -19,6 +20,8 @@ export const ExitCode = {
   throttled: 5,
   /** `apply`: some rows failed or were skipped; the others were applied. */
   partial: 6,
+  /** `apply`: another run of the same file holds its lock; this one sent nothing. */
+  busy: 7,
   /**
    * Ctrl-C (SIGINT): 128 + the signal's number, as shells report a command a signal stopped. A call
    * is aborted; `apply` finishes what is in flight first and continues on a rerun.
@@ -36,5 +39,6 @@ export function exitCodeFor(error: unknown): ExitCode {
   // No token means no authentication.
   if (error instanceof TokenCommandError) return ExitCode.denied;
   if (error instanceof RateLimitError) return ExitCode.throttled;
+  if (error instanceof ApplyBusyError) return ExitCode.busy;
   return ExitCode.failed;
 }
