@@ -1,7 +1,7 @@
 import type { CustomerMonthlyUsageRecord, CustomerUsageSummary, Decimal } from '@usagebudget/client';
 // The spec's money rules have one home, the spec package: the CLI computes with them rather than
 // with doubles of its own, so it ranks and colours a customer exactly as the server counts it.
-import { budgetStanding, percentUsed } from '@usagebudget/openapi/rules';
+import { budgetStanding, compareDecimals, percentUsed } from '@usagebudget/openapi/rules';
 
 /**
  * One customer's budget next to this period's cost: a row of `report` (and of `report --csv`,
@@ -84,8 +84,8 @@ export function shareUsed(row: UsageRow): number | undefined {
 const STANDING_ORDER = { over: 0, trending: 1, within: 2, noBudget: 3 } as const;
 
 /**
- * The report's order, worst first: over budget (a budget of 0 with any cost first), then trending
- * over it, then within it, each by the share of the budget used, highest first; then the
+ * The report's order, worst first: over budget (a budget of 0 with any cost first, by cost), then
+ * trending over it, then within it, each by the share of the budget used, highest first; then the
  * customers without a budget. Names break ties.
  */
 export function worstFirst(rows: readonly UsageRow[]): UsageRow[] {
@@ -94,6 +94,8 @@ export function worstFirst(rows: readonly UsageRow[]): UsageRow[] {
   ranked.sort((a, b) => {
     if (a.rank !== b.rank) return a.rank - b.rank;
     if (a.share !== b.share) return b.share - a.share;
+    // Over a budget of 0, the more spent the worse.
+    if (a.share === Number.POSITIVE_INFINITY) return compareDecimals(b.row.cost, a.row.cost) || byName(a.row, b.row);
     return byName(a.row, b.row);
   });
   return ranked.map(({ row }) => row);

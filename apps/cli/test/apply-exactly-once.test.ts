@@ -7,13 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  randomPartner,
-  type ServerProcess,
-  type StartedProcess,
-  startProcess,
-  startServerProcess,
-} from '@usagebudget/server/testing';
+import { randomPartner, type ServerProcess, startServerProcess } from '@usagebudget/server/testing';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLossyProxy } from './support/lossy-proxy.js';
@@ -23,34 +17,17 @@ import {
   jsonLines,
   type Portfolio,
   reportCsv,
+  resultsOf,
+  startApply,
   startPortfolio,
 } from './support/portfolio.js';
-import { CLI, usagebudget } from './support/run.js';
+import { usagebudget } from './support/run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'usagebudget-apply-once-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 // Ten updates a second (five at once): slow enough to act while a run is under way.
 const SLOW = ['--rate-limit', '10', '--burst', '5'];
-
-/** `apply FILE --json` started, ready once a row has its result. */
-function startApply(file: string, base: readonly string[], env: NodeJS.ProcessEnv, more: string[] = []) {
-  return startProcess({
-    name: 'usagebudget apply',
-    command: process.execPath,
-    args: [CLI, 'apply', file, '--json', '--concurrency', '2', ...more, ...base],
-    env: { PATH: process.env.PATH, ...env },
-    ready: /"outcome"/,
-    timeoutMs: 60_000,
-  });
-}
-
-/** Waits until the started run has printed `count` results (or has exited). */
-async function resultsOf(cli: StartedProcess, count: number): Promise<void> {
-  while ((cli.stdout().match(/"outcome"/g)?.length ?? 0) < count && cli.child.exitCode === null) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Starts `apply` and stops it with `signal` once `after` rows have a result. */
 async function interrupted(
@@ -61,7 +38,7 @@ async function interrupted(
   after = 5,
   more: string[] = [],
 ) {
-  const cli = await startApply(file, base, env, more);
+  const cli = await startApply(file, base, env, ['--concurrency', '2', ...more]);
   await resultsOf(cli, after);
   const code = await cli.stop(signal, 60_000);
   expect(code, cli.output()).toBe(signal === 'SIGKILL' ? 'SIGKILL' : 130);

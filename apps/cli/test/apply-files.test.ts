@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runToEnd, startProcess } from '@usagebudget/server/testing';
+import { runToEnd } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appliesPerCustomer,
@@ -16,6 +16,7 @@ import {
   jsonLines,
   type Portfolio,
   reportCsv,
+  startApply,
   startPortfolio,
 } from './support/portfolio.js';
 import { CLI, usagebudget } from './support/run.js';
@@ -145,10 +146,15 @@ describe('usagebudget apply: what the path names', () => {
     const writer = shell(`printf '%s\\n%s\\n' customerId,budget ${a},5 > budgets.fifo`, portfolio, {
       timeoutMs: 30_000,
     });
+    // SIGTERM after 5 s, to a run that has not ended by then.
+    let stop: NodeJS.Timeout | undefined;
     const run = await usagebudget(['apply', fifo, ...portfolio.base], portfolio.env, {
       timeoutMs: 30_000,
-      started: (pid) => setTimeout(() => process.kill(pid, 'SIGTERM'), 5000).unref(),
+      started: (pid) => {
+        stop = setTimeout(() => process.kill(pid, 'SIGTERM'), 5000);
+      },
     });
+    clearTimeout(stop);
     expect(run.signal, 'killed by the time limit: it hung').toBeNull();
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/budgets\.fifo: not a regular file \(a pipe or FIFO\)/);
@@ -249,14 +255,7 @@ describe('usagebudget apply: the file as it was when the run started', () => {
     const rows = (amount: (index: number) => string) =>
       `${HEADER}\n${portfolio.customers.map((id, index) => `${id},${name},${amount(index)},0,USD,0\n`).join('')}`;
     writeFileSync(file, rows(target));
-    const cli = await startProcess({
-      name: 'usagebudget apply',
-      command: process.execPath,
-      args: [CLI, 'apply', file, '--json', '--concurrency', '2', ...portfolio.base],
-      env: { PATH: process.env.PATH, ...portfolio.env },
-      ready: /"outcome"/,
-      timeoutMs: 60_000,
-    });
+    const cli = await startApply(file, portfolio.base, portfolio.env);
     writeFileSync(
       file,
       rows(() => '999.99'),

@@ -5,7 +5,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type StartedProcess, startProcess } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appliesPerCustomer,
@@ -13,9 +12,11 @@ import {
   jsonLines,
   type Portfolio,
   reportCsv,
+  resultsOf,
+  startApply,
   startPortfolio as startOn,
 } from './support/portfolio.js';
-import { CLI, usagebudget } from './support/run.js';
+import { usagebudget } from './support/run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'usagebudget-apply-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -173,18 +174,8 @@ describe('usagebudget apply: interrupted and continued', () => {
 
   /** Starts `apply --json` and stops it with `signal` once `after` rows have a result. */
   async function interrupt(file: string, signal: NodeJS.Signals, after: number) {
-    const cli: StartedProcess = await startProcess({
-      name: 'usagebudget apply',
-      command: process.execPath,
-      args: [CLI, 'apply', file, '--json', '--concurrency', '4', ...portfolio.base],
-      env: { PATH: process.env.PATH, ...portfolio.env },
-      ready: /"outcome"/,
-      timeoutMs: 60_000,
-    });
-    while (jsonLines(cli.stdout().slice(0, cli.stdout().lastIndexOf('\n') + 1)).length < after) {
-      if (cli.child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    const cli = await startApply(file, portfolio.base, portfolio.env, ['--concurrency', '4']);
+    await resultsOf(cli, after);
     const code = await cli.stop(signal, 60_000);
     return { code, stdout: cli.stdout(), output: cli.output() };
   }

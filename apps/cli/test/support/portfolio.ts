@@ -1,17 +1,19 @@
 // What the `apply` tests share: a partner's portfolio on a reference server of its own, the file
-// `report --csv` writes, each customer's budget through the CLI, and the server's own record of
-// the updates it applied.
+// `report --csv` writes, each customer's budget through the CLI, the server's own record of the
+// updates it applied, and a run of `apply` started to be stopped halfway.
 import { join } from 'node:path';
 import {
   randomPartner,
   readBudgetApplies,
   type ServerProcess,
   type SimplePartnerConfig,
+  type StartedProcess,
+  startProcess,
   startServerProcess,
 } from '@usagebudget/server/testing';
 import { stringify } from 'csv-stringify/sync';
 import { expect } from 'vitest';
-import { usagebudget } from './run.js';
+import { CLI, usagebudget } from './run.js';
 
 export const jsonLines = (stdout: string) =>
   stdout
@@ -86,4 +88,28 @@ export function appliesPerCustomer(db: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const { customerId } of readBudgetApplies(db)) counts.set(customerId, (counts.get(customerId) ?? 0) + 1);
   return counts;
+}
+
+/** `apply FILE --json` started as a user starts it, ready once a row has its result; `more` are its other options. */
+export function startApply(
+  file: string,
+  base: readonly string[],
+  env: NodeJS.ProcessEnv,
+  more: readonly string[] = ['--concurrency', '2'],
+): Promise<StartedProcess> {
+  return startProcess({
+    name: 'usagebudget apply',
+    command: process.execPath,
+    args: [CLI, 'apply', file, '--json', ...more, ...base],
+    env: { PATH: process.env.PATH, ...env },
+    ready: /"outcome"/,
+    timeoutMs: 60_000,
+  });
+}
+
+/** Waits until a started `apply --json` has printed `count` results, or has exited. */
+export async function resultsOf(cli: StartedProcess, count: number): Promise<void> {
+  while ((cli.stdout().match(/"outcome"/g)?.length ?? 0) < count && cli.child.exitCode === null) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
