@@ -19,7 +19,7 @@ import { type RunTarget, runTarget } from './apply-target.js';
 import { endpointURL, type Invocation } from './arguments.js';
 import { ExitCode } from './exit-codes.js';
 import type { Style } from './output.js';
-import { openForWriting } from './regular-files.js';
+import { checkWritable, openForWriting } from './regular-files.js';
 import { spreadsheetCsv } from './spreadsheet-csv.js';
 import { UsageError } from './usage-error.js';
 
@@ -207,6 +207,8 @@ async function checkedRun(
     }
   }
 
+  // What the run will write must be its own regular files: refused now, before anything is sent.
+  if (!dryRun) checkWritable(files.failedRows);
   const resumed = dryRun ? undefined : await readJournal(files.journal);
   if (resumed && resumed.sha256 !== check.sha256) {
     throw new UsageError(

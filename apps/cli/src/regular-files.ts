@@ -12,6 +12,28 @@ export function fileKind(stats: Stats): string {
   return 'not a regular file';
 }
 
+function notWritable(path: string, kind: string): UsageError {
+  return new UsageError(
+    `${path} is ${kind}: usagebudget apply writes its journal, lock and failed rows only to regular files, never through a link (remove it, or run apply on a copy of the file elsewhere)`,
+    'apply',
+  );
+}
+
+/**
+ * Refuses a path `apply` will write, before it sends anything, when something other than a
+ * regular file is there (a symbolic link, a FIFO, a directory): a `UsageError` that names it.
+ */
+export function checkWritable(path: string): void {
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (!stats.isFile()) throw notWritable(path, fileKind(stats));
+}
+
 /** How {@link openForWriting} opens: at the end, emptied first, or only when it does not exist yet. */
 export type WriteMode = 'append' | 'replace' | 'create';
 
@@ -29,11 +51,7 @@ const MODE_FLAGS: Record<WriteMode, number> = {
  * `EEXIST` when the path exists.
  */
 export function openForWriting(path: string, mode: WriteMode): number {
-  const refuse = (kind: string) =>
-    new UsageError(
-      `${path} is ${kind}: usagebudget apply writes its journal, lock and failed rows only to regular files, never through a link (remove it, or run apply on a copy of the file elsewhere)`,
-      'apply',
-    );
+  const refuse = (kind: string) => notWritable(path, kind);
   if (mode !== 'create' || !constants.O_NOFOLLOW) {
     try {
       if (lstatSync(path).isSymbolicLink()) throw refuse('a symbolic link');

@@ -194,7 +194,7 @@ describe('usagebudget apply: what the path names', () => {
     expect(finished.code, finished.stderr).toBe(130);
   });
 
-  it('never writes its journal through a symbolic link', async () => {
+  it('never writes its journal or its failed rows through a symbolic link', async () => {
     const a = portfolio.customers[3] as string;
     const file = join(scratch, 'linked.csv');
     writeFileSync(file, reportCsv([[a, '21']]));
@@ -204,6 +204,13 @@ describe('usagebudget apply: what the path names', () => {
     const run = await usagebudget(['apply', file, ...portfolio.base], portfolio.env);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/linked\.csv\.journal is a symbolic link/);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    rmSync(`${file}.journal`);
+    // Nor its failed rows: refused before anything is sent.
+    symlinkSync(victim, join(scratch, 'linked.failed.csv'));
+    const failed = await usagebudget(['apply', file, ...portfolio.base], portfolio.env);
+    expect(failed.code, failed.stderr).toBe(2);
+    expect(failed.stderr).toMatch(/linked\.failed\.csv is a symbolic link/);
     expect(readFileSync(victim, 'utf8')).toBe('precious\n');
     expect(await budgetsOf(portfolio, [a])).toEqual([null]);
   });
