@@ -59,6 +59,15 @@ export interface JournalState {
 
 const SYNC_EVERY_MS = 1000;
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A run's target as `apply` records it (absent in journals of earlier versions). */
+const isTarget = (service: unknown, partner: unknown) =>
+  (service === undefined && partner === undefined) ||
+  (typeof service === 'string' &&
+    /^https?:\/\/[\x21-\x7e]+$/.test(service) &&
+    typeof partner === 'string' &&
+    (GUID.test(partner) || /^token [0-9a-f]{16}$/.test(partner)));
+
 export function journalPath(inputPath: string): string {
   return `${inputPath}.journal`;
 }
@@ -104,8 +113,14 @@ export async function readJournal(path: string): Promise<JournalState | undefine
       unreadable = number;
       continue;
     }
-    if (line.kind === 'run') run = line;
-    else if (line.kind === 'send') sent.set(line.customerId, { amount: line.amount, requestId: line.requestId });
+    if (line.kind === 'run') {
+      // Its target is repeated in messages: only what a run of apply writes is taken.
+      if (!isTarget(line.service, line.partner)) {
+        lines.close();
+        throw new Error(`${path}, line ${number}: not a journal line; remove the file to start the run anew`);
+      }
+      run = line;
+    } else if (line.kind === 'send') sent.set(line.customerId, { amount: line.amount, requestId: line.requestId });
     else if (line.kind === 'done') {
       sent.delete(line.customerId);
       done.set(line.customerId, {

@@ -104,17 +104,22 @@ function holds(holder: LockHolder): boolean {
   return true;
 }
 
+// What a lock's host and time may be: they are shown in the message of a refused run.
+const HOST = /^[\w.-]{1,253}$/;
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
+
+/** The holder a lock file names; `undefined` when it names none a run of apply would write. */
 function parseHolder(text: string): LockHolder | undefined {
   try {
     const holder = JSON.parse(text) as Partial<LockHolder>;
-    if (!Number.isInteger(holder.pid) || (holder.pid as number) <= 0 || typeof holder.host !== 'string')
-      return undefined;
+    if (!Number.isInteger(holder.pid) || (holder.pid as number) <= 0) return undefined;
+    if (typeof holder.host !== 'string' || !HOST.test(holder.host)) return undefined;
     return {
       pid: holder.pid as number,
       startTime: typeof holder.startTime === 'string' ? holder.startTime : null,
       bootId: typeof holder.bootId === 'string' ? holder.bootId : null,
       host: holder.host,
-      ...(typeof holder.since === 'string' ? { since: holder.since } : {}),
+      ...(typeof holder.since === 'string' && ISO_TIME.test(holder.since) ? { since: holder.since } : {}),
     };
   } catch {
     return undefined;

@@ -181,6 +181,10 @@ describe('the journal of apply', () => {
     expect(await readJournal(ended)).toBeUndefined();
     expect(await readJournal(join(dir, 'none.journal'))).toBeUndefined();
     await expect(readJournal(dir)).rejects.toThrow(/is a directory/);
+    // A target that no run of apply writes (it would be repeated in a message): not a journal.
+    const forged = join(dir, 'forged.journal');
+    writeFileSync(forged, `${JSON.stringify({ ...run, service: 'http://x\u001b[2J' })}\n`);
+    await expect(readJournal(forged)).rejects.toThrow(/line 1: not a journal line/);
   });
 });
 
@@ -211,6 +215,8 @@ describe('the lock of apply', () => {
     // On another host its holder cannot be checked: held.
     writeFileSync(path, JSON.stringify({ pid: 1, startTime: '1', host: `not-${hostname()}` }));
     expect(() => acquireRunLock('stale.csv', path)).toThrow(/on not-/);
-    rmSync(path);
+    // A host no run writes (it would be shown in the message): not a lock of apply, taken over.
+    writeFileSync(path, JSON.stringify({ pid: 1, startTime: '1', host: '\u001b]0;pwned\u0007' }));
+    acquireRunLock('stale.csv', path).release();
   });
 });
