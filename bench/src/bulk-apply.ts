@@ -27,6 +27,8 @@ export interface BulkMethodFigures {
   readonly method:
     | 'usagebudget apply'
     | 'apply, kill -9 halfway, rerun'
+    | 'two runs of one file at once'
+    | 'apply, kill -9 halfway, rerun on another server, then on its own'
     | 'sequential SDK loop'
     | 'Promise.all over the SDK';
   readonly changes: number;
@@ -53,9 +55,20 @@ export interface BulkMemoryFigures {
   readonly elapsedSeconds: number;
 }
 
+/** What the runs that must be refused did: a second run of a file under way, a run continued on another server. */
+export interface BulkGuardFigures {
+  /** The exit code of `apply` started on a file another run is applying (8: refused). */
+  readonly secondRunExitCode: number | null;
+  /** The exit code of the rerun of a killed run against another server (2: refused). */
+  readonly otherServerExitCode: number | null;
+  /** Updates the other server applied (its own record). */
+  readonly otherServerApplied: number;
+}
+
 export interface BulkFigures {
   readonly settings: BulkSettings;
   readonly methods: readonly BulkMethodFigures[];
+  readonly guards: BulkGuardFigures;
   readonly memory: readonly BulkMemoryFigures[];
 }
 
@@ -134,34 +147,72 @@ async function runCli(args: readonly string[], env: NodeJS.ProcessEnv, nodeArgs:
 /**
  * 5,000 customers on the reference server with a per-partner throttle: `usagebudget apply` against
  * the throttle's floor, next to a plain sequential loop and an unbounded `Promise.all` over the
- * SDK (each on a partner of its own, so each has the whole limit), and a run killed halfway and
- * rerun; then the CLI's peak memory for two file sizes on an unthrottled server.
+ * SDK (each on a partner of its own, so each has the whole limit); a run killed halfway and rerun;
+ * two runs of one file started together (the second must be refused); a run killed halfway and
+ * continued against another server (refused) and then its own; then the CLI's peak memory for two
+ * file sizes on an unthrottled server.
  */
 export async function measureBulkApply(settings: BulkSettings, progress: Progress): Promise<BulkFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'usagebudget-bench-bulk-'));
   try {
-    const methods = await measureMethods(settings, dir, progress);
+    const { methods, guards } = await measureMethods(settings, dir, progress);
     const memory = await measureMemory(settings, dir, progress);
-    return { settings, methods, memory };
+    return { settings, methods, guards, memory };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function measureMethods(settings: BulkSettings, dir: string, progress: Progress): Promise<BulkMethodFigures[]> {
+/** Starts `usagebudget apply FILE --json`, ready once a row has its result. */
+function startApply(file: string, base: readonly string[], token: string) {
+  return startProcess({
+    name: 'usagebudget apply',
+    command: process.execPath,
+    args: [CLI, 'apply', file, '--json', ...base],
+    env: { PATH: process.env.PATH, PARTNER_CENTER_TOKEN: token },
+    ready: /"outcome"/,
+    timeoutMs: 120_000,
+  });
+}
+
+/** Starts `apply` on `file` and kills it (`SIGKILL`) once half of `rows` have a result. */
+async function killHalfway(file: string, base: readonly string[], token: string, rows: number): Promise<void> {
+  const cli = await startApply(file, base, token);
+  while ((cli.stdout().match(/"outcome"/g)?.length ?? 0) < rows / 2 && cli.child.exitCode === null) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await cli.stop('SIGKILL');
+}
+
+const METHOD_PARTNERS = {
+  'usagebudget apply': 'apply',
+  'apply, kill -9 halfway, rerun': 'killed',
+  'two runs of one file at once': 'together',
+  'apply, kill -9 halfway, rerun on another server, then on its own': 'moved',
+  'sequential SDK loop': 'sequential',
+  'Promise.all over the SDK': 'all',
+} as const satisfies Record<BulkMethodFigures['method'], string>;
+
+async function measureMethods(
+  settings: BulkSettings,
+  dir: string,
+  progress: Progress,
+): Promise<{ methods: BulkMethodFigures[]; guards: BulkGuardFigures }> {
   const { customers, rate } = settings;
-  const names = ['apply', 'killed', 'sequential', 'all'] as const;
+  const names = Object.values(METHOD_PARTNERS);
   const partners = Object.fromEntries(names.map((name) => [name, partnerOf(`Bench ${name}`, customers)])) as Record<
     (typeof names)[number],
     Partner
   >;
   const db = join(dir, 'server.sqlite');
+  const throttleArgs = ['--rate-limit', String(rate), '--burst', String(rate)];
   // The access log counts the 429s; this process reads it, which costs little next to the throttle.
-  const server = await startServerProcess({
-    config: { partners: Object.values(partners) },
-    db,
-    args: ['--rate-limit', String(rate), '--burst', String(rate)],
-  });
+  const server = await startServerProcess({ config: { partners: Object.values(partners) }, db, args: throttleArgs });
+  // Another server with the same partner, customers and token: only its address tells it apart.
+  const otherDb = join(dir, 'other-server.sqlite');
+  let other: ServerProcess | undefined;
+  let secondRunExitCode: number | null = null;
+  let otherServerExitCode: number | null = null;
   const floorSeconds = customers / rate;
   const measured: Omit<BulkMethodFigures, 'lost' | 'appliedTwice'>[] = [];
   const figures = (method: BulkMethodFigures['method'], elapsedSeconds: number, throttled: number, failed: number) => {
@@ -177,6 +228,11 @@ async function measureMethods(settings: BulkSettings, dir: string, progress: Pro
     progress(`bulk: ${method}: ${elapsedSeconds.toFixed(1)} s (floor ${floorSeconds.toFixed(1)} s), ${throttled} 429s`);
   };
   try {
+    other = await startServerProcess({
+      config: { partners: [partners.moved] },
+      db: otherDb,
+      args: [...throttleArgs, '--no-access-log'],
+    });
     const base = ['--base-url', server.url];
     for (const [name, partner] of Object.entries(partners)) writeCsv(join(dir, `${name}.csv`), partner.customers);
 
@@ -192,24 +248,48 @@ async function measureMethods(settings: BulkSettings, dir: string, progress: Pro
     progress('bulk: usagebudget apply, killed (SIGKILL) halfway, then run again');
     before = throttledSoFar(server);
     const killedFile = join(dir, 'killed.csv');
-    const started = performance.now();
-    const cli = await startProcess({
-      name: 'usagebudget apply',
-      command: process.execPath,
-      args: [CLI, 'apply', killedFile, '--json', ...base],
-      env: { PATH: process.env.PATH, PARTNER_CENTER_TOKEN: partners.killed.tokens[0] },
-      ready: /"outcome"/,
-      timeoutMs: 120_000,
-    });
-    while ((cli.stdout().match(/"outcome"/g)?.length ?? 0) < customers / 2 && cli.child.exitCode === null) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    await cli.stop('SIGKILL');
+    let started = performance.now();
+    await killHalfway(killedFile, base, partners.killed.tokens[0] as string, customers);
     const rerun = await runCli(['apply', killedFile, ...base], { PARTNER_CENTER_TOKEN: partners.killed.tokens[0] });
     if (rerun.code !== 0)
       throw new Error(`the rerun of usagebudget apply exited ${rerun.code}: ${rerun.stderr.slice(-2000)}`);
     await settle();
     figures('apply, kill -9 halfway, rerun', (performance.now() - started) / 1000, throttledSoFar(server) - before, 0);
+
+    progress('bulk: two runs of usagebudget apply on one file at once (the second must refuse)');
+    before = throttledSoFar(server);
+    const togetherFile = join(dir, 'together.csv');
+    started = performance.now();
+    const first = await startApply(togetherFile, base, partners.together.tokens[0] as string);
+    const second = await runCli(['apply', togetherFile, ...base], {
+      PARTNER_CENTER_TOKEN: partners.together.tokens[0],
+    });
+    secondRunExitCode = second.code;
+    const firstCode = await first.exited;
+    if (firstCode !== 0) throw new Error(`the first of two runs exited ${firstCode}: ${first.output().slice(-2000)}`);
+    await settle();
+    figures('two runs of one file at once', (performance.now() - started) / 1000, throttledSoFar(server) - before, 0);
+    progress(`bulk: the second run exited ${second.code}: ${second.stderr.trim().slice(0, 200)}`);
+
+    progress('bulk: usagebudget apply, killed halfway, continued on another server (must refuse), then on its own');
+    before = throttledSoFar(server);
+    const movedFile = join(dir, 'moved.csv');
+    const movedToken = { PARTNER_CENTER_TOKEN: partners.moved.tokens[0] };
+    started = performance.now();
+    await killHalfway(movedFile, base, partners.moved.tokens[0] as string, customers);
+    const elsewhere = await runCli(['apply', movedFile, '--base-url', other.url], movedToken);
+    otherServerExitCode = elsewhere.code;
+    progress(`bulk: the run on another server exited ${elsewhere.code}: ${elsewhere.stderr.trim().slice(0, 200)}`);
+    const home = await runCli(['apply', movedFile, ...base], movedToken);
+    if (home.code !== 0)
+      throw new Error(`the run continued on its server exited ${home.code}: ${home.stderr.slice(-2000)}`);
+    await settle();
+    figures(
+      'apply, kill -9 halfway, rerun on another server, then on its own',
+      (performance.now() - started) / 1000,
+      throttledSoFar(server) - before,
+      0,
+    );
 
     for (const [name, method] of [
       ['sequential', 'sequential SDK loop'],
@@ -238,23 +318,12 @@ async function measureMethods(settings: BulkSettings, dir: string, progress: Pro
       figures(method, seconds, throttledSoFar(server) - before, failed);
     }
   } finally {
-    await server.stop();
+    await Promise.all([server.stop(), other?.stop()]);
   }
-  // The server's own record, read from its stopped database.
-  return measured.map((each) => {
-    const partner =
-      partners[
-        (
-          {
-            'usagebudget apply': 'apply',
-            'apply, kill -9 halfway, rerun': 'killed',
-            'sequential SDK loop': 'sequential',
-            'Promise.all over the SDK': 'all',
-          } as const
-        )[each.method]
-      ];
-    return { ...each, ...checkApplies(db, partner) };
-  });
+  // The servers' own records, read from their stopped databases.
+  const methods = measured.map((each) => ({ ...each, ...checkApplies(db, partners[METHOD_PARTNERS[each.method]]) }));
+  const guards = { secondRunExitCode, otherServerExitCode, otherServerApplied: readBudgetApplies(otherDb).length };
+  return { methods, guards };
 }
 
 async function measureMemory(settings: BulkSettings, dir: string, progress: Progress): Promise<BulkMemoryFigures[]> {

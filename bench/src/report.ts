@@ -66,8 +66,8 @@ function figureOf(figures: readonly VariantFigures[], variant: Variant, mode: Mo
   return figure;
 }
 
-/** The bulk apply's targets: pace against the throttle's floor, nothing lost or twice, flat memory. */
-export function bulkChecksOf({ settings, methods, memory }: BulkFigures): Check[] {
+/** The bulk apply's targets: pace against the throttle's floor, nothing lost or twice, the runs that must refuse, flat memory. */
+export function bulkChecksOf({ settings, methods, guards, memory }: BulkFigures): Check[] {
   const apply = methods.find((each) => each.method === 'usagebudget apply');
   if (!apply) throw new Error('no usagebudget apply run');
   const cli = methods.filter(
@@ -85,8 +85,22 @@ export function bulkChecksOf({ settings, methods, memory }: BulkFigures): Check[
       1.15,
     ),
     check(
-      'usagebudget apply: updates lost or applied twice (incl. kill -9 halfway and rerun)',
+      'usagebudget apply: updates lost or applied twice (incl. kill -9 and rerun, two runs at once, a run continued on another server)',
       cli.reduce((sum, each) => sum + each.lost + each.appliedTwice, 0),
+      'updates',
+      'at most',
+      0,
+    ),
+    check(
+      'usagebudget apply: runs not refused (a second run of a file under way: exit 8; a run continued on another server: exit 2)',
+      Number(guards.secondRunExitCode !== 8) + Number(guards.otherServerExitCode !== 2),
+      'runs',
+      'at most',
+      0,
+    ),
+    check(
+      'usagebudget apply: updates applied by the other server a run was continued on',
+      guards.otherServerApplied,
       'updates',
       'at most',
       0,
@@ -125,12 +139,17 @@ export function renderBulkMarkdown(bulk: BulkFigures): string {
       each.elapsedSeconds.toFixed(1),
     ]),
   );
+  const { secondRunExitCode, otherServerExitCode, otherServerApplied } = bulk.guards;
   return [
     `Bulk apply: ${bulk.settings.customers} customers on the reference server, per-partner throttle ` +
       `${bulk.settings.rate} req/s (burst ${bulk.settings.rate}); each method on a partner of its own; 429s from the ` +
       "server's access log, lost and twice from its record of applies.",
     '',
     methods,
+    '',
+    `Two runs of one file at once: the second exited ${secondRunExitCode ?? 'by a signal'} (8: refused, the file's lock held). ` +
+      `A run killed halfway and continued against another server with the same partner: exited ${otherServerExitCode ?? 'by a signal'} ` +
+      `(2: refused, its journal belongs to the first server), ${otherServerApplied} update(s) applied there; then continued on its own server.`,
     '',
     'Peak memory of `usagebudget apply` (the CLI process), every row a change, unthrottled server:',
     '',
@@ -224,7 +243,7 @@ export function resultsOf(machine: Machine, measurements: Measurements): Results
 
 function format(value: number, unit: string): string {
   if (unit === 'x') return `${value.toFixed(2)}x`;
-  if (unit === 'updates') return `${value} ${unit}`;
+  if (unit === 'updates' || unit === 'runs') return `${value} ${unit}`;
   if (unit === 'B') return `${(value / 1024).toFixed(2)} KB (${value} B)`;
   return `${value.toFixed(1)} ${unit}`;
 }

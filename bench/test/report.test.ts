@@ -75,6 +75,7 @@ const measurements: Measurements = {
       lost,
       appliedTwice: twice,
     })),
+    guards: { secondRunExitCode: 7, otherServerExitCode: 0, otherServerApplied: 2 },
     memory: [
       { rows: 5000, heapCapMb: null, peakRssMb: 90, elapsedSeconds: 5 },
       { rows: 50_000, heapCapMb: null, peakRssMb: 180, elapsedSeconds: 40 },
@@ -119,8 +120,19 @@ describe('the bulk checks', () => {
       met: true,
     });
     // The SDK baselines' losses are reported, not held against the CLI.
-    expect(checks['usagebudget apply: updates lost or applied twice (incl. kill -9 halfway and rerun)']).toMatchObject({
-      value: 1,
+    expect(
+      checks[
+        'usagebudget apply: updates lost or applied twice (incl. kill -9 and rerun, two runs at once, a run continued on another server)'
+      ],
+    ).toMatchObject({ value: 1, met: false });
+    // The second run was refused (7); the run continued on another server was not (0), and applied 2 there.
+    expect(
+      checks[
+        'usagebudget apply: runs not refused (a second run of a file under way: exit 7; a run continued on another server: exit 2)'
+      ],
+    ).toMatchObject({ value: 1, met: false });
+    expect(checks['usagebudget apply: updates applied by the other server a run was continued on']).toMatchObject({
+      value: 2,
       met: false,
     });
     // Held against the runs under one heap cap, not the uncapped pair (2x here).
@@ -134,8 +146,10 @@ describe('the bulk checks', () => {
     const markdown = renderMarkdown(results);
     expect(markdown).toContain('| Promise.all over the SDK | 4.0 | 25.0 | 0.16x | 16000 | 4200 | 4200 | 0 |');
     expect(markdown).toContain(
-      '| usagebudget apply: updates lost or applied twice (incl. kill -9 halfway and rerun) | 1 updates | <= 0 updates | **no** |',
+      '| usagebudget apply: updates lost or applied twice (incl. kill -9 and rerun, two runs at once, a run continued on another server) | 1 updates | <= 0 updates | **no** |',
     );
+    expect(markdown).toContain('Two runs of one file at once: the second exited 7');
+    expect(markdown).toContain('continued against another server with the same partner: exited 0');
     expect(markdown).toContain('| 50000 | default | 180.0 | 40.0 |');
     expect(markdown).toContain('| 50000 | capped at 128 MB | 125.0 | 40.0 |');
   });

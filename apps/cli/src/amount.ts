@@ -1,26 +1,41 @@
 import { exactDecimal } from '@usagebudget/client';
+import { quotedInput } from './quoted-input.js';
 import { UsageError } from './usage-error.js';
 
-const PLAIN_DECIMAL = /^(?:\d+(?:\.\d+)?|\.\d+)$/;
+// The one spelling of an amount: digits, then optionally a "." and more digits.
+const PLAIN_DECIMAL = /^\d+(?:\.\d+)?$/;
 const EXPONENT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)e[+-]?\d+$/i;
+const EXPECTED = 'expected digits, optionally a "." and decimals, such as 1250.50';
+
+/** Why an amount that is not in the one spelling was refused: what is expected, and a hint for a near miss. */
+function spellingProblem(text: string): string {
+  // "1,5" is 1.5 in some locales and 15 in others; "1,250.50" is 1250.5 in others still: refuse to guess.
+  if (text.includes(',')) {
+    return `${EXPECTED}: a comma is a decimal separator in some locales and a thousands separator in others (a spreadsheet exports amounts in the locale it runs in: export with "." as the decimal separator and no thousands separator)`;
+  }
+  if (EXPONENT.test(text)) return `${EXPECTED}, without an exponent (1000, not 1e3)`;
+  if (/^\.\d+$/.test(text)) return `${EXPECTED} (0${text}, not ${text})`;
+  if (/^\d+\.$/.test(text)) return `${EXPECTED} (${text.slice(0, -1)}, not ${text})`;
+  if (/^\+\d/.test(text)) return `${EXPECTED}, without a sign`;
+  return EXPECTED;
+}
 
 /**
  * What is wrong with an amount as typed (`set`'s argument, a budget cell of `apply`'s file), or
- * `undefined` when it is a decimal >= 0 in plain notation, such as `250.50`, that is sent exactly.
- * The client sends a JS number, so an amount that a double cannot hold exactly is refused rather
- * than rounded: the server keeps decimals exact and the budget must be what the user typed.
+ * `undefined` when it is a decimal >= 0 in the one spelling amounts have here (digits, optionally
+ * a "." and decimals: `250.50`; spaces around it are ignored), and is sent exactly. Every other
+ * spelling is refused rather than read as someone meant it: `1,250.50` is 1250.5 in one locale and
+ * 1.2505 in another. The client sends a JS number, so an amount that a double cannot hold exactly
+ * is refused rather than rounded: the server keeps decimals exact and the budget must be what the
+ * user typed.
  */
 export function amountProblem(text: string): string | undefined {
   const trimmed = text.trim();
   if (trimmed === '') return 'it is empty';
   if (/^-\d|^-\.\d/.test(trimmed)) return 'a budget cannot be negative ("usagebudget clear" removes one)';
-  // "1,5" is 1.5 in some locales and 15 in others: refuse to guess.
-  if (trimmed.includes(',')) return 'use a dot as the decimal separator and no thousands separator, e.g. 1250.50';
-  if (EXPONENT.test(trimmed)) return 'write it without an exponent, e.g. 1000 rather than 1e3';
-  if (!PLAIN_DECIMAL.test(trimmed)) return 'it is not a decimal number such as 250.50';
-  // The spec's rule of exact amounts, the one the server applies to what it stores. It reads JSON
-  // number text, where ".5" is written "0.5".
-  if (exactDecimal(trimmed.startsWith('.') ? `0${trimmed}` : trimmed) === undefined) {
+  if (!PLAIN_DECIMAL.test(trimmed)) return spellingProblem(trimmed);
+  // The spec's rule of exact amounts, the one the server applies to what it stores.
+  if (exactDecimal(trimmed) === undefined) {
     return 'it has more significant digits than can be sent exactly (15 are always safe)';
   }
   return undefined;
@@ -29,7 +44,7 @@ export function amountProblem(text: string): string | undefined {
 /** Reads the amount of `set` (see {@link amountProblem}); a `UsageError` saying what is wrong otherwise. */
 export function parseAmount(text: string): number {
   const problem = amountProblem(text);
-  if (problem !== undefined) throw new UsageError(`invalid amount ${JSON.stringify(text)}: ${problem}`, 'set');
+  if (problem !== undefined) throw new UsageError(`invalid amount ${quotedInput(text)}: ${problem}`, 'set');
   return Number(text.trim());
 }
 

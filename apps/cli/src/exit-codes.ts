@@ -8,6 +8,7 @@ import {
   ResponseValidationError,
   ValidationError,
 } from '@usagebudget/client';
+import { ApplyBusyError } from './apply-lock.js';
 import { TokenCommandError } from './token-sources.js';
 import { UsageError } from './usage-error.js';
 
@@ -26,6 +27,8 @@ export const ExitCode = {
    * naming the field), or paging that would never end or leads elsewhere (a `PagingError`).
    */
   badAnswer: 7,
+  /** `apply`: another run of the same file holds its lock; this one sent nothing. */
+  busy: 8,
   /**
    * Ctrl-C (SIGINT): 128 + the signal's number, as shells report a command a signal stopped. A call
    * is aborted; `apply` finishes what is in flight first and continues on a rerun.
@@ -44,5 +47,6 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof TokenCommandError) return ExitCode.denied;
   if (error instanceof RateLimitError) return ExitCode.throttled;
   if (error instanceof ResponseValidationError || error instanceof PagingError) return ExitCode.badAnswer;
+  if (error instanceof ApplyBusyError) return ExitCode.busy;
   return ExitCode.failed;
 }

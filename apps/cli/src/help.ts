@@ -39,7 +39,7 @@ Options:
 Exit codes: 0 ok, 1 other failure, 2 usage error, 3 not found, 4 authentication or
 permission, 5 throttled, 6 apply: some rows failed or were skipped, 7 the service's answer was
 refused (a body that breaks the API's spec, or paging that would never end or leads elsewhere),
-130 interrupted (Ctrl-C).
+8 apply: another run of the same file is under way (nothing was sent), 130 interrupted (Ctrl-C).
 `;
 
 const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; examples: string; options?: string }> = {
@@ -55,7 +55,8 @@ const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; exampl
     usage: 'usagebudget set <customer-tenant-id> <amount> [options]',
     summary:
       "Sets the customer's budget to <amount>, a decimal >= 0 in the customer's billing currency,\n" +
-      'written with a dot and no exponent (250.50, not 250,50 or 2.5e2). The amount is kept exactly.',
+      'written as digits, optionally a dot and decimals (250.50; not 250,50, 1,250.50, .5 or 2.5e2).\n' +
+      'The amount is kept exactly.',
     examples: `  usagebudget set ${EXAMPLE_ID} 250.50
   usagebudget set ${EXAMPLE_ID} 0 --correlation-id 9b7e6f3a-2c1d-4e5f-8a9b-0c1d2e3f4a5b`,
   },
@@ -93,15 +94,19 @@ const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; exampl
     usage: 'usagebudget report [--over PERCENT] [--json | --csv] [options]',
     summary:
       'Lists every customer with usage (from the usage records): budget, cost, currency and percent\n' +
-      'used, worst first (the highest percent used of a budget first, customers without a budget\n' +
-      'last). On a terminal, customers over their budget are red and those at 80 % or more yellow.\n' +
-      '--csv writes the columns customerId,customerName,budget,cost,currency,percentUsed (budget\n' +
-      'empty when there is none, cost exact): a file "usagebudget apply" reads. Needs an app+user token.',
+      'used, worst first: over budget (a budget of 0 with any cost first), then trending over it\n' +
+      '(80 % or more), then within it, each by the share of the budget used; customers without a\n' +
+      'budget last. On a terminal, customers over their budget are red and those at 80 % or more\n' +
+      'yellow. --csv writes the columns customerId,customerName,budget,cost,currency,percentUsed\n' +
+      '(budget empty when there is none, cost exact), safe to open in a spreadsheet (a cell that\n' +
+      'would start a formula gets a leading single quote): a file "usagebudget apply" reads back.\n' +
+      'Needs an app+user token.',
     examples: `  usagebudget report
   usagebudget report --over 80
   usagebudget report --csv > budgets.csv`,
     options: `  --over PERCENT          only the customers with a budget who used PERCENT of it or more
-                          (80: trending over it, as Partner Center warns; 100: at or over it)
+                          (80: trending over it, as Partner Center warns; 100: at or over it);
+                          a customer with any cost against a budget of 0 is always listed
   --csv                   print CSV instead of a table (not with --json)`,
   },
   'partner-usage': {
@@ -116,21 +121,26 @@ const COMMAND_HELP: Record<CommandName, { usage: string; summary: string; exampl
   usagebudget partner-usage --json | jq .customersOverBudget`,
   },
   apply: {
-    usage: 'usagebudget apply <file.csv> [--dry-run] [--skip-invalid] [--concurrency N] [options]',
+    usage: 'usagebudget apply <file.csv | -> [--dry-run] [--skip-invalid] [--concurrency N] [options]',
     summary:
       'Sets every customer\'s budget to the file\'s, as "usagebudget report --csv" writes it (columns\n' +
-      'customerId and budget; others are ignored; an empty budget clears it). The whole file is checked\n' +
-      'first: each bad row is reported with its line, and nothing is sent unless --skip-invalid. The\n' +
-      'current budgets are read (one call for every customer with usage) and only changes are sent,\n' +
-      "paced under the service's throttle. A journal next to the file (<file.csv>.journal) records\n" +
-      'each update: after Ctrl-C (the updates in flight finish) or a crash, the same command continues,\n' +
-      'and nothing is applied twice. Rows that failed go to <file>.failed.csv, which apply reads.\n' +
-      'Exit code 0: every row applied or already as asked; 6: some failed or were skipped; 130:\n' +
-      'interrupted (run it again to continue).',
+      'customerId and budget; others are ignored; an empty budget clears it); "-" reads standard\n' +
+      "input. The file is read once, into the run's own copy, and checked whole first: each bad row\n" +
+      "(a field count other than the header's, an id that is not a GUID, an amount not written as\n" +
+      'digits with an optional dot and decimals) is reported with its line, and nothing is sent\n' +
+      'unless --skip-invalid. The current budgets are read (one call for every customer with usage)\n' +
+      "and only changes are sent, paced under the service's throttle. One run of a file at a time:\n" +
+      'a second one exits 7 at once. A journal next to the file (<file.csv>.journal) records each\n' +
+      'update, and the service and partner of the run: after Ctrl-C (the updates in flight finish)\n' +
+      'or a crash, the same command continues there, and nothing is applied twice. Every row not\n' +
+      'applied goes to <file>.failed.csv, with why; apply reads it.\n' +
+      'Exit code 0: every row applied or already as asked; 6: some failed or were skipped; 7: the\n' +
+      'file is being applied by another run; 130: interrupted (run it again to continue).',
     examples: `  usagebudget report --csv > budgets.csv    # edit it in a spreadsheet, then:
   usagebudget apply budgets.csv --dry-run
   usagebudget apply budgets.csv
-  usagebudget apply budgets.failed.csv      # the rows that failed, again`,
+  usagebudget apply budgets.failed.csv      # the rows that failed, again
+  usagebudget report --csv | usagebudget apply - --dry-run`,
     options: `  --dry-run               print the plan (customer, current budget, new budget); send no update
   --skip-invalid          apply the valid rows even when others are invalid (those are reported)
   --concurrency N         updates in flight at once, 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}); the pace follows

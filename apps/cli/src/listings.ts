@@ -1,9 +1,9 @@
 import type { Customer, PartnerUsageSummary } from '@usagebudget/client';
-import { stringify } from 'csv-stringify/sync';
 import { formatAmount } from './amount.js';
 import { type Style, table } from './output.js';
+import { spreadsheetCsv } from './spreadsheet-csv.js';
 import { displayWidth, jsonLine, padEnd, padStart, terminalText } from './terminal-text.js';
-import { currencyOf, REPORT_COLUMNS, roundDecimal, standing, type UsageRow } from './usage-figures.js';
+import { currencyOf, REPORT_COLUMNS, roundDecimal, shareUsed, standing, type UsageRow } from './usage-figures.js';
 
 /** A column of a listing: its title, how a row shows in it, and whether it lines up on the right (numbers). */
 interface Column<T> {
@@ -71,7 +71,11 @@ export function customersTable(customers: readonly Customer[], s: Style): string
 
 // --- usage and report ------------------------------------------------------------------------
 
-const percentText = (row: UsageRow) => (row.budget === null ? '-' : `${row.percentUsed.toFixed(2)} %`);
+/** Percent used; `over` for a budget of 0 with a cost, whose percentUsed (0) says nothing. */
+const percentText = (row: UsageRow) => {
+  const share = shareUsed(row);
+  return share === undefined ? '-' : share === Number.POSITIVE_INFINITY ? 'over' : `${row.percentUsed.toFixed(2)} %`;
+};
 
 /** Colours what the spec calls over budget red, and trending over it (80 % or more) yellow. */
 function paintStanding(s: Style) {
@@ -129,13 +133,14 @@ export function reportLines(rows: readonly UsageRow[]): string {
 }
 
 /**
- * `report --csv`: a header line, then a line a customer (RFC 4180 quoting). `budget` is empty
- * when there is none, `cost` exact: the file `usagebudget apply` reads.
+ * `report --csv`: a header line, then a line a customer, safe to open in a spreadsheet (see
+ * `spreadsheetCsv`: company names are third-party text). `budget` is empty when there is none,
+ * `cost` exact: the file `usagebudget apply` reads.
  */
 export function reportCsv(rows: readonly UsageRow[]): string {
-  return stringify(
+  return spreadsheetCsv(
+    REPORT_COLUMNS,
     rows.map((row) => ({ ...row, budget: row.budget === null ? '' : formatAmount(row.budget) })),
-    { header: true, columns: [...REPORT_COLUMNS], record_delimiter: 'unix' },
   );
 }
 

@@ -22,7 +22,7 @@ import {
   style,
 } from './output.js';
 import { terminalLines } from './terminal-text.js';
-import { TokenCommandError, tokenSource } from './token-sources.js';
+import { TokenCommandError, type TokenSource, tokenSource } from './token-sources.js';
 import { runCustomers, runPartnerUsage, runReport, runUsage } from './usage-commands.js';
 import { cliVersion } from './version.js';
 
@@ -65,7 +65,7 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
 /** Runs a command with a client of its settings; what it prints goes to stdout as it comes. */
 async function call(invocation: Call, terminal: Terminal): Promise<ExitCode> {
   const { settings } = invocation;
-  const client = createClient(invocation, terminal);
+  const { client, credential } = createClient(invocation, terminal);
   const write = (text: string) => terminal.stdout.write(text);
   const s = style(colorEnabled(terminal.stdout, terminal.env));
   // Ctrl-C (terminal.interrupt) stops the call in flight, and a listing between its pages.
@@ -95,6 +95,7 @@ async function call(invocation: Call, terminal: Terminal): Promise<ExitCode> {
           interrupt: terminal.interrupt,
         },
         s,
+        credential,
       );
     default: {
       const result = await budgetCall(client, invocation, options);
@@ -104,8 +105,14 @@ async function call(invocation: Call, terminal: Terminal): Promise<ExitCode> {
   return ExitCode.ok;
 }
 
-/** The client a command calls through: its endpoint, its token, and the CLI's logger on stderr. */
-function createClient(invocation: Call, { env, stderr }: Terminal): UsageBudgetClient {
+/**
+ * The client a command calls through: its endpoint, its token, and the CLI's logger on stderr;
+ * with the token's source (`apply` reads whose token it is).
+ */
+function createClient(
+  invocation: Call,
+  { env, stderr }: Terminal,
+): { client: UsageBudgetClient; credential: TokenSource['credential'] } {
   const settings: CallSettings = invocation.settings;
   const token = tokenSource(settings, env);
   const write = (text: string) => stderr.write(text);
@@ -115,7 +122,7 @@ function createClient(invocation: Call, { env, stderr }: Terminal): UsageBudgetC
       `usagebudget: ${invocation.command}${subject} on ${endpointURL(settings.endpoint)}, token from ${token.origin}\n`,
     );
   }
-  return new UsageBudgetClient({
+  const client = new UsageBudgetClient({
     ...settings.endpoint,
     credential: token.credential,
     locale: settings.locale,
@@ -132,6 +139,7 @@ function createClient(invocation: Call, { env, stderr }: Terminal): UsageBudgetC
       ? {}
       : { logger: clientLogger(write, settings.debug) }),
   });
+  return { client, credential: token.credential };
 }
 
 async function budgetCall(

@@ -22,17 +22,21 @@ export function terminalLines(text: string): string {
 }
 
 /**
- * `JSON.stringify(value)` and a line break, with the characters of {@link UNSAFE} that JSON leaves
- * as they are (C1 controls, DEL, format characters, separators) written as JSON's `\u` escapes: the
- * same data for any JSON reader, and nothing a terminal would act on when a person reads it.
+ * `JSON.stringify(value)` with the characters of {@link UNSAFE} that JSON leaves as they are (C1
+ * controls, DEL, format characters, separators) written as JSON's `\u` escapes: the same data for
+ * any JSON reader, and nothing a terminal would act on when a person reads it.
  */
-export function jsonLine(value: unknown): string {
-  const escaped = JSON.stringify(value).replace(UNSAFE, (character) =>
+export function terminalJson(value: unknown): string {
+  return JSON.stringify(value).replace(UNSAFE, (character) =>
     [...Array(character.length).keys()]
       .map((index) => `\\u${character.charCodeAt(index).toString(16).padStart(4, '0')}`)
       .join(''),
   );
-  return `${escaped}\n`;
+}
+
+/** {@link terminalJson} and a line break: a JSON line of `--json` output. */
+export function jsonLine(value: unknown): string {
+  return `${terminalJson(value)}\n`;
 }
 
 /** The columns a terminal gives `text` (safe text: see {@link terminalText}): 2 for wide characters, 0 for combining ones. */

@@ -1,7 +1,7 @@
 import type { CustomerMonthlyUsageRecord, CustomerUsageSummary, Decimal } from '@usagebudget/client';
 // The spec's money rules have one home, the spec package: the CLI computes with them rather than
 // with doubles of its own, so it ranks and colours a customer exactly as the server counts it.
-import { budgetStanding, percentUsed } from '@usagebudget/openapi/rules';
+import { budgetStanding, compareDecimals, percentUsed } from '@usagebudget/openapi/rules';
 
 /**
  * One customer's budget next to this period's cost: a row of `report` (and of `report --csv`,
@@ -72,20 +72,44 @@ export function standing(row: UsageRow): (typeof STANDING)[keyof typeof STANDING
 }
 
 /**
- * The report's order, worst first: customers with a budget by percent used, highest first; then
- * those without one; each group by name.
+ * How much of its budget a customer used, to rank and filter by: its percent used, or `Infinity`
+ * when it spent anything against a budget of 0 (the spec gives it a `percentUsed` of 0: the ratio
+ * is undefined, yet it is over budget); `undefined` without a budget.
+ */
+export function shareUsed(row: UsageRow): number | undefined {
+  if (row.budget === null) return undefined;
+  return row.budget === 0 && standing(row) === 'over' ? Number.POSITIVE_INFINITY : row.percentUsed;
+}
+
+const STANDING_ORDER = { over: 0, trending: 1, within: 2, noBudget: 3 } as const;
+
+/**
+ * The report's order, worst first: over budget (a budget of 0 with any cost first, by cost), then
+ * trending over it, then within it, each by the share of the budget used, highest first; then the
+ * customers without a budget. Names break ties.
  */
 export function worstFirst(rows: readonly UsageRow[]): UsageRow[] {
   const byName = (a: UsageRow, b: UsageRow) => a.customerName.localeCompare(b.customerName, 'en');
-  return [...rows].sort((a, b) => {
-    if ((a.budget === null) !== (b.budget === null)) return a.budget === null ? 1 : -1;
-    return b.percentUsed - a.percentUsed || byName(a, b);
+  const ranked = rows.map((row) => ({ row, rank: STANDING_ORDER[standing(row)], share: shareUsed(row) ?? 0 }));
+  ranked.sort((a, b) => {
+    if (a.rank !== b.rank) return a.rank - b.rank;
+    if (a.share !== b.share) return b.share - a.share;
+    // Over a budget of 0, the more spent the worse.
+    if (a.share === Number.POSITIVE_INFINITY) return compareDecimals(b.row.cost, a.row.cost) || byName(a.row, b.row);
+    return byName(a.row, b.row);
   });
+  return ranked.map(({ row }) => row);
 }
 
-/** `--over PERCENT`: the customers with a budget who used PERCENT of it or more. */
+/**
+ * `--over PERCENT`: the customers with a budget who used PERCENT of it or more; a customer who
+ * spent anything against a budget of 0 has used more than any percentage of it.
+ */
 export function atOrOver(rows: readonly UsageRow[], percent: number): UsageRow[] {
-  return rows.filter((row) => row.budget !== null && row.percentUsed >= percent);
+  return rows.filter((row) => {
+    const share = shareUsed(row);
+    return share !== undefined && share >= percent;
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   roundDecimal,
   rowOfRecord,
   rowOfSummary,
+  shareUsed,
   standing,
   type UsageRow,
   worstFirst,
@@ -117,5 +118,52 @@ describe('the report', () => {
         .sort(),
     ).toEqual(['Beta', 'Delta', 'Eta', 'Gamma']);
     expect(atOrOver(rows, 1000)).toEqual([]);
+  });
+
+  // A budget of 0 with a cost: percentUsed 0 (the spec), yet over budget. 100.001 of 100: over,
+  // though its percentUsed rounds to 100.00, the same as a customer exactly at its budget.
+  const zero = [
+    ...rows,
+    row('Omega', 0, '0.01', 0),
+    row('Psi', 0, '250', 0),
+    row('Nil', 0, '0', 0),
+    row('Hair', 100, '100.001', 100),
+    row('Exact', 100, '100', 100),
+  ];
+
+  it('ranks by standing: over budget first (over a budget of 0 first of all, by cost), then trending, then within', () => {
+    expect(shareUsed(row('Psi', 0, '250', 0))).toBe(Number.POSITIVE_INFINITY);
+    expect(shareUsed(row('Nil', 0, '0', 0))).toBe(0);
+    expect(shareUsed(row('Zeta', null, '5', 0))).toBeUndefined();
+    expect(worstFirst(zero).map(({ customerName }) => customerName)).toEqual([
+      'Psi',
+      'Omega',
+      'Gamma',
+      'Hair',
+      'Exact',
+      'Eta',
+      'Beta',
+      'Delta',
+      'Nil',
+      'Alpha',
+      'Zeta',
+    ]);
+  });
+
+  it('keeps a customer over a budget of 0 with --over, whatever the percentage', () => {
+    for (const percent of [0, 80, 100, 1e9]) {
+      expect(
+        atOrOver(worstFirst(zero), percent)
+          .map(({ customerName }) => customerName)
+          .slice(0, 2),
+      ).toEqual(['Psi', 'Omega']);
+    }
+    expect(atOrOver(zero, 100).map(({ customerName }) => customerName)).toEqual([
+      'Gamma',
+      'Omega',
+      'Psi',
+      'Hair',
+      'Exact',
+    ]);
   });
 });
