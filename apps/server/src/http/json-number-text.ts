@@ -49,11 +49,60 @@ export class NumberText {
 }
 
 /**
+ * An array written from batches of items read one after another (a partner's whole portfolio),
+ * so a response can be sent in chunks instead of built whole: see {@link jsonChunks}.
+ */
+export class JsonArrayStream {
+  constructor(readonly batches: Iterable<readonly unknown[]>) {}
+}
+
+function holdsStream(value: unknown): boolean {
+  if (value instanceof JsonArrayStream) return true;
+  if (value instanceof NumberText || value === null || typeof value !== 'object') return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some(holdsStream);
+}
+
+/**
+ * The text of {@link jsonText} in pieces: each `JsonArrayStream` batch is read only when the
+ * piece before it has been taken, and is one piece. Joined, the pieces are `jsonText(value)`.
+ */
+export function* jsonChunks(value: unknown): Generator<string, void, undefined> {
+  if (value instanceof JsonArrayStream) {
+    let first = true;
+    yield '[';
+    for (const batch of value.batches) {
+      if (batch.length === 0) continue;
+      yield `${first ? '' : ','}${batch.map(jsonText).join(',')}`;
+      first = false;
+    }
+    yield ']';
+  } else if (!holdsStream(value)) {
+    yield jsonText(value);
+  } else if (Array.isArray(value)) {
+    yield '[';
+    for (const [index, member] of value.entries()) {
+      if (index > 0) yield ',';
+      yield* jsonChunks(member);
+    }
+    yield ']';
+  } else {
+    const members = Object.entries(value as object).filter(([, member]) => member !== undefined);
+    yield '{';
+    for (const [index, [key, member]] of members.entries()) {
+      yield `${index > 0 ? ',' : ''}${JSON.stringify(key)}:`;
+      yield* jsonChunks(member);
+    }
+    yield '}';
+  }
+}
+
+/**
  * `JSON.stringify` (no spaces, `undefined` members left out) that writes each `NumberText` as its
- * text, so a cost keeps every digit on the wire.
+ * text, so a cost keeps every digit on the wire (and a `JsonArrayStream` as the array of its items).
  */
 export function jsonText(value: unknown): string {
   if (value instanceof NumberText) return value.text;
+  if (value instanceof JsonArrayStream) return [...jsonChunks(value)].join('');
   if (Array.isArray(value)) return `[${value.map(jsonText).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const members = Object.entries(value).filter(([, member]) => member !== undefined);
