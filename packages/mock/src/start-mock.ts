@@ -25,6 +25,12 @@ export interface StatefulMockOptions extends CommonOptions {
   seed?: Seed | string;
   /** Receives the server's JSON-lines access log. Default: no log. */
   accessLog?: (chunk: string) => void;
+  /**
+   * The request journal's budget, in bytes: the newest requests whose headers, path, query and
+   * bodies (each cut at 64 KiB), plus 1 KiB each, fit in it are kept, the oldest dropped first
+   * (and counted). Default 32 MiB (33554432); 0 keeps none.
+   */
+  journalMaxBytes?: number;
 }
 
 /** How to start a static mock. */
@@ -112,7 +118,10 @@ async function startStateful(options: StatefulMockOptions): Promise<StatefulMock
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     db: ':memory:',
-    testControls: { seed: seed.given },
+    testControls: {
+      seed: seed.given,
+      ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
+    },
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
   const [partner] = seed.config.partners as [Partner];
@@ -130,8 +139,12 @@ async function startStateful(options: StatefulMockOptions): Promise<StatefulMock
 }
 
 async function startStatic(options: StaticMockOptions): Promise<StaticMock> {
-  if ('seed' in options)
-    throw new Error('startMock: a static mock serves the spec’s examples; a seed needs the stateful mode');
+  const stateful = (['seed', 'accessLog', 'journalMaxBytes'] as const).filter((option) => option in options);
+  if (stateful.length > 0) {
+    throw new Error(
+      `startMock: a static mock serves the spec’s examples; ${stateful.join(', ')} need${stateful.length > 1 ? '' : 's'} the stateful mode`,
+    );
+  }
   const [{ startPrism }, { demoPartner }] = await Promise.all([
     import('./prism.js'),
     import('@usagebudget/server/testing'),

@@ -235,9 +235,12 @@ describe('the static mock', () => {
     expect(await portIsFree(portOf(mock.url))).toBe(true);
   });
 
-  it('takes no seed', async () => {
+  it('takes none of the stateful options', async () => {
     await expect(startMock({ mode: 'static', seed: 'seed.json' } as never)).rejects.toThrow(
-      'a seed needs the stateful mode',
+      'seed needs the stateful mode',
+    );
+    await expect(startMock({ mode: 'static', journalMaxBytes: 1, accessLog: () => {} } as never)).rejects.toThrow(
+      'accessLog, journalMaxBytes need the stateful mode',
     );
   });
 

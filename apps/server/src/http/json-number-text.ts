@@ -41,10 +41,19 @@ export function topLevelNumberTexts(json: string): Map<string, string> {
 
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
+/**
+ * A value to be written as this JSON text, as it is: text that `JSON.parse` accepted (a request
+ * body a mock keeps), which need not be parsed and written again.
+ */
+export class JsonTextValue {
+  constructor(readonly text: string) {}
+}
+
 /** A JSON number to be written as this text, digit for digit: a double would round a cost. */
-export class NumberText {
-  constructor(readonly text: string) {
+export class NumberText extends JsonTextValue {
+  constructor(text: string) {
     if (!JSON_NUMBER.test(text)) throw new Error(`not a JSON number: ${text.slice(0, 64)}`);
+    super(text);
   }
 }
 
@@ -58,7 +67,7 @@ export class JsonArrayStream {
 
 function holdsStream(value: unknown): boolean {
   if (value instanceof JsonArrayStream) return true;
-  if (value instanceof NumberText || value === null || typeof value !== 'object') return false;
+  if (value instanceof JsonTextValue || value === null || typeof value !== 'object') return false;
   return (Array.isArray(value) ? value : Object.values(value)).some(holdsStream);
 }
 
@@ -97,11 +106,12 @@ export function* jsonChunks(value: unknown): Generator<string, void, undefined> 
 }
 
 /**
- * `JSON.stringify` (no spaces, `undefined` members left out) that writes each `NumberText` as its
- * text, so a cost keeps every digit on the wire (and a `JsonArrayStream` as the array of its items).
+ * `JSON.stringify` (no spaces, `undefined` members left out) that writes each `NumberText` (each
+ * `JsonTextValue`) as its text, so a cost keeps every digit on the wire, and a `JsonArrayStream`
+ * as the array of its items.
  */
 export function jsonText(value: unknown): string {
-  if (value instanceof NumberText) return value.text;
+  if (value instanceof JsonTextValue) return value.text;
   if (value instanceof JsonArrayStream) return [...jsonChunks(value)].join('');
   if (Array.isArray(value)) return `[${value.map(jsonText).join(',')}]`;
   if (value !== null && typeof value === 'object') {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { faults, HttpError } from '../contract/faults.js';
 import { readJsonBody } from '../http/request-body.js';
+import { StreamedBody, writeStreamed } from '../http/streamed-body.js';
 import { ConfigError } from '../partners/config.js';
 import { TEST_CONTROLS_PATH, testControlsSpec } from './admin-spec.js';
 import { type FaultRules, InvalidFaultRule } from './fault-rules.js';
@@ -131,6 +132,12 @@ export function createAdminRoutes(
   const send = (res: ServerResponse, reply: Reply, headers: Record<string, string> = {}) => {
     if (reply.body === undefined) {
       res.writeHead(reply.status, headers).end();
+      return;
+    }
+    if (reply.body instanceof StreamedBody) {
+      // The journal: up to its whole budget of bodies, written a piece at a time.
+      res.writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+      writeStreamed(res, reply.body, () => {});
       return;
     }
     const body = JSON.stringify(reply.body);

@@ -28,8 +28,9 @@ none of these paths: it answers 404 under \`${TEST_CONTROLS_PATH}\`.
   for it, a delay, or a dropped connection, for the next \`times\` matching requests or always. The
   first rule that matches a request answers it. A request's own \`Prefer: code=503\` header (with
   \`example=NAME\` to pick the body, as Prism reads it) answers it with that status before any rule.
-- **The journal** keeps every request of the API (not of these controls): method, path,
-  operation, headers (\`Authorization\` redacted) and body, with the status answered.
+- **The journal** keeps the requests of the API (not of these controls): method, path,
+  operation, headers (\`Authorization\` redacted) and body, with the status answered; the newest
+  that fit in its budget of bytes (32 MiB by default), the oldest dropped first and counted.
 - **Reset** deletes every stored customer, budget, rule and journal entry and applies the seed again;
   **replacing the seed** does the same with a new one.
 
@@ -221,6 +222,8 @@ else any operation's), or \`example\`; the response carries the spec's documente
           'customer',
           'headers',
           'body',
+          'bodyBytes',
+          'bodyTruncated',
           'status',
           'fault',
         ],
@@ -246,7 +249,13 @@ else any operation's), or \`example\`; the response carries the spec's documente
             additionalProperties: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
           },
           body: {
-            description: 'The body: its JSON value when it parses, else its text (cut at 64 KiB); `null` when empty.',
+            description:
+              'The body: its JSON value when it parses, else its text; `null` when empty. A body past 64 KiB is cut there and shown as text (`bodyTruncated`).',
+          },
+          bodyBytes: { type: 'integer', minimum: 0, description: 'The size of the body as it arrived, in bytes.' },
+          bodyTruncated: {
+            type: 'boolean',
+            description: 'True when the body was longer than the 64 KiB the journal keeps: `body` is its first 64 KiB.',
           },
           status: {
             type: 'integer',
@@ -263,13 +272,25 @@ else any operation's), or \`example\`; the response carries the spec's documente
       Journal: {
         type: 'object',
         additionalProperties: false,
-        required: ['entries', 'dropped'],
+        required: ['entries', 'dropped', 'bytes', 'maxBytes'],
         properties: {
           entries: { type: 'array', items: { $ref: '#/components/schemas/JournalEntry' } },
           dropped: {
             type: 'integer',
             minimum: 0,
-            description: 'Older entries forgotten since the last clear: the journal keeps the last 10 000.',
+            description: 'Older entries forgotten since the last clear, to keep the journal within `maxBytes`.',
+          },
+          bytes: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              'What the entries kept now count against the budget, all of them (not only those the filters let through): each its headers, path, query and body, plus 1 KiB.',
+          },
+          maxBytes: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              "The journal's budget: the newest entries that fit are kept, the oldest go first. 32 MiB unless the mock was started with another (`journalMaxBytes`, `--journal-max-bytes`).",
           },
         },
       },

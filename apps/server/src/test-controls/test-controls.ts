@@ -21,6 +21,8 @@ import { type ParsedSeed, parseSeed } from './seed.js';
 
 export interface TestControlsDependencies {
   readonly seed: ParsedSeed;
+  /** The journal's budget, in bytes; default `DEFAULT_JOURNAL_MAX_BYTES`. */
+  readonly journalMaxBytes?: number | undefined;
   readonly store: Store;
   /** Serves the API with another config from now on (a re-seed's partners, tokens, customers). */
   reconfigure(config: ResolvedConfig): void;
@@ -63,7 +65,7 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
   }));
   const answers = createFaultAnswers(spec, operations);
   const rules = createFaultRules(operations, answers);
-  const journal = createJournal();
+  const journal = createJournal(deps.journalMaxBytes);
   const delayed = new Map<NodeJS.Timeout, Socket>();
   let seed = deps.seed;
 

@@ -451,6 +451,56 @@ describe('the journal', () => {
   });
 });
 
+describe('the journal, bounded by bytes', () => {
+  it('keeps 32 MiB by default', async () => {
+    expect(await journal()).toMatchObject({ entries: [], dropped: 0, bytes: 0, maxBytes: 32 * 1024 * 1024 });
+  });
+
+  it('keeps the newest requests within its budget, counts those it drops, and cuts a body past 64 KiB with a marker', async () => {
+    const maxBytes = 300_000;
+    const own = await startServer({ port: 0, db: ':memory:', testControls: { seed, journalMaxBytes: maxBytes } });
+    try {
+      const read = async () => {
+        const response = await send(own.url, { path: `${TEST_CONTROLS_PATH}/journal` });
+        expect(adminViolations('GET', `${TEST_CONTROLS_PATH}/journal`, response)).toEqual([]);
+        return JSON.parse(response.text) as Journal;
+      };
+      // 59 KB each: a budget of 300 KB holds four of them with their headers, not five.
+      const padded = (amount: number) => JSON.stringify({ amount, padding: 'x'.repeat(59 * 1024) });
+      for (let amount = 1; amount <= 10; amount++) {
+        const response = await send(own.url, {
+          method: 'PATCH',
+          path: budgetPath(customer),
+          headers: jsonHeaders(token),
+          body: padded(amount),
+        });
+        expect(response.status).toBe(200);
+      }
+      const bounded = await read();
+      expect(bounded.maxBytes).toBe(maxBytes);
+      expect(bounded.bytes).toBeGreaterThan(4 * 59 * 1024);
+      expect(bounded.bytes).toBeLessThanOrEqual(maxBytes);
+      expect(bounded.entries.map((entry) => (entry.body as { amount: number }).amount)).toEqual([7, 8, 9, 10]);
+      expect(bounded.dropped).toBe(6);
+      expect(bounded.entries[3]).toMatchObject({ bodyBytes: padded(10).length, bodyTruncated: false });
+
+      const oversized = `{"amount": 1, "padding": "${'y'.repeat(70_000)}"}`;
+      const refused = await send(own.url, {
+        method: 'PATCH',
+        path: budgetPath(customer),
+        headers: jsonHeaders(token),
+        body: oversized,
+      });
+      expect(refused.status).toBe(413);
+      const [last] = (await read()).entries.slice(-1);
+      expect(last).toMatchObject({ status: 413, bodyBytes: oversized.length, bodyTruncated: true });
+      expect(last?.body).toBe(oversized.slice(0, 64 * 1024));
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('the test controls’ own spec', () => {
   it('is a valid OpenAPI 3.0 document, served at /_mock/openapi.json', async () => {
     await SwaggerParser.validate(structuredClone(testControlsSpec));
