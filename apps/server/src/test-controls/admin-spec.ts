@@ -32,7 +32,11 @@ none of these paths: it answers 404 under \`${TEST_CONTROLS_PATH}\`.
   operation, headers (\`Authorization\` redacted) and body, with the status answered; the newest
   that fit in its budget of bytes (32 MiB by default), the oldest dropped first and counted.
 - **Reset** deletes every stored customer, budget, rule and journal entry and applies the seed again;
-  **replacing the seed** does the same with a new one.
+  **replacing the seed** does the same with a new one. Either cancels the API's requests accepted
+  before it and not yet answered, so that none lands after it: one the mock still holds (a rule's
+  \`delayMs\`, or the body of a faulted request) is answered \`409\` with the code \`MockReset\` (final:
+  a client does not retry it into the next test) and its connection closed; one the API is serving
+  (its body still arriving, or a long answer being written) has its connection closed.
 
 These controls have no authentication: the mock listens on loopback for tests.`,
   },
@@ -105,7 +109,8 @@ These controls have no authentication: the mock listens on loopback for tests.`,
     [`${TEST_CONTROLS_PATH}/reset`]: {
       post: {
         operationId: 'reset',
-        summary: 'Delete all stored data, fault rules and journal entries, then apply the seed again',
+        summary:
+          'Delete all stored data, fault rules and journal entries, then apply the seed again; cancel the requests accepted before',
         responses: { '204': done },
       },
     },
@@ -117,7 +122,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
       },
       put: {
         operationId: 'replaceSeed',
-        summary: 'Replace the seed, then reset',
+        summary: 'Replace the seed, then reset (requests accepted before are cancelled as by a reset)',
         requestBody: { required: true, content: { 'application/json': json('Seed') } },
         responses: {
           '204': done,
