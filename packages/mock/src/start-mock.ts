@@ -31,6 +31,12 @@ export interface StatefulMockOptions extends CommonOptions {
    * (and counted). Default 32 MiB (33554432); 0 keeps none.
    */
   journalMaxBytes?: number;
+  /**
+   * Host names the test controls answer requests sent to, besides loopback (`localhost`), IP
+   * addresses and `host`: the service name another container reaches the mock by (`mock` in
+   * `http://mock:4010`). A request to any other `Host` is refused (421), as DNS rebinding sends.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** How to start a static mock. */
@@ -121,6 +127,7 @@ async function startStateful(options: StatefulMockOptions): Promise<StatefulMock
     testControls: {
       seed: seed.given,
       ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
+      ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
     },
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
@@ -139,7 +146,9 @@ async function startStateful(options: StatefulMockOptions): Promise<StatefulMock
 }
 
 async function startStatic(options: StaticMockOptions): Promise<StaticMock> {
-  const stateful = (['seed', 'accessLog', 'journalMaxBytes'] as const).filter((option) => option in options);
+  const stateful = (['seed', 'accessLog', 'journalMaxBytes', 'allowedHosts'] as const).filter(
+    (option) => option in options,
+  );
   if (stateful.length > 0) {
     throw new Error(
       `startMock: a static mock serves the spec’s examples; ${stateful.join(', ')} need${stateful.length > 1 ? '' : 's'} the stateful mode`,

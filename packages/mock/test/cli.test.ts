@@ -79,9 +79,9 @@ describe('usagebudget-mock', () => {
     [['--port', 'x'], '--port: invalid value "x"'],
     [
       ['--mode', 'static', '--seed', 'seed.json'],
-      '--seed, --access-log and --journal-max-bytes need the stateful mode',
+      '--seed, --access-log, --journal-max-bytes and --allowed-host need the stateful mode',
     ],
-    [['--mode', 'static', '--journal-max-bytes', '1000'], '--journal-max-bytes need the stateful mode'],
+    [['--mode', 'static', '--journal-max-bytes', '1000'], '--journal-max-bytes and --allowed-host need the stateful'],
     [['--journal-max-bytes', '32MB'], '--journal-max-bytes: invalid value "32MB" (a number of bytes)'],
     [['--colour'], "Unknown option '--colour'"],
   ])('exits 2 with the usage for %j', async (args, message) => {

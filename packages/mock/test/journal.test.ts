@@ -2,7 +2,7 @@ import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { demoPartner, startNodeServer } from '@usagebudget/server/testing';
 import { describe, expect, it } from 'vitest';
-import type { JournalEntry } from '../src/index.js';
+import { type JournalEntry, MOCK_ADMIN_HEADERS } from '../src/index.js';
 
 const bin = fileURLToPath(new URL('../bin/usagebudget-mock.js', import.meta.url));
 
@@ -14,7 +14,7 @@ interface JournalAnswer {
 }
 
 async function readJournal(url: string): Promise<JournalAnswer> {
-  const response = await fetch(`${url}/_mock/journal`);
+  const response = await fetch(`${url}/_mock/journal`, { headers: MOCK_ADMIN_HEADERS });
   expect(response.status).toBe(200);
   return (await response.json()) as JournalAnswer;
 }

@@ -67,6 +67,12 @@ export interface TestControlsOptions {
    * counted as dropped. Default 32 MiB; 0 keeps none.
    */
   readonly journalMaxBytes?: number;
+  /**
+   * Host names the test controls answer requests sent to (their `Host`), besides loopback
+   * (`localhost`), IP addresses and `host`: a mock another container reaches by a service name
+   * needs that name here. Any other `Host` is refused (421), as DNS rebinding would send.
+   */
+  readonly allowedHosts?: readonly string[];
 }
 
 export interface RunningServer {
@@ -177,6 +183,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ? createTestControls({
         seed,
         journalMaxBytes: options.testControls?.journalMaxBytes,
+        listenHost: host,
+        allowedHosts: options.testControls?.allowedHosts,
         store,
         reconfigure: (served) => {
           handler = handlerFor(served);

@@ -16,6 +16,8 @@ export interface AdminDependencies {
   replaceSeed(value: unknown): void;
   /** The seed in force, as it was given. */
   seed(): unknown;
+  /** Refuses what a web page could send (see `createControlGuard`); `undefined` lets a request through. */
+  guard(req: IncomingMessage): HttpError | undefined;
 }
 
 /** A seed lists every partner and customer of a test: more room than an API body's 64 KiB. */
@@ -164,6 +166,8 @@ export function createAdminRoutes(
 
   return (req, res, path) => {
     try {
+      const refusal = deps.guard(req);
+      if (refusal) throw refusal;
       const reply = dispatch(req, path);
       if (reply instanceof Promise) reply.then((done) => send(res, done)).catch((error: unknown) => fail(res, error));
       else send(res, reply);

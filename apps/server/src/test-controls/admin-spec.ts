@@ -1,4 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types';
+import { TEST_CONTROLS_HEADER, TEST_CONTROLS_HEADER_VALUE } from './control-guard.js';
 
 /** Where a server with test controls serves them; a normal server answers 404 under it. */
 export const TEST_CONTROLS_PATH = '/_mock';
@@ -9,6 +10,16 @@ const error = (description: string): OpenAPIV3.ResponseObject => ({
   content: { 'application/json': json('AdminError') },
 });
 const done: OpenAPIV3.ResponseObject = { description: 'Done; no body.' };
+/** What any request of the controls may be answered before it runs (see control-guard.ts). */
+const guarded: Record<string, OpenAPIV3.ResponseObject> = {
+  '403': error(
+    `No \`${TEST_CONTROLS_HEADER}: ${TEST_CONTROLS_HEADER_VALUE}\` header (\`MockHeaderRequired\`), or an \`Origin\` of another site (\`CrossOriginRequest\`).`,
+  ),
+  '415': error('A body, or a `Content-Type`, other than `application/json` (`UnsupportedMediaType`).'),
+  '421': error(
+    'A `Host` that is not loopback, an IP address, the host the mock listens on or an allowed host (`MisdirectedRequest`).',
+  ),
+};
 
 /**
  * The test controls' own OpenAPI 3.0 document: the one description of the admin surface (served
@@ -38,15 +49,24 @@ none of these paths: it answers 404 under \`${TEST_CONTROLS_PATH}\`.
   a client does not retry it into the next test) and its connection closed; one the API is serving
   (its body still arriving, or a long answer being written) has its connection closed.
 
-These controls have no authentication: the mock listens on loopback for tests.`,
+Every request carries \`${TEST_CONTROLS_HEADER}: ${TEST_CONTROLS_HEADER_VALUE}\` (the security scheme below), and is sent to
+loopback, an IP address or a host the mock was told to allow, with any body as \`application/json\`:
+a web page open in the developer's browser can send none of this to the mock (a custom header to
+another origin needs a CORS preflight, which the controls never consent to; a name of its own
+resolving to 127.0.0.1, DNS rebinding, shows in \`Host\`). These checks are not authentication: the
+mock is for tests, on loopback or a CI network.`,
   },
   servers: [{ url: '/' }],
+  security: [{ mockControlHeader: [] }],
   paths: {
     [`${TEST_CONTROLS_PATH}/openapi.json`]: {
       get: {
         operationId: 'getTestControlsSpec',
         summary: 'This document',
-        responses: { '200': { description: 'This OpenAPI document.', content: { 'application/json': {} } } },
+        responses: {
+          ...guarded,
+          '200': { description: 'This OpenAPI document.', content: { 'application/json': {} } },
+        },
       },
     },
     [`${TEST_CONTROLS_PATH}/faults`]: {
@@ -54,6 +74,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
         operationId: 'listFaultRules',
         summary: 'The fault rules in force, in the order they are tried',
         responses: {
+          ...guarded,
           '200': { description: 'The rules.', content: { 'application/json': json('FaultRules') } },
         },
       },
@@ -62,6 +83,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
         summary: 'Add a fault rule, tried after those already in force',
         requestBody: { required: true, content: { 'application/json': json('FaultRule') } },
         responses: {
+          ...guarded,
           '201': { description: 'The rule, with its id.', content: { 'application/json': json('ActiveFaultRule') } },
           '400': error('The rule is invalid: `data` names each bad field (an unknown operationId is one).'),
         },
@@ -69,7 +91,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
       delete: {
         operationId: 'clearFaultRules',
         summary: 'Remove every fault rule',
-        responses: { '204': done },
+        responses: { ...guarded, '204': done },
       },
     },
     [`${TEST_CONTROLS_PATH}/faults/{id}`]: {
@@ -77,7 +99,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
       delete: {
         operationId: 'removeFaultRule',
         summary: 'Remove one fault rule',
-        responses: { '204': done, '404': error('No rule has this id (it may have run out).') },
+        responses: { ...guarded, '204': done, '404': error('No rule has this id (it may have run out).') },
       },
     },
     [`${TEST_CONTROLS_PATH}/journal`]: {
@@ -96,6 +118,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
           { name: 'status', in: 'query', schema: { type: 'integer' }, description: 'Only requests answered so.' },
         ],
         responses: {
+          ...guarded,
           '200': { description: 'The matching entries.', content: { 'application/json': json('Journal') } },
           '400': error('A filter is invalid.'),
         },
@@ -103,7 +126,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
       delete: {
         operationId: 'clearJournal',
         summary: 'Forget every request received so far',
-        responses: { '204': done },
+        responses: { ...guarded, '204': done },
       },
     },
     [`${TEST_CONTROLS_PATH}/reset`]: {
@@ -111,20 +134,21 @@ These controls have no authentication: the mock listens on loopback for tests.`,
         operationId: 'reset',
         summary:
           'Delete all stored data, fault rules and journal entries, then apply the seed again; cancel the requests accepted before',
-        responses: { '204': done },
+        responses: { ...guarded, '204': done },
       },
     },
     [`${TEST_CONTROLS_PATH}/seed`]: {
       get: {
         operationId: 'readSeed',
         summary: 'The seed in force, as it was given',
-        responses: { '200': { description: 'The seed.', content: { 'application/json': json('Seed') } } },
+        responses: { ...guarded, '200': { description: 'The seed.', content: { 'application/json': json('Seed') } } },
       },
       put: {
         operationId: 'replaceSeed',
         summary: 'Replace the seed, then reset (requests accepted before are cancelled as by a reset)',
         requestBody: { required: true, content: { 'application/json': json('Seed') } },
         responses: {
+          ...guarded,
           '204': done,
           '400': error('The seed is invalid: `data` lists every problem, each naming its place.'),
         },
@@ -132,6 +156,14 @@ These controls have no authentication: the mock listens on loopback for tests.`,
     },
   },
   components: {
+    securitySchemes: {
+      mockControlHeader: {
+        type: 'apiKey',
+        in: 'header',
+        name: TEST_CONTROLS_HEADER,
+        description: `Always \`${TEST_CONTROLS_HEADER_VALUE}\`: not a secret, a header no web page can send to the mock unasked.`,
+      },
+    },
     schemas: {
       FaultRule: {
         type: 'object',

@@ -13,6 +13,7 @@ import { portfolioSeed } from '../partners/portfolio-seed.js';
 import type { Store } from '../storage/sqlite-store.js';
 import { createAdminRoutes } from './admin-routes.js';
 import { TEST_CONTROLS_PATH } from './admin-spec.js';
+import { createControlGuard } from './control-guard.js';
 import { createFaultAnswers, type FaultAnswer } from './fault-answers.js';
 import { createFaultRules, customerPosition, type FaultRule } from './fault-rules.js';
 import { createJournal } from './journal.js';
@@ -22,6 +23,10 @@ export interface TestControlsDependencies {
   readonly seed: ParsedSeed;
   /** The journal's budget, in bytes; default `DEFAULT_JOURNAL_MAX_BYTES`. */
   readonly journalMaxBytes?: number | undefined;
+  /** The host the server listens on: the controls answer requests sent to it (see `createControlGuard`). */
+  readonly listenHost: string;
+  /** Host names the controls also answer requests sent to, besides loopback and IP addresses. */
+  readonly allowedHosts?: readonly string[] | undefined;
   readonly store: Store;
   /** Serves the API with another config from now on (a re-seed's partners, tokens, customers). */
   reconfigure(config: ResolvedConfig): void;
@@ -141,6 +146,7 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
       apply();
     },
     seed: () => seed.given,
+    guard: createControlGuard({ listenHost: deps.listenHost, allowedHosts: deps.allowedHosts }),
   });
 
   /** Tracks a request of the API until its answer is written or its connection closes. */

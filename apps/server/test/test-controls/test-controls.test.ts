@@ -39,15 +39,18 @@ const seed: Seed = {
 
 let server: RunningServer;
 
+/** What every request of the test controls must carry. */
+const CONTROL_HEADERS = { 'X-Usagebudget-Mock': '1' };
+
 /** A request of the test controls, checked against their spec. */
 async function admin(method: string, path: string, body?: unknown): Promise<RawResponse> {
   const response = await send(server.url, {
     method,
     path: `${TEST_CONTROLS_PATH}${path}`,
     ...(body === undefined
-      ? {}
+      ? { headers: CONTROL_HEADERS }
       : {
-          headers: { 'Content-Type': 'application/json' },
+          headers: { ...CONTROL_HEADERS, 'Content-Type': 'application/json' },
           body: typeof body === 'string' ? body : JSON.stringify(body),
         }),
   });
@@ -386,14 +389,15 @@ describe('fault rules', () => {
     const held = send(own.url, {
       method: 'POST',
       path: `${TEST_CONTROLS_PATH}/faults`,
-      headers: { 'Content-Type': 'application/json' },
+      headers: { ...CONTROL_HEADERS, 'Content-Type': 'application/json' },
       body: '{"delayMs": 300000}',
     }).then(() => send(own.url, { path: budgetPath(customer), headers: jsonHeaders(token) }));
     const caught = held.catch((error: NodeJS.ErrnoException) => error);
     // The request is in the journal, unanswered: the delay holds it.
     let entries: Journal['entries'] = [];
     while (entries.length === 0) {
-      entries = (JSON.parse((await send(own.url, { path: `${TEST_CONTROLS_PATH}/journal` })).text) as Journal).entries;
+      const read = await send(own.url, { path: `${TEST_CONTROLS_PATH}/journal`, headers: CONTROL_HEADERS });
+      entries = (JSON.parse(read.text) as Journal).entries;
     }
     expect(entries[0]?.status).toBeNull();
     await own.close();
@@ -528,7 +532,7 @@ describe('the journal, bounded by bytes', () => {
     const own = await startServer({ port: 0, db: ':memory:', testControls: { seed, journalMaxBytes: maxBytes } });
     try {
       const read = async () => {
-        const response = await send(own.url, { path: `${TEST_CONTROLS_PATH}/journal` });
+        const response = await send(own.url, { path: `${TEST_CONTROLS_PATH}/journal`, headers: CONTROL_HEADERS });
         expect(adminViolations('GET', `${TEST_CONTROLS_PATH}/journal`, response)).toEqual([]);
         return JSON.parse(response.text) as Journal;
       };
@@ -568,6 +572,84 @@ describe('the journal, bounded by bytes', () => {
   });
 });
 
+describe('the controls, against requests a web page could send', () => {
+  const reset = (headers: Record<string, string>, body?: string) =>
+    send(server.url, { method: 'POST', path: `${TEST_CONTROLS_PATH}/reset`, headers, ...(body ? { body } : {}) });
+  const refusal = (response: RawResponse) => [response.status, JSON.parse(response.text).code];
+
+  it('refuse a request without the X-Usagebudget-Mock header, which no page can send elsewhere unasked', async () => {
+    // A form or a fetch() with no-cors from any page: a "simple" request, sent with no preflight.
+    const simple = await reset({ 'Content-Type': 'text/plain' }, 'x');
+    expect(refusal(simple)).toEqual([403, 'MockHeaderRequired']);
+    expect(JSON.parse(simple.text).description).toContain('X-Usagebudget-Mock: 1');
+    const read = await send(server.url, { path: `${TEST_CONTROLS_PATH}/journal` });
+    expect(refusal(read)).toEqual([403, 'MockHeaderRequired']);
+    expect(adminViolations('GET', `${TEST_CONTROLS_PATH}/journal`, read)).toEqual([]);
+  });
+
+  it('refuse a body that is not JSON, whatever the route', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const response = await reset({ ...CONTROL_HEADERS, 'Content-Type': type }, 'x');
+      expect(refusal(response), type).toEqual([415, 'UnsupportedMediaType']);
+    }
+    const bodyWithoutType = await reset(CONTROL_HEADERS, 'x');
+    expect(refusal(bodyWithoutType)).toEqual([415, 'UnsupportedMediaType']);
+  });
+
+  it('refuse a Host that is not loopback, an IP address or an allowed host (DNS rebinding)', async () => {
+    const port = new URL(server.url).port;
+    for (const foreign of [`attacker.example:${port}`, `127.0.0.1.nip.io:${port}`, 'localhost.attacker.example']) {
+      const response = await reset({ ...CONTROL_HEADERS, Host: foreign });
+      expect(refusal(response), foreign).toEqual([421, 'MisdirectedRequest']);
+      expect(adminViolations('POST', `${TEST_CONTROLS_PATH}/reset`, response)).toEqual([]);
+    }
+    for (const local of [
+      new URL(server.url).host,
+      `localhost:${port}`,
+      `[::1]:${port}`,
+      `app.localhost:${port}`,
+      `10.1.2.3:${port}`,
+    ]) {
+      expect((await reset({ ...CONTROL_HEADERS, Host: local })).status, local).toBe(204);
+    }
+  });
+
+  it('refuse a page of a foreign origin, and give no CORS consent', async () => {
+    for (const origin of ['https://attacker.example', 'null']) {
+      const response = await reset({ ...CONTROL_HEADERS, Origin: origin });
+      expect(refusal(response), origin).toEqual([403, 'CrossOriginRequest']);
+    }
+    expect((await reset({ ...CONTROL_HEADERS, Origin: `http://localhost:3000` })).status).toBe(204);
+    const preflight = await send(server.url, {
+      method: 'OPTIONS',
+      path: `${TEST_CONTROLS_PATH}/reset`,
+      headers: { Origin: 'https://attacker.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(Object.keys(preflight.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+  });
+
+  it('let in host names they are told to allow', async () => {
+    const own = await startServer({ port: 0, db: ':memory:', testControls: { seed, allowedHosts: ['Mock'] } });
+    try {
+      const port = new URL(own.url).port;
+      const to = (hostHeader: string) =>
+        send(own.url, {
+          method: 'POST',
+          path: `${TEST_CONTROLS_PATH}/reset`,
+          headers: { ...CONTROL_HEADERS, Host: hostHeader },
+        });
+      expect((await to(`mock:${port}`)).status).toBe(204);
+      expect((await to(`other:${port}`)).status).toBe(421);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('leave the API alone: it needs none of this', async () => {
+    expect((await getBudget(customer, { Origin: 'https://attacker.example' })).status).toBe(200);
+  });
+});
+
 describe('the test controls’ own spec', () => {
   it('is a valid OpenAPI 3.0 document, served at /_mock/openapi.json', async () => {
     await SwaggerParser.validate(structuredClone(testControlsSpec));
@@ -575,8 +657,12 @@ describe('the test controls’ own spec', () => {
   });
 
   it('describes every route: unknown paths are 404, other methods 405', async () => {
-    expect((await send(server.url, { path: `${TEST_CONTROLS_PATH}/nope` })).status).toBe(404);
-    const wrong = await send(server.url, { method: 'PATCH', path: `${TEST_CONTROLS_PATH}/journal` });
+    expect((await send(server.url, { path: `${TEST_CONTROLS_PATH}/nope`, headers: CONTROL_HEADERS })).status).toBe(404);
+    const wrong = await send(server.url, {
+      method: 'PATCH',
+      path: `${TEST_CONTROLS_PATH}/journal`,
+      headers: CONTROL_HEADERS,
+    });
     expect([wrong.status, wrong.headers.allow]).toEqual([405, 'GET, DELETE']);
   });
 });
