@@ -40,7 +40,7 @@ none of these paths: it answers 404 under \`${TEST_CONTROLS_PATH}\`.
   first rule that matches a request answers it. A request's own \`Prefer: code=503\` header (with
   \`example=NAME\` to pick the body, as Prism reads it) answers it with that status before any rule.
 - **The journal** keeps the requests of the API (not of these controls): method, path,
-  operation, headers (\`Authorization\` redacted) and body, with the status answered; the newest
+  operation, headers (every credential redacted, below) and body, with the status answered; the newest
   that fit in its budget of bytes (32 MiB by default), the oldest dropped first and counted.
 - **Reset** deletes every stored customer, budget, rule and journal entry and applies the seed again;
   **replacing the seed** does the same with a new one. Either cancels the API's requests accepted
@@ -269,7 +269,11 @@ else any operation's), or \`example\`; the response carries the spec's documente
           time: { type: 'string', format: 'date-time', description: 'When the request arrived.' },
           method: { type: 'string' },
           path: { type: 'string', description: 'Without the query string.' },
-          query: { type: 'string', description: 'The query string without `?`; empty when none.' },
+          query: {
+            type: 'string',
+            description:
+              'The query string without `?`; empty when none. A parameter whose name suggests a credential (`access_token`, `api_key`, `sig`, `code`...) has its value `[redacted]`.',
+          },
           operationId: {
             type: 'string',
             nullable: true,
@@ -282,7 +286,8 @@ else any operation's), or \`example\`; the response carries the spec's documente
           },
           headers: {
             type: 'object',
-            description: 'Lower-case names; `authorization` keeps its scheme only (`Bearer [redacted]`).',
+            description:
+              'Lower-case names. No credential is kept, whatever its format: `authorization` and `proxy-authorization` keep their scheme only (`Bearer [redacted]`; `[redacted]` when none is sent); `cookie`, `set-cookie`, `dpop` and every header whose name suggests a credential (`token`, `secret`, `password`, `auth`, `session`, `signature`, `api-key`, a name ending in `-key`, such as `x-api-key`, `x-auth-token`, `ocp-apim-subscription-key`, `x-functions-key`, `x-amz-security-token`) are `[redacted]`. The headers the API spec declares (`ms-requestid`, `ms-continuationtoken`...) are kept.',
             additionalProperties: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
           },
           body: {

@@ -1,7 +1,8 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { JsonArrayStream, JsonTextValue, jsonChunks } from '../http/json-number-text.js';
 import { MAX_BODY_BYTES } from '../http/request-body.js';
 import { StreamedBody } from '../http/streamed-body.js';
+import type { Redaction } from './redaction.js';
 
 /** One request of the API as the journal answers it: the `JournalEntry` schema of the test controls' spec. */
 export interface JournalEntry {
@@ -59,16 +60,6 @@ export const JOURNAL_ENTRY_OVERHEAD_BYTES = 1024;
 const BODY_WAIT_MS = 1_000;
 // Entries rendered per piece of the journal's answer.
 const ENTRIES_PER_PIECE = 64;
-
-/** The token never reaches the journal: an `Authorization` header keeps its scheme only. */
-function redactedHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const kept: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    kept[name] = name === 'authorization' ? `${String(value).split(' ', 1)[0]} [redacted]` : value;
-  }
-  return kept;
-}
 
 function headerBytes(headers: Record<string, string | string[]>): number {
   let bytes = 0;
@@ -144,7 +135,7 @@ export interface RequestJournal {
  * The request journal: the newest entries whose headers, path, query and bodies (each cut at 64
  * KiB), plus {@link JOURNAL_ENTRY_OVERHEAD_BYTES} each, fit in `maxBytes`; the oldest go first.
  */
-export function createJournal(maxBytes = DEFAULT_JOURNAL_MAX_BYTES): RequestJournal {
+export function createJournal(redaction: Redaction, maxBytes = DEFAULT_JOURNAL_MAX_BYTES): RequestJournal {
   checkJournalMaxBytes(maxBytes);
   // Oldest first from `head`; dropped entries before it are cleared, and cut off now and then.
   let entries: (Stored | undefined)[] = [];
@@ -174,12 +165,14 @@ export function createJournal(maxBytes = DEFAULT_JOURNAL_MAX_BYTES): RequestJour
 
   return {
     open(req, fields) {
-      const headers = redactedHeaders(req.headers);
+      // No credential reaches the journal: not in a header, whatever its format, nor in the query.
+      const headers = redaction.headers(req.headers);
       const entry: Stored = {
         id: nextId++,
         time: new Date().toISOString(),
         method: req.method ?? '',
         ...fields,
+        query: redaction.query(fields.query),
         headers,
         bodyText: null,
         bodyIsJson: false,
@@ -191,7 +184,7 @@ export function createJournal(maxBytes = DEFAULT_JOURNAL_MAX_BYTES): RequestJour
         kept: true,
       };
       entries.push(entry);
-      count(entry, JOURNAL_ENTRY_OVERHEAD_BYTES + fields.path.length + fields.query.length + headerBytes(headers));
+      count(entry, JOURNAL_ENTRY_OVERHEAD_BYTES + entry.path.length + entry.query.length + headerBytes(headers));
       return entry;
     },
     readBody(req, record) {

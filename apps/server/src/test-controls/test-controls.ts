@@ -17,6 +17,7 @@ import { createControlGuard } from './control-guard.js';
 import { createFaultAnswers, type FaultAnswer } from './fault-answers.js';
 import { createFaultRules, customerPosition, type FaultRule } from './fault-rules.js';
 import { createJournal } from './journal.js';
+import { createRedaction } from './redaction.js';
 import { type ParsedSeed, parseSeed } from './seed.js';
 
 export interface TestControlsDependencies {
@@ -81,7 +82,7 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
   }));
   const answers = createFaultAnswers(spec, operations);
   const rules = createFaultRules(operations, answers);
-  const journal = createJournal(deps.journalMaxBytes);
+  const journal = createJournal(createRedaction(operations), deps.journalMaxBytes);
   const answer = (req: IncomingMessage, res: ServerResponse, fault: FaultAnswer) => {
     const body = fault.body;
     res

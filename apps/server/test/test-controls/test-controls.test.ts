@@ -507,6 +507,70 @@ describe('the journal', () => {
     expect(nowhere).toMatchObject({ operationId: null, customer: null, status: 404, body: null });
   });
 
+  it('redacts every credential a header (or a query parameter) carries, whatever its format, and keeps the rest', async () => {
+    const secret = (n: number) => `s3cr3t-${n}-${randomUUID()}`;
+    const secrets: string[] = [];
+    const sent = (n: number) => {
+      const value = secret(n);
+      secrets.push(value);
+      return value;
+    };
+    const get = (headers: Record<string, string>, query = '') =>
+      send(server.url, { path: `${budgetPath(customer)}${query}`, headers });
+    await get({ Authorization: `Bearer\t${sent(1)}` });
+    await get({ Authorization: sent(2) });
+    await get({ Authorization: `bEaReR   ${sent(3)}` });
+    await get({ authorization: `Basic ${sent(4)}` }, `?access_token=${sent(5)}&trace=1&API_KEY=${sent(6)}`);
+    const continuation = 'v1.not-a-secret.paging';
+    await get({
+      Authorization: `Bearer ${token}`,
+      'Proxy-Authorization': `Basic ${sent(7)}`,
+      Cookie: `session=${sent(8)}; theme=dark`,
+      'Set-Cookie': `id=${sent(9)}`,
+      'X-Api-Key': sent(10),
+      'X-Auth-Token': sent(11),
+      'X-Client-Secret': sent(12),
+      'Ocp-Apim-Subscription-Key': sent(13),
+      'X-Functions-Key': sent(14),
+      'X-Amz-Security-Token': sent(15),
+      'X-Ms-Token-Aad-Access-Token': sent(16),
+      'X-Password': sent(17),
+      DPoP: sent(18),
+      'MS-ContinuationToken': continuation,
+      'X-Locale': 'en-GB',
+      'User-Agent': 'journal-test',
+    });
+    const { entries } = await journal();
+    const text = JSON.stringify(entries);
+    for (const value of [token, ...secrets]) expect(text, value).not.toContain(value);
+    expect(entries.map((entry) => entry.headers.authorization)).toEqual([
+      'Bearer [redacted]',
+      '[redacted]',
+      'bEaReR [redacted]',
+      'Basic [redacted]',
+      'Bearer [redacted]',
+    ]);
+    expect(entries[3]?.query).toBe('access_token=[redacted]&trace=1&API_KEY=[redacted]');
+    expect(entries[4]?.headers).toMatchObject({
+      'proxy-authorization': 'Basic [redacted]',
+      cookie: '[redacted]',
+      'set-cookie': ['[redacted]'],
+      'x-api-key': '[redacted]',
+      'x-auth-token': '[redacted]',
+      'x-client-secret': '[redacted]',
+      'ocp-apim-subscription-key': '[redacted]',
+      'x-functions-key': '[redacted]',
+      'x-amz-security-token': '[redacted]',
+      'x-ms-token-aad-access-token': '[redacted]',
+      'x-password': '[redacted]',
+      dpop: '[redacted]',
+      // The API's own headers carry no credential, though one is named a token: kept.
+      'ms-continuationtoken': continuation,
+      'x-locale': 'en-GB',
+      'user-agent': 'journal-test',
+    });
+  });
+
   it('filters by method, operation, customer and status, refuses unknown filters, and clears', async () => {
     await getBudget(customer);
     await getBudget(second);
