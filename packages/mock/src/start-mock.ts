@@ -173,7 +173,7 @@ async function startStatic(options: StaticMockOptions): Promise<StaticMock> {
  * Starts a mock of the Partner Center usage budget API on loopback and resolves once it listens:
  * `stateful` (default), the reference server with an in-memory store, a seed and test controls; or
  * `static`, Prism serving the spec's examples. `close()` stops it; a static mock's Prism process
- * is also killed if this process exits or is ended by a signal first.
+ * also ends when this process ends first, however it ends (`kill -9` included).
  */
 export function startMock(options?: StatefulMockOptions): Promise<StatefulMock>;
 /** Starts a static mock: Prism serving the bundled spec's examples. */

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { NotFoundError, ServerError, UsageBudgetClient } from '@usagebudget/client';
 import { spec } from '@usagebudget/openapi';
 import { specOperations } from '@usagebudget/openapi/operations';
-import { demoPartner, portIsFree, randomPartner, startProcess } from '@usagebudget/server/testing';
+import { demoPartner, isRunning, portIsFree, randomPartner, startProcess } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOCK_ADMIN_HEADERS, MockAdminError, type Seed, type StatefulMock, startMock } from '../src/index.js';
 
@@ -169,7 +169,9 @@ describe('the stateful mock', () => {
 
   it('ships the document of its test controls, the one it serves', async () => {
     const shipped = JSON.parse(readFileSync(new URL('../admin-openapi.json', import.meta.url), 'utf8'));
-    expect(await (await fetch(`${mock.admin.url}/openapi.json`, { headers: MOCK_ADMIN_HEADERS })).json()).toEqual(shipped);
+    expect(await (await fetch(`${mock.admin.url}/openapi.json`, { headers: MOCK_ADMIN_HEADERS })).json()).toEqual(
+      shipped,
+    );
   });
 });
 
@@ -287,22 +289,52 @@ describe('the static mock', () => {
     );
   });
 
+  /** A process that starts a static mock with the built package, prints its URL, then runs `then`. */
+  const staticMockUser = (then: string) =>
+    startProcess({
+      name: 'static mock user',
+      command: process.execPath,
+      args: [
+        '--input-type=module',
+        '-e',
+        `import { startMock } from ${JSON.stringify(built)};
+         const mock = await startMock({ mode: 'static' });
+         console.log('mock ' + mock.url);
+         ${then}`,
+      ],
+      ready: /^mock (http:\S+)$/,
+      timeoutMs: 180_000,
+    });
+
   it.each([
     ['exits without closing it', 'process.exit(0);'],
     ['is ended by SIGTERM', 'process.kill(process.pid, "SIGTERM");'],
   ])('leaves no Prism running when the process that started it %s', async (_, ending) => {
-    const script = `import { startMock } from ${JSON.stringify(built)};
-      const mock = await startMock({ mode: 'static' });
-      console.log('mock ' + mock.url);
-      setTimeout(() => { ${ending} }, 10);`;
-    const parent = await startProcess({
-      name: 'static mock user',
-      command: process.execPath,
-      args: ['--input-type=module', '-e', script],
-      ready: /^mock (http:\S+)$/,
-      timeoutMs: 60_000,
-    });
+    const parent = await staticMockUser(`setTimeout(() => { ${ending} }, 10);`);
     await parent.exited;
     expect(await eventuallyFree(portOf(parent.ready[1] as string))).toBe(true);
+  });
+
+  it('leaves no Prism running when the process that started it is killed with SIGKILL', async () => {
+    // No exit hook, no signal handler runs on SIGKILL: Prism must notice by itself.
+    const parent = await staticMockUser('setInterval(() => {}, 1000);');
+    const port = portOf(parent.ready[1] as string);
+    // Prism is the parent's one child: known before the parent goes, to be cleaned up if it stays.
+    const [prismPid] = readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    try {
+      expect(prismPid).toBeGreaterThan(0);
+      process.kill(parent.pid, 'SIGKILL');
+      expect(await parent.exited).toBe('SIGKILL');
+      for (let attempt = 0; isRunning(prismPid as number) && attempt < 600; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(isRunning(prismPid as number)).toBe(false);
+      expect(await eventuallyFree(port)).toBe(true);
+    } finally {
+      if (prismPid && isRunning(prismPid)) process.kill(prismPid, 'SIGKILL');
+    }
   });
 });
