@@ -15,7 +15,7 @@ export type StreamOutcome =
   | { readonly kind: 'failed'; readonly error: unknown };
 
 /** Pieces are gathered into chunks of about this many characters: one chunk per turn of the event loop. */
-const CHUNK_CHARS = 64 * 1024;
+const CHUNK_CHARS = 32 * 1024;
 
 /**
  * Writes `body` on a response whose headers are written: one chunk per turn of the event loop,

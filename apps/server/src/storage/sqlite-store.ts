@@ -14,7 +14,7 @@ import { migrate } from './migrations.js';
 
 const MEMORY = ':memory:';
 /** Customers per batch of a usage read: a few milliseconds of work each. */
-const USAGE_BATCH = 256;
+const USAGE_BATCH = 128;
 
 /** Everything the server keeps. */
 export interface Store extends BudgetStore, CustomerStore {
