@@ -54,7 +54,7 @@ interface InFlight {
   held: boolean;
   /** Set by a reset: whatever was still to happen to it does not. */
   cancelled: boolean;
-  /** A rule's delay. */
+  /** A rule's delay, while it runs. */
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -236,8 +236,12 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
         });
       } else serve();
     };
-    if (rule.delayMs) request.timer = setTimeout(act, rule.delayMs);
-    else act();
+    if (rule.delayMs) {
+      request.timer = setTimeout(() => {
+        request.timer = undefined;
+        act();
+      }, rule.delayMs);
+    } else act();
   };
 
   return {
@@ -250,6 +254,7 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
       }
     },
     close() {
+      // Only those still delayed: the others finish within the server's grace period.
       for (const request of inFlight) {
         if (request.timer === undefined) continue;
         clearTimeout(request.timer);
