@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { measureBulkApply } from './bulk-apply.js';
 import { measureClientOverhead } from './client-overhead.js';
+import { measureEventLoop } from './event-loop.js';
 import { measureTimeToReady } from './ready.js';
 import { bulkChecksOf, renderBulkMarkdown, renderMarkdown, resultsOf, targetsTable } from './report.js';
 import { budgetPath, sdkHeaders } from './requests.js';
@@ -28,6 +29,8 @@ const DEADLINE_MS = 900_000;
 const FULL = {
   throughput: { rounds: 5, seconds: 2, warmupSeconds: 1, connections: 16 },
   client: { rounds: 15, sequentialCalls: 150, concurrentCalls: 500, concurrency: 16 },
+  // 4 reads of a 50,000-customer portfolio's usage records (17 MB each) under a small request every 20 ms.
+  eventLoop: { customers: 50_000, bigReads: 4, seconds: 10, intervalMs: 20 },
   importRuns: 7,
   readyRounds: 3,
   // 5,000 changes at 200 requests a second: a 25 s floor per run.
@@ -36,6 +39,7 @@ const FULL = {
 const QUICK = {
   throughput: { rounds: 2, seconds: 1, warmupSeconds: 0.5, connections: 16 },
   client: { rounds: 2, sequentialCalls: 100, concurrentCalls: 200, concurrency: 16 },
+  eventLoop: { customers: 10_000, bigReads: 4, seconds: 3, intervalMs: 20 },
   importRuns: 3,
   readyRounds: 1,
   bulk: { customers: 500, rate: 100, memoryRows: [500, 5000] as const },
@@ -113,6 +117,8 @@ async function main(): Promise<void> {
 
     const figures = await measureClientOverhead(bare.origin, settings.client, progress);
     await bare.stop();
+    // Alone too: the small request's latency is the figure.
+    const eventLoop = await measureEventLoop(settings.eventLoop, progress);
     // Last, alone on the machine: its servers are throttled, and its timing is the figure.
     const bulk = await measureBulkApply(settings.bulk, progress);
     const measurements = {
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
       bundle,
       imports,
       ready,
+      eventLoop,
       bulk,
     };
     const cpu = cpus();

@@ -1,5 +1,6 @@
 import type { BulkFigures } from './bulk-apply.js';
 import type { Mode, Variant, VariantFigures } from './client-overhead.js';
+import { type EventLoopFigures, eventLoopCheck, renderEventLoopMarkdown } from './event-loop.js';
 import type { Method } from './load.js';
 import type { ReadyProbe } from './ready.js';
 import type { BenchServerKind } from './servers.js';
@@ -18,6 +19,7 @@ export interface Measurements {
   readonly imports: Readonly<Record<ImportProbe, readonly number[]>>;
   /** Milliseconds from spawn to ready, per round. */
   readonly ready: Readonly<Record<ReadyProbe, readonly number[]>>;
+  readonly eventLoop: EventLoopFigures;
   readonly bulk: BulkFigures;
 }
 
@@ -159,7 +161,7 @@ export function renderBulkMarkdown(bulk: BulkFigures): string {
 }
 
 /** The issue's targets, each figure a ratio measured in the same run where it compares two things. */
-function checksOf({ throughput, client, bundle, imports, ready, bulk }: Measurements): Check[] {
+function checksOf({ throughput, client, bundle, imports, ready, eventLoop, bulk }: Measurements): Check[] {
   const rps = (kind: BenchServerKind, method: Method) => runsOf(throughput.scenarios, kind, method);
   return [
     check(
@@ -223,6 +225,7 @@ function checksOf({ throughput, client, bundle, imports, ready, bulk }: Measurem
     // says where the bytes go); the browser test guards against regressions instead.
     check('client ESM entry, minified + gzip, axios external', bundle.gzipBytes, 'B', 'at most', 6 * 1024),
     check('import the client in a fresh Node process (median)', median(imports.client), 'ms', 'at most', 50),
+    eventLoopCheck(eventLoop),
     ...bulkChecksOf(bulk),
   ];
 }
@@ -270,7 +273,7 @@ export function targetsTable(checks: readonly Check[]): string {
 
 /** The whole report as Markdown: targets first, then the figures behind them. */
 export function renderMarkdown(results: Results): string {
-  const { throughput, client, bundle, imports, ready, bulk } = results;
+  const { throughput, client, bundle, imports, ready, eventLoop, bulk } = results;
   const { settings } = throughput;
   const targets = targetsTable(results.checks);
   const servers = table(
@@ -352,6 +355,8 @@ export function renderMarkdown(results: Results): string {
       'the mock through its bin (`usagebudget-mock`, `--mode static` runs Prism as a child), Prism through its own CLI.',
     '',
     readiness,
+    '',
+    renderEventLoopMarkdown(eventLoop),
     '',
     renderBulkMarkdown(bulk),
   ].join('\n');

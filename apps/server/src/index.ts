@@ -26,6 +26,7 @@ export {
 } from './startup/start-server.js';
 // The test controls a mock has (`startServer({ testControls })`, as `@usagebudget/mock` runs it).
 export { TEST_CONTROLS_PATH, testControlsSpec } from './test-controls/admin-spec.js';
+export { TEST_CONTROLS_HEADER, TEST_CONTROLS_HEADER_VALUE } from './test-controls/control-guard.js';
 export type { ActiveFaultRule, FaultRule } from './test-controls/fault-rules.js';
 export type { Journal, JournalEntry, JournalFilter } from './test-controls/journal.js';
 export { type ParsedSeed, parseSeed, type Seed } from './test-controls/seed.js';

@@ -3,6 +3,13 @@ import type { ActiveFaultRule, FaultRule, Journal, JournalEntry, JournalFilter, 
 /** Where a stateful mock serves its test controls, below its URL. */
 export const MOCK_ADMIN_PATH = '/_mock';
 
+/**
+ * What every request of the test controls carries (send it too when you call them over HTTP
+ * yourself): the controls refuse a request without it, which no web page can send to the mock
+ * unasked. Any body goes as `application/json`.
+ */
+export const MOCK_ADMIN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'X-Usagebudget-Mock': '1' });
+
 /** A test control refused the request: `data` names the fields (or lists the problems) at fault. */
 export class MockAdminError extends Error {
   /** `MockAdminError`. */
@@ -53,7 +60,9 @@ export function connectMockAdmin(url: string): MockAdmin {
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const response = await fetch(`${base}${path}`, {
       method,
-      ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+      ...(body === undefined
+        ? { headers: MOCK_ADMIN_HEADERS }
+        : { headers: { ...MOCK_ADMIN_HEADERS, 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
     });
     const text = await response.text();
     const parsed: unknown = text === '' ? undefined : JSON.parse(text);

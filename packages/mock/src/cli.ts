@@ -20,6 +20,14 @@ Options:
   --port PORT        port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
   --pid-file FILE    write this process's id there (removed when it stops), to stop it by pid
   --access-log       stateful: write the JSON access log to stderr
+  --allowed-host NAME
+                     stateful: the test controls also answer requests sent to this host name
+                     (Host header), besides loopback, IP addresses and --host; repeat it for
+                     more (a CI service reached as http://mock:4010 needs --allowed-host mock)
+  --journal-max-bytes N
+                     stateful: the request journal keeps the newest requests that fit in N
+                     bytes (headers, path, query and body of each, plus 1 KiB); default
+                     33554432 (32 MiB), 0 keeps none
   -h, --help         show this help
 
 The first line on stdout is "listening on http://HOST:PORT"; the second is JSON with the mode,
@@ -38,6 +46,8 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string', default: String(DEFAULT_PORT) },
       'pid-file': { type: 'string' },
       'access-log': { type: 'boolean', default: false },
+      'journal-max-bytes': { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -51,8 +61,18 @@ async function main(argv: string[]): Promise<void> {
   if (values.mode !== 'stateful' && values.mode !== 'static') {
     throw new UsageError(`--mode: must be stateful or static, not ${JSON.stringify(values.mode)}`);
   }
-  if (values.mode === 'static' && (values.seed || values['access-log'])) {
-    throw new UsageError('--seed and --access-log need the stateful mode: a static mock serves the spec’s examples');
+  const journalMaxBytes = values['journal-max-bytes'];
+  if (journalMaxBytes !== undefined && !/^\d+$/.test(journalMaxBytes)) {
+    throw new UsageError(`--journal-max-bytes: invalid value ${JSON.stringify(journalMaxBytes)} (a number of bytes)`);
+  }
+  const allowedHosts = values['allowed-host'];
+  if (
+    values.mode === 'static' &&
+    (values.seed || values['access-log'] || journalMaxBytes !== undefined || allowedHosts !== undefined)
+  ) {
+    throw new UsageError(
+      '--seed, --access-log, --journal-max-bytes and --allowed-host need the stateful mode: a static mock serves the spec’s examples',
+    );
   }
 
   const starting: Promise<Mock> =
@@ -63,6 +83,8 @@ async function main(argv: string[]): Promise<void> {
           port,
           ...(values.seed ? { seed: values.seed } : {}),
           ...(values['access-log'] ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
+          ...(journalMaxBytes === undefined ? {} : { journalMaxBytes: Number(journalMaxBytes) }),
+          ...(allowedHosts === undefined ? {} : { allowedHosts }),
         });
   // Installed before the first await: a signal that comes while starting still stops it cleanly.
   let stopping = false;

@@ -14,7 +14,7 @@ export type {
   ThrottleConfig,
   TokenConfig,
 } from '@usagebudget/server';
-export { connectMockAdmin, MOCK_ADMIN_PATH, type MockAdmin, MockAdminError } from './admin.js';
+export { connectMockAdmin, MOCK_ADMIN_HEADERS, MOCK_ADMIN_PATH, type MockAdmin, MockAdminError } from './admin.js';
 export {
   type Mock,
   type MockMode,

@@ -41,7 +41,10 @@ export interface StartedPrism extends StartedProcess {
   readonly url: string;
 }
 
-/** Starts Prism and resolves once it listens. Stop it with `stop()`; send it an `Authorization` header. */
+/**
+ * Starts Prism and resolves once it listens. Stop it with `stop()`; send it an `Authorization`
+ * header. It ends with this process however this process ends, `kill -9` included.
+ */
 export async function startPrism(options: PrismOptions = {}): Promise<StartedPrism> {
   // Imported when needed: the process helper is ESM, and this entry also loads from CommonJS.
   const { freePort, startProcess } = await import('@usagebudget/server/testing');
@@ -61,6 +64,8 @@ export async function startPrism(options: PrismOptions = {}): Promise<StartedPri
     command: process.execPath,
     args,
     ready: /Prism is listening on (http:\/\/\S+)/,
+    // However this process ends (kill -9 included), Prism ends with it and lets its port go.
+    exitWithParent: true,
     // Prism takes seconds to start on an idle machine and over a minute on two busy cores.
     timeoutMs: 180_000,
   });

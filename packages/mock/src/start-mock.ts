@@ -25,6 +25,18 @@ export interface StatefulMockOptions extends CommonOptions {
   seed?: Seed | string;
   /** Receives the server's JSON-lines access log. Default: no log. */
   accessLog?: (chunk: string) => void;
+  /**
+   * The request journal's budget, in bytes: the newest requests whose headers, path, query and
+   * bodies (each cut at 64 KiB), plus 1 KiB each, fit in it are kept, the oldest dropped first
+   * (and counted). Default 32 MiB (33554432); 0 keeps none.
+   */
+  journalMaxBytes?: number;
+  /**
+   * Host names the test controls answer requests sent to, besides loopback (`localhost`), IP
+   * addresses and `host`: the service name another container reaches the mock by (`mock` in
+   * `http://mock:4010`). A request to any other `Host` is refused (421), as DNS rebinding sends.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** How to start a static mock. */
@@ -112,7 +124,11 @@ async function startStateful(options: StatefulMockOptions): Promise<StatefulMock
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     db: ':memory:',
-    testControls: { seed: seed.given },
+    testControls: {
+      seed: seed.given,
+      ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
+      ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
+    },
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
   const [partner] = seed.config.partners as [Partner];
@@ -130,8 +146,14 @@ async function startStateful(options: StatefulMockOptions): Promise<StatefulMock
 }
 
 async function startStatic(options: StaticMockOptions): Promise<StaticMock> {
-  if ('seed' in options)
-    throw new Error('startMock: a static mock serves the spec’s examples; a seed needs the stateful mode');
+  const stateful = (['seed', 'accessLog', 'journalMaxBytes', 'allowedHosts'] as const).filter(
+    (option) => option in options,
+  );
+  if (stateful.length > 0) {
+    throw new Error(
+      `startMock: a static mock serves the spec’s examples; ${stateful.join(', ')} need${stateful.length > 1 ? '' : 's'} the stateful mode`,
+    );
+  }
   const [{ startPrism }, { demoPartner }] = await Promise.all([
     import('./prism.js'),
     import('@usagebudget/server/testing'),
@@ -151,7 +173,7 @@ async function startStatic(options: StaticMockOptions): Promise<StaticMock> {
  * Starts a mock of the Partner Center usage budget API on loopback and resolves once it listens:
  * `stateful` (default), the reference server with an in-memory store, a seed and test controls; or
  * `static`, Prism serving the spec's examples. `close()` stops it; a static mock's Prism process
- * is also killed if this process exits or is ended by a signal first.
+ * also ends when this process ends first, however it ends (`kill -9` included).
  */
 export function startMock(options?: StatefulMockOptions): Promise<StatefulMock>;
 /** Starts a static mock: Prism serving the bundled spec's examples. */

@@ -77,7 +77,12 @@ describe('usagebudget-mock', () => {
   it.each([
     [['--mode', 'dynamic'], '--mode: must be stateful or static'],
     [['--port', 'x'], '--port: invalid value "x"'],
-    [['--mode', 'static', '--seed', 'seed.json'], '--seed and --access-log need the stateful mode'],
+    [
+      ['--mode', 'static', '--seed', 'seed.json'],
+      '--seed, --access-log, --journal-max-bytes and --allowed-host need the stateful mode',
+    ],
+    [['--mode', 'static', '--journal-max-bytes', '1000'], '--journal-max-bytes and --allowed-host need the stateful'],
+    [['--journal-max-bytes', '32MB'], '--journal-max-bytes: invalid value "32MB" (a number of bytes)'],
     [['--colour'], "Unknown option '--colour'"],
   ])('exits 2 with the usage for %j', async (args, message) => {
     const done = await runToEnd(process.execPath, [bin, ...args], { timeoutMs: 30_000 });

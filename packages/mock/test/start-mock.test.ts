@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotFoundError, ServerError, UsageBudgetClient } from '@usagebudget/client';
 import { spec } from '@usagebudget/openapi';
 import { specOperations } from '@usagebudget/openapi/operations';
-import { demoPartner, portIsFree, randomPartner, startProcess } from '@usagebudget/server/testing';
+import { demoPartner, isRunning, portIsFree, randomPartner, startProcess } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MockAdminError, type Seed, type StatefulMock, startMock } from '../src/index.js';
+import { MOCK_ADMIN_HEADERS, MockAdminError, type Seed, type StatefulMock, startMock } from '../src/index.js';
 
 const partner = randomPartner('Seeded partner', 2);
 const [customer, other] = partner.customers as [string, string];
@@ -102,6 +103,45 @@ describe('the stateful mock', () => {
     expect((await client.getBudget(customer)).amount).toBe(80);
   });
 
+  it('sends the header the controls require, and the controls refuse what a web page could send', async () => {
+    const { TEST_CONTROLS_HEADER, TEST_CONTROLS_HEADER_VALUE } = await import('@usagebudget/server');
+    expect(MOCK_ADMIN_HEADERS).toEqual({ [TEST_CONTROLS_HEADER]: TEST_CONTROLS_HEADER_VALUE });
+    const reset = (headers: Record<string, string>) =>
+      fetch(`${mock.admin.url}/reset`, { method: 'POST', headers, body: 'x' });
+    expect((await reset({ 'Content-Type': 'text/plain' })).status).toBe(403);
+    expect((await reset({ ...MOCK_ADMIN_HEADERS, 'Content-Type': 'text/plain' })).status).toBe(415);
+    await expect(mock.admin.reset()).resolves.toBeUndefined();
+  });
+
+  it('answers its controls at the host names it is told to allow', async () => {
+    const named = await startMock({ seed, allowedHosts: ['mock'] });
+    try {
+      const port = portOf(named.url);
+      const resetAt = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          request(
+            {
+              host: '127.0.0.1',
+              port,
+              method: 'POST',
+              path: '/_mock/reset',
+              headers: { ...MOCK_ADMIN_HEADERS, Host: host },
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          )
+            .on('error', reject)
+            .end();
+        });
+      expect(await resetAt(`mock:${port}`)).toBe(204);
+      expect(await resetAt(`rebound.example:${port}`)).toBe(421);
+    } finally {
+      await named.close();
+    }
+  });
+
   it('refuses a bad rule with a MockAdminError naming the field', async () => {
     const refused = await mock.admin.addFault({ operationId: 'nope', status: 503 }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(MockAdminError);
@@ -129,7 +169,9 @@ describe('the stateful mock', () => {
 
   it('ships the document of its test controls, the one it serves', async () => {
     const shipped = JSON.parse(readFileSync(new URL('../admin-openapi.json', import.meta.url), 'utf8'));
-    expect(await (await fetch(`${mock.admin.url}/openapi.json`)).json()).toEqual(shipped);
+    expect(await (await fetch(`${mock.admin.url}/openapi.json`, { headers: MOCK_ADMIN_HEADERS })).json()).toEqual(
+      shipped,
+    );
   });
 });
 
@@ -235,28 +277,64 @@ describe('the static mock', () => {
     expect(await portIsFree(portOf(mock.url))).toBe(true);
   });
 
-  it('takes no seed', async () => {
+  it('takes none of the stateful options', async () => {
     await expect(startMock({ mode: 'static', seed: 'seed.json' } as never)).rejects.toThrow(
-      'a seed needs the stateful mode',
+      'seed needs the stateful mode',
+    );
+    await expect(startMock({ mode: 'static', journalMaxBytes: 1, accessLog: () => {} } as never)).rejects.toThrow(
+      'accessLog, journalMaxBytes need the stateful mode',
+    );
+    await expect(startMock({ mode: 'static', allowedHosts: ['mock'] } as never)).rejects.toThrow(
+      'allowedHosts needs the stateful mode',
     );
   });
+
+  /** A process that starts a static mock with the built package, prints its URL, then runs `then`. */
+  const staticMockUser = (then: string) =>
+    startProcess({
+      name: 'static mock user',
+      command: process.execPath,
+      args: [
+        '--input-type=module',
+        '-e',
+        `import { startMock } from ${JSON.stringify(built)};
+         const mock = await startMock({ mode: 'static' });
+         console.log('mock ' + mock.url);
+         ${then}`,
+      ],
+      ready: /^mock (http:\S+)$/,
+      timeoutMs: 180_000,
+    });
 
   it.each([
     ['exits without closing it', 'process.exit(0);'],
     ['is ended by SIGTERM', 'process.kill(process.pid, "SIGTERM");'],
   ])('leaves no Prism running when the process that started it %s', async (_, ending) => {
-    const script = `import { startMock } from ${JSON.stringify(built)};
-      const mock = await startMock({ mode: 'static' });
-      console.log('mock ' + mock.url);
-      setTimeout(() => { ${ending} }, 10);`;
-    const parent = await startProcess({
-      name: 'static mock user',
-      command: process.execPath,
-      args: ['--input-type=module', '-e', script],
-      ready: /^mock (http:\S+)$/,
-      timeoutMs: 60_000,
-    });
+    const parent = await staticMockUser(`setTimeout(() => { ${ending} }, 10);`);
     await parent.exited;
     expect(await eventuallyFree(portOf(parent.ready[1] as string))).toBe(true);
+  });
+
+  it('leaves no Prism running when the process that started it is killed with SIGKILL', async () => {
+    // No exit hook, no signal handler runs on SIGKILL: Prism must notice by itself.
+    const parent = await staticMockUser('setInterval(() => {}, 1000);');
+    const port = portOf(parent.ready[1] as string);
+    // Prism is the parent's one child: known before the parent goes, to be cleaned up if it stays.
+    const [prismPid] = readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    try {
+      expect(prismPid).toBeGreaterThan(0);
+      process.kill(parent.pid, 'SIGKILL');
+      expect(await parent.exited).toBe('SIGKILL');
+      for (let attempt = 0; isRunning(prismPid as number) && attempt < 600; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(isRunning(prismPid as number)).toBe(false);
+      expect(await eventuallyFree(port)).toBe(true);
+    } finally {
+      if (prismPid && isRunning(prismPid)) process.kill(prismPid, 'SIGKILL');
+    }
   });
 });

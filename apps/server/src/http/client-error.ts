@@ -22,9 +22,11 @@ export function writeRawFault(socket: Socket, fault: HttpError): void {
 
 /**
  * A malformed request, or one that did not arrive in time, never reaches the handler; answer it in
- * the same shape as every other error. Bytes after a response that closed the connection (the
- * client's `Connection: close` or ours), or that the server is draining, are no request: they get
- * no answer, which would follow the one already sent.
+ * the same shape as every other error. Bytes after a response that closed the connection (ours),
+ * or that the server is draining, are no request: they get no answer, which would follow the one
+ * already sent. Bytes after a request that asked to close the connection (`Connection: close`)
+ * are no request either, but that request is still answered (an operation may take more than a
+ * turn of the event loop), and Node closes the connection after the answer.
  */
 export function answerClientError(
   error: NodeJS.ErrnoException,
@@ -32,6 +34,7 @@ export function answerClientError(
   answered: WeakSet<object>,
   timeouts: { headersTimeoutMs: number; requestTimeoutMs: number },
 ): void {
+  if (error.code === 'HPE_CLOSED_CONNECTION' && socket.writable && !answered.has(socket)) return;
   if (
     !socket.writable ||
     error.code === 'ECONNRESET' ||

@@ -1,11 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { OperationRule } from '../contract/compile-contract.js';
 import type { Partner, TokenKind } from '../partners/config.js';
+import type { StreamedBody } from './streamed-body.js';
 
 /** A response to write: status, body, and headers beyond the ones every response carries. */
 export interface Reply {
   readonly status: number;
-  readonly body: string | Buffer;
+  /** A `StreamedBody` is sent in chunks as it is made (no `Content-Length`: chunked). */
+  readonly body: string | Buffer | StreamedBody;
   /** Default `application/json; charset=utf-8`. */
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
@@ -30,6 +32,11 @@ export interface OperationCall {
   readonly sentRequestId: string | undefined;
   /** Tells the front door the request body was read to its end, so the connection can be kept. */
   bodyRead(): void;
+  /**
+   * Aborted when the client leaves before its answer is written: long work (a whole portfolio)
+   * checks it between steps and stops, throwing `ClientGone`.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** What implements one of the spec's operations, by its operationId. */

@@ -10,6 +10,7 @@ import type { Operation, Reply } from './operation.js';
 import { checkProtocol } from './protocol-checks.js';
 import { ClientGone, canDrain, drainBody } from './request-body.js';
 import { DOCS_PREFIX, type StaticFile } from './static-routes.js';
+import { StreamedBody, writeStreamed } from './streamed-body.js';
 
 export interface HandlerDependencies {
   readonly routes: readonly RouteRule[];
@@ -46,6 +47,8 @@ interface InFlightRequest {
   route: string | null;
   partnerId: string | null;
   bodyRead: boolean;
+  /** Made when an operation first asks for its `signal`. */
+  left?: AbortController;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -63,6 +66,19 @@ export function echoOrNew(value: string | string[] | undefined, valid: (value: s
 function fillTemplate(template: string, segments: readonly string[]): string {
   let index = 0;
   return template.replace(/\{[^}]+\}/g, () => segments[index++] ?? '');
+}
+
+/** Aborted when the response closes before it was all written: its client has left. */
+function clientLeft(inFlight: InFlightRequest): AbortSignal {
+  if (!inFlight.left) {
+    const left = new AbortController();
+    const { res } = inFlight;
+    res.once('close', () => {
+      if (!res.writableFinished) left.abort();
+    });
+    inFlight.left = left;
+  }
+  return inFlight.left.signal;
 }
 
 function hasUnreadBody(inFlight: InFlightRequest): boolean {
@@ -139,6 +155,9 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       bodyRead: () => {
         inFlight.bodyRead = true;
       },
+      get signal() {
+        return clientLeft(inFlight);
+      },
     });
   };
 
@@ -179,9 +198,11 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
 
   const write = (inFlight: InFlightRequest, reply: Reply, unreadBody: boolean) => {
     const { req, res } = inFlight;
+    const { body } = reply;
     const headers: OutgoingHttpHeaders = {
       'Content-Type': reply.contentType ?? JSON_TYPE,
-      'Content-Length': Buffer.byteLength(reply.body),
+      // A streamed body's length is known once it is all made: it goes chunked.
+      ...(body instanceof StreamedBody ? {} : { 'Content-Length': Buffer.byteLength(body) }),
       'MS-RequestId': inFlight.requestId,
       'MS-CorrelationId': inFlight.correlationId,
       ...reply.headers,
@@ -191,7 +212,15 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       deps.answered.add(req.socket);
     }
     res.writeHead(reply.status, headers);
-    res.end(reply.body);
+    if (body instanceof StreamedBody) {
+      writeStreamed(res, body, (outcome) => {
+        if (outcome.kind === 'failed') fail(inFlight, outcome.error);
+        // Logged once it ended, with how long it took; 499 when its client left first.
+        else logRequest(inFlight, outcome.kind === 'sent' ? reply.status : 499);
+      });
+      return;
+    }
+    res.end(body);
     logRequest(inFlight, reply.status);
   };
 

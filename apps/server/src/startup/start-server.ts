@@ -18,6 +18,7 @@ import { demoConfig } from '../partners/demo-partner.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
 import { openSqliteStore } from '../storage/sqlite-store.js';
+import { checkJournalMaxBytes } from '../test-controls/journal.js';
 import { parseSeed } from '../test-controls/seed.js';
 import { createTestControls } from '../test-controls/test-controls.js';
 import { usageOperations } from '../usage/usage-operations.js';
@@ -60,6 +61,18 @@ export interface TestControlsOptions {
    * demo partner and its portfolio.
    */
   readonly seed?: unknown;
+  /**
+   * The request journal's budget, in bytes: the newest requests whose headers, path, query and
+   * bodies (each cut at 64 KiB), plus 1 KiB each, fit in it are kept; the oldest go first, and are
+   * counted as dropped. Default 32 MiB; 0 keeps none.
+   */
+  readonly journalMaxBytes?: number;
+  /**
+   * Host names the test controls answer requests sent to (their `Host`), besides loopback
+   * (`localhost`), IP addresses and `host`: a mock another container reaches by a service name
+   * needs that name here. Any other `Host` is refused (421), as DNS rebinding would send.
+   */
+  readonly allowedHosts?: readonly string[];
 }
 
 export interface RunningServer {
@@ -107,6 +120,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw new Error('startServer: with testControls, partners come from testControls.seed, not config');
   }
   const seed = options.testControls ? parseSeed(options.testControls.seed ?? demoConfig) : undefined;
+  if (options.testControls?.journalMaxBytes !== undefined) checkJournalMaxBytes(options.testControls.journalMaxBytes);
   const config = seed?.config ?? parseConfig(options.config ?? demoConfig, 'options.config');
   const throttleFor = (served: ServerConfig) => {
     const limits = options.throttle === undefined ? served.throttle : (options.throttle ?? undefined);
@@ -168,6 +182,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const controls = seed
     ? createTestControls({
         seed,
+        journalMaxBytes: options.testControls?.journalMaxBytes,
+        listenHost: host,
+        allowedHosts: options.testControls?.allowedHosts,
         store,
         reconfigure: (served) => {
           handler = handlerFor(served);

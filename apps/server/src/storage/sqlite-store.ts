@@ -13,6 +13,8 @@ import type {
 import { migrate } from './migrations.js';
 
 const MEMORY = ':memory:';
+/** Customers per batch of a usage read: a few milliseconds of work each. */
+const USAGE_BATCH = 128;
 
 /** Everything the server keeps. */
 export interface Store extends BudgetStore, CustomerStore {
@@ -179,10 +181,28 @@ export function openSqliteStore(path: string): Store {
       ),
     ]),
   ) as Record<CustomerField, Database.Statement<[string, string, number, number], CustomerRow>>;
-  const selectUsage = db.prepare<[string], CustomerRow>(
-    `SELECT ${CUSTOMER_COLUMNS} FROM customers c LEFT JOIN budgets b USING (customer_id)
-     WHERE c.partner_id = ? AND c.offer <> 'none' ORDER BY c.position`,
+  // Keyset paging on (partner_id, position), the listing order's index: each batch starts where
+  // the last ended without counting the rows before it.
+  const selectUsageAfter = db.prepare<[string, number, number], CustomerRow & { position: number }>(
+    `SELECT ${CUSTOMER_COLUMNS}, c.position FROM customers c LEFT JOIN budgets b USING (customer_id)
+     WHERE c.partner_id = ? AND c.position > ? AND c.offer <> 'none' ORDER BY c.position LIMIT ?`,
   );
+  const countUsage = db
+    .prepare<[string], number>("SELECT count(*) FROM customers WHERE partner_id = ? AND offer <> 'none'")
+    .pluck();
+  // Customers change only with a seed, and counting 50,000 of them reads every row (70 ms): each
+  // partner's count is kept from its seed, or from its first count, until the next seed or clear.
+  const usageCounts = new Map<string, number>();
+  function* usageBatches(partnerId: string, batchSize: number): Generator<CustomerUsage[], void, undefined> {
+    let after = -1;
+    for (;;) {
+      const rows = selectUsageAfter.all(partnerId, after, batchSize);
+      if (rows.length === 0) return;
+      yield rows.map((row) => ({ customer: customerOf(row), budget: row.amount }) as CustomerUsage);
+      if (rows.length < batchSize) return;
+      after = (rows.at(-1) as { position: number }).position;
+    }
+  }
 
   const seed = db.transaction((portfolio: readonly PortfolioSeed[]) => {
     deleteCustomers.run();
@@ -217,7 +237,13 @@ export function openSqliteStore(path: string): Store {
   });
 
   return {
-    seed: (portfolio) => seed.immediate(portfolio),
+    seed: (portfolio) => {
+      seed.immediate(portfolio);
+      usageCounts.clear();
+      for (const partner of portfolio) {
+        usageCounts.set(partner.id, partner.customers.filter(({ usage }) => usage !== undefined).length);
+      }
+    },
     partner: (partnerId): PartnerRecord | undefined => {
       const row = selectPartner.get(partnerId);
       return (
@@ -239,14 +265,24 @@ export function openSqliteStore(path: string): Store {
       const row = selectCustomer.get(customerId);
       return row && { customer: customerOf(row), budget: row.amount };
     },
-    usage: (partnerId) =>
-      selectUsage.all(partnerId).map((row) => ({ customer: customerOf(row), budget: row.amount }) as CustomerUsage),
+    usageCount: (partnerId) => {
+      let count = usageCounts.get(partnerId);
+      if (count === undefined) {
+        count = countUsage.get(partnerId) ?? 0;
+        usageCounts.set(partnerId, count);
+      }
+      return count;
+    },
+    usageBatches: (partnerId, batchSize = USAGE_BATCH) => usageBatches(partnerId, batchSize),
     readAmount: (customerId) => selectAmount.get(customerId)?.amount ?? null,
     update: (update) => applyOnce(update),
     pruneReplays: (maxAgeMs) => {
       deleteReplays.run(Date.now() - maxAgeMs);
     },
-    clear: () => clearAll(),
+    clear: () => {
+      clearAll();
+      usageCounts.clear();
+    },
     ping: () => {
       ping.get();
     },

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { faults, HttpError } from '../contract/faults.js';
 import { readJsonBody } from '../http/request-body.js';
+import { StreamedBody, writeStreamed } from '../http/streamed-body.js';
 import { ConfigError } from '../partners/config.js';
 import { TEST_CONTROLS_PATH, testControlsSpec } from './admin-spec.js';
 import { type FaultRules, InvalidFaultRule } from './fault-rules.js';
@@ -15,6 +16,8 @@ export interface AdminDependencies {
   replaceSeed(value: unknown): void;
   /** The seed in force, as it was given. */
   seed(): unknown;
+  /** Refuses what a web page could send (see `createControlGuard`); `undefined` lets a request through. */
+  guard(req: IncomingMessage): HttpError | undefined;
 }
 
 /** A seed lists every partner and customer of a test: more room than an API body's 64 KiB. */
@@ -133,6 +136,12 @@ export function createAdminRoutes(
       res.writeHead(reply.status, headers).end();
       return;
     }
+    if (reply.body instanceof StreamedBody) {
+      // The journal: up to its whole budget of bodies, written a piece at a time.
+      res.writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+      writeStreamed(res, reply.body, () => {});
+      return;
+    }
     const body = JSON.stringify(reply.body);
     res
       .writeHead(reply.status, {
@@ -157,6 +166,8 @@ export function createAdminRoutes(
 
   return (req, res, path) => {
     try {
+      const refusal = deps.guard(req);
+      if (refusal) throw refusal;
       const reply = dispatch(req, path);
       if (reply instanceof Promise) reply.then((done) => send(res, done)).catch((error: unknown) => fail(res, error));
       else send(res, reply);

@@ -1,4 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types';
+import { TEST_CONTROLS_HEADER, TEST_CONTROLS_HEADER_VALUE } from './control-guard.js';
 
 /** Where a server with test controls serves them; a normal server answers 404 under it. */
 export const TEST_CONTROLS_PATH = '/_mock';
@@ -9,6 +10,16 @@ const error = (description: string): OpenAPIV3.ResponseObject => ({
   content: { 'application/json': json('AdminError') },
 });
 const done: OpenAPIV3.ResponseObject = { description: 'Done; no body.' };
+/** What any request of the controls may be answered before it runs (see control-guard.ts). */
+const guarded: Record<string, OpenAPIV3.ResponseObject> = {
+  '403': error(
+    `No \`${TEST_CONTROLS_HEADER}: ${TEST_CONTROLS_HEADER_VALUE}\` header (\`MockHeaderRequired\`), or an \`Origin\` of another site (\`CrossOriginRequest\`).`,
+  ),
+  '415': error('A body, or a `Content-Type`, other than `application/json` (`UnsupportedMediaType`).'),
+  '421': error(
+    'A `Host` that is not loopback, an IP address, the host the mock listens on or an allowed host (`MisdirectedRequest`).',
+  ),
+};
 
 /**
  * The test controls' own OpenAPI 3.0 document: the one description of the admin surface (served
@@ -28,20 +39,34 @@ none of these paths: it answers 404 under \`${TEST_CONTROLS_PATH}\`.
   for it, a delay, or a dropped connection, for the next \`times\` matching requests or always. The
   first rule that matches a request answers it. A request's own \`Prefer: code=503\` header (with
   \`example=NAME\` to pick the body, as Prism reads it) answers it with that status before any rule.
-- **The journal** keeps every request of the API (not of these controls): method, path,
-  operation, headers (\`Authorization\` redacted) and body, with the status answered.
+- **The journal** keeps the requests of the API (not of these controls): method, path,
+  operation, headers (every credential redacted, below) and body, with the status answered; the newest
+  that fit in its budget of bytes (32 MiB by default), the oldest dropped first and counted.
 - **Reset** deletes every stored customer, budget, rule and journal entry and applies the seed again;
-  **replacing the seed** does the same with a new one.
+  **replacing the seed** does the same with a new one. Either cancels the API's requests accepted
+  before it and not yet answered, so that none lands after it: one the mock still holds (a rule's
+  \`delayMs\`, or the body of a faulted request) is answered \`409\` with the code \`MockReset\` (final:
+  a client does not retry it into the next test) and its connection closed; one the API is serving
+  (its body still arriving, or a long answer being written) has its connection closed.
 
-These controls have no authentication: the mock listens on loopback for tests.`,
+Every request carries \`${TEST_CONTROLS_HEADER}: ${TEST_CONTROLS_HEADER_VALUE}\` (the security scheme below), and is sent to
+loopback, an IP address or a host the mock was told to allow, with any body as \`application/json\`:
+a web page open in the developer's browser can send none of this to the mock (a custom header to
+another origin needs a CORS preflight, which the controls never consent to; a name of its own
+resolving to 127.0.0.1, DNS rebinding, shows in \`Host\`). These checks are not authentication: the
+mock is for tests, on loopback or a CI network.`,
   },
   servers: [{ url: '/' }],
+  security: [{ mockControlHeader: [] }],
   paths: {
     [`${TEST_CONTROLS_PATH}/openapi.json`]: {
       get: {
         operationId: 'getTestControlsSpec',
         summary: 'This document',
-        responses: { '200': { description: 'This OpenAPI document.', content: { 'application/json': {} } } },
+        responses: {
+          ...guarded,
+          '200': { description: 'This OpenAPI document.', content: { 'application/json': {} } },
+        },
       },
     },
     [`${TEST_CONTROLS_PATH}/faults`]: {
@@ -49,6 +74,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
         operationId: 'listFaultRules',
         summary: 'The fault rules in force, in the order they are tried',
         responses: {
+          ...guarded,
           '200': { description: 'The rules.', content: { 'application/json': json('FaultRules') } },
         },
       },
@@ -57,6 +83,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
         summary: 'Add a fault rule, tried after those already in force',
         requestBody: { required: true, content: { 'application/json': json('FaultRule') } },
         responses: {
+          ...guarded,
           '201': { description: 'The rule, with its id.', content: { 'application/json': json('ActiveFaultRule') } },
           '400': error('The rule is invalid: `data` names each bad field (an unknown operationId is one).'),
         },
@@ -64,7 +91,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
       delete: {
         operationId: 'clearFaultRules',
         summary: 'Remove every fault rule',
-        responses: { '204': done },
+        responses: { ...guarded, '204': done },
       },
     },
     [`${TEST_CONTROLS_PATH}/faults/{id}`]: {
@@ -72,7 +99,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
       delete: {
         operationId: 'removeFaultRule',
         summary: 'Remove one fault rule',
-        responses: { '204': done, '404': error('No rule has this id (it may have run out).') },
+        responses: { ...guarded, '204': done, '404': error('No rule has this id (it may have run out).') },
       },
     },
     [`${TEST_CONTROLS_PATH}/journal`]: {
@@ -91,6 +118,7 @@ These controls have no authentication: the mock listens on loopback for tests.`,
           { name: 'status', in: 'query', schema: { type: 'integer' }, description: 'Only requests answered so.' },
         ],
         responses: {
+          ...guarded,
           '200': { description: 'The matching entries.', content: { 'application/json': json('Journal') } },
           '400': error('A filter is invalid.'),
         },
@@ -98,27 +126,29 @@ These controls have no authentication: the mock listens on loopback for tests.`,
       delete: {
         operationId: 'clearJournal',
         summary: 'Forget every request received so far',
-        responses: { '204': done },
+        responses: { ...guarded, '204': done },
       },
     },
     [`${TEST_CONTROLS_PATH}/reset`]: {
       post: {
         operationId: 'reset',
-        summary: 'Delete all stored data, fault rules and journal entries, then apply the seed again',
-        responses: { '204': done },
+        summary:
+          'Delete all stored data, fault rules and journal entries, then apply the seed again; cancel the requests accepted before',
+        responses: { ...guarded, '204': done },
       },
     },
     [`${TEST_CONTROLS_PATH}/seed`]: {
       get: {
         operationId: 'readSeed',
         summary: 'The seed in force, as it was given',
-        responses: { '200': { description: 'The seed.', content: { 'application/json': json('Seed') } } },
+        responses: { ...guarded, '200': { description: 'The seed.', content: { 'application/json': json('Seed') } } },
       },
       put: {
         operationId: 'replaceSeed',
-        summary: 'Replace the seed, then reset',
+        summary: 'Replace the seed, then reset (requests accepted before are cancelled as by a reset)',
         requestBody: { required: true, content: { 'application/json': json('Seed') } },
         responses: {
+          ...guarded,
           '204': done,
           '400': error('The seed is invalid: `data` lists every problem, each naming its place.'),
         },
@@ -126,6 +156,14 @@ These controls have no authentication: the mock listens on loopback for tests.`,
     },
   },
   components: {
+    securitySchemes: {
+      mockControlHeader: {
+        type: 'apiKey',
+        in: 'header',
+        name: TEST_CONTROLS_HEADER,
+        description: `Always \`${TEST_CONTROLS_HEADER_VALUE}\`: not a secret, a header no web page can send to the mock unasked.`,
+      },
+    },
     schemas: {
       FaultRule: {
         type: 'object',
@@ -221,6 +259,8 @@ else any operation's), or \`example\`; the response carries the spec's documente
           'customer',
           'headers',
           'body',
+          'bodyBytes',
+          'bodyTruncated',
           'status',
           'fault',
         ],
@@ -229,7 +269,11 @@ else any operation's), or \`example\`; the response carries the spec's documente
           time: { type: 'string', format: 'date-time', description: 'When the request arrived.' },
           method: { type: 'string' },
           path: { type: 'string', description: 'Without the query string.' },
-          query: { type: 'string', description: 'The query string without `?`; empty when none.' },
+          query: {
+            type: 'string',
+            description:
+              'The query string without `?`; empty when none. A parameter whose name suggests a credential (`access_token`, `api_key`, `sig`, `code`...) has its value `[redacted]`.',
+          },
           operationId: {
             type: 'string',
             nullable: true,
@@ -242,11 +286,18 @@ else any operation's), or \`example\`; the response carries the spec's documente
           },
           headers: {
             type: 'object',
-            description: 'Lower-case names; `authorization` keeps its scheme only (`Bearer [redacted]`).',
+            description:
+              'Lower-case names. No credential is kept, whatever its format: `authorization` and `proxy-authorization` keep their scheme only (`Bearer [redacted]`; `[redacted]` when none is sent); `cookie`, `set-cookie`, `dpop` and every header whose name suggests a credential (`token`, `secret`, `password`, `auth`, `session`, `signature`, `api-key`, a name ending in `-key`, such as `x-api-key`, `x-auth-token`, `ocp-apim-subscription-key`, `x-functions-key`, `x-amz-security-token`) are `[redacted]`. The headers the API spec declares (`ms-requestid`, `ms-continuationtoken`...) are kept.',
             additionalProperties: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
           },
           body: {
-            description: 'The body: its JSON value when it parses, else its text (cut at 64 KiB); `null` when empty.',
+            description:
+              'The body: its JSON value when it parses, else its text; `null` when empty. A body past 64 KiB is cut there and shown as text (`bodyTruncated`).',
+          },
+          bodyBytes: { type: 'integer', minimum: 0, description: 'The size of the body as it arrived, in bytes.' },
+          bodyTruncated: {
+            type: 'boolean',
+            description: 'True when the body was longer than the 64 KiB the journal keeps: `body` is its first 64 KiB.',
           },
           status: {
             type: 'integer',
@@ -263,13 +314,25 @@ else any operation's), or \`example\`; the response carries the spec's documente
       Journal: {
         type: 'object',
         additionalProperties: false,
-        required: ['entries', 'dropped'],
+        required: ['entries', 'dropped', 'bytes', 'maxBytes'],
         properties: {
           entries: { type: 'array', items: { $ref: '#/components/schemas/JournalEntry' } },
           dropped: {
             type: 'integer',
             minimum: 0,
-            description: 'Older entries forgotten since the last clear: the journal keeps the last 10 000.',
+            description: 'Older entries forgotten since the last clear, to keep the journal within `maxBytes`.',
+          },
+          bytes: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              'What the entries kept now count against the budget, all of them (not only those the filters let through): each its headers, path, query and body, plus 1 KiB.',
+          },
+          maxBytes: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              "The journal's budget: the newest entries that fit are kept, the oldest go first. 32 MiB unless the mock was started with another (`journalMaxBytes`, `--journal-max-bytes`).",
           },
         },
       },

@@ -1,7 +1,10 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { JsonArrayStream, JsonTextValue, jsonChunks } from '../http/json-number-text.js';
 import { MAX_BODY_BYTES } from '../http/request-body.js';
+import { StreamedBody } from '../http/streamed-body.js';
+import type { Redaction } from './redaction.js';
 
-/** One request of the API as the journal keeps it: the `JournalEntry` schema of the test controls' spec. */
+/** One request of the API as the journal answers it: the `JournalEntry` schema of the test controls' spec. */
 export interface JournalEntry {
   readonly id: number;
   readonly time: string;
@@ -11,16 +14,25 @@ export interface JournalEntry {
   readonly operationId: string | null;
   readonly customer: string | null;
   readonly headers: Readonly<Record<string, string | string[]>>;
-  body: unknown;
-  status: number | null;
-  fault: string | null;
+  /** Its JSON value when it parses, else its text; `null` when empty. */
+  readonly body: unknown;
+  /** The body's size as it arrived, in bytes. */
+  readonly bodyBytes: number;
+  /** True when the body was longer than the journal keeps (64 KiB): `body` is then its first 64 KiB, as text. */
+  readonly bodyTruncated: boolean;
+  readonly status: number | null;
+  readonly fault: string | null;
 }
 
 /** What `GET /_mock/journal` answers. */
 export interface Journal {
   readonly entries: readonly JournalEntry[];
-  /** Older entries forgotten since the last clear. */
+  /** Older entries forgotten since the last clear, to keep the journal within `maxBytes`. */
   readonly dropped: number;
+  /** What the entries kept now count, all of them (not only those a filter let through). */
+  readonly bytes: number;
+  /** The journal's budget. */
+  readonly maxBytes: number;
 }
 
 /** `GET /_mock/journal`'s filters; each one given must match. */
@@ -31,74 +43,152 @@ export interface JournalFilter {
   readonly status?: number | undefined;
 }
 
-/** A mock can run for long under load (a benchmark): the journal keeps the newest entries only. */
-export const JOURNAL_CAPACITY = 10_000;
+/**
+ * A mock runs for long under load (another team's CI, a benchmark): the journal keeps the newest
+ * entries within a budget of bytes, whatever their number or size.
+ */
+export const DEFAULT_JOURNAL_MAX_BYTES = 32 * 1024 * 1024;
+/** Throws unless `value` is a journal budget: a whole number of bytes, 0 or more. */
+export function checkJournalMaxBytes(value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new Error(`journalMaxBytes must be a whole number of bytes, 0 or more (got ${value})`);
+  }
+}
+/** What an entry counts beside its headers, path, query and body: its other fields and the objects around them. */
+export const JOURNAL_ENTRY_OVERHEAD_BYTES = 1024;
 // A request body that has not ended this long after the journal was asked for is shown as it is.
 const BODY_WAIT_MS = 1_000;
+// Entries rendered per piece of the journal's answer.
+const ENTRIES_PER_PIECE = 64;
 
-/** The token never reaches the journal: an `Authorization` header keeps its scheme only. */
-function redactedHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const kept: Record<string, string | string[]> = {};
+function headerBytes(headers: Record<string, string | string[]>): number {
+  let bytes = 0;
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    kept[name] = name === 'authorization' ? `${String(value).split(' ', 1)[0]} [redacted]` : value;
+    bytes += name.length + (Array.isArray(value) ? value.reduce((sum, each) => sum + each.length, 0) : value.length);
   }
-  return kept;
+  return bytes;
 }
 
-function bodyValue(bytes: Buffer, cut: boolean): unknown {
-  if (bytes.length === 0) return null;
-  const text = bytes.toString('utf8');
-  if (!cut) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      // Not JSON: kept as text.
-    }
-  }
-  return text;
+/** An entry while its request is answered: the status and the fault are set as they are known. */
+export type JournalRecord = Omit<JournalEntry, 'body' | 'bodyBytes' | 'bodyTruncated' | 'status' | 'fault'> & {
+  status: number | null;
+  fault: string | null;
+};
+
+/** An entry as it is kept: the body as the text that came (written into the answer as it is when it is JSON). */
+type Stored = JournalRecord & {
+  bodyText: string | null;
+  bodyIsJson: boolean;
+  bodyBytes: number;
+  bodyTruncated: boolean;
+  /** What it counts against the budget. */
+  bytes: number;
+  /** False once dropped: what its body adds later counts for nothing. */
+  kept: boolean;
+};
+
+function wireEntry(entry: Stored): Record<string, unknown> {
+  const { bodyText, bodyIsJson, bytes: _bytes, kept: _kept, ...fields } = entry;
+  return {
+    id: fields.id,
+    time: fields.time,
+    method: fields.method,
+    path: fields.path,
+    query: fields.query,
+    operationId: fields.operationId,
+    customer: fields.customer,
+    headers: fields.headers,
+    body: bodyText === null ? null : bodyIsJson ? new JsonTextValue(bodyText) : bodyText,
+    bodyBytes: fields.bodyBytes,
+    bodyTruncated: fields.bodyTruncated,
+    status: fields.status,
+    fault: fields.fault,
+  };
+}
+
+function matches(entry: Stored, filter: JournalFilter, method: string | undefined, customer: string | undefined) {
+  return (
+    (method === undefined || entry.method === method) &&
+    (filter.operationId === undefined || entry.operationId === filter.operationId) &&
+    (customer === undefined || entry.customer === customer) &&
+    (filter.status === undefined || entry.status === filter.status)
+  );
 }
 
 export interface RequestJournal {
   /** Starts an entry for a request that arrived; its body, status and fault are filled in later. */
-  open(req: IncomingMessage, fields: Pick<JournalEntry, 'path' | 'query' | 'operationId' | 'customer'>): JournalEntry;
+  open(req: IncomingMessage, fields: Pick<JournalRecord, 'path' | 'query' | 'operationId' | 'customer'>): JournalRecord;
   /**
    * Reads the request's body into its entry as it arrives, alongside whoever else reads it (the
    * listener is added in the same tick as the server's own). Resolves once the body has ended.
    */
-  readBody(req: IncomingMessage, entry: JournalEntry): Promise<void>;
-  /** The entries that pass the filter, once bodies still arriving have ended (up to a second). */
-  read(filter: JournalFilter): Promise<Journal>;
+  readBody(req: IncomingMessage, entry: JournalRecord): Promise<void>;
+  /**
+   * The `Journal` of the entries that pass the filter, once bodies still arriving have ended (up
+   * to a second), as JSON made in pieces: the kept bodies are spliced in as they arrived.
+   */
+  read(filter: JournalFilter): Promise<StreamedBody>;
   clear(): void;
 }
 
-export function createJournal(capacity = JOURNAL_CAPACITY): RequestJournal {
-  let entries: JournalEntry[] = [];
+/**
+ * The request journal: the newest entries whose headers, path, query and bodies (each cut at 64
+ * KiB), plus {@link JOURNAL_ENTRY_OVERHEAD_BYTES} each, fit in `maxBytes`; the oldest go first.
+ */
+export function createJournal(redaction: Redaction, maxBytes = DEFAULT_JOURNAL_MAX_BYTES): RequestJournal {
+  checkJournalMaxBytes(maxBytes);
+  // Oldest first from `head`; dropped entries before it are cleared, and cut off now and then.
+  let entries: (Stored | undefined)[] = [];
+  let head = 0;
+  let bytes = 0;
   let dropped = 0;
   let nextId = 1;
   const arriving = new Set<Promise<void>>();
 
+  const count = (entry: Stored, added: number) => {
+    entry.bytes += added;
+    if (!entry.kept) return;
+    bytes += added;
+    while (bytes > maxBytes && head < entries.length) {
+      const oldest = entries[head] as Stored;
+      entries[head] = undefined;
+      head += 1;
+      oldest.kept = false;
+      bytes -= oldest.bytes;
+      dropped += 1;
+    }
+    if (head > 1024 && head * 2 > entries.length) {
+      entries = entries.slice(head);
+      head = 0;
+    }
+  };
+
   return {
     open(req, fields) {
-      const entry: JournalEntry = {
+      // No credential reaches the journal: not in a header, whatever its format, nor in the query.
+      const headers = redaction.headers(req.headers);
+      const entry: Stored = {
         id: nextId++,
         time: new Date().toISOString(),
         method: req.method ?? '',
         ...fields,
-        headers: redactedHeaders(req.headers),
-        body: null,
+        query: redaction.query(fields.query),
+        headers,
+        bodyText: null,
+        bodyIsJson: false,
+        bodyBytes: 0,
+        bodyTruncated: false,
         status: null,
         fault: null,
+        bytes: 0,
+        kept: true,
       };
       entries.push(entry);
-      // Trimmed in batches, so a request under load costs no copy of the whole journal.
-      if (entries.length >= capacity * 2) {
-        dropped += entries.length - capacity;
-        entries = entries.slice(-capacity);
-      }
+      count(entry, JOURNAL_ENTRY_OVERHEAD_BYTES + entry.path.length + entry.query.length + headerBytes(headers));
       return entry;
     },
-    readBody(req, entry) {
+    readBody(req, record) {
+      const entry = record as Stored;
       // Most requests (every GET) declare no body: nothing to wait for.
       if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
         return Promise.resolve();
@@ -106,20 +196,29 @@ export function createJournal(capacity = JOURNAL_CAPACITY): RequestJournal {
       const reading = new Promise<void>((resolve) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        let cut = false;
         const done = () => {
           req.off('data', onData).off('end', done).off('close', done);
-          entry.body = bodyValue(Buffer.concat(chunks), cut);
+          const kept = Buffer.concat(chunks);
+          entry.bodyBytes = size;
+          entry.bodyTruncated = size > kept.length;
+          if (kept.length > 0) {
+            const text = kept.toString('utf8');
+            entry.bodyText = text;
+            if (!entry.bodyTruncated) {
+              try {
+                JSON.parse(text);
+                entry.bodyIsJson = true;
+              } catch {
+                // Not JSON: kept as text.
+              }
+            }
+            count(entry, kept.length);
+          }
           resolve();
         };
         const onData = (chunk: Buffer) => {
-          if (size + chunk.length > MAX_BODY_BYTES) {
-            chunks.push(chunk.subarray(0, MAX_BODY_BYTES - size));
-            size = MAX_BODY_BYTES;
-            cut = true;
-            return;
-          }
-          if (!cut) chunks.push(chunk);
+          const room = MAX_BODY_BYTES - Math.min(size, MAX_BODY_BYTES);
+          if (room > 0) chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
           size += chunk.length;
         };
         if (req.readableEnded) return done();
@@ -142,20 +241,26 @@ export function createJournal(capacity = JOURNAL_CAPACITY): RequestJournal {
       }
       const method = filter.method?.toUpperCase();
       const customer = filter.customer?.toLowerCase();
-      const kept = entries.slice(-capacity);
-      return {
-        entries: kept.filter(
-          (entry) =>
-            (method === undefined || entry.method === method) &&
-            (filter.operationId === undefined || entry.operationId === filter.operationId) &&
-            (customer === undefined || entry.customer === customer) &&
-            (filter.status === undefined || entry.status === filter.status),
-        ),
-        dropped: dropped + entries.length - kept.length,
-      };
+      // The entries of this moment: those that come or go while the answer is written are not in it.
+      const shown = (entries.slice(head) as Stored[]).filter((entry) => matches(entry, filter, method, customer));
+      function* pieces() {
+        for (let start = 0; start < shown.length; start += ENTRIES_PER_PIECE) {
+          yield shown.slice(start, start + ENTRIES_PER_PIECE).map(wireEntry);
+        }
+      }
+      return new StreamedBody(
+        jsonChunks({ entries: new JsonArrayStream(pieces()), dropped, bytes, maxBytes } satisfies Record<
+          keyof Journal,
+          unknown
+        >),
+      );
     },
     clear() {
+      // Bodies still arriving count for nothing now.
+      for (let index = head; index < entries.length; index++) (entries[index] as Stored).kept = false;
       entries = [];
+      head = 0;
+      bytes = 0;
       dropped = 0;
     },
   };

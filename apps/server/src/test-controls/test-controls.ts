@@ -1,5 +1,4 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { spec } from '@usagebudget/openapi';
 import {
   mockPreference,
@@ -14,13 +13,21 @@ import { portfolioSeed } from '../partners/portfolio-seed.js';
 import type { Store } from '../storage/sqlite-store.js';
 import { createAdminRoutes } from './admin-routes.js';
 import { TEST_CONTROLS_PATH } from './admin-spec.js';
+import { createControlGuard } from './control-guard.js';
 import { createFaultAnswers, type FaultAnswer } from './fault-answers.js';
 import { createFaultRules, customerPosition, type FaultRule } from './fault-rules.js';
 import { createJournal } from './journal.js';
+import { createRedaction } from './redaction.js';
 import { type ParsedSeed, parseSeed } from './seed.js';
 
 export interface TestControlsDependencies {
   readonly seed: ParsedSeed;
+  /** The journal's budget, in bytes; default `DEFAULT_JOURNAL_MAX_BYTES`. */
+  readonly journalMaxBytes?: number | undefined;
+  /** The host the server listens on: the controls answer requests sent to it (see `createControlGuard`). */
+  readonly listenHost: string;
+  /** Host names the controls also answer requests sent to, besides loopback and IP addresses. */
+  readonly allowedHosts?: readonly string[] | undefined;
   readonly store: Store;
   /** Serves the API with another config from now on (a re-seed's partners, tokens, customers). */
   reconfigure(config: ResolvedConfig): void;
@@ -38,6 +45,18 @@ export interface TestControls {
 }
 
 class InvalidPrefer extends Error {}
+
+/** A request of the API the mock has accepted and not yet answered. */
+interface InFlight {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** True while the controls hold it (a delay, or a fault's body being read); false once the API serves it. */
+  held: boolean;
+  /** Set by a reset: whatever was still to happen to it does not. */
+  cancelled: boolean;
+  /** A rule's delay, while it runs. */
+  timer: NodeJS.Timeout | undefined;
+}
 
 /**
  * The fault a `Prefer` header asks for (`code=503`, `example=NAME`, as Prism reads it): only error
@@ -63,11 +82,53 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
   }));
   const answers = createFaultAnswers(spec, operations);
   const rules = createFaultRules(operations, answers);
-  const journal = createJournal();
-  const delayed = new Map<NodeJS.Timeout, Socket>();
+  const journal = createJournal(createRedaction(operations), deps.journalMaxBytes);
+  const answer = (req: IncomingMessage, res: ServerResponse, fault: FaultAnswer) => {
+    const body = fault.body;
+    res
+      .writeHead(fault.status, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+        'MS-RequestId': echoOrNew(req.headers['ms-requestid'], isRequestId),
+        'MS-CorrelationId': echoOrNew(req.headers['ms-correlationid'], isCorrelationId),
+        ...fault.headers,
+      })
+      .end(body);
+  };
+
+  // The API's requests accepted and not yet answered: a reset cancels them.
+  const inFlight = new Set<InFlight>();
   let seed = deps.seed;
 
+  /**
+   * What a reset does to the requests accepted before it, so that none lands in the state after
+   * it: one the controls still hold (a rule's delay, or its body being read for a fault) is
+   * answered 409 `MockReset`, final for a client, which must not retry it into the next test; one
+   * the API is serving (its body still arriving, or a long answer being written) has its
+   * connection closed. A request whose body had all arrived was served in the same turn: before.
+   */
+  const cancelInFlight = () => {
+    for (const request of inFlight) {
+      request.cancelled = true;
+      clearTimeout(request.timer);
+      if (request.held && !request.res.headersSent) {
+        answer(request.req, request.res, {
+          status: 409,
+          body: JSON.stringify({
+            code: 'MockReset',
+            description:
+              'The mock was reset (or re-seeded) while it held this request, accepted before the reset: it was not served, and is in no journal.',
+            source: 'usagebudget-mock',
+          }),
+          headers: { Connection: 'close' },
+        });
+      } else request.req.socket.destroy();
+    }
+    inFlight.clear();
+  };
+
   const apply = () => {
+    cancelInFlight();
     deps.store.clear();
     // The server's one seeding path: what a config file gives a server at its start.
     deps.store.seed(portfolioSeed(seed.config));
@@ -86,34 +147,18 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
       apply();
     },
     seed: () => seed.given,
+    guard: createControlGuard({ listenHost: deps.listenHost, allowedHosts: deps.allowedHosts }),
   });
 
-  const answer = (req: IncomingMessage, res: ServerResponse, fault: FaultAnswer) => {
-    const body = fault.body;
-    res
-      .writeHead(fault.status, {
-        'Content-Type': 'application/json; charset=utf-8',
-        'Content-Length': Buffer.byteLength(body),
-        'MS-RequestId': echoOrNew(req.headers['ms-requestid'], isRequestId),
-        'MS-CorrelationId': echoOrNew(req.headers['ms-correlationid'], isCorrelationId),
-        ...fault.headers,
-      })
-      .end(body);
-  };
-
-  const later = (req: IncomingMessage, delayMs: number, act: () => void) => {
-    const socket = req.socket;
-    const timer = setTimeout(() => {
-      delayed.delete(timer);
-      socket.off('close', cancel);
-      act();
-    }, delayMs);
-    const cancel = () => {
-      clearTimeout(timer);
-      delayed.delete(timer);
-    };
-    delayed.set(timer, socket);
-    socket.once('close', cancel);
+  /** Tracks a request of the API until its answer is written or its connection closes. */
+  const track = (req: IncomingMessage, res: ServerResponse): InFlight => {
+    const request: InFlight = { req, res, held: true, cancelled: false, timer: undefined };
+    inFlight.add(request);
+    res.once('close', () => {
+      clearTimeout(request.timer);
+      inFlight.delete(request);
+    });
+    return request;
   };
 
   const listener: RequestListener = (req, res) => {
@@ -167,24 +212,36 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
       });
       return;
     }
-    if (!rule) {
+    const request = track(req, res);
+    const serve = () => {
+      request.held = false;
       journal.readBody(req, entry);
       deps.next(req, res);
+    };
+    if (!rule) {
+      serve();
       return;
     }
+    // Each step checks that no reset came in between: a cancelled request is answered already.
     const act = () => {
+      if (request.cancelled) return;
       if (rule.drop) {
-        journal.readBody(req, entry).then(() => req.socket.destroy());
+        journal.readBody(req, entry).then(() => {
+          if (!request.cancelled) req.socket.destroy();
+        });
       } else if (fault) {
         const ready = fault;
-        journal.readBody(req, entry).then(() => answer(req, res, ready));
-      } else {
-        journal.readBody(req, entry);
-        deps.next(req, res);
-      }
+        journal.readBody(req, entry).then(() => {
+          if (!request.cancelled) answer(req, res, ready);
+        });
+      } else serve();
     };
-    if (rule.delayMs) later(req, rule.delayMs, act);
-    else act();
+    if (rule.delayMs) {
+      request.timer = setTimeout(() => {
+        request.timer = undefined;
+        act();
+      }, rule.delayMs);
+    } else act();
   };
 
   return {
@@ -197,11 +254,12 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
       }
     },
     close() {
-      for (const [timer, socket] of delayed) {
-        clearTimeout(timer);
-        socket.destroy();
+      // Only those still delayed: the others finish within the server's grace period.
+      for (const request of inFlight) {
+        if (request.timer === undefined) continue;
+        clearTimeout(request.timer);
+        request.req.socket.destroy();
       }
-      delayed.clear();
     },
   };
 }

@@ -1,7 +1,8 @@
 // The one way this repository runs a program of its own or a tool (a server, Prism, a CLI) from a
 // test, a script or the bench: spawned directly (never through a wrapper that would outlive a
 // kill), stopped by the pid it was given, and killed when the parent exits first.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 
 export interface StartProcessOptions {
   /** A short name used in error messages. */
@@ -14,6 +15,14 @@ export interface StartProcessOptions {
   ready: RegExp;
   /** How long to wait for the ready line. */
   timeoutMs?: number;
+  /**
+   * For a Node program (`command` is this Node): it ends when this process ends, however it ends,
+   * `kill -9` included, which no exit hook of this process sees. It gets a pipe from this process
+   * as its stdin (which it must not otherwise read) and a preloaded watch on it: at its end of
+   * file, which the system gives once this process is gone, it sends itself SIGTERM (a program
+   * that handles it stops its own way), and exits 1 ten seconds later if still running.
+   */
+  exitWithParent?: boolean;
 }
 
 export interface StartedProcess {
@@ -62,18 +71,35 @@ function installExitHook(): void {
   }
 }
 
+// Loaded first into a child that must end with its parent (`exitWithParent`): the end of its
+// stdin, a pipe only the parent holds open, is the parent's death. Unreferenced, the watch keeps
+// no program alive that would otherwise end.
+const EXIT_WITH_PARENT = `data:text/javascript,${encodeURIComponent(
+  `const gone = () => {
+     setTimeout(() => process.exit(1), 10000).unref();
+     process.kill(process.pid, 'SIGTERM');
+   };
+   process.stdin.on('data', () => {}).once('end', gone).once('error', gone);
+   process.stdin.unref?.();`,
+)}`;
+
 /** Spawns a program with its output piped, killed by the exit hook if this process exits first. */
 function spawnTracked(
   command: string,
   args: readonly string[] = [],
-  options: { cwd?: string | undefined; env?: NodeJS.ProcessEnv | undefined } = {},
+  options: { cwd?: string | undefined; env?: NodeJS.ProcessEnv | undefined; exitWithParent?: boolean | undefined } = {},
 ) {
   installExitHook();
-  const child = spawn(command, [...args], {
+  if (options.exitWithParent && command !== process.execPath) {
+    throw new Error(`exitWithParent needs a Node program run with this Node (${process.execPath}), not ${command}`);
+  }
+  const child = spawn(command, options.exitWithParent ? ['--import', EXIT_WITH_PARENT, ...args] : [...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    stdio: [options.exitWithParent ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+  // Never written to: held open for the child to watch. Its close at the child's exit is no error.
+  child.stdin?.on('error', () => {});
   running.add(child);
   child.once('exit', () => running.delete(child));
   return child;

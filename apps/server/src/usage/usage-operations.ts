@@ -1,7 +1,10 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { budgetStanding, percentUsed, sumDecimals } from '@usagebudget/openapi/rules';
 import { faults } from '../contract/faults.js';
-import { jsonText, NumberText } from '../http/json-number-text.js';
+import { JsonArrayStream, jsonChunks, jsonText, NumberText } from '../http/json-number-text.js';
 import { customerOf, type Operation, type OperationCall } from '../http/operation.js';
+import { ClientGone } from '../http/request-body.js';
+import { StreamedBody } from '../http/streamed-body.js';
 import type { CustomerStore, CustomerUsage, PartnerRecord, UsageRecord } from '../storage/customer-store.js';
 
 /** A usage response's `budget`: a `SpendingBudget` whose `amount` is absent when none is set, as Partner Center writes it. */
@@ -33,10 +36,8 @@ function partnerRecord(store: CustomerStore, partnerId: string): PartnerRecord {
   return partner;
 }
 
-/** The latest of some date-times (compared as instants, written as given); `fallback` when there are none. */
-function latest(dates: readonly string[], fallback: string): string {
-  return dates.reduce((found, date) => (Date.parse(date) > Date.parse(found) ? date : found), dates[0] ?? fallback);
-}
+/** The later of two date-times, compared as instants, written as given. */
+const later = (found: string, date: string) => (Date.parse(date) > Date.parse(found) ? date : found);
 
 function usageRecordJson({ customer, budget }: CustomerUsage) {
   return {
@@ -55,6 +56,9 @@ function usageRecordJson({ customer, budget }: CustomerUsage) {
  * The spec's three usage reads, by operationId: a customer's usage summary, every customer's
  * usage record, and the partner's usage summary. `percentUsed`, the counts and the totals are
  * computed on each request from the current budgets, with the spec's rules on exact decimals.
+ * The two reads of a whole portfolio go through it a batch at a time, yielding to the event loop
+ * in between: 50,000 customers are about a second of work, which would otherwise hold every other
+ * partner's requests.
  */
 export function usageOperations(store: CustomerStore): Readonly<Record<string, Operation>> {
   return {
@@ -82,43 +86,60 @@ export function usageOperations(store: CustomerStore): Readonly<Record<string, O
       },
     },
     listCustomerUsageRecords: {
-      handle: (call) => {
-        const items = store.usage(call.partner.id).map(usageRecordJson);
-        return {
-          status: 200,
-          body: jsonText({
-            totalCount: items.length,
-            items,
+      // A portfolio's records in one response (50,000 customers: 17 MB), streamed a batch per
+      // turn of the event loop, so that other requests are served while it is written.
+      handle: (call) => ({
+        status: 200,
+        body: new StreamedBody(
+          jsonChunks({
+            totalCount: store.usageCount(call.partner.id),
+            items: new JsonArrayStream(
+              (function* () {
+                for (const batch of store.usageBatches(call.partner.id)) yield batch.map(usageRecordJson);
+              })(),
+            ),
             links: selfLink(call.selfUri),
             attributes: { objectType: 'Collection' },
           }),
-        };
-      },
+        ),
+      }),
     },
     getPartnerUsageSummary: {
-      handle: (call) => {
+      // Every customer's standing, a batch per turn of the event loop (as the usage records).
+      handle: async (call) => {
         const period = partnerRecord(store, call.partner.id);
-        const usage = store.usage(call.partner.id);
-        const standings = usage.map(({ customer, budget }) => budgetStanding(customer.usage.cost, budget));
-        const count = (standing: string) => standings.filter((found) => found === standing).length;
+        let over = 0;
+        let trending = 0;
+        let count = 0;
         // Partner Center: the total "will not return consumption for customers that have an Azure plan".
-        const legacy = usage.filter(({ customer }) => customer.usage.offer === 'legacy');
+        let legacyTotal = '0';
+        let lastModified = period.billingStart;
+        for (const batch of store.usageBatches(call.partner.id)) {
+          for (const { customer, budget } of batch) {
+            const standing = budgetStanding(customer.usage.cost, budget);
+            if (standing === 'overBudget') over++;
+            else if (standing === 'trendingOver') trending++;
+            lastModified = count === 0 ? customer.usage.lastModified : later(lastModified, customer.usage.lastModified);
+            count++;
+          }
+          const legacy = batch.filter(({ customer }) => customer.usage.offer === 'legacy');
+          legacyTotal = sumDecimals([legacyTotal, ...legacy.map(({ customer }) => customer.usage.cost)]);
+          await nextTurn();
+          if (call.signal.aborted) throw new ClientGone('the client left while its usage summary was being made');
+        }
         return {
           status: 200,
           body: jsonText({
-            customersOverBudget: count('overBudget'),
-            customersTrendingOver: count('trendingOver'),
-            customersWithUsageBasedSubscription: usage.length,
+            customersOverBudget: over,
+            customersTrendingOver: trending,
+            customersWithUsageBasedSubscription: count,
             resourceId: period.id,
             resourceName: period.name,
             billingStartDate: period.billingStart,
             billingEndDate: period.billingEnd,
-            totalCost: new NumberText(sumDecimals(legacy.map(({ customer }) => customer.usage.cost))),
+            totalCost: new NumberText(legacyTotal),
             currencyLocale: period.currencyLocale,
-            lastModifiedDate: latest(
-              usage.map(({ customer }) => customer.usage.lastModified),
-              period.billingStart,
-            ),
+            lastModifiedDate: lastModified,
             links: selfLink(call.selfUri),
             attributes: { objectType: 'PartnerUsageSummary' },
           }),

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonText, NumberText, topLevelNumberTexts } from '../../src/http/json-number-text.js';
+import {
+  JsonArrayStream,
+  jsonChunks,
+  jsonText,
+  NumberText,
+  topLevelNumberTexts,
+} from '../../src/http/json-number-text.js';
 
 describe('topLevelNumberTexts', () => {
   it('returns the source text of top-level numbers only', () => {
@@ -50,5 +56,35 @@ describe('jsonText', () => {
   it('refuses text that is not a JSON number', () => {
     for (const text of ['1.', '.5', '01', 'NaN', '1,5', '"1"', '']) expect(() => new NumberText(text)).toThrow();
     expect(new NumberText('1e+21').text).toBe('1e+21');
+  });
+});
+
+describe('jsonChunks', () => {
+  it('writes the bytes jsonText writes, a streamed array one batch per piece, each batch read only when needed', () => {
+    const cost = new NumberText('0.10000000000000000001');
+    const items = [[{ cost }, { cost, n: 1 }], [], [{ cost, n: [2] }]];
+    const read: number[] = [];
+    const batches = function* () {
+      for (const [index, batch] of items.entries()) {
+        read.push(index);
+        yield batch;
+      }
+    };
+    const value = (list: unknown) => ({ totalCount: 3, items: list, tail: { x: undefined, y: [null] } });
+    const pieces = jsonChunks(value(new JsonArrayStream(batches())));
+    const taken: string[] = [];
+    for (const piece of pieces) {
+      taken.push(piece);
+      if (piece.includes('"n":1')) expect(read).toEqual([0]);
+    }
+    expect(taken.join('')).toBe(jsonText(value(items.flat())));
+    expect(jsonText(value(new JsonArrayStream(batches())))).toBe(jsonText(value(items.flat())));
+    expect([...jsonChunks(new JsonArrayStream([]))].join('')).toBe('[]');
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.jsonValue())), fc.jsonValue(), (chunks, other) => {
+        const streamed = [...jsonChunks({ other, list: new JsonArrayStream(chunks), end: [other] })].join('');
+        expect(streamed).toBe(JSON.stringify({ other, list: chunks.flat(), end: [other] }));
+      }),
+    );
   });
 });

@@ -33,7 +33,8 @@ const failing: Store = {
   partner: broken,
   listCustomers: broken,
   customer: broken,
-  usage: broken,
+  usageCount: broken,
+  usageBatches: broken,
 };
 
 const partner = randomPartner('Unlucky partner');

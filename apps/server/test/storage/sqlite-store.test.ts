@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readBudgetApplies } from '../../src/storage/budget-applies.js';
-import type { CustomerRecord, PortfolioSeed } from '../../src/storage/customer-store.js';
+import type { CustomerRecord, CustomerUsage, PortfolioSeed } from '../../src/storage/customer-store.js';
 import { openSqliteStore, type Store } from '../../src/storage/sqlite-store.js';
 import { scratchDir } from '../support/use-server.js';
 
@@ -90,10 +90,45 @@ describe('the SQLite store, in memory', () => {
     const mine = partner([rich, none]);
     store.seed([mine]);
     const { budget: _richBudget, ...richRecord } = rich;
-    expect(store.usage(mine.id)).toEqual([{ customer: richRecord, budget: '97' }]);
+    expect([...store.usageBatches(mine.id)]).toEqual([[{ customer: richRecord, budget: '97' }]]);
+    expect(store.usageCount(mine.id)).toBe(1);
     const { budget: _noBudget, ...noneRecord } = none;
     expect(store.customer(none.id)).toEqual({ customer: noneRecord, budget: null });
     expect(store.customer(randomUUID())).toBeUndefined();
+  });
+
+  it('reads usage in batches, in listing order, skipping customers without usage, each batch when asked for', () => {
+    const customers = Array.from({ length: 7 }, (_, index) =>
+      customer(`C${index}`, index % 3 === 1 ? { usage: undefined } : {}, String(index)),
+    );
+    const mine = partner(customers);
+    const opened = openSqliteStore(':memory:');
+    store = opened;
+    opened.seed([mine]);
+    const batches = opened.usageBatches(mine.id, 2)[Symbol.iterator]();
+    const names = (batch: CustomerUsage[]) =>
+      batch.map(({ customer: { companyName }, budget }) => [companyName, budget]);
+    expect(names(batches.next().value ?? [])).toEqual([
+      ['C0', '0'],
+      ['C2', '2'],
+    ]);
+    // A budget changed between two batches shows in the next one.
+    const changed = customers[3]?.id as string;
+    opened.update({ partnerId: mine.id, requestId: undefined, customerId: changed, amount: '33', response: '' });
+    const rest = [...{ [Symbol.iterator]: () => batches }];
+    expect(rest.map(names)).toEqual([
+      [
+        ['C3', '33'],
+        ['C5', '5'],
+      ],
+      [['C6', '6']],
+    ]);
+    expect(opened.usageCount(mine.id)).toBe(5);
+    // The count follows the customers: a clear, a new seed.
+    opened.clear();
+    expect(opened.usageCount(mine.id)).toBe(0);
+    opened.seed([partner(customers.slice(0, 3), mine.id)]);
+    expect(opened.usageCount(mine.id)).toBe(2);
   });
 
   it('seeds a budget only where none was ever recorded: an update, or a clear, survives the next seed', () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -38,15 +39,18 @@ const seed: Seed = {
 
 let server: RunningServer;
 
+/** What every request of the test controls must carry. */
+const CONTROL_HEADERS = { 'X-Usagebudget-Mock': '1' };
+
 /** A request of the test controls, checked against their spec. */
 async function admin(method: string, path: string, body?: unknown): Promise<RawResponse> {
   const response = await send(server.url, {
     method,
     path: `${TEST_CONTROLS_PATH}${path}`,
     ...(body === undefined
-      ? {}
+      ? { headers: CONTROL_HEADERS }
       : {
-          headers: { 'Content-Type': 'application/json' },
+          headers: { ...CONTROL_HEADERS, 'Content-Type': 'application/json' },
           body: typeof body === 'string' ? body : JSON.stringify(body),
         }),
   });
@@ -223,6 +227,72 @@ describe('reset', () => {
   });
 });
 
+describe('reset, with requests accepted before it', () => {
+  const patchUnbudgeted = (amount: number) =>
+    send(server.url, {
+      method: 'PATCH',
+      path: budgetPath(unbudgeted),
+      headers: jsonHeaders(token),
+      body: JSON.stringify({ amount }),
+    });
+  const unbudgetedAmount = async () => JSON.parse((await getBudget(unbudgeted)).text).amount as unknown;
+  /** Resolves once the journal has a request of this operation, still unanswered. */
+  async function held(operationId: string) {
+    for (;;) {
+      const [entry] = (await journal(`?operationId=${operationId}`)).entries;
+      if (entry) return entry;
+    }
+  }
+
+  it('answers a request still delayed by a rule 409 MockReset, and never applies it', async () => {
+    await addFault({ operationId: 'updateUsageBudget', delayMs: 5000, times: 1 });
+    const patched = patchUnbudgeted(777);
+    expect(await held('updateUsageBudget')).toMatchObject({ status: null });
+    expect((await admin('POST', '/reset')).status).toBe(204);
+    const answered = await patched;
+    expect(answered.status).toBe(409);
+    expect(JSON.parse(answered.text)).toMatchObject({ code: 'MockReset' });
+    expect(answered.headers.connection).toBe('close');
+    expect(await unbudgetedAmount()).toBeNull();
+    // Neither applied after the reset, nor in the journal that began with it.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await unbudgetedAmount()).toBeNull();
+    expect((await journal('?operationId=updateUsageBudget')).entries).toEqual([]);
+  });
+
+  it('closes the connection of a request whose body is still arriving, and never applies it', async () => {
+    const { hostname, port } = new URL(server.url);
+    const body = JSON.stringify({ amount: 777 });
+    const req = request({
+      host: hostname,
+      port,
+      method: 'PATCH',
+      path: budgetPath(unbudgeted),
+      headers: jsonHeaders(token, { 'Content-Length': String(body.length) }),
+      agent: false,
+    });
+    const outcome = new Promise<unknown>((resolve) => {
+      req.on('response', (res) => resolve(res.statusCode));
+      req.on('error', resolve);
+    });
+    req.write(body.slice(0, 5));
+    await held('updateUsageBudget');
+    expect((await admin('POST', '/reset')).status).toBe(204);
+    req.end(body.slice(5));
+    expect(await outcome).toMatchObject({ code: expect.stringMatching(/^(ECONNRESET|EPIPE)$/) });
+    expect(await unbudgetedAmount()).toBeNull();
+  });
+
+  it('cancels them at a re-seed too', async () => {
+    await addFault({ operationId: 'updateUsageBudget', delayMs: 5000, times: 1 });
+    const patched = patchUnbudgeted(777);
+    await held('updateUsageBudget');
+    expect((await admin('PUT', '/seed', seed)).status).toBe(204);
+    expect((await patched).status).toBe(409);
+    expect(await unbudgetedAmount()).toBeNull();
+  });
+});
+
 describe('fault rules', () => {
   // Spec-driven: every documented error status of every operation, answered with its first example.
   const cases = operations.flatMap((operation) =>
@@ -319,14 +389,15 @@ describe('fault rules', () => {
     const held = send(own.url, {
       method: 'POST',
       path: `${TEST_CONTROLS_PATH}/faults`,
-      headers: { 'Content-Type': 'application/json' },
+      headers: { ...CONTROL_HEADERS, 'Content-Type': 'application/json' },
       body: '{"delayMs": 300000}',
     }).then(() => send(own.url, { path: budgetPath(customer), headers: jsonHeaders(token) }));
     const caught = held.catch((error: NodeJS.ErrnoException) => error);
     // The request is in the journal, unanswered: the delay holds it.
     let entries: Journal['entries'] = [];
     while (entries.length === 0) {
-      entries = (JSON.parse((await send(own.url, { path: `${TEST_CONTROLS_PATH}/journal` })).text) as Journal).entries;
+      const read = await send(own.url, { path: `${TEST_CONTROLS_PATH}/journal`, headers: CONTROL_HEADERS });
+      entries = (JSON.parse(read.text) as Journal).entries;
     }
     expect(entries[0]?.status).toBeNull();
     await own.close();
@@ -436,6 +507,70 @@ describe('the journal', () => {
     expect(nowhere).toMatchObject({ operationId: null, customer: null, status: 404, body: null });
   });
 
+  it('redacts every credential a header (or a query parameter) carries, whatever its format, and keeps the rest', async () => {
+    const secret = (n: number) => `s3cr3t-${n}-${randomUUID()}`;
+    const secrets: string[] = [];
+    const sent = (n: number) => {
+      const value = secret(n);
+      secrets.push(value);
+      return value;
+    };
+    const get = (headers: Record<string, string>, query = '') =>
+      send(server.url, { path: `${budgetPath(customer)}${query}`, headers });
+    await get({ Authorization: `Bearer\t${sent(1)}` });
+    await get({ Authorization: sent(2) });
+    await get({ Authorization: `bEaReR   ${sent(3)}` });
+    await get({ authorization: `Basic ${sent(4)}` }, `?access_token=${sent(5)}&trace=1&API_KEY=${sent(6)}`);
+    const continuation = 'v1.not-a-secret.paging';
+    await get({
+      Authorization: `Bearer ${token}`,
+      'Proxy-Authorization': `Basic ${sent(7)}`,
+      Cookie: `session=${sent(8)}; theme=dark`,
+      'Set-Cookie': `id=${sent(9)}`,
+      'X-Api-Key': sent(10),
+      'X-Auth-Token': sent(11),
+      'X-Client-Secret': sent(12),
+      'Ocp-Apim-Subscription-Key': sent(13),
+      'X-Functions-Key': sent(14),
+      'X-Amz-Security-Token': sent(15),
+      'X-Ms-Token-Aad-Access-Token': sent(16),
+      'X-Password': sent(17),
+      DPoP: sent(18),
+      'MS-ContinuationToken': continuation,
+      'X-Locale': 'en-GB',
+      'User-Agent': 'journal-test',
+    });
+    const { entries } = await journal();
+    const text = JSON.stringify(entries);
+    for (const value of [token, ...secrets]) expect(text, value).not.toContain(value);
+    expect(entries.map((entry) => entry.headers.authorization)).toEqual([
+      'Bearer [redacted]',
+      '[redacted]',
+      'bEaReR [redacted]',
+      'Basic [redacted]',
+      'Bearer [redacted]',
+    ]);
+    expect(entries[3]?.query).toBe('access_token=[redacted]&trace=1&API_KEY=[redacted]');
+    expect(entries[4]?.headers).toMatchObject({
+      'proxy-authorization': 'Basic [redacted]',
+      cookie: '[redacted]',
+      'set-cookie': ['[redacted]'],
+      'x-api-key': '[redacted]',
+      'x-auth-token': '[redacted]',
+      'x-client-secret': '[redacted]',
+      'ocp-apim-subscription-key': '[redacted]',
+      'x-functions-key': '[redacted]',
+      'x-amz-security-token': '[redacted]',
+      'x-ms-token-aad-access-token': '[redacted]',
+      'x-password': '[redacted]',
+      dpop: '[redacted]',
+      // The API's own headers carry no credential, though one is named a token: kept.
+      'ms-continuationtoken': continuation,
+      'x-locale': 'en-GB',
+      'user-agent': 'journal-test',
+    });
+  });
+
   it('filters by method, operation, customer and status, refuses unknown filters, and clears', async () => {
     await getBudget(customer);
     await getBudget(second);
@@ -451,6 +586,134 @@ describe('the journal', () => {
   });
 });
 
+describe('the journal, bounded by bytes', () => {
+  it('keeps 32 MiB by default', async () => {
+    expect(await journal()).toMatchObject({ entries: [], dropped: 0, bytes: 0, maxBytes: 32 * 1024 * 1024 });
+  });
+
+  it('keeps the newest requests within its budget, counts those it drops, and cuts a body past 64 KiB with a marker', async () => {
+    const maxBytes = 300_000;
+    const own = await startServer({ port: 0, db: ':memory:', testControls: { seed, journalMaxBytes: maxBytes } });
+    try {
+      const read = async () => {
+        const response = await send(own.url, { path: `${TEST_CONTROLS_PATH}/journal`, headers: CONTROL_HEADERS });
+        expect(adminViolations('GET', `${TEST_CONTROLS_PATH}/journal`, response)).toEqual([]);
+        return JSON.parse(response.text) as Journal;
+      };
+      // 59 KB each: a budget of 300 KB holds four of them with their headers, not five.
+      const padded = (amount: number) => JSON.stringify({ amount, padding: 'x'.repeat(59 * 1024) });
+      for (let amount = 1; amount <= 10; amount++) {
+        const response = await send(own.url, {
+          method: 'PATCH',
+          path: budgetPath(customer),
+          headers: jsonHeaders(token),
+          body: padded(amount),
+        });
+        expect(response.status).toBe(200);
+      }
+      const bounded = await read();
+      expect(bounded.maxBytes).toBe(maxBytes);
+      expect(bounded.bytes).toBeGreaterThan(4 * 59 * 1024);
+      expect(bounded.bytes).toBeLessThanOrEqual(maxBytes);
+      expect(bounded.entries.map((entry) => (entry.body as { amount: number }).amount)).toEqual([7, 8, 9, 10]);
+      expect(bounded.dropped).toBe(6);
+      expect(bounded.entries[3]).toMatchObject({ bodyBytes: padded(10).length, bodyTruncated: false });
+
+      const oversized = `{"amount": 1, "padding": "${'y'.repeat(70_000)}"}`;
+      const refused = await send(own.url, {
+        method: 'PATCH',
+        path: budgetPath(customer),
+        headers: jsonHeaders(token),
+        body: oversized,
+      });
+      expect(refused.status).toBe(413);
+      const [last] = (await read()).entries.slice(-1);
+      expect(last).toMatchObject({ status: 413, bodyBytes: oversized.length, bodyTruncated: true });
+      expect(last?.body).toBe(oversized.slice(0, 64 * 1024));
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('the controls, against requests a web page could send', () => {
+  const reset = (headers: Record<string, string>, body?: string) =>
+    send(server.url, { method: 'POST', path: `${TEST_CONTROLS_PATH}/reset`, headers, ...(body ? { body } : {}) });
+  const refusal = (response: RawResponse) => [response.status, JSON.parse(response.text).code];
+
+  it('refuse a request without the X-Usagebudget-Mock header, which no page can send elsewhere unasked', async () => {
+    // A form or a fetch() with no-cors from any page: a "simple" request, sent with no preflight.
+    const simple = await reset({ 'Content-Type': 'text/plain' }, 'x');
+    expect(refusal(simple)).toEqual([403, 'MockHeaderRequired']);
+    expect(JSON.parse(simple.text).description).toContain('X-Usagebudget-Mock: 1');
+    const read = await send(server.url, { path: `${TEST_CONTROLS_PATH}/journal` });
+    expect(refusal(read)).toEqual([403, 'MockHeaderRequired']);
+    expect(adminViolations('GET', `${TEST_CONTROLS_PATH}/journal`, read)).toEqual([]);
+  });
+
+  it('refuse a body that is not JSON, whatever the route', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const response = await reset({ ...CONTROL_HEADERS, 'Content-Type': type }, 'x');
+      expect(refusal(response), type).toEqual([415, 'UnsupportedMediaType']);
+    }
+    const bodyWithoutType = await reset(CONTROL_HEADERS, 'x');
+    expect(refusal(bodyWithoutType)).toEqual([415, 'UnsupportedMediaType']);
+  });
+
+  it('refuse a Host that is not loopback, an IP address or an allowed host (DNS rebinding)', async () => {
+    const port = new URL(server.url).port;
+    for (const foreign of [`attacker.example:${port}`, `127.0.0.1.nip.io:${port}`, 'localhost.attacker.example']) {
+      const response = await reset({ ...CONTROL_HEADERS, Host: foreign });
+      expect(refusal(response), foreign).toEqual([421, 'MisdirectedRequest']);
+      expect(adminViolations('POST', `${TEST_CONTROLS_PATH}/reset`, response)).toEqual([]);
+    }
+    for (const local of [
+      new URL(server.url).host,
+      `localhost:${port}`,
+      `[::1]:${port}`,
+      `app.localhost:${port}`,
+      `10.1.2.3:${port}`,
+    ]) {
+      expect((await reset({ ...CONTROL_HEADERS, Host: local })).status, local).toBe(204);
+    }
+  });
+
+  it('refuse a page of a foreign origin, and give no CORS consent', async () => {
+    for (const origin of ['https://attacker.example', 'null']) {
+      const response = await reset({ ...CONTROL_HEADERS, Origin: origin });
+      expect(refusal(response), origin).toEqual([403, 'CrossOriginRequest']);
+    }
+    expect((await reset({ ...CONTROL_HEADERS, Origin: `http://localhost:3000` })).status).toBe(204);
+    const preflight = await send(server.url, {
+      method: 'OPTIONS',
+      path: `${TEST_CONTROLS_PATH}/reset`,
+      headers: { Origin: 'https://attacker.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(Object.keys(preflight.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+  });
+
+  it('let in host names they are told to allow', async () => {
+    const own = await startServer({ port: 0, db: ':memory:', testControls: { seed, allowedHosts: ['Mock'] } });
+    try {
+      const port = new URL(own.url).port;
+      const to = (hostHeader: string) =>
+        send(own.url, {
+          method: 'POST',
+          path: `${TEST_CONTROLS_PATH}/reset`,
+          headers: { ...CONTROL_HEADERS, Host: hostHeader },
+        });
+      expect((await to(`mock:${port}`)).status).toBe(204);
+      expect((await to(`other:${port}`)).status).toBe(421);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('leave the API alone: it needs none of this', async () => {
+    expect((await getBudget(customer, { Origin: 'https://attacker.example' })).status).toBe(200);
+  });
+});
+
 describe('the test controls’ own spec', () => {
   it('is a valid OpenAPI 3.0 document, served at /_mock/openapi.json', async () => {
     await SwaggerParser.validate(structuredClone(testControlsSpec));
@@ -458,8 +721,12 @@ describe('the test controls’ own spec', () => {
   });
 
   it('describes every route: unknown paths are 404, other methods 405', async () => {
-    expect((await send(server.url, { path: `${TEST_CONTROLS_PATH}/nope` })).status).toBe(404);
-    const wrong = await send(server.url, { method: 'PATCH', path: `${TEST_CONTROLS_PATH}/journal` });
+    expect((await send(server.url, { path: `${TEST_CONTROLS_PATH}/nope`, headers: CONTROL_HEADERS })).status).toBe(404);
+    const wrong = await send(server.url, {
+      method: 'PATCH',
+      path: `${TEST_CONTROLS_PATH}/journal`,
+      headers: CONTROL_HEADERS,
+    });
     expect([wrong.status, wrong.headers.allow]).toEqual([405, 'GET, DELETE']);
   });
 });

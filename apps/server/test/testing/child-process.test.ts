@@ -15,8 +15,11 @@ const listener = (ignoreTerm: boolean) => `
   ${ignoreTerm ? "process.on('SIGTERM', () => {});" : ''}
 `;
 
-/** A parent that starts a listener with the built helper, runs `then`, prints the child's pid and waits. */
-function parentOfListener(name: string, then = '') {
+/**
+ * A parent that starts a listener with the built helper (with `options` added), runs `then`,
+ * prints the child's pid and port, and waits.
+ */
+function parentOfListener(name: string, then = '', options = '') {
   return startProcess({
     name,
     command: process.execPath,
@@ -24,13 +27,22 @@ function parentOfListener(name: string, then = '') {
       '--input-type=module',
       '-e',
       `import { startProcess } from ${JSON.stringify(builtTesting)};
-       const child = await startProcess({ name: 'child', command: process.execPath, args: ['-e', ${JSON.stringify(listener(false))}], ready: /ready on/ });
+       const child = await startProcess({ name: 'child', command: process.execPath, args: ['-e', ${JSON.stringify(listener(false))}], ready: /ready on (\\d+)/ ${options} });
        ${then}
-       console.log('child ' + child.pid);
+       console.log('child ' + child.pid + ' ' + child.ready[1]);
        setInterval(() => {}, 1000);`,
     ],
-    ready: /^child (\d+)$/,
+    ready: /^child (\d+) (\d+)$/,
   });
+}
+
+/** Whether the process is gone within `ms` (bounded: a check of behaviour, not of speed). */
+async function goneWithin(pid: number, ms: number): Promise<boolean> {
+  for (const started = Date.now(); Date.now() - started < ms; ) {
+    if (!isRunning(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return !isRunning(pid);
 }
 
 describe('startProcess', () => {
@@ -114,6 +126,36 @@ describe('a parent ended by a signal', () => {
     expect(await parent.exited).toBe(130);
     expect(parent.stdout()).toContain('stopped with SIGTERM');
     expect(isRunning(Number(parent.ready[1]))).toBe(false);
+  });
+});
+
+describe('a parent killed with SIGKILL', () => {
+  it('takes a child started with exitWithParent with it: the child exits and lets its port go', async () => {
+    const parent = await parentOfListener('parent of a child that exits with it', '', ', exitWithParent: true');
+    const childPid = Number(parent.ready[1]);
+    const port = Number(parent.ready[2]);
+    try {
+      expect(await portIsFree(port)).toBe(false);
+      // No exit hook runs on SIGKILL: only the child itself can notice.
+      process.kill(parent.pid, 'SIGKILL');
+      expect(await parent.exited).toBe('SIGKILL');
+      expect(await goneWithin(childPid, 30_000)).toBe(true);
+      expect(await portIsFree(port)).toBe(true);
+    } finally {
+      if (isRunning(childPid)) process.kill(childPid, 'SIGKILL');
+    }
+  });
+
+  it('lets a child with exitWithParent read nothing of the pipe it watches, and end on its own', async () => {
+    const child = await startProcess({
+      name: 'short-lived',
+      command: process.execPath,
+      args: ['-e', "console.log('ready'); setTimeout(() => console.log('done'), 100)"],
+      ready: /^ready$/,
+      exitWithParent: true,
+    });
+    expect(await child.exited).toBe(0);
+    expect(child.stdout()).toBe('ready\ndone\n');
   });
 });
 

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/contract/faults.js';
 import type { OperationCall, Reply } from '../../src/http/operation.js';
+import { StreamedBody } from '../../src/http/streamed-body.js';
 import type { Partner } from '../../src/partners/config.js';
 import type { PortfolioSeed } from '../../src/storage/customer-store.js';
 import { openSqliteStore, type Store } from '../../src/storage/sqlite-store.js';
@@ -44,8 +45,8 @@ beforeEach(() => {
 });
 afterEach(() => store.close());
 
-/** Runs an operation as the front door would call it, and parses its JSON. */
-function run(operationId: string, partnerId: string, customerId?: string): Record<string, unknown> {
+/** Runs an operation as the front door would call it, and parses its JSON (a streamed body read to its end). */
+async function run(operationId: string, partnerId: string, customerId?: string): Promise<Record<string, unknown>> {
   const call = {
     req: { headers: {} } as IncomingMessage,
     partner: { id: partnerId } as Partner,
@@ -55,26 +56,30 @@ function run(operationId: string, partnerId: string, customerId?: string): Recor
     selfUri: customerId ? `/v1/customers/${customerId}/usagesummary` : '/v1/usagesummary',
     sentRequestId: undefined,
     bodyRead: () => {},
+    signal: new AbortController().signal,
   } as unknown as OperationCall;
-  const reply = usageOperations(store)[operationId]?.handle(call) as Reply;
-  return JSON.parse(String(reply.body)) as Record<string, unknown>;
+  const operation = usageOperations(store)[operationId];
+  if (!operation) throw new Error(`no operation ${operationId}`);
+  const { body }: Reply = await operation.handle(call);
+  const text = body instanceof StreamedBody ? [...body.pieces].join('') : String(body);
+  return JSON.parse(text) as Record<string, unknown>;
 }
 
 describe('usage against budgets', () => {
-  it('computes percentUsed from the budget stored now, so an update changes the next record', () => {
+  it('computes percentUsed from the budget stored now, so an update changes the next record', async () => {
     const spender = customer('spender', usage('120.5682999999995904716'), '20');
     const partner = seed([spender]);
     store.seed([partner]);
-    const percent = () =>
-      (run('listCustomerUsageRecords', partner.id).items as { percentUsed: number }[])[0]?.percentUsed;
-    expect(percent()).toBe(602.84);
+    const percent = async () =>
+      ((await run('listCustomerUsageRecords', partner.id)).items as { percentUsed: number }[])[0]?.percentUsed;
+    expect(await percent()).toBe(602.84);
     store.update({ partnerId: partner.id, requestId: undefined, customerId: spender.id, amount: '1000', response: '' });
-    expect(percent()).toBe(12.06);
+    expect(await percent()).toBe(12.06);
     store.update({ partnerId: partner.id, requestId: undefined, customerId: spender.id, amount: null, response: '' });
-    expect(percent()).toBe(0);
+    expect(await percent()).toBe(0);
   });
 
-  it("counts the partner's customers over and trending over budget, and totals its legacy offers", () => {
+  it("counts the partner's customers over and trending over budget, and totals its legacy offers", async () => {
     const partner = seed([
       customer('over', usage('20.01'), '20'),
       customer('zero', usage('0.01'), '0'),
@@ -86,7 +91,7 @@ describe('usage against budgets', () => {
       customer('no usage', undefined, '5'),
     ]);
     store.seed([partner]);
-    expect(run('getPartnerUsageSummary', partner.id)).toMatchObject({
+    expect(await run('getPartnerUsageSummary', partner.id)).toMatchObject({
       customersOverBudget: 2,
       customersTrendingOver: 1,
       customersWithUsageBasedSubscription: 7,
@@ -98,30 +103,24 @@ describe('usage against budgets', () => {
     });
   });
 
-  it('reports a partner without usage as zero, last modified at the start of its billing period', () => {
+  it('reports a partner without usage as zero, last modified at the start of its billing period', async () => {
     const partner = seed([customer('no usage', undefined, null)]);
     store.seed([partner]);
-    expect(run('getPartnerUsageSummary', partner.id)).toMatchObject({
+    expect(await run('getPartnerUsageSummary', partner.id)).toMatchObject({
       customersOverBudget: 0,
       customersTrendingOver: 0,
       customersWithUsageBasedSubscription: 0,
       totalCost: 0,
       lastModifiedDate: partner.billingStart,
     });
-    expect(run('listCustomerUsageRecords', partner.id)).toMatchObject({ totalCount: 0, items: [] });
+    expect(await run('listCustomerUsageRecords', partner.id)).toMatchObject({ totalCount: 0, items: [] });
   });
 
-  it('answers 404 NoUsageBasedSubscription for the summary of a customer without one', () => {
+  it('answers 404 NoUsageBasedSubscription for the summary of a customer without one', async () => {
     const dormant = customer('dormant', undefined, '5');
     const partner = seed([dormant]);
     store.seed([partner]);
-    const error = (() => {
-      try {
-        run('getCustomerUsageSummary', partner.id, dormant.id);
-      } catch (thrown) {
-        return thrown;
-      }
-    })();
+    const error = await run('getCustomerUsageSummary', partner.id, dormant.id).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ status: 404, body: { code: 'NoUsageBasedSubscription' } });
   });
