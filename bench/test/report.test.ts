@@ -148,7 +148,7 @@ describe('the bulk checks', () => {
     // The second run was refused (7); the run continued on another server was not (0), and applied 2 there.
     expect(
       checks[
-        'usagebudget apply: runs not refused (a second run of a file under way: exit 7; a run continued on another server: exit 2)'
+        'usagebudget apply: runs not refused (a second run of a file under way: exit 8; a run continued on another server: exit 2)'
       ],
     ).toMatchObject({ value: 1, met: false });
     expect(checks['usagebudget apply: updates applied by the other server a run was continued on']).toMatchObject({
