@@ -83,7 +83,7 @@ const measurements: Measurements = {
       lost,
       appliedTwice: twice,
     })),
-    guards: { secondRunExitCode: 7, otherServerExitCode: 0, otherServerApplied: 2 },
+    guards: { secondRunExitCode: 8, otherServerExitCode: 0, otherServerApplied: 2 },
     memory: [
       { rows: 5000, heapCapMb: null, peakRssMb: 90, elapsedSeconds: 5 },
       { rows: 50_000, heapCapMb: null, peakRssMb: 180, elapsedSeconds: 40 },
