@@ -168,7 +168,7 @@ describe('the bulk checks', () => {
     expect(markdown).toContain(
       '| usagebudget apply: updates lost or applied twice (incl. kill -9 and rerun, two runs at once, a run continued on another server) | 1 updates | <= 0 updates | **no** |',
     );
-    expect(markdown).toContain('Two runs of one file at once: the second exited 7');
+    expect(markdown).toContain('Two runs of one file at once: the second exited 8');
     expect(markdown).toContain('continued against another server with the same partner: exited 0');
     expect(markdown).toContain('| 50000 | default | 180.0 | 40.0 |');
     expect(markdown).toContain('| 50000 | capped at 128 MB | 125.0 | 40.0 |');
