@@ -102,6 +102,48 @@ describe('Ctrl-C', () => {
   });
 });
 
+describe('SIGTERM', () => {
+  /** Runs the CLI and sends it SIGTERM, by its pid, once `when` resolves. */
+  async function terminatedRun(args: string[], when: Promise<unknown>, env: NodeJS.ProcessEnv = auth) {
+    let pid: number | undefined;
+    const run = usagebudget(args, env, { timeoutMs: RUN_LIMIT_MS, started: (started) => (pid = started) });
+    await when;
+    process.kill(pid as number, 'SIGTERM');
+    return run;
+  }
+
+  it('ends a command other than apply at once, as it ends any program: no report, no exit code', async () => {
+    const { url, arrived } = await startStandIn(never);
+    const run = await terminatedRun(['set', customer, '5', '--base-url', url, '--json'], arrived);
+    expect(run).toMatchObject({ code: null, signal: 'SIGTERM', stdout: '', stderr: '' });
+  });
+
+  it('stops a --token-command that is still running before the CLI ends', async () => {
+    const { url, arrived } = await startStandIn((_, response) => response.end());
+    const tokenCommand = `"${process.execPath}" -e "fetch('${url}/started?pid='+process.pid).then(() => setTimeout(() => {}, 600000))"`;
+    const run = await terminatedRun(
+      ['get', customer, '--base-url', url, '--json', '--token-command', tokenCommand],
+      arrived,
+      {},
+    );
+    expect(run).toMatchObject({ code: null, signal: 'SIGTERM', stdout: '' });
+    const commandPid = Number(new URL((await arrived).url ?? '', url).searchParams.get('pid'));
+    expect(commandPid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(commandPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const started = Date.now(); alive() && Date.now() - started < 5_000; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(alive()).toBe(false);
+  });
+});
+
 describe('Ctrl-C during a listing', () => {
   it('stops customers between its pages: the lines printed stay valid, then one JSON error line and 130', async () => {
     let second: (request: IncomingMessage) => void = () => {};
