@@ -1,6 +1,6 @@
 import { exactDecimal } from '@usagebudget/client';
+import { CommandLineError } from './command-line-error.js';
 import { quotedInput } from './quoted-input.js';
-import { UsageError } from './usage-error.js';
 
 // The one spelling of an amount: digits, then optionally a "." and more digits.
 const PLAIN_DECIMAL = /^\d+(?:\.\d+)?$/;
@@ -41,10 +41,10 @@ export function amountProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** Reads the amount of `set` (see {@link amountProblem}); a `UsageError` saying what is wrong otherwise. */
+/** Reads the amount of `set` (see {@link amountProblem}); a `CommandLineError` saying what is wrong otherwise. */
 export function parseAmount(text: string): number {
   const problem = amountProblem(text);
-  if (problem !== undefined) throw new UsageError(`invalid amount ${quotedInput(text)}: ${problem}`, 'set');
+  if (problem !== undefined) throw new CommandLineError(`invalid amount ${quotedInput(text)}: ${problem}`, 'set');
   return Number(text.trim());
 }
 

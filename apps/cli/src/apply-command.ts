@@ -17,11 +17,11 @@ import { type ProgressMode, type ProgressView, progressView } from './apply-prog
 import { checkInputPath, InputError, type Snapshot, STANDARD_INPUT, takeSnapshot } from './apply-snapshot.js';
 import { type RunTarget, runTarget } from './apply-target.js';
 import { endpointURL, type Invocation } from './arguments.js';
+import { CommandLineError } from './command-line-error.js';
 import { ExitCode } from './exit-codes.js';
 import type { Style } from './output.js';
 import { checkWritable, openForWriting } from './regular-files.js';
 import { spreadsheetCsv } from './spreadsheet-csv.js';
-import { UsageError } from './usage-error.js';
 
 type ApplyCall = Extract<Invocation, { kind: 'call'; command: 'apply' }>;
 
@@ -132,7 +132,7 @@ export async function runApply(
       try {
         checkInputPath(file);
       } catch (error) {
-        throw inputUsageError(file, error);
+        throw asCommandLineError(file, error);
       }
       // One run of a file at a time, whatever path names it: the lock is next to the file itself.
       files = runFiles(file, realpathSync(file));
@@ -147,7 +147,7 @@ export async function runApply(
         if (!json) out.note('usagebudget apply: interrupted while reading the file; nothing was sent\n');
         return ExitCode.interrupted;
       }
-      throw inputUsageError(file === STANDARD_INPUT ? 'standard input' : file, error);
+      throw asCommandLineError(file === STANDARD_INPUT ? 'standard input' : file, error);
     }
     if (!files) {
       files = runFiles(standardInputName(snapshot.sha256));
@@ -164,9 +164,12 @@ export async function runApply(
 }
 
 /** A file that cannot be read as budgets, as the usage error `apply` reports (exit code 2). */
-function inputUsageError(name: string, error: unknown): unknown {
+function asCommandLineError(name: string, error: unknown): unknown {
   if (!(error instanceof InputError)) return error;
-  return new UsageError(`${name}${error.line === undefined ? '' : `, line ${error.line}`}: ${error.message}`, 'apply');
+  return new CommandLineError(
+    `${name}${error.line === undefined ? '' : `, line ${error.line}`}: ${error.message}`,
+    'apply',
+  );
 }
 
 /** What a run has once its input is read. */
@@ -191,7 +194,7 @@ async function checkedRun(
   try {
     check = await checkInput(snapshot);
   } catch (error) {
-    throw inputUsageError(name, error);
+    throw asCommandLineError(name, error);
   }
   if (check.problems.length > 0) {
     // With --json, one line per bad row on stdout, as for the rows applied.
@@ -200,7 +203,7 @@ async function checkedRun(
         out.write(`${JSON.stringify({ line, outcome: 'invalid', reason })}\n`);
     } else out.note(problemsText(check.problems, name));
     if (!skipInvalid) {
-      throw new UsageError(
+      throw new CommandLineError(
         `${check.problems.length} invalid row(s) in ${name}; nothing was sent. Fix them, or pass --skip-invalid to apply the ${check.validRows} valid row(s)`,
         'apply',
       );
@@ -211,7 +214,7 @@ async function checkedRun(
   if (!dryRun) checkWritable(files.failedRows);
   const resumed = dryRun ? undefined : await readJournal(files.journal);
   if (resumed && resumed.sha256 !== check.sha256) {
-    throw new UsageError(
+    throw new CommandLineError(
       `${files.journal} records an unfinished run of another version of ${name}: apply that version to finish it, or remove the journal to start anew`,
       'apply',
     );
@@ -254,19 +257,19 @@ async function checkedRun(
 function refuseAnotherTarget(journal: string, resumed: JournalState, target: RunTarget): void {
   const startOver = `to start over against ${target.service} for partner ${target.partner}, remove ${journal} (what it records as sent stays applied where it was sent)`;
   if (resumed.service === undefined || resumed.partner === undefined) {
-    throw new UsageError(
+    throw new CommandLineError(
       `${journal} records an unfinished run of an earlier usagebudget, which did not record its service and partner: finish it with that version, or ${startOver}`,
       'apply',
     );
   }
   if (resumed.service !== target.service) {
-    throw new UsageError(
+    throw new CommandLineError(
       `${journal} records an unfinished run against ${resumed.service}, not ${target.service}: to finish it, run the same command with --base-url ${resumed.service} (or its --cloud) and a token of partner ${resumed.partner}; ${startOver}`,
       'apply',
     );
   }
   if (resumed.partner !== target.partner) {
-    throw new UsageError(
+    throw new CommandLineError(
       `${journal} records an unfinished run for partner ${resumed.partner}, not ${target.partner} (the partner of this token): to finish it, run the same command with a token of partner ${resumed.partner}; ${startOver}`,
       'apply',
     );

@@ -1,8 +1,8 @@
 import { closeSync, createReadStream, fdatasyncSync, lstatSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { BudgetOutcome } from '@usagebudget/client/bulk';
+import { CommandLineError } from './command-line-error.js';
 import { fileKind, openForWriting } from './regular-files.js';
-import { UsageError } from './usage-error.js';
 
 /**
  * The journal of an `apply` run: JSON lines next to the input (`<file>.journal`), append only.
@@ -82,7 +82,7 @@ export async function readJournal(path: string): Promise<JournalState | undefine
   try {
     const stats = lstatSync(path);
     if (!stats.isFile()) {
-      throw new UsageError(
+      throw new CommandLineError(
         `${path} is ${fileKind(stats)}: usagebudget apply keeps its journal only in a regular file, never through a link (remove it)`,
         'apply',
       );

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type CloudName, clouds, isGuid } from '@usagebudget/client';
 import { parseAmount } from './amount.js';
-import { UsageError } from './usage-error.js';
+import { CommandLineError } from './command-line-error.js';
 
 /** The local reference server (`usagebudget-server` with no options): the CLI's default endpoint. */
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:4020';
@@ -27,7 +27,11 @@ export function endpointURL(endpoint: Endpoint): string {
   return 'baseURL' in endpoint ? endpoint.baseURL : clouds[endpoint.cloud].baseURL;
 }
 
-export interface CallSettings {
+/**
+ * What the command line sets for every command: the target, the token, the output, the time limits
+ * and retries. (The client's own per-call settings are another thing: these are what it is built with.)
+ */
+export interface CommandLineSettings {
   endpoint: Endpoint;
   token?: string;
   tokenCommand?: string;
@@ -47,12 +51,12 @@ export type ReportFormat = 'table' | 'json' | 'csv';
 export type Invocation =
   | { kind: 'help'; command?: CommandName }
   | { kind: 'version' }
-  | { kind: 'call'; command: 'get' | 'clear'; customerTenantId: string; settings: CallSettings }
-  | { kind: 'call'; command: 'usage'; customerTenantId: string; settings: CallSettings }
-  | { kind: 'call'; command: 'set'; customerTenantId: string; amount: number; settings: CallSettings }
-  | { kind: 'call'; command: 'customers'; pageSize?: number; maxPages?: number; settings: CallSettings }
-  | { kind: 'call'; command: 'report'; overPercent?: number; format: ReportFormat; settings: CallSettings }
-  | { kind: 'call'; command: 'partner-usage'; settings: CallSettings }
+  | { kind: 'call'; command: 'get' | 'clear'; customerTenantId: string; settings: CommandLineSettings }
+  | { kind: 'call'; command: 'usage'; customerTenantId: string; settings: CommandLineSettings }
+  | { kind: 'call'; command: 'set'; customerTenantId: string; amount: number; settings: CommandLineSettings }
+  | { kind: 'call'; command: 'customers'; pageSize?: number; maxPages?: number; settings: CommandLineSettings }
+  | { kind: 'call'; command: 'report'; overPercent?: number; format: ReportFormat; settings: CommandLineSettings }
+  | { kind: 'call'; command: 'partner-usage'; settings: CommandLineSettings }
   | {
       kind: 'call';
       command: 'apply';
@@ -60,7 +64,7 @@ export type Invocation =
       dryRun: boolean;
       skipInvalid: boolean;
       concurrency: number;
-      settings: CallSettings;
+      settings: CommandLineSettings;
     };
 
 /** The positional arguments each command takes after its name. */
@@ -116,7 +120,7 @@ function isCommand(word: string | undefined): word is CommandName {
   return (COMMANDS as readonly string[]).includes(word ?? '');
 }
 
-/** Reads the command line. Throws a `UsageError` for anything wrong with it; sends nothing. */
+/** Reads the command line. Throws a `CommandLineError` for anything wrong with it; sends nothing. */
 export function parseCommandLine(argv: readonly string[]): Invocation {
   const hidden = new Map<string, string>();
   const args = argv.map((arg, index) => {
@@ -136,20 +140,21 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   if (first === 'help') return helpFor(rest[0]);
   if (values.help) return first === undefined || isCommand(first) ? { kind: 'help', command: first } : helpFor(first);
   if (values.version) return { kind: 'version' };
-  if (first === undefined) throw new UsageError('no command given');
-  if (!isCommand(first)) throw new UsageError(`unknown command "${first}"`);
+  if (first === undefined) throw new CommandLineError('no command given');
+  if (!isCommand(first)) throw new CommandLineError(`unknown command "${first}"`);
 
   for (const [option, owner] of Object.entries(COMMAND_OPTIONS)) {
     if (values[option as keyof typeof COMMAND_OPTIONS] && owner !== first) {
-      throw new UsageError(`--${option} is an option of "usagebudget ${owner}"`, first);
+      throw new CommandLineError(`--${option} is an option of "usagebudget ${owner}"`, first);
     }
   }
-  const settings = callSettings(values, first);
+  const settings = commandLineSettings(values, first);
   const expected = ARGUMENTS[first];
   if (rest.length < expected.length) {
-    throw new UsageError(`missing ${expected.slice(rest.length).join(' ')}`, first);
+    throw new CommandLineError(`missing ${expected.slice(rest.length).join(' ')}`, first);
   }
-  if (rest.length > expected.length) throw new UsageError(`unexpected argument "${rest[expected.length]}"`, first);
+  if (rest.length > expected.length)
+    throw new CommandLineError(`unexpected argument "${rest[expected.length]}"`, first);
   if (first === 'customers') {
     const pageSize = customersCount(values['page-size'], 'page-size', MAX_PAGE_SIZE);
     const maxPages = customersCount(values['max-pages'], 'max-pages', MAX_MAX_PAGES);
@@ -162,7 +167,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     };
   }
   if (first === 'report') {
-    if (values.csv && values.json) throw new UsageError('--csv and --json both name the output: pass one', first);
+    if (values.csv && values.json) throw new CommandLineError('--csv and --json both name the output: pass one', first);
     const format: ReportFormat = values.csv ? 'csv' : values.json ? 'json' : 'table';
     return { kind: 'call', command: first, ...overPercent(values.over), format, settings };
   }
@@ -174,7 +179,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       (n) => Number.isInteger(n) && n >= 1 && n <= MAX_CONCURRENCY,
     );
     if (concurrency === undefined) {
-      throw new UsageError(`--concurrency takes a whole number from 1 to ${MAX_CONCURRENCY}`, first);
+      throw new CommandLineError(`--concurrency takes a whole number from 1 to ${MAX_CONCURRENCY}`, first);
     }
     return {
       kind: 'call',
@@ -200,7 +205,7 @@ const MAX_MAX_PAGES = 1_000_000;
 function customersCount(text: string | undefined, option: string, max: number): number | undefined {
   if (text === undefined) return undefined;
   const count = number(text, 0, (n) => Number.isInteger(n) && n >= 1 && n <= max);
-  if (count === undefined) throw new UsageError(`--${option} takes a whole number from 1 to ${max}`, 'customers');
+  if (count === undefined) throw new CommandLineError(`--${option} takes a whole number from 1 to ${max}`, 'customers');
   return count;
 }
 
@@ -210,19 +215,19 @@ const PERCENT = /^\d+(?:\.\d+)?$/;
 function overPercent(text: string | undefined): { overPercent?: number } {
   if (text === undefined) return {};
   if (!PERCENT.test(text.trim())) {
-    throw new UsageError(`--over takes a percentage of the budget such as 80 or 100 (got "${text}")`, 'report');
+    throw new CommandLineError(`--over takes a percentage of the budget such as 80 or 100 (got "${text}")`, 'report');
   }
   return { overPercent: Number(text) };
 }
 
 function helpFor(word: string | undefined): Invocation {
   if (word === undefined || isCommand(word)) return { kind: 'help', command: word };
-  throw new UsageError(`unknown command "${word}"`);
+  throw new CommandLineError(`unknown command "${word}"`);
 }
 
 function customerId(text: string, command: CommandName): string {
   if (isGuid(text)) return text;
-  throw new UsageError(
+  throw new CommandLineError(
     `invalid customer tenant ID "${text}": expected a GUID such as 0c39d6d5-c70d-4c55-bc02-f620844f3fd1`,
     command,
   );
@@ -232,14 +237,14 @@ function parse(args: string[], command: CommandName | undefined) {
   try {
     return parseArgs({ args, options: OPTIONS, allowPositionals: true });
   } catch (error) {
-    throw new UsageError((error as Error).message, command);
+    throw new CommandLineError((error as Error).message, command);
   }
 }
 
 type Values = ReturnType<typeof parse>['values'];
 
-function callSettings(values: Values, command: CommandName): CallSettings {
-  const fail = (message: string) => new UsageError(message, command);
+function commandLineSettings(values: Values, command: CommandName): CommandLineSettings {
+  const fail = (message: string) => new CommandLineError(message, command);
   if (values['base-url'] !== undefined && values.cloud !== undefined) {
     throw fail('--base-url and --cloud both name the target: pass one');
   }
@@ -285,7 +290,7 @@ function callSettings(values: Values, command: CommandName): CallSettings {
   };
 }
 
-function httpUrl(text: string, fail: (message: string) => UsageError): string {
+function httpUrl(text: string, fail: (message: string) => CommandLineError): string {
   let url: URL;
   try {
     url = new URL(text);

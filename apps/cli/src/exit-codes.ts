@@ -9,14 +9,14 @@ import {
   ValidationError,
 } from '@usagebudget/client';
 import { ApplyBusyError } from './apply-lock.js';
+import { CommandLineError } from './command-line-error.js';
 import { TokenCommandError } from './token-sources.js';
-import { UsageError } from './usage-error.js';
 
 /** The exit codes scripts can branch on; listed in `--help` and the README. */
 export const ExitCode = {
   ok: 0,
   failed: 1,
-  usage: 2,
+  badInput: 2,
   notFound: 3,
   denied: 4,
   throttled: 5,
@@ -40,7 +40,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export function exitCodeFor(error: unknown): ExitCode {
   // The CLI aborts its call only on Ctrl-C.
   if (error instanceof AbortError) return ExitCode.interrupted;
-  if (error instanceof UsageError || error instanceof ValidationError) return ExitCode.usage;
+  if (error instanceof CommandLineError || error instanceof ValidationError) return ExitCode.badInput;
   if (error instanceof NotFoundError) return ExitCode.notFound;
   if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) return ExitCode.denied;
   // No token means no authentication.

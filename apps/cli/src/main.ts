@@ -7,7 +7,7 @@ import {
 } from '@usagebudget/client';
 import { specResponseValidator } from '@usagebudget/client/validation';
 import { type ApplyTerminal, runApply } from './apply-command.js';
-import { type CallSettings, endpointURL, type Invocation, parseCommandLine } from './arguments.js';
+import { type CommandLineSettings, endpointURL, type Invocation, parseCommandLine } from './arguments.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { helpText } from './help.js';
 import {
@@ -113,7 +113,7 @@ function createClient(
   invocation: Call,
   { env, stderr }: Terminal,
 ): { client: UsageBudgetClient; credential: TokenSource['credential'] } {
-  const settings: CallSettings = invocation.settings;
+  const settings: CommandLineSettings = invocation.settings;
   const token = tokenSource(settings, env);
   const write = (text: string) => stderr.write(text);
   if (settings.debug) {

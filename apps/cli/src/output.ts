@@ -17,8 +17,8 @@ import {
 } from '@usagebudget/client';
 import { formatAmount } from './amount.js';
 import { type CommandName, DEFAULT_BASE_URL } from './arguments.js';
+import { CommandLineError } from './command-line-error.js';
 import { displayWidth, jsonLine, padEnd, terminalLines, terminalText } from './terminal-text.js';
-import { UsageError } from './usage-error.js';
 
 /** What a successful command reports: the `--json` shape, documented in the README. */
 export interface CommandResult {
@@ -118,7 +118,7 @@ const PROBLEMS_SHOWN = 10;
  */
 export function formatError(error: unknown, s: Style, baseURL?: string): string {
   const prefix = s.error('usagebudget:');
-  if (error instanceof UsageError) {
+  if (error instanceof CommandLineError) {
     const help = error.command ? `usagebudget ${error.command} --help` : 'usagebudget --help';
     return `${prefix} ${terminalText(error.message)}\nRun "${help}" for usage.\n`;
   }

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
-import { UsageError } from './usage-error.js';
+import { CommandLineError } from './command-line-error.js';
 
 /** What a path that is not a regular file names, for a message: `a directory`, `a pipe or FIFO`. */
 export function fileKind(stats: Stats): string {
@@ -12,8 +12,8 @@ export function fileKind(stats: Stats): string {
   return 'not a regular file';
 }
 
-function notWritable(path: string, kind: string): UsageError {
-  return new UsageError(
+function notWritable(path: string, kind: string): CommandLineError {
+  return new CommandLineError(
     `${path} is ${kind}: usagebudget apply writes its journal, lock and failed rows only to regular files, never through a link (remove it, or run apply on a copy of the file elsewhere)`,
     'apply',
   );
@@ -21,7 +21,7 @@ function notWritable(path: string, kind: string): UsageError {
 
 /**
  * Refuses a path `apply` will write, before it sends anything, when something other than a
- * regular file is there (a symbolic link, a FIFO, a directory): a `UsageError` that names it.
+ * regular file is there (a symbolic link, a FIFO, a directory): a `CommandLineError` that names it.
  */
 export function checkWritable(path: string): void {
   let stats: Stats;
@@ -47,7 +47,7 @@ const MODE_FLAGS: Record<WriteMode, number> = {
  * Opens a file `apply` writes (its journal, its failed rows, its lock) and returns the descriptor:
  * never through a symbolic link (O_NOFOLLOW; checked first too, where the platform lacks it), and
  * only a regular file: the open does not wait for a FIFO's reader (O_NONBLOCK), and anything but a
- * regular file is closed again and refused, as a `UsageError` that names it. `create` fails with
+ * regular file is closed again and refused, as a `CommandLineError` that names it. `create` fails with
  * `EEXIST` when the path exists.
  */
 export function openForWriting(path: string, mode: WriteMode): number {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { TokenProvider } from '@usagebudget/client';
-import { UsageError } from './usage-error.js';
+import { CommandLineError } from './command-line-error.js';
 
 /** `--token-command` failed, timed out, or printed no usable token. The message never holds its output. */
 export class TokenCommandError extends Error {
@@ -32,7 +32,7 @@ export function tokenSource(
   }
   const { tokenCommand, timeoutMs } = options;
   if (tokenCommand === undefined) {
-    throw new UsageError('no token: pass --token, set PARTNER_CENTER_TOKEN, or pass --token-command "<command>"');
+    throw new CommandLineError('no token: pass --token, set PARTNER_CENTER_TOKEN, or pass --token-command "<command>"');
   }
   // Run once, and again only when the client asks for a fresh token after a 401.
   let cached: Promise<string> | undefined;
@@ -47,7 +47,7 @@ export function tokenSource(
 
 function checked(token: string, origin: string): string {
   if (TOKEN.test(token)) return token;
-  throw new UsageError(`${origin} must hold the token alone, without spaces or line breaks`);
+  throw new CommandLineError(`${origin} must hold the token alone, without spaces or line breaks`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { DEFAULT_BASE_URL as SERVER_DEFAULT_BASE_URL } from '@usagebudget/server';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BASE_URL, parseCommandLine } from '../src/arguments.js';
-import { UsageError } from '../src/usage-error.js';
+import { CommandLineError } from '../src/command-line-error.js';
 
 const ID = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
 
@@ -126,7 +126,7 @@ describe('parseCommandLine', () => {
     [['report', '--dry-run'], /--dry-run is an option of "usagebudget apply"/],
     [['set', ID, '1', '--skip-invalid'], /--skip-invalid is an option of "usagebudget apply"/],
   ])('rejects %j', (argv, message) => {
-    expect(() => parseCommandLine(argv)).toThrow(UsageError);
+    expect(() => parseCommandLine(argv)).toThrow(CommandLineError);
     expect(() => parseCommandLine(argv)).toThrow(message);
   });
 

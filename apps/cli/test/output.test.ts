@@ -11,10 +11,10 @@ import {
   ValidationError,
 } from '@usagebudget/client';
 import { describe, expect, it } from 'vitest';
+import { CommandLineError } from '../src/command-line-error.js';
 import { exitCodeFor } from '../src/exit-codes.js';
 import { colorEnabled, errorJson, formatError, style } from '../src/output.js';
 import { TokenCommandError } from '../src/token-sources.js';
-import { UsageError } from '../src/usage-error.js';
 
 describe('colorEnabled', () => {
   it.each([
@@ -31,7 +31,7 @@ describe('colorEnabled', () => {
 
 describe('exitCodeFor', () => {
   it.each([
-    [new UsageError('x'), 2],
+    [new CommandLineError('x'), 2],
     [new ValidationError('amount', 'x'), 2],
     [new NotFoundError('x', { status: 404 }), 3],
     [new AuthenticationError('x', { status: 401 }), 4],
@@ -69,7 +69,7 @@ describe('error output', () => {
   });
 
   it('gives --json errors every key, null when unknown', () => {
-    expect(JSON.parse(errorJson(new UsageError('no command given'), 2))).toEqual({
+    expect(JSON.parse(errorJson(new CommandLineError('no command given'), 2))).toEqual({
       error: {
         type: 'UsageError',
         message: 'no command given',
