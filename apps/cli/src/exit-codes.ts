@@ -8,7 +8,7 @@ import {
   ResponseValidationError,
   ValidationError,
 } from '@usagebudget/client';
-import { ApplyBusyError } from './apply-lock.js';
+import { ApplyBusyError } from './apply/lock.js';
 import { CommandLineError } from './command-line-error.js';
 import { TokenCommandError } from './token-sources.js';
 

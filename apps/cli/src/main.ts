@@ -6,7 +6,7 @@ import {
   UsageBudgetClient,
 } from '@usagebudget/client';
 import { specResponseValidator } from '@usagebudget/client/validation';
-import { type ApplyTerminal, runApply } from './apply-command.js';
+import { type ApplyTerminal, runApply } from './apply/run.js';
 import { type CommandLineSettings, endpointURL, type Invocation, parseCommandLine } from './arguments.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { helpText } from './help.js';

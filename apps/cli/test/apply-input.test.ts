@@ -5,10 +5,10 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkInput, InputError, validRows } from '../src/apply-input.js';
-import { JournalWriter, readJournal } from '../src/apply-journal.js';
-import { ApplyBusyError, acquireRunLock, processStartTime } from '../src/apply-lock.js';
-import { type Snapshot, takeSnapshot } from '../src/apply-snapshot.js';
+import { checkInput, InputError, validRows } from '../src/apply/input.js';
+import { JournalWriter, readJournal } from '../src/apply/journal.js';
+import { ApplyBusyError, acquireRunLock, processStartTime } from '../src/apply/lock.js';
+import { type Snapshot, takeSnapshot } from '../src/apply/snapshot.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'usagebudget-apply-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

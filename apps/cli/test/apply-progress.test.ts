@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressFigures, progressLine, progressView } from '../src/apply-progress.js';
+import { progressFigures, progressLine, progressView } from '../src/apply/progress.js';
 
 const progress = (done: number, resumesAt?: number) => ({
   done,

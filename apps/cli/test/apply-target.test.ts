@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalisedService, tokenFingerprint, tokenTenant } from '../src/apply-target.js';
+import { normalisedService, tokenFingerprint, tokenTenant } from '../src/apply/target.js';
 
 const jwt = (claims: object) =>
   [{ alg: 'RS256', typ: 'JWT' }, claims]

@@ -1,11 +1,11 @@
 import { isGuid } from '@usagebudget/client';
 import { parse } from 'csv-parse';
-import { amountProblem } from './amount.js';
-import { InputError, type Snapshot } from './apply-snapshot.js';
-import { quotedInput } from './quoted-input.js';
-import { readCell } from './spreadsheet-csv.js';
+import { amountProblem } from '../amount.js';
+import { quotedInput } from '../quoted-input.js';
+import { readCell } from '../spreadsheet-csv.js';
+import { InputError, type Snapshot } from './snapshot.js';
 
-export { InputError } from './apply-snapshot.js';
+export { InputError } from './snapshot.js';
 
 /** The columns `apply` reads from a file; `report --csv` writes them (and more, which are ignored). */
 export const APPLY_COLUMNS = { customer: 'customerId', budget: 'budget' } as const;

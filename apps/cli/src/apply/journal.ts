@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, fdatasyncSync, lstatSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { BudgetOutcome } from '@usagebudget/client/bulk';
-import { CommandLineError } from './command-line-error.js';
+import { CommandLineError } from '../command-line-error.js';
 import { fileKind, openForWriting } from './regular-files.js';
 
 /**
@@ -9,7 +9,7 @@ import { fileKind, openForWriting } from './regular-files.js';
  *
  * - `{"kind":"run","runId","sha256","service","partner"}` first: the run (its id fixes every
  *   request id), the version of the file it applies, and its target: the service's URL and the
- *   partner whose budgets it sets (see `apply-target.ts`). A run continues only on that target.
+ *   partner whose budgets it sets (see `target.ts`). A run continues only on that target.
  * - `{"kind":"send","customerId","amount","requestId"}` before an update's first request goes out.
  * - `{"kind":"done","customerId","amount","outcome","requestId","line","error"}` once its result
  *   is known (`error`: why it failed, `null` otherwise).

@@ -9,19 +9,19 @@ import {
   canonicalAmount,
   readBudgets,
 } from '@usagebudget/client/bulk';
-import { formatAmount } from './amount.js';
-import { type ApplyRow, checkInput, type InputCheck, type RowProblem, validRows } from './apply-input.js';
-import { type JournalState, JournalWriter, journalPath, readJournal } from './apply-journal.js';
-import { acquireRunLock, type RunLock } from './apply-lock.js';
-import { type ProgressMode, type ProgressView, progressView } from './apply-progress.js';
-import { checkInputPath, InputError, type Snapshot, STANDARD_INPUT, takeSnapshot } from './apply-snapshot.js';
-import { type RunTarget, runTarget } from './apply-target.js';
-import { endpointURL, type Invocation } from './arguments.js';
-import { CommandLineError } from './command-line-error.js';
-import { ExitCode } from './exit-codes.js';
-import type { Style } from './output.js';
+import { formatAmount } from '../amount.js';
+import { endpointURL, type Invocation } from '../arguments.js';
+import { CommandLineError } from '../command-line-error.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Style } from '../output.js';
+import { spreadsheetCsv } from '../spreadsheet-csv.js';
+import { type ApplyRow, checkInput, type InputCheck, type RowProblem, validRows } from './input.js';
+import { type JournalState, JournalWriter, journalPath, readJournal } from './journal.js';
+import { acquireRunLock, type RunLock } from './lock.js';
+import { type ProgressMode, type ProgressView, progressView } from './progress.js';
 import { checkWritable, openForWriting } from './regular-files.js';
-import { spreadsheetCsv } from './spreadsheet-csv.js';
+import { checkInputPath, InputError, type Snapshot, STANDARD_INPUT, takeSnapshot } from './snapshot.js';
+import { type RunTarget, runTarget } from './target.js';
 
 type ApplyCall = Extract<Invocation, { kind: 'call'; command: 'apply' }>;
 
