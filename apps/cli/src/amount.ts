@@ -1,5 +1,5 @@
 import { exactDecimal } from '@usagebudget/client';
-import { CommandLineError } from './command-line-error.js';
+import { CommandLineError } from './command-line/error.js';
 import { quotedInput } from './quoted-input.js';
 
 // The one spelling of an amount: digits, then optionally a "." and more digits.

@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from '@usagebudget/client';
 import { ApplyBusyError } from './apply/lock.js';
-import { CommandLineError } from './command-line-error.js';
+import { CommandLineError } from './command-line/error.js';
 import { TokenCommandError } from './token-sources.js';
 
 /** The exit codes scripts can branch on; listed in `--help` and the README. */

@@ -4,7 +4,6 @@ import {
   BadRequestError,
   ConflictError,
   ConnectionError,
-  type Logger,
   NotFoundError,
   PagingError,
   PartnerCenterError,
@@ -15,20 +14,9 @@ import {
   TimeoutError,
   ValidationError,
 } from '@usagebudget/client';
-import { formatAmount } from './amount.js';
-import { type CommandName, DEFAULT_BASE_URL } from './arguments.js';
-import { CommandLineError } from './command-line-error.js';
-import { displayWidth, jsonLine, padEnd, terminalLines, terminalText } from './terminal-text.js';
-
-/** What a successful command reports: the `--json` shape, documented in the README. */
-export interface CommandResult {
-  command: CommandName;
-  customerTenantId: string;
-  /** `null`: no budget is allocated. */
-  amount: number | null;
-  requestId: string;
-  correlationId: string;
-}
+import { CommandLineError } from './command-line/error.js';
+import { DEFAULT_BASE_URL } from './command-line/settings.js';
+import { displayWidth, jsonLine, padEnd, padStart, terminalLines, terminalText } from './terminal-text.js';
 
 export interface Style {
   label(text: string): string;
@@ -56,14 +44,14 @@ export function style(color: boolean): Style {
 /** Part of a table's value: text, or text and the style it is shown in. */
 export type Part = string | readonly [text: string, paint: (text: string) => string];
 /** A row of a {@link table}: its label, then its value in parts. */
-export type Row = readonly [label: string, ...value: Part[]];
+export type TableRow = readonly [label: string, ...value: Part[]];
 
 /**
  * Rows with their labels padded to one width, each ending in a newline. Every part of a value is
  * shown through `terminalText` (it may be the service's), then painted: the one place such a
  * table's text reaches the terminal.
  */
-export function table(rows: readonly Row[], s: Style, indent = ''): string {
+export function table(rows: readonly TableRow[], s: Style, indent = ''): string {
   const width = Math.max(...rows.map(([label]) => displayWidth(label))) + 2;
   const shown = (part: Part) => (typeof part === 'string' ? terminalText(part) : part[1](terminalText(part[0])));
   return rows
@@ -74,24 +62,46 @@ export function table(rows: readonly Row[], s: Style, indent = ''): string {
     .join('');
 }
 
-/** The human summary: customer, budget (or "no budget"), request ID. */
-export function formatResult(result: CommandResult, s: Style): string {
-  const budget: Part = result.amount === null ? ['no budget', s.muted] : [formatAmount(result.amount), s.value];
-  return table(
-    [
-      ['Customer', result.customerTenantId],
-      ['Budget', budget],
-      ['Request ID', result.requestId],
-    ],
-    s,
-  );
+/** A column of a {@link listing}: its title, how a row shows in it, and whether it lines up on the right (numbers). */
+export interface Column<T> {
+  title: string;
+  cell(row: T): string;
+  right?: boolean;
 }
 
-export function resultJson(result: CommandResult): string {
-  // The documented keys, in a fixed order, whatever else the result may carry one day.
-  const { command, customerTenantId, amount, requestId, correlationId } = result;
-  return jsonLine({ command, customerTenantId, amount, requestId, correlationId });
+/**
+ * Rows under their column titles, each column as wide as its widest cell on the terminal (wide
+ * characters take two columns, combining ones none), two spaces apart. Each cell is shown through
+ * `terminalText` (it may be the service's): the one place a listing's text reaches the terminal.
+ * `paint` colours a finished line (after padding, so that colour codes do not upset the widths).
+ */
+export function listing<T>(
+  columns: readonly Column<T>[],
+  rows: readonly T[],
+  s: Style,
+  paint: (row: T, line: string) => string = (_, line) => line,
+): string {
+  const cells = rows.map((row) => columns.map((column) => terminalText(column.cell(row))));
+  const widths = columns.map((column, index) =>
+    Math.max(displayWidth(column.title), ...cells.map((line) => displayWidth(line[index] as string))),
+  );
+  const line = (values: readonly string[]) =>
+    values
+      .map((value, index) =>
+        columns[index]?.right ? padStart(value, widths[index] as number) : padEnd(value, widths[index] as number),
+      )
+      .join('  ')
+      .trimEnd();
+  return [
+    s.label(line(columns.map(({ title }) => title))),
+    ...cells.map((values, index) => paint(rows[index] as T, line(values))),
+  ]
+    .map((text) => `${text}\n`)
+    .join('');
 }
+
+/** `3 customers`, `1 customer`. */
+export const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 // How a report names each client error; any other PartnerCenterError is "the call failed".
 const TITLES: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, string]> = [
@@ -141,7 +151,7 @@ export function formatError(error: unknown, s: Style, baseURL?: string): string 
 }
 
 function details(error: PartnerCenterError, s: Style): string {
-  const rows: Row[] = [];
+  const rows: TableRow[] = [];
   if (error.code !== undefined) rows.push(['Code', String(error.code)]);
   if (error instanceof ResponseValidationError) {
     const { problems } = error;
@@ -181,15 +191,4 @@ export function errorStacks(error: unknown): string {
     text += `${text ? 'Caused by: ' : ''}${terminalLines(cause.stack ?? cause.message)}\n`;
   }
   return text;
-}
-
-/**
- * The client's log lines on stderr: retry warnings always (a wait of seconds should not look like
- * a hang), each attempt with `--debug`. The client never puts headers, so never the token, in them.
- */
-export function clientLogger(write: (text: string) => void, debug: boolean): Logger {
-  // A retry's warning quotes the failure, whose message may hold the service's text.
-  const line = (message: string, fields?: Record<string, unknown>) =>
-    write(`${terminalText(`${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`)}\n`);
-  return debug ? { debug: line, warn: line } : { warn: (message) => line(message) };
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { TokenProvider } from '@usagebudget/client';
-import { CommandLineError } from './command-line-error.js';
+import { CommandLineError } from './command-line/error.js';
 
 /** `--token-command` failed, timed out, or printed no usable token. The message never holds its output. */
 export class TokenCommandError extends Error {
@@ -25,6 +25,7 @@ const TOKEN = /^[\x21-\x7e]+$/;
 export function tokenSource(
   options: { token?: string; tokenCommand?: string; timeoutMs: number },
   env: NodeJS.ProcessEnv,
+  interrupt?: AbortSignal,
 ): TokenSource {
   if (options.token !== undefined) return { origin: '--token', credential: checked(options.token, '--token') };
   if (env.PARTNER_CENTER_TOKEN) {
@@ -39,7 +40,12 @@ export function tokenSource(
   return {
     origin: '--token-command',
     credential: ({ forceRefresh, signal }) => {
-      if (!cached || forceRefresh) cached = runTokenCommand(tokenCommand, timeoutMs, signal);
+      if (!cached || forceRefresh) {
+        // The call's signal, and the process's (a SIGTERM ends the process right after: the
+        // command, in a process group of its own, must be stopped first).
+        const stops = [signal, interrupt].filter((each): each is AbortSignal => each !== undefined);
+        cached = runTokenCommand(tokenCommand, timeoutMs, stops.length > 0 ? AbortSignal.any(stops) : undefined);
+      }
       return cached;
     },
   };
@@ -53,8 +59,8 @@ function checked(token: string, origin: string): string {
 /**
  * Runs `command` in a shell and reads the token from its stdout: the trimmed output, or the
  * `accessToken` (or `access_token`) of a JSON object, as `az account get-access-token` prints.
- * Its stderr goes to ours, so the tool's own messages reach the user. `signal` (the call's, which
- * Ctrl-C aborts) stops it.
+ * Its stderr goes to ours, so the tool's own messages reach the user. `signal` (the call's, and
+ * the process's: Ctrl-C, SIGTERM) stops it.
  */
 export function runTokenCommand(command: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -67,12 +73,8 @@ export function runTokenCommand(command: string, timeoutMs: number, signal?: Abo
         // already gone
       }
     };
-    // A signal reaches only our process group: the command's own dies with us. SIGTERM is passed
-    // on, then we die of it as usual; Ctrl-C aborts `signal`, which the CLI reports.
-    const onTerminate = () => {
-      stopGroup();
-      process.kill(process.pid, 'SIGTERM');
-    };
+    // A signal reaches only our process group, not the command's: Ctrl-C and SIGTERM abort
+    // `signal` (cli.ts), which stops it.
     const onAbort = () => {
       done();
       stopGroup();
@@ -80,10 +82,8 @@ export function runTokenCommand(command: string, timeoutMs: number, signal?: Abo
     };
     const done = () => {
       clearTimeout(timer);
-      process.off('SIGTERM', onTerminate);
       signal?.removeEventListener('abort', onAbort);
     };
-    process.once('SIGTERM', onTerminate);
     signal?.addEventListener('abort', onAbort);
     const timer = setTimeout(() => {
       done();

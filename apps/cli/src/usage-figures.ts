@@ -2,6 +2,7 @@ import type { CustomerMonthlyUsageRecord, CustomerUsageSummary, Decimal } from '
 // The spec's money rules have one home, the spec package: the CLI computes with them rather than
 // with doubles of its own, so it ranks and colours a customer exactly as the server counts it.
 import { budgetStanding, compareDecimals, percentUsed } from '@usagebudget/openapi/rules';
+import type { Style } from './output.js';
 
 /**
  * One customer's budget next to this period's cost: a row of `report` (and of `report --csv`,
@@ -110,6 +111,26 @@ export function atOrOver(rows: readonly UsageRow[], percent: number): UsageRow[]
     const share = shareUsed(row);
     return share !== undefined && share >= percent;
   });
+}
+
+/** A row with the documented keys only, in their order: a line of `report --json`, and the figures of `usage --json`. */
+export function rowRecord(row: UsageRow): UsageRow {
+  const { customerId, customerName, budget, cost, currency, percentUsed } = row;
+  return { customerId, customerName, budget, cost, currency, percentUsed };
+}
+
+/** Percent used as the tables show it; `over` for a budget of 0 with a cost, whose percentUsed (0) says nothing. */
+export function percentText(row: UsageRow): string {
+  const share = shareUsed(row);
+  return share === undefined ? '-' : share === Number.POSITIVE_INFINITY ? 'over' : `${row.percentUsed.toFixed(2)} %`;
+}
+
+/** Colours what the spec calls over budget red, and trending over it (80 % or more) yellow. */
+export function paintStanding(s: Style) {
+  return (row: UsageRow, text: string) => {
+    const where = standing(row);
+    return where === 'over' ? s.error(text) : where === 'trending' ? s.warning(text) : text;
+  };
 }
 
 /**

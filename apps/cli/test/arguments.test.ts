@@ -1,7 +1,8 @@
 import { DEFAULT_BASE_URL as SERVER_DEFAULT_BASE_URL } from '@usagebudget/server';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BASE_URL, parseCommandLine } from '../src/arguments.js';
-import { CommandLineError } from '../src/command-line-error.js';
+import { CommandLineError } from '../src/command-line/error.js';
+import { parseCommandLine } from '../src/command-line/parse.js';
+import { DEFAULT_BASE_URL } from '../src/command-line/settings.js';
 
 const ID = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
 

@@ -11,7 +11,7 @@ import {
   ValidationError,
 } from '@usagebudget/client';
 import { describe, expect, it } from 'vitest';
-import { CommandLineError } from '../src/command-line-error.js';
+import { CommandLineError } from '../src/command-line/error.js';
 import { exitCodeFor } from '../src/exit-codes.js';
 import { colorEnabled, errorJson, formatError, style } from '../src/output.js';
 import { TokenCommandError } from '../src/token-sources.js';

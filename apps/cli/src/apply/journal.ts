@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, fdatasyncSync, lstatSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { BudgetOutcome } from '@usagebudget/client/bulk';
-import { CommandLineError } from '../command-line-error.js';
+import { CommandLineError } from '../command-line/error.js';
 import { fileKind, openForWriting } from './regular-files.js';
 
 /**

@@ -144,57 +144,74 @@ export function acquireRunLock(file: string, lockPath: string): RunLock {
   };
   const mine = `${JSON.stringify(me)}\n`;
   for (let attempt = 0; attempt < 10; attempt++) {
-    let fd: number | undefined;
-    try {
-      fd = openForWriting(lockPath, 'create');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    if (fd !== undefined) {
-      try {
-        writeSync(fd, mine);
-      } finally {
-        closeSync(fd);
-      }
-      return { path: lockPath, release: () => release(lockPath, mine) };
-    }
-    let text: string;
-    let age: number;
-    try {
-      text = readFileSync(lockPath, 'utf8');
-      age = Date.now() - statSync(lockPath).mtimeMs;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    const holder = parseHolder(text);
+    if (created(lockPath, mine)) return { path: lockPath, release: () => release(lockPath, mine) };
+    const found = readLock(lockPath);
+    if (found === undefined) continue;
+    const holder = parseHolder(found.text);
     if (holder && holds(holder)) throw new ApplyBusyError(file, lockPath, holder);
     // Being written by the run that just created it.
-    if (!holder && text === '' && age < BEING_WRITTEN_MS) {
+    if (!holder && found.text === '' && found.ageMs < BEING_WRITTEN_MS) {
       throw new ApplyBusyError(file, lockPath, STARTING);
     }
-    const aside = `${lockPath}.stale-${process.pid}-${attempt}`;
-    try {
-      renameSync(lockPath, aside);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    const taken = readFileSync(aside, 'utf8');
-    unlinkSync(aside);
-    if (taken !== text) {
+    const taken = moveAside(lockPath, `${lockPath}.stale-${process.pid}-${attempt}`);
+    if (taken === undefined) continue;
+    if (taken !== found.text) {
       // Another run took the stale lock over between the read and the move: it is that run's, put back.
-      try {
-        const back = openForWriting(lockPath, 'create');
-        writeSync(back, taken);
-        closeSync(back);
-      } catch {
-        // A third run holds it now.
-      }
+      putBack(lockPath, taken);
       throw new ApplyBusyError(file, lockPath, parseHolder(taken) ?? STARTING);
     }
   }
   throw new Error(`could not take the lock ${lockPath}: it keeps changing; try again`);
+}
+
+/** Creates the lock with `line` in it; `false` when a lock is there already. */
+function created(lockPath: string, line: string): boolean {
+  let fd: number;
+  try {
+    fd = openForWriting(lockPath, 'create');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    writeSync(fd, line);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** What the lock holds and how long ago it was written; `undefined` when it is gone. */
+function readLock(lockPath: string): { text: string; ageMs: number } | undefined {
+  try {
+    return { text: readFileSync(lockPath, 'utf8'), ageMs: Date.now() - statSync(lockPath).mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Moves a stale lock aside and removes it: what it held, or `undefined` when it was gone already. */
+function moveAside(lockPath: string, aside: string): string | undefined {
+  try {
+    renameSync(lockPath, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const taken = readFileSync(aside, 'utf8');
+  unlinkSync(aside);
+  return taken;
+}
+
+function putBack(lockPath: string, text: string): void {
+  try {
+    const back = openForWriting(lockPath, 'create');
+    writeSync(back, text);
+    closeSync(back);
+  } catch {
+    // A third run holds it now.
+  }
 }
 
 /** Removes the lock if it is still this run's. */

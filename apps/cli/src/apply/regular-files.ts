@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
-import { CommandLineError } from '../command-line-error.js';
+import { CommandLineError } from '../command-line/error.js';
 
 /** What a path that is not a regular file names, for a message: `a directory`, `a pipe or FIFO`. */
 export function fileKind(stats: Stats): string {

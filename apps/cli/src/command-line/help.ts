@@ -1,0 +1,62 @@
+import { COMMANDS, type CommandName, commandNamed } from '../commands/registry.js';
+import {
+  DEFAULT_BASE_URL,
+  DEFAULT_RETRIES,
+  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_TOTAL_TIMEOUT_SECONDS,
+} from './settings.js';
+import { EXAMPLE_CUSTOMER_ID as EXAMPLE_ID } from './values.js';
+
+/** The options every command takes (a command's own come before them in its help). */
+const OPTIONS = `Target (default: the local reference server, ${DEFAULT_BASE_URL}):
+  --base-url URL          the API base URL: a proxy, a mock or a test server
+  --cloud NAME            a Partner Center cloud: global, usgov or china
+
+Token (the first of these that is set is used; it is never printed):
+  --token TOKEN           an access token (other local users can see it in the process list)
+  PARTNER_CENTER_TOKEN    an environment variable holding the access token
+  --token-command CMD     a shell command that prints the token on stdout, or JSON with
+                          "accessToken"; run once, and again if the service rejects the token
+
+Options:
+  --json                  print JSON lines on stdout: one object per line (one line for get, set,
+                          clear, usage and partner-usage; one per customer for customers and
+                          report), and errors as JSON on stderr
+  --correlation-id GUID   the MS-CorrelationId to send (default: a new one)
+  --locale TAG            the language of the service's error descriptions (default en-US)
+  --timeout SECONDS       per attempt, body included, and for --token-command (default ${DEFAULT_TIMEOUT_SECONDS})
+  --total-timeout SECONDS each call, retries and waits included (a listing: each page)
+                          (default ${DEFAULT_TOTAL_TIMEOUT_SECONDS}, or --timeout when that is longer)
+  --retries N             retries of throttled, timed-out and 5xx calls, 0 to 10 (default ${DEFAULT_RETRIES})
+  --debug                 log each attempt, and show stack traces of errors
+  -h, --help              show help
+  --version               show the version
+
+Exit codes: 0 ok, 1 other failure, 2 usage error, 3 not found, 4 authentication or
+permission, 5 throttled, 6 apply: some rows failed or were skipped, 7 the service's answer was
+refused (a body that breaks the API's spec, or paging that would never end or leads elsewhere),
+8 apply: another run of the same file is under way (nothing was sent), 130 interrupted (Ctrl-C).
+`;
+
+/** `usagebudget --help`, or a command's `--help`. */
+export function helpText(command?: CommandName): string {
+  if (command) {
+    const { synopsis, summary, examples, options } = commandNamed(command).help;
+    const own = options ? `Options of ${command}:\n${options}\n\n` : '';
+    return `Usage: ${synopsis}\n\n${summary}\n\nExamples:\n${examples}\n\n${own}${OPTIONS}`;
+  }
+  return `usagebudget: read, set and clear a Partner Center customer's usage spending budget, and
+see the usage it is measured against.
+
+Usage:
+${COMMANDS.map(({ help }) => `  ${help.synopsis}`).join('\n')}
+  usagebudget <command> --help
+
+Examples:
+  export PARTNER_CENTER_TOKEN=...
+  usagebudget set ${EXAMPLE_ID} 250.50
+  usagebudget get ${EXAMPLE_ID} --cloud global --json
+  usagebudget report --over 80
+
+${OPTIONS}`;
+}
