@@ -74,7 +74,12 @@ export interface BulkFigures {
 
 type Progress = (line: string) => void;
 
-const CLI = join(dirname(createRequire(import.meta.url).resolve('@usagebudget/cli/package.json')), 'dist', 'cli.js');
+const cliManifest = createRequire(import.meta.url).resolve('@usagebudget/cli/package.json');
+/** The `usagebudget` bin, as @usagebudget/cli declares it: what users run. */
+const CLI = join(
+  dirname(cliManifest),
+  (JSON.parse(readFileSync(cliManifest, 'utf8')) as { bin: { usagebudget: string } }).bin.usagebudget,
+);
 // Loaded into the CLI's process: writes its peak RSS (kB, as the kernel counts it) when it exits.
 /** The old-space limit of the capped memory runs: room for the usage records of 50,000 customers. */
 export const MEMORY_HEAP_CAP_MB = 128;

@@ -17,7 +17,7 @@ import { demoPartner, startServerProcess } from '@usagebudget/server/testing';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const cli = fileURLToPath(new URL('../bin/usagebudget.js', import.meta.url));
 const customer = demoPartner.customerId;
 
 /**

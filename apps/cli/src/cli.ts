@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The bin's code (bin/usagebudget.js imports it): the one place that listens to the process's
 // signals, and sets its exit code.
 import { type ProcessSignals, run } from './main.js';
