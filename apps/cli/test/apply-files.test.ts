@@ -19,7 +19,7 @@ import {
   startApply,
   startPortfolio,
 } from './support/portfolio.js';
-import { CLI, usagebudget } from './support/run.js';
+import { CLI, cliEnvironment, usagebudget } from './support/run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'usagebudget-apply-files-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -36,7 +36,7 @@ const shell = (
 ) =>
   runToEnd('sh', ['-c', script], {
     cwd: scratch,
-    env: { PATH: process.env.PATH, ...portfolio.env, NODE: process.execPath, CLI_JS: CLI },
+    env: cliEnvironment({ ...portfolio.env, NODE: process.execPath, CLI_JS: CLI }),
     ...options,
   });
 

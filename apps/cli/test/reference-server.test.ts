@@ -1,17 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  demoConfig,
-  demoPartner,
-  freePort,
-  runToEnd,
-  type ServerProcess,
-  startServerProcess,
-} from '@usagebudget/server/testing';
+import { demoConfig, demoPartner, freePort, type ServerProcess, startServerProcess } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRequestCounter } from './support/request-counter.js';
-import { CLI, usagebudget } from './support/run.js';
+import { usagebudget, usagebudgetOnTerminal } from './support/run.js';
 
 // A test oracle, kept apart from the rule the CLI checks input with: ids the service made are lower case.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -156,9 +149,7 @@ describe('usagebudget against the reference server', () => {
   it('colours its output on a terminal only, and never with NO_COLOR', async () => {
     // script(1) gives the CLI a pseudo-terminal.
     const onTty = (env: NodeJS.ProcessEnv) =>
-      runToEnd('script', ['-qec', `"${process.execPath}" ${CLI} get ${first} --base-url ${server.url}`, '/dev/null'], {
-        env: { PATH: process.env.PATH, ...auth, ...env },
-      });
+      usagebudgetOnTerminal(['get', first, '--base-url', server.url], { ...auth, ...env });
     expect((await onTty({ TERM: 'xterm' })).stdout).toContain('\u001b[');
     expect((await onTty({ TERM: 'xterm', NO_COLOR: '1' })).stdout).not.toContain('\u001b[');
     expect((await usagebudget(['get', first, ...base], auth)).stdout).not.toContain('\u001b[');

@@ -1,11 +1,11 @@
 // `customers`, `usage`, `report` and `partner-usage` against the reference server with its demo partner, whose
 // seeded portfolio has hundreds of customers, several currencies, some over budget, some without
 // one: run as a user runs the CLI, through the built bin.
-import { demoPartner, runToEnd, type ServerProcess, startServerProcess } from '@usagebudget/server/testing';
+import { demoPartner, type ServerProcess, startServerProcess } from '@usagebudget/server/testing';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_COLUMNS, standing, type UsageRow } from '../src/usage-figures.js';
-import { CLI, usagebudget } from './support/run.js';
+import { usagebudget, usagebudgetOnTerminal } from './support/run.js';
 
 const [contoso, fabrikam] = demoPartner.customers;
 const auth = { PARTNER_CENTER_TOKEN: demoPartner.token };
@@ -153,13 +153,7 @@ describe('usagebudget report', () => {
   it('colours the table on a terminal only, and never with NO_COLOR', async () => {
     // script(1) gives the CLI a pseudo-terminal.
     const onTty = (env: NodeJS.ProcessEnv) =>
-      runToEnd(
-        'script',
-        ['-qec', `"${process.execPath}" ${CLI} report --over 100 --base-url ${server.url}`, '/dev/null'],
-        {
-          env: { PATH: process.env.PATH, ...auth, ...env },
-        },
-      );
+      usagebudgetOnTerminal(['report', '--over', '100', '--base-url', server.url], { ...auth, ...env });
     expect((await onTty({ TERM: 'xterm' })).stdout).toContain('\u001b[31m');
     expect((await onTty({ TERM: 'xterm', NO_COLOR: '1' })).stdout).not.toContain('\u001b[');
     expect((await usagebudget(['report', '--over', '100', ...base], auth)).stdout).not.toContain('\u001b[');

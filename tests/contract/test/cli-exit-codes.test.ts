@@ -1,11 +1,12 @@
 // The usagebudget CLI (@usagebudget/cli) against the spec's documented faults: each arrives as
 // the exit code the CLI documents. It lives here, not in the CLI's package, because it needs the
 // Prism mock, which only this private side of the repository may depend on.
+
+import { usagebudget } from '@usagebudget/cli/test/support/run.js';
 import { spec } from '@usagebudget/openapi';
 import { startPrism } from '@usagebudget/testkit';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { usagebudget } from '../src/cli-runner.js';
 import { documentedResponses, findResponse } from '../src/documented-responses.js';
 import { startStatusPicker } from '../src/status-picker.js';
 

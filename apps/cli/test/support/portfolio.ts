@@ -13,7 +13,7 @@ import {
 } from '@usagebudget/server/testing';
 import { stringify } from 'csv-stringify/sync';
 import { expect } from 'vitest';
-import { CLI, usagebudget } from './run.js';
+import { CLI, cliEnvironment, usagebudget } from './run.js';
 
 export const jsonLines = (stdout: string) =>
   stdout
@@ -101,7 +101,7 @@ export function startApply(
     name: 'usagebudget apply',
     command: process.execPath,
     args: [CLI, 'apply', file, '--json', ...more, ...base],
-    env: { PATH: process.env.PATH, ...env },
+    env: cliEnvironment(env),
     ready: /"outcome"/,
     timeoutMs: 60_000,
   });

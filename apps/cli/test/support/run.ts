@@ -1,17 +1,39 @@
+// The one harness that runs the CLI as users run it, for this package's tests and for the test
+// workspaces that check the CLI (tests/contract imports it through its dependency on
+// @usagebudget/cli: test workspaces depend on the product, never the reverse). It is not
+// published: the package ships bin/, dist/ and its README.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Finished, type RunToEndOptions, runToEnd } from '@usagebudget/server/testing';
 
-/** The built CLI: the tests run what `usagebudget` runs. */
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const manifest = fileURLToPath(new URL('../../package.json', import.meta.url));
+
+/** The `usagebudget` bin as the package declares it (`bin/usagebudget.js`): the tests run what users run. */
+export const CLI = join(
+  dirname(manifest),
+  (JSON.parse(readFileSync(manifest, 'utf8')) as { bin: { usagebudget: string } }).bin.usagebudget,
+);
 
 /**
- * `usagebudget ARGS`, as a user runs it, to its end. The environment is `env` plus PATH only, so
- * a developer's own PARTNER_CENTER_TOKEN or NO_COLOR cannot change what a test sees.
+ * The environment of a run of the CLI: `env` plus PATH only, so that a developer's own
+ * PARTNER_CENTER_TOKEN or NO_COLOR cannot change what a test sees.
  */
+export function cliEnvironment(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, ...env };
+}
+
+/** `usagebudget ARGS`, as a user runs it, to its end, in {@link cliEnvironment}. */
 export function usagebudget(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   options: Omit<RunToEndOptions, 'env'> = {},
 ): Promise<Finished> {
-  return runToEnd(process.execPath, [CLI, ...args], { ...options, env: { PATH: process.env.PATH, ...env } });
+  return runToEnd(process.execPath, [CLI, ...args], { ...options, env: cliEnvironment(env) });
+}
+
+/** `usagebudget ARGS` to its end on a pseudo-terminal (script(1)), as a person runs it: its stdout is a TTY. */
+export function usagebudgetOnTerminal(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
+  const words = [process.execPath, CLI, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+  return runToEnd('script', ['-qec', words, '/dev/null'], { env: cliEnvironment(env) });
 }
