@@ -6,7 +6,8 @@ import type { Style } from './output.js';
 
 /**
  * One customer's budget next to this period's cost: a row of `report` (and of `report --csv`,
- * whose columns are these keys, in this order), and the figures of `usage`.
+ * whose columns, `REPORT_COLUMNS` of `budget-csv.ts`, are these keys in this order), and the
+ * figures of `usage`.
  */
 export interface UsageRow {
   customerId: string;
@@ -20,9 +21,6 @@ export interface UsageRow {
   /** `100 × cost ÷ budget`, two decimals; 0 without a budget. */
   percentUsed: number;
 }
-
-/** The columns of `report --csv`, which `usagebudget apply` reads back (customerId and budget). */
-export const REPORT_COLUMNS = ['customerId', 'customerName', 'budget', 'cost', 'currency', 'percentUsed'] as const;
 
 /** The currency a cost is in: its ISO 4217 code, or for a legacy offer the locale it is billed in. */
 export const currencyOf = (usage: { currencyCode?: string; currencyLocale?: string }) =>

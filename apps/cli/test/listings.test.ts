@@ -1,12 +1,13 @@
 import type { Customer, PartnerUsageSummary } from '@usagebudget/client';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { REPORT_COLUMNS } from '../src/budget-csv.js';
 import { customerLine, customersTable } from '../src/commands/customers.js';
 import { formatPartnerUsage, partnerUsageJson } from '../src/commands/partner-usage.js';
 import { reportCsv, reportLines, reportTable } from '../src/commands/report.js';
 import { formatUsage, usageJson } from '../src/commands/usage.js';
 import { style } from '../src/output.js';
-import { REPORT_COLUMNS, type UsageRow } from '../src/usage-figures.js';
+import type { UsageRow } from '../src/usage-figures.js';
 
 const rows: UsageRow[] = [
   {

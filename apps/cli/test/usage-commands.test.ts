@@ -4,7 +4,8 @@
 import { demoPartner, type ServerProcess, startServerProcess } from '@usagebudget/server/testing';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_COLUMNS, standing, type UsageRow } from '../src/usage-figures.js';
+import { REPORT_COLUMNS } from '../src/budget-csv.js';
+import { standing, type UsageRow } from '../src/usage-figures.js';
 import { usagebudget, usagebudgetOnTerminal } from './support/run.js';
 
 const [contoso, fabrikam] = demoPartner.customers;

@@ -1,8 +1,6 @@
 import { closeSync, rmSync, writeSync } from 'node:fs';
-import { spreadsheetCsv } from '../spreadsheet-csv.js';
+import { FAILED_ROW_COLUMNS, spreadsheetCsv } from '../budget-csv.js';
 import { openForWriting } from './regular-files.js';
-
-const FAILED_COLUMNS = ['customerId', 'budget', 'line', 'error'] as const;
 
 /** A row that was not applied: failed, or invalid and skipped. */
 export interface RowNotApplied {
@@ -13,7 +11,7 @@ export interface RowNotApplied {
 }
 
 /**
- * The rows not applied, by line, as a CSV `apply` reads (`customerId,budget,line,error`), safe to
+ * The rows not applied, by line, as a CSV `apply` reads ({@link FAILED_ROW_COLUMNS}), safe to
  * open in a spreadsheet: the reasons hold the service's text. No file when every row was applied.
  */
 export function writeRowsNotApplied(path: string, rows: readonly RowNotApplied[]): void {
@@ -24,7 +22,7 @@ export function writeRowsNotApplied(path: string, rows: readonly RowNotApplied[]
   const sorted = [...rows].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
   const fd = openForWriting(path, 'replace');
   try {
-    writeSync(fd, spreadsheetCsv(FAILED_COLUMNS, sorted));
+    writeSync(fd, spreadsheetCsv(FAILED_ROW_COLUMNS, sorted));
   } finally {
     closeSync(fd);
   }

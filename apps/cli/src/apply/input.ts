@@ -1,14 +1,11 @@
 import { isGuid } from '@usagebudget/client';
 import { parse } from 'csv-parse';
 import { amountProblem } from '../amount.js';
+import { APPLY_COLUMNS, APPLY_HEADER, readCell } from '../budget-csv.js';
 import { quotedInput } from '../quoted-input.js';
-import { readCell } from '../spreadsheet-csv.js';
 import { InputError, type Snapshot } from './snapshot.js';
 
 export { InputError } from './snapshot.js';
-
-/** The columns `apply` reads from a file; `report --csv` writes them (and more, which are ignored). */
-export const APPLY_COLUMNS = { customer: 'customerId', budget: 'budget' } as const;
 
 /** The longest row `apply` reads: a row of `report --csv` is a few hundred bytes. */
 export const MAX_ROW_CHARACTERS = 1024 * 1024;
@@ -134,12 +131,12 @@ async function* records(snapshot: Snapshot): AsyncGenerator<Header | ParsedRecor
       if (header) {
         yield { line, fields: record };
       } else {
-        if (line !== 1) throw new InputError('the first line must be the header (customerId,budget,…)', 1);
+        if (line !== 1) throw new InputError(`the first line must be the header (${APPLY_HEADER})`, 1);
         header = readHeader(record);
         yield header;
       }
     }
-    if (!header) throw new InputError('the file is empty: it needs a header line (customerId,budget,…)', 1);
+    if (!header) throw new InputError(`the file is empty: it needs a header line (${APPLY_HEADER})`, 1);
   } catch (error) {
     if (error instanceof InputError) throw error;
     const { code, lines } = error as { code?: string; lines?: number };

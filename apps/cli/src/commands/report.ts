@@ -1,14 +1,13 @@
 import { formatAmount } from '../amount.js';
+import { budgetCell, REPORT_COLUMNS, spreadsheetCsv } from '../budget-csv.js';
 import { CommandLineError } from '../command-line/error.js';
 import { ExitCode } from '../exit-codes.js';
 import { type Column, listing, plural, type Style } from '../output.js';
-import { spreadsheetCsv } from '../spreadsheet-csv.js';
 import { jsonLine } from '../terminal-text.js';
 import {
   atOrOver,
   paintStanding,
   percentText,
-  REPORT_COLUMNS,
   roundDecimal,
   rowOfRecord,
   rowRecord,
@@ -88,7 +87,7 @@ export function reportLines(rows: readonly UsageRow[]): string {
 export function reportCsv(rows: readonly UsageRow[]): string {
   return spreadsheetCsv(
     REPORT_COLUMNS,
-    rows.map((row) => ({ ...row, budget: row.budget === null ? '' : formatAmount(row.budget) })),
+    rows.map((row) => ({ ...row, budget: budgetCell(row.budget) })),
   );
 }
 

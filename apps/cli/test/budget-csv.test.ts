@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { readCell, spreadsheetCell, spreadsheetCsv } from '../src/spreadsheet-csv.js';
+import { readCell, spreadsheetCell, spreadsheetCsv } from '../src/budget-csv.js';
 
 // Cells a spreadsheet runs as formulas (OWASP's CSV injection), cells that only look like them,
 // and the single quote that neutralises them.

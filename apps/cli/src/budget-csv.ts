@@ -1,4 +1,32 @@
+// The one home of the CSV files of budgets: the columns `report --csv` writes, `apply` reads and
+// its rows not applied are written in, and how their cells are written and read back (safe to open
+// in a spreadsheet).
 import { stringify } from 'csv-stringify/sync';
+import { formatAmount } from './amount.js';
+
+/** The columns `apply` reads (any others are ignored): the customer, and its budget (empty: none). */
+export const APPLY_COLUMNS = { customer: 'customerId', budget: 'budget' } as const;
+
+/** The columns of `report --csv`, worst first: `apply` reads it back. */
+export const REPORT_COLUMNS = [
+  APPLY_COLUMNS.customer,
+  'customerName',
+  APPLY_COLUMNS.budget,
+  'cost',
+  'currency',
+  'percentUsed',
+] as const;
+
+/** The columns of the rows `apply` did not apply (`<file>.failed.csv`), a file `apply` reads again. */
+export const FAILED_ROW_COLUMNS = [APPLY_COLUMNS.customer, APPLY_COLUMNS.budget, 'line', 'error'] as const;
+
+/** The header `apply` expects, as its errors show it: `customerId,budget,…`. */
+export const APPLY_HEADER = `${Object.values(APPLY_COLUMNS).join(',')},…`;
+
+/** A budget as its cell: the amount written as `set` reads amounts, empty for no budget. */
+export function budgetCell(amount: number | null): string {
+  return amount === null ? '' : formatAmount(amount);
+}
 
 // A cell a spreadsheet would run as a formula (OWASP's CSV injection: = + - @, TAB, CR), or one
 // that starts with the single quote that neutralises the others (so that it reads back as itself).
