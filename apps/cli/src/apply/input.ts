@@ -48,7 +48,7 @@ interface Header {
   readonly budget: number;
 }
 
-interface ParsedRecord {
+interface CsvRecord {
   line: number;
   fields: readonly string[];
 }
@@ -99,7 +99,7 @@ function readHeader(fields: readonly string[]): Header {
  * export CSV (RFC 4180 quoting, commas and line breaks inside quotes, a BOM, CRLF or LF), read by
  * csv-parse. Rows whose every field is empty (a spreadsheet's trailing rows) are left out.
  */
-async function* records(snapshot: Snapshot): AsyncGenerator<Header | ParsedRecord> {
+async function* csvRecords(snapshot: Snapshot): AsyncGenerator<Header | CsvRecord> {
   const input = snapshot.read();
   const parser = input.pipe(
     parse({
@@ -151,14 +151,14 @@ async function* records(snapshot: Snapshot): AsyncGenerator<Header | ParsedRecor
   }
 }
 
-const isHeader = (value: Header | ParsedRecord): value is Header => 'width' in value;
+const isHeader = (value: Header | CsvRecord): value is Header => 'width' in value;
 
 /** At most this many characters of a cell are kept for a row that is not applied (it goes to the failed rows). */
 const KEPT_CELL = 200;
 const kept = (text: string) => (text.length > KEPT_CELL ? `${text.slice(0, KEPT_CELL)}…` : text);
 
 /** The row's customer and amount, or what is wrong with it. */
-function readRow(header: Header, { line, fields }: ParsedRecord): ApplyRow | RowProblem {
+function readRow(header: Header, { line, fields }: CsvRecord): ApplyRow | RowProblem {
   const id = readCell(fields[header.customer] ?? '').trim();
   const budget = readCell(fields[header.budget] ?? '');
   const problem = (reason: string): RowProblem => ({ line, reason, customerId: kept(id), budget: kept(budget) });
@@ -188,7 +188,7 @@ const isProblem = (row: ApplyRow | RowProblem): row is RowProblem => 'reason' in
 /** The snapshot's rows, each as a row to apply or a problem, in file order. */
 async function* rows(snapshot: Snapshot): AsyncGenerator<ApplyRow | RowProblem> {
   let header: Header | undefined;
-  for await (const item of records(snapshot)) {
+  for await (const item of csvRecords(snapshot)) {
     if (isHeader(item)) header = item;
     else if (header) yield readRow(header, item);
   }
