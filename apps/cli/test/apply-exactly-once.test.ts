@@ -10,16 +10,16 @@ import { join } from 'node:path';
 import { randomPartner, type ServerProcess, startServerProcess } from '@usagebudget/server/testing';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLossyProxy } from './support/lossy-proxy.js';
+import { type LossyProxy, startLossyProxy } from './support/lossy-proxy.js';
 import {
   appliesPerCustomer,
   budgetsOf,
   jsonLines,
   type Portfolio,
   reportCsv,
-  resultsOf,
   startApply,
   startPortfolio,
+  stoppedApply,
 } from './support/portfolio.js';
 import { usagebudget } from './support/run.js';
 
@@ -29,7 +29,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 // Ten updates a second (five at once): slow enough to act while a run is under way.
 const SLOW = ['--rate-limit', '10', '--burst', '5'];
 
-/** Starts `apply` and stops it with `signal` once `after` rows have a result. */
+/** Starts `apply` and stops it with `signal` once `after` rows have a result: exit code 130, or killed. */
 async function interrupted(
   file: string,
   base: readonly string[],
@@ -38,10 +38,8 @@ async function interrupted(
   after = 5,
   more: string[] = [],
 ) {
-  const cli = await startApply(file, base, env, ['--concurrency', '2', ...more]);
-  await resultsOf(cli, after);
-  const code = await cli.stop(signal, 60_000);
-  expect(code, cli.output()).toBe(signal === 'SIGKILL' ? 'SIGKILL' : 130);
+  const { cli, exit } = await stoppedApply(file, base, env, signal, after, ['--concurrency', '2', ...more]);
+  expect(exit, cli.output()).toBe(signal === 'SIGKILL' ? 'SIGKILL' : 130);
   return cli;
 }
 
@@ -71,7 +69,7 @@ describe('usagebudget apply: one run of a file at a time', () => {
     expect(existsSync(`${file}.lock`), 'the lock goes with its run').toBe(false);
   });
 
-  it('takes over the lock of a run killed with kill -9, and of a pid now held by another process', async () => {
+  it('takes over the lock of a run killed with kill -9', async () => {
     const file = join(scratch, 'killed.csv');
     writeFileSync(file, reportCsv(portfolio.customers.map((id, index) => [id, `${index + 1}.75`])));
     await interrupted(file, portfolio.base, portfolio.env, 'SIGKILL');
@@ -79,7 +77,9 @@ describe('usagebudget apply: one run of a file at a time', () => {
     const rerun = await usagebudget(['apply', file, '--json', ...portfolio.base], portfolio.env);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(jsonLines(rerun.stdout).at(-1)).toMatchObject({ resumed: true });
+  });
 
+  it('takes over a lock whose pid is now another process, not one whose process still runs', async () => {
     // A lock naming a running process that started at another time: its pid was reused.
     const reused = join(scratch, 'reused.csv');
     writeFileSync(reused, reportCsv(portfolio.customers.map((id, index) => [id, `${index + 1}.25`])));
@@ -120,30 +120,38 @@ describe('usagebudget apply: a journal belongs to one target', () => {
     await Promise.all([first?.stop(), second?.stop()]);
   });
 
-  it('refuses to continue a run against another server, or with another partner, saying which and how to start over', async () => {
+  describe('a run stopped halfway on the first server', () => {
     const file = join(scratch, 'target.csv');
-    writeFileSync(file, reportCsv(partner.customers.map((id, index) => [id, `${index + 1}.5`])));
-    await interrupted(file, ['--base-url', first.url], env, 'SIGINT');
-
-    const elsewhere = await usagebudget(['apply', file, '--base-url', second.url], env);
-    expect(elsewhere.code, elsewhere.stderr).toBe(2);
-    expect(elsewhere.stdout).toBe('');
-    expect(elsewhere.stderr).toContain(
-      `target.csv.journal records an unfinished run against ${first.url}, not ${second.url}`,
-    );
-    expect(elsewhere.stderr).toMatch(/to start over against .*, remove .*target\.csv\.journal/);
-
-    const otherPartner = await usagebudget(['apply', file, '--base-url', first.url], {
-      PARTNER_CENTER_TOKEN: other.tokens[0],
+    beforeAll(async () => {
+      writeFileSync(file, reportCsv(partner.customers.map((id, index) => [id, `${index + 1}.5`])));
+      await interrupted(file, ['--base-url', first.url], env, 'SIGINT');
     });
-    expect(otherPartner.code, otherPartner.stderr).toBe(2);
-    expect(otherPartner.stderr).toContain(`for partner ${partner.id}, not ${other.id}`);
 
-    const same = await usagebudget(['apply', file, '--json', '--base-url', first.url], env);
-    expect(same.code, same.stderr).toBe(0);
-    expect(jsonLines(same.stdout).at(-1)).toMatchObject({
-      resumed: true,
-      summary: { changed: partner.customers.length },
+    it('is refused against another server, saying which and how to start over', async () => {
+      const elsewhere = await usagebudget(['apply', file, '--base-url', second.url], env);
+      expect(elsewhere.code, elsewhere.stderr).toBe(2);
+      expect(elsewhere.stdout).toBe('');
+      expect(elsewhere.stderr).toContain(
+        `target.csv.journal records an unfinished run against ${first.url}, not ${second.url}`,
+      );
+      expect(elsewhere.stderr).toMatch(/to start over against .*, remove .*target\.csv\.journal/);
+    });
+
+    it("is refused with another partner's token", async () => {
+      const otherPartner = await usagebudget(['apply', file, '--base-url', first.url], {
+        PARTNER_CENTER_TOKEN: other.tokens[0],
+      });
+      expect(otherPartner.code, otherPartner.stderr).toBe(2);
+      expect(otherPartner.stderr).toContain(`for partner ${partner.id}, not ${other.id}`);
+    });
+
+    it('continues on its own server, with its own partner', async () => {
+      const same = await usagebudget(['apply', file, '--json', '--base-url', first.url], env);
+      expect(same.code, same.stderr).toBe(0);
+      expect(jsonLines(same.stdout).at(-1)).toMatchObject({
+        resumed: true,
+        summary: { changed: partner.customers.length },
+      });
     });
   });
 
@@ -196,46 +204,52 @@ describe('usagebudget apply: answers lost, and request ids the service forgot', 
   });
   afterAll(() => portfolio?.server.stop());
 
-  it('reads the current budget before sending again an update that may have been applied', async () => {
-    const proxy = await startLossyProxy(portfolio.server.url);
-    try {
-      const base = ['--base-url', proxy.url];
-      const file = join(scratch, 'lost.csv');
-      const target = (index: number) => `${index + 1}.75`;
-      writeFileSync(file, reportCsv(portfolio.customers.map((id, index) => [id, target(index)])));
-      // The service applies the first updates, and their answers never come back: the run is
-      // killed while it waits for them.
-      proxy.handle('lose-answer');
-      let pid = 0;
-      const lost = usagebudget(['apply', file, '--json', '--concurrency', '16', ...base], portfolio.env, {
-        timeoutMs: 60_000,
-        started: (started) => {
-          pid = started;
-        },
-      });
-      const deadline = Date.now() + 30_000;
-      while (proxy.lost() < 16 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(proxy.lost()).toBe(16);
-      process.kill(pid, 'SIGKILL');
-      await lost;
-      const journal = readFileSync(`${file}.journal`, 'utf8');
-      expect(journal.match(/"kind":"send"/g)).toHaveLength(16);
-      expect(journal).not.toContain('"kind":"done"');
+  let proxy: LossyProxy;
+  const file = join(scratch, 'lost.csv');
+  const target = (index: number) => `${index + 1}.75`;
+  beforeAll(async () => {
+    proxy = await startLossyProxy(portfolio.server.url);
+  });
+  afterAll(() => proxy?.close());
 
-      // A day later the service has forgotten those request ids: to it, each is new.
-      proxy.handle('forget-request-id');
-      const rerun = await usagebudget(['apply', file, '--json', ...base], portfolio.env);
-      expect(rerun.code, rerun.stderr).toBe(0);
-      expect(jsonLines(rerun.stdout).at(-1)).toMatchObject({
-        resumed: true,
-        summary: { changed: 200, unchanged: 0, failed: 0 },
-      });
-      expect(await budgetsOf(portfolio, portfolio.customers)).toEqual(
-        portfolio.customers.map((_, index) => Number(target(index))),
-      );
-    } finally {
-      await proxy.close();
-    }
+  it('is killed while the answers of its first updates are lost, their sends in its journal', async () => {
+    writeFileSync(file, reportCsv(portfolio.customers.map((id, index) => [id, target(index)])));
+    // The service applies the first updates, and their answers never come back: the run is
+    // killed while it waits for them.
+    proxy.handle('lose-answer');
+    let pid = 0;
+    const lost = usagebudget(['apply', file, '--json', '--concurrency', '16', '--base-url', proxy.url], portfolio.env, {
+      timeoutMs: 60_000,
+      started: (started) => {
+        pid = started;
+      },
+    });
+    const deadline = Date.now() + 30_000;
+    while (proxy.lost() < 16 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(proxy.lost()).toBe(16);
+    process.kill(pid, 'SIGKILL');
+    await lost;
+    const journal = readFileSync(`${file}.journal`, 'utf8');
+    expect(journal.match(/"kind":"send"/g)).toHaveLength(16);
+    expect(journal).not.toContain('"kind":"done"');
+  });
+
+  it('reads the current budget before sending again an update that may have been applied', async () => {
+    // A day later the service has forgotten those request ids: to it, each is new.
+    proxy.handle('forget-request-id');
+    const rerun = await usagebudget(['apply', file, '--json', '--base-url', proxy.url], portfolio.env);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(jsonLines(rerun.stdout).at(-1)).toMatchObject({
+      resumed: true,
+      summary: { changed: 200, unchanged: 0, failed: 0 },
+    });
+    expect(await budgetsOf(portfolio, portfolio.customers)).toEqual(
+      portfolio.customers.map((_, index) => Number(target(index))),
+    );
+  });
+
+  it("applied every update once, by the server's own record", async () => {
+    await proxy.close();
     await portfolio.server.stop();
     const applied = appliesPerCustomer(portfolio.db);
     expect(applied.size).toBe(200);
@@ -253,10 +267,11 @@ describe('usagebudget apply: failed rows across resumes', () => {
   });
   afterAll(() => portfolio?.server.stop());
 
-  it('lists every row not applied, with its reason, in the file the summary names, however the run was continued', async () => {
-    // Customers of no partner on this server: each update fails, at the top of the file.
-    const strangers = [randomUUID(), randomUUID(), randomUUID()];
-    const file = join(scratch, 'kept.csv');
+  // Customers of no partner on this server: each update fails, at the top of the file.
+  const strangers = [randomUUID(), randomUUID(), randomUUID()];
+  const file = join(scratch, 'kept.csv');
+
+  it('fails the rows of customers it cannot reach, in a run stopped halfway', async () => {
     writeFileSync(
       file,
       reportCsv([
@@ -268,7 +283,9 @@ describe('usagebudget apply: failed rows across resumes', () => {
     const first = await interrupted(file, portfolio.base, portfolio.env, 'SIGINT', 6, ['--skip-invalid']);
     const failedBefore = jsonLines(first.stdout()).filter((line) => line.outcome === 'failed');
     expect(failedBefore, 'the strangers failed in the first run').toHaveLength(3);
+  });
 
+  it('lists every row not applied, with its reason, in the file the summary names, once the run is continued', async () => {
     const rerun = await usagebudget(['apply', file, '--skip-invalid', '--json', ...portfolio.base], portfolio.env);
     expect(rerun.code, rerun.stderr).toBe(6);
     const summary = jsonLines(rerun.stdout).at(-1) as { summary: Record<string, number>; failedRows: string };

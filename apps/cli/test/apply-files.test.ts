@@ -8,7 +8,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runToEnd } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appliesPerCustomer,
@@ -19,7 +18,7 @@ import {
   startApply,
   startPortfolio,
 } from './support/portfolio.js';
-import { CLI, cliEnvironment, usagebudget } from './support/run.js';
+import { inShell, usagebudget } from './support/run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'usagebudget-apply-files-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -28,17 +27,12 @@ const HEADER = 'customerId,customerName,budget,cost,currency,percentUsed';
 /** Only printable ASCII and line breaks: nothing from the file reaches the terminal raw. */
 const PLAIN_TEXT = /^[\x20-\x7e\n]*$/;
 
-/** `sh -c SCRIPT` in the scratch folder, the CLI run as `"$NODE" "$CLI_JS"` (the shell sets up its standard input). */
+/** `sh -c SCRIPT` in the scratch folder, the CLI run as `"$NODE" "$CLI_JS"`. */
 const shell = (
   script: string,
   portfolio: Portfolio,
   options: { timeoutMs?: number; started?: (pid: number) => void } = {},
-) =>
-  runToEnd('sh', ['-c', script], {
-    cwd: scratch,
-    env: cliEnvironment({ ...portfolio.env, NODE: process.execPath, CLI_JS: CLI }),
-    ...options,
-  });
+) => inShell(script, scratch, portfolio.env, options);
 
 describe('usagebudget apply: what the file holds', () => {
   let portfolio: Portfolio;
@@ -108,7 +102,7 @@ describe('usagebudget apply: what the path names', () => {
   });
   afterAll(() => portfolio?.server.stop());
 
-  it('refuses /dev/stdin, a pipe: "-" reads standard input, once, whole', async () => {
+  it('refuses /dev/stdin, a pipe, and sends nothing', async () => {
     const [a, b] = portfolio.customers as [string, string];
     const file = join(scratch, 'piped.csv');
     writeFileSync(
@@ -127,7 +121,10 @@ describe('usagebudget apply: what the path names', () => {
       /\/dev\/stdin: not a regular file \(a pipe or FIFO\): apply reads a file, or standard input when given -/,
     );
     expect(await budgetsOf(portfolio, [a, b])).toEqual([null, null]);
+  });
 
+  it('reads standard input, once, whole, with "-"', async () => {
+    const [a, b] = portfolio.customers as [string, string];
     const dash = await shell(`cat piped.csv | "$NODE" "$CLI_JS" apply - --json ${portfolio.base.join(' ')}`, portfolio);
     expect(dash.code, dash.stderr).toBe(0);
     const summary = jsonLines(dash.stdout).at(-1) as { summary: { changed: number }; journal: string };
@@ -138,7 +135,7 @@ describe('usagebudget apply: what the path names', () => {
     expect(await budgetsOf(portfolio, [a, b])).toEqual([11, 12]);
   });
 
-  it('refuses a FIFO at once (it neither hangs nor ignores SIGTERM), and a directory', async () => {
+  it('refuses a FIFO at once (it neither hangs nor ignores SIGTERM)', async () => {
     const a = portfolio.customers[2] as string;
     const fifo = join(scratch, 'budgets.fifo');
     execFileSync('mkfifo', [fifo]);
@@ -161,10 +158,13 @@ describe('usagebudget apply: what the path names', () => {
     // Let the writer go: open the FIFO for reading once.
     readFileSync(fifo);
     await writer;
+    expect(await budgetsOf(portfolio, [a])).toEqual([null]);
+  });
+
+  it('refuses a directory', async () => {
     const directory = await usagebudget(['apply', scratch, ...portfolio.base], portfolio.env);
     expect(directory.code).toBe(2);
     expect(directory.stderr).toMatch(/: not a regular file \(a directory\)/);
-    expect(await budgetsOf(portfolio, [a])).toEqual([null]);
   });
 
   it('stops reading standard input on SIGTERM', async () => {

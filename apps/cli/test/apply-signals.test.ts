@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLossyProxy } from './support/lossy-proxy.js';
-import { jsonLines, type Portfolio, reportCsv, resultsOf, startApply, startPortfolio } from './support/portfolio.js';
+import { jsonLines, type Portfolio, reportCsv, startApply, startPortfolio, stoppedApply } from './support/portfolio.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'usagebudget-apply-signals-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -24,9 +24,8 @@ describe('usagebudget apply: SIGTERM and Ctrl-C', () => {
   it('stops on SIGTERM as on a first Ctrl-C: the updates in flight finish and are recorded, exit code 130', async () => {
     const file = join(scratch, 'terminated.csv');
     writeFileSync(file, reportCsv(portfolio.customers.slice(0, 20).map((id, index) => [id, `${index + 1}`])));
-    const cli = await startApply(file, portfolio.base, portfolio.env);
-    await resultsOf(cli, 3);
-    expect(await cli.stop('SIGTERM', 60_000), cli.output()).toBe(130);
+    const { cli, exit } = await stoppedApply(file, portfolio.base, portfolio.env, 'SIGTERM', 3);
+    expect(exit, cli.output()).toBe(130);
     const journal = readFileSync(`${file}.journal`, 'utf8').split('\n');
     const count = (kind: string) => journal.filter((line) => line.includes(`"kind":"${kind}"`)).length;
     expect(count('send')).toBeGreaterThan(0);

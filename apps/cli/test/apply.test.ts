@@ -12,9 +12,8 @@ import {
   jsonLines,
   type Portfolio,
   reportCsv,
-  resultsOf,
-  startApply,
   startPortfolio as startOn,
+  stoppedApply,
 } from './support/portfolio.js';
 import { usagebudget } from './support/run.js';
 
@@ -72,72 +71,85 @@ describe('usagebudget apply: checks, plan, apply, clear', () => {
     expect(await budgetsOf(portfolio, [a, b, c])).toEqual([null, null, null]);
   });
 
-  it('prints the plan of a dry run and sends nothing; applies, clears and skips what is already so', async () => {
-    const [a, b, c, d, e, f] = portfolio.customers as [string, string, string, string, string, string];
+  describe('a file as a spreadsheet exports it: the plan, then the changes', () => {
+    let ids: [string, string, string, string, string, string];
     const file = join(scratch, 'quirks.csv');
-    // BOM, CRLF, quoted commas, quotes and line breaks, as a spreadsheet exports them.
-    writeFileSync(
-      file,
-      reportCsv(
-        [
-          [a, '250.50'],
-          [b, '10'],
+    beforeAll(() => {
+      ids = portfolio.customers as typeof ids;
+      const [a, b, c, d, e, f] = ids;
+      // BOM, CRLF, quoted commas, quotes and line breaks, as a spreadsheet exports them.
+      writeFileSync(
+        file,
+        reportCsv(
+          [
+            [a, '250.50'],
+            [b, '10'],
+            [c, null],
+            [d, '0'],
+            [e, '0.5'],
+            [f, '99999.99'],
+          ],
+          true,
+        ),
+      );
+    });
+
+    it('prints the plan of a dry run and sends nothing', async () => {
+      const [a, b, , , e] = ids;
+      const dry = await usagebudget(['apply', file, '--dry-run', ...portfolio.base], portfolio.env);
+      expect(dry, dry.stderr).toMatchObject({ code: 0, stderr: '' });
+      const plan = dry.stdout.trimEnd().split('\n');
+      expect(plan[0]).toMatch(/^Customer ID +Current +New$/);
+      expect(plan).toContain(`${a}     no budget        250.50`);
+      expect(plan).toContain(`${e}     no budget          0.50`);
+      expect(plan.at(-1)).toBe('dry run: 5 to change, 0 to clear, 1 unchanged, 0 skipped; nothing was sent');
+      expect(await budgetsOf(portfolio, [a, b])).toEqual([null, null]);
+    });
+
+    it('applies it: each budget as the file says', async () => {
+      const applied = await usagebudget(['apply', file, ...portfolio.base], portfolio.env);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.stdout).toBe('5 changed, 1 unchanged, 0 cleared, 0 failed, 0 skipped\n');
+      expect(await budgetsOf(portfolio, ids)).toEqual([250.5, 10, null, 0, 0.5, 99999.99]);
+    });
+
+    it('applies it again, edited: clears and changes what differs, skips what is already so', async () => {
+      const [a, b, c, d, e, f] = ids;
+      // The budgets as they are now, two cleared and one changed: only those three are sent.
+      writeFileSync(
+        file,
+        reportCsv([
+          [a, null],
+          [b, '10.00'],
           [c, null],
-          [d, '0'],
+          [d, null],
           [e, '0.5'],
-          [f, '99999.99'],
-        ],
-        true,
-      ),
-    );
-    const dry = await usagebudget(['apply', file, '--dry-run', ...portfolio.base], portfolio.env);
-    expect(dry, dry.stderr).toMatchObject({ code: 0, stderr: '' });
-    const plan = dry.stdout.trimEnd().split('\n');
-    expect(plan[0]).toMatch(/^Customer ID +Current +New$/);
-    expect(plan).toContain(`${a}     no budget        250.50`);
-    expect(plan).toContain(`${e}     no budget          0.50`);
-    expect(plan.at(-1)).toBe('dry run: 5 to change, 0 to clear, 1 unchanged, 0 skipped; nothing was sent');
-    expect(await budgetsOf(portfolio, [a, b])).toEqual([null, null]);
-
-    const applied = await usagebudget(['apply', file, ...portfolio.base], portfolio.env);
-    expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toBe('5 changed, 1 unchanged, 0 cleared, 0 failed, 0 skipped\n');
-    expect(await budgetsOf(portfolio, [a, b, c, d, e, f])).toEqual([250.5, 10, null, 0, 0.5, 99999.99]);
-
-    // The budgets as they are now, two cleared and one changed: only those three are sent.
-    writeFileSync(
-      file,
-      reportCsv([
-        [a, null],
-        [b, '10.00'],
-        [c, null],
-        [d, null],
-        [e, '0.5'],
-        [f, '1'],
-      ]),
-    );
-    const again = await usagebudget(['apply', file, '--json', ...portfolio.base], portfolio.env);
-    expect(again.code, again.stderr).toBe(0);
-    const lines = jsonLines(again.stdout);
-    const outcomes = Object.fromEntries(
-      lines.filter((line) => 'outcome' in line).map((line) => [line.customerId, line.outcome]),
-    );
-    expect(outcomes).toEqual({
-      [a]: 'cleared',
-      [b]: 'unchanged',
-      [c]: 'unchanged',
-      [d]: 'cleared',
-      [e]: 'unchanged',
-      [f]: 'changed',
+          [f, '1'],
+        ]),
+      );
+      const again = await usagebudget(['apply', file, '--json', ...portfolio.base], portfolio.env);
+      expect(again.code, again.stderr).toBe(0);
+      const lines = jsonLines(again.stdout);
+      const outcomes = Object.fromEntries(
+        lines.filter((line) => 'outcome' in line).map((line) => [line.customerId, line.outcome]),
+      );
+      expect(outcomes).toEqual({
+        [a]: 'cleared',
+        [b]: 'unchanged',
+        [c]: 'unchanged',
+        [d]: 'cleared',
+        [e]: 'unchanged',
+        [f]: 'changed',
+      });
+      expect(lines.at(-1)).toEqual({
+        summary: { changed: 1, cleared: 2, unchanged: 3, failed: 0, skipped: 0, notStarted: 0 },
+        interrupted: false,
+        resumed: false,
+        journal: `${file}.journal`,
+        failedRows: null,
+      });
+      expect(await budgetsOf(portfolio, [a, d, f])).toEqual([null, null, 1]);
     });
-    expect(lines.at(-1)).toEqual({
-      summary: { changed: 1, cleared: 2, unchanged: 3, failed: 0, skipped: 0, notStarted: 0 },
-      interrupted: false,
-      resumed: false,
-      journal: `${file}.journal`,
-      failedRows: null,
-    });
-    expect(await budgetsOf(portfolio, [a, d, f])).toEqual([null, null, 1]);
   });
 
   it('applies the valid rows with --skip-invalid, and says so in its exit code', async () => {
@@ -172,29 +184,24 @@ describe('usagebudget apply: interrupted and continued', () => {
   });
   afterAll(() => portfolio?.server.stop());
 
-  /** Starts `apply --json` and stops it with `signal` once `after` rows have a result. */
-  async function interrupt(file: string, signal: NodeJS.Signals, after: number) {
-    const cli = await startApply(file, portfolio.base, portfolio.env, ['--concurrency', '4']);
-    await resultsOf(cli, after);
-    const code = await cli.stop(signal, 60_000);
-    return { code, stdout: cli.stdout(), output: cli.output() };
-  }
-
-  it.each([
+  describe.each([
     ['SIGINT', 'finishes what is in flight, exits 130', 'ctrl-c'],
     ['SIGKILL', 'dies at once', 'kill-9'],
-  ] as const)(
-    'continues a run stopped by %s (it %s) where it stopped, with the same request ids',
-    async (signal, _, name) => {
-      const half = portfolio.customers.slice(name === 'ctrl-c' ? 0 : 40, name === 'ctrl-c' ? 40 : 80);
-      const file = join(scratch, `${name}.csv`);
+  ] as const)('a run stopped by %s (it %s)', (signal, _, name) => {
+    let half: string[];
+    const file = join(scratch, `${name}.csv`);
+    /** The request id of each update the stopped run sent. */
+    let sentBefore: Map<string, string>;
+
+    it('stops halfway, every update it sent in its journal', async () => {
+      half = portfolio.customers.slice(name === 'ctrl-c' ? 0 : 40, name === 'ctrl-c' ? 40 : 80);
       writeFileSync(file, reportCsv(half.map((id, index) => [id, target(index)])));
-      const stopped = await interrupt(file, signal, 10);
+      const { cli, exit } = await stoppedApply(file, portfolio.base, portfolio.env, signal, 10, ['--concurrency', '4']);
       const journal = readFileSync(`${file}.journal`, 'utf8');
       expect(journal).not.toContain('"kind":"end"');
       if (signal === 'SIGINT') {
-        expect(stopped.code, stopped.output).toBe(130);
-        const summary = jsonLines(stopped.stdout).at(-1) as { summary: { notStarted: number }; interrupted: boolean };
+        expect(exit, cli.output()).toBe(130);
+        const summary = jsonLines(cli.stdout()).at(-1) as { summary: { notStarted: number }; interrupted: boolean };
         expect(summary.interrupted).toBe(true);
         expect(summary.summary.notStarted).toBeGreaterThan(0);
         expect(summary).toMatchObject({ resumed: false, journal: `${file}.journal` });
@@ -203,9 +210,9 @@ describe('usagebudget apply: interrupted and continued', () => {
         const done = journal.split('\n').filter((line) => line.includes('"kind":"done"')).length;
         expect(done).toBe(sent);
       } else {
-        expect(stopped.code).toBe('SIGKILL');
+        expect(exit).toBe('SIGKILL');
       }
-      const sentBefore = new Map(
+      sentBefore = new Map(
         journal
           .split('\n')
           .filter((line) => line.includes('"kind":"send"'))
@@ -214,7 +221,9 @@ describe('usagebudget apply: interrupted and continued', () => {
       );
       expect(sentBefore.size).toBeGreaterThan(0);
       expect(sentBefore.size).toBeLessThan(half.length);
+    });
 
+    it('continues where it stopped, with the same request ids: every row applied', async () => {
       const rerun = await usagebudget(['apply', file, '--json', ...portfolio.base], portfolio.env);
       expect(rerun.code, rerun.stderr).toBe(0);
       expect(rerun.stderr).toBe('');
@@ -243,8 +252,8 @@ describe('usagebudget apply: interrupted and continued', () => {
       expect(await budgetsOf(portfolio, half)).toEqual(
         half.map((_, index) => (target(index) === null ? null : Number(target(index)))),
       );
-    },
-  );
+    });
+  });
 
   it("applied every update exactly once, by the server's own record", async () => {
     await portfolio.server.stop();
@@ -264,18 +273,22 @@ describe('usagebudget apply: failed rows', () => {
   });
   afterAll(() => portfolio?.server.stop());
 
-  it('writes the rows that failed to a CSV that apply takes again', async () => {
-    const file = join(scratch, 'throttled.csv');
+  const file = join(scratch, 'throttled.csv');
+  const failedFile = join(scratch, 'throttled.failed.csv');
+  let failed: string[];
+
+  it('writes the rows that failed to a CSV, each with why', async () => {
     writeFileSync(file, reportCsv(portfolio.customers.map((id, index) => [id, `${index + 1}.5`])));
     const first = await usagebudget(['apply', file, '--retries', '0', ...portfolio.base], portfolio.env);
     expect(first.code, first.stderr).toBe(6);
-    const failedFile = join(scratch, 'throttled.failed.csv');
     expect(first.stderr).toContain(`are in ${failedFile}`);
-    const failed = readFileSync(failedFile, 'utf8').trimEnd().split('\n');
+    failed = readFileSync(failedFile, 'utf8').trimEnd().split('\n');
     expect(failed[0]).toBe('customerId,budget,line,error');
     expect(failed.length).toBeGreaterThan(1);
     for (const row of failed.slice(1)) expect(row).toMatch(/^[0-9a-f-]{36},\d+\.5,\d+,.*429/);
+  });
 
+  it('applies that CSV again', async () => {
     // Retries enough to outlast a one-a-second limit on a busy machine: what is checked is that the
     // failed rows' file is applied, not how few retries that takes.
     const retried = await usagebudget(['apply', failedFile, '--retries', '10', ...portfolio.base], portfolio.env);

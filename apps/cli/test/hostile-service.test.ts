@@ -1,13 +1,13 @@
 // A service that says what the API does not allow (issue 21), and the built CLI against it, as a
 // user runs it: paging that never ends or leads elsewhere, bodies that break the spec, and text
 // that would drive the terminal. Each stand-in is a real HTTP server on loopback.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { spec } from '@usagebudget/openapi';
 import { responseExamples, specOperations } from '@usagebudget/openapi/operations';
-import { demoPartner, type LoopbackServer, listenOnLoopback } from '@usagebudget/server/testing';
+import { demoPartner } from '@usagebudget/server/testing';
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
 import { usagebudget } from './support/run.js';
+import { json, startStandIn, stopStandIns } from './support/stand-in.js';
 
 const customer = demoPartner.customerId;
 const auth = { PARTNER_CENTER_TOKEN: 'stand-in-token' };
@@ -21,26 +21,7 @@ const UNSAFE = /[\p{Cf}\p{Zl}\p{Zp}]|(?!\n)\p{Cc}/u;
 const HOSTILE = 'Evil\u001b]8;;https://evil.example\u0007Corp\u001b[2J\u202eFED\u009b31m\u200bLtd';
 const SHOWN = 'Evil\\u{1b}]8;;https://evil.example\\u{7}Corp\\u{1b}[2J\\u{202e}FED\\u{9b}31m\\u{200b}Ltd';
 
-let standIn: LoopbackServer | undefined;
-afterEach(async () => {
-  await standIn?.close();
-  standIn = undefined;
-});
-
-/** A stand-in that answers the n-th request (from 1) with `answer(n, request)`; `requests` records them. */
-async function startStandIn(answer: (n: number, request: IncomingMessage, response: ServerResponse) => void) {
-  const requests: IncomingMessage[] = [];
-  standIn = await listenOnLoopback(
-    createServer((request, response) => {
-      requests.push(request);
-      answer(requests.length, request, response);
-    }),
-  );
-  return { url: standIn.url, requests };
-}
-
-const json = (response: ServerResponse, body: unknown, headers: Record<string, string> = {}, status = 200) =>
-  response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+afterEach(stopStandIns);
 
 /** The spec's first example of an operation's 200 body, to change. */
 function example(operationId: string): Record<string, unknown> {
@@ -71,7 +52,7 @@ const tokenHeader = (value: string) => [{ key: 'MS-ContinuationToken', value }];
 
 describe('paging that would never end or leads elsewhere', () => {
   it('ends customers whose links.next alternates between two pages, exit 7', async () => {
-    const { url, requests } = await startStandIn((n, _, response) =>
+    const { url, requests } = await startStandIn((_, response, n) =>
       json(
         response,
         customersPage([someCustomer(n)], { uri: `/customers?page=${n % 2}`, headers: tokenHeader(`t${n % 2}`) }),
@@ -85,7 +66,7 @@ describe('paging that would never end or leads elsewhere', () => {
   });
 
   it('ends customers after 10 empty pages in a row, each with a fresh token, exit 7', async () => {
-    const { url, requests } = await startStandIn((n, _, response) =>
+    const { url, requests } = await startStandIn((_, response, n) =>
       json(response, customersPage([], { uri: '/customers?seekOperation=Next', headers: tokenHeader(`fresh-${n}`) })),
     );
     const result = await run(url, 'customers', '--json');
@@ -98,7 +79,7 @@ describe('paging that would never end or leads elsewhere', () => {
   });
 
   it('ends customers past --max-pages, every page with customers and a fresh token, printing those it read', async () => {
-    const { url, requests } = await startStandIn((n, _, response) =>
+    const { url, requests } = await startStandIn((_, response, n) =>
       json(
         response,
         customersPage([someCustomer(n)], { uri: '/customers?seekOperation=Next', headers: tokenHeader(`t${n}`) }),
@@ -112,7 +93,7 @@ describe('paging that would never end or leads elsewhere', () => {
   });
 
   it('refuses a next link that is a DELETE with a Host header, before it is sent', async () => {
-    const { url, requests } = await startStandIn((n, _, response) =>
+    const { url, requests } = await startStandIn((_, response, n) =>
       json(
         response,
         customersPage([someCustomer(n)], {
@@ -129,7 +110,7 @@ describe('paging that would never end or leads elsewhere', () => {
   });
 
   it('ends a report whose usage records keep coming back under fresh tokens, at the second page', async () => {
-    const { url, requests } = await startStandIn((n, _, response) => {
+    const { url, requests } = await startStandIn((_, response, n) => {
       const records = example('listCustomerUsageRecords');
       records.links = { next: { uri: '/customers/usagerecords', method: 'GET', headers: tokenHeader(`t${n}`) } };
       json(response, records);
@@ -143,7 +124,7 @@ describe('paging that would never end or leads elsewhere', () => {
 
 describe('a 2xx body that breaks the spec', () => {
   it('names the field of a count that is not a number, exit 7, no stack, nothing on stdout', async () => {
-    const { url } = await startStandIn((_, __, response) =>
+    const { url } = await startStandIn((_, response) =>
       json(response, { ...example('getPartnerUsageSummary'), customersOverBudget: 'many' }),
     );
     const result = await run(url, 'partner-usage');
@@ -154,7 +135,7 @@ describe('a 2xx body that breaks the spec', () => {
   });
 
   it('refuses a cost that is not finite instead of showing Infinity', async () => {
-    const { url } = await startStandIn((_, __, response) =>
+    const { url } = await startStandIn((_, response) =>
       response
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify(example('getPartnerUsageSummary')).replace(/"totalCost":[^,]+/, '"totalCost":1e999')),
@@ -180,7 +161,7 @@ describe('a 2xx body that breaks the spec', () => {
       '/billingStartDate must match format "date-time"',
     ],
   ])('refuses the body of %s, exit 7', async (_, args, operationId, changes, shown) => {
-    const { url } = await startStandIn((__, ___, response) => json(response, { ...example(operationId), ...changes }));
+    const { url } = await startStandIn((_, response) => json(response, { ...example(operationId), ...changes }));
     const result = await run(url, ...args);
     expect(result).toMatchObject({ code: BAD_ANSWER, stdout: '' });
     expect(result.stderr).toContain(shown);
@@ -190,7 +171,7 @@ describe('a 2xx body that breaks the spec', () => {
 
 describe('service text on the terminal', () => {
   it('shows a name and a request id with escape sequences, bidi and C1 controls as visible escapes', async () => {
-    const { url } = await startStandIn((_, __, response) =>
+    const { url } = await startStandIn((_, response) =>
       json(response, { ...example('getCustomerUsageSummary'), resourceName: HOSTILE }, { 'ms-requestid': '\u009b2J' }),
     );
     const result = await run(url, 'usage', customer);
@@ -201,7 +182,7 @@ describe('service text on the terminal', () => {
   });
 
   it("shows a fault's description and an HTML error page's title made safe", async () => {
-    const { url } = await startStandIn((n, _, response) => {
+    const { url } = await startStandIn((_, response, n) => {
       if (n === 1) return json(response, { code: 60003, description: HOSTILE }, { 'ms-requestid': '\u009b2J' }, 404);
       response.writeHead(502, { 'content-type': 'text/html' }).end(`<html><title>${HOSTILE}</title></html>`);
     });
@@ -218,7 +199,7 @@ describe('service text on the terminal', () => {
   });
 
   it('keeps --json data exact, with the controls JSON escapes', async () => {
-    const { url } = await startStandIn((_, __, response) =>
+    const { url } = await startStandIn((_, response) =>
       json(response, { ...example('getCustomerUsageSummary'), resourceName: HOSTILE }),
     );
     const result = await run(url, 'usage', customer, '--json');
@@ -229,7 +210,7 @@ describe('service text on the terminal', () => {
 
   it('lines up the report by display width: wide, combining and emoji names', async () => {
     const names = ['株式会社テスト', 'Cafe\u0301 Crème', '🚀 Rocket Ltd', 'Plain Name'];
-    const { url } = await startStandIn((_, __, response) => {
+    const { url } = await startStandIn((_, response) => {
       const records = example('listCustomerUsageRecords');
       const items = records.items as Record<string, unknown>[];
       for (const [index, item] of items.entries()) item.resourceName = names[index];

@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { demoPartner, type LoopbackServer, listenOnLoopback } from '@usagebudget/server/testing';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { demoPartner } from '@usagebudget/server/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { usagebudget } from './support/run.js';
+import { ended, usagebudget, usagebudgetSignalled } from './support/run.js';
+import { never, startStandIn, stopStandIns } from './support/stand-in.js';
 
 // Ctrl-C (a real SIGINT to the CLI's pid) and the deadlines of --timeout and --total-timeout,
 // against stand-in servers that hold the call. Generous bounds: a CLI that ignores them runs
@@ -11,36 +12,15 @@ const auth = { PARTNER_CENTER_TOKEN: 'stand-in-token' };
 const RUN_LIMIT_MS = 30_000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-let standIn: LoopbackServer | undefined;
-afterEach(async () => {
-  await standIn?.close();
-  standIn = undefined;
-});
-
-/** A stand-in server: `handle` gets each request; `arrived` resolves with the first one. */
-async function startStandIn(handle: (request: IncomingMessage, response: ServerResponse) => void) {
-  let arrive: (request: IncomingMessage) => void = () => {};
-  const arrived = new Promise<IncomingMessage>((resolve) => {
-    arrive = resolve;
-  });
-  const server = createServer((request, response) => {
-    arrive(request);
-    handle(request, response);
-  });
-  standIn = await listenOnLoopback(server);
-  return { url: standIn.url, arrived };
-}
+afterEach(stopStandIns);
 
 /** Runs the CLI and sends it SIGINT, by its pid, once `when` resolves. */
-async function interruptedRun(args: string[], when: Promise<unknown>, env: NodeJS.ProcessEnv = auth) {
-  let pid: number | undefined;
-  const run = usagebudget(args, env, { timeoutMs: RUN_LIMIT_MS, started: (started) => (pid = started) });
-  await when;
-  process.kill(pid as number, 'SIGINT');
-  return run;
-}
+const interruptedRun = (args: string[], when: Promise<unknown>, env: NodeJS.ProcessEnv = auth) =>
+  usagebudgetSignalled(args, env, 'SIGINT', when, RUN_LIMIT_MS);
 
-const never = () => {};
+/** A --token-command that tells the stand-in its pid, then sleeps far longer than the test. */
+const sleepingTokenCommand = (url: string) =>
+  `"${process.execPath}" -e "fetch('${url}/started?pid='+process.pid).then(() => setTimeout(() => {}, 600000))"`;
 
 describe('Ctrl-C', () => {
   it('exits 130 with one JSON error line under --json', async () => {
@@ -74,9 +54,8 @@ describe('Ctrl-C', () => {
   });
 
   it('stops a --token-command that is still running, and exits 130', async () => {
-    // The token command tells the stand-in its pid, then sleeps far longer than the test.
     const { url, arrived } = await startStandIn((_, response) => response.end());
-    const tokenCommand = `"${process.execPath}" -e "fetch('${url}/started?pid='+process.pid).then(() => setTimeout(() => {}, 600000))"`;
+    const tokenCommand = sleepingTokenCommand(url);
     const run = await interruptedRun(
       ['get', customer, '--base-url', url, '--json', '--token-command', tokenCommand],
       arrived,
@@ -86,31 +65,14 @@ describe('Ctrl-C', () => {
     expect(JSON.parse(run.stderr)).toMatchObject({ error: { type: 'AbortError' }, exitCode: 130 });
     const commandPid = Number(new URL((await arrived).url ?? '', url).searchParams.get('pid'));
     expect(commandPid).toBeGreaterThan(0);
-    // SIGKILL is delivered asynchronously: give the kernel a moment before asking.
-    const alive = () => {
-      try {
-        process.kill(commandPid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    for (const started = Date.now(); alive() && Date.now() - started < 5_000; ) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(alive()).toBe(false);
+    expect(await ended(commandPid)).toBe(true);
   });
 });
 
 describe('SIGTERM', () => {
   /** Runs the CLI and sends it SIGTERM, by its pid, once `when` resolves. */
-  async function terminatedRun(args: string[], when: Promise<unknown>, env: NodeJS.ProcessEnv = auth) {
-    let pid: number | undefined;
-    const run = usagebudget(args, env, { timeoutMs: RUN_LIMIT_MS, started: (started) => (pid = started) });
-    await when;
-    process.kill(pid as number, 'SIGTERM');
-    return run;
-  }
+  const terminatedRun = (args: string[], when: Promise<unknown>, env: NodeJS.ProcessEnv = auth) =>
+    usagebudgetSignalled(args, env, 'SIGTERM', when, RUN_LIMIT_MS);
 
   it('ends a command other than apply at once, as it ends any program: no report, no exit code', async () => {
     const { url, arrived } = await startStandIn(never);
@@ -120,7 +82,7 @@ describe('SIGTERM', () => {
 
   it('stops a --token-command that is still running before the CLI ends', async () => {
     const { url, arrived } = await startStandIn((_, response) => response.end());
-    const tokenCommand = `"${process.execPath}" -e "fetch('${url}/started?pid='+process.pid).then(() => setTimeout(() => {}, 600000))"`;
+    const tokenCommand = sleepingTokenCommand(url);
     const run = await terminatedRun(
       ['get', customer, '--base-url', url, '--json', '--token-command', tokenCommand],
       arrived,
@@ -129,18 +91,7 @@ describe('SIGTERM', () => {
     expect(run).toMatchObject({ code: null, signal: 'SIGTERM', stdout: '' });
     const commandPid = Number(new URL((await arrived).url ?? '', url).searchParams.get('pid'));
     expect(commandPid).toBeGreaterThan(0);
-    const alive = () => {
-      try {
-        process.kill(commandPid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    for (const started = Date.now(); alive() && Date.now() - started < 5_000; ) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(alive()).toBe(false);
+    expect(await ended(commandPid)).toBe(true);
   });
 });
 

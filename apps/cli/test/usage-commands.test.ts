@@ -175,8 +175,12 @@ describe('usagebudget partner-usage', () => {
     return JSON.parse(run.stdout) as Record<string, unknown>;
   }
 
+  let summary: Record<string, unknown>;
+  let rows: Record<string, unknown>[];
+  let over: number;
+
   it("counts the report's customers: with usage, over budget and trending over it; the cost exact in --json", async () => {
-    const summary = await partnerUsage();
+    summary = await partnerUsage();
     expect(Object.keys(summary)).toEqual([
       'command',
       'partnerId',
@@ -197,16 +201,18 @@ describe('usagebudget partner-usage', () => {
       partnerName: demoPartner.name,
     });
     expect(summary.cost).toMatch(/^\d+(\.\d+)?$/);
-    const rows = await reportRows();
+    rows = await reportRows();
     expect(summary.customersWithUsageBasedSubscription).toBe(rows.length);
     // The counts of the records' own standings, which the report's table sums up too.
     const standings = rows.map((row) => standing(row as unknown as UsageRow));
-    const over = standings.filter((found) => found === 'over').length;
+    over = standings.filter((found) => found === 'over').length;
     expect(summary.customersOverBudget).toBe(over);
     expect(summary.customersTrendingOver).toBe(standings.filter((found) => found === 'trending').length);
     const table = await usagebudget(['report', ...base], auth);
     expect(table.stdout.trimEnd()).toMatch(new RegExp(`; ${over} over budget$`));
+  });
 
+  it('shows those counts, and the cost to the cent in its currency, without --json', async () => {
     const human = await usagebudget(['partner-usage', ...base], auth);
     expect(human, human.stderr).toMatchObject({ code: 0, stderr: '' });
     expect(human.stdout).toMatch(new RegExp(`^Partner {15}${demoPartner.id}$`, 'm'));

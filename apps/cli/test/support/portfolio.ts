@@ -113,3 +113,17 @@ export async function resultsOf(cli: StartedProcess, count: number): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** `apply FILE --json` started as a user starts it, stopped with `signal` once `after` rows have a result. */
+export async function stoppedApply(
+  file: string,
+  base: readonly string[],
+  env: NodeJS.ProcessEnv,
+  signal: NodeJS.Signals,
+  after: number,
+  more: readonly string[] = ['--concurrency', '2'],
+): Promise<{ cli: StartedProcess; exit: number | string }> {
+  const cli = await startApply(file, base, env, more);
+  await resultsOf(cli, after);
+  return { cli, exit: await cli.stop(signal, 60_000) };
+}

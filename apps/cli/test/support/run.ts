@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Finished, type RunToEndOptions, runToEnd } from '@usagebudget/server/testing';
+import { type Finished, isRunning, type RunToEndOptions, runToEnd } from '@usagebudget/server/testing';
 
 const manifest = fileURLToPath(new URL('../../package.json', import.meta.url));
 
@@ -36,4 +36,44 @@ export function usagebudget(
 export function usagebudgetOnTerminal(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
   const words = [process.execPath, CLI, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
   return runToEnd('script', ['-qec', words, '/dev/null'], { env: cliEnvironment(env) });
+}
+
+/** `usagebudget ARGS` to its end, sent `signal` by its pid once `when` resolves (Ctrl-C is SIGINT to that pid). */
+export async function usagebudgetSignalled(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  signal: NodeJS.Signals,
+  when: Promise<unknown>,
+  timeoutMs: number,
+): Promise<Finished> {
+  let pid: number | undefined;
+  const run = usagebudget(args, env, { timeoutMs, started: (started) => (pid = started) });
+  await when;
+  process.kill(pid as number, signal);
+  return run;
+}
+
+/** Whether the process of `pid` has ended within `withinMs` (a SIGKILL is delivered asynchronously). */
+export async function ended(pid: number, withinMs = 5_000): Promise<boolean> {
+  for (const started = Date.now(); isRunning(pid) && Date.now() - started < withinMs; ) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return !isRunning(pid);
+}
+
+/**
+ * `sh -c SCRIPT` in `cwd`, in {@link cliEnvironment} with `"$NODE" "$CLI_JS"` the CLI: the shell
+ * sets up its standard input (a pipe, a FIFO).
+ */
+export function inShell(
+  script: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  options: Omit<RunToEndOptions, 'env' | 'cwd'> = {},
+): Promise<Finished> {
+  return runToEnd('sh', ['-c', script], {
+    ...options,
+    cwd,
+    env: cliEnvironment({ ...env, NODE: process.execPath, CLI_JS: CLI }),
+  });
 }
