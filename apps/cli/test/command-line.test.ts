@@ -1,8 +1,11 @@
 import { DEFAULT_BASE_URL as SERVER_DEFAULT_BASE_URL } from '@usagebudget/server';
 import { describe, expect, it } from 'vitest';
+import { ApplyBusyError } from '../src/apply/lock.js';
 import { CommandLineError } from '../src/command-line/error.js';
+import { helpText } from '../src/command-line/help.js';
 import { parseCommandLine } from '../src/command-line/parse.js';
 import { DEFAULT_BASE_URL } from '../src/command-line/settings.js';
+import { exitCodeFor } from '../src/exit-codes.js';
 
 const ID = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
 
@@ -174,5 +177,14 @@ describe('parseCommandLine', () => {
 
   it('names the command in its usage errors, for the help hint', () => {
     expect(() => parseCommandLine(['set', ID, 'abc'])).toThrow(expect.objectContaining({ command: 'set' }));
+  });
+});
+
+describe('helpText', () => {
+  it("gives apply's exit codes as exitCodeFor does: 8 for a file another run holds", () => {
+    const help = helpText('apply');
+    expect(help).toContain('a second one exits 8 at once');
+    expect(help).toContain('8: the\nfile is being applied by another run');
+    expect(exitCodeFor(new ApplyBusyError('a.csv', 'a.csv.lock', { pid: 1, startTime: null, host: 'h' }))).toBe(8);
   });
 });

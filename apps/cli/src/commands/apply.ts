@@ -28,11 +28,11 @@ export const applyCommand: Command<'apply', ApplyArguments> = {
       'digits with an optional dot and decimals) is reported with its line, and nothing is sent\n' +
       'unless --skip-invalid. The current budgets are read (one call for every customer with usage)\n' +
       "and only changes are sent, paced under the service's throttle. One run of a file at a time:\n" +
-      'a second one exits 7 at once. A journal next to the file (<file.csv>.journal) records each\n' +
+      'a second one exits 8 at once. A journal next to the file (<file.csv>.journal) records each\n' +
       'update, and the service and partner of the run: after Ctrl-C (the updates in flight finish)\n' +
       'or a crash, the same command continues there, and nothing is applied twice. Every row not\n' +
       'applied goes to <file>.failed.csv, with why; apply reads it.\n' +
-      'Exit code 0: every row applied or already as asked; 6: some failed or were skipped; 7: the\n' +
+      'Exit code 0: every row applied or already as asked; 6: some failed or were skipped; 8: the\n' +
       'file is being applied by another run; 130: interrupted (run it again to continue).',
     examples: `  usagebudget report --csv > budgets.csv    # edit it in a spreadsheet, then:
   usagebudget apply budgets.csv --dry-run
