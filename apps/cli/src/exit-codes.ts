@@ -31,14 +31,15 @@ export const ExitCode = {
   busy: 8,
   /**
    * Ctrl-C (SIGINT): 128 + the signal's number, as shells report a command a signal stopped. A call
-   * is aborted; `apply` finishes what is in flight first and continues on a rerun.
+   * is aborted; `apply` (stopped by SIGTERM too) finishes what is in flight first and continues on
+   * a rerun.
    */
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export function exitCodeFor(error: unknown): ExitCode {
-  // The CLI aborts its call only on Ctrl-C.
+  // The CLI aborts its call only when the process is interrupted (cli.ts: Ctrl-C, SIGTERM).
   if (error instanceof AbortError) return ExitCode.interrupted;
   if (error instanceof CommandLineError || error instanceof ValidationError) return ExitCode.badInput;
   if (error instanceof NotFoundError) return ExitCode.notFound;
