@@ -1,5 +1,6 @@
 import { closeSync, createReadStream, fdatasyncSync, lstatSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { isGuid } from '@usagebudget/client';
 import type { BudgetOutcome } from '@usagebudget/client/bulk';
 import { CommandLineError } from '../command-line/error.js';
 import { fileKind, openForWriting } from './regular-files.js';
@@ -59,14 +60,14 @@ export interface JournalState {
 
 const SYNC_EVERY_MS = 1000;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A run's target as `apply` records it (absent in journals of earlier versions). */
 const isTarget = (service: unknown, partner: unknown) =>
   (service === undefined && partner === undefined) ||
   (typeof service === 'string' &&
     /^https?:\/\/[\x21-\x7e]+$/.test(service) &&
     typeof partner === 'string' &&
-    (GUID.test(partner) || /^token [0-9a-f]{16}$/.test(partner)));
+    // A tenant ID as the run records it (lower case), or an opaque token's fingerprint.
+    ((isGuid(partner) && partner === partner.toLowerCase()) || /^token [0-9a-f]{16}$/.test(partner)));
 
 export function journalPath(inputPath: string): string {
   return `${inputPath}.journal`;
