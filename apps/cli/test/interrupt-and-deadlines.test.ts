@@ -18,9 +18,17 @@ afterEach(stopStandIns);
 const interruptedRun = (args: string[], when: Promise<unknown>, env: NodeJS.ProcessEnv = auth) =>
   usagebudgetSignalled(args, env, 'SIGINT', when, RUN_LIMIT_MS);
 
-/** A --token-command that tells the stand-in its pid, then sleeps far longer than the test. */
-const sleepingTokenCommand = (url: string) =>
-  `"${process.execPath}" -e "fetch('${url}/started?pid='+process.pid).then(() => setTimeout(() => {}, 600000))"`;
+/**
+ * `get --json` whose --token-command tells a stand-in its pid, then sleeps far longer than the
+ * test: the run, sent `signal` once the command runs, and the command's pid.
+ */
+async function signalledDuringTokenCommand(signal: NodeJS.Signals) {
+  const { url, arrived } = await startStandIn((_, response) => response.end());
+  const tokenCommand = `"${process.execPath}" -e "fetch('${url}/started?pid='+process.pid).then(() => setTimeout(() => {}, 600000))"`;
+  const args = ['get', customer, '--base-url', url, '--json', '--token-command', tokenCommand];
+  const run = await usagebudgetSignalled(args, {}, signal, arrived, RUN_LIMIT_MS);
+  return { run, commandPid: Number(new URL((await arrived).url ?? '', url).searchParams.get('pid')) };
+}
 
 describe('Ctrl-C', () => {
   it('exits 130 with one JSON error line under --json', async () => {
@@ -54,42 +62,30 @@ describe('Ctrl-C', () => {
   });
 
   it('stops a --token-command that is still running, and exits 130', async () => {
-    const { url, arrived } = await startStandIn((_, response) => response.end());
-    const tokenCommand = sleepingTokenCommand(url);
-    const run = await interruptedRun(
-      ['get', customer, '--base-url', url, '--json', '--token-command', tokenCommand],
-      arrived,
-      {},
-    );
+    const { run, commandPid } = await signalledDuringTokenCommand('SIGINT');
     expect(run.code).toBe(130);
     expect(JSON.parse(run.stderr)).toMatchObject({ error: { type: 'AbortError' }, exitCode: 130 });
-    const commandPid = Number(new URL((await arrived).url ?? '', url).searchParams.get('pid'));
     expect(commandPid).toBeGreaterThan(0);
     expect(await ended(commandPid)).toBe(true);
   });
 });
 
 describe('SIGTERM', () => {
-  /** Runs the CLI and sends it SIGTERM, by its pid, once `when` resolves. */
-  const terminatedRun = (args: string[], when: Promise<unknown>, env: NodeJS.ProcessEnv = auth) =>
-    usagebudgetSignalled(args, env, 'SIGTERM', when, RUN_LIMIT_MS);
-
   it('ends a command other than apply at once, as it ends any program: no report, no exit code', async () => {
     const { url, arrived } = await startStandIn(never);
-    const run = await terminatedRun(['set', customer, '5', '--base-url', url, '--json'], arrived);
+    const run = await usagebudgetSignalled(
+      ['set', customer, '5', '--base-url', url, '--json'],
+      auth,
+      'SIGTERM',
+      arrived,
+      RUN_LIMIT_MS,
+    );
     expect(run).toMatchObject({ code: null, signal: 'SIGTERM', stdout: '', stderr: '' });
   });
 
   it('stops a --token-command that is still running before the CLI ends', async () => {
-    const { url, arrived } = await startStandIn((_, response) => response.end());
-    const tokenCommand = sleepingTokenCommand(url);
-    const run = await terminatedRun(
-      ['get', customer, '--base-url', url, '--json', '--token-command', tokenCommand],
-      arrived,
-      {},
-    );
+    const { run, commandPid } = await signalledDuringTokenCommand('SIGTERM');
     expect(run).toMatchObject({ code: null, signal: 'SIGTERM', stdout: '' });
-    const commandPid = Number(new URL((await arrived).url ?? '', url).searchParams.get('pid'));
     expect(commandPid).toBeGreaterThan(0);
     expect(await ended(commandPid)).toBe(true);
   });
