@@ -78,6 +78,10 @@ export interface CommandContext {
   readonly interrupt: AbortSignal;
   /** The options of every call a command makes: its correlation ID, and {@link interrupt}. */
   readonly callOptions: CallOptions;
-  /** The client the command calls the service through, made on the first call: its endpoint, token and logger. */
+  /**
+   * Makes the client the command calls the service through: its endpoint, its token (checked now:
+   * no token is a `CommandLineError`) and the CLI's logger. A command that calls the service does
+   * so first, as every command here does.
+   */
   connect(options?: ConnectOptions): Connection;
 }
