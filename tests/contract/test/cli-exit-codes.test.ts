@@ -2,7 +2,7 @@
 // the exit code the CLI documents. It lives here, not in the CLI's package, because it needs the
 // Prism mock, which only this private side of the repository may depend on.
 import { spec } from '@usagebudget/openapi';
-import { startPrism } from '@usagebudget/testkit';
+import { startPrism } from '@usagebudget/mock/prism';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usagebudget } from '../src/cli-runner.js';

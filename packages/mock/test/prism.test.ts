@@ -1,6 +1,6 @@
 import { portIsFree } from '@usagebudget/server/testing';
 import { describe, expect, it } from 'vitest';
-import { startPrism } from '../src/index.js';
+import { startPrism } from '../src/prism.js';
 
 describe('startPrism', () => {
   it('serves the bundled spec and releases its port when stopped', async () => {
