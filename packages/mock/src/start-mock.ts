@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Partner, Seed } from '@usagebudget/server';
+import type { ResolvedPartner, Seed } from '@usagebudget/server';
 import { connectMockAdmin, type MockAdmin } from './admin.js';
 
 /** What a mock serves: the stateful reference server, or Prism's answers from the spec's examples. */
@@ -131,7 +131,7 @@ async function startStateful(options: StatefulMockOptions): Promise<StatefulMock
     },
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
-  const [partner] = seed.config.partners as [Partner];
+  const [partner] = seed.config.partners as [ResolvedPartner];
   const token = partner.tokens.find(({ kind }) => kind === 'app+user') ?? partner.tokens[0];
   return {
     mode: 'stateful',

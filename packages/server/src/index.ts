@@ -1,22 +1,20 @@
 // `@usagebudget/server`: start the reference server from code, and read or check its config.
 // What tests and tools use to run it as a process (and its demo partner) is `./testing`.
 export type { AccessLogEntry } from './http/access-log.js';
-export {
-  type BillingPeriod,
-  ConfigError,
-  type Customer,
-  type CustomerConfig,
-  loadConfig,
-  type Offer,
-  type Partner,
-  type PartnerConfig,
-  parseConfig,
-  type ResolvedConfig,
-  type ServerConfig,
-  type ThrottleConfig,
-  type TokenConfig,
-  type TokenKind,
-} from './partners/config.js';
+export type {
+  BillingPeriod,
+  CustomerConfig,
+  Offer,
+  PartnerConfig,
+  ResolvedConfig,
+  ResolvedCustomer,
+  ResolvedPartner,
+  ServerConfig,
+  ThrottleConfig,
+  TokenConfig,
+  TokenKind,
+} from './partners/config-format.js';
+export { ConfigError, loadConfig, parseConfig } from './partners/config-reader.js';
 export { DEFAULT_BASE_URL, DEFAULT_HOST, DEFAULT_PORT, defaultDataDir, defaultDbPath } from './startup/defaults.js';
 export {
   type RunningServer,

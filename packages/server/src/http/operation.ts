@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { OperationRule } from '../contract/compile-contract.js';
-import type { Partner, TokenKind } from '../partners/config.js';
+import type { ResolvedPartner, TokenKind } from '../partners/config-format.js';
 import type { StreamedBody } from './streamed-body.js';
 
 /** A response to write: status, body, and headers beyond the ones every response carries. */
@@ -17,7 +17,7 @@ export interface Reply {
 export interface OperationCall {
   readonly req: IncomingMessage;
   readonly operation: OperationRule;
-  readonly partner: Partner;
+  readonly partner: ResolvedPartner;
   readonly tokenKind: TokenKind;
   /**
    * The customer the path names (its `CustomerTenantId` parameter), lower case and a customer of

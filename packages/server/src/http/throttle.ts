@@ -1,4 +1,4 @@
-import type { ThrottleConfig } from '../partners/config.js';
+import type { ThrottleConfig } from '../partners/config-format.js';
 
 /**
  * A token bucket per partner. Returns 0 when the request may go on, else the whole seconds

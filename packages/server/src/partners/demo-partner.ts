@@ -1,4 +1,4 @@
-import type { CustomerConfig, ServerConfig } from './config.js';
+import type { CustomerConfig, ServerConfig } from './config-format.js';
 
 /** The demo partner's generated customers, after its two hand-written ones: 240 in all. */
 const GENERATED = { count: 238, seed: 'usagebudget-demo-portfolio' } as const;

@@ -1,5 +1,5 @@
 import { multiplyDecimals } from '@usagebudget/openapi/rules';
-import type { CustomerConfig } from './config.js';
+import type { CustomerConfig } from './config-format.js';
 
 /** What a generated portfolio depends on: the same inputs give the same customers, on any machine. */
 export interface PortfolioRequest {

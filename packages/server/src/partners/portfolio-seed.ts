@@ -1,6 +1,6 @@
 import { exactDecimal } from '@usagebudget/openapi/rules';
 import type { PortfolioSeed } from '../storage/customer-store.js';
-import type { ResolvedConfig } from './config.js';
+import type { ResolvedConfig } from './config-format.js';
 
 /** The config's partners and customers as the store keeps them: budgets as canonical decimal text. */
 export function portfolioSeed(config: ResolvedConfig): PortfolioSeed[] {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, type ServerConfig, type ThrottleConfig } from '../partners/config.js';
+import type { ServerConfig, ThrottleConfig } from '../partners/config-format.js';
+import { loadConfig } from '../partners/config-reader.js';
 import { demoConfig, demoPartner } from '../partners/demo-partner.js';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 import { listeningLine } from './listening-line.js';

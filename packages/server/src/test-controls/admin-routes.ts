@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { faults, HttpError } from '../contract/faults.js';
 import { readJsonBody } from '../http/request-body.js';
 import { StreamedBody, writeStreamed } from '../http/streamed-body.js';
-import { ConfigError } from '../partners/config.js';
+import { ConfigError } from '../partners/config-reader.js';
 import { TEST_CONTROLS_PATH, testControlsSpec } from './admin-spec.js';
 import { type FaultRules, InvalidFaultRule } from './fault-rules.js';
 import type { JournalFilter, RequestJournal } from './journal.js';

@@ -1,4 +1,5 @@
-import { parseConfig, type ResolvedConfig, type ServerConfig } from '../partners/config.js';
+import type { ResolvedConfig, ServerConfig } from '../partners/config-format.js';
+import { parseConfig } from '../partners/config-reader.js';
 
 /**
  * What a mock starts from, and goes back to at every reset: the server's config format, whole

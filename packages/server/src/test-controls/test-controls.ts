@@ -8,7 +8,7 @@ import {
 } from '@usagebudget/openapi/operations';
 import { isCorrelationId, isRequestId } from '../contract/spec-validator.js';
 import { echoOrNew } from '../http/request-handler.js';
-import type { ResolvedConfig } from '../partners/config.js';
+import type { ResolvedConfig } from '../partners/config-format.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
 import type { Store } from '../storage/sqlite-store.js';
 import { createAdminRoutes } from './admin-routes.js';

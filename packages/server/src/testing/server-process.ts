@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PartnerConfig, ServerConfig } from '../partners/config.js';
+import type { PartnerConfig, ServerConfig } from '../partners/config-format.js';
 import { serverBinPath } from './bin-path.js';
 import { type StartedServer, startNodeServer } from './node-server.js';
 

@@ -10,7 +10,7 @@ import { customerOperations } from '../../src/customers/customer-list.js';
 import { createAccessLog } from '../../src/http/access-log.js';
 import { createRequestHandler } from '../../src/http/request-handler.js';
 import { staticFiles } from '../../src/http/static-routes.js';
-import { parseConfig } from '../../src/partners/config.js';
+import { parseConfig } from '../../src/partners/config-reader.js';
 import { createPartnerDirectory } from '../../src/partners/partner-directory.js';
 import type { Store } from '../../src/storage/sqlite-store.js';
 import { type LoopbackServer, listenOnLoopback, randomPartner } from '../../src/testing/index.js';

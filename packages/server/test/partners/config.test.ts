@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { budgetStanding, exactDecimal } from '@usagebudget/openapi/rules';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../src/partners/config.js';
+import { ConfigError, loadConfig, parseConfig } from '../../src/partners/config-reader.js';
 import { demoConfig, demoPartner } from '../../src/partners/demo-partner.js';
 import { scratchDir } from '../support/use-server.js';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type ServerConfig } from '../../src/partners/config.js';
+import type { ServerConfig } from '../../src/partners/config-format.js';
+import { parseConfig } from '../../src/partners/config-reader.js';
 import { demoConfig, demoPartner, randomPartner, startServerProcess } from '../../src/testing/index.js';
 import { jsonHeaders, type RawRequest, type RawResponse } from '../support/http.js';
 import { sendConforming } from '../support/spec-conformance.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { budgetStanding, percentUsed, sumDecimals } from '@usagebudget/openapi/rules';
 import { describe, expect, it } from 'vitest';
-import { type CustomerConfig, type PartnerConfig, parseConfig } from '../../src/partners/config.js';
+import type { CustomerConfig, PartnerConfig } from '../../src/partners/config-format.js';
+import { parseConfig } from '../../src/partners/config-reader.js';
 import { demoConfig, demoPartner, randomPartner } from '../../src/testing/index.js';
 import { budgetPath, jsonHeaders, type RawRequest, type RawResponse } from '../support/http.js';
 import { sendConforming } from '../support/spec-conformance.js';

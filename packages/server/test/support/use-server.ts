@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { ServerConfig } from '../../src/partners/config.js';
+import type { ServerConfig } from '../../src/partners/config-format.js';
 import { type ServerProcess, type ServerProcessOptions, startServerProcess } from '../../src/testing/index.js';
 
 /**

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/contract/faults.js';
 import type { OperationCall, Reply } from '../../src/http/operation.js';
 import { StreamedBody } from '../../src/http/streamed-body.js';
-import type { Partner } from '../../src/partners/config.js';
+import type { ResolvedPartner } from '../../src/partners/config-format.js';
 import type { PortfolioSeed } from '../../src/storage/customer-store.js';
 import { openSqliteStore, type Store } from '../../src/storage/sqlite-store.js';
 import { usageOperations } from '../../src/usage/usage-operations.js';
@@ -49,7 +49,7 @@ afterEach(() => store.close());
 async function run(operationId: string, partnerId: string, customerId?: string): Promise<Record<string, unknown>> {
   const call = {
     req: { headers: {} } as IncomingMessage,
-    partner: { id: partnerId } as Partner,
+    partner: { id: partnerId } as ResolvedPartner,
     tokenKind: 'app+user',
     customerId,
     query: new URLSearchParams(),

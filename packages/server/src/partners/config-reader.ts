@@ -1,113 +1,22 @@
+// Reads a config (a file, an object, a mock's seed) into a `ResolvedConfig`: each value checked
+// against the spec's schema for it, every problem named with its place, every default filled in.
 import { readFileSync } from 'node:fs';
 import { spec } from '@usagebudget/openapi';
 import { nodeAt } from '@usagebudget/openapi/pointer';
 import { exactDecimal } from '@usagebudget/openapi/rules';
-import { SPEC_TOKEN_KINDS, type SpecTokenKind } from '../contract/compile-contract.js';
+import { SPEC_TOKEN_KINDS } from '../contract/compile-contract.js';
 import { specValidator } from '../contract/spec-validator.js';
+import type {
+  BillingPeriod,
+  Offer,
+  ResolvedConfig,
+  ResolvedCustomer,
+  ResolvedPartner,
+  ThrottleConfig,
+  TokenConfig,
+  TokenKind,
+} from './config-format.js';
 import { generatePortfolio } from './demo-portfolio.js';
-
-/** A kind of access token, as the spec's `x-token-kinds` names them. */
-export type TokenKind = SpecTokenKind;
-
-export interface TokenConfig {
-  readonly token: string;
-  /** Default `app+user`, which every operation accepts. */
-  readonly kind?: TokenKind;
-}
-
-/** How a customer uses Azure: an Azure plan, a legacy Microsoft Azure offer (MS-AZR-0145P), or neither. */
-export type Offer = 'azurePlan' | 'legacy' | 'none';
-
-/** A customer in the config file; only `id` is required. */
-export interface CustomerConfig {
-  /** The customer's tenant ID, a GUID. */
-  readonly id: string;
-  /** The company name; default `Customer <first 8 hex digits of the id>`. */
-  readonly name?: string;
-  /** The initial domain; default `<letters and digits of the name>.onmicrosoft.com`. */
-  readonly domain?: string;
-  /** `relationshipToPartner`, one of the spec's values; default `reseller`. */
-  readonly relationship?: string;
-  /** The indirect reseller's partner ID (`associatedPartnerId`; filter field `IndirectReseller`). */
-  readonly associatedPartnerId?: string;
-  /** The indirect provider's partner ID (filter field `IndirectCloudSolutionProvider`); not in responses. */
-  readonly indirectProvider?: string;
-  /** Default `azurePlan`. */
-  readonly offer?: Offer;
-  /** Azure plan: an ISO 4217 code (default `USD`). Legacy offer: the partner's `currencyLocale` (the default). */
-  readonly currency?: string;
-  /** This billing period's estimated cost, a decimal string with every digit (default `"0"`). */
-  readonly cost?: string;
-  /** The cost in US dollars (Azure plans); default the cost itself in USD, else none. */
-  readonly usdCost?: string;
-  /** The budget the customer starts with (`null`: none, the default); a PATCH later wins over it. */
-  readonly budget?: number | null;
-  /** When the usage figures were last updated (date-time); default the time the config was read. */
-  readonly lastModified?: string;
-}
-
-export interface BillingPeriod {
-  /** date-time, e.g. `2024-05-01T00:00:00+00:00`. */
-  readonly start: string;
-  readonly end: string;
-}
-
-export interface PartnerConfig {
-  /** The partner's tenant ID, a GUID: the partner usage summary's `resourceId`, in 403s and logs. */
-  readonly id: string;
-  readonly name: string;
-  /** Bearer tokens that authenticate as this partner: a string is an app+user token. */
-  readonly tokens: readonly (string | TokenConfig)[];
-  /** The partner's customers: a tenant GUID alone is an Azure plan in USD with no cost yet. */
-  readonly customers: readonly (string | CustomerConfig)[];
-  /** The current billing period; default the current calendar month (UTC). */
-  readonly billingPeriod?: BillingPeriod;
-  /** The locale of legacy offers' costs and of the partner usage summary; default `en-US`. */
-  readonly currencyLocale?: string;
-  /** Adds a generated portfolio of `count` customers after `customers` (deterministic per seed). */
-  readonly generatedCustomers?: { readonly count: number; readonly seed: string };
-}
-
-/** A per-partner token bucket: `burst` requests at once, refilled at `requestsPerSecond`. */
-export interface ThrottleConfig {
-  readonly requestsPerSecond: number;
-  readonly burst: number;
-}
-
-/** The config file's format. */
-export interface ServerConfig {
-  readonly partners: readonly PartnerConfig[];
-  /** Absent: no throttling. */
-  readonly throttle?: ThrottleConfig | undefined;
-  /**
-   * Signs continuation tokens (at least 32 characters), so that tokens outlive a restart. Absent:
-   * a random secret per process.
-   */
-  readonly continuationTokenSecret?: string | undefined;
-}
-
-/** A customer with every default filled in; still a valid `CustomerConfig`. */
-export interface Customer extends CustomerConfig {
-  readonly name: string;
-  readonly domain: string;
-  readonly relationship: string;
-  readonly offer: Offer;
-  readonly budget: number | null;
-}
-
-/** A partner with every default filled in and its generated customers listed; still a valid `PartnerConfig`. */
-export interface Partner extends PartnerConfig {
-  readonly tokens: readonly Required<TokenConfig>[];
-  readonly customers: readonly Customer[];
-  readonly billingPeriod: BillingPeriod;
-  readonly currencyLocale: string;
-  readonly generatedCustomers?: undefined;
-}
-
-/** A checked config: what `parseConfig` returns, and itself a valid config. */
-export interface ResolvedConfig extends ServerConfig {
-  readonly partners: readonly Partner[];
-}
 
 // RFC 6750's b64token: what may follow `Bearer ` in an Authorization header.
 const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -126,6 +35,22 @@ const RELATIONSHIPS = (
   nodeAt(spec, '#/components/schemas/Customer/properties/relationshipToPartner') as { enum: string[] }
 ).enum;
 const OFFERS: readonly Offer[] = ['azurePlan', 'legacy', 'none'];
+const CUSTOMER_KEYS = [
+  'id',
+  'name',
+  'domain',
+  'relationship',
+  'associatedPartnerId',
+  'indirectProvider',
+  'offer',
+  'currency',
+  'cost',
+  'usdCost',
+  'budget',
+  'lastModified',
+] as const;
+/** The keys of a customer's usage, which a customer without a usage-based subscription has not. */
+const USAGE_KEYS = ['currency', 'cost', 'usdCost', 'lastModified'] as const;
 
 /** A config that cannot be used, with every problem found, each naming its place in the file. */
 export class ConfigError extends Error {
@@ -235,27 +160,22 @@ class ConfigReader {
     return value as string;
   }
 
-  customer(value: unknown, where: string, partnerLocale: string): Customer | undefined {
+  customer(value: unknown, where: string, partnerLocale: string): ResolvedCustomer | undefined {
     if (typeof value === 'string') {
       const id = this.checked(value, where, isGuid, 'a GUID');
       if (id === undefined) return undefined;
       return this.customer({ id }, where, partnerLocale);
     }
-    const fields = this.object(value, where, [
-      'id',
-      'name',
-      'domain',
-      'relationship',
-      'associatedPartnerId',
-      'indirectProvider',
-      'offer',
-      'currency',
-      'cost',
-      'usdCost',
-      'budget',
-      'lastModified',
-    ]);
+    const fields = this.object(value, where, CUSTOMER_KEYS);
     if (!fields) return undefined;
+    const base = this.customerBase(fields, where);
+    return base.offer === 'none'
+      ? this.withoutUsage(base, fields, where)
+      : this.withUsage(base, fields, where, partnerLocale);
+  }
+
+  /** Who the customer is, its offer and its starting budget: what every customer has. */
+  customerBase(fields: Fields, where: string): ResolvedCustomer {
     const id = this.checked(fields.id, `${where}.id`, isGuid, 'a GUID')?.toLowerCase();
     const name = fields.name === undefined ? `Customer ${id?.slice(0, 8)}` : this.text(fields.name, `${where}.name`);
     const domain =
@@ -270,14 +190,7 @@ class ConfigReader {
     const indirectProvider = this.optionalText(fields.indirectProvider, `${where}.indirectProvider`);
     const offer = (fields.offer ?? 'azurePlan') as Offer;
     if (!OFFERS.includes(offer)) this.problems.add(`${where}.offer`, `must be ${OFFERS.join(', ')}`);
-    const budget = fields.budget ?? null;
-    if (
-      budget !== null &&
-      (!isBudget(budget).valid || typeof budget !== 'number' || exactDecimal(String(budget)) === undefined)
-    ) {
-      this.problems.add(`${where}.budget`, 'must be a number of at least 0, or null for no budget');
-    }
-    const base = {
+    return {
       id: id ?? '',
       name: name ?? '',
       domain: domain ?? '',
@@ -285,18 +198,35 @@ class ConfigReader {
       ...(associatedPartnerId === undefined ? {} : { associatedPartnerId }),
       ...(indirectProvider === undefined ? {} : { indirectProvider }),
       offer,
-      budget: budget as number | null,
+      budget: this.budget(fields.budget ?? null, `${where}.budget`),
     };
-    if (offer === 'none') {
-      for (const key of ['currency', 'cost', 'usdCost', 'lastModified'] as const) {
-        if (fields[key] !== undefined)
-          this.problems.add(
-            `${where}.${key}`,
-            'is usage, which a customer without a usage-based subscription (offer none) has not',
-          );
-      }
-      return base;
+  }
+
+  /** A starting budget the API would keep exactly, or `null`. */
+  budget(value: unknown, where: string): number | null {
+    if (
+      value !== null &&
+      (!isBudget(value).valid || typeof value !== 'number' || exactDecimal(String(value)) === undefined)
+    ) {
+      this.problems.add(where, 'must be a number of at least 0, or null for no budget');
     }
+    return value as number | null;
+  }
+
+  /** A customer without a usage-based subscription (offer `none`): given no usage. */
+  withoutUsage(base: ResolvedCustomer, fields: Fields, where: string): ResolvedCustomer {
+    for (const key of USAGE_KEYS) {
+      if (fields[key] !== undefined)
+        this.problems.add(
+          `${where}.${key}`,
+          'is usage, which a customer without a usage-based subscription (offer none) has not',
+        );
+    }
+    return base;
+  }
+
+  /** A customer with a usage-based subscription: this period's cost, in its offer's currency. */
+  withUsage(base: ResolvedCustomer, fields: Fields, where: string, partnerLocale: string): ResolvedCustomer {
     const cost = fields.cost === undefined ? '0' : this.cost(fields.cost, `${where}.cost`);
     const lastModified =
       fields.lastModified === undefined
@@ -307,7 +237,7 @@ class ConfigReader {
             isDateTime,
             'a date-time such as 2024-05-20T06:12:41+00:00',
           );
-    if (offer === 'legacy') {
+    if (base.offer === 'legacy') {
       const currency = fields.currency ?? partnerLocale;
       if (currency !== partnerLocale) {
         this.problems.add(
@@ -351,7 +281,7 @@ class ConfigReader {
     return { start, end };
   }
 
-  partner(value: unknown, where: string): Partner | undefined {
+  partner(value: unknown, where: string): ResolvedPartner | undefined {
     const fields = this.object(value, where, [
       'id',
       'name',
