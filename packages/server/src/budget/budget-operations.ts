@@ -3,7 +3,7 @@ import { bind } from '../contract/body-binding.js';
 import type { BodyRule } from '../contract/compile-contract.js';
 import { faults } from '../contract/faults.js';
 import { jsonText, NumberText, topLevelNumberTexts } from '../http/json-number-text.js';
-import { customerOf, type Operation } from '../http/operation.js';
+import { type Operation, pathCustomerId } from '../http/operation.js';
 import { readJsonBody } from '../http/request-body.js';
 import type { BudgetStore } from '../storage/budget-store.js';
 
@@ -74,12 +74,12 @@ function amountToSet(rule: BodyRule, text: string, value: unknown): string | nul
 export function budgetOperations(store: BudgetStore): Readonly<Record<string, Operation>> {
   return {
     getUsageBudget: {
-      handle: (call) => ({ status: 200, body: renderBudget(call.selfUri, store.readAmount(customerOf(call))) }),
+      handle: (call) => ({ status: 200, body: renderBudget(call.selfUri, store.readAmount(pathCustomerId(call))) }),
     },
     updateUsageBudget: {
       handle: async (call) => {
         const { req, operation, partner, selfUri, sentRequestId, bodyRead } = call;
-        const customerId = customerOf(call);
+        const customerId = pathCustomerId(call);
         const rule = operation.body;
         if (!rule) throw new Error('the spec gives updateUsageBudget no request body');
         const { text, value } = await readJsonBody(req, rule.mediaType);

@@ -50,7 +50,7 @@ export interface Operation {
 }
 
 /** The customer an operation on one customer's resource works on; the spec routes it only with one. */
-export function customerOf(call: OperationCall): string {
+export function pathCustomerId(call: OperationCall): string {
   if (call.customerId === undefined) throw new Error(`${call.operation.operationId} has no customer in its path`);
   return call.customerId;
 }

@@ -3,7 +3,7 @@
 // only this interface; `startServer` picks the implementation (SQLite today).
 
 /** What a customer's usage-based subscription reports in the current billing period. */
-export interface UsageRecord {
+export interface SubscriptionUsage {
   /** `azurePlan` reports `currency` as an ISO 4217 code, `legacy` as a locale. */
   readonly offer: 'azurePlan' | 'legacy';
   readonly currency: string;
@@ -24,7 +24,7 @@ export interface CustomerRecord {
   readonly associatedPartnerId: string | undefined;
   readonly indirectProvider: string | undefined;
   /** `undefined`: no usage-based subscription. */
-  readonly usage: UsageRecord | undefined;
+  readonly usage: SubscriptionUsage | undefined;
 }
 
 export interface PartnerRecord {
@@ -51,7 +51,7 @@ export interface CustomerPrefix {
 
 /** A customer with a usage-based subscription and its current budget. */
 export interface CustomerUsage {
-  readonly customer: CustomerRecord & { readonly usage: UsageRecord };
+  readonly customer: CustomerRecord & { readonly usage: SubscriptionUsage };
   /** Canonical decimal text; `null` when no budget is set. */
   readonly budget: string | null;
 }

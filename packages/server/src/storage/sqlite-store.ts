@@ -45,7 +45,7 @@ interface PartnerRow {
   currency_locale: string;
 }
 
-function customerOf(row: CustomerRow): CustomerRecord {
+function toCustomerRecord(row: CustomerRow): CustomerRecord {
   return {
     id: row.customer_id,
     companyName: row.company_name,
@@ -198,7 +198,7 @@ export function openSqliteStore(path: string): Store {
     for (;;) {
       const rows = selectUsageAfter.all(partnerId, after, batchSize);
       if (rows.length === 0) return;
-      yield rows.map((row) => ({ customer: customerOf(row), budget: row.amount }) as CustomerUsage);
+      yield rows.map((row) => ({ customer: toCustomerRecord(row), budget: row.amount }) as CustomerUsage);
       if (rows.length < batchSize) return;
       after = (rows.at(-1) as { position: number }).position;
     }
@@ -260,10 +260,10 @@ export function openSqliteStore(path: string): Store {
       (filter
         ? selectFilteredPage[filter.field].all(partnerId, filter.prefix.toLowerCase(), limit, offset)
         : selectPage.all(partnerId, limit, offset)
-      ).map(customerOf),
+      ).map(toCustomerRecord),
     customer: (customerId) => {
       const row = selectCustomer.get(customerId);
-      return row && { customer: customerOf(row), budget: row.amount };
+      return row && { customer: toCustomerRecord(row), budget: row.amount };
     },
     usageCount: (partnerId) => {
       let count = usageCounts.get(partnerId);

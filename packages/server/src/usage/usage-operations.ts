@@ -2,10 +2,10 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { budgetStanding, percentUsed, sumDecimals } from '@usagebudget/openapi/rules';
 import { faults } from '../contract/faults.js';
 import { JsonArrayStream, jsonChunks, jsonText, NumberText } from '../http/json-number-text.js';
-import { customerOf, type Operation, type OperationCall } from '../http/operation.js';
+import { type Operation, type OperationCall, pathCustomerId } from '../http/operation.js';
 import { ClientGone } from '../http/request-body.js';
 import { StreamedBody } from '../http/streamed-body.js';
-import type { CustomerStore, CustomerUsage, PartnerRecord, UsageRecord } from '../storage/customer-store.js';
+import type { CustomerStore, CustomerUsage, PartnerRecord, SubscriptionUsage } from '../storage/customer-store.js';
 
 /** A usage response's `budget`: a `SpendingBudget` whose `amount` is absent when none is set, as Partner Center writes it. */
 function budgetJson(amount: string | null) {
@@ -16,7 +16,7 @@ function budgetJson(amount: string | null) {
 }
 
 /** The cost members: an Azure plan's currency code and US dollar cost, or a legacy offer's locale. */
-function costJson(usage: UsageRecord) {
+function costJson(usage: SubscriptionUsage) {
   return {
     totalCost: new NumberText(usage.cost),
     ...(usage.offer === 'azurePlan'
@@ -64,7 +64,7 @@ export function usageOperations(store: CustomerStore): Readonly<Record<string, O
   return {
     getCustomerUsageSummary: {
       handle: (call: OperationCall) => {
-        const found = store.customer(customerOf(call));
+        const found = store.customer(pathCustomerId(call));
         if (!found) throw faults.tenantNotFound();
         const { customer, budget } = found;
         if (!customer.usage) throw faults.noUsageBasedSubscription();
