@@ -10,6 +10,7 @@ import { specOperations } from '@usagebudget/openapi/operations';
 import { demoPartner, isRunning, portIsFree, randomPartner, startProcess } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOCK_ADMIN_HEADERS, MockAdminError, type Seed, type StatefulMock, startMock } from '../src/index.js';
+import { testControlsSpec } from '../src/test-controls/admin-spec.js';
 
 const partner = randomPartner('Seeded partner', 2);
 const [customer, other] = partner.customers as [string, string];
@@ -104,8 +105,10 @@ describe('the stateful mock', () => {
   });
 
   it('sends the header the controls require, and the controls refuse what a web page could send', async () => {
-    const { TEST_CONTROLS_HEADER, TEST_CONTROLS_HEADER_VALUE } = await import('@usagebudget/server');
-    expect(MOCK_ADMIN_HEADERS).toEqual({ [TEST_CONTROLS_HEADER]: TEST_CONTROLS_HEADER_VALUE });
+    // The header the controls' own document names in its security scheme.
+    const scheme = testControlsSpec.components?.securitySchemes?.mockControlHeader as { name: string };
+    expect(MOCK_ADMIN_HEADERS).toEqual({ [scheme.name]: '1' });
+    expect(MOCK_ADMIN_HEADERS).toEqual({ 'X-Usagebudget-Mock': '1' });
     const reset = (headers: Record<string, string>) =>
       fetch(`${mock.admin.url}/reset`, { method: 'POST', headers, body: 'x' });
     expect((await reset({ 'Content-Type': 'text/plain' })).status).toBe(403);

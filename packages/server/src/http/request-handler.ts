@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { OperationRule, RouteRule } from '../contract/compile-contract.js';
 import { faults, HttpError } from '../contract/faults.js';
-import { isCorrelationId, isRequestId } from '../contract/spec-validator.js';
 import type { PartnerDirectory } from '../partners/partner-directory.js';
 import type { BudgetStore } from '../storage/budget-store.js';
 import type { AccessLog } from './access-log.js';
@@ -11,6 +9,7 @@ import { checkProtocol } from './protocol-checks.js';
 import { ClientGone, canDrain, drainBody } from './request-body.js';
 import { DOCS_PREFIX, type StaticFile } from './static-routes.js';
 import { StreamedBody, writeStreamed } from './streamed-body.js';
+import { tracingIds } from './tracing-ids.js';
 
 export interface HandlerDependencies {
   readonly routes: readonly RouteRule[];
@@ -56,11 +55,6 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const CUSTOMER_PARAMETER = '#/components/parameters/CustomerTenantId';
 const STATIC_METHODS = 'GET, HEAD';
 const HEALTHY = JSON.stringify({ status: 'ok' });
-
-/** The header's value when it passes the spec's check (a GUID); otherwise a new GUID. */
-export function echoOrNew(value: string | string[] | undefined, valid: (value: string) => boolean): string {
-  return typeof value === 'string' && valid(value) ? value : randomUUID();
-}
 
 /** A path template with its placeholders replaced, in order, by `segments`. */
 function fillTemplate(template: string, segments: readonly string[]): string {
@@ -264,8 +258,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       path: query === -1 ? url : url.slice(0, query),
       query: query === -1 ? '' : url.slice(query + 1),
       started: performance.now(),
-      requestId: echoOrNew(req.headers['ms-requestid'], isRequestId),
-      correlationId: echoOrNew(req.headers['ms-correlationid'], isCorrelationId),
+      ...tracingIds(req.headers),
       route: null,
       partnerId: null,
       bodyRead: false,

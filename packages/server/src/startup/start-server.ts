@@ -7,10 +7,10 @@ import { faults } from '../contract/faults.js';
 import { specValidator } from '../contract/spec-validator.js';
 import { createContinuationTokens } from '../customers/continuation-token.js';
 import { customerOperations } from '../customers/customer-list.js';
-import { createAccessLog } from '../http/access-log.js';
+import { type AccessLog, createAccessLog } from '../http/access-log.js';
 import { answerClientError, writeRawFault } from '../http/client-error.js';
 import { connectionLimit } from '../http/connection-limit.js';
-import { createRequestHandler } from '../http/request-handler.js';
+import { createRequestHandler, type HandlerDependencies } from '../http/request-handler.js';
 import { staticFiles } from '../http/static-routes.js';
 import { createThrottle } from '../http/throttle.js';
 import type { ResolvedConfig, ServerConfig, ThrottleConfig } from '../partners/config-format.js';
@@ -18,12 +18,10 @@ import { parseConfig } from '../partners/config-reader.js';
 import { demoConfig } from '../partners/demo-partner.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
-import { openSqliteStore } from '../storage/sqlite-store.js';
-import { checkJournalMaxBytes } from '../test-controls/journal.js';
-import { parseSeed } from '../test-controls/seed.js';
-import { createTestControls } from '../test-controls/test-controls.js';
+import { openSqliteStore, type Store } from '../storage/sqlite-store.js';
 import { usageOperations } from '../usage/usage-operations.js';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
+import type { ExtendServer, ServerExtension } from './extension.js';
 
 export interface ServerOptions {
   /** Default `127.0.0.1`. */
@@ -40,40 +38,18 @@ export interface ServerOptions {
   accessLog?: (chunk: string) => void;
   /** How long `close()` lets in-flight requests finish before it cuts their connections. Default 10 s. */
   shutdownGraceMs?: number;
-  /**
-   * Makes the server a mock: test controls under `/_mock` (fault rules, a request journal, reset
-   * and re-seed; described by `testControlsSpec`), and its partners, customers and budgets from a
-   * seed, applied at the start and at every reset (stored data is deleted first). Off by default:
-   * a normal server answers 404 under `/_mock`.
-   */
   /** A request's headers must arrive within this many milliseconds of its start; default 10 000 (or `requestTimeoutMs` when shorter). */
   headersTimeoutMs?: number;
   /** A whole request (headers and body) must arrive within this many milliseconds; default 30 000. */
   requestTimeoutMs?: number;
   /** Open connections at most; requests on those past it are answered 503. Default 1 000. */
   maxConnections?: number;
-  testControls?: TestControlsOptions;
-}
-
-export interface TestControlsOptions {
   /**
-   * The server's config format (partners, tokens, customers with their usage and budgets,
-   * throttle): see `Seed`. Checked at the start, every problem named with its place. Default: the
-   * demo partner and its portfolio.
+   * Puts code in front of the API, as `@usagebudget/mock` puts its test controls (see
+   * `ExtendServer`): what it returns receives every request first and passes the API's on. Default:
+   * none, the API alone, as the bin serves it.
    */
-  readonly seed?: unknown;
-  /**
-   * The request journal's budget, in bytes: the newest requests whose headers, path, query and
-   * bodies (each cut at 64 KiB), plus 1 KiB each, fit in it are kept; the oldest go first, and are
-   * counted as dropped. Default 32 MiB; 0 keeps none.
-   */
-  readonly journalMaxBytes?: number;
-  /**
-   * Host names the test controls answer requests sent to (their `Host`), besides loopback
-   * (`localhost`), IP addresses and `host`: a mock another container reaches by a service name
-   * needs that name here. Any other `Host` is refused (421), as DNS rebinding would send.
-   */
-  readonly allowedHosts?: readonly string[];
+  extend?: ExtendServer;
 }
 
 export interface RunningServer {
@@ -90,21 +66,22 @@ export interface RunningServer {
 /** A replay record answers retries for a day; a client retrying later than that is starting a new call. */
 const REPLAY_TTL_MS = 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
-
 // A tenth of a timeout, but not so often that checking costs more than it saves.
 const MIN_CHECKING_INTERVAL_MS = 100;
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
-function checkLimits(headersTimeoutMs: number, requestTimeoutMs: number, maxConnections: number): void {
+/** How long a request may take to arrive, and how many connections may be open. */
+interface ConnectionLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxConnections: number;
+}
+
+/** The options' limits with their defaults, checked. */
+function connectionLimits(options: ServerOptions): ConnectionLimits {
+  const { requestTimeoutMs = DEFAULT_LIMITS.requestTimeoutMs, maxConnections = DEFAULT_LIMITS.maxConnections } =
+    options;
+  const { headersTimeoutMs = Math.min(DEFAULT_LIMITS.headersTimeoutMs, requestTimeoutMs) } = options;
   const limits = { requestTimeoutMs, headersTimeoutMs, maxConnections };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer (got ${value})`);
@@ -113,41 +90,23 @@ function checkLimits(headersTimeoutMs: number, requestTimeoutMs: number, maxConn
   if (headersTimeoutMs > requestTimeoutMs) {
     throw new Error(`headersTimeoutMs (${headersTimeoutMs}) must not exceed requestTimeoutMs (${requestTimeoutMs})`);
   }
+  return limits;
 }
 
-/** Starts the reference server and resolves once it listens. */
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  if (options.testControls && options.config) {
-    throw new Error('startServer: with testControls, partners come from testControls.seed, not config');
-  }
-  const seed = options.testControls ? parseSeed(options.testControls.seed ?? demoConfig) : undefined;
-  if (options.testControls?.journalMaxBytes !== undefined) checkJournalMaxBytes(options.testControls.journalMaxBytes);
-  const config = seed?.config ?? parseConfig(options.config ?? demoConfig, 'options.config');
-  const throttleFor = (served: ServerConfig) => {
-    const limits = options.throttle === undefined ? served.throttle : (options.throttle ?? undefined);
-    return limits ? createThrottle(limits) : undefined;
-  };
-  const host = options.host ?? DEFAULT_HOST;
-  const db = options.db ?? defaultDbPath();
-  const routes = compileContract(spec, specValidator);
-  const files = staticFiles();
-  const { requestTimeoutMs = DEFAULT_LIMITS.requestTimeoutMs, maxConnections = DEFAULT_LIMITS.maxConnections } =
-    options;
-  const { headersTimeoutMs = Math.min(DEFAULT_LIMITS.headersTimeoutMs, requestTimeoutMs) } = options;
-  checkLimits(headersTimeoutMs, requestTimeoutMs, maxConnections);
+/** The store at `db`, seeded with the config's partners and customers (closed again when that fails). */
+function openSeededStore(db: string, config: ResolvedConfig): Store {
   const store = openSqliteStore(db);
   try {
-    // A mock's test controls seed the store themselves, at the start and at every reset.
-    if (!seed) store.seed(portfolioSeed(config));
+    store.seed(portfolioSeed(config));
   } catch (error) {
     store.close();
     throw error;
   }
-  const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
-  let closing = false;
-  const answered = new WeakSet<object>();
+  return store;
+}
 
-  // Stale replay records only cost space: a failed prune is logged, never fatal.
+/** Forgets stale replay records now and every hour; returns what stops it. They only cost space: a failed prune is logged, never fatal. */
+function startPruning(store: Store, log: AccessLog | undefined): () => void {
   const prune = () => {
     try {
       store.pruneReplays(REPLAY_TTL_MS);
@@ -157,44 +116,50 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
   prune();
   const pruner = setInterval(prune, PRUNE_EVERY_MS).unref();
+  return () => clearInterval(pruner);
+}
 
-  const connections = connectionLimit(maxConnections);
-  const handlerFor = (served: ResolvedConfig): RequestListener =>
-    createRequestHandler({
+/** What the API's request handler shares across configs: the store, the log, the connection state. */
+type ApiParts = Pick<HandlerDependencies, 'log' | 'closing' | 'overCapacity' | 'answered'> & {
+  readonly store: Store;
+  readonly throttle: ThrottleConfig | null | undefined;
+};
+
+/**
+ * The API's request listener for a config: its partners, tokens, continuation token secret and
+ * throttle (unless `throttle` overrides it), over the one store. Made again when an extension
+ * resets the server to another config.
+ */
+function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListener {
+  const routes = compileContract(spec, specValidator);
+  const files = staticFiles();
+  const { store } = parts;
+  return (config) => {
+    const limits = parts.throttle === undefined ? config.throttle : (parts.throttle ?? undefined);
+    return createRequestHandler({
       routes,
-      partners: createPartnerDirectory(served),
+      partners: createPartnerDirectory(config),
       operations: {
         ...budgetOperations(store),
-        ...customerOperations(store, createContinuationTokens(served.continuationTokenSecret), (operationId) =>
+        ...customerOperations(store, createContinuationTokens(config.continuationTokenSecret), (operationId) =>
           operationRule(routes, operationId),
         ),
         ...usageOperations(store),
       },
       store,
-      throttle: throttleFor(served),
+      throttle: limits ? createThrottle(limits) : undefined,
       files,
-      log,
-      closing: () => closing,
-      overCapacity: connections.overCapacity,
-      answered,
+      log: parts.log,
+      closing: parts.closing,
+      overCapacity: parts.overCapacity,
+      answered: parts.answered,
     });
-  let handler = handlerFor(config);
-  // Test controls sit in front of the handler, and swap it when a re-seed brings other partners.
-  const controls = seed
-    ? createTestControls({
-        seed,
-        journalMaxBytes: options.testControls?.journalMaxBytes,
-        listenHost: host,
-        allowedHosts: options.testControls?.allowedHosts,
-        store,
-        reconfigure: (served) => {
-          handler = handlerFor(served);
-        },
-        next: (req, res) => handler(req, res),
-        onFault: (error) => log?.fault(null, error),
-      })
-    : undefined;
+  };
+}
 
+/** Node's HTTP server for `listener`, with the API's answers to what Node would otherwise answer itself. */
+function createHttpServer(listener: RequestListener, limits: ConnectionLimits, answered: WeakSet<object>): Server {
+  const { headersTimeoutMs, requestTimeoutMs } = limits;
   const server = createServer(
     {
       requestTimeout: requestTimeoutMs,
@@ -209,9 +174,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       // Checked by the handler, which answers with an ApiFault and the ids (Node's 400 has neither).
       requireHostHeader: false,
     },
-    controls ? controls.listener : handler,
+    listener,
   );
-  connections.watch(server);
   // Without these listeners Node answers itself, outside the API's contract: a bare 417 to an
   // Expect other than 100-continue (the handler answers it), and no answer at all to CONNECT.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
@@ -219,12 +183,72 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
     answerClientError(error, socket, answered, { headersTimeoutMs, requestTimeoutMs }),
   );
+  return server;
+}
 
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Stops accepting, and resolves once the requests in flight are done; after `graceMs`, cuts the connections left. */
+function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** Starts the reference server and resolves once it listens. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const config = parseConfig(options.config ?? demoConfig, 'options.config');
+  const host = options.host ?? DEFAULT_HOST;
+  const db = options.db ?? defaultDbPath();
+  const limits = connectionLimits(options);
+  const store = openSeededStore(db, config);
+  const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
+  const stopPruning = startPruning(store, log);
+  let closing = false;
+  const answered = new WeakSet<object>();
+  const connections = connectionLimit(limits.maxConnections);
+  const apiFor = apiFactory({
+    store,
+    throttle: options.throttle,
+    log,
+    closing: () => closing,
+    overCapacity: connections.overCapacity,
+    answered,
+  });
+  let api = apiFor(config);
+  let extension: ServerExtension | undefined;
+  let server: Server;
   let address: AddressInfo;
   try {
+    extension = options.extend?.({
+      api: (req, res) => api(req, res),
+      host,
+      reset: (next) => {
+        store.clear();
+        store.seed(portfolioSeed(next));
+        api = apiFor(next);
+      },
+      reportFault: (error) => log?.fault(null, error),
+    });
+    server = createHttpServer(extension?.listener ?? api, limits, answered);
+    connections.watch(server);
     address = await listen(server, options.port ?? DEFAULT_PORT, host);
   } catch (error) {
-    clearInterval(pruner);
+    extension?.close?.();
+    stopPruning();
     store.close();
     throw error;
   }
@@ -232,20 +256,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let closed: Promise<void> | undefined;
   const shutdown = async () => {
     closing = true;
-    clearInterval(pruner);
-    controls?.close();
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
-      server.close(() => {
-        clearTimeout(force);
-        resolve();
-      });
-      server.closeIdleConnections();
-    });
+    stopPruning();
+    extension?.close?.();
+    await closeGracefully(server, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     log?.flush();
     store.close();
   };
-
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
     host,

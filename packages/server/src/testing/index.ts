@@ -18,9 +18,19 @@ export {
 export { freePort, type LoopbackServer, listenOnLoopback, portIsFree } from './loopback.js';
 export { type NodeServerOptions, type StartedServer, startNodeServer } from './node-server.js';
 export {
+  budgetPath,
+  exchangeRaw,
+  jsonHeaders,
+  parseRaw,
+  type RawRequest,
+  type RawResponse,
+  sendRaw,
+} from './raw-http.js';
+export {
   randomPartner,
   type ServerProcess,
   type ServerProcessOptions,
   type SimplePartnerConfig,
   startServerProcess,
 } from './server-process.js';
+export { specViolations } from './spec-conformance.js';

@@ -13,10 +13,16 @@ import { staticFiles } from '../../src/http/static-routes.js';
 import { parseConfig } from '../../src/partners/config-reader.js';
 import { createPartnerDirectory } from '../../src/partners/partner-directory.js';
 import type { Store } from '../../src/storage/sqlite-store.js';
-import { type LoopbackServer, listenOnLoopback, randomPartner } from '../../src/testing/index.js';
+import {
+  budgetPath,
+  jsonHeaders,
+  type LoopbackServer,
+  listenOnLoopback,
+  randomPartner,
+  sendRaw,
+  specViolations,
+} from '../../src/testing/index.js';
 import { usageOperations } from '../../src/usage/usage-operations.js';
-import { budgetPath, jsonHeaders, send } from '../support/http.js';
-import { specViolations } from '../support/spec-conformance.js';
 
 // A store whose disk has failed: the one way left to make the server fault.
 const broken = () => {
@@ -83,7 +89,7 @@ describe('a real fault', () => {
       ['GET', '/v1/usagesummary', undefined],
     ] as const;
     for (const [method, path, body] of calls) {
-      const response = await send(url, {
+      const response = await sendRaw(url, {
         method,
         path,
         headers: jsonHeaders(token, { 'MS-RequestId': requestId }),
@@ -106,8 +112,8 @@ describe('a real fault', () => {
   });
 
   it('fails /healthz when the database does not answer, and keeps serving', async () => {
-    expect((await send(url, { path: '/healthz' })).status).toBe(500);
-    expect((await send(url, { path: '/openapi.json' })).status).toBe(200);
+    expect((await sendRaw(url, { path: '/healthz' })).status).toBe(500);
+    expect((await sendRaw(url, { path: '/openapi.json' })).status).toBe(200);
   });
 });
 

@@ -3,8 +3,14 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { spec, specPaths } from '@usagebudget/openapi';
 import { describe, expect, it } from 'vitest';
-import { randomPartner } from '../../src/testing/index.js';
-import { budgetPath, exchangeRaw, jsonHeaders, type RawRequest, type RawResponse } from '../support/http.js';
+import {
+  budgetPath,
+  exchangeRaw,
+  jsonHeaders,
+  type RawRequest,
+  type RawResponse,
+  randomPartner,
+} from '../../src/testing/index.js';
 import { sendConforming } from '../support/spec-conformance.js';
 import { useServer } from '../support/use-server.js';
 

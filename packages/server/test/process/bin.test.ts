@@ -2,8 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoPartner, runToEnd, serverBinPath, startNodeServer, startServerProcess } from '../../src/testing/index.js';
-import { budgetPath, jsonHeaders, send } from '../support/http.js';
+import {
+  budgetPath,
+  demoPartner,
+  jsonHeaders,
+  runToEnd,
+  sendRaw,
+  serverBinPath,
+  startNodeServer,
+  startServerProcess,
+} from '../../src/testing/index.js';
 import { scratchDir } from '../support/use-server.js';
 
 const scratch = scratchDir();
@@ -100,14 +108,14 @@ describe('the usagebudget-server bin', () => {
     const server = await startServerProcess({ db: ':memory:', args: ['--no-access-log'] });
     try {
       const path = budgetPath(demoPartner.customerId);
-      const set = await send(server.url, {
+      const set = await sendRaw(server.url, {
         method: 'PATCH',
         path,
         headers: jsonHeaders(demoPartner.token, { 'MS-RequestId': randomUUID() }),
         body: '{"amount": 100}',
       });
       expect(set.status).toBe(200);
-      const read = await send(server.url, { path, headers: jsonHeaders(demoPartner.token) });
+      const read = await sendRaw(server.url, { path, headers: jsonHeaders(demoPartner.token) });
       expect(JSON.parse(read.text)).toMatchObject({ amount: 100 });
       expect(server.output()).not.toContain('"kind":"access"');
     } finally {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { randomPartner } from '../../src/testing/index.js';
-import { budgetPath, jsonHeaders, type RawResponse, send } from '../support/http.js';
+import { budgetPath, jsonHeaders, type RawResponse, randomPartner, sendRaw } from '../../src/testing/index.js';
 import { useServer } from '../support/use-server.js';
 
 const partner = randomPartner('Concurrency partner', 2);
@@ -10,7 +9,7 @@ const server = useServer({ partners: [partner] });
 
 const CONCURRENT = 48;
 const patch = (customer: string, amount: string, headers: Record<string, string> = {}) =>
-  send(server.current.url, {
+  sendRaw(server.current.url, {
     method: 'PATCH',
     path: budgetPath(customer),
     headers: jsonHeaders(token, headers),
@@ -25,14 +24,14 @@ describe('concurrent PATCHes on one customer', () => {
     const reads: Promise<RawResponse>[] = [];
     const writes = amounts.map((amount, i) => {
       if (i % 4 === 0)
-        reads.push(send(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) }));
+        reads.push(sendRaw(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) }));
       return patch(customer, amount);
     });
     const answers = await Promise.all(writes);
     expect(answers.map((answer) => answer.status)).toEqual(amounts.map(() => 200));
     expect(answers.map(amountOf)).toEqual(amounts.map(Number));
     for (const read of await Promise.all(reads)) expect(read.status).toBe(200);
-    const final = await send(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
+    const final = await sendRaw(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
     expect(amounts.map(Number)).toContain(amountOf(final));
   });
 
@@ -44,7 +43,7 @@ describe('concurrent PATCHes on one customer', () => {
     );
     expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([200]));
     expect(new Set(answers.map((answer) => answer.text)).size).toBe(1);
-    const final = await send(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
+    const final = await sendRaw(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
     expect(final.text).toBe(answers[0]?.text);
     expect(server.current.output()).not.toMatch(/SQLITE_BUSY|"status":5\d\d/);
   });
@@ -58,7 +57,7 @@ describe('concurrent PATCHes on one customer', () => {
     const applied = answers.filter((answer) => answer.status === 200);
     expect(applied).toHaveLength(1);
     expect(answers.filter((answer) => answer.status === 409)).toHaveLength(CONCURRENT - 1);
-    const final = await send(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
+    const final = await sendRaw(server.current.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
     expect(final.text).toBe(applied[0]?.text);
     expect(server.current.output()).not.toMatch(/SQLITE_BUSY|"status":5\d\d/);
   });

@@ -2,8 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/partners/config-format.js';
 import { parseConfig } from '../../src/partners/config-reader.js';
-import { demoConfig, demoPartner, randomPartner, startServerProcess } from '../../src/testing/index.js';
-import { jsonHeaders, type RawRequest, type RawResponse } from '../support/http.js';
+import {
+  demoConfig,
+  demoPartner,
+  jsonHeaders,
+  type RawRequest,
+  type RawResponse,
+  randomPartner,
+  startServerProcess,
+} from '../../src/testing/index.js';
 import { sendConforming } from '../support/spec-conformance.js';
 import { scratchDir, useServer } from '../support/use-server.js';
 

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { randomPartner, type ServerProcess, startServerProcess } from '../../src/testing/index.js';
-import { budgetPath, jsonHeaders, send } from '../support/http.js';
+import {
+  budgetPath,
+  jsonHeaders,
+  randomPartner,
+  type ServerProcess,
+  sendRaw,
+  startServerProcess,
+} from '../../src/testing/index.js';
 import { scratchDir } from '../support/use-server.js';
 
 const partner = randomPartner('Durability partner');
@@ -29,9 +35,9 @@ describe('durability', () => {
         server = await startServerProcess(options);
         const path = budgetPath(customer);
         if (previous) {
-          const read = await send(server.url, { path, headers: jsonHeaders(token) });
+          const read = await sendRaw(server.url, { path, headers: jsonHeaders(token) });
           expect(read.text, `round ${rounds}: the amount acknowledged before kill -9`).toBe(previous.body);
-          const replay = await send(server.url, {
+          const replay = await sendRaw(server.url, {
             method: 'PATCH',
             path,
             headers: jsonHeaders(token, { 'MS-RequestId': previous.requestId }),
@@ -41,7 +47,7 @@ describe('durability', () => {
         }
         const requestId = randomUUID();
         const amount = (Math.floor(Math.random() * 10_000_000) / 100).toFixed(2);
-        const acknowledged = await send(server.url, {
+        const acknowledged = await sendRaw(server.url, {
           method: 'PATCH',
           path,
           headers: jsonHeaders(token, { 'MS-RequestId': requestId }),
@@ -54,7 +60,7 @@ describe('durability', () => {
         rounds++;
       }
       server = await startServerProcess(options);
-      const final = await send(server.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
+      const final = await sendRaw(server.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
       expect(final.text).toBe(previous?.body);
     } finally {
       await server?.stop();

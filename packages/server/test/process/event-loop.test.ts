@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { randomPartner } from '../../src/testing/index.js';
-import { jsonHeaders, send } from '../support/http.js';
+import { jsonHeaders, randomPartner, sendRaw } from '../../src/testing/index.js';
 import { useServer } from '../support/use-server.js';
 
 // Big enough that its usage records (about 340 bytes each) overflow every socket buffer between a
@@ -42,7 +41,7 @@ async function logged(requestId: string): Promise<{ status: number }> {
 
 describe("a partner's usage records, the whole portfolio in one response", () => {
   it('come as the same JSON, every customer in order, in chunks', async () => {
-    const response = await send(server.current.url, {
+    const response = await sendRaw(server.current.url, {
       path: '/v1/customers/usagerecords',
       headers: jsonHeaders(big.tokens[0]),
     });
@@ -68,7 +67,7 @@ describe("a partner's usage records, the whole portfolio in one response", () =>
     expect(first.toString('latin1')).toMatch(/^HTTP\/1\.1 200 /);
 
     const smallRequestId = randomUUID();
-    const answered = await send(server.current.url, {
+    const answered = await sendRaw(server.current.url, {
       path: '/v1/customers?size=1',
       headers: jsonHeaders(small.tokens[0], { 'MS-RequestId': smallRequestId }),
     });

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, type ClientRequest, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { randomPartner } from '../../src/testing/index.js';
-import { budgetPath, exchangeRaw, parseRaw } from '../support/http.js';
+import { budgetPath, exchangeRaw, parseRaw, randomPartner } from '../../src/testing/index.js';
 import { useServer } from '../support/use-server.js';
 
 // Clients that Node's own HTTP layer would answer outside the API's contract, or that try to hold

@@ -3,8 +3,15 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { randomPartner, runToEnd, serverBinPath, startServerProcess } from '../../src/testing/index.js';
-import { budgetPath, jsonHeaders, send } from '../support/http.js';
+import {
+  budgetPath,
+  jsonHeaders,
+  randomPartner,
+  runToEnd,
+  sendRaw,
+  serverBinPath,
+  startServerProcess,
+} from '../../src/testing/index.js';
 import { scratchDir } from '../support/use-server.js';
 
 const partner = randomPartner('Lifecycle partner');
@@ -17,7 +24,7 @@ afterAll(() => scratch.remove());
 const start = (db: string) => startServerProcess({ config, db });
 const readAmount = async (url: string) =>
   (
-    JSON.parse((await send(url, { path: budgetPath(customer), headers: jsonHeaders(token) })).text) as {
+    JSON.parse((await sendRaw(url, { path: budgetPath(customer), headers: jsonHeaders(token) })).text) as {
       amount: unknown;
     }
   ).amount;
@@ -58,7 +65,7 @@ describe('shutdown and restart', () => {
     // Once the listener is closed, a new connection is refused while the old request is still open.
     let refused = false;
     for (let attempt = 0; attempt < 100 && !refused; attempt++) {
-      refused = await send(server.url, { path: '/healthz' }).then(
+      refused = await sendRaw(server.url, { path: '/healthz' }).then(
         () => false,
         (error: NodeJS.ErrnoException) => error.code === 'ECONNREFUSED',
       );

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomPartner } from '../../src/testing/index.js';
-import { budgetPath, jsonHeaders, send } from '../support/http.js';
-import { specViolations } from '../support/spec-conformance.js';
+import { budgetPath, jsonHeaders, randomPartner, sendRaw, specViolations } from '../../src/testing/index.js';
 import { useServer } from '../support/use-server.js';
 
 const busy = randomPartner('Busy partner');
@@ -13,7 +11,7 @@ const server = useServer(
 );
 
 const getAs = async (partner: typeof busy, path = budgetPath(partner.customers[0] as string)) => {
-  const response = await send(server.current.url, { path, headers: jsonHeaders(partner.tokens[0]) });
+  const response = await sendRaw(server.current.url, { path, headers: jsonHeaders(partner.tokens[0]) });
   expect(specViolations('GET', path, response)).toEqual([]);
   return response;
 };

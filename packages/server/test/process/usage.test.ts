@@ -3,8 +3,15 @@ import { budgetStanding, percentUsed, sumDecimals } from '@usagebudget/openapi/r
 import { describe, expect, it } from 'vitest';
 import type { CustomerConfig, PartnerConfig } from '../../src/partners/config-format.js';
 import { parseConfig } from '../../src/partners/config-reader.js';
-import { demoConfig, demoPartner, randomPartner } from '../../src/testing/index.js';
-import { budgetPath, jsonHeaders, type RawRequest, type RawResponse } from '../support/http.js';
+import {
+  budgetPath,
+  demoConfig,
+  demoPartner,
+  jsonHeaders,
+  type RawRequest,
+  type RawResponse,
+  randomPartner,
+} from '../../src/testing/index.js';
 import { sendConforming } from '../support/spec-conformance.js';
 import { useServer } from '../support/use-server.js';
 

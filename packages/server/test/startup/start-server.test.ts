@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BASE_URL, startServer } from '../../src/index.js';
-import { demoPartner, randomPartner } from '../../src/testing/index.js';
-import { budgetPath, jsonHeaders, send } from '../support/http.js';
+import { budgetPath, demoPartner, jsonHeaders, randomPartner, sendRaw } from '../../src/testing/index.js';
 
 describe('startServer', () => {
   it('listens on the port it was given or a free one, and frees it on close()', async () => {
@@ -10,13 +9,13 @@ describe('startServer', () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
     expect(server.port).toBeGreaterThan(0);
     expect(server.db).toBe(':memory:');
-    const response = await send(server.url, {
+    const response = await sendRaw(server.url, {
       path: budgetPath(demoPartner.customerId),
       headers: jsonHeaders(demoPartner.token),
     });
     expect(response.status).toBe(200);
     await Promise.all([server.close(), server.close()]);
-    await expect(send(server.url, { path: '/healthz' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(sendRaw(server.url, { path: '/healthz' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect(DEFAULT_BASE_URL).toBe('http://127.0.0.1:4020');
   });
 
@@ -41,7 +40,7 @@ describe('startServer', () => {
         '{"Amount": 3, "attributes": {"__proto__": {"polluted": true}}}',
       ];
       for (const body of bodies) {
-        const response = await send(server.url, {
+        const response = await sendRaw(server.url, {
           method: 'PATCH',
           path: budgetPath(demoPartner.customerId),
           headers: jsonHeaders(demoPartner.token),
@@ -71,7 +70,7 @@ describe('startServer', () => {
     const requestId = randomUUID();
     try {
       for (let i = 0; i < 3; i++) {
-        const response = await send(server.url, {
+        const response = await sendRaw(server.url, {
           path: budgetPath(partner.customers[0] as string),
           headers: jsonHeaders(partner.tokens[0], { 'MS-CorrelationId': requestId }),
         });

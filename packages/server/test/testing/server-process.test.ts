@@ -1,8 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { demoPartner, randomPartner, startServerProcess } from '../../src/testing/index.js';
-import { budgetPath, jsonHeaders, send } from '../support/http.js';
+import {
+  budgetPath,
+  demoPartner,
+  jsonHeaders,
+  randomPartner,
+  sendRaw,
+  startServerProcess,
+} from '../../src/testing/index.js';
 import { scratchDir } from '../support/use-server.js';
 
 describe('startServerProcess', () => {
@@ -14,13 +20,13 @@ describe('startServerProcess', () => {
       expect(server.db).toBe(join(server.dir, 'usagebudget.sqlite'));
       expect(JSON.parse(readFileSync(join(server.dir, 'config.json'), 'utf8'))).toEqual({ partners: [partner] });
       const path = budgetPath(partner.customers[0] as string);
-      expect((await send(server.url, { path, headers: jsonHeaders(partner.tokens[0]) })).status).toBe(200);
-      expect((await send(server.url, { path, headers: jsonHeaders(demoPartner.token) })).status).toBe(401);
+      expect((await sendRaw(server.url, { path, headers: jsonHeaders(partner.tokens[0]) })).status).toBe(200);
+      expect((await sendRaw(server.url, { path, headers: jsonHeaders(demoPartner.token) })).status).toBe(401);
     } finally {
       expect(await server.stop()).toBe(0);
     }
     expect(existsSync(server.dir)).toBe(false);
-    await expect(send(server.url, { path: '/healthz' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(sendRaw(server.url, { path: '/healthz' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('removes its scratch folder after a kill -9 too, and leaves a database of the caller in place', async () => {
@@ -42,7 +48,7 @@ describe('startServerProcess', () => {
     const demo = await startServerProcess({ db: ':memory:' });
     try {
       const path = budgetPath(demoPartner.customerId);
-      expect((await send(demo.url, { path, headers: jsonHeaders(demoPartner.token) })).status).toBe(200);
+      expect((await sendRaw(demo.url, { path, headers: jsonHeaders(demoPartner.token) })).status).toBe(200);
     } finally {
       await demo.stop();
     }

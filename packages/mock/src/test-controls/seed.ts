@@ -1,5 +1,4 @@
-import type { ResolvedConfig, ServerConfig } from '../partners/config-format.js';
-import { parseConfig } from '../partners/config-reader.js';
+import { parseConfig, type ResolvedConfig, type ServerConfig } from '@usagebudget/server';
 
 /**
  * What a mock starts from, and goes back to at every reset: the server's config format, whole

@@ -1,3 +1,5 @@
+// Requests as a test needs them to be, not as an HTTP client would send them: raw, on a fresh
+// connection each, with what came back.
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 
@@ -16,8 +18,12 @@ export interface RawRequest {
   readonly body?: string | Buffer | readonly (string | Buffer)[];
 }
 
-/** One HTTP/1.1 request over a fresh connection, with full control of the path and headers. */
-export function send(baseUrl: string, options: RawRequest): Promise<RawResponse> {
+/**
+ * One HTTP/1.1 request over a fresh connection, with full control of the path and headers: for a
+ * test that must send what `fetch` would refuse or rewrite (a `Host`, an odd path, a body in
+ * chunks). Resolves with the whole answer; rejects when the connection fails or is cut.
+ */
+export function sendRaw(baseUrl: string, options: RawRequest): Promise<RawResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest(

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { RawResponse } from './http.js';
-import { specViolations } from './spec-conformance.js';
+import { type RawResponse, specViolations } from '../../src/testing/index.js';
 
 // The other tests trust specViolations to catch a server that drifts from the spec: check it can.
 const path = `/v1/customers/${randomUUID()}/usagebudget`;

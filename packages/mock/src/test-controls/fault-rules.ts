@@ -8,20 +8,31 @@ import type { FaultAnswers } from './fault-answers.js';
 
 /** Which requests of the API fail, and how: the `FaultRule` schema of the test controls' spec. */
 export interface FaultRule {
+  /** Only requests of this method (upper case). */
   readonly method?: string;
+  /** Only requests of this operation of the spec (an unknown one is refused). */
   readonly operationId?: string;
+  /** Only requests whose path names this customer tenant ID (any case). */
   readonly customer?: string;
+  /** Answer with this status (400-599): the spec's example body and documented headers for it. */
   readonly status?: number;
+  /** The spec's example to answer with, by name (needs `status` and `operationId`); default the first. */
   readonly example?: string;
+  /** `Retry-After`, in seconds (needs `status`); 1 by default where the spec documents it. */
   readonly retryAfter?: number;
+  /** Wait this many milliseconds first. */
   readonly delayMs?: number;
+  /** Close the connection once the request has arrived, unanswered (excludes `status`). */
   readonly drop?: boolean;
+  /** Apply to the next N matching requests; without it, always. */
   readonly times?: number;
 }
 
 /** A rule in force. */
 export interface ActiveFaultRule {
+  /** What `removeFault` takes. */
   readonly id: string;
+  /** The rule as it was added. */
   readonly rule: FaultRule;
   /** Requests it has answered so far. */
   readonly matched: number;

@@ -1,15 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { HttpError } from '../contract/faults.js';
-
-/**
- * The header every request of the test controls carries. A web page can send a custom header to
- * another origin only after a CORS preflight, which the controls never consent to: so a page the
- * developer has open cannot reset or rig a mock on their machine.
- */
-export const TEST_CONTROLS_HEADER = 'X-Usagebudget-Mock';
-/** Its one value. */
-export const TEST_CONTROLS_HEADER_VALUE = '1';
+import { HttpError } from '@usagebudget/server/extension';
+import { MOCK_ADMIN_HEADER, MOCK_ADMIN_HEADER_VALUE } from './control-surface.js';
 
 const JSON_MEDIA_TYPE = 'application/json';
 
@@ -82,12 +74,12 @@ export function createControlGuard(options: {
         );
       }
     }
-    if (req.headers[TEST_CONTROLS_HEADER.toLowerCase()] !== TEST_CONTROLS_HEADER_VALUE) {
+    if (req.headers[MOCK_ADMIN_HEADER.toLowerCase()] !== MOCK_ADMIN_HEADER_VALUE) {
       return refused(
         403,
         'MockHeaderRequired',
-        `Send ${TEST_CONTROLS_HEADER}: ${TEST_CONTROLS_HEADER_VALUE} with every request of the test controls (the mock's admin client does): a web page cannot send it to the mock unless the mock consents, which it never does.`,
-        [TEST_CONTROLS_HEADER],
+        `Send ${MOCK_ADMIN_HEADER}: ${MOCK_ADMIN_HEADER_VALUE} with every request of the test controls (the mock's admin client does): a web page cannot send it to the mock unless the mock consents, which it never does.`,
+        [MOCK_ADMIN_HEADER],
       );
     }
     const contentType = req.headers['content-type'];

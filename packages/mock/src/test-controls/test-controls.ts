@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { spec } from '@usagebudget/openapi';
 import {
   mockPreference,
@@ -6,42 +6,24 @@ import {
   type SpecOperation,
   specOperations,
 } from '@usagebudget/openapi/operations';
-import { isCorrelationId, isRequestId } from '../contract/spec-validator.js';
-import { echoOrNew } from '../http/request-handler.js';
-import type { ResolvedConfig } from '../partners/config-format.js';
-import { portfolioSeed } from '../partners/portfolio-seed.js';
-import type { Store } from '../storage/sqlite-store.js';
+import type { ExtensionContext, ServerExtension } from '@usagebudget/server';
+import { tracingIds } from '@usagebudget/server/extension';
 import { createAdminRoutes } from './admin-routes.js';
-import { TEST_CONTROLS_PATH } from './admin-spec.js';
 import { createControlGuard } from './control-guard.js';
+import { MOCK_ADMIN_PATH } from './control-surface.js';
 import { createFaultAnswers, type FaultAnswer } from './fault-answers.js';
 import { createFaultRules, customerPosition, type FaultRule } from './fault-rules.js';
-import { createJournal } from './journal.js';
+import { createJournal, type JournalRecord } from './journal.js';
 import { createRedaction } from './redaction.js';
 import { type ParsedSeed, parseSeed } from './seed.js';
 
-export interface TestControlsDependencies {
+export interface TestControlsOptions {
+  /** The seed the server was started from (`startServer({ config: seed.config })`), applied again at every reset. */
   readonly seed: ParsedSeed;
   /** The journal's budget, in bytes; default `DEFAULT_JOURNAL_MAX_BYTES`. */
   readonly journalMaxBytes?: number | undefined;
-  /** The host the server listens on: the controls answer requests sent to it (see `createControlGuard`). */
-  readonly listenHost: string;
-  /** Host names the controls also answer requests sent to, besides loopback and IP addresses. */
+  /** Host names the controls also answer requests sent to, besides loopback, IP addresses and the server's host. */
   readonly allowedHosts?: readonly string[] | undefined;
-  readonly store: Store;
-  /** Serves the API with another config from now on (a re-seed's partners, tokens, customers). */
-  reconfigure(config: ResolvedConfig): void;
-  /** The server's own request listener: every request the controls do not answer goes there. */
-  readonly next: RequestListener;
-  /** Where an unexpected error of the controls is reported. */
-  readonly onFault?: ((error: unknown) => void) | undefined;
-}
-
-export interface TestControls {
-  /** The controls in front of the server: admin routes, journal, fault rules and `Prefer`. */
-  readonly listener: RequestListener;
-  /** Cuts the connections of requests still being delayed, so the server can close. */
-  close(): void;
 }
 
 class InvalidPrefer extends Error {}
@@ -71,7 +53,41 @@ function preferredFault(header: string | string[] | undefined): FaultRule | unde
     : { status: preference.status };
 }
 
-export function createTestControls(deps: TestControlsDependencies): TestControls {
+/** A request of the API as the controls see it: its operation of the spec, and the customer its path names. */
+interface Target {
+  readonly path: string;
+  readonly query: string;
+  readonly method: string;
+  readonly operation: SpecOperation | undefined;
+  readonly customer: string | null;
+}
+
+/** What the controls do to a request of the API before (or instead of) the API: nothing, or a rule's fault. */
+interface Plan {
+  readonly rule: FaultRule | undefined;
+  readonly fault: FaultAnswer | undefined;
+}
+
+/** Writes an answer of the controls, with the tracing ids every answer of the API carries. */
+function answer(req: IncomingMessage, res: ServerResponse, fault: FaultAnswer): void {
+  const ids = tracingIds(req.headers);
+  res
+    .writeHead(fault.status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(fault.body),
+      'MS-RequestId': ids.requestId,
+      'MS-CorrelationId': ids.correlationId,
+      ...fault.headers,
+    })
+    .end(fault.body);
+}
+
+/**
+ * The test controls, as an extension of the reference server (`startServer({ extend })`): the
+ * admin routes under `/_mock`, and in front of the API the journal, the fault rules and `Prefer`.
+ * Every other request goes to the API as it is.
+ */
+export function createTestControls(options: TestControlsOptions, server: ExtensionContext): ServerExtension {
   const operations = specOperations(spec);
   // Compiled once: matching a path is on every request's way.
   const matchers = operations.map((operation) => ({
@@ -82,23 +98,11 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
   }));
   const answers = createFaultAnswers(spec, operations);
   const rules = createFaultRules(operations, answers);
-  const journal = createJournal(createRedaction(operations), deps.journalMaxBytes);
-  const answer = (req: IncomingMessage, res: ServerResponse, fault: FaultAnswer) => {
-    const body = fault.body;
-    res
-      .writeHead(fault.status, {
-        'Content-Type': 'application/json; charset=utf-8',
-        'Content-Length': Buffer.byteLength(body),
-        'MS-RequestId': echoOrNew(req.headers['ms-requestid'], isRequestId),
-        'MS-CorrelationId': echoOrNew(req.headers['ms-correlationid'], isCorrelationId),
-        ...fault.headers,
-      })
-      .end(body);
-  };
+  const journal = createJournal(createRedaction(operations), options.journalMaxBytes);
 
   // The API's requests accepted and not yet answered: a reset cancels them.
   const inFlight = new Set<InFlight>();
-  let seed = deps.seed;
+  let seed = options.seed;
 
   /**
    * What a reset does to the requests accepted before it, so that none lands in the state after
@@ -127,16 +131,13 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
     inFlight.clear();
   };
 
+  // The server started from the seed; a reset deletes every stored row and applies it again.
   const apply = () => {
     cancelInFlight();
-    deps.store.clear();
-    // The server's one seeding path: what a config file gives a server at its start.
-    deps.store.seed(portfolioSeed(seed.config));
-    deps.reconfigure(seed.config);
+    server.reset(seed.config);
     rules.clear();
     journal.clear();
   };
-  apply();
 
   const admin = createAdminRoutes({
     rules,
@@ -147,7 +148,7 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
       apply();
     },
     seed: () => seed.given,
-    guard: createControlGuard({ listenHost: deps.listenHost, allowedHosts: deps.allowedHosts }),
+    guard: createControlGuard({ listenHost: server.host, allowedHosts: options.allowedHosts }),
   });
 
   /** Tracks a request of the API until its answer is written or its connection closes. */
@@ -161,47 +162,90 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
     return request;
   };
 
-  const listener: RequestListener = (req, res) => {
+  /** The request's operation and customer, by the spec's path templates. */
+  const targetOf = (req: IncomingMessage): Target => {
     const url = req.url ?? '/';
     const at = url.indexOf('?');
     const path = at === -1 ? url : url.slice(0, at);
-    if (path === TEST_CONTROLS_PATH || path.startsWith(`${TEST_CONTROLS_PATH}/`)) {
-      admin(req, res, path, at === -1 ? '' : url.slice(at + 1));
-      return;
-    }
     const method = (req.method ?? '').toUpperCase();
-    let operation: SpecOperation | undefined;
-    let customer: string | null = null;
     for (const candidate of matchers) {
       const values = candidate.method === method ? candidate.match(path) : undefined;
       if (!values) continue;
-      operation = candidate.operation;
-      customer = values[candidate.customerAt]?.toLowerCase() ?? null;
-      break;
+      const customer = values[candidate.customerAt]?.toLowerCase() ?? null;
+      return { path, query: at === -1 ? '' : url.slice(at + 1), method, operation: candidate.operation, customer };
+    }
+    return { path, query: at === -1 ? '' : url.slice(at + 1), method, operation: undefined, customer: null };
+  };
+
+  /**
+   * The fault a request gets: the one its `Prefer` asks for, else the first rule that matches;
+   * noted in its journal entry. Throws `InvalidPrefer` (or an unknown example's error) for a
+   * `Prefer` that cannot be honoured.
+   */
+  const planFor = (req: IncomingMessage, target: Target, entry: JournalRecord): Plan => {
+    let rule = preferredFault(req.headers.prefer);
+    if (rule) entry.fault = 'prefer';
+    else {
+      const taken = rules.take(target);
+      rule = taken?.rule;
+      entry.fault = taken?.id ?? null;
+    }
+    const fault =
+      rule?.status === undefined
+        ? undefined
+        : answers.answer(target.operation, rule.status, { example: rule.example, retryAfter: rule.retryAfter });
+    return { rule, fault };
+  };
+
+  /** Lets the API serve the request: from now on a reset closes its connection instead of answering it. */
+  const serve = (request: InFlight, entry: JournalRecord) => {
+    request.held = false;
+    journal.readBody(request.req, entry);
+    server.api(request.req, request.res);
+  };
+
+  /** Carries out a rule: waits its delay, then drops the connection, answers the fault, or lets the API serve. */
+  const carryOut = (request: InFlight, entry: JournalRecord, rule: FaultRule, fault: FaultAnswer | undefined) => {
+    const { req, res } = request;
+    // Each step checks that no reset came in between: a cancelled request is answered already.
+    const act = () => {
+      if (request.cancelled) return;
+      if (rule.drop) {
+        journal.readBody(req, entry).then(() => {
+          if (!request.cancelled) req.socket.destroy();
+        });
+      } else if (fault) {
+        journal.readBody(req, entry).then(() => {
+          if (!request.cancelled) answer(req, res, fault);
+        });
+      } else serve(request, entry);
+    };
+    if (rule.delayMs) {
+      request.timer = setTimeout(() => {
+        request.timer = undefined;
+        act();
+      }, rule.delayMs);
+    } else act();
+  };
+
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    const target = targetOf(req);
+    if (target.path === MOCK_ADMIN_PATH || target.path.startsWith(`${MOCK_ADMIN_PATH}/`)) {
+      admin(req, res, target.path, target.query);
+      return;
     }
     const entry = journal.open(req, {
-      path,
-      query: at === -1 ? '' : url.slice(at + 1),
-      operationId: operation?.operationId ?? null,
-      customer,
+      path: target.path,
+      query: target.query,
+      operationId: target.operation?.operationId ?? null,
+      customer: target.customer,
     });
     res.once('finish', () => {
       entry.status = res.statusCode;
     });
-
-    let rule: FaultRule | undefined;
-    let fault: FaultAnswer | undefined;
+    let plan: Plan;
     try {
-      rule = preferredFault(req.headers.prefer);
-      if (rule) entry.fault = 'prefer';
-      else {
-        const taken = rules.take({ method, operation, customer });
-        rule = taken?.rule;
-        entry.fault = taken?.id ?? null;
-      }
-      if (rule?.status !== undefined) {
-        fault = answers.answer(operation, rule.status, { example: rule.example, retryAfter: rule.retryAfter });
-      }
+      plan = planFor(req, target, entry);
     } catch (error) {
       // Only a Prefer header can be wrong here: a rule was checked when it was added.
       const description = error instanceof InvalidPrefer ? error.message : `Prefer: ${(error as Error).message}.`;
@@ -213,35 +257,8 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
       return;
     }
     const request = track(req, res);
-    const serve = () => {
-      request.held = false;
-      journal.readBody(req, entry);
-      deps.next(req, res);
-    };
-    if (!rule) {
-      serve();
-      return;
-    }
-    // Each step checks that no reset came in between: a cancelled request is answered already.
-    const act = () => {
-      if (request.cancelled) return;
-      if (rule.drop) {
-        journal.readBody(req, entry).then(() => {
-          if (!request.cancelled) req.socket.destroy();
-        });
-      } else if (fault) {
-        const ready = fault;
-        journal.readBody(req, entry).then(() => {
-          if (!request.cancelled) answer(req, res, ready);
-        });
-      } else serve();
-    };
-    if (rule.delayMs) {
-      request.timer = setTimeout(() => {
-        request.timer = undefined;
-        act();
-      }, rule.delayMs);
-    } else act();
+    if (plan.rule) carryOut(request, entry, plan.rule, plan.fault);
+    else serve(request, entry);
   };
 
   return {
@@ -249,7 +266,7 @@ export function createTestControls(deps: TestControlsDependencies): TestControls
       try {
         listener(req, res);
       } catch (error) {
-        deps.onFault?.(error);
+        server.reportFault(error);
         req.socket.destroy();
       }
     },

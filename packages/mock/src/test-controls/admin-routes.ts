@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { faults, HttpError } from '../contract/faults.js';
-import { readJsonBody } from '../http/request-body.js';
-import { StreamedBody, writeStreamed } from '../http/streamed-body.js';
-import { ConfigError } from '../partners/config-reader.js';
-import { TEST_CONTROLS_PATH, testControlsSpec } from './admin-spec.js';
+import { ConfigError } from '@usagebudget/server';
+import { faults, HttpError, readJsonBody, StreamedBody, writeStreamed } from '@usagebudget/server/extension';
+import { testControlsSpec } from './admin-spec.js';
+import { MOCK_ADMIN_PATH } from './control-surface.js';
 import { type FaultRules, InvalidFaultRule } from './fault-rules.js';
 import type { JournalFilter, RequestJournal } from './journal.js';
 
@@ -120,7 +119,7 @@ export function createAdminRoutes(
   ];
 
   const dispatch = (req: IncomingMessage, path: string): Promise<Reply> | Reply => {
-    const local = path.slice(TEST_CONTROLS_PATH.length);
+    const local = path.slice(MOCK_ADMIN_PATH.length);
     for (const [pattern, methods] of routes) {
       const match = pattern.exec(local);
       if (!match) continue;

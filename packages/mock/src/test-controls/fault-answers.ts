@@ -7,8 +7,8 @@ import {
   type SpecOperation,
   type SpecResponse,
 } from '@usagebudget/openapi/operations';
+import { faults } from '@usagebudget/server/extension';
 import type { OpenAPIV3 } from 'openapi-types';
-import { faults } from '../contract/faults.js';
 
 /** A fault's response, before the tracing headers every response carries. */
 export interface FaultAnswer {

@@ -1,18 +1,29 @@
 import type { IncomingMessage } from 'node:http';
-import { JsonArrayStream, JsonTextValue, jsonChunks } from '../http/json-number-text.js';
-import { MAX_BODY_BYTES } from '../http/request-body.js';
-import { StreamedBody } from '../http/streamed-body.js';
+import {
+  JsonArrayStream,
+  JsonTextValue,
+  jsonChunks,
+  MAX_BODY_BYTES,
+  StreamedBody,
+} from '@usagebudget/server/extension';
 import type { Redaction } from './redaction.js';
 
 /** One request of the API as the journal answers it: the `JournalEntry` schema of the test controls' spec. */
 export interface JournalEntry {
+  /** In the order requests arrived. */
   readonly id: number;
+  /** When it arrived (ISO 8601). */
   readonly time: string;
   readonly method: string;
+  /** As sent, without the query string. */
   readonly path: string;
+  /** The query string without its `?`, credentials redacted; empty when there is none. */
   readonly query: string;
+  /** The spec's operation it matched; `null` for a request of no operation. */
   readonly operationId: string | null;
+  /** The customer tenant ID its path names, lower case; `null` when it names none. */
   readonly customer: string | null;
+  /** As received (names in lower case), credentials redacted. */
   readonly headers: Readonly<Record<string, string | string[]>>;
   /** Its JSON value when it parses, else its text; `null` when empty. */
   readonly body: unknown;
@@ -20,7 +31,9 @@ export interface JournalEntry {
   readonly bodyBytes: number;
   /** True when the body was longer than the journal keeps (64 KiB): `body` is then its first 64 KiB, as text. */
   readonly bodyTruncated: boolean;
+  /** The status answered; `null` while unanswered, or for a dropped connection. */
   readonly status: number | null;
+  /** The id of the rule that faulted it, `prefer` when its `Prefer` header did; `null` when none did. */
   readonly fault: string | null;
 }
 
@@ -37,9 +50,12 @@ export interface Journal {
 
 /** `GET /_mock/journal`'s filters; each one given must match. */
 export interface JournalFilter {
+  /** Any case. */
   readonly method?: string | undefined;
   readonly operationId?: string | undefined;
+  /** A customer tenant ID, any case. */
   readonly customer?: string | undefined;
+  /** The status answered. */
   readonly status?: number | undefined;
 }
 

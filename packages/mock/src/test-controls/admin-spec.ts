@@ -1,8 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types';
-import { TEST_CONTROLS_HEADER, TEST_CONTROLS_HEADER_VALUE } from './control-guard.js';
-
-/** Where a server with test controls serves them; a normal server answers 404 under it. */
-export const TEST_CONTROLS_PATH = '/_mock';
+import { MOCK_ADMIN_HEADER, MOCK_ADMIN_HEADER_VALUE, MOCK_ADMIN_PATH } from './control-surface.js';
 
 const json = (schema: string): OpenAPIV3.MediaTypeObject => ({ schema: { $ref: `#/components/schemas/${schema}` } });
 const error = (description: string): OpenAPIV3.ResponseObject => ({
@@ -13,7 +10,7 @@ const done: OpenAPIV3.ResponseObject = { description: 'Done; no body.' };
 /** What any request of the controls may be answered before it runs (see control-guard.ts). */
 const guarded: Record<string, OpenAPIV3.ResponseObject> = {
   '403': error(
-    `No \`${TEST_CONTROLS_HEADER}: ${TEST_CONTROLS_HEADER_VALUE}\` header (\`MockHeaderRequired\`), or an \`Origin\` of another site (\`CrossOriginRequest\`).`,
+    `No \`${MOCK_ADMIN_HEADER}: ${MOCK_ADMIN_HEADER_VALUE}\` header (\`MockHeaderRequired\`), or an \`Origin\` of another site (\`CrossOriginRequest\`).`,
   ),
   '415': error('A body, or a `Content-Type`, other than `application/json` (`UnsupportedMediaType`).'),
   '421': error(
@@ -33,7 +30,7 @@ export const testControlsSpec: OpenAPIV3.Document = {
     version: '1.0.0',
     description: `The test controls of the stateful mock of the Partner Center usage budget API (the reference
 server started with test controls, as \`@usagebudget/mock\` does). A server in its normal mode has
-none of these paths: it answers 404 under \`${TEST_CONTROLS_PATH}\`.
+none of these paths: it answers 404 under \`${MOCK_ADMIN_PATH}\`.
 
 - **Fault rules** make matching requests of the API fail: a status with the spec's example body
   for it, a delay, or a dropped connection, for the next \`times\` matching requests or always. The
@@ -49,7 +46,7 @@ none of these paths: it answers 404 under \`${TEST_CONTROLS_PATH}\`.
   a client does not retry it into the next test) and its connection closed; one the API is serving
   (its body still arriving, or a long answer being written) has its connection closed.
 
-Every request carries \`${TEST_CONTROLS_HEADER}: ${TEST_CONTROLS_HEADER_VALUE}\` (the security scheme below), and is sent to
+Every request carries \`${MOCK_ADMIN_HEADER}: ${MOCK_ADMIN_HEADER_VALUE}\` (the security scheme below), and is sent to
 loopback, an IP address or a host the mock was told to allow, with any body as \`application/json\`:
 a web page open in the developer's browser can send none of this to the mock (a custom header to
 another origin needs a CORS preflight, which the controls never consent to; a name of its own
@@ -59,7 +56,7 @@ mock is for tests, on loopback or a CI network.`,
   servers: [{ url: '/' }],
   security: [{ mockControlHeader: [] }],
   paths: {
-    [`${TEST_CONTROLS_PATH}/openapi.json`]: {
+    [`${MOCK_ADMIN_PATH}/openapi.json`]: {
       get: {
         operationId: 'getTestControlsSpec',
         summary: 'This document',
@@ -69,7 +66,7 @@ mock is for tests, on loopback or a CI network.`,
         },
       },
     },
-    [`${TEST_CONTROLS_PATH}/faults`]: {
+    [`${MOCK_ADMIN_PATH}/faults`]: {
       get: {
         operationId: 'listFaultRules',
         summary: 'The fault rules in force, in the order they are tried',
@@ -94,7 +91,7 @@ mock is for tests, on loopback or a CI network.`,
         responses: { ...guarded, '204': done },
       },
     },
-    [`${TEST_CONTROLS_PATH}/faults/{id}`]: {
+    [`${MOCK_ADMIN_PATH}/faults/{id}`]: {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
       delete: {
         operationId: 'removeFaultRule',
@@ -102,7 +99,7 @@ mock is for tests, on loopback or a CI network.`,
         responses: { ...guarded, '204': done, '404': error('No rule has this id (it may have run out).') },
       },
     },
-    [`${TEST_CONTROLS_PATH}/journal`]: {
+    [`${MOCK_ADMIN_PATH}/journal`]: {
       get: {
         operationId: 'readJournal',
         summary: 'The requests received, oldest first, optionally filtered',
@@ -129,7 +126,7 @@ mock is for tests, on loopback or a CI network.`,
         responses: { ...guarded, '204': done },
       },
     },
-    [`${TEST_CONTROLS_PATH}/reset`]: {
+    [`${MOCK_ADMIN_PATH}/reset`]: {
       post: {
         operationId: 'reset',
         summary:
@@ -137,7 +134,7 @@ mock is for tests, on loopback or a CI network.`,
         responses: { ...guarded, '204': done },
       },
     },
-    [`${TEST_CONTROLS_PATH}/seed`]: {
+    [`${MOCK_ADMIN_PATH}/seed`]: {
       get: {
         operationId: 'readSeed',
         summary: 'The seed in force, as it was given',
@@ -160,8 +157,8 @@ mock is for tests, on loopback or a CI network.`,
       mockControlHeader: {
         type: 'apiKey',
         in: 'header',
-        name: TEST_CONTROLS_HEADER,
-        description: `Always \`${TEST_CONTROLS_HEADER_VALUE}\`: not a secret, a header no web page can send to the mock unasked.`,
+        name: MOCK_ADMIN_HEADER,
+        description: `Always \`${MOCK_ADMIN_HEADER_VALUE}\`: not a secret, a header no web page can send to the mock unasked.`,
       },
     },
     schemas: {
