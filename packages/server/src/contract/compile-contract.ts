@@ -23,12 +23,19 @@ export interface ParameterRule {
   readonly check: SchemaCheckFunction;
 }
 
+const SCHEMAS = '#/components/schemas/';
+
 /** The token kinds the spec names in `x-token-kinds`. */
 export const SPEC_TOKEN_KINDS = ['app-only', 'app+user'] as const;
 export type SpecTokenKind = (typeof SPEC_TOKEN_KINDS)[number];
 
 export interface BodyRule {
   readonly mediaType: string;
+  /**
+   * For a body the schema makes a JSON object: the schema's name (`SpendingBudget`), or `''` for
+   * an inline schema. `undefined` when the body need not be an object.
+   */
+  readonly objectName: string | undefined;
   /** Case-insensitive binding of the body's properties onto the schema's declared properties. */
   readonly shape: BindingShape;
   readonly check: SchemaCheckFunction;
@@ -88,10 +95,12 @@ export function compileContract(document: OpenAPIV3.Document, validator: SpecVal
   const bodyRule = ({ value, pointer }: Located<OpenAPIV3.RequestBodyObject>): BodyRule => {
     const [mediaType, content] = Object.entries(value.content)[0] ?? [];
     if (!mediaType || !content?.schema) throw new Error(`${pointer} has no schema`);
-    const schemaPointer =
-      resolveReference(document, content.schema).pointer ?? jsonPointer(pointer, 'content', mediaType, 'schema');
+    const resolved = resolveReference<OpenAPIV3.SchemaObject>(document, content.schema);
+    const schemaPointer = resolved.pointer ?? jsonPointer(pointer, 'content', mediaType, 'schema');
+    const named = resolved.pointer?.startsWith(SCHEMAS) ? resolved.pointer.slice(SCHEMAS.length) : '';
     return {
       mediaType,
+      objectName: resolved.value.type === 'object' ? named : undefined,
       shape: bindingShapeOf(content.schema, resolveSchema),
       check: validator.compile(schemaPointer),
     };

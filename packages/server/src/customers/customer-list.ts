@@ -118,9 +118,9 @@ function readFilter(raw: string, rules: PagingRules): CustomerPrefix {
  * problem of several: seekOperation, continuation token, size, filter.
  */
 function positionOf(call: OperationCall, rules: PagingRules, tokens: ContinuationTokens): ListingPosition {
-  const { query, req, partner } = call;
+  const { query, headers, partner } = call;
   const seek = single(query, 'seekOperation', (values) => faults.invalidSeekOperation(values.join(',')));
-  const header = req.headers[CONTINUATION_TOKEN.toLowerCase()];
+  const header = headers[CONTINUATION_TOKEN.toLowerCase()];
   const token = Array.isArray(header) ? header.join(',') : header;
   if (seek !== undefined && !rules.seekOperations.includes(seek)) throw faults.invalidSeekOperation(seek);
   if (seek === undefined && token !== undefined) throw faults.tokenWithoutSeekOperation();
@@ -184,7 +184,7 @@ export function customerOperations(
         const position = positionOf(call, rules, tokens);
         const found = store.listCustomers(call.partner.id, position.filter, position.offset, position.size + 1);
         const page = found.slice(0, position.size);
-        const sentToken = call.req.headers[CONTINUATION_TOKEN.toLowerCase()];
+        const sentToken = call.headers[CONTINUATION_TOKEN.toLowerCase()];
         const self =
           typeof sentToken === 'string'
             ? {

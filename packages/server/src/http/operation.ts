@@ -1,6 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { OperationRule } from '../contract/compile-contract.js';
 import type { ResolvedPartner, TokenKind } from '../partners/config-format.js';
+import type { CheckedBody } from './checked-body.js';
 import type { StreamedBody } from './streamed-body.js';
 
 /** A response to write: status, body, and headers beyond the ones every response carries. */
@@ -13,9 +14,14 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** A call the front door (authentication, throttling, token kind, headers, customer ownership) has let in. */
+/**
+ * A call the front door has let in: authenticated, within the throttle, of a token kind the
+ * operation accepts, its headers and path checked, its customer the partner's, and its body (when
+ * the spec declares one) read, bound and checked against the spec's schema.
+ */
 export interface OperationCall {
-  readonly req: IncomingMessage;
+  /** The request's headers, names in lower case. */
+  readonly headers: IncomingHttpHeaders;
   readonly operation: OperationRule;
   readonly partner: ResolvedPartner;
   readonly tokenKind: TokenKind;
@@ -30,8 +36,8 @@ export interface OperationCall {
   readonly selfUri: string;
   /** The MS-RequestId the client sent, lower case; `undefined` when the server made one up. */
   readonly sentRequestId: string | undefined;
-  /** Tells the front door the request body was read to its end, so the connection can be kept. */
-  bodyRead(): void;
+  /** The request body, for an operation whose spec declares one; `undefined` for the others. */
+  readonly body: CheckedBody | undefined;
   /**
    * Aborted when the client leaves before its answer is written: long work (a whole portfolio)
    * checks it between steps and stops, throwing `ClientGone`.

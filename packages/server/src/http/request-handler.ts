@@ -1,12 +1,13 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { OperationRule, RouteRule } from '../contract/compile-contract.js';
+import type { BodyRule, OperationRule, RouteRule } from '../contract/compile-contract.js';
 import { faults, HttpError } from '../contract/faults.js';
-import type { PartnerDirectory } from '../partners/partner-directory.js';
+import type { Caller, PartnerDirectory } from '../partners/partner-directory.js';
 import type { BudgetStore } from '../storage/budget-store.js';
 import type { AccessLog } from './access-log.js';
+import { type CheckedBody, checkBody } from './checked-body.js';
 import type { Operation, Reply } from './operation.js';
 import { checkProtocol } from './protocol-checks.js';
-import { ClientGone, canDrain, drainBody } from './request-body.js';
+import { ClientGone, canDrain, drainBody, readJsonBody } from './request-body.js';
 import { DOCS_PREFIX, type StaticFile } from './static-routes.js';
 import { StreamedBody, writeStreamed } from './streamed-body.js';
 import { tracingIds } from './tracing-ids.js';
@@ -106,22 +107,33 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     }
   }
 
-  const callOperation = (inFlight: InFlightRequest, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
+  /**
+   * Lets a request of `route` in, or throws the fault of the first check it fails: its method,
+   * token, throttle, token kind and headers.
+   */
+  const admit = (inFlight: InFlightRequest, route: RouteRule): { operation: OperationRule } & Caller => {
     const { req } = inFlight;
     inFlight.route = route.pathTemplate;
     const operation = route.operations.get(req.method ?? '');
     if (!operation) throw faults.methodNotAllowed(req.method ?? '', route.allow);
-    const { partner, tokenKind } = deps.partners.authenticate(req.headers.authorization);
-    inFlight.partnerId = partner.id;
-    const wait = deps.throttle?.(partner.id) ?? 0;
+    const caller = deps.partners.authenticate(req.headers.authorization);
+    inFlight.partnerId = caller.partner.id;
+    const wait = deps.throttle?.(caller.partner.id) ?? 0;
     if (wait > 0) throw faults.throttled(wait);
-    if (!operation.tokenKinds.includes(tokenKind)) throw faults.tokenKindNotAccepted(operation.tokenKinds, tokenKind);
+    if (!operation.tokenKinds.includes(caller.tokenKind)) {
+      throw faults.tokenKindNotAccepted(operation.tokenKinds, caller.tokenKind);
+    }
     for (const header of checkedHeaders.get(operation) ?? []) {
       const value = req.headers[header.key];
       if (value === undefined) continue;
       const result = header.check(value);
       if (!result.valid) throw faults.invalidHeader(header.name, result.details[0]?.message ?? 'is invalid');
     }
+    return { operation, ...caller };
+  };
+
+  /** The path's values checked against the spec: the customer it names (lower case), and the segments of `links.self`. */
+  const checkPath = (operation: OperationRule, values: readonly string[]) => {
     let customerId: string | undefined;
     const segments = operation.pathParameters.map((parameter, index) => {
       const value = values[index] ?? '';
@@ -134,25 +146,38 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       if (!result.valid) throw faults.invalidPathParameter(parameter.name, result.details[0]?.message ?? 'is invalid');
       return value;
     });
+    return { customerId, segments };
+  };
+
+  /** Reads the body the spec declares for the operation (the connection can then be kept), binds it and checks it. */
+  const readBody = async (inFlight: InFlightRequest, rule: BodyRule): Promise<CheckedBody> => {
+    const read = await readJsonBody(inFlight.req, rule.mediaType);
+    inFlight.bodyRead = true;
+    return checkBody(rule, read);
+  };
+
+  const callOperation = (inFlight: InFlightRequest, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
+    const { operation, partner, tokenKind } = admit(inFlight, route);
+    const { customerId, segments } = checkPath(operation, values);
     if (customerId !== undefined) deps.partners.authorize(partner, customerId);
-    const sentRequestId = req.headers['ms-requestid'];
-    return implementationOf(operation).handle({
-      req,
-      operation,
-      partner,
-      tokenKind,
-      customerId,
-      query: new URLSearchParams(inFlight.query),
-      selfUri: fillTemplate(route.pathTemplate, segments),
-      // Only an id the client sent can come back in a retry; a generated one is never replayed.
-      sentRequestId: typeof sentRequestId === 'string' ? inFlight.requestId.toLowerCase() : undefined,
-      bodyRead: () => {
-        inFlight.bodyRead = true;
-      },
-      get signal() {
-        return clientLeft(inFlight);
-      },
-    });
+    const { headers } = inFlight.req;
+    const call = (body: CheckedBody | undefined) =>
+      implementationOf(operation).handle({
+        headers,
+        operation,
+        partner,
+        tokenKind,
+        customerId,
+        query: new URLSearchParams(inFlight.query),
+        selfUri: fillTemplate(route.pathTemplate, segments),
+        // Only an id the client sent can come back in a retry; a generated one is never replayed.
+        sentRequestId: typeof headers['ms-requestid'] === 'string' ? inFlight.requestId.toLowerCase() : undefined,
+        body,
+        get signal() {
+          return clientLeft(inFlight);
+        },
+      });
+    return operation.body ? readBody(inFlight, operation.body).then(call) : call(undefined);
   };
 
   const serveStatic = (inFlight: InFlightRequest): Reply => {

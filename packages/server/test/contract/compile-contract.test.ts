@@ -65,6 +65,7 @@ describe('compileContract', () => {
   it('gives PATCH the body rule of SpendingBudget, and GET none', () => {
     const body = route?.operations.get('PATCH')?.body;
     expect(body?.mediaType).toBe('application/json');
+    expect(body?.objectName).toBe('SpendingBudget');
     expect(body?.check({ amount: 1 }).valid).toBe(true);
     expect(body?.check({ amount: -1 }).valid).toBe(false);
     expect(body?.shape.properties.get('amount')?.name).toBe('amount');

@@ -8,6 +8,8 @@ import { specValidator } from '../../src/contract/spec-validator.js';
 import { createContinuationTokens } from '../../src/customers/continuation-token.js';
 import { customerOperations } from '../../src/customers/customer-list.js';
 import { createAccessLog } from '../../src/http/access-log.js';
+import type { CheckedBody } from '../../src/http/checked-body.js';
+import type { Operation } from '../../src/http/operation.js';
 import { createRequestHandler } from '../../src/http/request-handler.js';
 import { staticFiles } from '../../src/http/static-routes.js';
 import { parseConfig } from '../../src/partners/config-reader.js';
@@ -146,5 +148,67 @@ describe('wiring', () => {
   it('refuses an operation that claims to check a header the spec does not give it', () => {
     const claims = { ...all, getUsageBudget: { ...all.getUsageBudget, checksItself: ['MS-ContinuationToken'] } };
     expect(wire(claims as typeof all)).toThrow('getUsageBudget checks a header the spec does not declare for it');
+  });
+});
+
+describe('the front door, for an operation whose spec declares a request body', () => {
+  const routes = compileContract(spec, specValidator);
+  const received: (CheckedBody | undefined)[] = [];
+  let own: LoopbackServer;
+
+  beforeAll(async () => {
+    const recording: Operation = {
+      handle: (call) => {
+        received.push(call.body);
+        return { status: 200, body: '{}' };
+      },
+    };
+    const handler = createRequestHandler({
+      routes,
+      partners: createPartnerDirectory(parseConfig({ partners: [partner] })),
+      operations: {
+        ...budgetOperations(failing),
+        ...customerOperations(failing, createContinuationTokens(undefined), (id) => operationRule(routes, id)),
+        ...usageOperations(failing),
+        updateUsageBudget: recording,
+        getUsageBudget: recording,
+      },
+      store: failing,
+      throttle: undefined,
+      files: staticFiles(),
+      log: undefined,
+      closing: () => false,
+      answered: new WeakSet(),
+    });
+    own = await listenOnLoopback(createServer(handler));
+  });
+  afterAll(() => own.close());
+
+  const patch = (body: string, headers: Record<string, string> = {}) =>
+    sendRaw(own.url, { method: 'PATCH', path, headers: jsonHeaders(token, headers), body });
+
+  it('hands the operation the body bound onto the schema, with the number texts as they were sent', async () => {
+    received.length = 0;
+    const sent = '{"Amount": 123.4500000000000000001, "Attributes": {"ObjectType": "SpendingBudget"}, "colour": "red"}';
+    expect((await patch(sent)).status).toBe(200);
+    const [body] = received;
+    expect(body?.value).toEqual({ amount: 123.45, attributes: { objectType: 'SpendingBudget' } });
+    expect(body?.numberText('amount')).toBe('123.4500000000000000001');
+    expect(body?.numberText('attributes')).toBeUndefined();
+    expect((await sendRaw(own.url, { path, headers: jsonHeaders(token) })).status).toBe(200);
+    expect(received[1]).toBeUndefined();
+  });
+
+  it.each([
+    ['a body that is not JSON', '{"amount": ', {}, 400, 800002],
+    ['a body that is not an object', '[1]', {}, 400, 800002],
+    ['a body of another media type', '{"amount": 1}', { 'Content-Type': 'text/plain' }, 415, 800002],
+    ['a property given twice in two casings', '{"amount": 1, "AMOUNT": 2}', {}, 400, 3000],
+    ['a property off the schema', '{"amount": -1}', {}, 400, 3000],
+  ])('answers %s itself: the operation never sees it', async (_, body, headers, status, code) => {
+    received.length = 0;
+    const response = await patch(body, headers);
+    expect([response.status, JSON.parse(response.text).code]).toEqual([status, code]);
+    expect(received).toEqual([]);
   });
 });

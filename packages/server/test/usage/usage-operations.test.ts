@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/contract/faults.js';
 import type { OperationCall, Reply } from '../../src/http/operation.js';
@@ -48,14 +47,14 @@ afterEach(() => store.close());
 /** Runs an operation as the front door would call it, and parses its JSON (a streamed body read to its end). */
 async function run(operationId: string, partnerId: string, customerId?: string): Promise<Record<string, unknown>> {
   const call = {
-    req: { headers: {} } as IncomingMessage,
+    headers: {},
     partner: { id: partnerId } as ResolvedPartner,
     tokenKind: 'app+user',
     customerId,
     query: new URLSearchParams(),
     selfUri: customerId ? `/v1/customers/${customerId}/usagesummary` : '/v1/usagesummary',
     sentRequestId: undefined,
-    bodyRead: () => {},
+    body: undefined,
     signal: new AbortController().signal,
   } as unknown as OperationCall;
   const operation = usageOperations(store)[operationId];
