@@ -7,7 +7,7 @@ import { compileContract, operationRule } from '../../src/contract/compile-contr
 import { specValidator } from '../../src/contract/spec-validator.js';
 import { createContinuationTokens } from '../../src/customers/continuation-token.js';
 import { customerOperations } from '../../src/customers/customer-list.js';
-import { createAccessLog } from '../../src/http/access-log.js';
+import { type AccessLog, createAccessLog } from '../../src/http/access-log.js';
 import type { CheckedBody } from '../../src/http/checked-body.js';
 import type { Operation } from '../../src/http/operation.js';
 import { createRequestHandler } from '../../src/http/request-handler.js';
@@ -54,25 +54,29 @@ let url: string;
 const log = createAccessLog((chunk) => {
   logged += chunk;
 });
-
-beforeAll(async () => {
-  const routes = compileContract(spec, specValidator);
-  const handler = createRequestHandler({
+const routes = compileContract(spec, specValidator);
+/** Every operation of the spec, on the failing store. */
+const all = {
+  ...budgetOperations(failing),
+  ...customerOperations(failing, createContinuationTokens(undefined), (id) => operationRule(routes, id)),
+  ...usageOperations(failing),
+};
+/** The front door for `partner`, with these operations, on the failing store. */
+const handlerWith = (operations: Record<string, Operation>, accessLog?: AccessLog) =>
+  createRequestHandler({
     routes,
     partners: createPartnerDirectory(parseConfig({ partners: [partner] })),
-    operations: {
-      ...budgetOperations(failing),
-      ...customerOperations(failing, createContinuationTokens(undefined), (id) => operationRule(routes, id)),
-      ...usageOperations(failing),
-    },
+    operations,
     store: failing,
     throttle: undefined,
     files: staticFiles(),
-    log,
+    log: accessLog,
     closing: () => false,
     answered: new WeakSet(),
   });
-  server = await listenOnLoopback(createServer(handler));
+
+beforeAll(async () => {
+  server = await listenOnLoopback(createServer(handlerWith(all, log)));
   url = server.url;
 });
 
@@ -120,24 +124,7 @@ describe('a real fault', () => {
 });
 
 describe('wiring', () => {
-  const routes = compileContract(spec, specValidator);
-  const wire = (operations: Parameters<typeof createRequestHandler>[0]['operations']) => () =>
-    createRequestHandler({
-      routes,
-      partners: createPartnerDirectory(parseConfig({ partners: [partner] })),
-      operations,
-      store: failing,
-      throttle: undefined,
-      files: staticFiles(),
-      log: undefined,
-      closing: () => false,
-      answered: new WeakSet(),
-    });
-  const all = {
-    ...budgetOperations(failing),
-    ...customerOperations(failing, createContinuationTokens(undefined), (id) => operationRule(routes, id)),
-    ...usageOperations(failing),
-  };
+  const wire = (operations: Record<string, Operation>) => () => handlerWith(operations);
 
   it('refuses to start without an implementation of every operation of the spec', () => {
     const { getPartnerUsageSummary: _, ...missing } = all;
@@ -152,7 +139,6 @@ describe('wiring', () => {
 });
 
 describe('the front door, for an operation whose spec declares a request body', () => {
-  const routes = compileContract(spec, specValidator);
   const received: (CheckedBody | undefined)[] = [];
   let own: LoopbackServer;
 
@@ -163,24 +149,9 @@ describe('the front door, for an operation whose spec declares a request body', 
         return { status: 200, body: '{}' };
       },
     };
-    const handler = createRequestHandler({
-      routes,
-      partners: createPartnerDirectory(parseConfig({ partners: [partner] })),
-      operations: {
-        ...budgetOperations(failing),
-        ...customerOperations(failing, createContinuationTokens(undefined), (id) => operationRule(routes, id)),
-        ...usageOperations(failing),
-        updateUsageBudget: recording,
-        getUsageBudget: recording,
-      },
-      store: failing,
-      throttle: undefined,
-      files: staticFiles(),
-      log: undefined,
-      closing: () => false,
-      answered: new WeakSet(),
-    });
-    own = await listenOnLoopback(createServer(handler));
+    own = await listenOnLoopback(
+      createServer(handlerWith({ ...all, updateUsageBudget: recording, getUsageBudget: recording })),
+    );
   });
   afterAll(() => own.close());
 
