@@ -4,7 +4,7 @@ import { loadConfig } from '../partners/config-reader.js';
 import { demoConfig, demoPartner } from '../partners/demo-partner.js';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 import { listeningLine } from './listening-line.js';
-import { startServer } from './start-server.js';
+import { type RunningServer, type ServerOptions, startServer } from './start-server.js';
 
 const USAGE = `Usage: usagebudget-server [options]
 
@@ -47,7 +47,17 @@ function throttleFrom(rate: number | undefined, burst: number | undefined): Thro
   return { requestsPerSecond: rate, burst: burst ?? Math.max(1, Math.ceil(rate)) };
 }
 
-async function main(argv: string[]): Promise<void> {
+/** What the flags ask for: the server's options, and what the start line reports of them. */
+interface Start {
+  readonly options: ServerOptions;
+  readonly config: ServerConfig;
+  /** No `--config`: the demo partner. */
+  readonly demo: boolean;
+  readonly throttle: ThrottleConfig | undefined;
+}
+
+/** The flags, checked (a `UsageError` names the first bad one), or `help`. */
+function parseFlags(argv: string[]): Start | 'help' {
   const { values } = parseArgs({
     args: argv,
     allowNegative: true,
@@ -65,10 +75,7 @@ async function main(argv: string[]): Promise<void> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  if (values.help) return 'help';
   const port = number(values.port, '--port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535) as number;
   const throttle = throttleFrom(
     number(values['rate-limit'], '--rate-limit', (n) => Number.isFinite(n) && n > 0),
@@ -85,8 +92,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const maxConnections = number(values['max-connections'], '--max-connections', (n) => Number.isInteger(n) && n > 0);
   const config: ServerConfig = values.config ? loadConfig(values.config) : demoConfig;
-
-  const running = startServer({
+  const options: ServerOptions = {
     host: values.host,
     port,
     db: values.db,
@@ -96,9 +102,17 @@ async function main(argv: string[]): Promise<void> {
     requestTimeoutMs,
     maxConnections,
     ...(values['access-log'] ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
-  });
-  // Installed before the first await, so before anyone can see the server: a signal that came in
-  // between would otherwise kill it with the default action instead of stopping it.
+  };
+  return { options, config, demo: !values.config, throttle };
+}
+
+/**
+ * Stops the server gracefully on SIGTERM or SIGINT, and exits 0 (1 when it cannot). Installed
+ * before the first await, so before anyone can see the server: a signal that came in between
+ * would otherwise kill it with the default action instead of stopping it. Returns whether a stop
+ * has begun.
+ */
+function stopOnSignals(running: Promise<RunningServer>): () => boolean {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -116,9 +130,11 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  return () => stopping;
+}
 
-  const server = await running;
-  if (stopping) return;
+/** The listening line on stdout, and the start line of the log on stderr. */
+function announce(server: RunningServer, start: Start): void {
   process.stdout.write(`${listeningLine(server.url)}\n`);
   process.stderr.write(
     `${JSON.stringify({
@@ -126,11 +142,24 @@ async function main(argv: string[]): Promise<void> {
       kind: 'start',
       url: server.url,
       db: server.db,
-      partners: config.partners.map((partner) => partner.id),
-      demo: !values.config,
-      throttle: throttle ?? config.throttle ?? null,
+      partners: start.config.partners.map((partner) => partner.id),
+      demo: start.demo,
+      throttle: start.throttle ?? start.config.throttle ?? null,
     })}\n`,
   );
+}
+
+async function main(argv: string[]): Promise<void> {
+  const start = parseFlags(argv);
+  if (start === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const running = startServer(start.options);
+  const stopping = stopOnSignals(running);
+  const server = await running;
+  if (stopping()) return;
+  announce(server, start);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

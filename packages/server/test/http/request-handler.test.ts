@@ -14,7 +14,7 @@ import { createRequestHandler } from '../../src/http/request-handler.js';
 import { staticFiles } from '../../src/http/static-routes.js';
 import { parseConfig } from '../../src/partners/config-reader.js';
 import { createPartnerDirectory } from '../../src/partners/partner-directory.js';
-import type { Store } from '../../src/storage/sqlite-store.js';
+import type { Store } from '../../src/storage/store.js';
 import {
   budgetPath,
   jsonHeaders,

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readBudgetApplies } from '../../src/storage/budget-applies.js';
 import type { CustomerRecord, CustomerUsage, PortfolioSeed } from '../../src/storage/customer-store.js';
-import { openSqliteStore, type Store } from '../../src/storage/sqlite-store.js';
+import { openSqliteStore } from '../../src/storage/sqlite-store.js';
+import type { Store } from '../../src/storage/store.js';
 import { scratchDir } from '../support/use-server.js';
 
 const customer = (name: string, extra: Partial<CustomerRecord> = {}, budget: string | null = null) => ({

@@ -5,7 +5,8 @@ import type { OperationCall, Reply } from '../../src/http/operation.js';
 import { StreamedBody } from '../../src/http/streamed-body.js';
 import type { ResolvedPartner } from '../../src/partners/config-format.js';
 import type { PortfolioSeed } from '../../src/storage/customer-store.js';
-import { openSqliteStore, type Store } from '../../src/storage/sqlite-store.js';
+import { openSqliteStore } from '../../src/storage/sqlite-store.js';
+import type { Store } from '../../src/storage/store.js';
 import { usageOperations } from '../../src/usage/usage-operations.js';
 
 const usage = (
