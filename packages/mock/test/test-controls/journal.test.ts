@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { budgetPath, jsonHeaders, sendRaw } from '@usagebudget/server/testing';
-import { describe, expect, it } from 'vitest';
-import { startMock } from '../../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StatefulMock, startMock } from '../../src/index.js';
 import { MOCK_ADMIN_PATH } from '../../src/test-controls/control-surface.js';
 import type { Journal } from '../../src/test-controls/journal.js';
 import {
@@ -140,15 +140,20 @@ describe('the journal, bounded by bytes', () => {
     expect(await journal()).toMatchObject({ entries: [], dropped: 0, bytes: 0, maxBytes: 32 * 1024 * 1024 });
   });
 
-  it('keeps the newest requests within its budget, counts those it drops, and cuts a body past 64 KiB with a marker', async () => {
+  describe('of 300,000 bytes', () => {
     const maxBytes = 300_000;
-    const own = await startMock({ seed, journalMaxBytes: maxBytes });
-    try {
-      const read = async () => {
-        const response = await sendRaw(own.url, { path: `${MOCK_ADMIN_PATH}/journal`, headers: CONTROL_HEADERS });
-        expect(adminViolations('GET', `${MOCK_ADMIN_PATH}/journal`, response)).toEqual([]);
-        return JSON.parse(response.text) as Journal;
-      };
+    let own: StatefulMock;
+    beforeAll(async () => {
+      own = await startMock({ seed, journalMaxBytes: maxBytes });
+    });
+    afterAll(() => own?.close());
+    const read = async () => {
+      const response = await sendRaw(own.url, { path: `${MOCK_ADMIN_PATH}/journal`, headers: CONTROL_HEADERS });
+      expect(adminViolations('GET', `${MOCK_ADMIN_PATH}/journal`, response)).toEqual([]);
+      return JSON.parse(response.text) as Journal;
+    };
+
+    it('keeps the newest requests within its budget, and counts those it drops', async () => {
       // 59 KB each: a budget of 300 KB holds four of them with their headers, not five.
       const padded = (amount: number) => JSON.stringify({ amount, padding: 'x'.repeat(59 * 1024) });
       for (let amount = 1; amount <= 10; amount++) {
@@ -167,7 +172,9 @@ describe('the journal, bounded by bytes', () => {
       expect(bounded.entries.map((entry) => (entry.body as { amount: number }).amount)).toEqual([7, 8, 9, 10]);
       expect(bounded.dropped).toBe(6);
       expect(bounded.entries[3]).toMatchObject({ bodyBytes: padded(10).length, bodyTruncated: false });
+    });
 
+    it('cuts a body past 64 KiB, with a marker and its full size', async () => {
       const oversized = `{"amount": 1, "padding": "${'y'.repeat(70_000)}"}`;
       const refused = await sendRaw(own.url, {
         method: 'PATCH',
@@ -179,8 +186,6 @@ describe('the journal, bounded by bytes', () => {
       const [last] = (await read()).entries.slice(-1);
       expect(last).toMatchObject({ status: 413, bodyBytes: oversized.length, bodyTruncated: true });
       expect(last?.body).toBe(oversized.slice(0, 64 * 1024));
-    } finally {
-      await own.close();
-    }
+    });
   });
 });

@@ -13,15 +13,20 @@ describe('the seed', () => {
     expect(JSON.parse((await getBudget(unbudgeted)).text)).toMatchObject({ amount: null });
   });
 
-  it('gives the customer list, usage summaries and records it lists, derived as from a config', async () => {
-    const get = async (path: string) => {
-      const response = await call({ path, headers: jsonHeaders(token) });
-      expect(response.status, path).toBe(200);
-      return { text: response.text, body: JSON.parse(response.text) };
-    };
+  // The seed's customers and usage, read back as from a server started with it as its config.
+  const get = async (path: string) => {
+    const response = await call({ path, headers: jsonHeaders(token) });
+    expect(response.status, path).toBe(200);
+    return { text: response.text, body: JSON.parse(response.text) };
+  };
+
+  it('gives the customer list it lists', async () => {
     const list = await get('/v1/customers');
     expect(list.body.items.map((item: { id: string }) => item.id)).toEqual([customer, second, unbudgeted]);
     expect(list.body.items[0].companyProfile.companyName).toBe('Seeded Ltd');
+  });
+
+  it("gives a customer's usage summary, every digit of its cost", async () => {
     const summary = await get(`/v1/customers/${second}/usagesummary`);
     expect(summary.body).toMatchObject({
       resourceId: second,
@@ -30,6 +35,9 @@ describe('the seed', () => {
     });
     // Every digit of the seeded cost reaches the wire.
     expect(summary.text).toContain('"totalCost":12.50000000000000000001');
+  });
+
+  it('gives the usage records, with their percent used derived as from a config', async () => {
     const records = await get('/v1/customers/usagerecords');
     expect(
       records.body.items.map((item: { resourceId: string; percentUsed: number }) => [
@@ -41,6 +49,9 @@ describe('the seed', () => {
       [second, 0],
       [unbudgeted, 0],
     ]);
+  });
+
+  it("gives the partner usage summary's counts", async () => {
     expect((await get('/v1/usagesummary')).body).toMatchObject({
       customersTrendingOver: 1,
       customersOverBudget: 0,

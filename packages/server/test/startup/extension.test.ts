@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ExtensionContext, parseConfig, startServer } from '../../src/index.js';
+import {
+  type ExtendServer,
+  type ExtensionContext,
+  parseConfig,
+  type ServerOptions,
+  startServer,
+} from '../../src/index.js';
 import { budgetPath, jsonHeaders, randomPartner, sendRaw } from '../../src/testing/index.js';
 
 const partner = randomPartner('Extended partner', 1);
@@ -14,25 +20,23 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const budgetOf = async (url: string, as = token, id = customer) =>
   sendRaw(url, { path: budgetPath(id), headers: jsonHeaders(as) });
+/** An in-memory server of `config`, with this extension and these other options. */
+const startExtended = (extend: ExtendServer, options: ServerOptions = {}) =>
+  startServer({ port: 0, db: ':memory:', config, extend, ...options });
 
 describe('startServer({ extend })', () => {
   it('puts the extension in front of the API: it answers what it wants, and passes the rest on', async () => {
     let context: ExtensionContext | undefined;
     const seen: string[] = [];
-    const server = await startServer({
-      port: 0,
-      db: ':memory:',
-      config,
-      extend: (given) => {
-        context = given;
-        return {
-          listener: (req, res) => {
-            seen.push(`${req.method} ${req.url}`);
-            if (req.url === '/extra') res.writeHead(418, { 'Content-Type': 'text/plain' }).end('the extension');
-            else given.api(req, res);
-          },
-        };
-      },
+    const server = await startExtended((given) => {
+      context = given;
+      return {
+        listener: (req, res) => {
+          seen.push(`${req.method} ${req.url}`);
+          if (req.url === '/extra') res.writeHead(418, { 'Content-Type': 'text/plain' }).end('the extension');
+          else given.api(req, res);
+        },
+      };
     });
     try {
       expect(context?.host).toBe('127.0.0.1');
@@ -49,14 +53,9 @@ describe('startServer({ extend })', () => {
 
   it('lets the extension start again from another config: rows deleted, new partners served, old tokens refused', async () => {
     let context: ExtensionContext | undefined;
-    const server = await startServer({
-      port: 0,
-      db: ':memory:',
-      config,
-      extend: (given) => {
-        context = given;
-        return { listener: given.api };
-      },
+    const server = await startExtended((given) => {
+      context = given;
+      return { listener: given.api };
     });
     try {
       const patched = await sendRaw(server.url, {
@@ -84,21 +83,20 @@ describe('startServer({ extend })', () => {
   it("writes the extension's faults to the access log, and closes it before waiting for requests in flight", async () => {
     let log = '';
     const events: string[] = [];
-    const server = await startServer({
-      port: 0,
-      db: ':memory:',
-      config,
-      accessLog: (chunk) => {
-        log += chunk;
-      },
-      extend: (given) => ({
+    const server = await startExtended(
+      (given) => ({
         listener: (req, res) => {
           given.reportFault(new Error('the extension stumbled'));
           given.api(req, res);
         },
         close: () => events.push('extension closed'),
       }),
-    });
+      {
+        accessLog: (chunk) => {
+          log += chunk;
+        },
+      },
+    );
     expect((await budgetOf(server.url)).status).toBe(200);
     await server.close();
     events.push('server closed');
@@ -113,16 +111,10 @@ describe('startServer({ extend })', () => {
 
   it('stops the start when the extension throws, and lets the database go', async () => {
     const db = join(scratch, 'refused.sqlite');
-    await expect(
-      startServer({
-        port: 0,
-        db,
-        config,
-        extend: () => {
-          throw new Error('no extension today');
-        },
-      }),
-    ).rejects.toThrow('no extension today');
+    const refusing: ExtendServer = () => {
+      throw new Error('no extension today');
+    };
+    await expect(startExtended(refusing, { db })).rejects.toThrow('no extension today');
     // The file's lock went with the store: another server opens it.
     const next = await startServer({ port: 0, db, config });
     await next.close();

@@ -1,10 +1,8 @@
 import { Agent, request } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { demoPartner, startNodeServer } from '@usagebudget/server/testing';
+import { demoPartner } from '@usagebudget/server/testing';
 import { describe, expect, it } from 'vitest';
 import { type JournalEntry, MOCK_ADMIN_HEADERS } from '../src/index.js';
-
-const bin = fileURLToPath(new URL('../bin/usagebudget-mock.js', import.meta.url));
+import { startMockBin } from './support/mock-bin.js';
 
 interface JournalAnswer {
   entries: JournalEntry[];
@@ -30,13 +28,7 @@ function paddedBody(amount: number): string {
 
 describe("the mock's journal", () => {
   it('is bounded by bytes: under a 256 MB heap, the mock survives 1,500 PATCHes of 59 KB', async () => {
-    const mock = await startNodeServer({
-      name: 'usagebudget-mock',
-      script: bin,
-      args: ['--port', '0'],
-      env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=256' },
-      timeoutMs: 60_000,
-    });
+    const mock = await startMockBin([], { ...process.env, NODE_OPTIONS: '--max-old-space-size=256' });
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     try {
       const path = `/v1/customers/${demoPartner.customerId}/usagebudget`;
@@ -87,12 +79,7 @@ describe("the mock's journal", () => {
   });
 
   it('takes its budget from --journal-max-bytes', async () => {
-    const mock = await startNodeServer({
-      name: 'usagebudget-mock',
-      script: bin,
-      args: ['--port', '0', '--journal-max-bytes', '1000000'],
-      timeoutMs: 60_000,
-    });
+    const mock = await startMockBin(['--journal-max-bytes', '1000000']);
     try {
       expect(await readJournal(mock.url)).toMatchObject({ entries: [], dropped: 0, bytes: 0, maxBytes: 1_000_000 });
     } finally {
