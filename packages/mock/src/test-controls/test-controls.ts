@@ -167,14 +167,15 @@ export function createTestControls(options: TestControlsOptions, server: Extensi
     const url = req.url ?? '/';
     const at = url.indexOf('?');
     const path = at === -1 ? url : url.slice(0, at);
+    const query = at === -1 ? '' : url.slice(at + 1);
     const method = (req.method ?? '').toUpperCase();
     for (const candidate of matchers) {
       const values = candidate.method === method ? candidate.match(path) : undefined;
       if (!values) continue;
       const customer = values[candidate.customerAt]?.toLowerCase() ?? null;
-      return { path, query: at === -1 ? '' : url.slice(at + 1), method, operation: candidate.operation, customer };
+      return { path, query, method, operation: candidate.operation, customer };
     }
-    return { path, query: at === -1 ? '' : url.slice(at + 1), method, operation: undefined, customer: null };
+    return { path, query, method, operation: undefined, customer: null };
   };
 
   /**
