@@ -1,5 +1,5 @@
+import { startPrism } from '@usagebudget/mock/prism';
 import { type StartedProcess, startNodeServer } from '@usagebudget/server/testing';
-import { startPrism } from '@usagebudget/testkit';
 import { mockBinPath } from './servers.js';
 
 /** What is timed from spawn to its ready line: the mock's bin in each mode, and Prism's own CLI. */

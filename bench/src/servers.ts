@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startPrism } from '@usagebudget/mock/prism';
 import { type StartedProcess, startNodeServer, startServerProcess } from '@usagebudget/server/testing';
-import { startPrism } from '@usagebudget/testkit';
 
 /** Which server is under load. */
 export type BenchServerKind = 'reference' | 'bare' | 'prism' | 'mock';

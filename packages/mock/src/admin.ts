@@ -1,14 +1,18 @@
-import type { ActiveFaultRule, FaultRule, Journal, JournalEntry, JournalFilter, Seed } from '@usagebudget/server';
+import { MOCK_ADMIN_HEADER, MOCK_ADMIN_HEADER_VALUE, MOCK_ADMIN_PATH } from './test-controls/control-surface.js';
+import type { ActiveFaultRule, FaultRule } from './test-controls/fault-rules.js';
+import type { Journal, JournalEntry, JournalFilter } from './test-controls/journal.js';
+import type { Seed } from './test-controls/seed.js';
 
-/** Where a stateful mock serves its test controls, below its URL. */
-export const MOCK_ADMIN_PATH = '/_mock';
+export { MOCK_ADMIN_PATH };
 
 /**
  * What every request of the test controls carries (send it too when you call them over HTTP
  * yourself): the controls refuse a request without it, which no web page can send to the mock
  * unasked. Any body goes as `application/json`.
  */
-export const MOCK_ADMIN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'X-Usagebudget-Mock': '1' });
+export const MOCK_ADMIN_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  [MOCK_ADMIN_HEADER]: MOCK_ADMIN_HEADER_VALUE,
+});
 
 /** A test control refused the request: `data` names the fields (or lists the problems) at fault. */
 export class MockAdminError extends Error {

@@ -1,5 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { spec } from '@usagebudget/openapi';
+import { specOperations } from '@usagebudget/openapi/operations';
 import { MOCK_ADMIN_PATH } from './admin.js';
 import { type Mock, startMock } from './start-mock.js';
 
@@ -36,7 +38,20 @@ not start (a bad seed names every bad field), 2 usage error.`;
 
 class UsageError extends Error {}
 
-async function main(argv: string[]): Promise<void> {
+/** The bin's flags, checked. */
+interface Flags {
+  readonly mode: 'stateful' | 'static';
+  readonly host: string;
+  readonly port: number;
+  readonly seed: string | undefined;
+  readonly pidFile: string | undefined;
+  readonly accessLog: boolean;
+  readonly journalMaxBytes: number | undefined;
+  readonly allowedHosts: string[] | undefined;
+}
+
+/** The flags, or `help` when they ask for the usage (whatever else they say). */
+function parseFlags(argv: string[]): Flags | 'help' {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -51,10 +66,7 @@ async function main(argv: string[]): Promise<void> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  if (values.help) return 'help';
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535)
     throw new UsageError(`--port: invalid value ${JSON.stringify(values.port)}`);
@@ -74,21 +86,37 @@ async function main(argv: string[]): Promise<void> {
       '--seed, --access-log, --journal-max-bytes and --allowed-host need the stateful mode: a static mock serves the spec’s examples',
     );
   }
+  return {
+    mode: values.mode,
+    host: values.host,
+    port,
+    seed: values.seed,
+    pidFile: values['pid-file'],
+    accessLog: values['access-log'],
+    journalMaxBytes: journalMaxBytes === undefined ? undefined : Number(journalMaxBytes),
+    allowedHosts,
+  };
+}
 
-  const starting: Promise<Mock> =
-    values.mode === 'static'
-      ? startMock({ mode: 'static', host: values.host, port })
-      : startMock({
-          host: values.host,
-          port,
-          ...(values.seed ? { seed: values.seed } : {}),
-          ...(values['access-log'] ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
-          ...(journalMaxBytes === undefined ? {} : { journalMaxBytes: Number(journalMaxBytes) }),
-          ...(allowedHosts === undefined ? {} : { allowedHosts }),
-        });
-  // Installed before the first await: a signal that comes while starting still stops it cleanly.
+function start(flags: Flags): Promise<Mock> {
+  if (flags.mode === 'static') return startMock({ mode: 'static', host: flags.host, port: flags.port });
+  return startMock({
+    host: flags.host,
+    port: flags.port,
+    ...(flags.seed ? { seed: flags.seed } : {}),
+    ...(flags.accessLog ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
+    ...(flags.journalMaxBytes === undefined ? {} : { journalMaxBytes: flags.journalMaxBytes }),
+    ...(flags.allowedHosts === undefined ? {} : { allowedHosts: flags.allowedHosts }),
+  });
+}
+
+/**
+ * Stops the mock on SIGTERM or SIGINT, and exits 0 (1 when it cannot stop). Installed before the
+ * first await: a signal that comes while it starts still stops it cleanly. Returns whether a stop
+ * has begun.
+ */
+function stopOnSignals(starting: Promise<Mock>, pidFile: string | undefined): () => boolean {
   let stopping = false;
-  const pidFile = values['pid-file'];
   const stop = () => {
     if (stopping) return;
     stopping = true;
@@ -107,10 +135,23 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  return () => stopping;
+}
 
-  const mock = await starting;
-  if (stopping) return;
-  if (pidFile) writeFileSync(pidFile, `${process.pid}\n`);
+/**
+ * A request of the spec's first operation with its path parameters' examples, for a person to try
+ * on a static mock: it follows the spec when the spec changes.
+ */
+function exampleRequestPath(): string {
+  const [first] = specOperations(spec);
+  return (first?.path ?? '/').replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const parameter = first?.parameters.find(({ value }) => value.in === 'path' && value.name === name);
+    return String(parameter?.value.example ?? name);
+  });
+}
+
+/** The listening line and the JSON summary on stdout; for a static mock, how to try it on stderr. */
+function announce(mock: Mock): void {
   process.stdout.write(`listening on ${mock.url}\n`);
   process.stdout.write(
     `${JSON.stringify({
@@ -121,6 +162,26 @@ async function main(argv: string[]): Promise<void> {
       customers: mock.customers,
     })}\n`,
   );
+  if (mock.mode === 'static') {
+    process.stderr.write(
+      `usagebudget-mock: Prism answers with the spec's examples (send Authorization: Bearer <anything>; pick a response with Prefer: code=404 or example=NAME)\n` +
+        `usagebudget-mock: try curl -H 'Authorization: Bearer x' -H 'Prefer: code=404' ${mock.url}${exampleRequestPath()}\n`,
+    );
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const flags = parseFlags(argv);
+  if (flags === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const starting = start(flags);
+  const stopping = stopOnSignals(starting, flags.pidFile);
+  const mock = await starting;
+  if (stopping()) return;
+  if (flags.pidFile) writeFileSync(flags.pidFile, `${process.pid}\n`);
+  announce(mock);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -3,26 +3,22 @@
 
 // A seed is the reference server's config format: these types spell it out.
 export type {
-  ActiveFaultRule,
   BillingPeriod,
   CustomerConfig,
-  FaultRule,
-  JournalEntry,
-  JournalFilter,
   PartnerConfig,
-  Seed,
   ThrottleConfig,
   TokenConfig,
 } from '@usagebudget/server';
 export { connectMockAdmin, MOCK_ADMIN_HEADERS, MOCK_ADMIN_PATH, type MockAdmin, MockAdminError } from './admin.js';
+export type { MockOptions, StatefulMockOptions, StaticMockOptions } from './mock-options.js';
 export {
   type Mock,
   type MockMode,
-  type MockOptions,
   type MockPartner,
   type StatefulMock,
-  type StatefulMockOptions,
   type StaticMock,
-  type StaticMockOptions,
   startMock,
 } from './start-mock.js';
+export type { ActiveFaultRule, FaultRule } from './test-controls/fault-rules.js';
+export type { JournalEntry, JournalFilter } from './test-controls/journal.js';
+export type { Seed } from './test-controls/seed.js';

@@ -1,52 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import type { Partner, Seed } from '@usagebudget/server';
 import { connectMockAdmin, type MockAdmin } from './admin.js';
+import type { MockOptions, StatefulMockOptions, StaticMockOptions } from './mock-options.js';
 
 /** What a mock serves: the stateful reference server, or Prism's answers from the spec's examples. */
 export type MockMode = 'stateful' | 'static';
-
-/** Where a mock listens. */
-interface CommonOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 0: a free port (read it from `url`). */
-  port?: number;
-}
-
-/** How to start a stateful mock. */
-export interface StatefulMockOptions extends CommonOptions {
-  /** `stateful`, the default. */
-  mode?: 'stateful';
-  /**
-   * Partners, tokens, customers with their usage and budgets (the reference server's config
-   * format): a `Seed` object, or the path of a JSON file of one. Checked at the start, each value
-   * against the spec; every bad field is named. Default: the demo partner and its 240 customers.
-   */
-  seed?: Seed | string;
-  /** Receives the server's JSON-lines access log. Default: no log. */
-  accessLog?: (chunk: string) => void;
-  /**
-   * The request journal's budget, in bytes: the newest requests whose headers, path, query and
-   * bodies (each cut at 64 KiB), plus 1 KiB each, fit in it are kept, the oldest dropped first
-   * (and counted). Default 32 MiB (33554432); 0 keeps none.
-   */
-  journalMaxBytes?: number;
-  /**
-   * Host names the test controls answer requests sent to, besides loopback (`localhost`), IP
-   * addresses and `host`: the service name another container reaches the mock by (`mock` in
-   * `http://mock:4010`). A request to any other `Host` is refused (421), as DNS rebinding sends.
-   */
-  allowedHosts?: readonly string[];
-}
-
-/** How to start a static mock. */
-export interface StaticMockOptions extends CommonOptions {
-  /** `static`: Prism serving the spec's examples. */
-  mode: 'static';
-}
-
-/** The options of either mode. */
-export type MockOptions = StatefulMockOptions | StaticMockOptions;
 
 /** The partner a mock's `token` authenticates as. */
 export interface MockPartner {
@@ -87,21 +43,6 @@ export interface StaticMock extends MockBase {
 /** A running mock, of either mode (`mode` tells which). */
 export type Mock = StatefulMock | StaticMock;
 
-async function seedFrom(seed: Seed | string | undefined): Promise<{ value: unknown; source: string }> {
-  if (typeof seed !== 'string') return { value: seed, source: 'seed' };
-  let text: string;
-  try {
-    text = await readFile(seed, 'utf8');
-  } catch (error) {
-    throw new Error(`${seed}: ${(error as Error).message}`);
-  }
-  try {
-    return { value: JSON.parse(text), source: seed };
-  } catch (error) {
-    throw new Error(`${seed}: not JSON: ${(error as Error).message}`);
-  }
-}
-
 function onlyOnce(close: () => Promise<unknown>): () => Promise<void> {
   let closed: Promise<void> | undefined;
   return () => {
@@ -111,27 +52,11 @@ function onlyOnce(close: () => Promise<unknown>): () => Promise<void> {
 }
 
 async function startStateful(options: StatefulMockOptions): Promise<StatefulMock> {
-  // The server (and its SQLite) loads only for this mode; it is ESM, and this also runs from CommonJS.
-  const server = await import('@usagebudget/server');
-  const { value, source } = await seedFrom(options.seed);
-  let seed: ReturnType<typeof server.parseSeed>;
-  try {
-    seed = server.parseSeed(value ?? (await import('@usagebudget/server/testing')).demoConfig, source);
-  } catch (error) {
-    throw error instanceof server.ConfigError ? new server.ConfigError(source, error.problems) : error;
-  }
-  const running = await server.startServer({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-    db: ':memory:',
-    testControls: {
-      seed: seed.given,
-      ...(options.journalMaxBytes === undefined ? {} : { journalMaxBytes: options.journalMaxBytes }),
-      ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
-    },
-    ...(options.accessLog ? { accessLog: options.accessLog } : {}),
-  });
-  const [partner] = seed.config.partners as [Partner];
+  // The server (and its SQLite) loads only for this mode: the module is ESM, built apart (see
+  // tsup.config.ts) and imported from the CommonJS build too.
+  const { startStatefulServer } = await import('./stateful-mock.js');
+  const running = await startStatefulServer(options);
+  const { partner } = running;
   const token = partner.tokens.find(({ kind }) => kind === 'app+user') ?? partner.tokens[0];
   return {
     mode: 'stateful',

@@ -1,17 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UsageBudgetClient } from '@usagebudget/client';
-import { portIsFree, randomPartner, runToEnd, startNodeServer } from '@usagebudget/server/testing';
+import { portIsFree, randomPartner, runToEnd } from '@usagebudget/server/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mockBin, startMockBin } from './support/mock-bin.js';
 
-const bin = fileURLToPath(new URL('../bin/usagebudget-mock.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'usagebudget-mock-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-const start = (args: string[]) =>
-  startNodeServer({ name: 'usagebudget-mock', script: bin, args: ['--port', '0', ...args], timeoutMs: 60_000 });
 
 /** The JSON line the bin prints after its listening line. */
 const summaryOf = (stdout: string) => JSON.parse(stdout.split('\n')[1] ?? '{}') as Record<string, unknown>;
@@ -31,7 +27,7 @@ describe('usagebudget-mock', () => {
       seedFile,
       JSON.stringify({ partners: [{ ...partner, customers: [{ id: customer, cost: '21', budget: 42 }] }] }),
     );
-    const mock = await start(['--seed', seedFile, '--pid-file', pidFile]);
+    const mock = await startMockBin(['--seed', seedFile, '--pid-file', pidFile]);
     const summary = summaryOf(await stdoutLines(mock, 2));
     expect(summary).toEqual({
       mode: 'stateful',
@@ -50,7 +46,7 @@ describe('usagebudget-mock', () => {
   });
 
   it('runs the static mock, and stops Prism with it on SIGINT', async () => {
-    const mock = await start(['--mode', 'static']);
+    const mock = await startMockBin(['--mode', 'static']);
     expect(summaryOf(await stdoutLines(mock, 2))).toMatchObject({ mode: 'static', url: mock.url });
     const response = await fetch(`${mock.url}/v1/customers/0c39d6d5-c70d-4c55-bc02-f620844f3fd1/usagebudget`, {
       headers: { Authorization: 'Bearer any', Prefer: 'code=429' },
@@ -66,7 +62,7 @@ describe('usagebudget-mock', () => {
       seedFile,
       JSON.stringify({ partners: [{ id: 'p', name: 'P', tokens: ['t'], customers: ['x', 'y'] }] }),
     );
-    const done = await runToEnd(process.execPath, [bin, '--port', '0', '--seed', seedFile], { timeoutMs: 60_000 });
+    const done = await runToEnd(process.execPath, [mockBin, '--port', '0', '--seed', seedFile], { timeoutMs: 60_000 });
     expect(done.code).toBe(1);
     expect(done.stderr).toContain(`${seedFile}: 3 problems:`);
     expect(done.stderr).toContain("partners[0].id must be a GUID (the partner's tenant ID)");
@@ -85,14 +81,14 @@ describe('usagebudget-mock', () => {
     [['--journal-max-bytes', '32MB'], '--journal-max-bytes: invalid value "32MB" (a number of bytes)'],
     [['--colour'], "Unknown option '--colour'"],
   ])('exits 2 with the usage for %j', async (args, message) => {
-    const done = await runToEnd(process.execPath, [bin, ...args], { timeoutMs: 30_000 });
+    const done = await runToEnd(process.execPath, [mockBin, ...args], { timeoutMs: 30_000 });
     expect(done.code).toBe(2);
     expect(done.stderr).toContain(message);
     expect(done.stderr).toContain('Usage: usagebudget-mock');
   });
 
   it('prints its usage with --help', async () => {
-    const done = await runToEnd(process.execPath, [bin, '--help'], { timeoutMs: 30_000 });
+    const done = await runToEnd(process.execPath, [mockBin, '--help'], { timeoutMs: 30_000 });
     expect([done.code, done.stdout]).toEqual([0, expect.stringContaining('--pid-file FILE')]);
   });
 });

@@ -10,6 +10,7 @@ import { specOperations } from '@usagebudget/openapi/operations';
 import { demoPartner, isRunning, portIsFree, randomPartner, startProcess } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOCK_ADMIN_HEADERS, MockAdminError, type Seed, type StatefulMock, startMock } from '../src/index.js';
+import { testControlsSpec } from '../src/test-controls/admin-spec.js';
 
 const partner = randomPartner('Seeded partner', 2);
 const [customer, other] = partner.customers as [string, string];
@@ -63,23 +64,37 @@ describe('the stateful mock', () => {
     await expect(client.getBudget(randomUUID())).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it('serves the seeded customers and usage, and a PATCH changes the next usage record', async () => {
+  it('lists the seeded customers, page by page', async () => {
     await mock.admin.reset();
-    const client = clientOf(mock);
     const listed: string[] = [];
-    for await (const found of client.listCustomers({ size: 1 })) listed.push(found.id);
+    for await (const found of clientOf(mock).listCustomers({ size: 1 })) listed.push(found.id);
     expect(listed).toEqual([customer, other]);
-    const summary = await client.getCustomerUsageSummary(customer);
+  });
+
+  it("serves a customer's usage summary from the seed, every digit of its cost", async () => {
+    await mock.admin.reset();
+    const summary = await clientOf(mock).getCustomerUsageSummary(customer);
     expect(summary).toMatchObject({
       totalCost: '96.40000000000000000001',
       currencyCode: 'EUR',
       budget: { amount: 80 },
     });
+  });
+
+  it('derives the next usage record from a PATCH', async () => {
+    await mock.admin.reset();
+    const client = clientOf(mock);
     const percentOf = async (id: string) =>
       (await client.listCustomerUsageRecords()).find((record) => record.resourceId === id)?.percentUsed;
     expect(await percentOf(customer)).toBe(120.5);
     await client.setBudget(customer, 200);
     expect(await percentOf(customer)).toBe(48.2);
+  });
+
+  it("counts the partner's customers over budget from the current budgets, and a reset puts the seed's back", async () => {
+    await mock.admin.reset();
+    const client = clientOf(mock);
+    await client.setBudget(customer, 200);
     expect(await client.getPartnerUsageSummary()).toMatchObject({ customersOverBudget: 0 });
     await mock.admin.reset();
     expect(await client.getPartnerUsageSummary()).toMatchObject({ customersOverBudget: 1 });
@@ -95,7 +110,11 @@ describe('the stateful mock', () => {
     expect(entries.map((entry) => entry.status)).toEqual([503, 503, 200]);
     expect(new Set(entries.map((entry) => entry.headers['ms-requestid']))).toEqual(new Set([response.requestId]));
     expect(entries[0]?.headers.authorization).toBe('Bearer [redacted]');
+  });
 
+  it('fails on every matching request under a rule without times, until the rules are cleared', async () => {
+    await mock.admin.reset();
+    const client = clientOf(mock, 3);
     await mock.admin.addFault({ status: 500 });
     await expect(clientOf(mock, 1).getBudget(customer)).rejects.toBeInstanceOf(ServerError);
     expect((await mock.admin.faults())[0]).toMatchObject({ rule: { status: 500 }, matched: 2, remaining: null });
@@ -104,8 +123,10 @@ describe('the stateful mock', () => {
   });
 
   it('sends the header the controls require, and the controls refuse what a web page could send', async () => {
-    const { TEST_CONTROLS_HEADER, TEST_CONTROLS_HEADER_VALUE } = await import('@usagebudget/server');
-    expect(MOCK_ADMIN_HEADERS).toEqual({ [TEST_CONTROLS_HEADER]: TEST_CONTROLS_HEADER_VALUE });
+    // The header the controls' own document names in its security scheme.
+    const scheme = testControlsSpec.components?.securitySchemes?.mockControlHeader as { name: string };
+    expect(MOCK_ADMIN_HEADERS).toEqual({ [scheme.name]: '1' });
+    expect(MOCK_ADMIN_HEADERS).toEqual({ 'X-Usagebudget-Mock': '1' });
     const reset = (headers: Record<string, string>) =>
       fetch(`${mock.admin.url}/reset`, { method: 'POST', headers, body: 'x' });
     expect((await reset({ 'Content-Type': 'text/plain' })).status).toBe(403);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UsageBudgetClient } from '@usagebudget/client';
+import { startPrism } from '@usagebudget/mock/prism';
 import { demoConfig, demoPartner, randomPartner, startServerProcess } from '@usagebudget/server/testing';
-import { startPrism } from '@usagebudget/testkit';
 
 const TARGET_NAMES = ['mock', 'server', 'live'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];

@@ -4,7 +4,7 @@
 
 import { usagebudget } from '@usagebudget/cli/test/support/run.js';
 import { spec } from '@usagebudget/openapi';
-import { startPrism } from '@usagebudget/testkit';
+import { startPrism } from '@usagebudget/mock/prism';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentedResponses, findResponse } from '../src/documented-responses.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spec } from '@usagebudget/openapi';
 import { type LoopbackServer, listenOnLoopback } from '@usagebudget/server/testing';
-import { startPrism } from '@usagebudget/testkit';
+import { startPrism } from '@usagebudget/mock/prism';
 import type { OpenAPIV3 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientModels, schemaModelMismatches } from '../src/client-models.js';

@@ -1,0 +1,45 @@
+// How to start a mock, in either mode: `startMock`'s options.
+import type { Seed } from './test-controls/seed.js';
+
+/** Where a mock listens. */
+export interface CommonOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: a free port (read it from `url`). */
+  port?: number;
+}
+
+/** How to start a stateful mock. */
+export interface StatefulMockOptions extends CommonOptions {
+  /** `stateful`, the default. */
+  mode?: 'stateful';
+  /**
+   * Partners, tokens, customers with their usage and budgets (the reference server's config
+   * format): a `Seed` object, or the path of a JSON file of one. Checked at the start, each value
+   * against the spec; every bad field is named. Default: the demo partner and its 240 customers.
+   */
+  seed?: Seed | string;
+  /** Receives the server's JSON-lines access log. Default: no log. */
+  accessLog?: (chunk: string) => void;
+  /**
+   * The request journal's budget, in bytes: the newest requests whose headers, path, query and
+   * bodies (each cut at 64 KiB), plus 1 KiB each, fit in it are kept, the oldest dropped first
+   * (and counted). Default 32 MiB (33554432); 0 keeps none.
+   */
+  journalMaxBytes?: number;
+  /**
+   * Host names the test controls answer requests sent to, besides loopback (`localhost`), IP
+   * addresses and `host`: the service name another container reaches the mock by (`mock` in
+   * `http://mock:4010`). A request to any other `Host` is refused (421), as DNS rebinding sends.
+   */
+  allowedHosts?: readonly string[];
+}
+
+/** How to start a static mock. */
+export interface StaticMockOptions extends CommonOptions {
+  /** `static`: Prism serving the spec's examples. */
+  mode: 'static';
+}
+
+/** The options of either mode. */
+export type MockOptions = StatefulMockOptions | StaticMockOptions;

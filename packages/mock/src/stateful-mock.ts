@@ -1,0 +1,61 @@
+// The stateful mock: the reference server in memory, started from a seed, with the test controls
+// in front of its API (`startServer({ extend })`). An ES module of its own, built apart and loaded
+// only when a stateful mock starts (`startMock` imports it, from the CommonJS build too): the
+// server and its SQLite load with it.
+import { readFile } from 'node:fs/promises';
+import { type ResolvedPartner, startServer } from '@usagebudget/server';
+import { demoConfig } from '@usagebudget/server/testing';
+import type { StatefulMockOptions } from './mock-options.js';
+import { checkJournalMaxBytes } from './test-controls/journal.js';
+import { parseSeed, type Seed } from './test-controls/seed.js';
+import { createTestControls } from './test-controls/test-controls.js';
+
+// The admin document, which the build writes to admin-openapi.json (scripts/admin-spec.mjs).
+export { testControlsSpec } from './test-controls/admin-spec.js';
+
+/** A stateful mock's server, listening. */
+export interface StatefulServer {
+  readonly url: string;
+  /** The seed's first partner, with its defaults filled in. */
+  readonly partner: ResolvedPartner;
+  close(): Promise<void>;
+}
+
+/** The seed as given, or read from the JSON file it names, and the name its problems are reported under. */
+async function seedFrom(seed: Seed | string | undefined): Promise<{ value: unknown; source: string }> {
+  if (typeof seed !== 'string') return { value: seed, source: 'seed' };
+  let text: string;
+  try {
+    text = await readFile(seed, 'utf8');
+  } catch (error) {
+    throw new Error(`${seed}: ${(error as Error).message}`);
+  }
+  try {
+    return { value: JSON.parse(text), source: seed };
+  } catch (error) {
+    throw new Error(`${seed}: not JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Starts the reference server in memory from the seed (checked first: a `ConfigError` names every
+ * bad field), with the test controls in front of its API.
+ */
+export async function startStatefulServer(options: StatefulMockOptions): Promise<StatefulServer> {
+  const { value, source } = await seedFrom(options.seed);
+  const seed = parseSeed(value ?? demoConfig, source);
+  if (options.journalMaxBytes !== undefined) checkJournalMaxBytes(options.journalMaxBytes);
+  const running = await startServer({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    db: ':memory:',
+    config: seed.config,
+    extend: (server) =>
+      createTestControls(
+        { seed, journalMaxBytes: options.journalMaxBytes, allowedHosts: options.allowedHosts },
+        server,
+      ),
+    ...(options.accessLog ? { accessLog: options.accessLog } : {}),
+  });
+  return { url: running.url, partner: seed.config.partners[0] as ResolvedPartner, close: () => running.close() };
+}

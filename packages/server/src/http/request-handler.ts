@@ -1,0 +1,300 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { BodyRule, OperationRule, RouteRule } from '../contract/compile-contract.js';
+import { faults, HttpError } from '../contract/faults.js';
+import type { Caller, PartnerDirectory } from '../partners/partner-directory.js';
+import type { BudgetStore } from '../storage/budget-store.js';
+import type { AccessLog } from './access-log.js';
+import { type CheckedBody, checkBody } from './checked-body.js';
+import type { Operation, Reply } from './operation.js';
+import { checkProtocol } from './protocol-checks.js';
+import { ClientGone, canDrain, drainBody, readJsonBody } from './request-body.js';
+import { DOCS_PREFIX, type StaticFile } from './static-routes.js';
+import { StreamedBody, writeStreamed } from './streamed-body.js';
+import { tracingIds } from './tracing-ids.js';
+
+export interface HandlerDependencies {
+  readonly routes: readonly RouteRule[];
+  readonly partners: PartnerDirectory;
+  /** What implements each of the spec's operations, by operationId. */
+  readonly operations: Readonly<Record<string, Operation>>;
+  /** Asked by `/healthz` whether the database answers. */
+  readonly store: Pick<BudgetStore, 'ping'>;
+  /** Seconds to wait before this partner may call again, 0 when it may now; absent: no throttling. */
+  readonly throttle: ((partnerId: string) => number) | undefined;
+  readonly files: ReadonlyMap<string, StaticFile>;
+  readonly log: AccessLog | undefined;
+  /** True once the server is shutting down: every response then closes its connection. */
+  readonly closing: () => boolean;
+  /** True for a connection past the server's cap: its requests are answered 503, and it is closed. */
+  readonly overCapacity?: (socket: object) => boolean;
+  /**
+   * Gets each socket whose response said `Connection: close`: whatever the client still sends on
+   * it is read and dropped, and a parse error in it must not be answered a second time.
+   */
+  readonly answered: WeakSet<object>;
+}
+
+/** One request in flight: what the access log and the response headers need. */
+interface InFlightRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly path: string;
+  /** The query string without its `?`; empty when there is none. */
+  readonly query: string;
+  readonly started: number;
+  readonly requestId: string;
+  readonly correlationId: string;
+  route: string | null;
+  partnerId: string | null;
+  bodyRead: boolean;
+  /** Made when an operation first asks for its `signal`. */
+  left?: AbortController;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+// The spec's customer tenant ID parameter: the path parameter that names a customer of the partner.
+const CUSTOMER_PARAMETER = '#/components/parameters/CustomerTenantId';
+const STATIC_METHODS = 'GET, HEAD';
+const HEALTHY = JSON.stringify({ status: 'ok' });
+
+/** A path template with its placeholders replaced, in order, by `segments`. */
+function fillTemplate(template: string, segments: readonly string[]): string {
+  let index = 0;
+  return template.replace(/\{[^}]+\}/g, () => segments[index++] ?? '');
+}
+
+/** Aborted when the response closes before it was all written: its client has left. */
+function clientLeft(inFlight: InFlightRequest): AbortSignal {
+  if (!inFlight.left) {
+    const left = new AbortController();
+    const { res } = inFlight;
+    res.once('close', () => {
+      if (!res.writableFinished) left.abort();
+    });
+    inFlight.left = left;
+  }
+  return inFlight.left.signal;
+}
+
+function hasUnreadBody(inFlight: InFlightRequest): boolean {
+  const { headers } = inFlight.req;
+  const declared = headers['transfer-encoding'] !== undefined || (headers['content-length'] ?? '0') !== '0';
+  return declared && !inFlight.bodyRead;
+}
+
+export function createRequestHandler(deps: HandlerDependencies): (req: IncomingMessage, res: ServerResponse) => void {
+  const { operations } = deps;
+  const implementationOf = (operation: OperationRule): Operation => {
+    const implementation = operations[operation.operationId];
+    if (!implementation) throw new Error(`no handler for the spec's ${operation.operationId}`);
+    return implementation;
+  };
+  // Every operation the spec declares must have a handler before the first request comes; the
+  // headers each front-door check covers are settled once.
+  const checkedHeaders = new Map<OperationRule, OperationRule['headerParameters']>();
+  for (const route of deps.routes) {
+    for (const operation of route.operations.values()) {
+      const own = new Set(implementationOf(operation).checksItself ?? []);
+      for (const name of own) {
+        if (!operation.headerParameters.some((header) => header.name === name)) {
+          throw new Error(`${operation.operationId} checks a header the spec does not declare for it: ${name}`);
+        }
+      }
+      checkedHeaders.set(
+        operation,
+        operation.headerParameters.filter((header) => !own.has(header.name)),
+      );
+    }
+  }
+
+  /**
+   * Lets a request of `route` in, or throws the fault of the first check it fails: its method,
+   * token, throttle, token kind and headers.
+   */
+  const admit = (inFlight: InFlightRequest, route: RouteRule): { operation: OperationRule } & Caller => {
+    const { req } = inFlight;
+    inFlight.route = route.pathTemplate;
+    const operation = route.operations.get(req.method ?? '');
+    if (!operation) throw faults.methodNotAllowed(req.method ?? '', route.allow);
+    const caller = deps.partners.authenticate(req.headers.authorization);
+    inFlight.partnerId = caller.partner.id;
+    const wait = deps.throttle?.(caller.partner.id) ?? 0;
+    if (wait > 0) throw faults.throttled(wait);
+    if (!operation.tokenKinds.includes(caller.tokenKind)) {
+      throw faults.tokenKindNotAccepted(operation.tokenKinds, caller.tokenKind);
+    }
+    for (const header of checkedHeaders.get(operation) ?? []) {
+      const value = req.headers[header.key];
+      if (value === undefined) continue;
+      const result = header.check(value);
+      if (!result.valid) throw faults.invalidHeader(header.name, result.details[0]?.message ?? 'is invalid');
+    }
+    return { operation, ...caller };
+  };
+
+  /** The path's values checked against the spec: the customer it names (lower case), and the segments of `links.self`. */
+  const checkPath = (operation: OperationRule, values: readonly string[]) => {
+    let customerId: string | undefined;
+    const segments = operation.pathParameters.map((parameter, index) => {
+      const value = values[index] ?? '';
+      const result = parameter.check(value);
+      if (parameter.pointer === CUSTOMER_PARAMETER) {
+        if (!result.valid) throw faults.invalidCustomerId();
+        customerId = value.toLowerCase();
+        return customerId;
+      }
+      if (!result.valid) throw faults.invalidPathParameter(parameter.name, result.details[0]?.message ?? 'is invalid');
+      return value;
+    });
+    return { customerId, segments };
+  };
+
+  /** Reads the body the spec declares for the operation (the connection can then be kept), binds it and checks it. */
+  const readBody = async (inFlight: InFlightRequest, rule: BodyRule): Promise<CheckedBody> => {
+    const read = await readJsonBody(inFlight.req, rule.mediaType);
+    inFlight.bodyRead = true;
+    return checkBody(rule, read);
+  };
+
+  const callOperation = (inFlight: InFlightRequest, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
+    const { operation, partner, tokenKind } = admit(inFlight, route);
+    const { customerId, segments } = checkPath(operation, values);
+    if (customerId !== undefined) deps.partners.authorize(partner, customerId);
+    const { headers } = inFlight.req;
+    const call = (body: CheckedBody | undefined) =>
+      implementationOf(operation).handle({
+        headers,
+        operation,
+        partner,
+        tokenKind,
+        customerId,
+        query: new URLSearchParams(inFlight.query),
+        selfUri: fillTemplate(route.pathTemplate, segments),
+        // Only an id the client sent can come back in a retry; a generated one is never replayed.
+        sentRequestId: typeof headers['ms-requestid'] === 'string' ? inFlight.requestId.toLowerCase() : undefined,
+        body,
+        get signal() {
+          return clientLeft(inFlight);
+        },
+      });
+    return operation.body ? readBody(inFlight, operation.body).then(call) : call(undefined);
+  };
+
+  const serveStatic = (inFlight: InFlightRequest): Reply => {
+    const { path, req } = inFlight;
+    inFlight.route = path;
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw faults.methodNotAllowed(req.method ?? '', STATIC_METHODS);
+    if (path === '/healthz') {
+      deps.store.ping();
+      return { status: 200, body: HEALTHY };
+    }
+    if (`${path}/` === DOCS_PREFIX) {
+      return { status: 301, body: '', contentType: 'text/plain; charset=utf-8', headers: { Location: DOCS_PREFIX } };
+    }
+    const file = deps.files.get(path) as StaticFile;
+    return { status: 200, body: file.body(), contentType: file.contentType };
+  };
+
+  const dispatch = (inFlight: InFlightRequest): Reply | Promise<Reply> => {
+    checkProtocol(inFlight.req, deps.overCapacity?.(inFlight.req.socket) ?? false);
+    for (const route of deps.routes) {
+      const values = route.match(inFlight.path);
+      if (values) return callOperation(inFlight, route, values);
+    }
+    if (inFlight.path === '/healthz' || `${inFlight.path}/` === DOCS_PREFIX || deps.files.has(inFlight.path)) {
+      return serveStatic(inFlight);
+    }
+    throw faults.routeNotFound();
+  };
+
+  const send = (inFlight: InFlightRequest, reply: Reply) => {
+    if (hasUnreadBody(inFlight) && !deps.closing() && canDrain(inFlight.req)) {
+      // Answering now would have the connection reset under the client's writes when it closes,
+      // and the client might never read the answer (a 413 above all): read the rest first.
+      drainBody(inFlight.req).then((drained) => write(inFlight, reply, !drained));
+    } else write(inFlight, reply, hasUnreadBody(inFlight));
+  };
+
+  const write = (inFlight: InFlightRequest, reply: Reply, unreadBody: boolean) => {
+    const { req, res } = inFlight;
+    const { body } = reply;
+    const headers: OutgoingHttpHeaders = {
+      'Content-Type': reply.contentType ?? JSON_TYPE,
+      // A streamed body's length is known once it is all made: it goes chunked.
+      ...(body instanceof StreamedBody ? {} : { 'Content-Length': Buffer.byteLength(body) }),
+      'MS-RequestId': inFlight.requestId,
+      'MS-CorrelationId': inFlight.correlationId,
+      ...reply.headers,
+    };
+    if (deps.closing() || unreadBody || deps.overCapacity?.(req.socket)) {
+      headers.Connection = 'close';
+      deps.answered.add(req.socket);
+    }
+    res.writeHead(reply.status, headers);
+    if (body instanceof StreamedBody) {
+      writeStreamed(res, body, (outcome) => {
+        if (outcome.kind === 'failed') fail(inFlight, outcome.error);
+        // Logged once it ended, with how long it took; 499 when its client left first.
+        else logRequest(inFlight, outcome.kind === 'sent' ? reply.status : 499);
+      });
+      return;
+    }
+    res.end(body);
+    logRequest(inFlight, reply.status);
+  };
+
+  const logRequest = (inFlight: InFlightRequest, status: number) => {
+    deps.log?.write({
+      requestId: inFlight.requestId,
+      correlationId: inFlight.correlationId,
+      partnerId: inFlight.partnerId,
+      method: inFlight.req.method ?? '',
+      route: inFlight.route,
+      path: inFlight.path,
+      status,
+      durationMs: Math.round((performance.now() - inFlight.started) * 1000) / 1000,
+    });
+  };
+
+  const fail = (inFlight: InFlightRequest, error: unknown) => {
+    if (error instanceof ClientGone) {
+      // Nobody is left to answer; 499 is the access-log convention for it.
+      logRequest(inFlight, 499);
+      return;
+    }
+    let known = error instanceof HttpError ? error : undefined;
+    if (!known) {
+      deps.log?.fault(inFlight.requestId, error);
+      known = faults.unexpected();
+    }
+    if (inFlight.res.headersSent) {
+      inFlight.res.destroy();
+      return;
+    }
+    send(inFlight, { status: known.status, body: JSON.stringify(known.body), headers: known.headers });
+  };
+
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const inFlight: InFlightRequest = {
+      req,
+      res,
+      path: query === -1 ? url : url.slice(0, query),
+      query: query === -1 ? '' : url.slice(query + 1),
+      started: performance.now(),
+      ...tracingIds(req.headers),
+      route: null,
+      partnerId: null,
+      bodyRead: false,
+    };
+    try {
+      const reply = dispatch(inFlight);
+      if (reply instanceof Promise) {
+        reply.then((done) => send(inFlight, done)).catch((error: unknown) => fail(inFlight, error));
+      } else send(inFlight, reply);
+    } catch (error) {
+      fail(inFlight, error);
+    }
+  };
+}

@@ -1,0 +1,169 @@
+import { parseArgs } from 'node:util';
+import type { ServerConfig, ThrottleConfig } from '../partners/config-format.js';
+import { loadConfig } from '../partners/config-reader.js';
+import { demoConfig, demoPartner } from '../partners/demo-partner.js';
+import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
+import { listeningLine } from './listening-line.js';
+import { type RunningServer, type ServerOptions, startServer } from './start-server.js';
+
+const USAGE = `Usage: usagebudget-server [options]
+
+Reference server for the Partner Center customer usage budget API.
+
+Options:
+  --host HOST          address to listen on (default ${DEFAULT_HOST})
+  --port PORT          port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
+  --db PATH            SQLite database file, or :memory: (default ${defaultDbPath()},
+                       under $USAGEBUDGET_DATA_DIR when set)
+  --config FILE        partners, tokens, customers and their usage as JSON (default: the
+                       demo partner and its portfolio of ${demoPartner.portfolioSize} customers)
+  --rate-limit RPS     throttle each partner to RPS requests a second (default: off)
+  --burst N            requests a partner may send at once before throttling (default: RPS, at least 1)
+  --headers-timeout S  a request's headers must arrive within S seconds
+                       (default ${DEFAULT_LIMITS.headersTimeoutMs / 1000}, or --request-timeout when shorter)
+  --request-timeout S  a whole request must arrive within S seconds (default ${DEFAULT_LIMITS.requestTimeoutMs / 1000})
+  --max-connections N  open connections at most; requests on more are answered 503
+                       (default ${DEFAULT_LIMITS.maxConnections})
+  --no-access-log      do not write the JSON access log to stderr
+  -h, --help           show this help
+
+The first line on stdout is "listening on http://HOST:PORT". SIGTERM or SIGINT stops the server
+gracefully (exit 0).`;
+
+class UsageError extends Error {}
+
+function number(value: string | undefined, flag: string, valid: (n: number) => boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === '' || !valid(parsed)) throw new UsageError(`${flag}: invalid value ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+function throttleFrom(rate: number | undefined, burst: number | undefined): ThrottleConfig | undefined {
+  if (rate === undefined) {
+    if (burst !== undefined) throw new UsageError('--burst needs --rate-limit');
+    return undefined;
+  }
+  return { requestsPerSecond: rate, burst: burst ?? Math.max(1, Math.ceil(rate)) };
+}
+
+/** What the flags ask for: the server's options, and what the start line reports of them. */
+interface Start {
+  readonly options: ServerOptions;
+  readonly config: ServerConfig;
+  /** No `--config`: the demo partner. */
+  readonly demo: boolean;
+  readonly throttle: ThrottleConfig | undefined;
+}
+
+/** The flags, checked (a `UsageError` names the first bad one), or `help`. */
+function parseFlags(argv: string[]): Start | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    allowNegative: true,
+    options: {
+      host: { type: 'string', default: DEFAULT_HOST },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      db: { type: 'string' },
+      config: { type: 'string' },
+      'rate-limit': { type: 'string' },
+      burst: { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'access-log': { type: 'boolean', default: true },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const port = number(values.port, '--port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535) as number;
+  const throttle = throttleFrom(
+    number(values['rate-limit'], '--rate-limit', (n) => Number.isFinite(n) && n > 0),
+    number(values.burst, '--burst', (n) => Number.isInteger(n) && n > 0),
+  );
+  const seconds = (flag: 'headers-timeout' | 'request-timeout') => {
+    const value = number(values[flag], `--${flag}`, (n) => Number.isFinite(n) && n >= 0.001 && n <= 86_400);
+    return value === undefined ? undefined : Math.round(value * 1000);
+  };
+  const headersTimeoutMs = seconds('headers-timeout');
+  const requestTimeoutMs = seconds('request-timeout');
+  if (headersTimeoutMs !== undefined && headersTimeoutMs > (requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs)) {
+    throw new UsageError('--headers-timeout must not exceed --request-timeout');
+  }
+  const maxConnections = number(values['max-connections'], '--max-connections', (n) => Number.isInteger(n) && n > 0);
+  const config: ServerConfig = values.config ? loadConfig(values.config) : demoConfig;
+  const options: ServerOptions = {
+    host: values.host,
+    port,
+    db: values.db,
+    config,
+    ...(throttle ? { throttle } : {}),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    maxConnections,
+    ...(values['access-log'] ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
+  };
+  return { options, config, demo: !values.config, throttle };
+}
+
+/**
+ * Stops the server gracefully on SIGTERM or SIGINT, and exits 0 (1 when it cannot). Installed
+ * before the first await, so before anyone can see the server: a signal that came in between
+ * would otherwise kill it with the default action instead of stopping it. Returns whether a stop
+ * has begun.
+ */
+function stopOnSignals(running: Promise<RunningServer>): () => boolean {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), kind: 'stop', signal })}\n`);
+    running
+      .then((server) => server.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`usagebudget-server: ${(error as Error).stack ?? String(error)}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return () => stopping;
+}
+
+/** The listening line on stdout, and the start line of the log on stderr. */
+function announce(server: RunningServer, start: Start): void {
+  process.stdout.write(`${listeningLine(server.url)}\n`);
+  process.stderr.write(
+    `${JSON.stringify({
+      time: new Date().toISOString(),
+      kind: 'start',
+      url: server.url,
+      db: server.db,
+      partners: start.config.partners.map((partner) => partner.id),
+      demo: start.demo,
+      throttle: start.throttle ?? start.config.throttle ?? null,
+    })}\n`,
+  );
+}
+
+async function main(argv: string[]): Promise<void> {
+  const start = parseFlags(argv);
+  if (start === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const running = startServer(start.options);
+  const stopping = stopOnSignals(running);
+  const server = await running;
+  if (stopping()) return;
+  announce(server, start);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(`usagebudget-server: ${(error as Error).message}\n${usage ? `\n${USAGE}\n` : ''}`);
+  process.exit(usage ? 2 : 1);
+});

@@ -1,0 +1,276 @@
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { spec } from '@usagebudget/openapi';
+import { budgetOperations } from '../budget/budget-operations.js';
+import { compileContract, operationRule } from '../contract/compile-contract.js';
+import { faults } from '../contract/faults.js';
+import { specValidator } from '../contract/spec-validator.js';
+import { createContinuationTokens } from '../customers/continuation-token.js';
+import { customerOperations } from '../customers/customer-list.js';
+import { type AccessLog, createAccessLog } from '../http/access-log.js';
+import { answerClientError, writeRawFault } from '../http/client-error.js';
+import { connectionLimit } from '../http/connection-limit.js';
+import { createRequestHandler, type HandlerDependencies } from '../http/request-handler.js';
+import { staticFiles } from '../http/static-routes.js';
+import { createThrottle } from '../http/throttle.js';
+import type { ResolvedConfig, ServerConfig, ThrottleConfig } from '../partners/config-format.js';
+import { parseConfig } from '../partners/config-reader.js';
+import { demoConfig } from '../partners/demo-partner.js';
+import { createPartnerDirectory } from '../partners/partner-directory.js';
+import { portfolioSeed } from '../partners/portfolio-seed.js';
+import { openSqliteStore } from '../storage/sqlite-store.js';
+import type { Store } from '../storage/store.js';
+import { usageOperations } from '../usage/usage-operations.js';
+import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
+import type { ExtendServer, ServerExtension } from './extension.js';
+
+export interface ServerOptions {
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default 4020; 0 picks a free port (read it from `url`). */
+  port?: number;
+  /** SQLite file, created with its folder if missing, or `:memory:`. Default {@link defaultDbPath}. */
+  db?: string;
+  /** Partners, tokens, customers (with their usage) and throttling. Default: the demo partner and its portfolio. */
+  config?: ServerConfig;
+  /** Overrides `config.throttle`; `null` turns throttling off. */
+  throttle?: ThrottleConfig | null;
+  /** Receives the JSON-lines access log (one line per request, plus fault stacks). Default: no log. */
+  accessLog?: (chunk: string) => void;
+  /** How long `close()` lets in-flight requests finish before it cuts their connections. Default 10 s. */
+  shutdownGraceMs?: number;
+  /** A request's headers must arrive within this many milliseconds of its start; default 10 000 (or `requestTimeoutMs` when shorter). */
+  headersTimeoutMs?: number;
+  /** A whole request (headers and body) must arrive within this many milliseconds; default 30 000. */
+  requestTimeoutMs?: number;
+  /** Open connections at most; requests on those past it are answered 503. Default 1 000. */
+  maxConnections?: number;
+  /**
+   * Puts code in front of the API, as `@usagebudget/mock` puts its test controls (see
+   * `ExtendServer`): what it returns receives every request first and passes the API's on. Default:
+   * none, the API alone, as the bin serves it.
+   */
+  extend?: ExtendServer;
+}
+
+export interface RunningServer {
+  /** `http://HOST:PORT`, with the port actually bound. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The database path in use. */
+  readonly db: string;
+  /** Stops accepting, finishes in-flight requests, closes the database. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** A replay record answers retries for a day; a client retrying later than that is starting a new call. */
+const REPLAY_TTL_MS = 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+// A tenth of a timeout, but not so often that checking costs more than it saves.
+const MIN_CHECKING_INTERVAL_MS = 100;
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/** How long a request may take to arrive, and how many connections may be open. */
+interface ConnectionLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxConnections: number;
+}
+
+/** The options' limits with their defaults, checked. */
+function connectionLimits(options: ServerOptions): ConnectionLimits {
+  const { requestTimeoutMs = DEFAULT_LIMITS.requestTimeoutMs, maxConnections = DEFAULT_LIMITS.maxConnections } =
+    options;
+  const { headersTimeoutMs = Math.min(DEFAULT_LIMITS.headersTimeoutMs, requestTimeoutMs) } = options;
+  const limits = { requestTimeoutMs, headersTimeoutMs, maxConnections };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer (got ${value})`);
+  }
+  // Node refuses a headers timeout longer than the request's: the headers are part of the request.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new Error(`headersTimeoutMs (${headersTimeoutMs}) must not exceed requestTimeoutMs (${requestTimeoutMs})`);
+  }
+  return limits;
+}
+
+/** The store at `db`, seeded with the config's partners and customers (closed again when that fails). */
+function openSeededStore(db: string, config: ResolvedConfig): Store {
+  const store = openSqliteStore(db);
+  try {
+    store.seed(portfolioSeed(config));
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** Forgets stale replay records now and every hour; returns what stops it. They only cost space: a failed prune is logged, never fatal. */
+function startPruning(store: Store, log: AccessLog | undefined): () => void {
+  const prune = () => {
+    try {
+      store.pruneReplays(REPLAY_TTL_MS);
+    } catch (error) {
+      log?.fault(null, error);
+    }
+  };
+  prune();
+  const pruner = setInterval(prune, PRUNE_EVERY_MS).unref();
+  return () => clearInterval(pruner);
+}
+
+/** What the API's request handler shares across configs: the store, the log, the connection state. */
+type ApiParts = Pick<HandlerDependencies, 'log' | 'closing' | 'overCapacity' | 'answered'> & {
+  readonly store: Store;
+  readonly throttle: ThrottleConfig | null | undefined;
+};
+
+/**
+ * The API's request listener for a config: its partners, tokens, continuation token secret and
+ * throttle (unless `throttle` overrides it), over the one store. Made again when an extension
+ * resets the server to another config.
+ */
+function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListener {
+  const routes = compileContract(spec, specValidator);
+  const files = staticFiles();
+  const { store } = parts;
+  return (config) => {
+    const limits = parts.throttle === undefined ? config.throttle : (parts.throttle ?? undefined);
+    return createRequestHandler({
+      routes,
+      partners: createPartnerDirectory(config),
+      operations: {
+        ...budgetOperations(store),
+        ...customerOperations(store, createContinuationTokens(config.continuationTokenSecret), (operationId) =>
+          operationRule(routes, operationId),
+        ),
+        ...usageOperations(store),
+      },
+      store,
+      throttle: limits ? createThrottle(limits) : undefined,
+      files,
+      log: parts.log,
+      closing: parts.closing,
+      overCapacity: parts.overCapacity,
+      answered: parts.answered,
+    });
+  };
+}
+
+/** Node's HTTP server for `listener`, with the API's answers to what Node would otherwise answer itself. */
+function createHttpServer(listener: RequestListener, limits: ConnectionLimits, answered: WeakSet<object>): Server {
+  const { headersTimeoutMs, requestTimeoutMs } = limits;
+  const server = createServer(
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      // Node checks both every connectionsCheckingInterval, 30 s by default: a slow connection
+      // lived about four times its 10 s headers timeout. A tenth of the shorter one keeps each
+      // within about 10 % of what is configured.
+      connectionsCheckingInterval: Math.max(
+        MIN_CHECKING_INTERVAL_MS,
+        Math.min(headersTimeoutMs, requestTimeoutMs) / 10,
+      ),
+      // Checked by the handler, which answers with an ApiFault and the ids (Node's 400 has neither).
+      requireHostHeader: false,
+    },
+    listener,
+  );
+  // Without these listeners Node answers itself, outside the API's contract: a bare 417 to an
+  // Expect other than 100-continue (the handler answers it), and no answer at all to CONNECT.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => writeRawFault(socket, faults.connectNotAllowed()));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+    answerClientError(error, socket, answered, { headersTimeoutMs, requestTimeoutMs }),
+  );
+  return server;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Stops accepting, and resolves once the requests in flight are done; after `graceMs`, cuts the connections left. */
+function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** Starts the reference server and resolves once it listens. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const config = parseConfig(options.config ?? demoConfig, 'options.config');
+  const host = options.host ?? DEFAULT_HOST;
+  const db = options.db ?? defaultDbPath();
+  const limits = connectionLimits(options);
+  const store = openSeededStore(db, config);
+  const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
+  const stopPruning = startPruning(store, log);
+  let closing = false;
+  const answered = new WeakSet<object>();
+  const connections = connectionLimit(limits.maxConnections);
+  const apiFor = apiFactory({
+    store,
+    throttle: options.throttle,
+    log,
+    closing: () => closing,
+    overCapacity: connections.overCapacity,
+    answered,
+  });
+  let api = apiFor(config);
+  let extension: ServerExtension | undefined;
+  let server: Server;
+  let address: AddressInfo;
+  try {
+    extension = options.extend?.({
+      api: (req, res) => api(req, res),
+      host,
+      reset: (next) => {
+        store.clear();
+        store.seed(portfolioSeed(next));
+        api = apiFor(next);
+      },
+      reportFault: (error) => log?.fault(null, error),
+    });
+    server = createHttpServer(extension?.listener ?? api, limits, answered);
+    connections.watch(server);
+    address = await listen(server, options.port ?? DEFAULT_PORT, host);
+  } catch (error) {
+    extension?.close?.();
+    stopPruning();
+    store.close();
+    throw error;
+  }
+
+  let closed: Promise<void> | undefined;
+  const shutdown = async () => {
+    closing = true;
+    stopPruning();
+    extension?.close?.();
+    await closeGracefully(server, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+    log?.flush();
+    store.close();
+  };
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    host,
+    port: address.port,
+    db,
+    close: () => {
+      closed ??= shutdown();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// `@usagebudget/server/testing`: what tests, scripts and benchmarks use to run the reference
+// server (and other programs) as processes, and the fixtures they share. Not needed to run the
+// server: that is the main entry and the bin.
+export { MAX_BODY_BYTES } from '../http/request-body.js';
+export { demoConfig, demoPartner } from '../partners/demo-partner.js';
+export { LISTENING_LINE, listeningLine } from '../startup/listening-line.js';
+export { type BudgetApply, readBudgetApplies } from '../storage/budget-applies.js';
+export { serverBinPath } from './bin-path.js';
+export {
+  type Finished,
+  isRunning,
+  type RunToEndOptions,
+  runToEnd,
+  type StartedProcess,
+  type StartProcessOptions,
+  startProcess,
+} from './child-process.js';
+export { freePort, type LoopbackServer, listenOnLoopback, portIsFree } from './loopback.js';
+export { type NodeServerOptions, type StartedServer, startNodeServer } from './node-server.js';
+export {
+  budgetPath,
+  exchangeRaw,
+  jsonHeaders,
+  parseRaw,
+  type RawRequest,
+  type RawResponse,
+  sendRaw,
+} from './raw-http.js';
+export {
+  randomPartner,
+  type ServerProcess,
+  type ServerProcessOptions,
+  type SimplePartnerConfig,
+  startServerProcess,
+} from './server-process.js';
+export { specViolations } from './spec-conformance.js';

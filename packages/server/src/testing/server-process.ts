@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PartnerConfig, ServerConfig } from '../partners/config-format.js';
+import { serverBinPath } from './bin-path.js';
+import { type StartedServer, startNodeServer } from './node-server.js';
+
+export interface ServerProcessOptions {
+  /** Partners, tokens, customers and throttling, written to a throwaway file for `--config`. Default: the demo partner. */
+  readonly config?: ServerConfig;
+  /**
+   * `--db`: `:memory:`, or a file of the caller's, which outlives the process (to restart on the
+   * same data). Default: a fresh file in the process's scratch folder, removed with it.
+   */
+  readonly db?: string;
+  /** More flags, such as `['--rate-limit', '1', '--no-access-log']`. */
+  readonly args?: readonly string[];
+  /** The server's whole environment; this process's by default. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** How long to wait for the listening line; 30 s by default (two busy cores start slowly). */
+  readonly timeoutMs?: number;
+}
+
+export interface ServerProcess extends StartedServer {
+  /** The database the server uses. */
+  readonly db: string;
+  /** The scratch folder of its config file and default database; gone once the process has exited. */
+  readonly dir: string;
+}
+
+/**
+ * Runs the `usagebudget-server` bin as users run it, on 127.0.0.1 and a port the OS picks
+ * (`--port 0`, the URL read from its listening line), with a scratch folder for its config and
+ * database. `stop()` stops it by its pid; once it has exited, however it ended (`kill -9`
+ * included), its scratch folder is removed, and `exited` resolves after that.
+ */
+export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'usagebudget-server-'));
+  const db = options.db ?? join(dir, 'usagebudget.sqlite');
+  const args = ['--host', '127.0.0.1', '--port', '0', '--db', db];
+  let started: StartedServer;
+  try {
+    if (options.config) {
+      const configFile = join(dir, 'config.json');
+      await writeFile(configFile, JSON.stringify(options.config));
+      args.push('--config', configFile);
+    }
+    started = await startNodeServer({
+      name: 'usagebudget-server',
+      script: serverBinPath,
+      args: [...args, ...(options.args ?? [])],
+      ...(options.env ? { env: options.env } : {}),
+      timeoutMs: options.timeoutMs ?? 30_000,
+    });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const exited = started.exited.then(async (code) => {
+    await rm(dir, { recursive: true, force: true });
+    return code;
+  });
+  return {
+    ...started,
+    db,
+    dir,
+    exited,
+    stop: async (signal, graceMs) => {
+      await started.stop(signal, graceMs);
+      return exited;
+    },
+  };
+}
+
+/** A partner of the short config form: app+user tokens and customer GUIDs (Azure plans in USD, no cost yet). */
+export interface SimplePartnerConfig extends PartnerConfig {
+  readonly tokens: readonly string[];
+  readonly customers: readonly string[];
+}
+
+/** A partner with fresh random ids and token, so no two tests share a token or a customer. */
+export function randomPartner(name: string, customers = 1): SimplePartnerConfig {
+  return {
+    id: randomUUID(),
+    name,
+    tokens: [randomUUID()],
+    customers: Array.from({ length: customers }, () => randomUUID()),
+  };
+}
