@@ -3,8 +3,8 @@
 // Prism mock, which only this private side of the repository may depend on.
 
 import { usagebudget } from '@usagebudget/cli/test/support/run.js';
-import { spec } from '@usagebudget/openapi';
 import { startPrism } from '@usagebudget/mock/prism';
+import { spec } from '@usagebudget/openapi';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentedResponses, findResponse } from '../src/documented-responses.js';
