@@ -6,10 +6,10 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 export default defineConfig({
   entry: { index: 'src/index.ts', raw: 'src/raw.ts', bulk: 'src/bulk.ts', validation: 'src/validation.ts' },
   format: ['esm', 'cjs'],
-  // The spec's rules (src/core/rules.ts) are bundled in: the client's main entries do not depend
-  // on the spec package at run time, nor pull the spec in. The validation subpath loads the spec
-  // and its validators from the package itself (an optional peer dependency).
-  noExternal: [/^@usagebudget\/openapi\/rules$/],
+  // The spec package's rules, limits and exact JSON numbers are bundled in: the client's main
+  // entries do not depend on the spec package at run time, nor pull the spec in. The validation
+  // subpath loads the spec and its validators from the package itself (an optional peer dependency).
+  noExternal: [/^@usagebudget\/openapi\/(rules|limits|json-numbers)$/],
   dts: true,
   clean: true,
   sourcemap: true,

@@ -3,6 +3,7 @@
 // digit as the service wrote them.
 import { readdirSync, readFileSync } from 'node:fs';
 import { spec } from '@usagebudget/openapi';
+import { CUSTOMER_FILTER, PAGE_SIZE } from '@usagebudget/openapi/limits';
 import { costProperties } from '@usagebudget/openapi/operations';
 import fc from 'fast-check';
 import type { OpenAPIV3 } from 'openapi-types';
@@ -17,10 +18,14 @@ import {
   type UsageBudgetClientOptions,
   ValidationError,
 } from '../src/index.js';
-import { FILTER_FIELDS, FILTER_VALUE_MAX_LENGTH, PAGE_SIZE_MAX } from '../src/internal/argument-checks.js';
-import { parseExactJson } from '../src/internal/exact-json.js';
+import { parseBody as parseExactJson } from '../src/internal/pipeline/response-parsing.js';
 import { clientOf, collect, failure } from './client-of.js';
 import { type RecordedRequest, TENANT, useFaultServer } from './fault-server.js';
+
+// The limits the client checks, as the spec package states them (its drift task and tests check them against the spec).
+const PAGE_SIZE_MAX = PAGE_SIZE.maximum;
+const FILTER_FIELDS = CUSTOMER_FILTER.Field.enum;
+const FILTER_VALUE_MAX_LENGTH = CUSTOMER_FILTER.Value.maxLength;
 
 const OTHER = '45c44870-ef77-4fdd-b6fe-3dacb075cff2';
 const THIRD = 'b44bb1fb-c595-45b0-9e09-d657365580bf';
