@@ -80,10 +80,12 @@ export interface CallDeadline {
   readonly endsAt: number;
 }
 
+const NO_IDS: CallIds = Object.freeze({ requestId: '', correlationId: '' });
+
 /** One logical call through all its attempts: its plan, and what the steps know of it. */
 export class Call {
   /** `MS-RequestId` and `MS-CorrelationId`, set by the ids' step, the same on every attempt. */
-  declare ids: CallIds;
+  ids: CallIds = NO_IDS;
   /** Attempts sent so far; the transport counts them. */
   attempts = 0;
   /** The last attempt's response, whatever its status; `undefined` while none came. The transport sets it. */
