@@ -305,7 +305,7 @@ export function renderClientMarkdown({
       ['client ESM entry, minified (esbuild, axios external)', format(bundle.minifiedBytes, 'B'), '1'],
       ['client ESM entry, minified + gzip -9', format(bundle.gzipBytes, 'B'), '1'],
       ...bundle.lazyChunks.map(({ name, gzipBytes }) => [
-        `loaded on first use: ${name.replace(/-[A-Z0-9]{8}\.js$/, '')}, minified + gzip -9`,
+        `loaded on first use: ${name.replace(/(-[A-Z0-9]{8})+\.js$/, '')}, minified + gzip -9`,
         format(gzipBytes, 'B'),
         '1',
       ]),
