@@ -13,7 +13,7 @@ import type {
 import type { Customer, SpendingBudget } from './generated/models/index.js';
 import type { OperationId, OperationParameters } from './generated/requests.js';
 import { check } from './internal/argument-checks.js';
-import { linkPlan, operationPlan, type PlanSettings } from './internal/call-plan.js';
+import { linkPlan, operationPlan } from './internal/call-plan.js';
 import { type CollectionBody, type PageRequest, pagedList } from './internal/paging/paged-list.js';
 import { clientPipeline } from './internal/pipeline/client-pipeline.js';
 import type { CallPlan, RunCall, SharedResponseBytes } from './internal/pipeline/pipeline.js';
@@ -140,11 +140,7 @@ export class UsageBudgetClient {
    * sum its records instead.
    */
   getPartnerUsageSummary(options?: CallOptions): CallPromise<PartnerUsageSummary> {
-    return new CallPromise(this.#start(() => operationPlan('getPartnerUsageSummary', {}, this.#settings(options))));
-  }
-
-  #settings(options: CallOptions | undefined, label?: string): PlanSettings {
-    return { options, label, maxResponseBytes: clientDefaults.maxResponseBytes };
+    return new CallPromise(this.#start(() => operationPlan('getPartnerUsageSummary', {}, { options })));
   }
 
   /**
@@ -166,17 +162,17 @@ export class UsageBudgetClient {
     options: CallOptions | undefined,
     body?: () => SpendingBudget,
   ): CallPromise<T> {
-    return new CallPromise(
-      this.#start<T>(() => {
-        check(isGuid(customerTenantId), 'customerTenantId', 'must be a GUID', customerTenantId);
-        const parameters = { path: { customerTenantId }, ...(body && { body: body() }) };
-        return operationPlan(
-          operationId,
-          parameters as never,
-          this.#settings(options, `${operationId} ${customerTenantId}`),
-        );
-      }),
-    );
+    let result: Promise<WithResponse<T>>;
+    // Planned here, so that an argument it refuses (a `ValidationError`) rejects the call rather than throwing.
+    try {
+      check(isGuid(customerTenantId), 'customerTenantId', 'must be a GUID', customerTenantId);
+      const parameters = { path: { customerTenantId }, ...(body && { body: body() }) };
+      const label = `${operationId} ${customerTenantId}`;
+      result = this.#run<T>(operationPlan(operationId, parameters as never, { options, label }));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    return new CallPromise(result);
   }
 
   /**
@@ -189,7 +185,7 @@ export class UsageBudgetClient {
     { link }: PageRequest,
     options: CallOptions,
     parameters: () => OperationParameters[Id],
-    maxResponseBytes: number | SharedResponseBytes = clientDefaults.maxResponseBytes,
+    maxResponseBytes?: SharedResponseBytes,
   ): Promise<WithResponse<CollectionBody<T>>> {
     const settings = { options: { ...options, requestId: undefined }, maxResponseBytes };
     return this.#start(() =>

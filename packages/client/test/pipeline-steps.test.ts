@@ -49,6 +49,7 @@ const rejection = (promise: Promise<unknown>) =>
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
 });
 
 describe('composePipeline', () => {
@@ -145,12 +146,51 @@ describe('requestIds', () => {
 });
 
 describe('callDeadline and attemptDeadline', () => {
-  it('keep one timer for both deadlines of a call that succeeds', async () => {
+  it('keep one timer for both deadlines of a call that succeeds, and make it no AbortSignal', async () => {
     const timers = vi.spyOn(globalThis, 'setTimeout');
+    let controllers = 0;
+    vi.stubGlobal(
+      'AbortController',
+      class extends AbortController {
+        constructor() {
+          super();
+          controllers++;
+        }
+      },
+    );
     const { run, sent } = pipelineOf([callDeadline(60_000), attemptDeadline(10_000)]);
     await run();
     expect(timers).toHaveBeenCalledTimes(1);
-    expect(sent[0]?.signal).toBeInstanceOf(AbortSignal);
+    expect(controllers).toBe(0);
+    // Asked for, the call's signal is made.
+    const asks: PipelineStep = {
+      name: 'asks',
+      sendRequest(request, call, next) {
+        expect(call.signal).toBeInstanceOf(AbortSignal);
+        return next(request, call);
+      },
+    };
+    await pipelineOf([callDeadline(60_000), asks]).run();
+    expect(controllers).toBe(1);
+    // The attempt's signal, as axios takes one.
+    expect(sent[0]?.signal).toMatchObject({ aborted: false });
+    expect(typeof sent[0]?.signal?.addEventListener).toBe('function');
+  });
+
+  it("give waits outside an attempt the call's AbortSignal, which only the call's deadline fires", async () => {
+    const seen: AbortSignal[] = [];
+    const waits: PipelineStep = {
+      name: 'waits',
+      async sendRequest(request, call, next) {
+        seen.push(call.signal as AbortSignal);
+        await next(request, call).catch(() => undefined);
+        expect(call.signal?.aborted).toBe(false);
+        return next(request, call);
+      },
+    };
+    const { run } = pipelineOf([callDeadline(60_000), waits, attemptDeadline(10)], hang, {});
+    await run();
+    expect(seen[0]).toBeInstanceOf(AbortSignal);
   });
 
   it('end an attempt that runs out with a TimeoutError naming timeoutMs, per call or the one given', async () => {
@@ -173,8 +213,7 @@ describe('callDeadline and attemptDeadline', () => {
     };
     const { run, sent } = pipelineOf([callDeadline(60_000), again, attemptDeadline(10)], hang, { status: 200 });
     await expect(run()).resolves.toMatchObject({ response: { attempts: 2 } });
-    expect(sent[0]?.signal?.aborted).toBe(true);
-    expect(sent[1]?.signal?.aborted).toBe(false);
+    expect(sent.map(({ abortedWhenSent }) => abortedWhenSent)).toEqual([false, false]);
   });
 
   it("end the call at totalTimeoutMs whatever it was doing, and at the caller's signal", async () => {

@@ -1,4 +1,5 @@
 import type { CallOptions } from '../core/call-types.js';
+import { clientDefaults } from '../core/defaults.js';
 import { isGuid } from '../core/rules.js';
 import { type OperationId, type OperationParameters, requests } from '../generated/requests.js';
 import { check, checkRange } from './argument-checks.js';
@@ -10,8 +11,8 @@ export interface PlanSettings {
   options?: CallOptions | undefined;
   /** How log lines name the call; the operationId by default. */
   label?: string;
-  /** The operation's response cap, or one its pages share. */
-  maxResponseBytes: number | SharedResponseBytes;
+  /** The operation's response cap, or one its pages share; `clientDefaults.maxResponseBytes` by default. */
+  maxResponseBytes?: number | SharedResponseBytes;
 }
 
 /** The options of one call, checked before anything is sent. */
@@ -28,7 +29,7 @@ function plan(
   path: string,
   headers: Record<string, string> | undefined,
   body: string | undefined,
-  { options = {}, label = operationId, maxResponseBytes }: PlanSettings,
+  { options = {}, label = operationId, maxResponseBytes = clientDefaults.maxResponseBytes }: PlanSettings,
 ): CallPlan {
   checkCallOptions(options);
   return { operationId, label, method, path, headers, body, options, maxResponseBytes };
@@ -46,9 +47,9 @@ export function operationPlan<Id extends OperationId>(
 ): CallPlan {
   const [method, template, mediaType] = requests[operationId] as readonly [string, string, string?];
   const {
-    path: values = {},
-    query = {},
-    headers: own = {},
+    path: values,
+    query,
+    headers: own,
     body,
   } = parameters as {
     path?: Record<string, string>;
@@ -56,12 +57,16 @@ export function operationPlan<Id extends OperationId>(
     headers?: Record<string, string | undefined>;
     body?: unknown;
   };
-  const defined = (entries: Record<string, string | number | undefined>) =>
-    Object.entries(entries).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
-  let path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] as string));
-  const search = defined(query);
-  if (search.length > 0) path += `?${new URLSearchParams(search.map(([name, value]) => [name, String(value)]))}`;
-  const headers = Object.fromEntries(defined(own)) as Record<string, string>;
+  let path = values
+    ? template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] as string))
+    : template;
+  const headers: Record<string, string> = {};
+  for (const name in own) if (own[name] !== undefined) headers[name] = own[name];
+  if (query) {
+    const search = new URLSearchParams();
+    for (const name in query) if (query[name] !== undefined) search.set(name, String(query[name]));
+    if (search.size > 0) path += `?${search}`;
+  }
   if (mediaType) headers['Content-Type'] = mediaType;
   const text = mediaType ? JSON.stringify(body) : undefined;
   return plan(operationId, method, path, headers, text, settings);

@@ -1,7 +1,5 @@
 import { LOCALE, PARTNER_CENTER_APPLICATION } from '@usagebudget/openapi/limits';
-import type { AxiosInstance } from 'axios';
 import { clouds } from '../clouds.js';
-import type { Logger, ResponseValidator, TokenProvider } from '../core/call-types.js';
 import type { UsageBudgetClientOptions } from '../core/client-options.js';
 import { clientDefaults } from '../core/defaults.js';
 import { SDK_CLIENT } from '../core/sdk-client.js';
@@ -9,32 +7,29 @@ import { check, checkRange, fits } from './argument-checks.js';
 import type { RetrySettings } from './retry-policy.js';
 
 /** A client's options, checked, with the defaults filled in: what its pipeline is composed from. */
-export interface ResolvedClientOptions {
+export interface ResolvedClientOptions extends UsageBudgetClientOptions {
   /** The base URL without a trailing slash. */
   baseURL: string;
-  credential: string | TokenProvider;
   /** Sent on every attempt of every call: `X-Locale`, `MS-PartnerCenter-Client`, `MS-PartnerCenter-Application`. */
   headers: Record<string, string>;
   timeoutMs: number;
   totalTimeoutMs: number;
-  /** The caller's cap on every response body; without one, each operation's own. */
-  maxResponseBytes: number | undefined;
   retry: RetrySettings;
   maxPages: number;
-  logger: Logger | undefined;
-  validateResponses: ResponseValidator | undefined;
-  axios: AxiosInstance | undefined;
 }
 
 /** The numeric options, each an integer from its minimum to what a timer can hold. */
 function checkNumbers(options: UsageBudgetClientOptions): void {
-  const { timeoutMs, totalTimeoutMs, maxResponseBytes, maxRetries, maxPages } = options;
   const backoff = options.backoff ?? {};
-  checkRange(timeoutMs, 'timeoutMs', 1);
-  checkRange(totalTimeoutMs, 'totalTimeoutMs', 1);
-  checkRange(maxResponseBytes, 'maxResponseBytes', 1);
-  checkRange(maxRetries, 'maxRetries', 0);
-  checkRange(maxPages, 'maxPages', 1);
+  for (const [name, min] of [
+    ['timeoutMs', 1],
+    ['totalTimeoutMs', 1],
+    ['maxResponseBytes', 1],
+    ['maxRetries', 0],
+    ['maxPages', 1],
+  ] as const) {
+    checkRange(options[name], name, min);
+  }
   checkRange(backoff.initialDelayMs, 'backoff.initialDelayMs', 0);
   checkRange(backoff.maxDelayMs, 'backoff.maxDelayMs', 0);
 }
@@ -66,8 +61,8 @@ export function resolveClientOptions(options: UsageBudgetClientOptions): Resolve
   checkNumbers(options);
   const { backoff } = clientDefaults;
   return {
+    ...options,
     baseURL: baseURL.replace(/\/+$/, ''),
-    credential,
     headers: {
       'X-Locale': locale,
       'MS-PartnerCenter-Client': SDK_CLIENT,
@@ -75,15 +70,11 @@ export function resolveClientOptions(options: UsageBudgetClientOptions): Resolve
     },
     timeoutMs: options.timeoutMs ?? clientDefaults.timeoutMs,
     totalTimeoutMs: options.totalTimeoutMs ?? clientDefaults.totalTimeoutMs,
-    maxResponseBytes: options.maxResponseBytes,
     retry: {
       maxRetries: options.maxRetries ?? clientDefaults.maxRetries,
       initialDelayMs: options.backoff?.initialDelayMs ?? backoff.initialDelayMs,
       maxDelayMs: options.backoff?.maxDelayMs ?? backoff.maxDelayMs,
     },
     maxPages: options.maxPages ?? clientDefaults.maxPages,
-    logger: options.logger,
-    validateResponses: options.validateResponses,
-    axios: options.axios,
   };
 }

@@ -5,6 +5,7 @@ import {
   type PipelineRequest,
   type PipelineResponse,
   type PipelineStep,
+  type RequestSignal,
   type SharedResponseBytes,
 } from '../../src/internal/pipeline/pipeline.js';
 
@@ -17,8 +18,10 @@ export interface SentAttempt {
   url: string;
   headers: Record<string, string>;
   body?: string | undefined;
-  signal?: AbortSignal | undefined;
+  signal?: RequestSignal | undefined;
   maxResponseBytes?: number | undefined;
+  /** Whether the signal had fired when the attempt was sent. */
+  abortedWhenSent: boolean | undefined;
 }
 
 export const ORIGIN = 'https://api.example.test';
@@ -44,7 +47,7 @@ export function pipelineOf(steps: PipelineStep[], ...outcomes: Outcome[]) {
       async send(request, call) {
         call.response = undefined;
         call.attempts++;
-        sent.push({ ...request, headers: { ...request.headers } });
+        sent.push({ ...request, headers: { ...request.headers }, abortedWhenSent: request.signal?.aborted });
         const outcome = outcomes.shift() ?? {};
         if (typeof outcome === 'function') return outcome(request);
         if ('throws' in outcome) throw outcome.throws;

@@ -1,22 +1,29 @@
 import { MAX_TIMER_MS } from '../waiting.js';
-import type { CallDeadline, PipelineStep } from './pipeline.js';
+import type { CallDeadline, PipelineStep, RequestSignal } from './pipeline.js';
 
 type FiredBy = 'caller' | 'call' | 'attempt';
 
+const NEVER = Number.POSITIVE_INFINITY;
+
 /**
- * The two deadlines of one call on one timer and one `AbortSignal`: the call's (`totalTimeoutMs`,
- * and the caller's signal) and its current attempt's (`timeoutMs`). The signal aborts an attempt
- * whatever stage it is at: connecting, waiting for headers, or reading a body that trickles in (a
- * socket's idle timeout, axios' `timeout`, cannot: every byte restarts it). After an attempt's
- * deadline, the next attempt and the waits before it get a new signal; the call's deadline is
- * final. The one timer is armed for the earlier of the two deadlines, once a signal is asked for.
+ * The two deadlines of one call on one timer: the call's (`totalTimeoutMs`, and the caller's
+ * signal) and its current attempt's (`timeoutMs`). The clock is the attempts' signal itself (as
+ * axios takes one, its `GenericAbortSignal`: `aborted` and the listener methods): it aborts an
+ * attempt whatever stage it is at, connecting, waiting for headers, or reading a body that
+ * trickles in (a socket's idle timeout, axios' `timeout`, cannot: every byte restarts it), and
+ * after an attempt's deadline it is no longer aborted for the next one. It is no `AbortSignal`
+ * because making one costs Node 20 several microseconds of a call's time; the call's `AbortSignal`,
+ * for what waits outside an attempt (a token provider, a throttle, the wait before a retry), is
+ * made the first time one asks for it, and fires only for the call's deadline or the caller. The
+ * timer is armed for the earlier deadline.
  */
-export class CallClock implements CallDeadline {
+export class CallClock implements CallDeadline, RequestSignal {
   readonly endsAt: number;
-  /** What fired the signal; an attempt's deadline only until the attempt ends. */
+  /** What fired: the caller, the call's deadline, or the attempt's (until the attempt ends). */
   firedBy: FiredBy | undefined;
-  #controller = new AbortController();
-  #attemptEndsAt = Number.POSITIVE_INFINITY;
+  #listeners: ((event: { type: 'abort' }) => void)[] = [];
+  #controller: AbortController | undefined;
+  #attemptEndsAt = NEVER;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #caller: AbortSignal | undefined;
 
@@ -32,29 +39,44 @@ export class CallClock implements CallDeadline {
     this.#fire('caller');
   }
 
+  /** Whether the current attempt must stop. */
+  get aborted(): boolean {
+    return this.firedBy !== undefined;
+  }
+
+  addEventListener(_type: 'abort', listener: (event: { type: 'abort' }) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: (event: { type: 'abort' }) => void): void {
+    this.#listeners = this.#listeners.filter((each) => each !== listener);
+  }
+
+  /** Whether the call is over: its deadline passed, or the caller stopped it. */
+  get stopped(): boolean {
+    return this.firedBy === 'caller' || this.firedBy === 'call';
+  }
+
   get signal(): AbortSignal {
-    if (this.#timer === undefined && this.firedBy === undefined) {
-      const delayMs = Math.min(this.endsAt, this.#attemptEndsAt) - performance.now();
-      this.#timer = setTimeout(CallClock.#wake, Math.min(Math.max(0, delayMs), MAX_TIMER_MS), this);
-    }
+    this.#controller ??= new AbortController();
+    if (this.stopped) this.#controller.abort();
+    this.#arm();
     return this.#controller.signal;
   }
 
-  /** The signal of an attempt that may last `timeoutMs`. */
-  startAttempt(timeoutMs: number): AbortSignal {
+  /** The signal of an attempt that may last `timeoutMs`: the clock. */
+  startAttempt(timeoutMs: number): RequestSignal {
     this.#attemptEndsAt = performance.now() + timeoutMs;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    return this.signal;
+    this.#arm();
+    return this;
   }
 
-  /** The attempt is over: waits and the next attempt get a signal of their own if its deadline fired. */
+  /** The attempt is over: if its deadline fired, the clock is no longer aborted for the next one. */
   endAttempt(): void {
-    this.#attemptEndsAt = Number.POSITIVE_INFINITY;
-    if (this.firedBy === 'attempt') {
-      this.firedBy = undefined;
-      this.#controller = new AbortController();
-    }
+    this.#attemptEndsAt = NEVER;
+    if (this.firedBy === 'attempt') this.firedBy = undefined;
   }
 
   /** Lets go of the timer and of the caller's signal. */
@@ -64,9 +86,17 @@ export class CallClock implements CallDeadline {
   }
 
   #fire(by: FiredBy): void {
-    if (this.firedBy === 'caller' || this.firedBy === 'call') return;
+    if (this.stopped) return;
+    const attempting = this.firedBy === undefined;
     this.firedBy = by;
-    this.#controller.abort();
+    if (attempting) for (const listener of this.#listeners) listener.call(this, { type: 'abort' });
+    if (by !== 'attempt') this.#controller?.abort();
+  }
+
+  #arm(): void {
+    if (this.#timer !== undefined || this.stopped) return;
+    const delayMs = Math.min(this.endsAt, this.#attemptEndsAt) - performance.now();
+    this.#timer = setTimeout(CallClock.#wake, Math.min(Math.max(0, delayMs), MAX_TIMER_MS), this);
   }
 
   static #wake(clock: CallClock): void {
@@ -75,7 +105,7 @@ export class CallClock implements CallDeadline {
     if (now >= clock.endsAt) clock.#fire('call');
     else if (now >= clock.#attemptEndsAt) clock.#fire('attempt');
     // Early (a timer may be, by a fraction of a millisecond), or armed for an attempt since over.
-    else void clock.signal;
+    else clock.#arm();
   }
 }
 
@@ -114,10 +144,11 @@ export function attemptDeadline(timeoutMs: number): PipelineStep {
     name: 'attemptDeadline',
     async sendRequest(request, call, next) {
       const limitMs = call.plan.options.timeoutMs ?? timeoutMs;
-      const clock = call.deadline instanceof CallClock ? call.deadline : new CallClock(Number.POSITIVE_INFINITY);
+      const clock = call.deadline instanceof CallClock ? call.deadline : new CallClock(NEVER);
       request.signal = clock.startAttempt(limitMs);
       try {
-        request.signal.throwIfAborted();
+        // Stopped already (a caller's signal that had fired): nothing is sent.
+        if (request.signal.aborted) throw new Error('stopped');
         return await next(request, call);
       } catch (error) {
         if (clock.firedBy !== 'attempt') throw error;

@@ -38,6 +38,16 @@ export interface CallPlan {
   readonly maxResponseBytes: number | SharedResponseBytes;
 }
 
+/**
+ * What ends an attempt, as the transport listens to it: an `AbortSignal`, or anything with its
+ * `aborted` and listener methods (axios' `GenericAbortSignal`).
+ */
+export interface RequestSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: (event: { type: 'abort' }) => void): void;
+  removeEventListener(type: 'abort', listener: (event: { type: 'abort' }) => void): void;
+}
+
 /** One attempt's request, as the steps shape it (they may change it) and the transport sends it. */
 export interface PipelineRequest {
   method: string;
@@ -46,7 +56,7 @@ export interface PipelineRequest {
   headers: Record<string, string>;
   body?: string | undefined;
   /** Ends the attempt (the deadlines' step sets it). */
-  signal?: AbortSignal | undefined;
+  signal?: RequestSignal | undefined;
   /** The most bytes of body the transport reads (the size cap's step sets it). */
   maxResponseBytes?: number | undefined;
 }
@@ -80,7 +90,7 @@ export interface CallDeadline {
   readonly endsAt: number;
 }
 
-const NO_IDS: CallIds = Object.freeze({ requestId: '', correlationId: '' });
+const NO_IDS: CallIds = { requestId: '', correlationId: '' };
 
 /** One logical call through all its attempts: its plan, and what the steps know of it. */
 export class Call {
@@ -103,7 +113,7 @@ export class Call {
 
   /** What waits and token requests stop on: the call's deadline, or without one the caller's signal. */
   get signal(): AbortSignal | undefined {
-    return this.deadline ? this.deadline.signal : this.plan.options.signal;
+    return this.deadline?.signal ?? this.plan.options.signal;
   }
 
   /** Tells every step that listens (`onEvent`). */
@@ -165,9 +175,14 @@ export function responseIds({ headers }: PipelineResponse, { ids }: Call): CallI
 }
 
 /** What a response said besides its body, for the caller. */
-export function responseInfo(response: PipelineResponse, call: Call): ResponseInfo {
-  const { status, headers } = response;
-  return { status, headers, ...responseIds(response, call), attempts: call.attempts };
+export function responseInfo({ status, headers }: PipelineResponse, { ids, attempts }: Call): ResponseInfo {
+  return {
+    status,
+    headers,
+    requestId: headers['ms-requestid'] || ids.requestId,
+    correlationId: headers['ms-correlationid'] || ids.correlationId,
+    attempts,
+  };
 }
 
 /** Runs one call through the pipeline: its data (the parsed 2xx body) and response metadata. */

@@ -4,8 +4,6 @@ import type { PipelineResponse, Transport } from './pipeline.js';
 // axios takes ~100 ms to load: loading it on a client's first call keeps importing the client
 // cheap (a CLI's --help never pays for it). The module system loads it once, whichever client asks first.
 
-const keepText = (data: unknown) => data;
-
 function pipelineResponse(response: AxiosResponse<unknown>): PipelineResponse {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) headers[name.toLowerCase()] = String(value);
@@ -49,7 +47,8 @@ export function axiosTransport(instance: AxiosInstance | undefined): Transport {
         maxContentLength: request.maxResponseBytes ?? -1,
         maxRedirects: 0,
         responseType: 'text',
-        transformResponse: keepText,
+        // No transform: the body stays the text it came as.
+        transformResponse: [],
         validateStatus: null,
       });
       call.response = pipelineResponse(response);
