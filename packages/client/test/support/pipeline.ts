@@ -5,7 +5,6 @@ import {
   type PipelineRequest,
   type PipelineResponse,
   type PipelineStep,
-  type RequestSignal,
   type SharedResponseBytes,
 } from '../../src/internal/pipeline/pipeline.js';
 
@@ -13,13 +12,7 @@ import {
 export type Outcome = Partial<PipelineResponse> | { throws: unknown } | ((request: PipelineRequest) => Promise<never>);
 
 /** An attempt as the transport got it: the request, copied when it was sent. */
-export interface SentAttempt {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: string | undefined;
-  signal?: RequestSignal | undefined;
-  maxResponseBytes?: number | undefined;
+export interface SentAttempt extends PipelineRequest {
   /** Whether the signal had fired when the attempt was sent. */
   abortedWhenSent: boolean | undefined;
 }
