@@ -6,10 +6,11 @@
 //   node scripts/function-lengths.mjs [--max 60] [paths...]   (default: src)
 //
 // Generated code (any folder named `generated`) and declaration files are not product source.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
+import { sourceFiles } from './source-files.mjs';
 
 const { values, positionals } = parseArgs({
   options: { max: { type: 'string', default: '60' } },
@@ -17,15 +18,6 @@ const { values, positionals } = parseArgs({
 });
 const max = Number(values.max);
 const roots = positionals.length > 0 ? positionals : ['src'];
-
-function* sourceFiles(path) {
-  if (statSync(path).isDirectory()) {
-    for (const entry of readdirSync(path)) {
-      if (entry === 'generated' || entry === 'node_modules') continue;
-      yield* sourceFiles(join(path, entry));
-    }
-  } else if (/\.(m|c)?tsx?$/.test(path) && !/\.d\.(m|c)?ts$/.test(path)) yield path;
-}
 
 const isFunction = (node) =>
   ts.isFunctionDeclaration(node) ||

@@ -7,22 +7,14 @@
 //
 // Only relative imports between the source files found are followed; generated code (any folder
 // named `generated`) and declaration files are not product source.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
+import { sourceFiles } from './source-files.mjs';
 
 const { positionals } = parseArgs({ allowPositionals: true });
 const roots = positionals.length > 0 ? positionals : ['src'];
-
-function* sourceFiles(path) {
-  if (statSync(path).isDirectory()) {
-    for (const entry of readdirSync(path)) {
-      if (entry === 'generated' || entry === 'node_modules') continue;
-      yield* sourceFiles(join(path, entry));
-    }
-  } else if (/\.(m|c)?tsx?$/.test(path) && !/\.d\.(m|c)?ts$/.test(path)) yield resolve(path);
-}
 
 /** The source file a relative specifier names (`./a.js` is `./a.ts` in source), if it is one of ours. */
 function target(from, specifier, files) {

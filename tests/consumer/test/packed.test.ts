@@ -2,13 +2,19 @@
 // outside the workspace, the bin run through npx, scripts that use the SDK against it, and the
 // root README's GitHub Actions job run step by step.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, isRunning, LISTENING_LINE, portIsFree, runToEnd, startProcess } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { codeBlocks, packAndInstall, readmeSection, rootReadme, workspaceRoot } from '../src/packed-install.js';
+import {
+  codeBlocks,
+  packAndInstall,
+  readmeSection,
+  rootReadme,
+  typeCheckStrict,
+  workspaceRoot,
+} from '../src/packed-install.js';
 
 const project = mkdtempSync(join(tmpdir(), 'usagebudget-consumer-'));
 const seedFile = join(workspaceRoot, 'examples', 'over-budget-alerts', 'test', 'mock-seed.json');
@@ -24,7 +30,6 @@ const [partner] = seed.partners as [{ tokens: string[]; customers: (string | See
 // The example's first customer has a cost and a budget.
 const [seeded] = partner.customers as [SeededCustomer];
 const customer = seeded.id;
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 /** Mock processes this file started, by the pid each wrote: stopped after the tests whatever happened. */
 const pidFiles = new Set<string>();
@@ -175,25 +180,7 @@ export async function check(): Promise<number> {
     const names = 'startMock, type FaultRule, type JournalEntry, type StatefulMock';
     writeFileSync(join(project, 'usage.mts'), usage(`import { ${names} } from '@usagebudget/mock';`));
     writeFileSync(join(project, 'usage.cts'), usage(`import { ${names} } from '@usagebudget/mock';`));
-    writeFileSync(
-      join(project, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          noEmit: true,
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
-          target: 'es2022',
-          lib: ['es2022', 'dom'],
-          types: ['node'],
-          skipLibCheck: false,
-        },
-        files: ['usage.mts', 'usage.cts'],
-      }),
-    );
-    const done = await runToEnd(process.execPath, [tsc, '-p', project], { timeoutMs: 120_000 });
-    expect(done.stdout).toBe('');
-    expect(done.code).toBe(0);
+    expect(await typeCheckStrict(project, ['usage.mts', 'usage.cts'], ['node'])).toBe('');
   });
 });
 
