@@ -20,6 +20,8 @@ export interface WebhookReceiver {
   readonly deliveries: readonly ReceivedDelivery[];
   /** Answers the next deliveries with `status` (200 at first), and these headers. */
   answerWith(status: number, headers?: Readonly<Record<string, string>>): void;
+  /** Keeps the next deliveries (they are recorded) without answering them, until `answerWith`: a receiver that hangs. */
+  hold(): void;
   /** Resolves with the deliveries once there are `count` of them; rejects after `timeoutMs` (10 s). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedDelivery[]>;
   /** Stops listening (connections refused) until `up()`. */
@@ -49,15 +51,17 @@ function stop(server: Server): Promise<void> {
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const deliveries: ReceivedDelivery[] = [];
   const waiters = new Set<() => void>();
-  let answer = { status: 200, headers: {} as Readonly<Record<string, string>> };
+  let answer: { status: number; headers: Readonly<Record<string, string>> } | 'hold' = { status: 200, headers: {} };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       deliveries.push({ body: Buffer.concat(chunks), headers: req.headers, receivedAt: performance.now() });
-      res
-        .writeHead(answer.status, { 'Content-Type': 'text/plain', ...answer.headers })
-        .end(`answered ${answer.status}`);
+      if (answer !== 'hold') {
+        res
+          .writeHead(answer.status, { 'Content-Type': 'text/plain', ...answer.headers })
+          .end(`answered ${answer.status}`);
+      }
       for (const waiter of waiters) waiter();
     });
   });
@@ -67,6 +71,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     deliveries,
     answerWith: (status, headers = {}) => {
       answer = { status, headers };
+    },
+    hold: () => {
+      answer = 'hold';
     },
     waitFor: (count, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
