@@ -26,6 +26,10 @@ Options:
                      stateful: the test controls also answer requests sent to this host name
                      (Host header), besides loopback, IP addresses and --host; repeat it for
                      more (a CI service reached as http://mock:4010 needs --allowed-host mock)
+  --webhook-allow ENTRY
+                     stateful: a receiver webhook events may be sent to: loopback, HOST or
+                     HOST:PORT; repeat it for more (default loopback only; a receiver in another
+                     container needs its name, such as --webhook-allow receiver:8080)
   --journal-max-bytes N
                      stateful: the request journal keeps the newest requests that fit in N
                      bytes (headers, path, query and body of each, plus 1 KiB); default
@@ -48,6 +52,7 @@ interface Flags {
   readonly accessLog: boolean;
   readonly journalMaxBytes: number | undefined;
   readonly allowedHosts: string[] | undefined;
+  readonly webhookAllow: string[] | undefined;
 }
 
 /** The flags, or `help` when they ask for the usage (whatever else they say). */
@@ -63,6 +68,7 @@ function parseFlags(argv: string[]): Flags | 'help' {
       'access-log': { type: 'boolean', default: false },
       'journal-max-bytes': { type: 'string' },
       'allowed-host': { type: 'string', multiple: true },
+      'webhook-allow': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -78,12 +84,11 @@ function parseFlags(argv: string[]): Flags | 'help' {
     throw new UsageError(`--journal-max-bytes: invalid value ${JSON.stringify(journalMaxBytes)} (a number of bytes)`);
   }
   const allowedHosts = values['allowed-host'];
-  if (
-    values.mode === 'static' &&
-    (values.seed || values['access-log'] || journalMaxBytes !== undefined || allowedHosts !== undefined)
-  ) {
+  const webhookAllow = values['webhook-allow'];
+  const statefulOnly = [values.seed, values['access-log'] || undefined, journalMaxBytes, allowedHosts, webhookAllow];
+  if (values.mode === 'static' && statefulOnly.some((value) => value !== undefined)) {
     throw new UsageError(
-      '--seed, --access-log, --journal-max-bytes and --allowed-host need the stateful mode: a static mock serves the spec’s examples',
+      '--seed, --access-log, --journal-max-bytes, --allowed-host and --webhook-allow need the stateful mode: a static mock serves the spec’s examples',
     );
   }
   return {
@@ -95,6 +100,7 @@ function parseFlags(argv: string[]): Flags | 'help' {
     accessLog: values['access-log'],
     journalMaxBytes: journalMaxBytes === undefined ? undefined : Number(journalMaxBytes),
     allowedHosts,
+    webhookAllow,
   };
 }
 
@@ -107,6 +113,7 @@ function start(flags: Flags): Promise<Mock> {
     ...(flags.accessLog ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
     ...(flags.journalMaxBytes === undefined ? {} : { journalMaxBytes: flags.journalMaxBytes }),
     ...(flags.allowedHosts === undefined ? {} : { allowedHosts: flags.allowedHosts }),
+    ...(flags.webhookAllow === undefined ? {} : { webhooks: { allow: flags.webhookAllow } }),
   });
 }
 
@@ -157,7 +164,7 @@ function announce(mock: Mock): void {
     `${JSON.stringify({
       mode: mock.mode,
       url: mock.url,
-      ...(mock.mode === 'stateful' ? { admin: mock.admin.url } : {}),
+      ...(mock.mode === 'stateful' ? { admin: mock.admin.url, webhookRoot: mock.webhooks.rootUrl } : {}),
       token: mock.token,
       customers: mock.customers,
     })}\n`,

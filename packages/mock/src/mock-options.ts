@@ -33,6 +33,22 @@ export interface StatefulMockOptions extends CommonOptions {
    * `http://mock:4010`). A request to any other `Host` is refused (421), as DNS rebinding sends.
    */
   allowedHosts?: readonly string[];
+  /**
+   * Webhooks: `allow`, the receivers events may be sent to (`loopback`, `HOST` or `HOST:PORT`;
+   * default loopback only: a receiver in another container needs its name here, such as
+   * `receiver:8080`); `firstRetryMs` and `maxRetryMs`, the waits between attempts (15 s doubling
+   * to 1 hour by default, as the spec says; a test of retries shortens them); `timeoutMs`, an
+   * attempt's time limit (10 s).
+   */
+  webhooks?: MockWebhookOptions;
+}
+
+/** How a stateful mock delivers webhook events. */
+export interface MockWebhookOptions {
+  readonly allow?: readonly string[];
+  readonly firstRetryMs?: number;
+  readonly maxRetryMs?: number;
+  readonly timeoutMs?: number;
 }
 
 /** How to start a static mock. */

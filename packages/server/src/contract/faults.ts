@@ -112,7 +112,7 @@ export const faults = {
       'Invalid request input. CONNECT is not allowed: this server is no proxy.',
       undefined,
       {
-        Allow: 'GET, HEAD, PATCH',
+        Allow: 'GET, HEAD, PATCH, POST, PUT',
       },
     ),
   requestTimeout: (headersSeconds: number, requestSeconds: number) =>
