@@ -7,6 +7,8 @@ export default defineConfig({
     pointer: 'src/pointer.ts',
     operations: 'src/operations.ts',
     rules: 'src/rules.ts',
+    limits: 'src/generated/limits.ts',
+    'json-numbers': 'src/json-numbers.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

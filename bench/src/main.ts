@@ -5,7 +5,15 @@ import { measureBulkApply } from './bulk-apply.js';
 import { measureClientOverhead } from './client-overhead.js';
 import { measureEventLoop } from './event-loop.js';
 import { measureTimeToReady } from './ready.js';
-import { bulkChecksOf, renderBulkMarkdown, renderMarkdown, resultsOf, targetsTable } from './report.js';
+import {
+  bulkChecksOf,
+  clientChecksOf,
+  renderBulkMarkdown,
+  renderClientMarkdown,
+  renderMarkdown,
+  resultsOf,
+  targetsTable,
+} from './report.js';
 import { budgetPath, sdkHeaders } from './requests.js';
 import {
   type BenchServer,
@@ -17,11 +25,12 @@ import {
 import { measureBundle, measureImports } from './startup.js';
 import { measureThroughput } from './throughput.js';
 
-const USAGE = `Usage: node bench/dist/main.js [--quick] [--bulk]
+const USAGE = `Usage: node bench/dist/main.js [--quick] [--bulk | --client]
 
 Measures the reference server, the mock, the client and its bundle side by side, and the bulk
 apply of a portfolio's budgets; prints a Markdown report and writes bench/results.json. --quick runs
-short rounds as a smoke test and writes no results file; --bulk runs only the bulk apply (no file either).`;
+short rounds as a smoke test and writes no results file; --bulk runs only the bulk apply, --client
+only the client's figures (its cost per call, its bundle and import time), and neither writes a file.`;
 
 // The whole bench must end in time even if a server hangs: every load is bounded, and this is the backstop.
 const DEADLINE_MS = 900_000;
@@ -57,11 +66,37 @@ async function budgetJson(reference: BenchServer): Promise<string> {
   return body;
 }
 
+/** The client's figures alone: the reference server only gives the bare server its body, then stops. */
+async function measureClientOnly(settings: typeof FULL | typeof QUICK) {
+  const reference = await startReferenceServer();
+  let body: string;
+  try {
+    body = await budgetJson(reference);
+  } finally {
+    await reference.stop();
+  }
+  const bare = await startBareServer(body);
+  try {
+    progress('bundle size and import time');
+    const bundle = await measureBundle();
+    const imports = await measureImports(settings.importRuns, bare.origin);
+    const figures = await measureClientOverhead(bare.origin, settings.client, progress);
+    return {
+      client: { concurrency: settings.client.concurrency, rounds: settings.client.rounds, figures },
+      bundle,
+      imports,
+    };
+  } finally {
+    await bare.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       bulk: { type: 'boolean', default: false },
+      client: { type: 'boolean', default: false },
       help: { type: 'boolean' },
     },
   });
@@ -76,6 +111,15 @@ async function main(): Promise<void> {
   }, DEADLINE_MS);
   deadline.unref();
 
+  if (values.client) {
+    try {
+      const client = await measureClientOnly(settings);
+      process.stdout.write(`${targetsTable(clientChecksOf(client))}\n\n${renderClientMarkdown(client)}\n`);
+    } finally {
+      clearTimeout(deadline);
+    }
+    return;
+  }
   if (values.bulk) {
     try {
       const bulk = await measureBulkApply(settings.bulk, progress);

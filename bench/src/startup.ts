@@ -14,26 +14,53 @@ const clientEntry = fileURLToPath(import.meta.resolve('@usagebudget/client'));
 const clientDir = dirname(createRequire(import.meta.url).resolve('@usagebudget/client/package.json'));
 
 export interface BundleSize {
+  /** What `import` loads before any call: the entry and the chunks it imports statically, axios excluded. */
   readonly minifiedBytes: number;
   readonly gzipBytes: number;
+  /** The chunks the entry loads on first use (`import()`: a listing's walk, how failures read, ...), each gzipped alone. */
+  readonly lazyChunks: readonly { readonly name: string; readonly gzipBytes: number }[];
 }
 
-/** The client's ESM entry bundled and minified by esbuild, axios left out (an app brings its own). */
+/**
+ * The client's ESM entry as an app's bundler splits it (esbuild, minified, axios left out: an app
+ * brings its own): what `import` loads, measured as one file, and apart from it each chunk the
+ * client loads with `import()` on first use.
+ */
 export async function measureBundle(): Promise<BundleSize> {
   const result = await build({
     entryPoints: [clientEntry],
     bundle: true,
+    splitting: true,
+    outdir: 'bundle',
     minify: true,
     format: 'esm',
     platform: 'neutral',
     target: 'es2022',
     external: ['axios'],
     write: false,
+    metafile: true,
     logLevel: 'silent',
   });
-  const code = result.outputFiles[0]?.contents;
-  if (!code) throw new Error('esbuild wrote no bundle');
-  return { minifiedBytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength };
+  const { outputs } = result.metafile;
+  const code = (path: string) => result.outputFiles.find((file) => file.path.endsWith(`/${path}`))?.contents;
+  const loaded = new Set<string>();
+  const visit = (path: string) => {
+    if (loaded.has(path)) return;
+    loaded.add(path);
+    for (const { path: imported, kind } of outputs[path]?.imports ?? [])
+      if (kind === 'import-statement') visit(imported);
+  };
+  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint);
+  if (!entry) throw new Error('esbuild wrote no entry');
+  visit(entry);
+  const entryCode = Buffer.concat([...loaded].map((path) => code(path) ?? new Uint8Array()));
+  const lazyChunks = Object.keys(outputs)
+    .filter((path) => !loaded.has(path))
+    .map((path) => ({
+      name: path.replace(/^bundle\//, ''),
+      gzipBytes: gzipSync(code(path) ?? '', { level: 9 }).byteLength,
+    }));
+  return { minifiedBytes: entryCode.byteLength, gzipBytes: gzipSync(entryCode, { level: 9 }).byteLength, lazyChunks };
 }
 
 /** What a fresh Node process imports, and what it imported before the timer started. */

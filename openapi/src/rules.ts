@@ -46,6 +46,24 @@ export function exactDecimal(jsonNumberText: string): string | undefined {
   return key === '0' ? '0' : canonical;
 }
 
+/**
+ * The one spelling of an amount as people write it (a budget typed on a command line, a cell of a
+ * spreadsheet, the text of a bulk entry): digits, optionally a `.` and decimals, such as
+ * `1250.50`. No sign, exponent or grouping, and neither `.5` nor `5.`: `1,250.50` is 1250.5 in one
+ * locale and 1.2505 in another, so any other spelling is refused rather than read as someone
+ * may have meant it.
+ */
+export const AMOUNT_SPELLING = /^\d+(?:\.\d+)?$/;
+
+/**
+ * The canonical decimal ({@link exactDecimal}) of an amount written in {@link AMOUNT_SPELLING},
+ * or `undefined` when it is spelled otherwise or a JSON number cannot carry it exactly:
+ * `spelledAmount('250.50')` is `'250.5'`, `spelledAmount('.5')` is `undefined`.
+ */
+export function spelledAmount(text: string): string | undefined {
+  return AMOUNT_SPELLING.test(text) ? exactDecimal(text) : undefined;
+}
+
 /** The spec's `Decimal` (`format: decimal`): plain notation, an optional sign, digits, optionally a point and more. */
 export const DECIMAL_PATTERN = /^-?(0|[1-9]\d*)(\.\d+)?$/;
 

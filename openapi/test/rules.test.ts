@@ -1,5 +1,6 @@
 import { spec } from '@usagebudget/openapi';
 import {
+  AMOUNT_SPELLING,
   budgetStanding,
   compareDecimals,
   DECIMAL_PATTERN,
@@ -9,6 +10,7 @@ import {
   percentUsed,
   plainDecimal,
   repeatedJsonMembers,
+  spelledAmount,
   sumDecimals,
 } from '@usagebudget/openapi/rules';
 import { createSpecValidator } from '@usagebudget/openapi/validator';
@@ -273,6 +275,30 @@ describe('repeatedJsonMembers', () => {
           expect(Object.keys(JSON.parse(text))).toEqual([...new Set(names)]);
         },
       ),
+    );
+  });
+});
+
+describe('AMOUNT_SPELLING and spelledAmount', () => {
+  it('take digits, optionally a "." and decimals, and nothing else', () => {
+    for (const text of ['0', '250', '250.50', '0.5', '007.10', '12345678901234.5']) {
+      expect(AMOUNT_SPELLING.test(text), text).toBe(true);
+    }
+    for (const text of ['.5', '5.', '-1', '+1', '1e3', '1,5', '1 000', ' 1', '', '1.2.3', '0x10', 'Infinity']) {
+      expect(AMOUNT_SPELLING.test(text), text).toBe(false);
+      expect(spelledAmount(text), text).toBeUndefined();
+    }
+  });
+
+  it('give the canonical decimal, and nothing for an amount a JSON number would round', () => {
+    expect(spelledAmount('250.50')).toBe('250.5');
+    expect(spelledAmount('007.10')).toBe('7.1');
+    expect(spelledAmount('0.000')).toBe('0');
+    expect(spelledAmount('12345678901234567.5')).toBeUndefined();
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{1,15}(\.\d{1,3})?$/), (text) => {
+        expect(spelledAmount(text)).toBe(exactDecimal(text));
+      }),
     );
   });
 });

@@ -8,8 +8,8 @@ export default defineConfig({
   define: { __SDK_VERSION__: JSON.stringify(version) },
   test: {
     include: ['test/**/*.test.ts'],
-    // The package test packs the tarball, installs it with npm and runs tsc: tens of seconds on
-    // an idle machine, minutes on two busy cores. A limit, not a speed check.
+    // The bulk tests run the reference server's process and a throttled portfolio: tens of
+    // seconds on an idle machine, minutes on two busy cores. A limit, not a speed check.
     testTimeout: 180_000,
   },
 });

@@ -1,9 +1,7 @@
-import { exactDecimal } from '@usagebudget/client';
+import { AMOUNT_SPELLING, spelledAmount } from '@usagebudget/openapi/rules';
 import { CommandLineError } from './command-line/error.js';
 import { quotedInput } from './quoted-input.js';
 
-// The one spelling of an amount: digits, then optionally a "." and more digits.
-const PLAIN_DECIMAL = /^\d+(?:\.\d+)?$/;
 const EXPONENT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)e[+-]?\d+$/i;
 const EXPECTED = 'expected digits, optionally a "." and decimals, such as 1250.50';
 
@@ -33,9 +31,10 @@ export function amountProblem(text: string): string | undefined {
   const trimmed = text.trim();
   if (trimmed === '') return 'it is empty';
   if (/^-\d|^-\.\d/.test(trimmed)) return 'a budget cannot be negative ("usagebudget clear" removes one)';
-  if (!PLAIN_DECIMAL.test(trimmed)) return spellingProblem(trimmed);
+  // The one spelling of an amount (the spec package's rule, which the client's bulk operation applies too).
+  if (!AMOUNT_SPELLING.test(trimmed)) return spellingProblem(trimmed);
   // The spec's rule of exact amounts, the one the server applies to what it stores.
-  if (exactDecimal(trimmed) === undefined) {
+  if (spelledAmount(trimmed) === undefined) {
     return 'it has more significant digits than can be sent exactly (15 are always safe)';
   }
   return undefined;

@@ -4,7 +4,8 @@
 // a fresh generation (the `drift` task).
 //
 // Every run writes to a scratch folder, and only the .ts files are copied back (not git_push.sh,
-// .gitignore, .npmignore nor .openapi-generator/).
+// .gitignore, .npmignore nor .openapi-generator/). Beside them goes requests.ts, the request
+// table the facade sends from (scripts/request-table.mjs), from the same bundled spec.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -16,6 +17,7 @@ import {
   repositoryRoot,
   runGenerator,
 } from '../../../scripts/openapi-generator.mjs';
+import { requestTable } from './request-table.mjs';
 
 const GENERATOR_KEY = 'client';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,6 +57,8 @@ async function generate() {
     await runGenerator(generateArguments({ ...generator, inputSpec, output: scratch }));
     const files = readTree(scratch);
     if (files.size === 0) throw new Error(`openapi-generator wrote no TypeScript into ${scratch}`);
+    const bundled = JSON.parse(readFileSync(inputSpec.replace(/\.yaml$/, '.json'), 'utf8'));
+    files.set('requests.ts', requestTable(bundled, regenerate));
     return files;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -14,6 +14,7 @@ export {
 } from './bulk/apply-budgets.js';
 export { type ReadBudgetsOptions, readBudgets } from './bulk/read-budgets.js';
 export { bulkRequestId } from './bulk/request-ids.js';
-// The main entry's types that the bulk operations take or document, named here too (as types:
-// nothing of the main entry is bundled twice).
 export type { CallPromise, Throttle, UsageBudgetClient } from './index.js';
+// The bulk operations' defaults, and the main entry's types that the bulk operations take or
+// document, named here too: from the main entry itself, in each format (nothing of it is bundled twice).
+export { bulkDefaults } from './index.js';

@@ -12,6 +12,7 @@ export type {
   Throttle,
   TokenProvider,
 } from './core/call-types.js';
+export { bulkDefaults, clientDefaults } from './core/defaults.js';
 export {
   AbortError,
   AuthenticationError,

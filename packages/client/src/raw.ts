@@ -1,7 +1,8 @@
 // The entry of `@usagebudget/client/raw`: the API classes openapi-generator wrote, as they are, with
-// no facade (no retries, no typed errors, and costs through JSON.parse, which loses digits).
-// Importing it loads axios; the facade loads it on a client's first call
-// (internal/raw-api-loader.ts). `raw/package.json` points resolvers that do not read `exports`
+// no facade (no retries, no typed errors, and costs through JSON.parse, which loses digits): "raw"
+// means this, and nothing else. Importing it loads axios; the facade loads axios on a client's
+// first call (internal/pipeline/transport.ts) and sends from its own request table
+// (src/generated/requests.ts). `raw/package.json` points resolvers that do not read `exports`
 // (TypeScript's node10) at its build.
 export {
   CustomersApi,

@@ -21,8 +21,8 @@ import {
   type UsageBudgetClientOptions,
   ValidationError,
 } from '../src/index.js';
-import { clientOf, failure } from './client-of.js';
-import { budget, TENANT, useFaultServer } from './fault-server.js';
+import { clientOf, failure } from './support/client-of.js';
+import { budget, TENANT, useFaultServer } from './support/fault-server.js';
 
 // A test oracle, kept apart from the client's own rule on purpose: lower case, as randomUUID() makes them.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

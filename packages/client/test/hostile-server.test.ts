@@ -9,8 +9,8 @@ import {
   TimeoutError,
   type UsageBudgetClientOptions,
 } from '../src/index.js';
-import { clientOf, collect } from './client-of.js';
-import { budget, TENANT, useFaultServer } from './fault-server.js';
+import { clientOf, collect } from './support/client-of.js';
+import { budget, TENANT, useFaultServer } from './support/fault-server.js';
 
 // Servers that try to hold, flood, redirect or trick the client (issue 12). Each deadline here is
 // short and real; the assertions bound time generously, so a slow machine cannot fail them, while

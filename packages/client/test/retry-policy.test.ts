@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TimeoutError } from '../src/core/errors.js';
-import { errorFromResponse } from '../src/internal/error-mapping.js';
+import { errorFromResponse } from '../src/internal/failure-reading.js';
 import { isRetryable, retryDelayMs } from '../src/internal/retry-policy.js';
 
 const settings = { maxRetries: 3, initialDelayMs: 100, maxDelayMs: 1_000 };

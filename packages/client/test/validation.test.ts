@@ -5,8 +5,8 @@ import { responseExamples, specOperations } from '@usagebudget/openapi/operation
 import { describe, expect, it } from 'vitest';
 import { ResponseValidationError, type UsageBudgetClientOptions } from '../src/index.js';
 import { specResponseValidator } from '../src/validation.js';
-import { clientOf, collect, failure } from './client-of.js';
-import { TENANT, useFaultServer } from './fault-server.js';
+import { clientOf, collect, failure } from './support/client-of.js';
+import { TENANT, useFaultServer } from './support/fault-server.js';
 
 const server = useFaultServer();
 // One validator for the file, as a process would keep one: the spec is loaded once.

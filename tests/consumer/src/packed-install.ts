@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { listenOnLoopback, runToEnd } from '@usagebudget/server/testing';
 
 const require = createRequire(import.meta.url);
+const tsc = require.resolve('typescript/bin/tsc');
 const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A workspace package's folder, from its name (`@usagebudget/mock`). */
@@ -78,6 +79,32 @@ export async function packAndInstall(
     await mirror.close();
   }
   return packed;
+}
+
+/**
+ * Type-checks `files` of an installed `project` as another team's code would be: TS strict,
+ * `nodenext` (so `.mts` is ESM and `.cts` CommonJS), declarations included (`skipLibCheck: false`),
+ * with the ambient `types` given. What `tsc` printed: empty when it found nothing.
+ */
+export async function typeCheckStrict(project: string, files: readonly string[], types: readonly string[]) {
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        lib: ['es2022', 'dom'],
+        types,
+        skipLibCheck: false,
+      },
+      files,
+    }),
+  );
+  const done = await runToEnd(process.execPath, [tsc, '-p', project], { timeoutMs: 120_000 });
+  return `${done.stdout}${done.code === 0 ? '' : `(tsc exited ${done.code})`}`;
 }
 
 /** The repository's root README. */

@@ -31,7 +31,7 @@ export interface RowResult {
 /** A result of the client's bulk operation as a row's result; `line` is the row's in the file. */
 export function rowResult(result: BudgetResult, line: number | undefined): RowResult {
   return {
-    customerId: result.entry.customerId,
+    customerId: result.entry.customerTenantId,
     line: line ?? null,
     outcome: result.outcome,
     amount: result.amount ?? null,

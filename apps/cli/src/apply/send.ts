@@ -107,7 +107,7 @@ async function sendRows(client: UsageBudgetClient, plan: SendPlan, run: SendRun)
     onSend: (entry, requestId) =>
       journal.write({
         kind: 'send',
-        customerId: entry.customerId,
+        customerId: entry.customerTenantId,
         amount: canonicalAmount(entry.amount) ?? null,
         requestId,
       }),
@@ -117,7 +117,7 @@ async function sendRows(client: UsageBudgetClient, plan: SendPlan, run: SendRun)
     },
   });
   for await (const result of results) {
-    const customerId = result.entry.customerId;
+    const customerId = result.entry.customerTenantId;
     const line = lines.get(customerId);
     lines.delete(customerId);
     run.record(rowResult(result, line));
@@ -170,8 +170,8 @@ function settledResult(
 
 function entryOf(row: ApplyRow, current: number | null | undefined): BudgetEntry {
   return current === undefined
-    ? { customerId: row.customerId, amount: row.amount }
-    : { customerId: row.customerId, amount: row.amount, current };
+    ? { customerTenantId: row.customerId, amount: row.amount }
+    : { customerTenantId: row.customerId, amount: row.amount, current };
 }
 
 /** The summary (a JSON line with `--json`), where the rows not applied are, and the exit code. */

@@ -1,13 +1,13 @@
-import { type CloudName, clouds, isGuid } from '@usagebudget/client';
+import { type CloudName, clientDefaults, clouds, isGuid } from '@usagebudget/client';
 import { CommandLineError } from './error.js';
 import { numberOption } from './values.js';
 
 /** The local reference server (`usagebudget-server` with no options): the CLI's default endpoint. */
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:4020';
-export const DEFAULT_TIMEOUT_SECONDS = 60;
-/** The client's own default: two full attempts at the default timeout. */
-export const DEFAULT_TOTAL_TIMEOUT_SECONDS = 120;
-export const DEFAULT_RETRIES = 3;
+/** The client's own defaults, in the CLI's unit (seconds). */
+export const DEFAULT_TIMEOUT_SECONDS = clientDefaults.timeoutMs / 1000;
+export const DEFAULT_TOTAL_TIMEOUT_SECONDS = clientDefaults.totalTimeoutMs / 1000;
+export const DEFAULT_RETRIES = clientDefaults.maxRetries;
 const MAX_TIMEOUT_SECONDS = 86_400;
 const MAX_RETRIES = 10;
 

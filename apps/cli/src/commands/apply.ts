@@ -1,11 +1,12 @@
+import { bulkDefaults } from '@usagebudget/client/bulk';
 import { type ApplyArguments, runApply } from '../apply/run.js';
 import { CommandLineError } from '../command-line/error.js';
 import { numberOption } from '../command-line/values.js';
 import type { Command } from './command.js';
 
-/** `apply`: updates sent at once by default, and at most. */
-export const DEFAULT_CONCURRENCY = 16;
-export const MAX_CONCURRENCY = 64;
+/** `apply`: updates sent at once by default, and at most: the client's bulk operation's. */
+export const DEFAULT_CONCURRENCY = bulkDefaults.concurrency;
+export const MAX_CONCURRENCY = bulkDefaults.maxConcurrency;
 
 /** `apply <file.csv | ->`: every customer's budget set to the file's, exactly once (see `apply/`). */
 export const applyCommand: Command<'apply', ApplyArguments> = {

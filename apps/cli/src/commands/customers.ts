@@ -1,4 +1,5 @@
-import type { Customer } from '@usagebudget/client';
+import { type Customer, clientDefaults } from '@usagebudget/client';
+import { PAGE_SIZE } from '@usagebudget/openapi/limits';
 import { CommandLineError } from '../command-line/error.js';
 import { numberOption } from '../command-line/values.js';
 import { ExitCode } from '../exit-codes.js';
@@ -7,9 +8,9 @@ import { jsonLine } from '../terminal-text.js';
 import type { Command } from './command.js';
 
 /** The most customers one page of `customers` may ask for: the spec's limit of `size`. */
-export const MAX_PAGE_SIZE = 500;
+export const MAX_PAGE_SIZE = PAGE_SIZE.maximum;
 /** The most pages `customers` reads by default: the client's. */
-export const DEFAULT_MAX_PAGES = 10_000;
+export const DEFAULT_MAX_PAGES = clientDefaults.maxPages;
 const MAX_MAX_PAGES = 1_000_000;
 
 /**

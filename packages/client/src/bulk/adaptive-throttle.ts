@@ -1,5 +1,5 @@
 import type { Throttle } from '../core/call-types.js';
-import { sleep } from '../internal/deadlines.js';
+import { sleep } from '../internal/sleep.js';
 
 /** Options of {@link AdaptiveThrottle}. */
 export interface AdaptiveThrottleOptions {

@@ -1,16 +1,16 @@
+import { spelledAmount } from '@usagebudget/openapi/rules';
 import type { UsageBudgetClient } from '../client.js';
 import type { ResponseInfo, Throttle } from '../core/call-types.js';
-import { PartnerCenterError, ValidationError } from '../core/errors.js';
-import { exactDecimal, isGuid } from '../core/rules.js';
 import type { SpendingBudget } from '../generated/models/index.js';
+import { bulkDefaults, exactDecimal, isGuid, PartnerCenterError, ValidationError } from '../index.js';
 import { AdaptiveThrottle } from './adaptive-throttle.js';
-import { concurrentMap } from './concurrent-map.js';
+import { checkConcurrency, concurrentMap } from './concurrent-map.js';
 import { bulkRequestId } from './request-ids.js';
 
 /** One update of a bulk run. */
 export interface BudgetEntry {
   /** The customer tenant ID (a GUID). */
-  customerId: string;
+  customerTenantId: string;
   /** The budget to set, a decimal >= 0 (`'250.50'` or `250.5`); `null` clears the budget. */
   amount: string | number | null;
   /**
@@ -64,7 +64,7 @@ export interface ApplyBudgetsOptions {
    * then answered as a replay, not applied again. A new one by default (read it from `runId`).
    */
   runId?: string;
-  /** Entries sent at once, 1 to 256; 16 by default. The throttle paces them below the service's limit. */
+  /** Entries sent at once, 1 to 64 (`bulkDefaults.maxConcurrency`); 16 by default (`bulkDefaults.concurrency`). The throttle paces them below the service's limit. */
   concurrency?: number;
   /** Once aborted, no entry is started; those in flight finish and are yielded. */
   signal?: AbortSignal;
@@ -86,21 +86,17 @@ export interface BulkRun extends AsyncIterable<BudgetResult> {
   readonly runId: string;
 }
 
-const DEFAULT_CONCURRENCY = 16;
-const MAX_CONCURRENCY = 256;
-
-/** The canonical decimal text of an amount to set, `null` to clear; `undefined` when it is not a decimal >= 0 a JSON number holds exactly. */
+/**
+ * The canonical decimal text of an amount to set (`exactDecimal`), `null` to clear; `undefined`
+ * when it is neither a finite number >= 0 nor text in the one spelling of amounts (digits,
+ * optionally a `.` and decimals, such as `'250.50'`: the spec package's `AMOUNT_SPELLING`; spaces
+ * around it are ignored), or when a JSON number cannot carry it exactly.
+ */
 export function canonicalAmount(amount: unknown): string | null | undefined {
   if (amount === null) return null;
-  let text: string;
-  if (typeof amount === 'number') {
-    if (!Number.isFinite(amount)) return undefined;
-    text = String(amount);
-  } else if (typeof amount === 'string') text = amount.trim();
-  else return undefined;
-  // exactDecimal reads JSON number text, where ".5" is "0.5".
-  const exact = exactDecimal(text.startsWith('.') ? `0${text}` : text);
-  return exact === undefined || exact.startsWith('-') ? undefined : exact;
+  if (typeof amount === 'string') return spelledAmount(amount.trim());
+  if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) return undefined;
+  return exactDecimal(String(amount));
 }
 
 /**
@@ -113,8 +109,8 @@ export function canonicalAmount(amount: unknown): string | null | undefined {
  * errors and validation); an entry that fails is a `failed` result, never an exception.
  *
  * @example
- * const run = applyBudgets(client, [{ customerId, amount: '250.50' }, { customerId: other, amount: null }]);
- * for await (const result of run) console.log(result.entry.customerId, result.outcome);
+ * const run = applyBudgets(client, [{ customerTenantId, amount: '250.50' }, { customerTenantId: other, amount: null }]);
+ * for await (const result of run) console.log(result.entry.customerTenantId, result.outcome);
  */
 export function applyBudgets(
   client: UsageBudgetClient,
@@ -122,16 +118,14 @@ export function applyBudgets(
   options: ApplyBudgetsOptions = {},
 ): BulkRun {
   const runId = options.runId ?? crypto.randomUUID();
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const { concurrency = bulkDefaults.concurrency } = options;
   for (const [field, id] of [
     ['runId', runId],
     ['correlationId', options.correlationId],
   ] as const) {
     if (id !== undefined && !isGuid(id)) throw new ValidationError(field, `must be a GUID (got "${id}")`);
   }
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-    throw new ValidationError('concurrency', `must be an integer from 1 to ${MAX_CONCURRENCY} (got ${concurrency})`);
-  }
+  checkConcurrency(concurrency);
   const { signal, onSend, onProgress } = options;
   const correlationId = options.correlationId ?? crypto.randomUUID();
   const counts = { done: 0, changed: 0, cleared: 0, unchanged: 0, failed: 0, inFlight: 0 };
@@ -150,16 +144,16 @@ export function applyBudgets(
 
   const applyOne = async (entry: BudgetEntry): Promise<BudgetResult> => {
     const amount = canonicalAmount(entry.amount);
-    if (!isGuid(entry.customerId) || amount === undefined) {
-      const error = !isGuid(entry.customerId)
-        ? new ValidationError('customerId', `must be a GUID (got "${entry.customerId}")`)
+    if (!isGuid(entry.customerTenantId) || amount === undefined) {
+      const error = !isGuid(entry.customerTenantId)
+        ? new ValidationError('customerTenantId', `must be a GUID (got "${entry.customerTenantId}")`)
         : new ValidationError(
             'amount',
             `must be a decimal >= 0 that a JSON number holds exactly, or null (got ${JSON.stringify(entry.amount)})`,
           );
       return { entry, outcome: 'failed', amount: undefined, requestId: undefined, error };
     }
-    const requestId = await bulkRequestId(runId, entry.customerId, amount);
+    const requestId = await bulkRequestId(runId, entry.customerTenantId, amount);
     if (entry.current !== undefined && canonicalAmount(entry.current) === amount) {
       return { entry, outcome: 'unchanged', amount, requestId };
     }
@@ -168,8 +162,8 @@ export function applyBudgets(
       await onSend?.(entry, requestId);
       const callOptions = { requestId, correlationId, throttle };
       const { data, response } = await (amount === null
-        ? client.clearBudget(entry.customerId, callOptions)
-        : client.setBudget(entry.customerId, Number(amount), callOptions)
+        ? client.clearBudget(entry.customerTenantId, callOptions)
+        : client.setBudget(entry.customerTenantId, Number(amount), callOptions)
       ).withResponse();
       return { entry, outcome: amount === null ? 'cleared' : 'changed', amount, requestId, budget: data, response };
     } catch (thrown) {

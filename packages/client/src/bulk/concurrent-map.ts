@@ -1,3 +1,12 @@
+import { bulkDefaults, ValidationError } from '../index.js';
+
+/** A bulk operation's `concurrency`: an integer from 1 to `bulkDefaults.maxConcurrency` (a `ValidationError` otherwise). */
+export function checkConcurrency(concurrency: unknown): void {
+  const max = bulkDefaults.maxConcurrency;
+  if (Number.isInteger(concurrency) && (concurrency as number) >= 1 && (concurrency as number) <= max) return;
+  throw new ValidationError('concurrency', `must be an integer from 1 to ${max} (got ${concurrency})`);
+}
+
 /**
  * Runs `work` on each item of `source`, at most `concurrency` at a time, and yields the results
  * as they finish (not in input order). Items are pulled from `source` only as workers free up, and

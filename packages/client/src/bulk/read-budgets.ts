@@ -1,11 +1,11 @@
 import type { UsageBudgetClient } from '../client.js';
 import type { Throttle } from '../core/call-types.js';
-import { PermissionDeniedError } from '../core/errors.js';
-import { concurrentMap } from './concurrent-map.js';
+import { bulkDefaults, PermissionDeniedError } from '../index.js';
+import { checkConcurrency, concurrentMap } from './concurrent-map.js';
 
 /** Options of {@link readBudgets}. */
 export interface ReadBudgetsOptions {
-  /** Reads at once for the customers the usage records leave out, 1 to 256; 16 by default. */
+  /** Reads at once for the customers the usage records leave out, 1 to 64 (`bulkDefaults.maxConcurrency`); 16 by default. */
   concurrency?: number;
   /** Stops the reads (those in flight finish); the budgets read so far are returned. */
   signal?: AbortSignal;
@@ -26,12 +26,13 @@ export interface ReadBudgetsOptions {
  */
 export async function readBudgets(
   client: UsageBudgetClient,
-  customerIds: Iterable<string>,
+  customerTenantIds: Iterable<string>,
   options: ReadBudgetsOptions = {},
 ): Promise<Map<string, number | null>> {
-  const { signal, throttle, correlationId } = options;
+  const { signal, throttle, correlationId, concurrency = bulkDefaults.concurrency } = options;
+  checkConcurrency(concurrency);
   const wanted = new Set<string>();
-  for (const id of customerIds) wanted.add(id.toLowerCase());
+  for (const id of customerTenantIds) wanted.add(id.toLowerCase());
   const budgets = new Map<string, number | null>();
   if (wanted.size === 0) return budgets;
   try {
@@ -53,7 +54,7 @@ export async function readBudgets(
       // Left out: the update says what is wrong with this customer.
     }
   };
-  for await (const _ of concurrentMap(rest, options.concurrency ?? 16, read, signal)) {
+  for await (const _ of concurrentMap(rest, concurrency, read, signal)) {
     // The reads fill `budgets` as they finish.
   }
   return budgets;

@@ -1,4 +1,4 @@
-import { isGuid } from '../core/rules.js';
+import { isGuid } from '../index.js';
 
 function guidBytes(guid: string): Uint8Array {
   const hex = guid.replaceAll('-', '');
@@ -17,12 +17,12 @@ function guidText(bytes: Uint8Array): string {
  * id as a replay, so an update is applied once however often it is sent.
  *
  * @param runId - the run's GUID (the namespace)
- * @param customerId - the customer tenant ID (compared in lower case)
+ * @param customerTenantId - the customer tenant ID (compared in lower case)
  * @param amount - the budget's canonical decimal text (`exactDecimal`), or `null` to clear
  */
-export async function bulkRequestId(runId: string, customerId: string, amount: string | null): Promise<string> {
+export async function bulkRequestId(runId: string, customerTenantId: string, amount: string | null): Promise<string> {
   if (!isGuid(runId)) throw new RangeError(`runId must be a GUID (got "${runId}")`);
-  const name = new TextEncoder().encode(`${customerId.toLowerCase()}=${amount ?? 'null'}`);
+  const name = new TextEncoder().encode(`${customerTenantId.toLowerCase()}=${amount ?? 'null'}`);
   const input = new Uint8Array(16 + name.length);
   input.set(guidBytes(runId.toLowerCase()));
   input.set(name, 16);

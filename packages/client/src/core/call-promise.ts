@@ -6,6 +6,9 @@ export interface WithResponse<T> {
   response: ResponseInfo;
 }
 
+// The base promise is never observed: one executor for all, no closure per call.
+const resolvedBase = (resolve: (value: never) => void) => resolve(undefined as never);
+
 /**
  * The promise every client method returns. Await it for the data, or call `withResponse()` for
  * the data and the response metadata (status, `MS-RequestId`, `MS-CorrelationId`, headers).
@@ -15,7 +18,7 @@ export class CallPromise<T> extends Promise<T> {
 
   constructor(result: Promise<WithResponse<T>>) {
     // The base promise is never observed: then/catch/finally read #result instead.
-    super((resolve) => resolve(undefined as T));
+    super(resolvedBase);
     this.#result = result;
   }
 
@@ -29,7 +32,11 @@ export class CallPromise<T> extends Promise<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.#result.then((result) => result.data).then(onFulfilled, onRejected);
+    // One promise, not two: the data handed straight to onFulfilled (or passed on without one).
+    return this.#result.then(
+      ({ data }) => (typeof onFulfilled === 'function' ? onFulfilled(data) : (data as unknown as R1)),
+      onRejected,
+    );
   }
 
   override catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {

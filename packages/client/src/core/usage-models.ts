@@ -1,14 +1,19 @@
 import type {
   CustomerFilterFieldEnum,
   CustomerFilterOperatorEnum,
+  ApiFault as GeneratedApiFault,
+  CustomerFilter as GeneratedCustomerFilter,
   CustomerMonthlyUsageRecord as GeneratedCustomerMonthlyUsageRecord,
   CustomerUsageSummary as GeneratedCustomerUsageSummary,
   PartnerUsageSummary as GeneratedPartnerUsageSummary,
 } from '../generated/models/index.js';
 
-// The spec's models as the facade types them. The spec leaves a cost and `ApiFault.code` untyped
-// for code generators (a union of primitives in `x-anyOf`), so the generated models type them
-// `any`: the facade gives a cost as the string, every digit kept, and a code as the spec's union.
+// The generated models (openapi-generator's, src/generated/models/) are the one set a client user
+// gets. Where the facade gives more than the generator can say, these refine them, member for
+// member, and restate nothing else: the spec leaves a cost and `ApiFault.code` untyped for code
+// generators (a union of primitives in `x-anyOf`), so the generated models type them `any`; the
+// facade gives a cost as a string, every digit kept, and a code as the spec's union. And the
+// generated filter's TypeScript enums would refuse a plain `'CompanyName'`.
 
 /**
  * A decimal written out in full, every digit as the service sent it: `'28.82860766744404945074'`.
@@ -41,31 +46,23 @@ export interface PartnerUsageSummary
     ExactCosts {}
 
 /**
- * The body of an error response (all but `429`): the spec's `ApiFault`, written out so that `code`
- * keeps the spec's union where the generated model has `any`. The client's tests check it against
- * the generated model, member for member.
+ * The body of an error response (all but `429`): the spec's `ApiFault`, its `code` the spec's
+ * union where the generated model has `any`. The client's tests check it against the generated
+ * model, member for member.
  */
-export interface ApiFault {
+export interface ApiFault extends Omit<GeneratedApiFault, 'code'> {
   /** Partner Center's error code: numeric in practice (`60003`), a string for some (`InvalidFilter`). */
   code: number | string;
-  /** What went wrong, in the language of `X-Locale` when available. */
-  description: string;
-  /** Additional details, such as the names of invalid properties. */
-  // biome-ignore lint/suspicious/noExplicitAny: the generated model's type, which the public API has always had
-  data?: Array<any>;
-  /** The component that raised the error. */
-  source?: string;
 }
 
 /**
  * `listCustomers`' filter: the customers whose `Field` starts with `Value`, regardless of case,
- * e.g. `{ Field: 'CompanyName', Value: 'Cont', Operator: 'starts_with' }`.
+ * e.g. `{ Field: 'CompanyName', Value: 'Cont', Operator: 'starts_with' }`. The generated model,
+ * with its enums' values as strings.
  */
-export interface CustomerFilter {
+export interface CustomerFilter extends Omit<GeneratedCustomerFilter, 'Field' | 'Operator'> {
   /** `CompanyName`, `Domain`, `IndirectReseller` or `IndirectCloudSolutionProvider`. */
   Field: `${CustomerFilterFieldEnum}`;
-  /** The prefix to match, 1 to 256 characters. */
-  Value: string;
   /** `starts_with`, the only operator. */
   Operator: `${CustomerFilterOperatorEnum}`;
 }

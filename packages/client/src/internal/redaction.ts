@@ -2,17 +2,15 @@
 const MIN_DERIVED_LENGTH = 16;
 
 /**
- * A function that replaces `secret` with `[redacted]` in the forms a server plausibly echoes it:
- * as is (also inside `Bearer <token>`), URL-encoded (percent escapes in either case), and base64
- * or base64url of the token or of any text that contains it (such as the whole header). Applied
- * to every text a response puts into an error; built on first use, as most calls never need it.
+ * `text` with the token of the request's `Authorization: Bearer <token>` replaced by `[redacted]`,
+ * in the forms a server plausibly echoes it: as is (also inside `Bearer <token>`), URL-encoded
+ * (percent escapes in either case), and base64 or base64url of the token or of any text that
+ * contains it (such as the whole header). Applied to every text a response puts into an error,
+ * whichever step set the header.
  */
-export function redactor(secret: string): (text: string) => string {
-  let pattern: RegExp | undefined;
-  return (text) => {
-    pattern ??= redactionPattern(secret);
-    return text.replace(pattern, '[redacted]');
-  };
+export function redactToken(text: string, headers: Readonly<Record<string, string>>): string {
+  const secret = headers.Authorization?.slice('Bearer '.length);
+  return secret ? text.replace(redactionPattern(secret), '[redacted]') : text;
 }
 
 function redactionPattern(secret: string): RegExp {

@@ -1,5 +1,12 @@
 import { ConnectionError, RateLimitError, ServerError, TimeoutError } from '../core/errors.js';
+import type { Call } from './pipeline/pipeline.js';
 import { type BackoffSettings, backoffMs } from './retry-strategies/exponential-backoff.js';
+import { parseRetryAfter } from './retry-strategies/retry-after.js';
+import { sleep } from './sleep.js';
+
+// Loaded by the retry step with a call's first failure: a call that succeeds never needs it.
+
+export { parseRetryAfter };
 
 /** The retry policy of a client. */
 export interface RetrySettings extends BackoffSettings {
@@ -36,4 +43,26 @@ export function retryDelayMs(
   if (!isRetryable(failure) || retries >= settings.maxRetries) return undefined;
   if (retryAfterMs !== undefined && retryAfterMs > settings.maxDelayMs) return undefined;
   return retryAfterMs ?? backoffMs(retries, settings);
+}
+
+/**
+ * Waits before the retry of `failure`, the `retries`-th retry of `call` so far, and answers true;
+ * answers false at once when the call ends with it: when the policy says so, or when the wait
+ * would end past the call's deadline (the failure is the answer then, not a timeout). The wait is
+ * the `Retry-After` of the failed attempt's response, or the backoff; it is announced (a `retry`
+ * event) before it starts, and ends early when the call is stopped.
+ */
+export async function waitToRetry(
+  failure: unknown,
+  retries: number,
+  call: Call,
+  settings: RetrySettings,
+): Promise<boolean> {
+  const delayMs = retryDelayMs(failure, retries, parseRetryAfter(call.response?.headers['retry-after']), settings);
+  const leftMs = (call.deadline?.endsAt ?? Number.POSITIVE_INFINITY) - performance.now();
+  if (delayMs === undefined || delayMs >= leftMs) return false;
+  call.emit({ kind: 'retry', failure, retry: retries + 1, delayMs });
+  await sleep(delayMs, call.signal);
+  call.signal?.throwIfAborted();
+  return true;
 }

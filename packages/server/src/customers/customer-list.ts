@@ -1,4 +1,5 @@
 import { spec } from '@usagebudget/openapi';
+import { CUSTOMER_FILTER, FILTER, PAGE_SIZE } from '@usagebudget/openapi/limits';
 import { nodeAt } from '@usagebudget/openapi/pointer';
 import { repeatedJsonMembers } from '@usagebudget/openapi/rules';
 import type { OpenAPIV3 } from 'openapi-types';
@@ -42,7 +43,6 @@ function queryParameter(operation: OperationRule, name: string): ParameterRule {
  * filter's schema as text, its decoded schema (`x-contentSchema`) and the values of its members.
  */
 function pagingRules(operation: OperationRule) {
-  const size = queryParameter(operation, 'size').schema;
   const filter = queryParameter(operation, 'filter');
   const seek = queryParameter(operation, 'seekOperation').schema;
   const contentRef = (filter.schema as { 'x-contentSchema'?: OpenAPIV3.ReferenceObject })['x-contentSchema']?.$ref;
@@ -53,15 +53,15 @@ function pagingRules(operation: OperationRule) {
   const unmapped = fields.filter((field) => !(field in FILTER_FIELDS));
   if (unmapped.length > 0) throw new Error(`the spec's filter fields ${unmapped.join(', ')} have no store field`);
   return {
-    minSize: size.minimum ?? 1,
-    maxSize: size.maximum ?? 500,
-    defaultSize: (size.default as number | undefined) ?? size.maximum ?? 500,
+    minSize: PAGE_SIZE.minimum,
+    maxSize: PAGE_SIZE.maximum,
+    defaultSize: PAGE_SIZE.default,
     seekOperations: (seek.enum ?? [NEXT]) as string[],
     members: Object.keys(filterSchema.properties ?? {}),
     fields,
     operators: member('Operator').enum as string[],
     checkValue: specValidator.compile(`${contentRef}/properties/Value`),
-    valueLength: `${member('Value').minLength ?? 1} to ${member('Value').maxLength ?? 256}`,
+    valueLength: `${CUSTOMER_FILTER.Value.minLength} to ${CUSTOMER_FILTER.Value.maxLength}`,
     checkDecoded: specValidator.compile(contentRef),
     checkRaw: filter.check,
   };
@@ -103,10 +103,10 @@ function readFilter(raw: string, rules: PagingRules): CustomerPrefix {
   }
   // What the checks above let through still has to be the spec's filter, as JSON text too: each
   // member once (the parameter's description; JSON.parse keeps the last of a repeated member) and
-  // within the parameter's schema (its maxLength, 2048).
+  // within the parameter's schema (its maxLength).
   if (!rules.checkDecoded(value).valid || repeatedJsonMembers(raw).length > 0 || !rules.checkRaw(raw).valid) {
     throw faults.invalidFilter(
-      `it must be one JSON object with each of Field, Value and Operator once, in at most 2048 characters, such as ${FILTER_EXAMPLE}.`,
+      `it must be one JSON object with each of Field, Value and Operator once, in at most ${FILTER.maxLength} characters, such as ${FILTER_EXAMPLE}.`,
     );
   }
   return { field: FILTER_FIELDS[value.Field as string] as CustomerField, prefix: value.Value as string };
@@ -136,7 +136,7 @@ function positionOf(call: OperationCall, rules: PagingRules, tokens: Continuatio
     if (filter !== undefined) throw faults.filterWithContinuationToken();
     return continued;
   }
-  let pageSize = rules.defaultSize;
+  let pageSize: number = rules.defaultSize;
   if (size !== undefined) {
     pageSize = /^[0-9]{1,9}$/.test(size) ? Number(size) : Number.NaN;
     if (!(pageSize >= rules.minSize && pageSize <= rules.maxSize)) {

@@ -1,7 +1,7 @@
+import { topLevelNumberTexts } from '@usagebudget/openapi/json-numbers';
 import { bind } from '../contract/body-binding.js';
 import type { BodyRule } from '../contract/compile-contract.js';
 import { faults } from '../contract/faults.js';
-import { topLevelNumberTexts } from './json-number-text.js';
 
 /** A request body the front door has read, bound onto the spec's schema and checked against it. */
 export interface CheckedBody {

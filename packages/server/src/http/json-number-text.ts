@@ -1,45 +1,6 @@
-const NUMBER_CHAR = /[-+.eE0-9]/;
-
-/**
- * The source text of each number-valued member of a JSON object, by member name (the last one
- * wins, as in `JSON.parse`). `JSON.parse` keeps only the nearest double; money needs the text.
- *
- * Expects text that `JSON.parse` accepted and whose root is an object.
- */
-export function topLevelNumberTexts(json: string): Map<string, string> {
-  const found = new Map<string, string>();
-  let depth = 0;
-  let afterColon = false;
-  let key = '';
-  let i = 0;
-  while (i < json.length) {
-    const char = json[i] as string;
-    if (char === '"') {
-      const start = i;
-      i++;
-      while (json[i] !== '"') i += json[i] === '\\' ? 2 : 1;
-      i++;
-      if (depth === 1 && !afterColon) key = JSON.parse(json.slice(start, i)) as string;
-      afterColon = false;
-      continue;
-    }
-    if (depth === 1 && afterColon && (char === '-' || (char >= '0' && char <= '9'))) {
-      const start = i;
-      while (i < json.length && NUMBER_CHAR.test(json[i] as string)) i++;
-      found.set(key, json.slice(start, i));
-      afterColon = false;
-      continue;
-    }
-    if (char === '{' || char === '[') depth++;
-    else if (char === '}' || char === ']') depth--;
-    if (char === ':' && depth === 1) afterColon = true;
-    else if (char !== ' ' && char !== '\t' && char !== '\n' && char !== '\r') afterColon = false;
-    i++;
-  }
-  return found;
-}
-
-const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+// Reading a number's exact text is the spec package's (`@usagebudget/openapi/json-numbers`, one home
+// with the client); writing JSON with numbers kept as text, and in chunks, is the server's.
+import { JSON_NUMBER_PATTERN } from '@usagebudget/openapi/json-numbers';
 
 /**
  * A value to be written as this JSON text, as it is: text that `JSON.parse` accepted (a request
@@ -52,7 +13,7 @@ export class JsonTextValue {
 /** A JSON number to be written as this text, digit for digit: a double would round a cost. */
 export class NumberText extends JsonTextValue {
   constructor(text: string) {
-    if (!JSON_NUMBER.test(text)) throw new Error(`not a JSON number: ${text.slice(0, 64)}`);
+    if (!JSON_NUMBER_PATTERN.test(text)) throw new Error(`not a JSON number: ${text.slice(0, 64)}`);
     super(text);
   }
 }

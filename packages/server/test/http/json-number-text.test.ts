@@ -1,42 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  JsonArrayStream,
-  jsonChunks,
-  jsonText,
-  NumberText,
-  topLevelNumberTexts,
-} from '../../src/http/json-number-text.js';
-
-describe('topLevelNumberTexts', () => {
-  it('returns the source text of top-level numbers only', () => {
-    const json = '{ "amount" : 123.450 , "nested": {"amount": 7}, "list": [1, 2], "text": "3", "e": -1.5E+3 }';
-    expect(Object.fromEntries(topLevelNumberTexts(json))).toEqual({ amount: '123.450', e: '-1.5E+3' });
-  });
-
-  it('reads keys with escapes, and ignores braces and colons inside strings', () => {
-    const json = '{"a\\"}:{":"x:{1}","Am\\u006fUNT":0.10,"b":[{"c":2}],"d":3}';
-    expect(Object.fromEntries(topLevelNumberTexts(json))).toEqual({ AmoUNT: '0.10', d: '3' });
-  });
-
-  it('keeps the last of duplicate keys, as JSON.parse does', () => {
-    expect(topLevelNumberTexts('{"amount":1,"amount":2.50}').get('amount')).toBe('2.50');
-  });
-
-  it('agrees with JSON.parse on any object, however it is spaced', () => {
-    const spacing = fc.constantFrom(0, 1, 2, '\t', ' \n ');
-    fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), spacing, (object, space) => {
-        const json = JSON.stringify(object, null, space as string | number);
-        const parsed = JSON.parse(json) as Record<string, unknown>;
-        const texts = topLevelNumberTexts(json);
-        const numberKeys = Object.keys(parsed).filter((key) => typeof parsed[key] === 'number');
-        expect([...texts.keys()].sort()).toEqual(numberKeys.sort());
-        for (const key of numberKeys) expect(Number(texts.get(key))).toBe(parsed[key]);
-      }),
-    );
-  });
-});
+import { JsonArrayStream, jsonChunks, jsonText, NumberText } from '../../src/http/json-number-text.js';
 
 describe('jsonText', () => {
   it('writes JSON as JSON.stringify does, with each NumberText digit for digit', () => {

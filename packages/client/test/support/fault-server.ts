@@ -46,6 +46,10 @@ export interface FaultServer {
 }
 
 export const TENANT = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
+export const OTHER_TENANT = '45c44870-ef77-4fdd-b6fe-3dacb075cff2';
+export const THIRD_TENANT = 'b44bb1fb-c595-45b0-9e09-d657365580bf';
+/** A continuation token as the spec allows them: printable ASCII with the characters URL encoding would change. */
+export const CONTINUATION_TOKEN = 'v1.9mQf2Lk0Zr7xT3bW8yHc1A.N4pK7sVd/2qE+Jw0uYh3Xg==,x';
 
 /** A spec-shaped SpendingBudget for `amount`, as the service answers it. */
 export function budget(amount: number | null) {

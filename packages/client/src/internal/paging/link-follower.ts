@@ -1,5 +1,6 @@
-import type { Link } from '../generated/models/index.js';
-import { CONTINUATION_TOKEN } from './argument-checks.js';
+import { CONTINUATION_TOKEN } from '@usagebudget/openapi/limits';
+import type { Link } from '../../generated/models/index.js';
+import { fits } from '../argument-checks.js';
 
 /** The request a next link describes: its path from the base URL, and its continuation token. */
 export interface LinkRequest {
@@ -31,7 +32,7 @@ export function linkRequest(link: Link): LinkRequest | undefined {
     /^get$/i.test(String(method)) &&
     API_PATH.test(String(uri)) &&
     !more.length &&
-    (header === undefined || (/^ms-continuationtoken$/i.test(key) && CONTINUATION_TOKEN.test(String(value))))
+    (header === undefined || (/^ms-continuationtoken$/i.test(key) && fits(String(value), CONTINUATION_TOKEN)))
   ) {
     const url = String(uri);
     return { url: /^\/v1(?:[/?#]|$)/.test(url) ? url : `/v1${url}`, token: value };

@@ -1,27 +1,13 @@
-import type { WithResponse } from '../core/call-promise.js';
-import { PagingError } from '../core/errors.js';
-import type { Page, PagedList, PageSettings } from '../core/paging.js';
-import type { Link } from '../generated/models/index.js';
-import { type LinkRequest, linkRequest } from './link-follower.js';
+import type { WithResponse } from '../../core/call-promise.js';
+import type { ResponseInfo } from '../../core/call-types.js';
+import { PagingError } from '../../core/errors.js';
+import type { Page } from '../../core/paging.js';
+import type { CustomerMonthlyUsageRecord } from '../../core/usage-models.js';
+import { linkRequest } from './link-follower.js';
+import type { FetchPage, PageRequest } from './paged-list.js';
 
-/** What a paged response holds: `CustomerCollection`, `CustomerMonthlyUsageRecordCollection`. */
-export interface CollectionBody<T> {
-  items?: T[];
-  continuationToken?: string;
-  links?: { next?: Link };
-}
+// Loaded with a listing's first page (see paged-list.ts): a client that lists nothing never loads it.
 
-/** Which page to fetch: the request of a `links.next`, or the one a continuation token leads to (the first without either). */
-export interface PageRequest {
-  link?: LinkRequest;
-  continuationToken?: string;
-}
-
-/** Fetches one page as one call; every page of a walk shares `correlationId`. */
-export type FetchPage<T> = (request: PageRequest, correlationId: string) => Promise<WithResponse<CollectionBody<T>>>;
-
-/** The most pages a walk reads unless the client's `maxPages` says otherwise: 5 million customers at 500 a page. */
-export const DEFAULT_MAX_PAGES = 10_000;
 /** Empty pages in a row that still have a `links.next`: a walk past them would never end. */
 const EMPTY_PAGES_MAX = 10;
 
@@ -88,13 +74,33 @@ export async function* walkPages<T>(
   }
 }
 
-/** A {@link PagedList} over `fetchPage`: every iteration walks the pages anew, from the first. */
-export function pagedList<T>(fetchPage: FetchPage<T>, maxPages: number, correlationId?: string): PagedList<T> {
-  const byPage = (settings: PageSettings = {}) => walkPages(fetchPage, settings, maxPages, correlationId);
-  return {
-    async *[Symbol.asyncIterator]() {
-      for await (const page of byPage()) yield* page.items;
-    },
-    byPage,
-  };
+/**
+ * The records of every page of the usage records (`listCustomerUsageRecords`), and the last page's
+ * response. They are one per customer: pages that bring the same customers again are a loop,
+ * whatever their links say, and end the walk with a `PagingError` (`PageRepeated`).
+ */
+export async function allUsageRecords(
+  fetchPage: FetchPage<CustomerMonthlyUsageRecord>,
+  maxPages: number,
+  correlationId: string | undefined,
+): Promise<WithResponse<CustomerMonthlyUsageRecord[]>> {
+  const data: CustomerMonthlyUsageRecord[] = [];
+  const customers = new Set<string>();
+  let response: ResponseInfo | undefined;
+  let pageNumber = 0;
+  for await (const page of walkPages(fetchPage, {}, maxPages, correlationId)) {
+    pageNumber++;
+    const repeated = page.items.find(({ resourceId }) => customers.has(resourceId));
+    if (repeated) {
+      throw new PagingError(`page ${pageNumber} of the usage records repeats customer ${repeated.resourceId}`, {
+        code: 'PageRepeated',
+        requestId: page.response.requestId,
+        correlationId: page.response.correlationId,
+      });
+    }
+    for (const { resourceId } of page.items) customers.add(resourceId);
+    data.push(...page.items);
+    response = page.response;
+  }
+  return { data, response: response as ResponseInfo };
 }

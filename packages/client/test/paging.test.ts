@@ -1,10 +1,7 @@
-// The customer list and the usage reads through the facade, against a real HTTP server: paging by
-// links.next, the checks before sending, abort between and during pages, and costs that keep every
-// digit as the service wrote them.
-import { readdirSync, readFileSync } from 'node:fs';
+// The customer list through the facade, against a real HTTP server: paging by links.next, the
+// checks before sending with the spec's limits, abort between and during pages.
 import { spec } from '@usagebudget/openapi';
-import { costProperties } from '@usagebudget/openapi/operations';
-import fc from 'fast-check';
+import { CUSTOMER_FILTER, PAGE_SIZE } from '@usagebudget/openapi/limits';
 import type { OpenAPIV3 } from 'openapi-types';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ApiFault as GeneratedApiFault } from '../src/generated/models/index.js';
@@ -13,20 +10,25 @@ import {
   type ApiFault,
   BadRequestError,
   type Customer,
-  PermissionDeniedError,
   type UsageBudgetClientOptions,
   ValidationError,
 } from '../src/index.js';
-import { FILTER_FIELDS, FILTER_VALUE_MAX_LENGTH, PAGE_SIZE_MAX } from '../src/internal/argument-checks.js';
-import { parseExactJson } from '../src/internal/exact-json.js';
-import { clientOf, collect, failure } from './client-of.js';
-import { type RecordedRequest, TENANT, useFaultServer } from './fault-server.js';
+import { clientOf, collect, failure } from './support/client-of.js';
+import {
+  OTHER_TENANT as OTHER,
+  type RecordedRequest,
+  TENANT,
+  THIRD_TENANT as THIRD,
+  CONTINUATION_TOKEN as TOKEN,
+  useFaultServer,
+} from './support/fault-server.js';
 
-const OTHER = '45c44870-ef77-4fdd-b6fe-3dacb075cff2';
-const THIRD = 'b44bb1fb-c595-45b0-9e09-d657365580bf';
+// The limits the client checks, as the spec package states them (its drift task and tests check them against the spec).
+const PAGE_SIZE_MAX = PAGE_SIZE.maximum;
+const FILTER_FIELDS = CUSTOMER_FILTER.Field.enum;
+const FILTER_VALUE_MAX_LENGTH = CUSTOMER_FILTER.Value.maxLength;
+
 const FILTER = { Field: 'CompanyName', Value: 'Cont', Operator: 'starts_with' } as const;
-// A token as the spec allows them: printable ASCII with the characters URL encoding would change.
-const TOKEN = 'v1.9mQf2Lk0Zr7xT3bW8yHc1A.N4pK7sVd/2qE+Jw0uYh3Xg==,x';
 
 const server = useFaultServer();
 
@@ -300,207 +302,5 @@ describe("the limits the client checks are the spec's", () => {
     // The facade's ApiFault is the generated one, member for member, but for the code's type.
     type Members<T> = { [Key in keyof T]: T[Key] };
     expectTypeOf<ApiFault>().toEqualTypeOf<Members<Omit<GeneratedApiFault, 'code'> & { code: number | string }>>();
-  });
-});
-
-// The body of a usage summary as Partner Center writes it: costs as JSON numbers with every digit.
-const SUMMARY_TEXT = `{
-  "budget": { "amount": 97, "attributes": { "objectType": "SpendingBudget" } },
-  "resourceId": "${TENANT}",
-  "resourceName": "Modern Azure Customer UK, \\"totalCost\\": 1.5",
-  "billingStartDate": "2019-09-01T00:00:00+00:00",
-  "billingEndDate": "2019-10-01T00:00:00+00:00",
-  "totalCost": 28.82860766744404945074,
-  "currencyCode": "GBP",
-  "usdTotalCost" :35.23000000000000362337,
-  "lastModifiedDate": "2019-09-18T17:09:26.16+00:00",
-  "attributes": { "objectType": "CustomerUsageSummary" }
-}`;
-
-describe('money', () => {
-  it('gives the costs of a real response exactly as received, digit for digit', async () => {
-    server.enqueue({ status: 200, text: SUMMARY_TEXT, contentType: 'application/json' });
-    const { data, response } = await client().getCustomerUsageSummary(TENANT).withResponse();
-    expect(data.totalCost).toBe('28.82860766744404945074');
-    expect(data.usdTotalCost).toBe('35.23000000000000362337');
-    // JSON.parse would have rounded it: a double keeps about 17 significant digits.
-    expect(String((JSON.parse(SUMMARY_TEXT) as { totalCost: number }).totalCost)).toBe('28.82860766744405');
-    // Everything else is as JSON.parse reads it: the budget stays a number, strings stay intact.
-    expect(data.budget.amount).toBe(97);
-    expect(data.resourceName).toBe('Modern Azure Customer UK, "totalCost": 1.5');
-    expect(data).toEqual({
-      ...JSON.parse(SUMMARY_TEXT),
-      totalCost: '28.82860766744404945074',
-      usdTotalCost: '35.23000000000000362337',
-    });
-    expect(server.requests[0]?.url).toBe(`/v1/customers/${TENANT}/usagesummary`);
-    expect(response.status).toBe(200);
-  });
-
-  it('keeps a cost sent as a string, and reads integer costs as their text too', async () => {
-    const records = {
-      totalCount: 2,
-      items: [
-        {
-          budget: {},
-          percentUsed: 0,
-          isUpgraded: false,
-          resourceId: TENANT,
-          resourceName: 'A',
-          totalCost: 0,
-          usdTotalCost: 0,
-          lastModifiedDate: 'x',
-          attributes: {},
-        },
-        {
-          budget: { amount: 20 },
-          percentUsed: 602.84,
-          isUpgraded: true,
-          resourceId: OTHER,
-          resourceName: 'B',
-          totalCost: '120.5682999999995904716',
-          lastModifiedDate: 'x',
-          attributes: {},
-        },
-      ],
-      links: { self: { uri: '/customers/usagerecords', method: 'GET', headers: [] } },
-      attributes: { objectType: 'Collection' },
-    };
-    server.enqueue({ status: 200, json: records });
-    const { data, response } = await client().listCustomerUsageRecords().withResponse();
-    expect(data.map(({ totalCost, usdTotalCost, percentUsed }) => [totalCost, usdTotalCost, percentUsed])).toEqual([
-      ['0', '0', 0],
-      ['120.5682999999995904716', undefined, 602.84],
-    ]);
-    expect(response.requestId).toBe(server.requests[0]?.headers['ms-requestid']);
-    expect(server.requests[0]?.url).toBe('/v1/customers/usagerecords');
-  });
-
-  it('refuses a cost that is not a JSON number, as JSON.parse refuses the body', async () => {
-    for (const bad of ['01', '1.', '.5', '1e', '--1', '1.5.5']) {
-      server.enqueue({ status: 200, text: `{"totalCost": ${bad}}`, contentType: 'application/json' });
-      const error = await failure(client({ maxRetries: 0 }).getPartnerUsageSummary());
-      expect(error.message).toMatch(/^the 200 response of getPartnerUsageSummary .* not a body that is not valid JSON/);
-    }
-  });
-
-  it('keeps any decimal, wherever and however spaced, and changes nothing else (property)', () => {
-    const decimal = fc
-      .tuple(
-        fc.boolean(),
-        fc.bigInt({ min: 0n, max: 10n ** 30n }),
-        fc.option(fc.stringMatching(/^[0-9]{1,25}$/)),
-        fc.option(fc.constantFrom('e5', 'E-3', 'e+12')),
-      )
-      .map(
-        ([negative, whole, fraction, exponent]) =>
-          `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}${exponent ?? ''}`,
-      );
-    const space = fc.constantFrom('', ' ', '\n  ', '\t');
-    fc.assert(
-      fc.property(
-        decimal,
-        decimal,
-        fc.double({ noNaN: true, noDefaultInfinity: true }),
-        space,
-        space,
-        (total, usd, other, before, after) => {
-          const text = `{"items":[{"totalCost"${before}:${after}${total},"percentUsed":${JSON.stringify(other)},"nested":{"usdTotalCost":${usd}}}],"name":"totalCost"}`;
-          expect(parseExactJson(text)).toEqual({
-            items: [
-              { totalCost: total, percentUsed: JSON.parse(JSON.stringify(other)), nested: { usdTotalCost: usd } },
-            ],
-            name: 'totalCost',
-          });
-        },
-      ),
-    );
-  });
-
-  it('covers every property the spec types as a cost', () => {
-    const costs = costProperties(spec).map(({ property }) => property);
-    expect(new Set(costs).size).toBeGreaterThan(0);
-    for (const name of new Set(costs)) {
-      expect(parseExactJson(`{"${name}": 1.10000000000000000001}`)).toEqual({ [name]: '1.10000000000000000001' });
-    }
-    // A number that is not a cost stays a number.
-    expect(parseExactJson('{"percentUsed": 1.10000000000000000001}')).toEqual({ percentUsed: 1.1 });
-  });
-});
-
-describe('the usage reads', () => {
-  it('follows links.next of the usage records, should a response carry one', async () => {
-    const record = (id: string) => ({
-      budget: {},
-      percentUsed: 0,
-      isUpgraded: true,
-      resourceId: id,
-      resourceName: id,
-      totalCost: 1.25,
-      lastModifiedDate: 'x',
-      attributes: {},
-    });
-    server.enqueue(
-      {
-        status: 200,
-        json: {
-          totalCount: 1,
-          items: [record(TENANT)],
-          links: {
-            next: {
-              uri: '/customers/usagerecords?page=2',
-              method: 'GET',
-              headers: [{ key: 'MS-ContinuationToken', value: TOKEN }],
-            },
-          },
-          attributes: {},
-        },
-      },
-      { status: 200, json: { totalCount: 1, items: [record(OTHER)], links: {}, attributes: {} } },
-    );
-    const records = await client().listCustomerUsageRecords();
-    expect(records.map(({ resourceId, totalCost }) => [resourceId, totalCost])).toEqual([
-      [TENANT, '1.25'],
-      [OTHER, '1.25'],
-    ]);
-    expect(server.requests[1]?.url).toBe('/v1/customers/usagerecords?page=2');
-    expect(server.requests[1]?.headers['ms-continuationtoken']).toBe(TOKEN);
-  });
-
-  it('reads the partner usage summary', async () => {
-    server.enqueue({
-      status: 200,
-      text: '{"customersOverBudget":1,"totalCost":22.861172,"currencyLocale":"fr-FR"}',
-      contentType: 'application/json',
-    });
-    await expect(client().getPartnerUsageSummary()).resolves.toEqual({
-      customersOverBudget: 1,
-      totalCost: '22.861172',
-      currencyLocale: 'fr-FR',
-    });
-    expect(server.requests[0]?.url).toBe('/v1/usagesummary');
-  });
-
-  it('marks the partner usage summary deprecated in the declarations it ships', () => {
-    // The main entry's declarations, with the chunks it shares with the other entries.
-    const dist = new URL('../dist/', import.meta.url);
-    const declarations = readdirSync(dist)
-      .filter((name) => name.endsWith('.d.ts'))
-      .map((name) => readFileSync(new URL(name, dist), 'utf8'))
-      .join('\n');
-    expect(declarations).toMatch(/@deprecated[^/]*\*\/\s*getPartnerUsageSummary\(/);
-  });
-
-  it('refuses a customer id that is not a GUID, and maps an app-only token refusal', async () => {
-    const invalid = await failure(client().getCustomerUsageSummary('contoso'));
-    expect(invalid).toBeInstanceOf(ValidationError);
-    expect(server.requests).toHaveLength(0);
-    server.enqueue({
-      status: 403,
-      json: { code: 'TokenKindNotAccepted', description: 'app+user only', data: ['app+user'] },
-    });
-    const refused = await failure(client().getCustomerUsageSummary(TENANT));
-    expect(refused).toBeInstanceOf(PermissionDeniedError);
-    expect(refused).toMatchObject({ code: 'TokenKindNotAccepted', data: ['app+user'] });
   });
 });

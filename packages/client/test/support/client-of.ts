@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { PartnerCenterError, UsageBudgetClient, type UsageBudgetClientOptions } from '../src/index.js';
+import { PartnerCenterError, UsageBudgetClient, type UsageBudgetClientOptions } from '../../src/index.js';
 import type { FaultServer } from './fault-server.js';
 
 /** A client of the fault server with backoffs short enough for a fast suite. */
