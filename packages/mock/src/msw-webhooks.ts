@@ -7,6 +7,7 @@ import { HttpResponse, type HttpResponseResolver } from 'msw';
 
 /** The registrations and test events of a set of MSW handlers; `clear()` forgets them (between tests). */
 export interface WebhookRegistry {
+  /** Forgets every partner's registration and test events. */
   clear(): void;
 }
 
