@@ -83,7 +83,7 @@ describe('the Spectral ruleset', () => {
     ]);
   });
 
-  it('refuses what generated clients cannot carry: patterns with quotes, lookaround or back-references, unions of primitives', async () => {
+  it('refuses what generated clients cannot carry: patterns with quotes, lookaround or back-references, unions of primitives, unique items', async () => {
     const spec = parse(source);
     const { parameters, schemas } = spec.components;
     parameters.Filter.schema.pattern = '^(?=[\\s\\S]*"Field")\\{.*\\}$';
@@ -101,6 +101,8 @@ describe('the Spectral ruleset', () => {
       ...schemas.CustomerFilter.properties.Value,
       anyOf: [{ type: 'object' }, { $ref: '#/components/schemas/KeyValuePair' }],
     };
+    // An array of unique items, which generated TypeScript clients type as a Set.
+    schemas.WebhookRegistration.properties.webhookEvents.uniqueItems = true;
     const results = await lint(spec);
     const at = (rule: string) =>
       results
@@ -123,5 +125,8 @@ describe('the Spectral ruleset', () => {
         'components.schemas.Decimal.type',
       ].sort(),
     );
+    expect(at('no-unique-items')).toEqual([
+      'components.schemas.WebhookRegistration.properties.webhookEvents.uniqueItems',
+    ]);
   });
 });

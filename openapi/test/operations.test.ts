@@ -33,6 +33,27 @@ describe('specOperations', () => {
         '#/paths/~1v1~1customers~1{customerTenantId}~1usagesummary/get',
       ],
       ['get', '/v1/usagesummary', 'getPartnerUsageSummary', '#/paths/~1v1~1usagesummary/get'],
+      [
+        'get',
+        '/webhooks/v1/registration/events',
+        'listWebhookEvents',
+        '#/paths/~1webhooks~1v1~1registration~1events/get',
+      ],
+      ['get', '/webhooks/v1/registration', 'getWebhookRegistration', '#/paths/~1webhooks~1v1~1registration/get'],
+      ['put', '/webhooks/v1/registration', 'updateWebhookRegistration', '#/paths/~1webhooks~1v1~1registration/put'],
+      ['post', '/webhooks/v1/registration', 'createWebhookRegistration', '#/paths/~1webhooks~1v1~1registration/post'],
+      [
+        'post',
+        '/webhooks/v1/registration/validationEvents',
+        'createWebhookValidationEvent',
+        '#/paths/~1webhooks~1v1~1registration~1validationEvents/post',
+      ],
+      [
+        'get',
+        '/webhooks/v1/registration/validationEvents/{correlationId}',
+        'getWebhookValidationEvent',
+        '#/paths/~1webhooks~1v1~1registration~1validationEvents~1{correlationId}/get',
+      ],
     ]);
   });
 

@@ -21,7 +21,7 @@ const responsesOf = (operationId: string) => {
 };
 
 describe('operations', () => {
-  it('declares the budget, the customer list and the three usage reads, on lowercase paths, OpenAPI 3.0.3', () => {
+  it('declares the budget, the customer list, the three usage reads and the webhook registration, on lowercase paths, OpenAPI 3.0.3', () => {
     expect(spec.openapi).toBe('3.0.3');
     expect(operations.map(({ path, method, operationId }) => [path, method, operationId])).toEqual([
       [PATH, 'get', 'getUsageBudget'],
@@ -30,6 +30,12 @@ describe('operations', () => {
       ['/v1/customers/usagerecords', 'get', 'listCustomerUsageRecords'],
       ['/v1/customers/{customerTenantId}/usagesummary', 'get', 'getCustomerUsageSummary'],
       ['/v1/usagesummary', 'get', 'getPartnerUsageSummary'],
+      ['/webhooks/v1/registration/events', 'get', 'listWebhookEvents'],
+      ['/webhooks/v1/registration', 'get', 'getWebhookRegistration'],
+      ['/webhooks/v1/registration', 'put', 'updateWebhookRegistration'],
+      ['/webhooks/v1/registration', 'post', 'createWebhookRegistration'],
+      ['/webhooks/v1/registration/validationEvents', 'post', 'createWebhookValidationEvent'],
+      ['/webhooks/v1/registration/validationEvents/{correlationId}', 'get', 'getWebhookValidationEvent'],
     ]);
   });
 

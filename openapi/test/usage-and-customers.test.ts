@@ -212,6 +212,12 @@ describe('token kinds', () => {
     listCustomerUsageRecords: ['app+user'],
     getCustomerUsageSummary: ['app+user'],
     getPartnerUsageSummary: ['app+user'],
+    listWebhookEvents: ['app-only', 'app+user'],
+    getWebhookRegistration: ['app-only', 'app+user'],
+    updateWebhookRegistration: ['app-only', 'app+user'],
+    createWebhookRegistration: ['app-only', 'app+user'],
+    createWebhookValidationEvent: ['app-only', 'app+user'],
+    getWebhookValidationEvent: ['app-only', 'app+user'],
   };
   const all = operations.map(({ operation: found }) => found.operationId ?? '');
 
@@ -390,7 +396,11 @@ describe('examples and errors', () => {
         'NoUsageBasedSubscription',
         'RequestIdReused',
         'ServiceUnavailable',
+        'TestEventNotRegistered',
         'TokenKindNotAccepted',
+        'ValidationEventNotFound',
+        'WebhookRegistrationExists',
+        'WebhookRegistrationNotFound',
       ].sort(),
     );
     for (const code of codes) expect(section('Errors'), code).toContain(`\`${code}\``);

@@ -14,5 +14,12 @@ export {
   UsageBudgetApi,
   type UsageBudgetApiGetUsageBudgetRequest,
   type UsageBudgetApiUpdateUsageBudgetRequest,
+  WebhooksApi,
+  type WebhooksApiCreateWebhookRegistrationRequest,
+  type WebhooksApiCreateWebhookValidationEventRequest,
+  type WebhooksApiGetWebhookRegistrationRequest,
+  type WebhooksApiGetWebhookValidationEventRequest,
+  type WebhooksApiListWebhookEventsRequest,
+  type WebhooksApiUpdateWebhookRegistrationRequest,
 } from './generated/api.js';
 export { Configuration, type ConfigurationParameters } from './generated/configuration.js';

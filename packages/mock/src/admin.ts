@@ -2,6 +2,14 @@ import { MOCK_ADMIN_HEADER, MOCK_ADMIN_HEADER_VALUE, MOCK_ADMIN_PATH } from './t
 import type { ActiveFaultRule, FaultRule } from './test-controls/fault-rules.js';
 import type { Journal, JournalEntry, JournalFilter } from './test-controls/journal.js';
 import type { Seed } from './test-controls/seed.js';
+import type {
+  CostIncreaseRequest,
+  CostIncreaseResult,
+  RaisedWebhookEvent,
+  WebhookDelivery,
+  WebhookDeliveryFilter,
+  WebhookEventRequest,
+} from './test-controls/webhook-controls.js';
 
 export { MOCK_ADMIN_PATH };
 
@@ -56,6 +64,16 @@ export interface MockAdmin {
   seed(seed: Seed): Promise<void>;
   /** The seed in force, as it was given. */
   currentSeed(): Promise<Seed>;
+  /**
+   * Makes a customer's cost this billing period grow (`POST /_mock/usage`): a cost pushed past its
+   * budget raises `usagerecords-thresholdExceeded`, delivered signed to the partner's
+   * registration, as a real crossing would.
+   */
+  increaseCost(request: CostIncreaseRequest): Promise<CostIncreaseResult>;
+  /** Raises any event now for a partner registered for it (`POST /_mock/webhooks/events`). */
+  raiseWebhookEvent(request: WebhookEventRequest): Promise<RaisedWebhookEvent>;
+  /** The events raised, oldest first, each with its delivery attempts (`GET /_mock/webhooks/deliveries`). */
+  webhookDeliveries(filter?: WebhookDeliveryFilter): Promise<WebhookDelivery[]>;
 }
 
 /** The test controls of the stateful mock at `url` (its base URL, as `startMock` or the bin printed it). */
@@ -107,5 +125,12 @@ export function connectMockAdmin(url: string): MockAdmin {
       await call('PUT', '/seed', seed);
     },
     currentSeed: async () => (await call('GET', '/seed')) as Seed,
+    increaseCost: async (request) => (await call('POST', '/usage', request)) as CostIncreaseResult,
+    raiseWebhookEvent: async (request) => (await call('POST', '/webhooks/events', request)) as RaisedWebhookEvent,
+    webhookDeliveries: async (filter = {}) => {
+      const query = new URLSearchParams(Object.entries(filter).filter(([, value]) => value !== undefined));
+      const search = query.size > 0 ? `?${query}` : '';
+      return ((await call('GET', `/webhooks/deliveries${search}`)) as { deliveries: WebhookDelivery[] }).deliveries;
+    },
   };
 }

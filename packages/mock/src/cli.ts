@@ -26,6 +26,14 @@ Options:
                      stateful: the test controls also answer requests sent to this host name
                      (Host header), besides loopback, IP addresses and --host; repeat it for
                      more (a CI service reached as http://mock:4010 needs --allowed-host mock)
+  --webhook-allow ENTRY
+                     stateful: a receiver webhook events may be sent to: loopback, HOST or
+                     HOST:PORT; repeat it for more (default loopback only; a receiver in another
+                     container needs its name, such as --webhook-allow receiver:8080)
+  --webhook-root-file FILE
+                     stateful: write the test root that signs the mock's webhook events there
+                     (PEM), for a receiver under test to trust; it is also served at
+                     /webhooks/certificates/root.pem
   --journal-max-bytes N
                      stateful: the request journal keeps the newest requests that fit in N
                      bytes (headers, path, query and body of each, plus 1 KiB); default
@@ -33,7 +41,8 @@ Options:
   -h, --help         show this help
 
 The first line on stdout is "listening on http://HOST:PORT"; the second is JSON with the mode,
-URL, token and customers. SIGTERM or SIGINT stops the mock (exit 0). Exit codes: 1 the mock could
+URL, token and customers (stateful: also the controls' URL, admin, and the URL of the webhook test
+root, webhookRoot). SIGTERM or SIGINT stops the mock (exit 0). Exit codes: 1 the mock could
 not start (a bad seed names every bad field), 2 usage error.`;
 
 class UsageError extends Error {}
@@ -48,6 +57,8 @@ interface Flags {
   readonly accessLog: boolean;
   readonly journalMaxBytes: number | undefined;
   readonly allowedHosts: string[] | undefined;
+  readonly webhookAllow: string[] | undefined;
+  readonly webhookRootFile: string | undefined;
 }
 
 /** The flags, or `help` when they ask for the usage (whatever else they say). */
@@ -63,6 +74,8 @@ function parseFlags(argv: string[]): Flags | 'help' {
       'access-log': { type: 'boolean', default: false },
       'journal-max-bytes': { type: 'string' },
       'allowed-host': { type: 'string', multiple: true },
+      'webhook-allow': { type: 'string', multiple: true },
+      'webhook-root-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -78,12 +91,19 @@ function parseFlags(argv: string[]): Flags | 'help' {
     throw new UsageError(`--journal-max-bytes: invalid value ${JSON.stringify(journalMaxBytes)} (a number of bytes)`);
   }
   const allowedHosts = values['allowed-host'];
-  if (
-    values.mode === 'static' &&
-    (values.seed || values['access-log'] || journalMaxBytes !== undefined || allowedHosts !== undefined)
-  ) {
+  const webhookAllow = values['webhook-allow'];
+  const webhookRootFile = values['webhook-root-file'];
+  const statefulOnly = [
+    values.seed,
+    values['access-log'] || undefined,
+    journalMaxBytes,
+    allowedHosts,
+    webhookAllow,
+    webhookRootFile,
+  ];
+  if (values.mode === 'static' && statefulOnly.some((value) => value !== undefined)) {
     throw new UsageError(
-      '--seed, --access-log, --journal-max-bytes and --allowed-host need the stateful mode: a static mock serves the spec’s examples',
+      '--seed, --access-log, --journal-max-bytes, --allowed-host, --webhook-allow and --webhook-root-file need the stateful mode: a static mock serves the spec’s examples',
     );
   }
   return {
@@ -95,11 +115,19 @@ function parseFlags(argv: string[]): Flags | 'help' {
     accessLog: values['access-log'],
     journalMaxBytes: journalMaxBytes === undefined ? undefined : Number(journalMaxBytes),
     allowedHosts,
+    webhookAllow,
+    webhookRootFile,
   };
 }
 
-function start(flags: Flags): Promise<Mock> {
+async function start(flags: Flags): Promise<Mock> {
   if (flags.mode === 'static') return startMock({ mode: 'static', host: flags.host, port: flags.port });
+  if (flags.webhookAllow) {
+    // The server's own check of the list, loaded with the stateful mode it belongs to.
+    const { allowListProblem } = await import('@usagebudget/server');
+    const problem = allowListProblem(flags.webhookAllow);
+    if (problem) throw new UsageError(`--webhook-allow: ${problem}`);
+  }
   return startMock({
     host: flags.host,
     port: flags.port,
@@ -107,6 +135,7 @@ function start(flags: Flags): Promise<Mock> {
     ...(flags.accessLog ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
     ...(flags.journalMaxBytes === undefined ? {} : { journalMaxBytes: flags.journalMaxBytes }),
     ...(flags.allowedHosts === undefined ? {} : { allowedHosts: flags.allowedHosts }),
+    ...(flags.webhookAllow === undefined ? {} : { webhooks: { allow: flags.webhookAllow } }),
   });
 }
 
@@ -157,7 +186,7 @@ function announce(mock: Mock): void {
     `${JSON.stringify({
       mode: mock.mode,
       url: mock.url,
-      ...(mock.mode === 'stateful' ? { admin: mock.admin.url } : {}),
+      ...(mock.mode === 'stateful' ? { admin: mock.admin.url, webhookRoot: mock.webhooks.rootUrl } : {}),
       token: mock.token,
       customers: mock.customers,
     })}\n`,
@@ -167,6 +196,15 @@ function announce(mock: Mock): void {
       `usagebudget-mock: Prism answers with the spec's examples (send Authorization: Bearer <anything>; pick a response with Prefer: code=404 or example=NAME)\n` +
         `usagebudget-mock: try curl -H 'Authorization: Bearer x' -H 'Prefer: code=404' ${mock.url}${exampleRequestPath()}\n`,
     );
+  }
+}
+
+/** Writes the webhook test root for `--webhook-root-file`, naming the flag when it cannot. */
+function writeRoot(file: string, rootCertificate: string): void {
+  try {
+    writeFileSync(file, rootCertificate);
+  } catch (error) {
+    throw new Error(`--webhook-root-file: cannot write ${file}: ${(error as Error).message}`);
   }
 }
 
@@ -181,6 +219,8 @@ async function main(argv: string[]): Promise<void> {
   const mock = await starting;
   if (stopping()) return;
   if (flags.pidFile) writeFileSync(flags.pidFile, `${process.pid}\n`);
+  if (flags.webhookRootFile && mock.mode === 'stateful')
+    writeRoot(flags.webhookRootFile, mock.webhooks.rootCertificate);
   announce(mock);
 }
 

@@ -10,11 +10,12 @@ export type {
   TokenConfig,
 } from '@usagebudget/server';
 export { connectMockAdmin, MOCK_ADMIN_HEADERS, MOCK_ADMIN_PATH, type MockAdmin, MockAdminError } from './admin.js';
-export type { MockOptions, StatefulMockOptions, StaticMockOptions } from './mock-options.js';
+export type { MockOptions, MockWebhookOptions, StatefulMockOptions, StaticMockOptions } from './mock-options.js';
 export {
   type Mock,
   type MockMode,
   type MockPartner,
+  type MockWebhooks,
   type StatefulMock,
   type StaticMock,
   startMock,
@@ -22,3 +23,11 @@ export {
 export type { ActiveFaultRule, FaultRule } from './test-controls/fault-rules.js';
 export type { JournalEntry, JournalFilter } from './test-controls/journal.js';
 export type { Seed } from './test-controls/seed.js';
+export type {
+  CostIncreaseRequest,
+  CostIncreaseResult,
+  RaisedWebhookEvent,
+  WebhookDelivery,
+  WebhookDeliveryFilter,
+  WebhookEventRequest,
+} from './test-controls/webhook-controls.js';

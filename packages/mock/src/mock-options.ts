@@ -33,6 +33,26 @@ export interface StatefulMockOptions extends CommonOptions {
    * `http://mock:4010`). A request to any other `Host` is refused (421), as DNS rebinding sends.
    */
   allowedHosts?: readonly string[];
+  /**
+   * Webhooks: `allow`, the receivers events may be sent to (`loopback`, `HOST` or `HOST:PORT`;
+   * default loopback only: a receiver in another container needs its name here, such as
+   * `receiver:8080`); `firstRetryMs` and `maxRetryMs`, the waits between attempts (15 s doubling
+   * to 1 hour by default, as the spec says; a test of retries shortens them); `timeoutMs`, an
+   * attempt's time limit (10 s).
+   */
+  webhooks?: MockWebhookOptions;
+}
+
+/** How a stateful mock delivers webhook events. */
+export interface MockWebhookOptions {
+  /** The receivers events may be sent to: `loopback`, `HOST` or `HOST:PORT` entries. Default `['loopback']`; a list replaces it. */
+  readonly allow?: readonly string[];
+  /** The wait after an event's first failed attempt, doubled after each: 15 000. */
+  readonly firstRetryMs?: number;
+  /** The longest wait between attempts: 3 600 000 (1 hour). */
+  readonly maxRetryMs?: number;
+  /** An attempt's time limit, connecting included: 10 000. */
+  readonly timeoutMs?: number;
 }
 
 /** How to start a static mock. */

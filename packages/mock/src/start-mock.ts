@@ -26,12 +26,29 @@ interface MockBase {
   close(): Promise<void>;
 }
 
+/**
+ * What a receiver under test trusts instead of Partner Center's certificate: the mock signs its
+ * events with a test root of its own, made at its start.
+ */
+export interface MockWebhooks {
+  /** The mock's test root, PEM: the one root to trust. */
+  readonly rootCertificate: string;
+  /** The organisation (`O=`) of the signing certificate's subject: `usagebudget reference server`. */
+  readonly organization: string;
+  /** The `x-ms-certificate-url` of every event: the signing certificate, on the mock's own host. */
+  readonly certificateUrl: string;
+  /** Where the mock serves its test root (`/webhooks/certificates/root.pem`). */
+  readonly rootUrl: string;
+}
+
 /** The reference server with an in-memory store and test controls. */
 export interface StatefulMock extends MockBase {
   /** `stateful`. */
   readonly mode: 'stateful';
-  /** The test controls: fault rules, journal, reset, re-seed. */
+  /** The test controls: fault rules, journal, reset, re-seed, costs that grow, events raised and their deliveries. */
   readonly admin: MockAdmin;
+  /** How its webhook events are signed: what a receiver under test trusts. */
+  readonly webhooks: MockWebhooks;
 }
 
 /** Prism serving the bundled spec's examples (`Prefer: code=`, `example=`); it has no test controls. */
@@ -66,12 +83,13 @@ async function startStateful(options: StatefulMockOptions): Promise<StatefulMock
     partner: { id: partner.id, name: partner.name },
     customers: partner.customers.map(({ id }) => id),
     admin: connectMockAdmin(running.url),
+    webhooks: { ...running.webhooks },
     close: onlyOnce(() => running.close()),
   };
 }
 
 async function startStatic(options: StaticMockOptions): Promise<StaticMock> {
-  const stateful = (['seed', 'accessLog', 'journalMaxBytes', 'allowedHosts'] as const).filter(
+  const stateful = (['seed', 'accessLog', 'journalMaxBytes', 'allowedHosts', 'webhooks'] as const).filter(
     (option) => option in options,
   );
   if (stateful.length > 0) {

@@ -3,9 +3,9 @@
 // only when a stateful mock starts (`startMock` imports it, from the CommonJS build too): the
 // server and its SQLite load with it.
 import { readFile } from 'node:fs/promises';
-import { type ResolvedPartner, startServer } from '@usagebudget/server';
+import { type ResolvedPartner, startServer, type WebhookTrust } from '@usagebudget/server';
 import { demoConfig } from '@usagebudget/server/testing';
-import type { StatefulMockOptions } from './mock-options.js';
+import type { MockWebhookOptions, StatefulMockOptions } from './mock-options.js';
 import { checkJournalMaxBytes } from './test-controls/journal.js';
 import { parseSeed, type Seed } from './test-controls/seed.js';
 import { createTestControls } from './test-controls/test-controls.js';
@@ -18,6 +18,8 @@ export interface StatefulServer {
   readonly url: string;
   /** The seed's first partner, with its defaults filled in. */
   readonly partner: ResolvedPartner;
+  /** What a receiver of the mock's events trusts: its test root, organisation and certificate URL. */
+  readonly webhooks: WebhookTrust;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,15 @@ async function seedFrom(seed: Seed | string | undefined): Promise<{ value: unkno
   } catch (error) {
     throw new Error(`${seed}: not JSON: ${(error as Error).message}`);
   }
+}
+
+/** The mock's webhook options as the server takes them. */
+function serverWebhookOptions(options: MockWebhookOptions) {
+  const { allow, firstRetryMs, maxRetryMs, timeoutMs } = options;
+  const schedule = Object.fromEntries(
+    Object.entries({ firstRetryMs, maxRetryMs, timeoutMs }).filter(([, value]) => value !== undefined),
+  );
+  return { ...(allow ? { allow } : {}), schedule };
 }
 
 /**
@@ -56,6 +67,12 @@ export async function startStatefulServer(options: StatefulMockOptions): Promise
         server,
       ),
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
+    ...(options.webhooks ? { webhooks: serverWebhookOptions(options.webhooks) } : {}),
   });
-  return { url: running.url, partner: seed.config.partners[0] as ResolvedPartner, close: () => running.close() };
+  return {
+    url: running.url,
+    partner: seed.config.partners[0] as ResolvedPartner,
+    webhooks: running.webhooks,
+    close: () => running.close(),
+  };
 }

@@ -1,7 +1,7 @@
 // Written by scripts/generate.mjs from the bundled spec (`pnpm --filter @usagebudget/client generate`); never edit.
 // The request of each operation: method, path template and, with a body, its media type. The
 // headers every operation declares are the request pipeline's; `OperationParameters` has the rest.
-import type { SpendingBudget } from './models/index.js';
+import type { SpendingBudget, WebhookRegistration } from './models/index.js';
 
 export const requests = {
   getUsageBudget: ['GET', '/v1/customers/{customerTenantId}/usagebudget'],
@@ -10,6 +10,12 @@ export const requests = {
   listCustomerUsageRecords: ['GET', '/v1/customers/usagerecords'],
   getCustomerUsageSummary: ['GET', '/v1/customers/{customerTenantId}/usagesummary'],
   getPartnerUsageSummary: ['GET', '/v1/usagesummary'],
+  listWebhookEvents: ['GET', '/webhooks/v1/registration/events'],
+  getWebhookRegistration: ['GET', '/webhooks/v1/registration'],
+  updateWebhookRegistration: ['PUT', '/webhooks/v1/registration', 'application/json'],
+  createWebhookRegistration: ['POST', '/webhooks/v1/registration', 'application/json'],
+  createWebhookValidationEvent: ['POST', '/webhooks/v1/registration/validationEvents'],
+  getWebhookValidationEvent: ['GET', '/webhooks/v1/registration/validationEvents/{correlationId}'],
 } as const;
 
 /** The spec's operationIds. */
@@ -23,4 +29,10 @@ export interface OperationParameters {
   listCustomerUsageRecords: Record<never, never>;
   getCustomerUsageSummary: { path: { customerTenantId: string } };
   getPartnerUsageSummary: Record<never, never>;
+  listWebhookEvents: Record<never, never>;
+  getWebhookRegistration: Record<never, never>;
+  updateWebhookRegistration: { body: WebhookRegistration };
+  createWebhookRegistration: { body: WebhookRegistration };
+  createWebhookValidationEvent: Record<never, never>;
+  getWebhookValidationEvent: { path: { correlationId: string } };
 }

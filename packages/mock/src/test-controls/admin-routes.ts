@@ -1,14 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '@usagebudget/server';
 import { faults, HttpError, readJsonBody, StreamedBody, writeStreamed } from '@usagebudget/server/extension';
+import { adminError } from './admin-errors.js';
 import { testControlsSpec } from './admin-spec.js';
 import { MOCK_ADMIN_PATH } from './control-surface.js';
 import { type FaultRules, InvalidFaultRule } from './fault-rules.js';
 import type { JournalFilter, RequestJournal } from './journal.js';
+import type { WebhookControls } from './webhook-controls.js';
 
 export interface AdminDependencies {
   readonly rules: FaultRules;
   readonly journal: RequestJournal;
+  /** A customer's cost growing, events raised, and their deliveries. */
+  readonly webhooks: WebhookControls;
   /** Deletes all stored data, rules and journal entries and applies the seed again. */
   reset(): void;
   /** Checks a new seed (a `ConfigError` lists its problems), makes it the seed, and resets. */
@@ -28,9 +32,6 @@ interface Reply {
   readonly status: number;
   readonly body?: unknown;
 }
-
-const adminError = (status: number, code: string, description: string, data?: readonly string[]) =>
-  new HttpError(status, data ? { code, description, data: [...data] } : { code, description });
 
 function journalFilter(query: string): JournalFilter {
   const params = new URLSearchParams(query);
@@ -106,6 +107,12 @@ export function createAdminRoutes(
         },
       },
     ],
+    [/^\/usage$/, { POST: async (req) => ({ status: 200, body: deps.webhooks.increaseCost(await jsonBody(req)) }) }],
+    [
+      /^\/webhooks\/events$/,
+      { POST: async (req) => ({ status: 202, body: deps.webhooks.raiseWebhookEvent(await jsonBody(req)) }) },
+    ],
+    [/^\/webhooks\/deliveries$/, { GET: (req) => ({ status: 200, body: deps.webhooks.deliveries(queryOf(req)) }) }],
     [
       /^\/seed$/,
       {

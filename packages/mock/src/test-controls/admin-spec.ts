@@ -1,6 +1,9 @@
 import type { OpenAPIV3 } from 'openapi-types';
 import { MOCK_ADMIN_HEADER, MOCK_ADMIN_HEADER_VALUE, MOCK_ADMIN_PATH } from './control-surface.js';
 
+// A decimal written out in full (the API spec's `Decimal`); the controls check `> 0` in code.
+const DECIMAL = '^(0|[1-9][0-9]*)([.][0-9]+)?$';
+
 const json = (schema: string): OpenAPIV3.MediaTypeObject => ({ schema: { $ref: `#/components/schemas/${schema}` } });
 const error = (description: string): OpenAPIV3.ResponseObject => ({
   description,
@@ -39,7 +42,12 @@ none of these paths: it answers 404 under \`${MOCK_ADMIN_PATH}\`.
 - **The journal** keeps the requests of the API (not of these controls): method, path,
   operation, headers (every credential redacted, below) and body, with the status answered; the newest
   that fit in its budget of bytes (32 MiB by default), the oldest dropped first and counted.
-- **Reset** deletes every stored customer, budget, rule and journal entry and applies the seed again;
+- **Usage and webhooks.** \`POST ${MOCK_ADMIN_PATH}/usage\` makes a customer's cost grow, so its budget is
+  crossed as it would be (raising \`usagerecords-thresholdExceeded\`); \`POST ${MOCK_ADMIN_PATH}/webhooks/events\`
+  raises any event now; \`GET ${MOCK_ADMIN_PATH}/webhooks/deliveries\` lists the events with their delivery
+  attempts (parked ones included). Events are signed with the mock's own test root
+  (\`/webhooks/certificates/root.pem\`, and \`startMock()\`'s \`webhooks.rootCertificate\`).
+- **Reset** deletes every stored customer, budget, webhook registration and event, rule and journal entry and applies the seed again;
   **replacing the seed** does the same with a new one. Either cancels the API's requests accepted
   before it and not yet answered, so that none lands after it: one the mock still holds (a rule's
   \`delayMs\`, or the body of a faulted request) is answered \`409\` with the code \`MockReset\` (final:
@@ -148,6 +156,71 @@ mock is for tests, on loopback or a CI network.`,
           ...guarded,
           '204': done,
           '400': error('The seed is invalid: `data` lists every problem, each naming its place.'),
+        },
+      },
+    },
+    [`${MOCK_ADMIN_PATH}/usage`]: {
+      post: {
+        operationId: 'increaseCost',
+        summary: "Make a customer's cost this billing period grow, as Partner Center's usage figures do",
+        description: `Adds \`increaseBy\` to the customer's \`totalCost\` (and \`usdIncreaseBy\`, or the same for an
+Azure plan in USD, to \`usdTotalCost\`), as the next usage summary and records show, and evaluates
+its budget in the same transaction: a cost pushed past the budget raises
+\`usagerecords-thresholdExceeded\`, delivered signed to the partner's registration, once per
+crossing per billing period, as a real crossing would.`,
+        requestBody: { required: true, content: { 'application/json': json('CostIncrease') } },
+        responses: {
+          ...guarded,
+          '200': { description: "The customer's usage now.", content: { 'application/json': json('CostChange') } },
+          '400': error('The request is invalid (`InvalidRequest`): `data` names each bad field.'),
+          '404': error(
+            'No customer of the seed with a usage-based subscription has this tenant ID (`CustomerNotFound`).',
+          ),
+        },
+      },
+    },
+    [`${MOCK_ADMIN_PATH}/webhooks/events`]: {
+      post: {
+        operationId: 'raiseWebhookEvent',
+        summary: "Raise any event now, delivered signed to the partner's registration",
+        description: `Raises an event the API offers (\`GET /webhooks/v1/registration/events\`) for a partner (the
+seed's first by default): delivered like any other (signed with the mock's test root, retried,
+parked after 10 attempts) when the partner's registration lists it; \`409\` otherwise.`,
+        requestBody: { required: true, content: { 'application/json': json('WebhookEventToRaise') } },
+        responses: {
+          ...guarded,
+          '202': {
+            description: 'The event is in the outbox.',
+            content: { 'application/json': json('RaisedWebhookEvent') },
+          },
+          '400': error('The request is invalid, or names an event the API does not offer (`InvalidRequest`).'),
+          '404': error('The seed has no partner with this ID (`PartnerNotFound`).'),
+          '409': error('The partner has no registration, or one that does not list the event (`NotRegistered`).'),
+        },
+      },
+    },
+    [`${MOCK_ADMIN_PATH}/webhooks/deliveries`]: {
+      get: {
+        operationId: 'readWebhookDeliveries',
+        summary: 'The events raised, oldest first, each with its delivery attempts',
+        parameters: [
+          {
+            name: 'partner',
+            in: 'query',
+            schema: { type: 'string', format: 'uuid' },
+            description: "Only this partner's.",
+          },
+          {
+            name: 'state',
+            in: 'query',
+            schema: { type: 'string', enum: ['pending', 'delivered', 'parked'] },
+            description: 'Only events in this state: `parked` after 10 failed attempts.',
+          },
+        ],
+        responses: {
+          ...guarded,
+          '200': { description: 'The events.', content: { 'application/json': json('WebhookDeliveries') } },
+          '400': error('A filter is invalid (`InvalidQuery`).'),
         },
       },
     },
@@ -345,6 +418,156 @@ names every bad field by its place (\`partners[0].customers[1].cost\`).`,
           partners: { type: 'array', items: { type: 'object' } },
           throttle: { type: 'object' },
           continuationTokenSecret: { type: 'string', minLength: 32 },
+        },
+      },
+      CostIncrease: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['customer', 'increaseBy'],
+        properties: {
+          customer: { type: 'string', format: 'uuid', description: 'The customer tenant ID (any case).' },
+          increaseBy: {
+            type: 'string',
+            pattern: DECIMAL,
+            description:
+              'Added to its `totalCost`, in its currency: a decimal string above 0 (`"12.5"`), every digit kept.',
+          },
+          usdIncreaseBy: {
+            type: 'string',
+            pattern: DECIMAL,
+            description:
+              'Added to its `usdTotalCost`. Default: `increaseBy` for an Azure plan in USD; otherwise unchanged.',
+          },
+        },
+      },
+      CostChange: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'customer',
+          'partner',
+          'totalCost',
+          'usdTotalCost',
+          'budget',
+          'overBudget',
+          'thresholdExceeded',
+          'eventId',
+        ],
+        properties: {
+          customer: { type: 'string', format: 'uuid' },
+          partner: { type: 'string', format: 'uuid' },
+          totalCost: { type: 'string', description: 'Its cost this billing period now, every digit.' },
+          usdTotalCost: { type: 'string', nullable: true },
+          budget: { type: 'string', nullable: true, description: 'Its budget, as decimal text; `null` without one.' },
+          overBudget: { type: 'boolean', description: 'Its cost is strictly above its budget.' },
+          thresholdExceeded: {
+            type: 'boolean',
+            description:
+              'This increase crossed the budget and raised `usagerecords-thresholdExceeded` (the partner registered for it).',
+          },
+          eventId: {
+            type: 'string',
+            nullable: true,
+            description: 'The event raised, as `readWebhookDeliveries` lists it.',
+          },
+        },
+      },
+      WebhookEventToRaise: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['eventName'],
+        properties: {
+          eventName: { type: 'string', minLength: 1, description: 'An event the API offers.' },
+          partner: {
+            type: 'string',
+            format: 'uuid',
+            description: "The partner's tenant ID; default the seed's first partner.",
+          },
+          resourceUri: {
+            type: 'string',
+            nullable: true,
+            description:
+              "The event's `ResourceUri`: absolute, or a path made absolute against the mock's URL. Default: the usage records for `usagerecords-thresholdExceeded`, else `null`.",
+          },
+          resourceName: { type: 'string', description: 'Default: the one Partner Center documents for the event.' },
+          auditUri: { type: 'string', nullable: true, description: 'Default `null`.' },
+        },
+      },
+      RaisedWebhookEvent: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['eventId', 'body'],
+        properties: {
+          eventId: { type: 'string' },
+          body: { type: 'string', description: 'The exact JSON text sent, and signed, at every attempt.' },
+        },
+      },
+      WebhookDeliveryFilter: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'The query of `readWebhookDeliveries`.',
+        properties: {
+          partner: { type: 'string', format: 'uuid' },
+          state: { type: 'string', enum: ['pending', 'delivered', 'parked'] },
+        },
+      },
+      WebhookDeliveries: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['deliveries'],
+        properties: { deliveries: { type: 'array', items: { $ref: '#/components/schemas/WebhookDelivery' } } },
+      },
+      WebhookDelivery: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'eventId',
+          'partner',
+          'eventName',
+          'body',
+          'correlationId',
+          'state',
+          'raisedAt',
+          'settledAt',
+          'nextAttemptAt',
+          'attempts',
+        ],
+        properties: {
+          eventId: { type: 'string' },
+          partner: { type: 'string', format: 'uuid' },
+          eventName: { type: 'string' },
+          body: { type: 'string', description: 'The exact JSON text sent.' },
+          correlationId: { type: 'string', nullable: true, description: "A test event's." },
+          state: {
+            type: 'string',
+            enum: ['pending', 'delivered', 'parked'],
+            description: '`parked`: 10 attempts failed, no more are made.',
+          },
+          raisedAt: { type: 'string', format: 'date-time' },
+          settledAt: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+            description: 'When it was delivered or parked.',
+          },
+          nextAttemptAt: { type: 'string', format: 'date-time', nullable: true, description: 'While pending.' },
+          attempts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['attempt', 'url', 'startedAt', 'status', 'responseCode', 'responseMessage', 'systemError'],
+              properties: {
+                attempt: { type: 'integer', minimum: 1 },
+                url: { type: 'string' },
+                startedAt: { type: 'string', format: 'date-time' },
+                status: { type: 'integer', nullable: true, description: "The receiver's; `null` without an answer." },
+                responseCode: { type: 'string' },
+                responseMessage: { type: 'string' },
+                systemError: { type: 'boolean' },
+              },
+            },
+          },
         },
       },
       AdminError: {

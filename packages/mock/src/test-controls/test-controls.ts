@@ -16,6 +16,7 @@ import { createFaultRules, customerPosition, type FaultRule } from './fault-rule
 import { createJournal, type JournalRecord } from './journal.js';
 import { createRedaction } from './redaction.js';
 import { type ParsedSeed, parseSeed } from './seed.js';
+import { createWebhookControls } from './webhook-controls.js';
 
 export interface TestControlsOptions {
   /** The seed the server was started from (`startServer({ config: seed.config })`), applied again at every reset. */
@@ -142,6 +143,7 @@ export function createTestControls(options: TestControlsOptions, server: Extensi
   const admin = createAdminRoutes({
     rules,
     journal,
+    webhooks: createWebhookControls(server, () => seed.config.partners.map(({ id }) => id)),
     reset: apply,
     replaceSeed: (value) => {
       seed = parseSeed(value);

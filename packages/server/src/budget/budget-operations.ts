@@ -3,7 +3,8 @@ import { faults } from '../contract/faults.js';
 import type { CheckedBody } from '../http/checked-body.js';
 import { jsonText, NumberText } from '../http/json-number-text.js';
 import { type Operation, pathCustomerId } from '../http/operation.js';
-import type { BudgetStore } from '../storage/budget-store.js';
+import type { Store } from '../storage/store.js';
+import type { ThresholdWatch } from '../webhooks/threshold-watch.js';
 
 /**
  * The `SpendingBudget` of a customer as JSON text. The amount is spliced in as the canonical
@@ -43,8 +44,12 @@ function amountToSet(body: CheckedBody): string | null {
   return exact;
 }
 
-/** The spec's two operations on a customer's budget, by operationId, on the given store. */
-export function budgetOperations(store: BudgetStore): Readonly<Record<string, Operation>> {
+/**
+ * The spec's two operations on a customer's budget, by operationId, on the given store. An update
+ * applied is evaluated against the budget threshold in its own transaction: a budget set or
+ * lowered below the cost raises `usagerecords-thresholdExceeded`, or the update does not commit.
+ */
+export function budgetOperations(store: Store, thresholds: ThresholdWatch): Readonly<Record<string, Operation>> {
   return {
     getUsageBudget: {
       handle: (call) => ({ status: 200, body: renderBudget(call.selfUri, store.readAmount(pathCustomerId(call))) }),
@@ -54,12 +59,17 @@ export function budgetOperations(store: BudgetStore): Readonly<Record<string, Op
         const { partner, selfUri, sentRequestId, body } = call;
         if (!body) throw new Error('the spec gives updateUsageBudget no request body');
         const amount = amountToSet(body);
-        const outcome = store.update({
-          partnerId: partner.id,
-          requestId: sentRequestId,
-          customerId: pathCustomerId(call),
-          amount,
-          response: renderBudget(selfUri, amount),
+        const customerId = pathCustomerId(call);
+        const outcome = store.transaction(() => {
+          const applied = store.update({
+            partnerId: partner.id,
+            requestId: sentRequestId,
+            customerId,
+            amount,
+            response: renderBudget(selfUri, amount),
+          });
+          if (applied.kind === 'applied') thresholds.evaluate(customerId, new Date());
+          return applied;
         });
         if (outcome.kind === 'requestIdReused') throw faults.requestIdReused();
         return { status: 200, body: outcome.response };

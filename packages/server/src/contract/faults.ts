@@ -112,7 +112,7 @@ export const faults = {
       'Invalid request input. CONNECT is not allowed: this server is no proxy.',
       undefined,
       {
-        Allow: 'GET, HEAD, PATCH',
+        Allow: 'GET, HEAD, PATCH, POST, PUT',
       },
     ),
   requestTimeout: (headersSeconds: number, requestSeconds: number) =>
@@ -200,6 +200,32 @@ export const faults = {
       'InvalidFilter',
       'A continuation request takes its filter from MS-ContinuationToken; send no filter with it.',
       ['filter'],
+    ),
+  webhookRegistrationNotFound: () =>
+    fault(
+      404,
+      'WebhookRegistrationNotFound',
+      'The partner has no webhook registration. Register one with POST /webhooks/v1/registration.',
+    ),
+  webhookRegistrationExists: () =>
+    fault(
+      409,
+      'WebhookRegistrationExists',
+      'The partner already has a webhook registration. Use PUT /webhooks/v1/registration to update it.',
+    ),
+  testEventNotRegistered: () =>
+    fault(
+      409,
+      'TestEventNotRegistered',
+      'The webhook registration does not include test-created. Add it with PUT /webhooks/v1/registration to send test events.',
+      ['webhookEvents'],
+    ),
+  validationEventNotFound: () =>
+    fault(
+      404,
+      'ValidationEventNotFound',
+      'No test event of this partner has this correlation ID. Test events are kept 7 days.',
+      ['correlationId'],
     ),
   unexpected: () => fault(500, FaultCode.unexpected, 'Unexpected service error'),
   throttled: (retryAfterSeconds: number) =>

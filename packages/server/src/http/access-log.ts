@@ -11,10 +11,26 @@ export interface AccessLogEntry {
   readonly durationMs: number;
 }
 
+/** One attempt to deliver an event, as the log has it. */
+export interface WebhookLogEntry {
+  readonly eventId: string;
+  readonly partnerId: string;
+  readonly eventName: string;
+  readonly attempt: number;
+  readonly url: string;
+  /** The receiver's status; `null` when no answer came. */
+  readonly status: number | null;
+  /** `retry`: another attempt is due later; `parked`: that was the last. */
+  readonly outcome: 'delivered' | 'retry' | 'parked';
+  readonly message: string;
+}
+
 export interface AccessLog {
   write(entry: AccessLogEntry): void;
   /** A fault with its stack: behind a 500 (tied to the request's id), or in background work (`null`). */
   fault(requestId: string | null, error: unknown): void;
+  /** One attempt to deliver a webhook event, and what became of the event (`kind: "webhook"`). */
+  webhook(entry: WebhookLogEntry): void;
   /** Writes what is buffered now. */
   flush(): void;
 }
@@ -56,6 +72,13 @@ export function createAccessLog(out: (chunk: string) => void): AccessLog {
           `"partnerId":${JSON.stringify(entry.partnerId)},"method":${JSON.stringify(entry.method)},` +
           `"route":${JSON.stringify(entry.route)},"path":${JSON.stringify(path)},"status":${entry.status},` +
           `"durationMs":${entry.durationMs}`,
+      );
+    },
+    webhook(entry) {
+      push(
+        `"kind":"webhook","eventId":${JSON.stringify(entry.eventId)},"partnerId":${JSON.stringify(entry.partnerId)},` +
+          `"eventName":${JSON.stringify(entry.eventName)},"attempt":${entry.attempt},"url":${JSON.stringify(entry.url)},` +
+          `"status":${entry.status},"outcome":${JSON.stringify(entry.outcome)},"message":${JSON.stringify(entry.message)}`,
       );
     },
     fault(requestId, error) {

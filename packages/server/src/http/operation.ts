@@ -30,6 +30,8 @@ export interface OperationCall {
    * the partner; `undefined` for an operation whose path names none.
    */
   readonly customerId: string | undefined;
+  /** The path's parameters by the spec's names, checked against their schemas (a customer's in lower case). */
+  readonly pathParameters: Readonly<Record<string, string>>;
   /** The request's query string, parsed; the front door reads none of it. */
   readonly query: URLSearchParams;
   /** The resource's own URI (the path, customer id in lower case), for `links.self`. */

@@ -146,7 +146,10 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       if (!result.valid) throw faults.invalidPathParameter(parameter.name, result.details[0]?.message ?? 'is invalid');
       return value;
     });
-    return { customerId, segments };
+    const pathParameters = Object.fromEntries(
+      operation.pathParameters.map((parameter, index) => [parameter.name, segments[index] ?? '']),
+    );
+    return { customerId, segments, pathParameters };
   };
 
   /** Reads the body the spec declares for the operation (the connection can then be kept), binds it and checks it. */
@@ -158,7 +161,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
 
   const callOperation = (inFlight: InFlightRequest, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
     const { operation, partner, tokenKind } = admit(inFlight, route);
-    const { customerId, segments } = checkPath(operation, values);
+    const { customerId, segments, pathParameters } = checkPath(operation, values);
     if (customerId !== undefined) deps.partners.authorize(partner, customerId);
     const { headers } = inFlight.req;
     const call = (body: CheckedBody | undefined) =>
@@ -168,6 +171,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
         partner,
         tokenKind,
         customerId,
+        pathParameters,
         query: new URLSearchParams(inFlight.query),
         selfUri: fillTemplate(route.pathTemplate, segments),
         // Only an id the client sent can come back in a retry; a generated one is never replayed.

@@ -1,8 +1,16 @@
 // The server's one extension point: code in front of the API, as `@usagebudget/mock` puts its test
 // controls there. The server knows nothing of what an extension does; it gives it the API to pass
-// requests to, a way to start again from another config, and its fault log.
+// requests to, a way to start again from another config, its fault log, and the hooks a test
+// needs to make things happen as they would in Partner Center: a customer's cost growing, an
+// event raised.
 import type { RequestListener } from 'node:http';
 import type { ResolvedConfig } from '../partners/config-format.js';
+import type { WebhookEventFilter, WebhookEventRecord } from '../storage/webhook-store.js';
+import type { CostChange, CostIncrease } from '../usage/cost-changes.js';
+import type { EventToRaise, RaiseOutcome } from '../webhooks/event-raiser.js';
+
+/** An event an extension raises: any event the server offers (`GET /webhooks/v1/registration/events`). */
+export type WebhookEventToRaise = Omit<EventToRaise, 'correlationId'>;
 
 /** What an extension gets of the server it extends. */
 export interface ExtensionContext {
@@ -11,13 +19,30 @@ export interface ExtensionContext {
   /** The host the server listens on (`startServer`'s `host`). */
   readonly host: string;
   /**
-   * Starts again from `config`: deletes every stored row (budgets and replay records included),
-   * seeds the store from `config` as a start does, and serves its partners, tokens and throttle
-   * from the next request on.
+   * Starts again from `config`: deletes every stored row (budgets, replay records, webhook
+   * registrations and events included), seeds the store from `config` as a start does, and serves
+   * its partners, tokens and throttle from the next request on.
    */
   reset(config: ResolvedConfig): void;
   /** Writes an unexpected error of the extension to the access log, as a fault with no request id. */
   reportFault(error: unknown): void;
+  /**
+   * Adds to a customer's cost this billing period, as Partner Center's usage figures grow, and
+   * evaluates its budget threshold in the same transaction: a cost pushed past the budget raises
+   * `usagerecords-thresholdExceeded` (once per crossing per billing period). `undefined` for an
+   * unknown customer or one without a usage-based subscription; a `RangeError` for an amount that
+   * is not a decimal string above 0.
+   */
+  increaseCost(customerId: string, increase: CostIncrease): CostChange | undefined;
+  /**
+   * Raises an event for the partner now, delivered (signed, retried) like any other when the
+   * partner's registration lists it; else nothing is raised, and the outcome says why.
+   * `resourceUri` is made absolute against the server's URL when it starts with `/`; a name the
+   * server does not offer throws a `RangeError`.
+   */
+  raiseWebhookEvent(partnerId: string, event: WebhookEventToRaise): RaiseOutcome;
+  /** The webhook events of the outbox, oldest first, with every attempt: delivered, pending and parked ones. */
+  webhookEvents(filter?: WebhookEventFilter): WebhookEventRecord[];
 }
 
 /** What an extension puts in front of the API. */

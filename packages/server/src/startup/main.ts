@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 import type { ServerConfig, ThrottleConfig } from '../partners/config-format.js';
 import { loadConfig } from '../partners/config-reader.js';
 import { demoConfig, demoPartner } from '../partners/demo-partner.js';
+import { DEFAULT_DELIVERY_SCHEDULE } from '../webhooks/dispatcher.js';
+import { allowListProblem, DEFAULT_WEBHOOK_ALLOW } from '../webhooks/target-policy.js';
+import type { WebhookOptions } from '../webhooks/webhooks.js';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 import { listeningLine } from './listening-line.js';
 import { type RunningServer, type ServerOptions, startServer } from './start-server.js';
@@ -24,6 +27,15 @@ Options:
   --request-timeout S  a whole request must arrive within S seconds (default ${DEFAULT_LIMITS.requestTimeoutMs / 1000})
   --max-connections N  open connections at most; requests on more are answered 503
                        (default ${DEFAULT_LIMITS.maxConnections})
+  --public-url URL     the server's URL as receivers of its webhook events reach it
+                       (default: where it listens)
+  --webhook-allow ENTRY  a receiver webhook events may be sent to: loopback, HOST or
+                       HOST:PORT (repeatable; default: loopback only); checked on the
+                       address the name resolves to
+  --webhook-first-retry S  wait S seconds after an event's first failed attempt, doubling
+                       after each (default ${DEFAULT_DELIVERY_SCHEDULE.firstRetryMs / 1000})
+  --webhook-max-retry S  wait at most S seconds between attempts (default ${DEFAULT_DELIVERY_SCHEDULE.maxRetryMs / 1000})
+  --webhook-timeout S  an attempt must be answered within S seconds (default ${DEFAULT_DELIVERY_SCHEDULE.timeoutMs / 1000})
   --no-access-log      do not write the JSON access log to stderr
   -h, --help           show this help
 
@@ -45,6 +57,31 @@ function throttleFrom(rate: number | undefined, burst: number | undefined): Thro
     return undefined;
   }
   return { requestsPerSecond: rate, burst: burst ?? Math.max(1, Math.ceil(rate)) };
+}
+
+/** The webhook flags: the allow-list (each entry checked) and the delivery schedule. */
+function webhookOptions(values: {
+  'webhook-allow'?: string[] | undefined;
+  'webhook-first-retry'?: string | undefined;
+  'webhook-max-retry'?: string | undefined;
+  'webhook-timeout'?: string | undefined;
+}): WebhookOptions {
+  const allow = values['webhook-allow'] ?? [...DEFAULT_WEBHOOK_ALLOW];
+  const problem = allowListProblem(allow);
+  if (problem) throw new UsageError(`--webhook-allow: ${problem}`);
+  const milliseconds = (flag: 'webhook-first-retry' | 'webhook-max-retry' | 'webhook-timeout') => {
+    const value = number(values[flag], `--${flag}`, (n) => Number.isFinite(n) && n >= 0.001 && n <= 86_400);
+    return value === undefined ? undefined : Math.round(value * 1000);
+  };
+  const schedule = {
+    firstRetryMs: milliseconds('webhook-first-retry'),
+    maxRetryMs: milliseconds('webhook-max-retry'),
+    timeoutMs: milliseconds('webhook-timeout'),
+  };
+  return {
+    allow,
+    schedule: Object.fromEntries(Object.entries(schedule).filter(([, value]) => value !== undefined)),
+  };
 }
 
 /** What the flags ask for: the server's options, and what the start line reports of them. */
@@ -71,6 +108,11 @@ function parseFlags(argv: string[]): Start | 'help' {
       'headers-timeout': { type: 'string' },
       'request-timeout': { type: 'string' },
       'max-connections': { type: 'string' },
+      'public-url': { type: 'string' },
+      'webhook-allow': { type: 'string', multiple: true },
+      'webhook-first-retry': { type: 'string' },
+      'webhook-max-retry': { type: 'string' },
+      'webhook-timeout': { type: 'string' },
       'access-log': { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -92,6 +134,10 @@ function parseFlags(argv: string[]): Start | 'help' {
   }
   const maxConnections = number(values['max-connections'], '--max-connections', (n) => Number.isInteger(n) && n > 0);
   const config: ServerConfig = values.config ? loadConfig(values.config) : demoConfig;
+  const publicUrl = values['public-url'];
+  if (publicUrl !== undefined && !/^https?:\/\/[^/?#]+$/.test(publicUrl)) {
+    throw new UsageError(`--public-url: ${JSON.stringify(publicUrl)} is not a URL such as http://HOST:PORT (no path)`);
+  }
   const options: ServerOptions = {
     host: values.host,
     port,
@@ -101,6 +147,8 @@ function parseFlags(argv: string[]): Start | 'help' {
     headersTimeoutMs,
     requestTimeoutMs,
     maxConnections,
+    webhooks: webhookOptions(values),
+    ...(publicUrl ? { publicUrl } : {}),
     ...(values['access-log'] ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
   };
   return { options, config, demo: !values.config, throttle };
@@ -145,6 +193,7 @@ function announce(server: RunningServer, start: Start): void {
       partners: start.config.partners.map((partner) => partner.id),
       demo: start.demo,
       throttle: start.throttle ?? start.config.throttle ?? null,
+      webhooks: { allow: start.options.webhooks?.allow, root: server.webhooks.rootUrl },
     })}\n`,
   );
 }

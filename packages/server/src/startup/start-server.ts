@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { spec } from '@usagebudget/openapi';
 import { budgetOperations } from '../budget/budget-operations.js';
 import { compileContract, operationRule } from '../contract/compile-contract.js';
@@ -11,7 +12,7 @@ import { type AccessLog, createAccessLog } from '../http/access-log.js';
 import { answerClientError, writeRawFault } from '../http/client-error.js';
 import { connectionLimit } from '../http/connection-limit.js';
 import { createRequestHandler, type HandlerDependencies } from '../http/request-handler.js';
-import { staticFiles } from '../http/static-routes.js';
+import { type StaticFile, staticFiles } from '../http/static-routes.js';
 import { createThrottle } from '../http/throttle.js';
 import type { ResolvedConfig, ServerConfig, ThrottleConfig } from '../partners/config-format.js';
 import { parseConfig } from '../partners/config-reader.js';
@@ -20,9 +21,13 @@ import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
 import { openSqliteStore } from '../storage/sqlite-store.js';
 import type { Store } from '../storage/store.js';
+import { increaseCost } from '../usage/cost-changes.js';
 import { usageOperations } from '../usage/usage-operations.js';
+import { isOfferedEvent } from '../webhooks/event-catalog.js';
+import { loadSigningKeys } from '../webhooks/signing-keys.js';
+import { createWebhooks, type WebhookOptions, type Webhooks, type WebhookTrust } from '../webhooks/webhooks.js';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
-import type { ExtendServer, ServerExtension } from './extension.js';
+import type { ExtendServer, ExtensionContext, ServerExtension } from './extension.js';
 
 export interface ServerOptions {
   /** Default `127.0.0.1`. */
@@ -46,6 +51,16 @@ export interface ServerOptions {
   /** Open connections at most; requests on those past it are answered 503. Default 1 000. */
   maxConnections?: number;
   /**
+   * Webhooks: the allow-list of receivers events may be sent to (`allow`: `loopback`, `HOST` or
+   * `HOST:PORT`; default loopback only), and the delivery schedule (`schedule`: tests shorten it).
+   */
+  webhooks?: WebhookOptions;
+  /**
+   * The server's URL as receivers of its events reach it: the base of the `ResourceUri` and
+   * `x-ms-certificate-url` of every event. Default: `url`, where it listens.
+   */
+  publicUrl?: string;
+  /**
    * Puts code in front of the API, as `@usagebudget/mock` puts its test controls (see
    * `ExtendServer`): what it returns receives every request first and passes the API's on. Default:
    * none, the API alone, as the bin serves it.
@@ -60,12 +75,19 @@ export interface RunningServer {
   readonly port: number;
   /** The database path in use. */
   readonly db: string;
+  /**
+   * What a receiver of the server's events trusts: its test root (PEM), the organisation of its
+   * signing certificate, and where both are served.
+   */
+  readonly webhooks: WebhookTrust;
   /** Stops accepting, finishes in-flight requests, closes the database. Safe to call more than once. */
   close(): Promise<void>;
 }
 
 /** A replay record answers retries for a day; a client retrying later than that is starting a new call. */
 const REPLAY_TTL_MS = 24 * 60 * 60 * 1000;
+/** Webhook events (test events' delivery status included) are kept 7 days, as Partner Center keeps test events. */
+const WEBHOOK_EVENT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 // A tenth of a timeout, but not so often that checking costs more than it saves.
 const MIN_CHECKING_INTERVAL_MS = 100;
@@ -106,11 +128,12 @@ function openSeededStore(db: string, config: ResolvedConfig): Store {
   return store;
 }
 
-/** Forgets stale replay records now and every hour; returns what stops it. They only cost space: a failed prune is logged, never fatal. */
+/** Forgets stale replay records and webhook events now and every hour; returns what stops it. They only cost space: a failed prune is logged, never fatal. */
 function startPruning(store: Store, log: AccessLog | undefined): () => void {
   const prune = () => {
     try {
       store.pruneReplays(REPLAY_TTL_MS);
+      store.pruneWebhookEvents(Date.now() - WEBHOOK_EVENT_TTL_MS);
     } catch (error) {
       log?.fault(null, error);
     }
@@ -124,6 +147,7 @@ function startPruning(store: Store, log: AccessLog | undefined): () => void {
 type ApiParts = Pick<HandlerDependencies, 'log' | 'closing' | 'overCapacity' | 'answered'> & {
   readonly store: Store;
   readonly throttle: ThrottleConfig | null | undefined;
+  readonly webhooks: Webhooks;
 };
 
 /**
@@ -133,19 +157,20 @@ type ApiParts = Pick<HandlerDependencies, 'log' | 'closing' | 'overCapacity' | '
  */
 function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListener {
   const routes = compileContract(spec, specValidator);
-  const files = staticFiles();
-  const { store } = parts;
+  const { store, webhooks } = parts;
+  const files = new Map<string, StaticFile>([...staticFiles(), ...webhooks.files]);
   return (config) => {
     const limits = parts.throttle === undefined ? config.throttle : (parts.throttle ?? undefined);
     return createRequestHandler({
       routes,
       partners: createPartnerDirectory(config),
       operations: {
-        ...budgetOperations(store),
+        ...budgetOperations(store, webhooks.thresholds),
         ...customerOperations(store, createContinuationTokens(config.continuationTokenSecret), (operationId) =>
           operationRule(routes, operationId),
         ),
         ...usageOperations(store),
+        ...webhooks.operations,
       },
       store,
       throttle: limits ? createThrottle(limits) : undefined,
@@ -209,42 +234,102 @@ function closeGracefully(server: Server, graceMs: number): Promise<void> {
   });
 }
 
+/** The folder of the webhook signing keys: beside the database file; none (in memory) for `:memory:`. */
+export function signingKeysDir(db: string): string | undefined {
+  return db === ':memory:' ? undefined : join(dirname(db), 'webhook-signing');
+}
+
+/** The store at `db`, seeded, and the webhook signing keys (made meanwhile, on libuv's threads). */
+async function openStoreAndKeys(db: string, config: ResolvedConfig) {
+  const keys = loadSigningKeys(signingKeysDir(db));
+  keys.catch(() => {});
+  const store = openSeededStore(db, config);
+  try {
+    return { store, keys: await keys };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+/** The partners of a config evaluated against their budgets, in one transaction: after a seed. */
+function evaluateSeed(store: Store, webhooks: Webhooks, config: ResolvedConfig): void {
+  store.transaction(() =>
+    webhooks.thresholds.evaluatePartners(
+      config.partners.map((partner) => partner.id),
+      new Date(),
+    ),
+  );
+}
+
+/** What an extension gets: the API, a reset to another config, and the hooks a test makes things happen with. */
+function extensionContext(
+  parts: { store: Store; webhooks: Webhooks; host: string; log: AccessLog | undefined; baseUrl: () => string },
+  api: { current: RequestListener; make: (config: ResolvedConfig) => RequestListener },
+): ExtensionContext {
+  const { store, webhooks } = parts;
+  return {
+    api: (req, res) => api.current(req, res),
+    host: parts.host,
+    reset: (next) => {
+      store.transaction(() => {
+        store.clear();
+        store.seed(portfolioSeed(next));
+        evaluateSeed(store, webhooks, next);
+      });
+      webhooks.reset();
+      api.current = api.make(next);
+    },
+    reportFault: (error) => parts.log?.fault(null, error),
+    increaseCost: (customerId, increase) => increaseCost(store, webhooks.thresholds, customerId, increase),
+    raiseWebhookEvent: (partnerId, event) => {
+      if (!isOfferedEvent(event.eventName)) throw new RangeError(`the server offers no event ${event.eventName}`);
+      const resourceUri = event.resourceUri?.startsWith('/')
+        ? `${parts.baseUrl()}${event.resourceUri}`
+        : event.resourceUri;
+      return store.transaction(() => webhooks.raiser.raise(partnerId, { ...event, resourceUri }, new Date()));
+    },
+    webhookEvents: (filter) => store.webhookEvents(filter),
+  };
+}
+
 /** Starts the reference server and resolves once it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const config = parseConfig(options.config ?? demoConfig, 'options.config');
   const host = options.host ?? DEFAULT_HOST;
   const db = options.db ?? defaultDbPath();
   const limits = connectionLimits(options);
-  const store = openSeededStore(db, config);
+  const { store, keys } = await openStoreAndKeys(db, config);
   const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
+  let publicUrl = options.publicUrl ?? '';
+  const webhooks = createWebhooks({
+    store,
+    keys,
+    options: options.webhooks ?? {},
+    baseUrl: () => publicUrl,
+    log: log && ((entry) => log.webhook(entry)),
+    fault: (error) => log?.fault(null, error),
+  });
   const stopPruning = startPruning(store, log);
   let closing = false;
   const answered = new WeakSet<object>();
   const connections = connectionLimit(limits.maxConnections);
   const apiFor = apiFactory({
     store,
+    webhooks,
     throttle: options.throttle,
     log,
     closing: () => closing,
     overCapacity: connections.overCapacity,
     answered,
   });
-  let api = apiFor(config);
+  const api = { current: apiFor(config), make: apiFor };
   let extension: ServerExtension | undefined;
   let server: Server;
   let address: AddressInfo;
   try {
-    extension = options.extend?.({
-      api: (req, res) => api(req, res),
-      host,
-      reset: (next) => {
-        store.clear();
-        store.seed(portfolioSeed(next));
-        api = apiFor(next);
-      },
-      reportFault: (error) => log?.fault(null, error),
-    });
-    server = createHttpServer(extension?.listener ?? api, limits, answered);
+    extension = options.extend?.(extensionContext({ store, webhooks, host, log, baseUrl: () => publicUrl }, api));
+    server = createHttpServer(extension?.listener ?? ((req, res) => api.current(req, res)), limits, answered);
     connections.watch(server);
     address = await listen(server, options.port ?? DEFAULT_PORT, host);
   } catch (error) {
@@ -253,6 +338,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     store.close();
     throw error;
   }
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  publicUrl ||= url;
+  evaluateSeed(store, webhooks, config);
+  webhooks.start();
 
   let closed: Promise<void> | undefined;
   const shutdown = async () => {
@@ -260,14 +349,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     stopPruning();
     extension?.close?.();
     await closeGracefully(server, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+    await webhooks.close();
     log?.flush();
     store.close();
   };
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    url,
     host,
     port: address.port,
     db,
+    webhooks: webhooks.trust(),
     close: () => {
       closed ??= shutdown();
       return closed;

@@ -91,6 +91,57 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
             applied_at INTEGER NOT NULL
           ) STRICT;`,
   },
+  {
+    version: 6,
+    name: 'webhooks',
+    // One registration per partner; the outbox of events to deliver (each body the exact bytes
+    // sent and signed, written in the transaction of the change that raised it), claimed with a
+    // lease; one row per delivery attempt; and each customer's last crossing of its budget, so
+    // that a crossing raises one event per billing period.
+    sql: `CREATE TABLE webhook_registrations (
+            partner_id TEXT PRIMARY KEY,
+            subscriber_id TEXT NOT NULL,
+            webhook_url TEXT NOT NULL,
+            webhook_events TEXT NOT NULL,
+            signature_in_ms_header INTEGER NOT NULL,
+            last_modified TEXT NOT NULL
+          ) STRICT, WITHOUT ROWID;
+          CREATE TABLE webhook_events (
+            seq INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL UNIQUE,
+            partner_id TEXT NOT NULL,
+            event_name TEXT NOT NULL,
+            body TEXT NOT NULL,
+            correlation_id TEXT,
+            callback_url TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'parked')),
+            attempts INTEGER NOT NULL,
+            next_attempt_at INTEGER NOT NULL,
+            lease_owner TEXT,
+            lease_until INTEGER,
+            raised_at INTEGER NOT NULL,
+            settled_at INTEGER
+          ) STRICT;
+          CREATE INDEX webhook_events_due ON webhook_events (next_attempt_at) WHERE state = 'pending';
+          CREATE UNIQUE INDEX webhook_events_by_correlation ON webhook_events (partner_id, correlation_id)
+            WHERE correlation_id IS NOT NULL;
+          CREATE TABLE webhook_attempts (
+            event_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            status INTEGER,
+            response_code TEXT NOT NULL,
+            response_message TEXT NOT NULL,
+            system_error INTEGER NOT NULL,
+            PRIMARY KEY (event_id, attempt)
+          ) STRICT, WITHOUT ROWID;
+          CREATE TABLE budget_crossings (
+            customer_id TEXT PRIMARY KEY,
+            billing_start TEXT NOT NULL,
+            over_budget INTEGER NOT NULL
+          ) STRICT, WITHOUT ROWID;`,
+  },
 ];
 
 /** Brings the database to the latest schema, one transaction per migration. Returns the version reached. */

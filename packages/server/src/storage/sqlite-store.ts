@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 import { sqliteBudgets } from './sqlite-budgets.js';
 import { sqliteCustomers } from './sqlite-customers.js';
+import { sqliteThresholds } from './sqlite-thresholds.js';
+import { sqliteWebhooks } from './sqlite-webhooks.js';
 import type { Store } from './store.js';
 
 const MEMORY = ':memory:';
@@ -47,8 +49,8 @@ function tableClearer(db: Database.Database): () => void {
 
 /**
  * The server's store on SQLite: opens (creating if needed) the database at `path`, or an in-memory
- * one for `:memory:`, and migrates it. The budget and customer halves are `sqlite-budgets.ts` and
- * `sqlite-customers.ts`.
+ * one for `:memory:`, and migrates it. Its parts are `sqlite-budgets.ts`, `sqlite-customers.ts`,
+ * `sqlite-thresholds.ts` and `sqlite-webhooks.ts`.
  */
 export function openSqliteStore(path: string): Store {
   const db = openDatabase(path);
@@ -58,6 +60,9 @@ export function openSqliteStore(path: string): Store {
   return {
     ...sqliteBudgets(db),
     ...customers,
+    ...sqliteThresholds(db),
+    ...sqliteWebhooks(db),
+    transaction: (work) => db.transaction(work)(),
     clear: () => {
       clearTables();
       forgetCounts();

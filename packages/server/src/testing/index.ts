@@ -34,3 +34,5 @@ export {
   startServerProcess,
 } from './server-process.js';
 export { specViolations } from './spec-conformance.js';
+export { readWebhookEvents } from './webhook-events.js';
+export { type ReceivedDelivery, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';

@@ -15,6 +15,10 @@ describe('compileContract', () => {
       ['/v1/customers/usagerecords', 'GET'],
       ['/v1/customers/{customerTenantId}/usagesummary', 'GET'],
       ['/v1/usagesummary', 'GET'],
+      ['/webhooks/v1/registration/events', 'GET'],
+      ['/webhooks/v1/registration', 'GET, PUT, POST'],
+      ['/webhooks/v1/registration/validationEvents', 'POST'],
+      ['/webhooks/v1/registration/validationEvents/{correlationId}', 'GET'],
     ]);
     expect(route?.operations.get('GET')?.operationId).toBe('getUsageBudget');
     expect(route?.match('/v1/customers/abc/usagebudget')).toEqual(['abc']);

@@ -25,6 +25,11 @@ import {
   specViolations,
 } from '../../src/testing/index.js';
 import { usageOperations } from '../../src/usage/usage-operations.js';
+import { createEventRaiser } from '../../src/webhooks/event-raiser.js';
+import { registrationOperations } from '../../src/webhooks/registration-operations.js';
+import { createTargetPolicy } from '../../src/webhooks/target-policy.js';
+import { createTestEventThrottle } from '../../src/webhooks/test-event-throttle.js';
+import { createThresholdWatch } from '../../src/webhooks/threshold-watch.js';
 
 // A store whose disk has failed: the one way left to make the server fault.
 const broken = () => {
@@ -43,6 +48,21 @@ const failing: Store = {
   customer: broken,
   usageCount: broken,
   usageBatches: broken,
+  transaction: (work) => work(),
+  usageStanding: broken,
+  usageStandings: broken,
+  recordCrossing: broken,
+  setUsageCost: broken,
+  registration: broken,
+  createRegistration: broken,
+  replaceRegistration: broken,
+  enqueueEvent: broken,
+  validationEvent: broken,
+  webhookEvents: broken,
+  claimDeliveries: broken,
+  recordAttempt: broken,
+  nextDeliveryDue: broken,
+  pruneWebhookEvents: () => {},
 };
 
 const partner = randomPartner('Unlucky partner');
@@ -56,10 +76,21 @@ const log = createAccessLog((chunk) => {
 });
 const routes = compileContract(spec, specValidator);
 /** Every operation of the spec, on the failing store. */
+const raiser = createEventRaiser(failing, () => {});
 const all = {
-  ...budgetOperations(failing),
+  ...budgetOperations(
+    failing,
+    createThresholdWatch(failing, raiser, () => 'http://127.0.0.1/v1/customers/usagerecords'),
+  ),
   ...customerOperations(failing, createContinuationTokens(undefined), (id) => operationRule(routes, id)),
   ...usageOperations(failing),
+  ...registrationOperations({
+    store: failing,
+    raiser,
+    policy: createTargetPolicy(['loopback']),
+    throttle: createTestEventThrottle(),
+    baseUrl: () => 'http://127.0.0.1',
+  }),
 };
 /** The front door for `partner`, with these operations, on the failing store. */
 const handlerWith = (operations: Record<string, Operation>, accessLog?: AccessLog) =>

@@ -15,3 +15,8 @@ export * from './resource-attributes';
 export * from './resource-links';
 export * from './spending-budget';
 export * from './throttle-fault';
+export * from './webhook-delivery-result';
+export * from './webhook-event';
+export * from './webhook-registration';
+export * from './webhook-validation-event-created';
+export * from './webhook-validation-event-status';

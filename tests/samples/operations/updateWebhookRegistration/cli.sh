@@ -1,0 +1,17 @@
+# npm install --global @usagebudget/cli
+# `usagebudget webhooks register "$WEBHOOK_URL" --event NAME...` is coming with the CLI's webhook
+# commands; until then, the same call with curl.
+# PARTNER_CENTER_TOKEN: an access token for Partner Center
+: "${PARTNER_CENTER_BASE_URL:=https://api.partnercenter.microsoft.com}"
+: "${WEBHOOK_URL:=https://alerts.fabrikam-csp.example.com/partner-center/events}"
+
+# The whole registration: what it leaves out is dropped.
+curl --silent --show-error --fail-with-body \
+  --request PUT \
+  --header "Authorization: Bearer $PARTNER_CENTER_TOKEN" \
+  --header 'Content-Type: application/json' \
+  --data "{\"webhookUrl\": \"$WEBHOOK_URL\",
+    \"webhookEvents\": [\"usagerecords-thresholdExceeded\",
+      \"test-created\", \"invoice-ready\"],
+    \"signatureTokenToMsSignatureHeader\": true}" \
+  "$PARTNER_CENTER_BASE_URL/webhooks/v1/registration"
