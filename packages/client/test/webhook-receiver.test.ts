@@ -121,7 +121,7 @@ describe('webhook deliveries from the reference server, verified by the SDK', ()
       const [delivery] = await receiverCopy.waitFor(1);
       if (!delivery) throw new Error('no delivery');
       const send = (body: Buffer, headers: Record<string, string>) =>
-        fetch(receiverUrl, { method: 'POST', body, headers });
+        fetch(receiverUrl, { method: 'POST', body: new Uint8Array(body), headers });
       const headers = Object.fromEntries(
         ['authorization', 'x-ms-certificate-url', 'x-ms-signature-algorithm', 'content-type'].map((name) => [
           name,
@@ -146,7 +146,7 @@ describe('webhook deliveries from the reference server, verified by the SDK', ()
 
   it('answers 405 to another method and 413 to a body past its bound, unread', async () => {
     expect((await fetch(receiverUrl)).status).toBe(405);
-    const big = await fetch(receiverUrl, { method: 'POST', body: Buffer.alloc(70_000, 0x20) });
+    const big = await fetch(receiverUrl, { method: 'POST', body: new Uint8Array(70_000) });
     expect(big.status).toBe(413);
   });
 
