@@ -14,7 +14,7 @@ import { type CertificateUrlRules, PARTNER_CENTER_CERTIFICATES, trustedCertifica
 import { refuseUnless, WebhookVerificationError } from './errors.js';
 import { parseEventBody } from './event-body.js';
 import { deliveryKey, memoryReplayGuard, type ReplayGuard } from './replay-guard.js';
-import { readSignatureHeaders, type WebhookHeaders } from './signature-headers.js';
+import { readSignatureHeaders, type SignatureHeaders, type WebhookHeaders } from './signature-headers.js';
 
 /** A delivery as it arrived: the body's exact bytes (a string is taken as its UTF-8 bytes) and the headers. */
 export interface WebhookDelivery {
@@ -101,8 +101,6 @@ function urlRules(trust: WebhookTrust): CertificateUrlRules {
 const bytesOf = (body: Uint8Array | string): Uint8Array =>
   typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 
-const RSA_PKCS1_SHA256 = { padding: constants.RSA_PKCS1_PADDING } as const;
-
 /**
  * A verifier that keeps the certificates it trusted (by URL) and the deliveries it verified (the
  * replay guard) across calls: make one per receiver. Each delivery is checked in the spec's
@@ -122,7 +120,8 @@ export function createWebhookVerifier(options: WebhookVerifierOptions = {}): Web
   };
   const cache = new CertificateCache(options.maxCachedCertificates ?? webhookVerifierDefaults.maxCachedCertificates);
   const guard = options.replayGuard === false ? undefined : (options.replayGuard ?? memoryReplayGuard());
-  const clock = options.now ?? (() => new Date());
+  const { now: clockOption } = options;
+  const clock = clockOption ? () => clockOption().getTime() : Date.now;
 
   const load = async (url: URL, now: number): Promise<TrustedCertificate> => {
     const bytes = await fetcher(url, limits);
@@ -130,28 +129,48 @@ export function createWebhookVerifier(options: WebhookVerifierOptions = {}): Web
     return trustCertificate(parseCertificates(bytes), chainTrust, now);
   };
 
+  /** The checks after the certificate: its dates, the signature, the body, the replay guard. */
+  const finish = (
+    certificate: TrustedCertificate,
+    delivery: WebhookDelivery,
+    headers: SignatureHeaders,
+    now: number,
+  ) => {
+    checkDates(certificate, now);
+    const body = bytesOf(delivery.body);
+    if (
+      !verify('sha256', body, { key: certificate.publicKey, padding: constants.RSA_PKCS1_PADDING }, headers.signature)
+    ) {
+      throw new WebhookVerificationError('bad-signature', "the signature does not verify over the body's bytes");
+    }
+    const event = parseEventBody(body);
+    refuseUnless(
+      !guard || guard.check(deliveryKey(headers.signatureText), now),
+      'replay',
+      'the same body and signature were verified within the replay window',
+    );
+    return event;
+  };
+
   return {
-    async verify(delivery) {
-      const now = clock().getTime();
-      const { signature, certificateUrl } = readSignatureHeaders(delivery.headers);
-      const url = trustedCertificateUrl(certificateUrl, rules);
-      const certificate = await cache.get(url.href, now, () => load(url, now));
-      checkDates(certificate, now);
-      const body = bytesOf(delivery.body);
-      if (!verify('sha256', body, { key: certificate.publicKey, ...RSA_PKCS1_SHA256 }, signature)) {
-        throw new WebhookVerificationError('bad-signature', "the signature does not verify over the body's bytes");
+    // Not async: with the certificate cached, the whole check runs at once (no awaits on the way).
+    verify(delivery) {
+      try {
+        const now = clock();
+        const headers = readSignatureHeaders(delivery.headers);
+        const { certificateUrl } = headers;
+        // Cached by the header's text: a URL in the cache passed the URL check when it was stored.
+        const certificate = cache.get(certificateUrl, now, () =>
+          load(trustedCertificateUrl(certificateUrl, rules), now),
+        );
+        if (certificate instanceof Promise) return certificate.then((loaded) => finish(loaded, delivery, headers, now));
+        return Promise.resolve(finish(certificate, delivery, headers, now));
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const event = parseEventBody(body);
-      refuseUnless(
-        !guard || guard.check(deliveryKey(body, signature), now),
-        'replay',
-        'the same body and signature were verified within the replay window',
-      );
-      return event;
     },
     forget(delivery) {
-      const { signature } = readSignatureHeaders(delivery.headers);
-      guard?.forget(deliveryKey(bytesOf(delivery.body), signature));
+      guard?.forget(deliveryKey(readSignatureHeaders(delivery.headers).signatureText));
     },
   };
 }
