@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWebhookVerifier,
+  memoryReplayGuard,
   verifyWebhookEvent,
   type WebhookDelivery,
   WebhookVerificationError,
@@ -420,5 +421,18 @@ describe('webhook verification', () => {
       const { headers } = genuine;
       await refusal(guarded.verify({ body: Buffer.from(`${BODY} `), headers }), 'bad-signature');
     });
+  });
+});
+
+describe('memoryReplayGuard', () => {
+  it('refuses a key again within its window, not after it, and holds at most its bound (the oldest dropped)', () => {
+    const guard = memoryReplayGuard(1_000, 3);
+    expect(['a', 'b', 'c'].map((key) => guard.check(key, 0))).toEqual([true, true, true]);
+    expect(guard.check('a', 999)).toBe(false);
+    // A fourth key: the oldest ('a') is dropped to stay within 3, so it is new again.
+    expect(guard.check('d', 999)).toBe(true);
+    expect(guard.check('a', 999)).toBe(true);
+    expect(guard.check('c', 999)).toBe(false);
+    expect(guard.check('c', 1_000)).toBe(true);
   });
 });

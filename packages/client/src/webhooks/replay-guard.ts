@@ -23,15 +23,23 @@ export function deliveryKey(signatureBase64: string): string {
 export function memoryReplayGuard(windowMs = 600_000, maxEntries = 50_000): ReplayGuard {
   // Insertion order is expiry order: every entry lives `windowMs`.
   const seen = new Map<string, number>();
+  let nextSweep = 0;
+  /** Drops the expired entries (at most once a second: a look-up checks its own entry's expiry) and the oldest past the bound. */
+  const sweep = (now: number) => {
+    if (now < nextSweep && seen.size < maxEntries) return;
+    nextSweep = now + 1000;
+    for (const [oldest, expires] of seen) {
+      if (expires > now && seen.size < maxEntries) break;
+      seen.delete(oldest);
+    }
+  };
   return {
     check(key, now) {
-      for (const [oldest, expires] of seen) {
-        if (expires > now && seen.size < maxEntries) break;
-        seen.delete(oldest);
-      }
       const expires = seen.get(key);
       if (expires !== undefined && expires > now) return false;
       seen.delete(key);
+      // Room for the new key, made before it is added.
+      sweep(now);
       seen.set(key, now + windowMs);
       return true;
     },
