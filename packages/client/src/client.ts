@@ -10,7 +10,14 @@ import type {
   CustomerUsageSummary,
   PartnerUsageSummary,
 } from './core/usage-models.js';
-import type { Customer, SpendingBudget } from './generated/models/index.js';
+import type { WebhookRegistrationRequest } from './core/webhook-models.js';
+import type {
+  Customer,
+  SpendingBudget,
+  WebhookRegistration,
+  WebhookValidationEventCreated,
+  WebhookValidationEventStatus,
+} from './generated/models/index.js';
 import type { OperationId, OperationParameters } from './generated/requests.js';
 import { check } from './internal/argument-checks.js';
 import { linkPlan, operationPlan } from './internal/call-plan.js';
@@ -20,6 +27,9 @@ import type { CallPlan, RunCall, SharedResponseBytes } from './internal/pipeline
 import { type ResolvedClientOptions, resolveClientOptions } from './internal/resolve-options.js';
 
 export type { UsageBudgetClientOptions } from './core/client-options.js';
+
+/** The operations that read or write the webhook registration, whose body is a `WebhookRegistration`. */
+type RegistrationOperation = 'getWebhookRegistration' | 'createWebhookRegistration' | 'updateWebhookRegistration';
 
 /** The operations on one customer, whose tenant ID is their path. */
 type CustomerOperation = 'getUsageBudget' | 'updateUsageBudget' | 'getCustomerUsageSummary';
@@ -144,6 +154,74 @@ export class UsageBudgetClient {
   }
 
   /**
+   * The names of the events a registration may list (`GET /webhooks/v1/registration/events`),
+   * such as `usagerecords-thresholdExceeded` and `test-created`.
+   */
+  listWebhookEvents(options?: CallOptions): CallPromise<string[]> {
+    return new CallPromise(this.#start(() => operationPlan('listWebhookEvents', {}, { options })));
+  }
+
+  /**
+   * The partner's webhook registration (`GET /webhooks/v1/registration`), read in camelCase
+   * whichever casing the service writes. None registered: a `NotFoundError`
+   * (`WebhookRegistrationNotFound`).
+   */
+  getWebhookRegistration(options?: CallOptions): CallPromise<WebhookRegistration> {
+    return this.#registrationCall('getWebhookRegistration', options);
+  }
+
+  /**
+   * Registers where events are sent, and which (`POST /webhooks/v1/registration`). The URL must
+   * be absolute `https` (`http` for a test receiver), without user name, password or fragment;
+   * the events 1 to 64 distinct names from {@link UsageBudgetClient.listWebhookEvents}: anything
+   * else is a `ValidationError` and nothing is sent. A partner has one registration: a second
+   * `POST` is a `ConflictError` (`WebhookRegistrationExists`); replace it with
+   * {@link UsageBudgetClient.updateWebhookRegistration}.
+   */
+  createWebhookRegistration(
+    registration: WebhookRegistrationRequest,
+    options?: CallOptions,
+  ): CallPromise<WebhookRegistration> {
+    return this.#registrationCall('createWebhookRegistration', options, registration);
+  }
+
+  /**
+   * Replaces the registration (`PUT /webhooks/v1/registration`), checked as
+   * {@link UsageBudgetClient.createWebhookRegistration} checks it. `signatureTokenToMsSignatureHeader`
+   * left out is `false`. None registered: a `NotFoundError`.
+   */
+  updateWebhookRegistration(
+    registration: WebhookRegistrationRequest,
+    options?: CallOptions,
+  ): CallPromise<WebhookRegistration> {
+    return this.#registrationCall('updateWebhookRegistration', options, registration);
+  }
+
+  /**
+   * Sends a `test-created` event to the registered URL
+   * (`POST /webhooks/v1/registration/validationEvents`) and resolves with the `correlationId`
+   * that reads its delivery. At most 2 a minute (a `RateLimitError` after); the registration must
+   * list `test-created` (a `ConflictError`, `TestEventNotRegistered`, otherwise).
+   */
+  sendWebhookTestEvent(options?: CallOptions): CallPromise<WebhookValidationEventCreated> {
+    return new CallPromise(this.#start(() => operationPlan('createWebhookValidationEvent', {}, { options })));
+  }
+
+  /**
+   * A test event's delivery (`GET /webhooks/v1/registration/validationEvents/{correlationId}`):
+   * `status` (`pending`, `completed`, `failed`) and one result per attempt. `correlationId` is the
+   * GUID {@link UsageBudgetClient.sendWebhookTestEvent} resolved with.
+   */
+  getWebhookTestEvent(correlationId: string, options?: CallOptions): CallPromise<WebhookValidationEventStatus> {
+    return new CallPromise(
+      this.#start(() => {
+        check(isGuid(correlationId), 'correlationId', 'must be a GUID', correlationId);
+        return operationPlan('getWebhookValidationEvent', { path: { correlationId } }, { options });
+      }),
+    );
+  }
+
+  /**
    * Runs the call `makePlan` plans through the pipeline. The plan is made here, so that an
    * argument it refuses (a `ValidationError`) rejects the call rather than throwing.
    */
@@ -172,6 +250,28 @@ export class UsageBudgetClient {
     } catch (error) {
       result = Promise.reject(error);
     }
+    return new CallPromise(result);
+  }
+
+  /**
+   * A call whose answer is the registration, read in camelCase; `registration`, when given, is the
+   * body, checked first. Its module is loaded with the first such call.
+   */
+  #registrationCall(
+    operationId: RegistrationOperation,
+    options: CallOptions | undefined,
+    registration?: WebhookRegistrationRequest,
+  ): CallPromise<WebhookRegistration> {
+    const result = import('./internal/webhook-registration.js').then(
+      async ({ registrationBody, camelRegistration }) => {
+        const { data, response } = await this.#start<Record<string, unknown>>(() =>
+          operationPlan(operationId, (registration ? { body: registrationBody(registration) } : {}) as never, {
+            options,
+          }),
+        );
+        return { data: camelRegistration(data), response };
+      },
+    );
     return new CallPromise(result);
   }
 

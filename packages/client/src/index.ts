@@ -46,6 +46,7 @@ export type {
   Decimal,
   PartnerUsageSummary,
 } from './core/usage-models.js';
+export type { WebhookRegistrationRequest } from './core/webhook-models.js';
 // The spec's other models. The generated API classes themselves, without the facade, are
 // `@usagebudget/client/raw`.
 export type {
@@ -59,5 +60,10 @@ export type {
   ResourceLinks,
   SpendingBudget,
   ThrottleFault,
+  WebhookDeliveryResult,
+  WebhookEvent,
+  WebhookRegistration,
+  WebhookValidationEventCreated,
+  WebhookValidationEventStatus,
 } from './generated/models/index.js';
 export { CustomerRelationshipToPartnerEnum, ThrottleFaultStatusCodeEnum } from './generated/models/index.js';

@@ -130,8 +130,8 @@ export function redirectError(status: number, location: string, request: Pipelin
 }
 
 /** The rule a 2xx body that is not a JSON object breaks, the body redacted of the request's token. */
-export function notAnObject(body: string, request: PipelineRequest): string {
-  return `must be a JSON object, not ${describeBody(redactToken(body, request.headers))}`;
+export function notAnObject(body: string, request: PipelineRequest, shape: 'object' | 'array' = 'object'): string {
+  return `must be a JSON ${shape}, not ${describeBody(redactToken(body, request.headers))}`;
 }
 
 /**

@@ -1,7 +1,17 @@
 import { numberTextParser } from '@usagebudget/openapi/json-numbers';
 import { COST_PROPERTIES } from '@usagebudget/openapi/limits';
 import type { ResponseValidator } from '../../core/call-types.js';
+import type { OperationId } from '../../generated/requests.js';
 import { type PipelineStep, responseIds } from './pipeline.js';
+
+// The operations whose 2xx body is a JSON array (the spec's `WebhookEventNames`); every other's is an object.
+const ARRAY_BODIES: ReadonlySet<OperationId> = new Set(['listWebhookEvents']);
+
+/** Whether `data` is the JSON value `operationId` answers with: an array for some, an object for the others. */
+function isBodyShape(data: unknown, operationId: OperationId): boolean {
+  if (data === null || typeof data !== 'object') return false;
+  return Array.isArray(data) === ARRAY_BODIES.has(operationId);
+}
 
 // Costs keep every digit: a double would round them (see @usagebudget/openapi/json-numbers).
 export const parseBody = /* @__PURE__ */ numberTextParser(COST_PROPERTIES);
@@ -21,10 +31,18 @@ export function responseParsing(validate: ResponseValidator | undefined): Pipeli
       if (status < 200 || status >= 300) return response;
       const data = parseBody(body);
       const { operationId } = call.plan;
-      const problems =
-        data === null || typeof data !== 'object' || Array.isArray(data)
-          ? [{ pointer: '', rule: (await import('../failure-reading.js')).notAnObject(body, request) }]
-          : validate && (await validate(operationId, status, body));
+      const problems = !isBodyShape(data, operationId)
+        ? [
+            {
+              pointer: '',
+              rule: (await import('../failure-reading.js')).notAnObject(
+                body,
+                request,
+                ARRAY_BODIES.has(operationId) ? 'array' : 'object',
+              ),
+            },
+          ]
+        : validate && (await validate(operationId, status, body));
       if (problems && problems.length > 0) {
         throw (await import('../failure-reading.js')).validationError(
           status,
