@@ -326,13 +326,23 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/**
+ * A check's figure as the table shows it: with more digits when rounding would show a missed
+ * target's figure equal to the target (0.7996x against 0.80x, not 0.80x against 0.80x).
+ */
+function measured({ value, unit, target, met }: Check): string {
+  const shown = format(value, unit);
+  if (met || shown !== format(target, unit)) return shown;
+  return unit === 'x' ? `${value.toFixed(4)}x` : `${value.toFixed(3)} ${unit}`;
+}
+
 /** Figures next to their targets, as a Markdown table. */
 export function targetsTable(checks: readonly Check[]): string {
   return table(
     ['figure', 'measured', 'target', 'met'],
     checks.map((each) => [
       each.name,
-      format(each.value, each.unit),
+      measured(each),
       `${each.bound === 'at least' ? '>=' : '<='} ${format(each.target, each.unit)}`,
       each.met ? 'yes' : '**no**',
     ]),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BulkMethodFigures } from '../src/bulk-apply.js';
 import type { VariantFigures } from '../src/client-overhead.js';
-import { type Measurements, renderMarkdown, resultsOf } from '../src/report.js';
+import { type Measurements, renderMarkdown, resultsOf, targetsTable } from '../src/report.js';
+import { check } from '../src/stats.js';
 import type { Scenario, ThroughputRun } from '../src/throughput.js';
 
 const run = (requestsPerSecond: number): ThroughputRun => ({
@@ -225,6 +226,19 @@ describe('the webhook checks', () => {
     expect(markdown).toContain("3 arrived before their PATCH's answer; missing 2, extra 1, unverified 0.");
     expect(markdown).toContain('| `createWebhookVerifier`, certificate cached | 8500 | 9000, 8000 |');
     expect(markdown).toContain('the ratio is the median of the per-round ratios: 0.85x.');
+  });
+});
+
+describe('targetsTable', () => {
+  it('shows a missed figure that rounds to its target with the digits that tell them apart', () => {
+    const table = targetsTable([
+      check('ratio just under', 0.79984, 'x', 'at least', 0.8),
+      check('ratio just over', 0.80004, 'x', 'at least', 0.8),
+      check('latency just over', 250.04, 'ms', 'at most', 250),
+    ]);
+    expect(table).toContain('| ratio just under | 0.7998x | >= 0.80x | **no** |');
+    expect(table).toContain('| ratio just over | 0.80x | >= 0.80x | yes |');
+    expect(table).toContain('| latency just over | 250.040 ms | <= 250.0 ms | **no** |');
   });
 });
 
