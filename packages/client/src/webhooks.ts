@@ -19,6 +19,7 @@ export { WebhookVerificationError, type WebhookVerificationReason } from './webh
 export {
   verifyWebhookRequest,
   type WebhookAnswer,
+  type WebhookEventListener,
   type WebhookHandlerOptions,
   webhookHandler,
 } from './webhooks/node-handler.js';

@@ -18,6 +18,7 @@ import {
   createWebhookVerifier,
   resolveThresholdExceeded,
   verifyWebhookEvent,
+  type WebhookDelivery,
   type WebhookTrust,
   WebhookVerificationError,
   webhookHandler,
@@ -60,6 +61,7 @@ describe('webhook deliveries from the reference server, verified by the SDK', ()
   let receiver: Server;
   let receiverUrl: string;
   const handled: WebhookEvent[] = [];
+  const deliveries: WebhookDelivery[] = [];
   let failNext = 0;
 
   beforeAll(async () => {
@@ -74,7 +76,8 @@ describe('webhook deliveries from the reference server, verified by the SDK', ()
       organisation: 'usagebudget reference server',
     };
     receiver = createServer(
-      webhookHandler({ trust }, (event) => {
+      webhookHandler({ trust }, (event, delivery) => {
+        deliveries.push(delivery);
         if (failNext > 0) {
           failNext--;
           throw new Error('the receiver could not store the event');
@@ -102,6 +105,10 @@ describe('webhook deliveries from the reference server, verified by the SDK', ()
     );
     expect(event).toMatchObject({ EventName: THRESHOLD, ResourceName: 'usagerecords' });
     expect(failNext).toBe(0);
+    // The listener gets the delivery's exact bytes too (to store or forward), the same on the retry.
+    const [failed, retried] = deliveries.slice(-2);
+    expect(Buffer.from(retried?.body as Uint8Array).equals(Buffer.from(failed?.body as Uint8Array))).toBe(true);
+    expect(JSON.parse(Buffer.from(retried?.body as Uint8Array).toString())).toEqual(event);
     const over = await resolveThresholdExceeded(client, event as WebhookEvent);
     expect(
       over.map(({ customerTenantId, name, totalCost, budget }) => ({ customerTenantId, name, totalCost, budget })),
