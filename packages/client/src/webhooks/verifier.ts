@@ -2,14 +2,9 @@ import { constants, verify, X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import type { WebhookEvent } from '../index.js';
 import { CertificateCache } from './certificate-cache.js';
-import {
-  type CertificateTrust,
-  checkDates,
-  parseCertificates,
-  type TrustedCertificate,
-  trustCertificate,
-} from './certificate-chain.js';
+import { type CertificateTrust, checkDates, parseCertificates, type TrustedCertificate } from './certificate-chain.js';
 import { type CertificateFetcher, fetchCertificate } from './certificate-fetch.js';
+import { certificateLoader } from './certificate-loader.js';
 import { type CertificateUrlRules, PARTNER_CENTER_CERTIFICATES, trustedCertificateUrl } from './certificate-url.js';
 import { refuseUnless, WebhookVerificationError } from './errors.js';
 import { parseEventBody } from './event-body.js';
@@ -36,6 +31,14 @@ export interface WebhookTrust {
   readonly allowHttp?: boolean;
   /** The signing certificate's subject organisation. Default: `Microsoft Corporation`. */
   readonly organisation?: string;
+  /**
+   * Hosts an intermediate certificate may be downloaded from, when the certificate does not chain
+   * without it and names its issuer's URL (Authority Information Access), as browsers do: `http`
+   * or `https`, bounded as the certificate's fetch, at most 2. What is downloaded is trusted only
+   * if it chains to a root. Default: Microsoft's and DigiCert's (`www.microsoft.com`,
+   * `cacerts.digicert.com`), which issue Partner Center's certificates; `[]` downloads none.
+   */
+  readonly issuerHosts?: readonly string[];
 }
 
 export interface WebhookVerifierOptions {
@@ -72,6 +75,7 @@ export const webhookVerifierDefaults = {
   timeoutMs: 10_000,
   replayWindowMs: 600_000,
   maxCachedCertificates: 16,
+  issuerHosts: ['www.microsoft.com', 'cacerts.digicert.com'],
 } as const;
 
 let systemRoots: X509Certificate[] | undefined;
@@ -113,7 +117,6 @@ export function createWebhookVerifier(options: WebhookVerifierOptions = {}): Web
   const trust = options.trust ?? {};
   const chainTrust = certificateTrust(trust);
   const rules = urlRules(trust);
-  const fetcher = options.fetchCertificate ?? fetchCertificate;
   const limits = {
     maxBytes: options.maxCertificateBytes ?? webhookVerifierDefaults.maxCertificateBytes,
     timeoutMs: options.timeoutMs ?? webhookVerifierDefaults.timeoutMs,
@@ -123,11 +126,12 @@ export function createWebhookVerifier(options: WebhookVerifierOptions = {}): Web
   const { now: clockOption } = options;
   const clock = clockOption ? () => clockOption().getTime() : Date.now;
 
-  const load = async (url: URL, now: number): Promise<TrustedCertificate> => {
-    const bytes = await fetcher(url, limits);
-    refuseUnless(bytes.byteLength <= limits.maxBytes, 'certificate-too-large', `more than ${limits.maxBytes} bytes`);
-    return trustCertificate(parseCertificates(bytes), chainTrust, now);
-  };
+  const load = certificateLoader({
+    fetcher: options.fetchCertificate ?? fetchCertificate,
+    limits,
+    trust: chainTrust,
+    issuerRules: { hosts: trust.issuerHosts ?? webhookVerifierDefaults.issuerHosts, pathPrefix: '/', allowHttp: true },
+  });
 
   /** The checks after the certificate: its dates, the signature, the body, the replay guard. */
   const finish = (
