@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { startServerProcess } from '@usagebudget/server/testing';
-import { type Check, check, median, percentile } from './stats.js';
+import { openLoop } from './schedule.js';
+import { type Check, check, type LatencyFigures, latencyFigures, latencyRow, median } from './stats.js';
 
 /** How big and how long the event-loop run is. */
 export interface EventLoopSettings {
@@ -13,14 +14,6 @@ export interface EventLoopSettings {
   readonly seconds: number;
   /** A small request is sent every this many milliseconds, whether or not the last one was answered. */
   readonly intervalMs: number;
-}
-
-/** Latencies of the small request, in milliseconds. */
-export interface LatencyFigures {
-  readonly requests: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
 }
 
 export interface EventLoopFigures {
@@ -70,38 +63,20 @@ function get(origin: string, path: string, token: string, agent: Agent) {
   });
 }
 
-function latencies(samples: number[]): LatencyFigures {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    requests: sorted.length,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted[sorted.length - 1] as number,
-  };
-}
-
 /**
  * Small requests on a fixed schedule (open loop: a stalled server gets as many late samples as
  * requests it held up, not one), for `seconds`; every one must be answered 200.
  */
 async function smallRequests(origin: string, token: string, settings: EventLoopSettings): Promise<number[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const sent: Promise<number>[] = [];
   const count = Math.round((settings.seconds * 1000) / settings.intervalMs);
-  const start = performance.now();
   try {
-    for (let index = 0; index < count; index++) {
-      const due = start + index * settings.intervalMs;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      sent.push(
-        get(origin, '/v1/customers?size=1', token, agent).then(({ status, ms }) => {
-          if (status !== 200) throw new Error(`the small request was answered ${status}`);
-          return ms;
-        }),
-      );
-    }
-    return await Promise.all(sent);
+    return await openLoop(count, settings.intervalMs, () =>
+      get(origin, '/v1/customers?size=1', token, agent).then(({ status, ms }) => {
+        if (status !== 200) throw new Error(`the small request was answered ${status}`);
+        return ms;
+      }),
+    );
   } finally {
     agent.destroy();
   }
@@ -154,8 +129,8 @@ export async function measureEventLoop(settings: EventLoopSettings, progress: Pr
     await Promise.all(readers);
     const figures: EventLoopFigures = {
       settings,
-      idle: latencies(idle),
-      underBigReads: latencies(underBigReads),
+      idle: latencyFigures(idle),
+      underBigReads: latencyFigures(underBigReads),
       bigReadsDone: bigReads.length,
       bigReadMedianMs: bigReads.length ? median(bigReads) : Number.NaN,
       bigReadBytes: first.bytes,
@@ -186,13 +161,6 @@ export function eventLoopCheck({ settings, underBigReads }: EventLoopFigures): C
 /** The event-loop figures as Markdown: the small request alone and under the big reads. */
 export function renderEventLoopMarkdown(figures: EventLoopFigures): string {
   const { settings } = figures;
-  const row = (name: string, latency: LatencyFigures) => [
-    name,
-    String(latency.requests),
-    latency.p50Ms.toFixed(1),
-    latency.p99Ms.toFixed(1),
-    latency.maxMs.toFixed(1),
-  ];
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [
     `Event loop: a partner of ${settings.customers.toLocaleString('en-US')} customers and another of one, on one ` +
@@ -203,8 +171,8 @@ export function renderEventLoopMarkdown(figures: EventLoopFigures): string {
     '',
     line(['small request', 'requests', 'p50 ms', 'p99 ms', 'max ms']),
     line(['---', '---', '---', '---', '---']),
-    line(row('alone', figures.idle)),
-    line(row(`under ${settings.bigReads} big reads`, figures.underBigReads)),
+    line(latencyRow('alone', figures.idle)),
+    line(latencyRow(`under ${settings.bigReads} big reads`, figures.underBigReads)),
     '',
   ].join('\n');
 }

@@ -11,8 +11,11 @@ import {
   renderBulkMarkdown,
   renderClientMarkdown,
   renderMarkdown,
+  renderWebhooksMarkdown,
   resultsOf,
   targetsTable,
+  type WebhookFigures,
+  webhookChecksOf,
 } from './report.js';
 import { budgetPath, sdkHeaders } from './requests.js';
 import {
@@ -24,13 +27,17 @@ import {
 } from './servers.js';
 import { measureBundle, measureImports } from './startup.js';
 import { measureThroughput } from './throughput.js';
+import { measureWebhookLatency } from './webhook-latency.js';
+import { measureWebhookVerification } from './webhook-verify.js';
 
-const USAGE = `Usage: node bench/dist/main.js [--quick] [--bulk | --client]
+const USAGE = `Usage: node bench/dist/main.js [--quick] [--bulk | --client | --webhooks]
 
-Measures the reference server, the mock, the client and its bundle side by side, and the bulk
-apply of a portfolio's budgets; prints a Markdown report and writes bench/results.json. --quick runs
-short rounds as a smoke test and writes no results file; --bulk runs only the bulk apply, --client
-only the client's figures (its cost per call, its bundle and import time), and neither writes a file.`;
+Measures the reference server, the mock, the client and its bundle side by side, the bulk apply of
+a portfolio's budgets and the webhooks; prints a Markdown report and writes bench/results.json.
+--quick runs short rounds as a smoke test and writes no results file; --bulk runs only the bulk
+apply, --client only the client's figures (its cost per call, its bundle and import time),
+--webhooks only the webhooks' (crossing-to-delivery latency, verifications per second), and none
+of them writes a file.`;
 
 // The whole bench must end in time even if a server hangs: every load is bounded, and this is the backstop.
 const DEADLINE_MS = 900_000;
@@ -44,6 +51,9 @@ const FULL = {
   readyRounds: 3,
   // 5,000 changes at 200 requests a second: a 25 s floor per run.
   bulk: { customers: 5000, rate: 200, memoryRows: [5000, 50_000] as const },
+  // 1,000 crossings, one every 20 ms: a 20 s floor.
+  webhookLatency: { crossings: 1000, warmupCrossings: 20, intervalMs: 20, settleMs: 15_000 },
+  webhookVerify: { rounds: 15, verificationsPerRound: 2000 },
 };
 const QUICK = {
   throughput: { rounds: 2, seconds: 1, warmupSeconds: 0.5, connections: 16 },
@@ -52,6 +62,9 @@ const QUICK = {
   importRuns: 3,
   readyRounds: 1,
   bulk: { customers: 500, rate: 100, memoryRows: [500, 5000] as const },
+  webhookLatency: { crossings: 100, warmupCrossings: 10, intervalMs: 20, settleMs: 15_000 },
+  // Rounds as long as the full run's: shorter ones measure the verifier before the JIT has optimized it.
+  webhookVerify: { rounds: 3, verificationsPerRound: 2000 },
 };
 
 const startedAt = performance.now();
@@ -91,12 +104,20 @@ async function measureClientOnly(settings: typeof FULL | typeof QUICK) {
   }
 }
 
+/** The webhooks' figures, one after the other: the latency first, its servers stopped before the verifier's rounds. */
+async function measureWebhooks(settings: typeof FULL | typeof QUICK): Promise<WebhookFigures> {
+  const latency = await measureWebhookLatency(settings.webhookLatency, progress);
+  const verification = await measureWebhookVerification(settings.webhookVerify, progress);
+  return { latency, verification };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       bulk: { type: 'boolean', default: false },
       client: { type: 'boolean', default: false },
+      webhooks: { type: 'boolean', default: false },
       help: { type: 'boolean' },
     },
   });
@@ -115,6 +136,15 @@ async function main(): Promise<void> {
     try {
       const client = await measureClientOnly(settings);
       process.stdout.write(`${targetsTable(clientChecksOf(client))}\n\n${renderClientMarkdown(client)}\n`);
+    } finally {
+      clearTimeout(deadline);
+    }
+    return;
+  }
+  if (values.webhooks) {
+    try {
+      const webhooks = await measureWebhooks(settings);
+      process.stdout.write(`${targetsTable(webhookChecksOf(webhooks))}\n\n${renderWebhooksMarkdown(webhooks)}`);
     } finally {
       clearTimeout(deadline);
     }
@@ -163,6 +193,8 @@ async function main(): Promise<void> {
     await bare.stop();
     // Alone too: the small request's latency is the figure.
     const eventLoop = await measureEventLoop(settings.eventLoop, progress);
+    // Alone as well: the latency is the figure, and the verifier's rounds are timed by this process's CPU.
+    const webhooks = await measureWebhooks(settings);
     // Last, alone on the machine: its servers are throttled, and its timing is the figure.
     const bulk = await measureBulkApply(settings.bulk, progress);
     const measurements = {
@@ -173,6 +205,7 @@ async function main(): Promise<void> {
       ready,
       eventLoop,
       bulk,
+      webhooks,
     };
     const cpu = cpus();
     const machine = {

@@ -5,8 +5,10 @@ import type { Method } from './load.js';
 import type { ReadyProbe } from './ready.js';
 import type { BenchServerKind } from './servers.js';
 import type { BundleSize, ImportProbe } from './startup.js';
-import { type Check, check, median, pairedRatio } from './stats.js';
+import { type Check, check, latencyRow, median, pairedRatio } from './stats.js';
 import type { Scenario, ThroughputRun, ThroughputSettings } from './throughput.js';
+import { type WebhookLatencyFigures, webhookLatencyChecks } from './webhook-latency.js';
+import { type WebhookVerifyFigures, webhookVerifyCheck } from './webhook-verify.js';
 
 export interface Measurements {
   readonly throughput: { readonly settings: ThroughputSettings; readonly scenarios: readonly Scenario[] };
@@ -21,6 +23,13 @@ export interface Measurements {
   readonly ready: Readonly<Record<ReadyProbe, readonly number[]>>;
   readonly eventLoop: EventLoopFigures;
   readonly bulk: BulkFigures;
+  readonly webhooks: WebhookFigures;
+}
+
+/** The budget alert's figures: crossing to delivery on the reference server, and the SDK's verification. */
+export interface WebhookFigures {
+  readonly latency: WebhookLatencyFigures;
+  readonly verification: WebhookVerifyFigures;
 }
 
 export interface Machine {
@@ -160,6 +169,54 @@ export function renderBulkMarkdown(bulk: BulkFigures): string {
   ].join('\n');
 }
 
+/** The webhooks' targets: crossing-to-delivery p99, every crossing delivered once, the verifier's pace. */
+export function webhookChecksOf({ latency, verification }: WebhookFigures): Check[] {
+  return [...webhookLatencyChecks(latency), webhookVerifyCheck(verification)];
+}
+
+/** The webhooks' figures as Markdown: the latencies and what was delivered, then the verifications per second. */
+export function renderWebhooksMarkdown({ latency, verification }: WebhookFigures): string {
+  const { settings } = latency;
+  const latencies = table(
+    ["from the PATCH's send", 'crossings', 'p50 ms', 'p99 ms', 'max ms'],
+    [latencyRow("to the delivery's arrival", latency.delivery), latencyRow("to the PATCH's answer", latency.patch)],
+  );
+  const verify = verification.settings;
+  const paceRow = (name: string, medianPerSecond: number, rounds: readonly number[]) => [
+    name,
+    medianPerSecond.toFixed(0),
+    rounds.map((each) => each.toFixed(0)).join(', '),
+  ];
+  const pace = table(
+    ['verifier', 'verifications per CPU-second (median)', 'per round'],
+    [
+      paceRow(
+        '`createWebhookVerifier`, certificate cached',
+        verification.medianSdkPerSecond,
+        verification.sdkPerSecond,
+      ),
+      paceRow('`crypto.verify` alone', verification.medianCryptoPerSecond, verification.cryptoPerSecond),
+    ],
+  );
+  return [
+    `Webhooks: ${settings.crossings} crossings on the reference server (after ${settings.warmupCrossings} for warm-up), ` +
+      `each a customer's budget lowered below its cost by a PATCH, one PATCH at a time, at most one every ` +
+      `${settings.intervalMs} ms, deliveries not waited for; deliveries to a node:http receiver on 127.0.0.1, ` +
+      'verified with the SDK and matched to their PATCH by the time the server raised them; latency from the ' +
+      `PATCH's send. ${latency.deliveredBeforeAnswer} arrived before their PATCH's answer; ` +
+      `missing ${latency.missing}, extra ${latency.extra}, unverified ${latency.unverified}.`,
+    '',
+    latencies,
+    '',
+    `Verifying a delivery: ${verify.rounds} interleaved rounds of ${verify.verificationsPerRound} verifications each ` +
+      `(after one for warm-up), per second of the bench process's CPU time; the ratio is the median of the per-round ratios: ` +
+      `${verification.ratio.toFixed(2)}x.`,
+    '',
+    pace,
+    '',
+  ].join('\n');
+}
+
 /** The client's targets: its cost per call against raw axios, its entry's size and its import time. */
 export function clientChecksOf({
   client,
@@ -189,7 +246,7 @@ export function clientChecksOf({
 }
 
 /** The issue's targets, each figure a ratio measured in the same run where it compares two things. */
-function checksOf({ throughput, client, bundle, imports, ready, eventLoop, bulk }: Measurements): Check[] {
+function checksOf({ throughput, client, bundle, imports, ready, eventLoop, bulk, webhooks }: Measurements): Check[] {
   const rps = (kind: BenchServerKind, method: Method) => runsOf(throughput.scenarios, kind, method);
   return [
     check(
@@ -237,6 +294,7 @@ function checksOf({ throughput, client, bundle, imports, ready, eventLoop, bulk 
     ...clientChecksOf({ client, bundle, imports }),
     eventLoopCheck(eventLoop),
     ...bulkChecksOf(bulk),
+    ...webhookChecksOf(webhooks),
   ];
 }
 
@@ -256,7 +314,7 @@ export function resultsOf(machine: Machine, measurements: Measurements): Results
 
 function format(value: number, unit: string): string {
   if (unit === 'x') return `${value.toFixed(2)}x`;
-  if (unit === 'updates' || unit === 'runs') return `${value} ${unit}`;
+  if (unit === 'updates' || unit === 'runs' || unit === 'events') return `${value} ${unit}`;
   if (unit === 'B') return `${(value / 1024).toFixed(2)} KB (${value} B)`;
   return `${value.toFixed(1)} ${unit}`;
 }
@@ -268,13 +326,23 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/**
+ * A check's figure as the table shows it: with more digits when rounding would show a missed
+ * target's figure equal to the target (0.7996x against 0.80x, not 0.80x against 0.80x).
+ */
+function measured({ value, unit, target, met }: Check): string {
+  const shown = format(value, unit);
+  if (met || shown !== format(target, unit)) return shown;
+  return unit === 'x' ? `${value.toFixed(4)}x` : `${value.toFixed(3)} ${unit}`;
+}
+
 /** Figures next to their targets, as a Markdown table. */
 export function targetsTable(checks: readonly Check[]): string {
   return table(
     ['figure', 'measured', 'target', 'met'],
     checks.map((each) => [
       each.name,
-      format(each.value, each.unit),
+      measured(each),
       `${each.bound === 'at least' ? '>=' : '<='} ${format(each.target, each.unit)}`,
       each.met ? 'yes' : '**no**',
     ]),
@@ -330,7 +398,7 @@ export function renderClientMarkdown({
 
 /** The whole report as Markdown: targets first, then the figures behind them. */
 export function renderMarkdown(results: Results): string {
-  const { throughput, client, bundle, imports, ready, eventLoop, bulk } = results;
+  const { throughput, client, bundle, imports, ready, eventLoop, bulk, webhooks } = results;
   const { settings } = throughput;
   const targets = targetsTable(results.checks);
   const servers = table(
@@ -385,5 +453,7 @@ export function renderMarkdown(results: Results): string {
     renderEventLoopMarkdown(eventLoop),
     '',
     renderBulkMarkdown(bulk),
+    '',
+    renderWebhooksMarkdown(webhooks),
   ].join('\n');
 }

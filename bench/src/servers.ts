@@ -3,8 +3,17 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageBudgetClient } from '@usagebudget/client';
+import type { WebhookTrust } from '@usagebudget/client/webhooks';
 import { startPrism } from '@usagebudget/mock/prism';
-import { type StartedProcess, startNodeServer, startServerProcess } from '@usagebudget/server/testing';
+import type { PartnerConfig } from '@usagebudget/server';
+import {
+  type StartedProcess,
+  startNodeServer,
+  startServerProcess,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '@usagebudget/server/testing';
 
 /** Which server is under load. */
 export type BenchServerKind = 'reference' | 'bare' | 'prism' | 'mock';
@@ -54,11 +63,63 @@ function benchServer(kind: BenchServerKind, name: string, origin: string, starte
   return { kind, name, origin, cpuSeconds: () => cpuSecondsOf(started.pid), stop: () => started.stop() };
 }
 
+/** The reference server's partners: the demo partner by default. */
+export interface ReferenceServerOptions {
+  readonly partners?: readonly PartnerConfig[];
+}
+
 /** The reference server's own bin, on a fresh file-backed SQLite database (it turns WAL on itself). */
-export async function startReferenceServer(): Promise<BenchServer> {
+export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<BenchServer> {
   // The access log would be read by this process, the load generator's: it stays off.
-  const started = await startServerProcess({ args: ['--no-access-log'] });
+  const started = await startServerProcess({
+    ...(options.partners ? { config: { partners: options.partners } } : {}),
+    args: ['--no-access-log'],
+  });
   return benchServer('reference', 'reference server', started.url, started);
+}
+
+/** A reference server whose partner is registered for webhook events, its receiver, and how to trust its deliveries. */
+export interface WebhookBench {
+  readonly server: BenchServer;
+  /** The client, with the partner's token. */
+  readonly client: UsageBudgetClient;
+  /** Node's `http` on 127.0.0.1, answering 200 and keeping each delivery with the time it arrived. */
+  readonly receiver: WebhookReceiver;
+  /** The reference server as a verifier must trust it: its root, its host, its organisation. */
+  readonly trust: WebhookTrust;
+  /** Stops the server and the receiver. */
+  stop(): Promise<unknown>;
+}
+
+/**
+ * The reference server with `partner` alone, registered (with its first token, through the client)
+ * to send `events` to a receiver on loopback, which the server's default allow-list (loopback)
+ * admits.
+ */
+export async function startWebhookBench(partner: PartnerConfig, events: readonly string[]): Promise<WebhookBench> {
+  const receiver = await startWebhookReceiver();
+  let server: BenchServer | undefined;
+  try {
+    server = await startReferenceServer({ partners: [partner] });
+    const token = partner.tokens[0];
+    if (typeof token !== 'string') throw new Error('the webhook bench partner needs an app+user token first');
+    const client = new UsageBudgetClient({ baseURL: server.origin, credential: token });
+    await client.createWebhookRegistration({ webhookUrl: receiver.url, webhookEvents: [...events] });
+    const rootResponse = await fetch(`${server.origin}/webhooks/certificates/root.pem`);
+    if (!rootResponse.ok) throw new Error(`the reference server's root: ${rootResponse.status}`);
+    const trust: WebhookTrust = {
+      roots: [await rootResponse.text()],
+      certificateHosts: [new URL(server.origin).host],
+      certificatePathPrefix: '/webhooks/certificates/',
+      allowHttp: true,
+      organisation: 'usagebudget reference server',
+    };
+    const started = server;
+    return { server, client, receiver, trust, stop: () => Promise.all([started.stop(), receiver.close()]) };
+  } catch (error) {
+    await Promise.all([server?.stop(), receiver.close()]);
+    throw error;
+  }
 }
 
 /** The bare node:http baseline, answering `budgetJson` (see bare-server.ts). */

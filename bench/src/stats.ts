@@ -15,6 +15,30 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
 }
 
+/** Latencies in milliseconds, summarized. */
+export interface LatencyFigures {
+  readonly requests: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+/** The count, p50, p99 and maximum of latency samples (in any order). */
+export function latencyFigures(samples: readonly number[]): LatencyFigures {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    requests: sorted.length,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted[sorted.length - 1] as number,
+  };
+}
+
+/** A table row of latencies: its name, the count, p50, p99 and maximum in milliseconds to 0.1. */
+export function latencyRow(name: string, figures: LatencyFigures): string[] {
+  return [name, String(figures.requests), figures.p50Ms.toFixed(1), figures.p99Ms.toFixed(1), figures.maxMs.toFixed(1)];
+}
+
 /**
  * The median of the per-round ratios `a[i] / b[i]`. Rounds are interleaved, so the two figures of
  * one round saw the same machine load: their ratio cancels most of the noise a ratio of medians keeps.

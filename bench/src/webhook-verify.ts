@@ -4,9 +4,9 @@
 // of the RSA verification itself. The delivery is a real one: a test event the reference server
 // signs and sends to a receiver on loopback.
 import { constants, type KeyObject, verify, X509Certificate } from 'node:crypto';
-import { UsageBudgetClient } from '@usagebudget/client';
 import { createWebhookVerifier, memoryReplayGuard, type ReplayGuard } from '@usagebudget/client/webhooks';
-import { randomPartner, startServerProcess, startWebhookReceiver } from '@usagebudget/server/testing';
+import { randomPartner } from '@usagebudget/server/testing';
+import { startWebhookBench } from './servers.js';
 import { type Check, check, median, pairedRatio } from './stats.js';
 
 export interface WebhookVerifySettings {
@@ -28,31 +28,18 @@ export interface WebhookVerifyFigures {
 
 /** A signed delivery from the reference server, and the key its certificate holds. */
 async function realDelivery() {
-  const partner = randomPartner('Webhook bench partner', 0);
-  const receiver = await startWebhookReceiver();
-  const server = await startServerProcess({ config: { partners: [partner] }, args: ['--no-access-log'] });
+  const bench = await startWebhookBench(randomPartner('Webhook bench partner', 0), ['test-created']);
   try {
-    const client = new UsageBudgetClient({ baseURL: server.url, credential: partner.tokens[0] as string });
-    await client.createWebhookRegistration({ webhookUrl: receiver.url, webhookEvents: ['test-created'] });
+    const { client, receiver, trust } = bench;
     await client.sendWebhookTestEvent();
     const [delivery] = await receiver.waitFor(1);
     if (!delivery) throw new Error('no delivery');
     const certificateUrl = String(delivery.headers['x-ms-certificate-url']);
-    const [rootPem, certificateDer] = await Promise.all([
-      fetch(`${server.url}/webhooks/certificates/root.pem`).then((response) => response.text()),
-      fetch(certificateUrl).then(async (response) => new Uint8Array(await response.arrayBuffer())),
-    ]);
-    const trust = {
-      roots: [rootPem],
-      certificateHosts: [new URL(server.url).host],
-      certificatePathPrefix: '/webhooks/certificates/',
-      allowHttp: true,
-      organisation: 'usagebudget reference server',
-    };
+    const certificateDer = new Uint8Array(await (await fetch(certificateUrl)).arrayBuffer());
     const signature = Buffer.from(String(delivery.headers.authorization).replace(/^Signature /, ''), 'base64');
     return { delivery, trust, certificateDer, publicKey: new X509Certificate(certificateDer).publicKey, signature };
   } finally {
-    await Promise.all([server.stop(), receiver.close()]);
+    await bench.stop();
   }
 }
 

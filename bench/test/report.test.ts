@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BulkMethodFigures } from '../src/bulk-apply.js';
 import type { VariantFigures } from '../src/client-overhead.js';
-import { type Measurements, renderMarkdown, resultsOf } from '../src/report.js';
+import { type Measurements, renderMarkdown, resultsOf, targetsTable } from '../src/report.js';
+import { check } from '../src/stats.js';
 import type { Scenario, ThroughputRun } from '../src/throughput.js';
 
 const run = (requestsPerSecond: number): ThroughputRun => ({
@@ -91,6 +92,25 @@ const measurements: Measurements = {
       { rows: 50_000, heapCapMb: 128, peakRssMb: 125, elapsedSeconds: 40 },
     ],
   },
+  webhooks: {
+    latency: {
+      settings: { crossings: 1000, warmupCrossings: 20, intervalMs: 20, settleMs: 15_000 },
+      delivery: { requests: 998, p50Ms: 6.25, p99Ms: 251.5, maxMs: 400 },
+      patch: { requests: 1000, p50Ms: 2.5, p99Ms: 30, maxMs: 90 },
+      deliveredBeforeAnswer: 3,
+      missing: 2,
+      extra: 1,
+      unverified: 0,
+    },
+    verification: {
+      settings: { rounds: 2, verificationsPerRound: 1000 },
+      sdkPerSecond: [9000, 8000],
+      cryptoPerSecond: [10_000, 10_000],
+      medianSdkPerSecond: 8500,
+      medianCryptoPerSecond: 10_000,
+      ratio: 0.85,
+    },
+  },
 };
 
 const machine = { date: '2025-01-01T00:00:00.000Z', node: 'v20.0.0', cpu: { model: 'Test CPU', cores: 2 } };
@@ -172,6 +192,53 @@ describe('the bulk checks', () => {
     expect(markdown).toContain('continued against another server with the same partner: exited 0');
     expect(markdown).toContain('| 50000 | default | 180.0 | 40.0 |');
     expect(markdown).toContain('| 50000 | capped at 128 MB | 125.0 | 40.0 |');
+  });
+});
+
+describe('the webhook checks', () => {
+  const checks = Object.fromEntries(results.checks.map((each) => [each.name, each]));
+
+  it("holds the crossing-to-delivery p99 against 250 ms, counts every fault of delivery, and the verifier's ratio against 0.8", () => {
+    expect(checks['webhook crossing-to-delivery p99 (1000 crossings, receiver on loopback)']).toMatchObject({
+      value: 251.5,
+      target: 250,
+      met: false,
+    });
+    expect(
+      checks['webhook crossings not delivered exactly once, verified (missing + extra + unverified)'],
+    ).toMatchObject({ value: 3, met: false });
+    expect(checks['webhook verifications per second, cached certificate, vs crypto.verify alone']).toMatchObject({
+      value: 0.85,
+      met: true,
+    });
+  });
+
+  it('shows the latencies next to the PATCH round trip, what was delivered, and each round of verifications', () => {
+    const markdown = renderMarkdown(results);
+    expect(markdown).toContain(
+      '| webhook crossing-to-delivery p99 (1000 crossings, receiver on loopback) | 251.5 ms | <= 250.0 ms | **no** |',
+    );
+    expect(markdown).toContain(
+      '| webhook crossings not delivered exactly once, verified (missing + extra + unverified) | 3 events | <= 0 events | **no** |',
+    );
+    expect(markdown).toContain("| to the delivery's arrival | 998 | 6.3 | 251.5 | 400.0 |");
+    expect(markdown).toContain("| to the PATCH's answer | 1000 | 2.5 | 30.0 | 90.0 |");
+    expect(markdown).toContain("3 arrived before their PATCH's answer; missing 2, extra 1, unverified 0.");
+    expect(markdown).toContain('| `createWebhookVerifier`, certificate cached | 8500 | 9000, 8000 |');
+    expect(markdown).toContain('the ratio is the median of the per-round ratios: 0.85x.');
+  });
+});
+
+describe('targetsTable', () => {
+  it('shows a missed figure that rounds to its target with the digits that tell them apart', () => {
+    const table = targetsTable([
+      check('ratio just under', 0.79984, 'x', 'at least', 0.8),
+      check('ratio just over', 0.80004, 'x', 'at least', 0.8),
+      check('latency just over', 250.04, 'ms', 'at most', 250),
+    ]);
+    expect(table).toContain('| ratio just under | 0.7998x | >= 0.80x | **no** |');
+    expect(table).toContain('| ratio just over | 0.80x | >= 0.80x | yes |');
+    expect(table).toContain('| latency just over | 250.040 ms | <= 250.0 ms | **no** |');
   });
 });
 
