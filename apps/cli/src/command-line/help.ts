@@ -1,4 +1,4 @@
-import { COMMANDS, type CommandName, commandNamed } from '../commands/registry.js';
+import { COMMANDS, type CommandName, commandNamed, groupCommands } from '../commands/registry.js';
 import {
   DEFAULT_BASE_URL,
   DEFAULT_RETRIES,
@@ -38,8 +38,13 @@ refused (a body that breaks the API's spec, or paging that would never end or le
 8 apply: another run of the same file is under way (nothing was sent), 130 interrupted (Ctrl-C).
 `;
 
-/** `usagebudget --help`, or a command's `--help`. */
-export function helpText(command?: CommandName): string {
+/** `usagebudget --help`, a command's `--help`, or a group's (`usagebudget webhooks --help`): its commands. */
+export function helpText(command?: CommandName, group?: string): string {
+  if (group !== undefined) {
+    const commands = groupCommands(group).map((name) => commandNamed(name).help);
+    const list = commands.map(({ synopsis, summary }) => `  ${synopsis}\n${indent(firstSentence(summary))}`);
+    return `Usage:\n${list.join('\n')}\n  usagebudget ${group} <command> --help\n`;
+  }
   if (command) {
     const { synopsis, summary, examples, options } = commandNamed(command).help;
     const own = options ? `Options of ${command}:\n${options}\n\n` : '';
@@ -60,3 +65,7 @@ Examples:
 
 ${OPTIONS}`;
 }
+
+const indent = (text: string) => `${text.replace(/^/gm, '      ')}\n`;
+/** A summary's first sentence, for a group's list. */
+const firstSentence = (summary: string) => summary.split(/(?<=\.)\s/)[0] ?? summary;

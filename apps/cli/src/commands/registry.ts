@@ -7,6 +7,10 @@ import { partnerUsageCommand } from './partner-usage.js';
 import { reportCommand } from './report.js';
 import { setCommand } from './set.js';
 import { usageCommand } from './usage.js';
+import { webhooksEventsCommand } from './webhooks-events.js';
+import { webhooksRegisterCommand } from './webhooks-register.js';
+import { webhooksShowCommand } from './webhooks-show.js';
+import { webhooksTestCommand } from './webhooks-test.js';
 
 /** Every command of `usagebudget`, in the order `--help` lists them. A new command is a line here. */
 export const COMMANDS = [
@@ -18,6 +22,10 @@ export const COMMANDS = [
   reportCommand,
   partnerUsageCommand,
   applyCommand,
+  webhooksRegisterCommand,
+  webhooksShowCommand,
+  webhooksEventsCommand,
+  webhooksTestCommand,
 ] as const;
 
 type Registered = (typeof COMMANDS)[number];
@@ -32,6 +40,11 @@ export type AnyCall = Registered extends infer Each
 
 export function isCommand(word: string | undefined): word is CommandName {
   return COMMANDS.some((command) => command.name === word);
+}
+
+/** The commands of a group (`webhooks`: `webhooks register`, `webhooks show`...), in `--help`'s order. */
+export function groupCommands(group: string): CommandName[] {
+  return COMMANDS.map((command) => command.name).filter((name) => name.startsWith(`${group} `));
 }
 
 export function commandNamed(name: CommandName): Command<CommandName, object> {
