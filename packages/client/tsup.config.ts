@@ -8,7 +8,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 const mainEntry = fileURLToPath(new URL('./src/index.ts', import.meta.url));
 
 /**
- * The subpaths (`bulk`, `validation`) import what they share with the main entry (the error
+ * The subpaths (`bulk`, `validation`, `webhooks`) import what they share with the main entry (the error
  * classes above all) from the built main entry itself, in each format: one copy of each class per
  * format, so that `instanceof PartnerCenterError` holds across entry points, in CommonJS too (which
  * has no shared chunks). Their sources import it as `../index.js`.
@@ -25,7 +25,13 @@ const mainEntryShared: NonNullable<Options['esbuildPlugins']>[number] = {
 };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', raw: 'src/raw.ts', bulk: 'src/bulk.ts', validation: 'src/validation.ts' },
+  entry: {
+    index: 'src/index.ts',
+    raw: 'src/raw.ts',
+    bulk: 'src/bulk.ts',
+    validation: 'src/validation.ts',
+    webhooks: 'src/webhooks.ts',
+  },
   format: ['esm', 'cjs'],
   // The spec package's rules, limits and exact JSON numbers are bundled in: the client's main
   // entries do not depend on the spec package at run time, nor pull the spec in. The validation
