@@ -3,6 +3,7 @@ import { clearCommand } from './clear.js';
 import type { Call, Command } from './command.js';
 import { customersCommand } from './customers.js';
 import { getCommand } from './get.js';
+import { listenCommand } from './listen.js';
 import { partnerUsageCommand } from './partner-usage.js';
 import { reportCommand } from './report.js';
 import { setCommand } from './set.js';
@@ -26,6 +27,7 @@ export const COMMANDS = [
   webhooksShowCommand,
   webhooksEventsCommand,
   webhooksTestCommand,
+  listenCommand,
 ] as const;
 
 type Registered = (typeof COMMANDS)[number];

@@ -1,7 +1,8 @@
 // What `listen` prints of each delivery: verified (the event, the customers over budget for a
 // budget alert, what the forward target answered) or refused (why). Every text the sender or the
 // service wrote reaches the terminal through `table`, `usageListing` or `jsonLine`.
-import type { CustomerMonthlyUsageRecord, WebhookEvent } from '@usagebudget/client';
+import type { WebhookEvent } from '@usagebudget/client';
+import type { OverBudgetCustomer } from '@usagebudget/client/webhooks';
 import { usageListing } from '../commands/report.js';
 import { plural, type Style, type TableRow, table } from '../output.js';
 import { jsonLine, terminalText } from '../terminal-text.js';
@@ -9,7 +10,7 @@ import { rowOfRecord, rowRecord, worstFirst } from '../usage-figures.js';
 import type { ForwardOutcome } from './forward.js';
 
 /** The customers a budget alert is about: read from the usage records, or why they could not be. */
-export type OverBudget = { readonly records: readonly CustomerMonthlyUsageRecord[] } | { readonly error: string };
+export type OverBudget = { readonly customers: readonly OverBudgetCustomer[] } | { readonly error: string };
 
 /** A verified delivery and what came of it. */
 export interface VerifiedDelivery {
@@ -20,7 +21,7 @@ export interface VerifiedDelivery {
   readonly forwarded?: { readonly url: string; readonly outcome: ForwardOutcome };
 }
 
-/** A refused delivery: the SDK's reason code and message, and the status answered. */
+/** A refused delivery: the SDK's reason code and message (which starts with it), and the status answered. */
 export interface RefusedDelivery {
   readonly receivedAt: Date;
   readonly status: number;
@@ -40,20 +41,26 @@ export function formatVerified(delivery: VerifiedDelivery, s: Style): string {
   ];
   if (event.AuditUri) rows.push(['Audit', event.AuditUri]);
   if (overBudget && 'error' in overBudget) rows.push(['Over budget', [`not read: ${overBudget.error}`, s.error]]);
-  if (overBudget && 'records' in overBudget) rows.push(['Over budget', plural(overBudget.records.length, 'customer')]);
+  if (overBudget && 'customers' in overBudget) {
+    rows.push(['Over budget', plural(overBudget.customers.length, 'customer')]);
+  }
   const customers =
-    overBudget && 'records' in overBudget && overBudget.records.length > 0
-      ? usageListing(worstFirst(overBudget.records.map(rowOfRecord)), s).replace(/^/gm, '  ')
+    overBudget && 'customers' in overBudget && overBudget.customers.length > 0
+      ? usageListing(overBudgetRows(overBudget.customers), s).replace(/^(?=.)/gm, '  ')
       : '';
   const forward = forwarded ? table([['Forwarded', forwardText(forwarded)]], s, '  ') : '';
   const head = `${delivery.receivedAt.toISOString()}  ${s.value('verified')}  ${terminalText(event.EventName)}\n`;
   return `${head}${table(rows, s, '  ')}${customers}${forward}`;
 }
 
+/** The customers over budget as `report` shows them, worst first. */
+const overBudgetRows = (customers: readonly OverBudgetCustomer[]) =>
+  worstFirst(customers.map(({ record }) => rowOfRecord(record)));
+
 /** A refused delivery, one line: the status answered, the reason code, the message. */
 export function formatRefused(delivery: RefusedDelivery, s: Style): string {
-  const { receivedAt, status, reason, message } = delivery;
-  return `${receivedAt.toISOString()}  ${s.error(`refused (${status})`)}  ${terminalText(reason)}: ${terminalText(message)}\n`;
+  const { receivedAt, status, message } = delivery;
+  return `${receivedAt.toISOString()}  ${s.error(`refused (${status})`)}  ${terminalText(message)}\n`;
 }
 
 /** `--json`: a line a delivery; `verified` says which kind. */
@@ -71,8 +78,8 @@ export function deliveryJson(delivery: VerifiedDelivery | RefusedDelivery): stri
     overBudget:
       overBudget === undefined
         ? null
-        : 'records' in overBudget
-          ? worstFirst(overBudget.records.map(rowOfRecord)).map(rowRecord)
+        : 'customers' in overBudget
+          ? overBudgetRows(overBudget.customers).map(rowRecord)
           : { error: overBudget.error },
     forwarded: forwarded ? { url: forwarded.url, ...forwarded.outcome } : null,
   });

@@ -5,23 +5,20 @@
 // target is on this machine (loopback: what it serves is what runs here).
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { WebhookTrust } from '@usagebudget/client/webhooks';
 import { CommandLineError } from '../command-line/error.js';
 import { type CommandLineSettings, endpointURL } from '../command-line/settings.js';
 
-/** Where the reference server and the mock serve their test root. */
-export const ROOT_CERTIFICATE_PATH = '/webhooks/certificates/root.pem';
+/** Where the reference server and the mock serve their certificates: the signing one, and the test root. */
+const CERTIFICATES_PATH = '/webhooks/certificates/';
+export const ROOT_CERTIFICATE_PATH = `${CERTIFICATES_PATH}root.pem`;
 /** A root certificate is a few kilobytes: more is not one. */
 const MAX_ROOT_BYTES = 256 * 1024;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** The `trust` option of the SDK's verifier, and what `listen` says it trusts. */
 export interface ListenerTrust {
-  readonly trust?: {
-    readonly roots: string[];
-    readonly certificateHosts?: string[];
-    readonly allowHttp?: boolean;
-    readonly organisation: string;
-  };
+  readonly trust?: WebhookTrust;
   /** For the start line: `Partner Center`, or the root and where it came from. */
   readonly description: string;
 }
@@ -50,7 +47,9 @@ export async function listenerTrust(
       ? await fetchRoot(new URL(ROOT_CERTIFICATE_PATH, target), settings.timeoutMs, signal)
       : await readRoots(trustRootFile);
   const organisation = organisationOf(roots[0] as string, trustRootFile ?? target.href);
-  const hosts = 'baseURL' in settings.endpoint ? { certificateHosts: [target.host] } : {};
+  // The signing certificate is the target's, where the reference server and the mock serve it.
+  const hosts =
+    'baseURL' in settings.endpoint ? { certificateHosts: [target.host], certificatePathPrefix: CERTIFICATES_PATH } : {};
   const from = trustRootFile ?? new URL(ROOT_CERTIFICATE_PATH, target).href;
   return {
     trust: { roots, ...hosts, allowHttp: target.protocol === 'http:', organisation },
