@@ -1,6 +1,6 @@
 // `listen --forward-to URL`: a verified delivery passed on to the partner's own receiver as it
-// came, the exact body bytes and every header (their names' case and order kept: the signature
-// headers a receiver verifies again), but those that belong to one connection.
+// came, the exact body bytes and every header (their names' case kept, and each value of a
+// repeated one: the signature headers a receiver verifies again), but those of one connection.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
@@ -31,12 +31,16 @@ export function forwardDelivery(
   rawHeaders: readonly string[],
   timeoutMs: number,
 ): Promise<ForwardOutcome> {
-  const headers: string[] = [];
+  // Names in their case; a header given more than once keeps each value, in order.
+  const headers: Record<string, string | string[]> = {};
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
     const name = rawHeaders[index] as string;
-    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.push(name, rawHeaders[index + 1] as string);
+    const value = rawHeaders[index + 1] as string;
+    if (HOP_BY_HOP.has(name.toLowerCase())) continue;
+    const earlier = headers[name];
+    headers[name] = earlier === undefined ? value : [...[earlier].flat(), value];
   }
-  headers.push('Content-Length', String(body.length));
+  headers['Content-Length'] = String(body.length);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const outgoing = send(target, { method: 'POST', headers, timeout: timeoutMs }, (answer) => {
