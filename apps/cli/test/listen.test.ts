@@ -17,10 +17,8 @@ import {
   type WebhookReceiver,
 } from '@usagebudget/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HOSTILE, RAW_CONTROLS, SHOWN } from './support/hostile-text.js';
 import { CLI, cliEnvironment, usagebudget } from './support/run.js';
-
-const HOSTILE = 'Evil\u001b]8;;https://evil.example\u0007Corp\u001b[2J\u202eFED\u009b31m\u200bLtd';
-const SHOWN = 'Evil\\u{1b}]8;;https://evil.example\\u{7}Corp\\u{1b}[2J\\u{202e}FED\\u{9b}31m\\u{200b}Ltd';
 
 // The partner whose customer crosses its budget: it spends 80 of 100, until its budget is lowered.
 const crossing = { ...randomPartner('Listen crossing partner'), customers: [] };
@@ -143,7 +141,7 @@ describe('usagebudget listen', () => {
         'm',
       ),
     );
-    for (const raw of ['\u001b', '\u0007', '\u009b', '\u202e', '\u200b']) expect(output).not.toContain(raw);
+    for (const raw of RAW_CONTROLS) expect(output).not.toContain(raw);
 
     running.delete(started);
     expect(await started.stop('SIGINT')).toBe(0);

@@ -11,13 +11,9 @@ import {
   type WebhookReceiver,
 } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOSTILE, RAW_CONTROLS, SHOWN } from './support/hostile-text.js';
 import { usagebudget } from './support/run.js';
 import { startStandIn, stopStandIns } from './support/stand-in.js';
-
-// A receiver's answer, which the service passes on as an attempt's responseMessage: escape
-// sequences (a hyperlink, a screen clear), a bidi override, a C1 CSI, a zero-width space.
-const HOSTILE = 'Evil\u001b]8;;https://evil.example\u0007Corp\u001b[2J\u202eFED\u009b31m\u200bLtd';
-const SHOWN = 'Evil\\u{1b}]8;;https://evil.example\\u{7}Corp\\u{1b}[2J\\u{202e}FED\\u{9b}31m\\u{200b}Ltd';
 
 // A partner per test that registers, so that each starts without a registration.
 const partners = Array.from({ length: 20 }, (_, index) => randomPartner(`CLI webhook partner ${index}`));
@@ -204,7 +200,7 @@ describe('usagebudget webhooks test', () => {
     expect(tested.stdout).toContain(`ServiceUnavailable: ${SHOWN}`);
     expect(tested.stdout).toMatch(/^Attempt 1 {2}\S+Z {2}ServiceUnavailable: /m);
     expect(tested.stdout).toMatch(/^Attempt 2 /m);
-    for (const raw of ['\u001b', '\u0007', '\u009b', '\u202e', '\u200b']) {
+    for (const raw of RAW_CONTROLS) {
       expect(tested.stdout + tested.stderr).not.toContain(raw);
     }
     expect(row(tested.stdout, 'Status')).toBe('pending');
