@@ -30,6 +30,10 @@ Options:
                      stateful: a receiver webhook events may be sent to: loopback, HOST or
                      HOST:PORT; repeat it for more (default loopback only; a receiver in another
                      container needs its name, such as --webhook-allow receiver:8080)
+  --webhook-root-file FILE
+                     stateful: write the test root that signs the mock's webhook events there
+                     (PEM), for a receiver under test to trust; it is also served at
+                     /webhooks/certificates/root.pem
   --journal-max-bytes N
                      stateful: the request journal keeps the newest requests that fit in N
                      bytes (headers, path, query and body of each, plus 1 KiB); default
@@ -37,7 +41,8 @@ Options:
   -h, --help         show this help
 
 The first line on stdout is "listening on http://HOST:PORT"; the second is JSON with the mode,
-URL, token and customers. SIGTERM or SIGINT stops the mock (exit 0). Exit codes: 1 the mock could
+URL, token and customers (stateful: also the controls' URL, admin, and the URL of the webhook test
+root, webhookRoot). SIGTERM or SIGINT stops the mock (exit 0). Exit codes: 1 the mock could
 not start (a bad seed names every bad field), 2 usage error.`;
 
 class UsageError extends Error {}
@@ -53,6 +58,7 @@ interface Flags {
   readonly journalMaxBytes: number | undefined;
   readonly allowedHosts: string[] | undefined;
   readonly webhookAllow: string[] | undefined;
+  readonly webhookRootFile: string | undefined;
 }
 
 /** The flags, or `help` when they ask for the usage (whatever else they say). */
@@ -69,6 +75,7 @@ function parseFlags(argv: string[]): Flags | 'help' {
       'journal-max-bytes': { type: 'string' },
       'allowed-host': { type: 'string', multiple: true },
       'webhook-allow': { type: 'string', multiple: true },
+      'webhook-root-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -85,10 +92,18 @@ function parseFlags(argv: string[]): Flags | 'help' {
   }
   const allowedHosts = values['allowed-host'];
   const webhookAllow = values['webhook-allow'];
-  const statefulOnly = [values.seed, values['access-log'] || undefined, journalMaxBytes, allowedHosts, webhookAllow];
+  const webhookRootFile = values['webhook-root-file'];
+  const statefulOnly = [
+    values.seed,
+    values['access-log'] || undefined,
+    journalMaxBytes,
+    allowedHosts,
+    webhookAllow,
+    webhookRootFile,
+  ];
   if (values.mode === 'static' && statefulOnly.some((value) => value !== undefined)) {
     throw new UsageError(
-      '--seed, --access-log, --journal-max-bytes, --allowed-host and --webhook-allow need the stateful mode: a static mock serves the spec’s examples',
+      '--seed, --access-log, --journal-max-bytes, --allowed-host, --webhook-allow and --webhook-root-file need the stateful mode: a static mock serves the spec’s examples',
     );
   }
   return {
@@ -101,6 +116,7 @@ function parseFlags(argv: string[]): Flags | 'help' {
     journalMaxBytes: journalMaxBytes === undefined ? undefined : Number(journalMaxBytes),
     allowedHosts,
     webhookAllow,
+    webhookRootFile,
   };
 }
 
@@ -188,6 +204,8 @@ async function main(argv: string[]): Promise<void> {
   const mock = await starting;
   if (stopping()) return;
   if (flags.pidFile) writeFileSync(flags.pidFile, `${process.pid}\n`);
+  if (flags.webhookRootFile && mock.mode === 'stateful')
+    writeFileSync(flags.webhookRootFile, mock.webhooks.rootCertificate);
   announce(mock);
 }
 

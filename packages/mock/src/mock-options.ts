@@ -45,9 +45,13 @@ export interface StatefulMockOptions extends CommonOptions {
 
 /** How a stateful mock delivers webhook events. */
 export interface MockWebhookOptions {
+  /** The receivers events may be sent to: `loopback`, `HOST` or `HOST:PORT` entries. Default `['loopback']`; a list replaces it. */
   readonly allow?: readonly string[];
+  /** The wait after an event's first failed attempt, doubled after each: 15 000. */
   readonly firstRetryMs?: number;
+  /** The longest wait between attempts: 3 600 000 (1 hour). */
   readonly maxRetryMs?: number;
+  /** An attempt's time limit, connecting included: 10 000. */
   readonly timeoutMs?: number;
 }
 

@@ -14,6 +14,9 @@ import {
 import spec from '@usagebudget/openapi/usagebudget.json' with { type: 'json' };
 import { type HttpHandler, HttpResponse, type HttpResponseResolver, http } from 'msw';
 import type { OpenAPIV3 } from 'openapi-types';
+import { createWebhookRegistry, type WebhookRegistry, webhookResolvers } from './msw-webhooks.js';
+
+export { createWebhookRegistry, type WebhookRegistry };
 
 const document = spec as unknown as OpenAPIV3.Document;
 const operations = specOperations(document);
@@ -29,6 +32,12 @@ export interface HandlerOptions {
    * any origin, so the client's `cloud` or `baseURL` does not matter.
    */
   baseUrl?: string;
+  /**
+   * The registrations and test events the webhook operations keep (a partner is the
+   * `Authorization` it sends). Default: a registry of these handlers' own. Pass one from
+   * `createWebhookRegistry()` to `clear()` it between tests (`server.resetHandlers()` does not).
+   */
+  webhooks?: WebhookRegistry;
 }
 
 /** A fixed answer for `override`: the status (default 200), the JSON body, more headers. */
@@ -137,13 +146,34 @@ function successStatus(operation: SpecOperation): number {
   return success ? Number(success.status) : 200;
 }
 
-function defaultResolver(operation: SpecOperation): HttpResponseResolver {
-  return ({ request }) => {
+/** The first example of an operation's success answer, as the spec documents it. */
+function successExample(operationId: string): unknown {
+  const operation = operationOf(operationId);
+  const response = responseForStatus(operation, successStatus(operation));
+  return response ? responseExamples(document, response)[0]?.value : undefined;
+}
+
+/** The spec's side of the stateful webhook operations: its documented answers and examples. */
+const webhookAnswers = {
+  documented: (operationId: string, request: Request, status: number, example?: string) =>
+    documentedAnswer(operationOf(operationId), request, status, example),
+  eventNames: successExample('listWebhookEvents') as string[],
+  partnerId: (successExample('getWebhookValidationEvent') as { partnerId: string }).partnerId,
+};
+
+/**
+ * Answers the documented `401` without a token, the documented response a `Prefer` asks for,
+ * else `stateful` (the webhook operations) or the example that describes the request.
+ */
+function defaultResolver(operation: SpecOperation, stateful?: HttpResponseResolver): HttpResponseResolver {
+  return (info) => {
+    const { request } = info;
     if (needsToken(operation) && !request.headers.get('authorization')) {
       return documentedAnswer(operation, request, 401);
     }
     const preference = mockPreference(request.headers.get('prefer'));
     if (preference.invalid) return fault(400, `${preference.invalid}.`);
+    if (stateful && preference.status === undefined && preference.example === undefined) return stateful(info);
     return documentedAnswer(operation, request, preference.status ?? successStatus(operation), preference.example);
   };
 }
@@ -154,12 +184,18 @@ function defaultResolver(operation: SpecOperation): HttpResponseResolver {
  * page to a next-page request, a customer's own usage summary), else the first (a `GET` of a
  * budget: the spec's `budgetSet`); any other documented response a request asks for with
  * `Prefer: code=N[, example=NAME]` (as Prism reads it); and the documented `401` to a request
- * without `Authorization`.
+ * without `Authorization`. The six webhook operations keep state as the stateful mock does (one
+ * registration per partner, `409` on a second `POST`, `404` before the first, test events 2 a
+ * minute with their status), but deliver nothing: a test event's status stays `pending`.
  */
 export function createHandlers(options: HandlerOptions = {}): HttpHandler[] {
   const baseUrl = options.baseUrl ?? '*';
+  const webhooks = webhookResolvers(options.webhooks ?? createWebhookRegistry(), webhookAnswers);
   return operations.map((operation) =>
-    http[operation.method as 'get'](mswPath(operation, baseUrl), defaultResolver(operation)),
+    http[operation.method as 'get'](
+      mswPath(operation, baseUrl),
+      defaultResolver(operation, webhooks[operation.operationId]),
+    ),
   );
 }
 

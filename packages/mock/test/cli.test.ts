@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ describe('usagebudget-mock', () => {
       mode: 'stateful',
       url: mock.url,
       admin: `${mock.url}/_mock`,
+      webhookRoot: `${mock.url}/webhooks/certificates/root.pem`,
       token: partner.tokens[0],
       customers: [customer],
     });
@@ -43,6 +45,40 @@ describe('usagebudget-mock', () => {
     expect(await mock.stop('SIGTERM')).toBe(0);
     expect(existsSync(pidFile)).toBe(false);
     expect(await portIsFree(Number(new URL(mock.url).port))).toBe(true);
+  });
+
+  it('writes the webhook test root with --webhook-root-file (the one it serves), and sends only where --webhook-allow says', async () => {
+    const partner = randomPartner('CLI webhook partner');
+    const seedFile = join(scratch, 'webhook-seed.json');
+    const rootFile = join(scratch, 'webhook-root.pem');
+    writeFileSync(seedFile, JSON.stringify({ partners: [partner] }));
+    const mock = await startMockBin([
+      '--seed',
+      seedFile,
+      '--webhook-root-file',
+      rootFile,
+      '--webhook-allow',
+      'receiver.example:8080',
+    ]);
+    try {
+      const summary = summaryOf(await stdoutLines(mock, 2));
+      const served = await fetch(String(summary.webhookRoot));
+      expect(served.status).toBe(200);
+      const root = readFileSync(rootFile, 'utf8');
+      expect(root).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      expect(new X509Certificate(root).fingerprint256).toBe(new X509Certificate(await served.text()).fingerprint256);
+      const register = (webhookUrl: string) =>
+        fetch(`${mock.url}/webhooks/v1/registration`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${partner.tokens[0]}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ webhookUrl, webhookEvents: ['test-created'] }),
+        });
+      // Loopback is no longer allowed once the allow-list is given; the named receiver is.
+      expect((await register('http://127.0.0.1:8080/events')).status).toBe(400);
+      expect((await register('http://receiver.example:8080/events')).status).toBe(200);
+    } finally {
+      expect(await mock.stop('SIGTERM')).toBe(0);
+    }
   });
 
   it('runs the static mock, and stops Prism with it on SIGINT', async () => {
@@ -75,9 +111,14 @@ describe('usagebudget-mock', () => {
     [['--port', 'x'], '--port: invalid value "x"'],
     [
       ['--mode', 'static', '--seed', 'seed.json'],
-      '--seed, --access-log, --journal-max-bytes and --allowed-host need the stateful mode',
+      '--seed, --access-log, --journal-max-bytes, --allowed-host, --webhook-allow and --webhook-root-file need the stateful mode',
     ],
-    [['--mode', 'static', '--journal-max-bytes', '1000'], '--journal-max-bytes and --allowed-host need the stateful'],
+    [['--mode', 'static', '--journal-max-bytes', '1000'], '--journal-max-bytes, --allowed-host'],
+    [
+      ['--mode', 'static', '--webhook-allow', 'receiver:8080'],
+      '--webhook-allow and --webhook-root-file need the stateful',
+    ],
+    [['--mode', 'static', '--webhook-root-file', 'root.pem'], '--webhook-root-file need the stateful'],
     [['--journal-max-bytes', '32MB'], '--journal-max-bytes: invalid value "32MB" (a number of bytes)'],
     [['--colour'], "Unknown option '--colour'"],
   ])('exits 2 with the usage for %j', async (args, message) => {

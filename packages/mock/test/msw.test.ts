@@ -5,7 +5,7 @@ import { responseExamples, specOperations } from '@usagebudget/openapi/operation
 import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHandlers, operationIds, override } from '../src/msw.js';
+import { createHandlers, createWebhookRegistry, operationIds, override } from '../src/msw.js';
 
 const operations = specOperations(spec);
 // A customer no example of the spec names: every operation answers its first example for it.
@@ -13,6 +13,14 @@ const customer = '7d1e3a55-2b8c-4f0e-9a6d-5c3b1e7f9a24';
 const exampleCustomer = '0c39d6d5-c70d-4c55-bc02-f620844f3fd1';
 const server = setupServer(...createHandlers());
 const BASE = 'https://api.partnercenter.microsoft.com';
+const WEBHOOK_OPERATIONS = [
+  'listWebhookEvents',
+  'getWebhookRegistration',
+  'createWebhookRegistration',
+  'updateWebhookRegistration',
+  'createWebhookValidationEvent',
+  'getWebhookValidationEvent',
+];
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
@@ -39,12 +47,14 @@ describe('the generated handlers', () => {
   });
 
   it.each(operations.map((operation) => [operation.operationId, operation] as const))(
-    '%s answers its first success example, and every documented response by Prefer',
+    '%s answers its first success example (the webhook operations: their state), and every documented response by Prefer',
     async (_, operation) => {
       const success = operation.responses.find(({ status }) => /^2\d\d$/.test(status));
-      const answer = await send(operation);
-      expect(answer.status).toBe(Number(success?.status));
-      expect(await answer.json()).toEqual(examplesOf(operation, success?.status ?? '')[0]?.value);
+      if (!WEBHOOK_OPERATIONS.includes(operation.operationId)) {
+        const answer = await send(operation);
+        expect(answer.status).toBe(Number(success?.status));
+        expect(await answer.json()).toEqual(examplesOf(operation, success?.status ?? '')[0]?.value);
+      }
       for (const { status } of operation.responses) {
         for (const example of examplesOf(operation, status)) {
           const preferred = await send(operation, { Prefer: `code=${status}, example=${example.name}` });
@@ -119,6 +129,137 @@ describe('the generated handlers', () => {
   });
 });
 
+describe('the webhook handlers, stateful as the stateful mock', () => {
+  const registry = createWebhookRegistry();
+  const webhooks = setupServer(...createHandlers({ baseUrl: 'http://msw-webhooks.test', webhooks: registry }));
+  const REGISTRATION = 'http://msw-webhooks.test/webhooks/v1/registration';
+  const call = (method: string, path: string, body?: unknown, token = 'partner-a') =>
+    fetch(`${REGISTRATION}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+  const answer = async (response: Response) => [response.status, await response.json()] as const;
+
+  beforeAll(() => {
+    server.close();
+    webhooks.listen({ onUnhandledRequest: 'error' });
+  });
+  afterEach(() => registry.clear());
+  afterAll(() => {
+    webhooks.close();
+    server.listen({ onUnhandledRequest: 'error' });
+  });
+
+  it('list the events, register once (POST in any casing, a second is 409), read and replace the registration', async () => {
+    const [status, events] = await answer(await call('GET', '/events'));
+    expect([status, events]).toEqual([
+      200,
+      examplesOf(operations.find(({ operationId }) => operationId === 'listWebhookEvents') as never, '200')[0]?.value,
+    ]);
+    expect(events).toContain('usagerecords-thresholdExceeded');
+    expect((await answer(await call('GET', ''))).map((part) => (part as { code?: string }).code ?? part)).toEqual([
+      404,
+      'WebhookRegistrationNotFound',
+    ]);
+    expect(
+      (await call('PUT', '', { webhookUrl: 'https://a.example/events', webhookEvents: ['test-created'] })).status,
+    ).toBe(404);
+    const [created, registration] = await answer(
+      await call('POST', '', {
+        WebhookUrl: 'https://a.example/events',
+        WebhookEvents: ['usagerecords-thresholdExceeded'],
+      }),
+    );
+    expect(created).toBe(200);
+    expect(registration).toMatchObject({
+      webhookUrl: 'https://a.example/events',
+      webhookEvents: ['usagerecords-thresholdExceeded'],
+      signatureTokenToMsSignatureHeader: false,
+    });
+    expect(registration.subscriberId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await answer(await call('GET', ''))).toEqual([200, registration]);
+    const [again, exists] = await answer(
+      await call('POST', '', { webhookUrl: 'https://b.example/events', webhookEvents: ['test-created'] }),
+    );
+    expect([again, exists.code]).toEqual([409, 'WebhookRegistrationExists']);
+    expect(exists.description).toContain('PUT');
+    const [replaced, updated] = await answer(
+      await call('PUT', '', {
+        webhookUrl: 'https://b.example/events',
+        webhookEvents: ['test-created', 'invoice-ready'],
+        signatureTokenToMsSignatureHeader: true,
+      }),
+    );
+    expect(replaced).toBe(200);
+    expect(updated).toMatchObject({
+      subscriberId: registration.subscriberId,
+      webhookUrl: 'https://b.example/events',
+      webhookEvents: ['test-created', 'invoice-ready'],
+      signatureTokenToMsSignatureHeader: true,
+    });
+    // Another partner (another token) has none; clear() forgets them all.
+    expect((await call('GET', '', undefined, 'partner-b')).status).toBe(404);
+    registry.clear();
+    expect((await call('GET', '')).status).toBe(404);
+  });
+
+  it('refuse a registration the spec refuses, naming each field', async () => {
+    for (const [body, data] of [
+      [{ webhookUrl: 'https://a.example/events', webhookEvents: ['usage-exceeded'] }, ['webhookEvents']],
+      [{ webhookUrl: 'https://a.example/events', webhookEvents: ['test-created', 'test-created'] }, ['webhookEvents']],
+      [{ webhookUrl: 'https://a.example/events', webhookEvents: [] }, ['webhookEvents']],
+      [{ webhookUrl: 'https://user:pw@a.example/events', webhookEvents: ['test-created'] }, ['webhookUrl']],
+      [{ webhookUrl: 'ftp://a.example/events', webhookEvents: ['test-created'] }, ['webhookUrl']],
+      [{ webhookUrl: 'https://a.example/events' }, ['body']],
+      [{ webhookUrl: 'https://a.example/events', webhookEvents: ['test-created'], colour: 'red' }, ['colour']],
+    ] as const) {
+      const [status, fault] = await answer(await call('POST', '', body));
+      expect([status, fault.code, fault.data], JSON.stringify(body)).toEqual([400, 3000, data]);
+    }
+    const [status, fault] = await answer(await call('POST', '', '{"webhookUrl":'));
+    expect([status, fault.code]).toEqual([400, 800002]);
+    expect((await call('GET', '')).status).toBe(404);
+  });
+
+  it('send test events 2 a minute, each with its status, 409 without test-created, 404 for an unknown one', async () => {
+    expect((await call('POST', '/validationEvents')).status).toBe(404);
+    await call('POST', '', { webhookUrl: 'https://a.example/events', webhookEvents: ['invoice-ready'] });
+    const [refused, notListed] = await answer(await call('POST', '/validationEvents'));
+    expect([refused, notListed.code]).toEqual([409, 'TestEventNotRegistered']);
+    await call('PUT', '', { webhookUrl: 'https://a.example/events', webhookEvents: ['test-created'] });
+    const sent: string[] = [];
+    for (let index = 0; index < 2; index++) {
+      const [status, body] = await answer(await call('POST', '/validationEvents'));
+      expect(status).toBe(200);
+      sent.push(body.correlationId);
+    }
+    const third = await call('POST', '/validationEvents');
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(third.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    const [status, event] = await answer(await call('GET', `/validationEvents/${sent[0]?.toUpperCase()}`));
+    expect(status).toBe(200);
+    expect(event).toMatchObject({
+      correlationId: sent[0],
+      status: 'pending',
+      callbackUrl: 'https://a.example/events',
+      results: [],
+    });
+    const [unknown, missing] = await answer(await call('GET', `/validationEvents/${customer}`));
+    expect([unknown, missing.code]).toEqual([404, 'ValidationEventNotFound']);
+    expect((await call('GET', '/validationEvents/not-a-guid')).status).toBe(400);
+    // The other partner's test events are its own.
+    expect((await call('GET', `/validationEvents/${sent[0]}`, undefined, 'partner-b')).status).toBe(404);
+  });
+
+  it('still answer a documented response by Prefer, and 401 without a token', async () => {
+    const preferred = await fetch(REGISTRATION, { headers: { Authorization: 'Bearer t', Prefer: 'code=200' } });
+    expect((await answer(preferred))[1]).toMatchObject({ subscriberId: 'e3b0c442-98fc-4c14-9afb-f4c8996fb924' });
+    expect((await fetch(REGISTRATION)).status).toBe(401);
+  });
+});
+
 describe('override', () => {
   it("replaces one operation's answer with a resolver or a fixed answer", async () => {
     const client = new UsageBudgetClient({ baseURL: 'http://127.0.0.1:9', credential: 'token', maxRetries: 0 });
@@ -153,7 +294,7 @@ describe('the built entry', () => {
   it('imports nothing but msw, so it loads in a browser', () => {
     for (const file of ['../dist/msw.js', '../dist/msw.cjs']) {
       const code = readFileSync(new URL(file, import.meta.url), 'utf8');
-      const imported = [...code.matchAll(/(?:from\s+|require\()\s*["']([^"']+)["']/g)].map((found) => found[1]);
+      const imported = [...code.matchAll(/(?:\bfrom\s*|\brequire\()\s*["']([^"'\s]+)["']/g)].map((found) => found[1]);
       expect(new Set(imported), file).toEqual(new Set(['msw']));
     }
   });

@@ -11,6 +11,7 @@ import { demoPartner, isRunning, portIsFree, randomPartner, startProcess } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOCK_ADMIN_HEADERS, MockAdminError, type Seed, type StatefulMock, startMock } from '../src/index.js';
 import { testControlsSpec } from '../src/test-controls/admin-spec.js';
+import { firstExample, requestOf } from './support/test-controls.js';
 
 const partner = randomPartner('Seeded partner', 2);
 const [customer, other] = partner.customers as [string, string];
@@ -266,7 +267,7 @@ describe('startMock', () => {
 });
 
 describe('the static mock', () => {
-  it("serves every operation's documented example through Prism, Prefer included, then lets its port go", async () => {
+  it("serves every operation's documented example through Prism (the webhook registration API's too), Prefer included, then lets its port go", async () => {
     const mock = await startMock({ mode: 'static' });
     try {
       expect(mock.mode).toBe('static');
@@ -281,6 +282,8 @@ describe('the static mock', () => {
             .filter((key) => /^[45]\d\d$/.test(key))
             .at(-1),
         );
+        // A valid body (the spec's request example): Prism answers an invalid one 400 or 422 first.
+        const { body } = requestOf(operation, mock.customers[0] as string, mock.token);
         const response = await fetch(`${mock.url}${path}`, {
           method: operation.method.toUpperCase(),
           headers: {
@@ -288,10 +291,34 @@ describe('the static mock', () => {
             Prefer: `code=${status}`,
             'Content-Type': 'application/json',
           },
-          ...(operation.requestBody ? { body: '{"amount": 1}' } : {}),
+          ...(body === undefined ? {} : { body: body as string }),
         });
         expect(response.status, operation.operationId).toBe(status);
       }
+      // The webhook registration API answers its first success example to a valid request with
+      // Authorization, its documented request body example included (Prism checks it).
+      const webhookOperations = specOperations(spec).filter(({ path }) => path.startsWith('/webhooks/'));
+      expect(webhookOperations.map(({ operationId }) => operationId).sort()).toEqual([
+        'createWebhookRegistration',
+        'createWebhookValidationEvent',
+        'getWebhookRegistration',
+        'getWebhookValidationEvent',
+        'listWebhookEvents',
+        'updateWebhookRegistration',
+      ]);
+      for (const operation of webhookOperations) {
+        const request = requestOf(operation, mock.customers[0] as string, mock.token);
+        const response = await fetch(`${mock.url}${request.path}`, {
+          method: request.method ?? 'GET',
+          headers: request.headers as Record<string, string>,
+          ...(request.body === undefined ? {} : { body: request.body as string }),
+        });
+        const success = operation.responses.find(({ status }) => /^2\d\d$/.test(status));
+        expect(response.status, operation.operationId).toBe(Number(success?.status));
+        expect(await response.json(), operation.operationId).toEqual(firstExample(operation, Number(success?.status)));
+      }
+      const unauthorized = await fetch(`${mock.url}/webhooks/v1/registration`);
+      expect(unauthorized.status).toBe(401);
     } finally {
       await mock.close();
     }

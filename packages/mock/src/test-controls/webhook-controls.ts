@@ -19,12 +19,17 @@ export interface CostIncreaseRequest {
 
 /** The customer's usage after the increase, and whether it crossed its budget. */
 export interface CostIncreaseResult {
+  /** The customer tenant ID, in lower case. */
   readonly customer: string;
+  /** Its partner's tenant ID. */
   readonly partner: string;
+  /** Its cost this billing period now, every digit (`"250.6"`). */
   readonly totalCost: string;
+  /** Its cost in USD now; `null` without one. */
   readonly usdTotalCost: string | null;
   /** Its budget as decimal text; `null` without one. */
   readonly budget: string | null;
+  /** Its cost is strictly above its budget. */
   readonly overBudget: boolean;
   /** This increase crossed the budget and raised `usagerecords-thresholdExceeded`. */
   readonly thresholdExceeded: boolean;
@@ -40,34 +45,49 @@ export interface WebhookEventRequest {
   readonly partner?: string;
   /** Absolute, or a path made absolute against the mock's URL; default the usage records for a threshold event, else `null`. */
   readonly resourceUri?: string | null;
+  /** The event's `ResourceName`; default the one Partner Center documents for the event. */
   readonly resourceName?: string;
+  /** The event's `AuditUri`; default `null`. */
   readonly auditUri?: string | null;
 }
 
 /** An event raised: its ID, and the exact JSON text sent (and signed) at every attempt. */
 export interface RaisedWebhookEvent {
+  /** The event, as `webhookDeliveries()` lists it. */
   readonly eventId: string;
+  /** The exact JSON text sent, and signed, at every attempt. */
   readonly body: string;
 }
 
 /** Which events `webhookDeliveries` lists. */
 export interface WebhookDeliveryFilter {
+  /** Only this partner's (tenant ID). */
   readonly partner?: string;
+  /** Only events in this state. */
   readonly state?: 'pending' | 'delivered' | 'parked';
 }
 
 /** An event with every attempt to deliver it. */
 export interface WebhookDelivery {
+  /** The event's ID in the outbox. */
   readonly eventId: string;
+  /** The partner's tenant ID. */
   readonly partner: string;
+  /** Such as `usagerecords-thresholdExceeded`. */
   readonly eventName: string;
+  /** The exact JSON text sent, and signed, at every attempt. */
   readonly body: string;
+  /** A test event's correlation ID; `null` for other events. */
   readonly correlationId: string | null;
   /** `parked`: 10 attempts failed, no more are made. */
   readonly state: 'pending' | 'delivered' | 'parked';
+  /** When it was raised (ISO 8601). */
   readonly raisedAt: string;
+  /** When it was delivered or parked; `null` while pending. */
   readonly settledAt: string | null;
+  /** When the next attempt is due; `null` once settled. */
   readonly nextAttemptAt: string | null;
+  /** Every attempt, oldest first: its receiver's HTTP `status` (`null` without an answer) and what the test event's status reports of it. */
   readonly attempts: readonly {
     readonly attempt: number;
     readonly url: string;

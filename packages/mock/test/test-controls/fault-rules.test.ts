@@ -20,6 +20,29 @@ import {
 const server = useSeededMock();
 const { admin, addFault, journal, call, getBudget } = server;
 
+const REGISTRATION = '/webhooks/v1/registration';
+// A receiver on loopback (nothing listens on the discard port: deliveries wait for a retry).
+const registration = JSON.stringify({ webhookUrl: 'http://127.0.0.1:9/events', webhookEvents: ['test-created'] });
+
+/**
+ * A request of the operation the mock answers the same way each time, with another status than
+ * the fault's, a success where it can: a webhook operation gets the partner's registration first
+ * (a body with a URL the mock may send to; a `POST` is then a repeatable 409, or, against a 409
+ * fault, a repeatable 400 for a URL it may not send to), and a test event's status a test event.
+ */
+async function repeatableRequest(operation: (typeof operations)[number], status: number): Promise<RawRequest> {
+  const request = requestOf(operation, customer, token);
+  if (!operation.path.startsWith('/webhooks/')) return request;
+  if (operation.operationId === 'createWebhookRegistration' && status === 409) return request;
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  expect((await call({ method: 'POST', path: REGISTRATION, headers, body: registration })).status).toBe(200);
+  if (request.body !== undefined) return { ...request, body: registration };
+  if (operation.operationId !== 'getWebhookValidationEvent') return request;
+  const sent = await call({ method: 'POST', path: `${REGISTRATION}/validationEvents`, headers });
+  const { correlationId } = JSON.parse(sent.text) as { correlationId: string };
+  return { ...request, path: `${REGISTRATION}/validationEvents/${correlationId}` };
+}
+
 describe('fault rules', () => {
   // Spec-driven: every documented error status of every operation, answered with its first example.
   const cases = operations.flatMap((operation) =>
@@ -28,7 +51,7 @@ describe('fault rules', () => {
   it.each(cases)(
     '%s %i: answers the spec example once, then serves as usual',
     async (operationId, status, operation) => {
-      const request = requestOf(operation, customer, token);
+      const request = await repeatableRequest(operation, status);
       // What the server answers this request without a fault, before and after the one fault.
       const usual = (await call(request)).status;
       const added = await addFault({ operationId, status, times: 1 });
