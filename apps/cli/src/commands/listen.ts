@@ -1,8 +1,4 @@
-import {
-  createWebhookVerifier,
-  resolveThresholdExceeded,
-  WebhookVerificationError,
-} from '@usagebudget/client/webhooks';
+import { createWebhookVerifier, resolveThresholdExceeded, verifyWebhookRequest } from '@usagebudget/client/webhooks';
 import { CommandLineError } from '../command-line/error.js';
 import { numberOption } from '../command-line/values.js';
 import type { Connection } from '../connection.js';
@@ -63,9 +59,10 @@ export const listenCommand: Command<typeof NAME, ListenArgs> = {
     synopsis: 'usagebudget listen [--port N] [--forward-to URL] [--trust-root FILE] [--register] [options]',
     summary:
       'Receives webhook events on 127.0.0.1 and verifies each one with the SDK (the signature over the\n' +
-      'exact bytes, the certificate, its chain and organisation; a replay is refused): a verified\n' +
-      'delivery is answered 200 and shown (a budget alert with the customers now over budget, read\n' +
-      'from the usage records), a refused one 401 with the reason. --forward-to passes each verified\n' +
+      'exact bytes, the certificate, its chain and organisation): a verified delivery is answered\n' +
+      '200 and shown (a budget alert with the customers now over budget, read from the usage\n' +
+      'records), a refused one 401 with the reason, a replay 200 without handling it again.\n' +
+      '--forward-to passes each verified\n' +
       'delivery on, bytes and headers as they came, and answers what that receiver answered. It trusts\n' +
       "Partner Center, or the test root of a target on this machine (the reference server's, from\n" +
       '<base-url>/webhooks/certificates/root.pem), or that of --trust-root. Ctrl-C stops it.',
@@ -119,33 +116,28 @@ async function listen(call: Parameters<typeof listenCommand.run>[0], context: Co
           ? formatRefused(delivery, context.style)
           : formatVerified(delivery, context.style),
     );
+  // The SDK's rule answers each delivery (verifyWebhookRequest: 401 and the reason, 200 for a
+  // replay already handled); a forward's own answer then goes back to the sender.
   const handle = async (delivery: Delivery, answer: Answer) => {
-    let event: VerifiedDelivery['event'];
-    try {
-      event = await verifier.verify({ body: delivery.body, headers: delivery.headers });
-    } catch (error) {
-      if (!(error instanceof WebhookVerificationError)) throw error;
-      answer(401, error.message);
-      return show({ receivedAt: delivery.receivedAt, status: 401, reason: error.reason, message: error.message });
-    }
-    const forwarded = forwardTo && {
-      url: forwardTo.href,
-      outcome: await forwardDelivery(forwardTo, delivery.body, delivery.rawHeaders, FORWARD_TIMEOUT_MS),
-    };
-    const status = forwarded ? ('status' in forwarded.outcome ? forwarded.outcome.status : 502) : 200;
-    // A delivery not acknowledged is sent again, the same bytes: that is no replay.
-    if (status < 200 || status > 299) verifier.forget(delivery);
-    answer(status, forwarded ? 'forwarded' : 'verified');
-    const overBudget =
-      event.EventName === THRESHOLD_EXCEEDED && connection
-        ? await customersOverBudget(connection, event, context)
-        : undefined;
-    show({
-      receivedAt: delivery.receivedAt,
-      event,
-      ...(overBudget && { overBudget }),
-      ...(forwarded && { forwarded }),
+    let verified: VerifiedDelivery['event'] | undefined;
+    let forwarded: VerifiedDelivery['forwarded'];
+    const result = await verifyWebhookRequest(verifier, delivery, async (event) => {
+      verified = event;
+      if (!forwardTo) return;
+      const outcome = await forwardDelivery(forwardTo, delivery.body, delivery.rawHeaders, FORWARD_TIMEOUT_MS);
+      forwarded = { url: forwardTo.href, outcome };
+      // Not acknowledged: the SDK forgets the delivery, so that the sender's next attempt verifies.
+      if (!('status' in outcome) || outcome.status < 200 || outcome.status > 299) throw new Error('not forwarded');
     });
+    answer(forwarded ? ('status' in forwarded.outcome ? forwarded.outcome.status : 502) : result.status, result.text);
+    const { receivedAt } = delivery;
+    if (!verified)
+      return show({ receivedAt, status: result.status, reason: reasonOf(result.text), message: result.text });
+    const overBudget =
+      verified.EventName === THRESHOLD_EXCEEDED && connection
+        ? await customersOverBudget(connection, verified, context)
+        : undefined;
+    show({ receivedAt, event: verified, ...(overBudget && { overBudget }), ...(forwarded && { forwarded }) });
   };
   const receiver = await startReceiver(port, (delivery, answer) =>
     handle(delivery, answer).catch((error: unknown) => {
@@ -174,6 +166,9 @@ async function listen(call: Parameters<typeof listenCommand.run>[0], context: Co
   if (!settings.json) context.note('listen: stopped\n');
   return ExitCode.ok;
 }
+
+/** The reason code an answer of the SDK's starts with (`bad-signature: …`). */
+const reasonOf = (text: string) => /^([a-z-]+):/.exec(text)?.[1] ?? 'refused';
 
 function startLines(url: string, trust: string, forwardTo: URL | undefined, context: CommandContext): string {
   const rows = table(

@@ -21,7 +21,10 @@ export interface VerifiedDelivery {
   readonly forwarded?: { readonly url: string; readonly outcome: ForwardOutcome };
 }
 
-/** A refused delivery: the SDK's reason code and message (which starts with it), and the status answered. */
+/**
+ * A delivery not handled: the SDK's reason code and message (which starts with it), and the
+ * status answered (200 for a replay: the event was handled when it first came).
+ */
 export interface RefusedDelivery {
   readonly receivedAt: Date;
   readonly status: number;
@@ -60,7 +63,8 @@ const overBudgetRows = (customers: readonly OverBudgetCustomer[]) =>
 /** A refused delivery, one line: the status answered, the reason code, the message. */
 export function formatRefused(delivery: RefusedDelivery, s: Style): string {
   const { receivedAt, status, message } = delivery;
-  return `${receivedAt.toISOString()}  ${s.error(`refused (${status})`)}  ${terminalText(message)}\n`;
+  const what = status === 200 ? s.warning('already handled (200)') : s.error(`refused (${status})`);
+  return `${receivedAt.toISOString()}  ${what}  ${terminalText(message)}\n`;
 }
 
 /** `--json`: a line a delivery; `verified` says which kind. */

@@ -1,6 +1,6 @@
 // The HTTP side of `listen`: a server on 127.0.0.1 that takes each POST whole (its exact bytes:
 // what the signature covers), bounded in size, and hands it to the command, which answers it.
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** An event is a few hundred bytes; a body past this is refused (413) unread. */
@@ -12,7 +12,8 @@ export const RECEIVER_PATH = '/webhooks';
 export interface Delivery {
   readonly receivedAt: Date;
   readonly body: Buffer;
-  readonly headers: IncomingHttpHeaders;
+  /** Every copy of each header (`headersDistinct`): the SDK refuses a signature header given twice. */
+  readonly headers: NodeJS.Dict<string[]>;
   /** The headers as sent: names in their case, in order, repeats kept (for `--forward-to`). */
   readonly rawHeaders: readonly string[];
 }
@@ -51,7 +52,7 @@ export async function startReceiver(
       const delivery = {
         receivedAt: new Date(),
         body: Buffer.concat(chunks),
-        headers: request.headers,
+        headers: request.headersDistinct,
         rawHeaders: request.rawHeaders,
       };
       handle(delivery, answer).catch((error: unknown) => answer(500, (error as Error).message));
