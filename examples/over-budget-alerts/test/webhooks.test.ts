@@ -3,7 +3,7 @@
 // the mock delivers the signed alert, the receiver verifies it with the mock's root and reports the
 // customer; the same delivery sent again is not handled twice, and forged ones are refused.
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageBudgetClient } from '@usagebudget/client';
 import { type StatefulMock, startMock } from '@usagebudget/mock';
@@ -31,27 +31,18 @@ const listen = async (server: Server) => {
 };
 
 /** POSTs `body` with `headers` to `url`; the answer's status and text. */
-function post(url: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const sent = request(url, { method: 'POST', headers }, (answer) => {
-      let text = '';
-      answer.on('data', (chunk) => {
-        text += chunk;
-      });
-      answer.once('end', () => resolve({ status: answer.statusCode ?? 0, text }));
-    });
-    sent.once('error', reject);
-    sent.end(body);
-  });
+async function post(url: string, body: Buffer, headers: Record<string, string>) {
+  const answer = await fetch(url, { method: 'POST', body, headers });
+  return { status: answer.status, text: await answer.text() };
 }
 
 const SIGNED = ['content-type', 'authorization', 'x-ms-certificate-url', 'x-ms-signature-algorithm'];
 const signedHeaders = ({ headers }: Captured) =>
   Object.fromEntries(SIGNED.filter((name) => headers[name] !== undefined).map((name) => [name, String(headers[name])]));
 
-async function until<T>(read: () => T | undefined, what: string): Promise<T> {
+async function until<T>(read: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> {
   for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
-    const value = read();
+    const value = await read();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -103,7 +94,11 @@ describe('the budget alert receiver, against the stateful mock', () => {
     expect(describeOverBudget(alert?.customers[0] as never)).toBe(
       `Big Spender Ltd (${BIG_SPENDER}) is over its budget: 1090 of 1000 USD (109%).`,
     );
-    const deliveries = await mock.admin.webhookDeliveries({ state: 'delivered' });
+    // Delivered once the receiver's 200 is back at the mock.
+    const deliveries = await until(async () => {
+      const delivered = await mock.admin.webhookDeliveries({ state: 'delivered' });
+      return delivered.length > 0 ? delivered : undefined;
+    }, 'delivered event');
     expect(deliveries.map(({ eventName, attempts }) => [eventName, attempts.at(-1)?.status])).toEqual([
       ['usagerecords-thresholdExceeded', 200],
     ]);
