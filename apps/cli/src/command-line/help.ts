@@ -20,8 +20,10 @@ Token (the first of these that is set is used; it is never printed):
 
 Options:
   --json                  print JSON lines on stdout: one object per line (one line for get, set,
-                          clear, usage and partner-usage; one per customer for customers and
-                          report), and errors as JSON on stderr
+                          clear, usage, partner-usage, webhooks register and show; one per
+                          customer for customers and report, per event name for webhooks
+                          events, per attempt for webhooks test, per delivery for listen),
+                          and errors as JSON on stderr
   --correlation-id GUID   the MS-CorrelationId to send (default: a new one)
   --locale TAG            the language of the service's error descriptions (default en-US)
   --timeout SECONDS       per attempt, body included, and for --token-command (default ${DEFAULT_TIMEOUT_SECONDS})
@@ -50,8 +52,8 @@ export function helpText(command?: CommandName, group?: string): string {
     const own = options ? `Options of ${command}:\n${options}\n\n` : '';
     return `Usage: ${synopsis}\n\n${summary}\n\nExamples:\n${examples}\n\n${own}${OPTIONS}`;
   }
-  return `usagebudget: read, set and clear a Partner Center customer's usage spending budget, and
-see the usage it is measured against.
+  return `usagebudget: read, set and clear a Partner Center customer's usage spending budget, see the
+usage it is measured against, and receive its budget alerts (webhooks, verified).
 
 Usage:
 ${COMMANDS.map(({ help }) => `  ${help.synopsis}`).join('\n')}
@@ -62,6 +64,7 @@ Examples:
   usagebudget set ${EXAMPLE_ID} 250.50
   usagebudget get ${EXAMPLE_ID} --cloud global --json
   usagebudget report --over 80
+  usagebudget listen --register
 
 ${OPTIONS}`;
 }
