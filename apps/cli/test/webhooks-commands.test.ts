@@ -162,7 +162,7 @@ describe('usagebudget webhooks register and show', () => {
     const unknown = await usagebudget(['webhooks', 'delete', ...base], fresh());
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(
-      '"usagebudget webhooks" takes one of: register, show, events, test (got "delete")',
+      '"usagebudget webhooks" takes one of: register, show, events, test, status (got "delete")',
     );
     const misplaced = await usagebudget(['webhooks', 'show', '--event', 'test-created', ...base], fresh());
     expect(misplaced.code).toBe(2);
@@ -186,6 +186,21 @@ describe('usagebudget webhooks test', () => {
       EventName: 'test-created',
       ResourceUri: `${server.url}/webhooks/v1/registration/validationEvents/${correlationId}`,
     });
+    // The same event read again by its correlation ID.
+    const status = await usagebudget(['webhooks', 'status', correlationId as string, ...base], auth);
+    expect(status, status.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(status.stdout).toMatch(/^Attempt 1 {2}\S+Z {2}OK$/m);
+    expect(row(status.stdout, 'Status')).toBe('completed');
+  });
+
+  it('webhooks status refuses a correlation ID that is not a GUID (exit code 2) and reports one it does not know (exit code 3)', async () => {
+    const auth = fresh();
+    const malformed = await usagebudget(['webhooks', 'status', 'not-a-guid', ...base], auth);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('invalid correlation ID "not-a-guid": expected a GUID');
+    const unknown = await usagebudget(['webhooks', 'status', '04af2aea-d413-42db-824e-f328001484d1', ...base], auth);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('ValidationEventNotFound');
   });
 
   it("--wait ends at --wait-timeout with the event still pending (exit code 1), each failed attempt shown, the receiver's answer escaped", async () => {

@@ -11,6 +11,7 @@ import { usageCommand } from './usage.js';
 import { webhooksEventsCommand } from './webhooks-events.js';
 import { webhooksRegisterCommand } from './webhooks-register.js';
 import { webhooksShowCommand } from './webhooks-show.js';
+import { webhooksStatusCommand } from './webhooks-status.js';
 import { webhooksTestCommand } from './webhooks-test.js';
 
 /** Every command of `usagebudget`, in the order `--help` lists them. A new command is a line here. */
@@ -27,6 +28,7 @@ export const COMMANDS = [
   webhooksShowCommand,
   webhooksEventsCommand,
   webhooksTestCommand,
+  webhooksStatusCommand,
   listenCommand,
 ] as const;
 

@@ -3,7 +3,9 @@
 // final status or its time limit.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UsageBudgetClient } from '@usagebudget/client';
-import type { CommandContext } from '../commands/command.js';
+import { CommandLineError } from '../command-line/error.js';
+import { numberOption } from '../command-line/values.js';
+import type { CommandContext, CommandWords, OptionSpec } from '../commands/command.js';
 import { type Style, table } from '../output.js';
 import { jsonLine } from '../terminal-text.js';
 
@@ -11,6 +13,46 @@ import { jsonLine } from '../terminal-text.js';
 export type TestEventStatus = Awaited<ReturnType<UsageBudgetClient['getWebhookTestEvent']>>;
 /** One delivery attempt of it. */
 export type DeliveryAttempt = TestEventStatus['results'][number];
+
+const DEFAULT_WAIT_SECONDS = 60;
+const MAX_WAIT_SECONDS = 3_600;
+
+/** `--wait` and `--wait-timeout`, of `webhooks test` and `webhooks status`. */
+export const WAIT_OPTIONS = {
+  wait: { type: 'boolean', default: false },
+  'wait-timeout': { type: 'string' },
+} as const satisfies Record<string, OptionSpec>;
+
+export const WAIT_OPTIONS_HELP = `  --wait                  follow the attempts until the event is delivered or has failed
+  --wait-timeout SECONDS  how long --wait follows them (default ${DEFAULT_WAIT_SECONDS}; the service retries
+                          for hours: a receiver down for longer than this is not waited for)`;
+
+/** How long `--wait` follows the attempts, in ms; `undefined` without `--wait`. */
+export function waitOption(words: CommandWords, command: string): number | undefined {
+  const timeout = words.text('wait-timeout');
+  if (timeout !== undefined && !words.flag('wait')) throw new CommandLineError('--wait-timeout needs --wait', command);
+  const seconds = numberOption(timeout, DEFAULT_WAIT_SECONDS, (n) => n > 0 && n <= MAX_WAIT_SECONDS);
+  if (seconds === undefined) {
+    throw new CommandLineError(`--wait-timeout takes seconds, more than 0 and at most ${MAX_WAIT_SECONDS}`, command);
+  }
+  return words.flag('wait') ? Math.ceil(seconds * 1000) : undefined;
+}
+
+/**
+ * Prints the attempts of a test event (followed with `waitMs`), then its status; with `waitMs`,
+ * a {@link TestEventNotDeliveredError} unless it was delivered.
+ */
+export async function printTestEvent(
+  client: UsageBudgetClient,
+  correlationId: string,
+  context: CommandContext,
+  json: boolean,
+  waitMs: number | undefined,
+): Promise<void> {
+  const status = await followTestEvent(client, correlationId, context, json, waitMs);
+  context.write(json ? testEventStatusJson(status) : formatTestEventStatus(status, context.style));
+  if (waitMs !== undefined && status.status !== 'completed') throw new TestEventNotDeliveredError(status, waitMs);
+}
 
 /** Status polls start quick (the first attempt is made at once) and slow down to this. */
 const POLL_MAX_MS = 1_000;
@@ -38,7 +80,7 @@ const attemptText = (attempt: DeliveryAttempt) =>
  * again until the status is final or the time is up (Ctrl-C stops it: the next call is aborted).
  * Resolves with the last status read.
  */
-export async function followTestEvent(
+async function followTestEvent(
   client: UsageBudgetClient,
   correlationId: string,
   context: CommandContext,
@@ -73,7 +115,7 @@ function attemptJson(correlationId: string, attempt: number, result: DeliveryAtt
 }
 
 /** After the attempts: the status, where the event went. */
-export function formatTestEventStatus(status: TestEventStatus, s: Style): string {
+function formatTestEventStatus(status: TestEventStatus, s: Style): string {
   const paint = status.status === 'completed' ? s.value : status.status === 'pending' ? s.warning : s.error;
   return table(
     [
@@ -86,7 +128,7 @@ export function formatTestEventStatus(status: TestEventStatus, s: Style): string
 }
 
 /** `--json`: the last line, the status. */
-export function testEventStatusJson(status: TestEventStatus): string {
+function testEventStatusJson(status: TestEventStatus): string {
   const { correlationId, partnerId, callbackUrl, results } = status;
   return jsonLine({
     command: 'webhooks test',
