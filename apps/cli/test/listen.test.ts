@@ -5,10 +5,14 @@
 // passed back to the sender (and a delivery it failed verifying again when resent); Ctrl-C and
 // SIGTERM stop it cleanly, its port released.
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type ReceivedDelivery,
   randomPartner,
+  runToEnd,
   type ServerProcess,
   type StartedProcess,
   startProcess,
@@ -244,6 +248,46 @@ describe('usagebudget listen', () => {
       expect(target.deliveries).toHaveLength(2);
     } finally {
       await target.close();
+    }
+  });
+
+  it("--trust-root trusts the roots of a file: the server's verifies its delivery, another root does not", async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'usagebudget-listen-'));
+    try {
+      const serverRoot = join(scratch, 'server-root.pem');
+      await writeFile(serverRoot, await (await fetch(`${server.url}/webhooks/certificates/root.pem`)).text());
+      const otherRoot = join(scratch, 'other-root.pem');
+      const made = await runToEnd('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/O=usagebudget reference server/CN=another root',
+        '-keyout',
+        join(scratch, 'other-key.pem'),
+        '-out',
+        otherRoot,
+      ]);
+      expect(made.code, made.stderr).toBe(0);
+      const delivery = genuine[0] as ReceivedDelivery;
+      for (const [root, status, reason] of [
+        [serverRoot, 200, /^OK/],
+        [otherRoot, 401, /^certificate-untrusted: /],
+      ] as const) {
+        const { started, url } = await listen(['--trust-root', root], capturingToken);
+        expect(started.stdout()).toContain(`Trusting  the root of ${root} (O=usagebudget reference server)`);
+        const answer = await resend(url, delivery);
+        expect(answer.status, answer.text).toBe(status);
+        expect(answer.text).toMatch(reason);
+        running.delete(started);
+        await started.stop('SIGINT');
+      }
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
   });
 
