@@ -2,10 +2,13 @@
 // raw bytes, a receiver for `node:http` and frameworks, and the customers a budget alert is about.
 // A subpath of its own, so that the main entry's bundle carries no certificate code.
 
+// The main entry's types that these functions take or return, named here too (nothing of it is bundled twice).
 export type {
   CallOptions,
+  CallPromise,
   CustomerMonthlyUsageRecord,
   Decimal,
+  Throttle,
   UsageBudgetClient,
   WebhookEvent,
 } from './index.js';
@@ -16,6 +19,7 @@ export { WebhookVerificationError, type WebhookVerificationReason } from './webh
 export {
   verifyWebhookRequest,
   type WebhookAnswer,
+  type WebhookEventListener,
   type WebhookHandlerOptions,
   webhookHandler,
 } from './webhooks/node-handler.js';

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWebhookVerifier,
+  memoryReplayGuard,
   verifyWebhookEvent,
   type WebhookDelivery,
   WebhookVerificationError,
@@ -49,6 +50,8 @@ describe('webhook verification', () => {
   let signing: TestCertificate;
   let intermediate: TestCertificate;
   let viaIntermediate: TestCertificate;
+  let viaIssuerUrl: TestCertificate;
+  let viaIssuerElsewhere: TestCertificate;
   let trust: NonNullable<WebhookVerifierOptions['trust']>;
   const url = (path: string) => `${host.origin}${path}`;
   const hits = (path: string) => host.hits.get(path) ?? 0;
@@ -113,6 +116,21 @@ describe('webhook verification', () => {
     host.route('/cert/garbage.cer', serve(Buffer.from('not a certificate')));
     host.route('/cert/hangs.cer', () => undefined);
     otherHost.route('/cert/signing.cer', serve(signing.der));
+    // A certificate that names where its intermediate is, as Partner Center's do (AIA).
+    host.route('/pki/intermediate.cer', serve(intermediate.der));
+    viaIssuerUrl = makeCertificate({
+      issuer: intermediate,
+      organisations: [ORGANISATION],
+      issuerUrl: url('/pki/intermediate.cer'),
+    });
+    host.route('/cert/via-issuer-url.cer', serve(viaIssuerUrl.der));
+    viaIssuerElsewhere = makeCertificate({
+      issuer: intermediate,
+      organisations: [ORGANISATION],
+      issuerUrl: `${otherHost.origin}/pki/intermediate.cer`,
+    });
+    host.route('/cert/via-issuer-elsewhere.cer', serve(viaIssuerElsewhere.der));
+    otherHost.route('/pki/intermediate.cer', serve(intermediate.der));
     trust = { roots: [root.pem], certificateHosts: [host.host], allowHttp: true, organisation: ORGANISATION };
   });
   afterAll(async () => {
@@ -143,6 +161,28 @@ describe('webhook verification', () => {
       await refusal(verifier().verify(delivery('/cert/via-intermediate.cer', { key })), 'certificate-untrusted');
       const named = verifier({ trust: { ...trust, intermediates: [intermediate.pem] } });
       expect(await named.verify(delivery('/cert/via-intermediate.cer', { key }))).toEqual(EVENT);
+    });
+
+    it('downloads the intermediate the certificate names (AIA) from an allowed issuer host, once', async () => {
+      const before = hits('/pki/intermediate.cer');
+      const shared = verifier({ trust: { ...trust, issuerHosts: [host.host] }, replayGuard: false });
+      const delivered = delivery('/cert/via-issuer-url.cer', { key: viaIssuerUrl.key });
+      expect(await shared.verify(delivered)).toEqual(EVENT);
+      expect(await shared.verify(delivered)).toEqual(EVENT);
+      expect(hits('/pki/intermediate.cer') - before).toBe(1);
+      // By default only Microsoft's and DigiCert's issuer hosts are: nothing downloaded, untrusted.
+      await refusal(verifier().verify(delivered), 'certificate-untrusted');
+      expect(hits('/pki/intermediate.cer') - before).toBe(1);
+    });
+
+    it('does not download an intermediate from a host off the issuer hosts', async () => {
+      await refusal(
+        verifier({ trust: { ...trust, issuerHosts: [host.host] } }).verify(
+          delivery('/cert/via-issuer-elsewhere.cer', { key: viaIssuerElsewhere.key }),
+        ),
+        'certificate-untrusted',
+      );
+      expect(otherHost.hits.get('/pki/intermediate.cer') ?? 0).toBe(0);
     });
 
     it('fetches a certificate once per URL for all the deliveries a verifier checks', async () => {
@@ -381,5 +421,18 @@ describe('webhook verification', () => {
       const { headers } = genuine;
       await refusal(guarded.verify({ body: Buffer.from(`${BODY} `), headers }), 'bad-signature');
     });
+  });
+});
+
+describe('memoryReplayGuard', () => {
+  it('refuses a key again within its window, not after it, and holds at most its bound (the oldest dropped)', () => {
+    const guard = memoryReplayGuard(1_000, 3);
+    expect(['a', 'b', 'c'].map((key) => guard.check(key, 0))).toEqual([true, true, true]);
+    expect(guard.check('a', 999)).toBe(false);
+    // A fourth key: the oldest ('a') is dropped to stay within 3, so it is new again.
+    expect(guard.check('d', 999)).toBe(true);
+    expect(guard.check('a', 999)).toBe(true);
+    expect(guard.check('c', 999)).toBe(false);
+    expect(guard.check('c', 1_000)).toBe(true);
   });
 });

@@ -37,7 +37,8 @@ const FORMATS = ['import', 'require'] as const;
 beforeAll(async () => {
   server = await startScriptedServer();
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'client-consumer', private: true }));
-  await packAndInstall(['@usagebudget/openapi', '@usagebudget/client'], project);
+  // @types/node for the webhooks subpath's snippet alone (it is for Node.js).
+  await packAndInstall(['@usagebudget/openapi', '@usagebudget/client'], project, ['@types/node@^20']);
 });
 
 beforeEach(() => {
@@ -132,6 +133,60 @@ client.getBudget('${TENANT}').then(
     },
   );
 
+  it.each(FORMATS)(
+    'refuses an untrusted delivery and resolves a budget alert through the webhooks subpath by %s',
+    async (format) => {
+      const record = (resourceId: string, totalCost: number, amount: number) => ({
+        resourceId,
+        resourceName: resourceId.slice(0, 8),
+        totalCost,
+        percentUsed: (100 * totalCost) / amount,
+        budget: { amount },
+        isUpgraded: true,
+        lastModifiedDate: '2026-12-01T00:00:00Z',
+        attributes: { objectType: 'CustomerMonthlyUsageRecord' },
+      });
+      server.answer({
+        status: 200,
+        json: {
+          totalCount: 2,
+          items: [record(TENANT, 120, 100), record(OTHER, 100, 100)],
+          attributes: { objectType: 'Collection' },
+        },
+      });
+      const printed = await run(
+        file(format, 'webhooks'),
+        `${load(format, 'verifyWebhookEvent, WebhookVerificationError, resolveThresholdExceeded, webhookHandler', '@usagebudget/client/webhooks')}
+${load(format, 'UsageBudgetClient', '@usagebudget/client')}
+const client = new UsageBudgetClient({ baseURL: process.env.BASE_URL, credential: 'packed-token' });
+const headers = {
+  authorization: 'Signature AAAA',
+  'x-ms-certificate-url': process.env.BASE_URL + '/cert/signing.cer',
+  'x-ms-signature-algorithm': 'rsa-sha256',
+};
+(async () => {
+  const refusal = await verifyWebhookEvent({ body: '{}', headers }).catch((error) => error);
+  const event = { EventName: 'usagerecords-thresholdExceeded', ResourceUri: 'https://api.partnercenter.microsoft.com/v1/customers/usagerecords', ResourceName: 'usagerecords', ResourceChangeUtcDate: '2026-12-06T00:00:00Z' };
+  const over = await resolveThresholdExceeded(client, event);
+  console.log(JSON.stringify({
+    error: refusal instanceof WebhookVerificationError && refusal instanceof Error,
+    reason: refusal.reason,
+    handler: typeof webhookHandler({}, () => undefined),
+    over: over.map(({ customerTenantId, totalCost, budget }) => [customerTenantId, totalCost, budget]),
+  }));
+})();`,
+      );
+      expect(printed).toEqual({
+        error: true,
+        reason: 'untrusted-certificate-url',
+        handler: 'function',
+        over: [[TENANT, '120', 100]],
+      });
+      // The certificate URL was refused before any fetch: the only request is the usage records'.
+      expect(server.requests.map(({ url }) => url)).toEqual(['/v1/customers/usagerecords']);
+    },
+  );
+
   it('type-checks a usage snippet under TS strict, from ESM and CJS', async () => {
     const names =
       'UsageBudgetClient, clouds, clientDefaults, PartnerCenterError, RateLimitError, type SpendingBudget, type TokenProvider, ' +
@@ -139,6 +194,12 @@ client.getBudget('${TENANT}').then(
     writeFileSync(join(project, 'usage.mts'), usageSnippet(`import { ${names} } from '@usagebudget/client';`));
     writeFileSync(join(project, 'usage.cts'), usageSnippet(`import { ${names} } from '@usagebudget/client';`));
     expect(await typeCheckStrict(project, ['usage.mts', 'usage.cts'], [])).toBe('');
+  });
+
+  it("type-checks the webhooks subpath's snippet under TS strict with Node's types, from ESM and CJS", async () => {
+    writeFileSync(join(project, 'webhooks.mts'), webhooksSnippet());
+    writeFileSync(join(project, 'webhooks.cts'), webhooksSnippet());
+    expect(await typeCheckStrict(project, ['webhooks.mts', 'webhooks.cts'], ['node'])).toBe('');
   });
 });
 
@@ -205,5 +266,39 @@ client.setBudget('id', '10');
 new UsageBudgetClient({ cloud: 'mars', credential: 't' });
 // @ts-expect-error getBudget's data has no such property
 client.getBudget('id').then((budget) => budget.currency);
+`;
+}
+
+function webhooksSnippet(): string {
+  return `import { createServer } from 'node:http';
+import { UsageBudgetClient } from '@usagebudget/client';
+import {
+  createWebhookVerifier,
+  webhookHandler,
+  type OverBudgetCustomer,
+  resolveThresholdExceeded,
+  type WebhookEvent,
+  WebhookVerificationError,
+  type WebhookVerificationReason,
+} from '@usagebudget/client/webhooks';
+
+const client = new UsageBudgetClient({ credential: 'token' });
+createServer(webhookHandler({ maxBodyBytes: 1024 }, async (event: WebhookEvent) => event.EventName)).listen(0);
+
+export async function receive(body: Uint8Array, headers: Record<string, string | string[] | undefined>): Promise<string> {
+  const verifier = createWebhookVerifier({ trust: { roots: ['PEM'], certificateHosts: ['127.0.0.1:4010'], allowHttp: true } });
+  try {
+    const event: WebhookEvent = await verifier.verify({ body, headers });
+    const over: OverBudgetCustomer[] = await resolveThresholdExceeded(client, event);
+    const registration = await client.createWebhookRegistration({ webhookUrl: 'https://example.com/events', webhookEvents: [event.EventName] });
+    return over.map(({ customerTenantId, totalCost }) => customerTenantId + totalCost).join() + registration.webhookUrl;
+  } catch (error) {
+    const reason: WebhookVerificationReason | undefined = error instanceof WebhookVerificationError ? error.reason : undefined;
+    return reason ?? 'other';
+  }
+}
+
+// @ts-expect-error a registration lists its events
+client.createWebhookRegistration({ webhookUrl: 'https://example.com/events' });
 `;
 }

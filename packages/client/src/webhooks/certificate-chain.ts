@@ -39,6 +39,25 @@ export function parseCertificates(bytes: Uint8Array): X509Certificate[] {
   }
 }
 
+/**
+ * Where the certificate's issuer can be downloaded (its Authority Information Access "CA Issuers"
+ * URIs), as Node prints them: `CA Issuers - URI:http://…`, a value with special characters quoted.
+ */
+export function issuerUrls(certificate: X509Certificate): string[] {
+  const urls: string[] = [];
+  for (const line of (certificate.infoAccess ?? '').split('\n')) {
+    const match = /^CA Issuers - URI:(.+)$/.exec(line);
+    if (!match?.[1]) continue;
+    const value = match[1];
+    try {
+      urls.push(value.startsWith('"') ? (JSON.parse(value) as string) : value);
+    } catch {
+      // An unreadable value is no URL to follow.
+    }
+  }
+  return urls;
+}
+
 /** Whether `issuer` issued and signed `certificate`: names and key identifiers (OpenSSL's check), then the signature. */
 const signed = (certificate: X509Certificate, issuer: X509Certificate) =>
   certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);

@@ -1,8 +1,14 @@
 import type { WebhookEvent } from '../index.js';
 import { WebhookVerificationError } from './errors.js';
 
-const MEMBERS = ['EventName', 'ResourceUri', 'ResourceName', 'AuditUri', 'ResourceChangeUtcDate'] as const;
-const REQUIRED = ['EventName', 'ResourceName', 'ResourceChangeUtcDate'] as const;
+// Each member's PascalCase and camelCase names.
+const MEMBERS = ['EventName', 'ResourceUri', 'ResourceName', 'AuditUri', 'ResourceChangeUtcDate'].map(
+  (name) => [name, name.charAt(0).toLowerCase() + name.slice(1)] as const,
+);
+const OPTIONAL: ReadonlySet<string> = new Set(['ResourceUri', 'AuditUri']);
+
+// One decoder for every body: it keeps no state between `decode` calls without `stream`.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const malformed = (why: string, cause?: unknown) =>
   new WebhookVerificationError('malformed-body', `the body ${why}`, { cause });
@@ -15,21 +21,20 @@ const malformed = (why: string, cause?: unknown) =>
 export function parseEventBody(body: Uint8Array): WebhookEvent {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body));
+    parsed = JSON.parse(utf8.decode(body));
   } catch (error) {
     throw malformed('is not JSON in UTF-8', error);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw malformed('is not a JSON object');
-  const event: Record<string, unknown> = { ...parsed };
-  for (const name of MEMBERS) {
-    const camel = name.charAt(0).toLowerCase() + name.slice(1);
-    if (!(name in event) && camel in event) {
+  // A fresh object of JSON.parse's: read in place.
+  const event = parsed as Record<string, unknown>;
+  for (const [name, camel] of MEMBERS) {
+    if (event[name] === undefined && event[camel] !== undefined) {
       event[name] = event[camel];
       delete event[camel];
     }
     const value = event[name];
-    const required = (REQUIRED as readonly string[]).includes(name);
-    if (typeof value !== 'string' && !(value == null && !required)) {
+    if (typeof value !== 'string' && !(value == null && OPTIONAL.has(name))) {
       throw malformed(`has no ${name} string`);
     }
   }

@@ -21,6 +21,12 @@ export interface WebhookAnswer {
   readonly text: string;
 }
 
+/**
+ * What a receiver runs for each verified event: given the event and the delivery as it came (its
+ * exact bytes and headers, to store or forward). A rejection is answered 500.
+ */
+export type WebhookEventListener = (event: WebhookEvent, delivery: WebhookDelivery) => unknown;
+
 class BodyTooLarge extends Error {}
 
 /** The request's body, at most `maxBytes` (a larger one fails unread: its `Content-Length`, or past the bound). */
@@ -43,16 +49,23 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
 }
 
 /**
- * Verifies a delivery a framework has read (Express' `express.raw()`, Fastify's raw body) and
- * runs `onEvent` with its event: the answer to send. 200 once `onEvent` resolves (a replay too,
- * without running it: the event was handled when it first came); 401 with the reason when the
- * delivery does not verify (400 for a signed body that is no event); 500 when `onEvent` throws, the delivery forgotten by the replay guard
- * so that Partner Center's next attempt runs it again.
+ * Verifies a delivery a framework has read (Express' `express.raw()`, Fastify's raw body), runs
+ * `onEvent` with its event, and resolves with the answer to send: 200 once `onEvent` resolves (a
+ * replay too, without running it: the event was handled when it first came); 401 with the reason
+ * when the delivery does not verify (400 for a signed body that is no event); 500 when `onEvent`
+ * throws, the delivery forgotten by the replay guard so that Partner Center's next attempt runs
+ * it again.
+ *
+ * @example
+ * app.post('/events', express.raw({ type: 'application/json' }), async (req, res) => {
+ *   const { status, text } = await verifyWebhookRequest(verifier, { body: req.body, headers: req.headersDistinct }, onEvent);
+ *   res.status(status).type('text/plain').send(text);
+ * });
  */
 export async function verifyWebhookRequest(
   verifier: WebhookVerifier,
   delivery: WebhookDelivery,
-  onEvent: (event: WebhookEvent) => unknown,
+  onEvent: WebhookEventListener,
 ): Promise<WebhookAnswer> {
   let event: WebhookEvent;
   try {
@@ -64,7 +77,7 @@ export async function verifyWebhookRequest(
     return { status: error.reason === 'malformed-body' ? 400 : 401, text: error.message };
   }
   try {
-    await onEvent(event);
+    await onEvent(event, delivery);
   } catch {
     verifier.forget(delivery);
     return { status: 500, text: 'the event was not handled' };
@@ -82,7 +95,7 @@ export async function verifyWebhookRequest(
  */
 export function webhookHandler(
   options: WebhookHandlerOptions,
-  onEvent: (event: WebhookEvent) => unknown,
+  onEvent: WebhookEventListener,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const verifier = options.verifier ?? createWebhookVerifier(options);
   const maxBodyBytes = options.maxBodyBytes ?? 65_536;

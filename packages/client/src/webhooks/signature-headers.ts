@@ -12,33 +12,40 @@ export type WebhookHeaders =
 export interface SignatureHeaders {
   /** The signature's bytes, base64-decoded. */
   readonly signature: Uint8Array;
+  /** The signature as the header gave it, base64. */
+  readonly signatureText: string;
   readonly certificateUrl: string;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const SIGNATURE_SCHEME = /^Signature\s/i;
 
 /**
- * Every value of header `name`. Node joins the copies of most repeated headers with `, ` (and
- * keeps only the first `Authorization`), fetch's `Headers` joins them all: none of these headers'
- * values may hold a comma, so one means a copy.
+ * The one value of header `name`, or `undefined`; a second is a `duplicate-header`. Node joins
+ * the copies of most repeated headers with `, ` (and keeps only the first `Authorization`, unless
+ * given `headersDistinct`), fetch's `Headers` joins them all: none of these headers' values may
+ * hold a comma, so one means a copy.
  */
-function values(headers: WebhookHeaders, name: string): string[] {
-  const raw = typeof headers.get === 'function' ? headers.get(name) : (headers as Record<string, unknown>)[name];
-  const list = raw === null || raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)];
-  return list.flatMap((value) => value.split(','));
-}
-
-/** The one value of header `name`, or `undefined`; a second is a `duplicate-header`. */
 function single(headers: WebhookHeaders, name: string): string | undefined {
-  const found = values(headers, name);
-  refuseUnless(found.length <= 1, 'duplicate-header', `${name} is given ${found.length} times`);
-  return found[0]?.trim();
+  const raw = typeof headers.get === 'function' ? headers.get(name) : (headers as Record<string, unknown>)[name];
+  if (raw === null || raw === undefined) return undefined;
+  let value: string;
+  if (Array.isArray(raw)) {
+    refuseUnless(raw.length <= 1, 'duplicate-header', `${name} is given ${raw.length} times`);
+    if (raw.length === 0) return undefined;
+    value = String(raw[0]);
+  } else value = String(raw);
+  refuseUnless(!value.includes(','), 'duplicate-header', `${name} is given more than once`);
+  return value.trim();
 }
 
 /** The signature's base64: `Authorization: Signature <base64>`, or `x-ms-signature` with or without the scheme. */
 function signatureText(headers: WebhookHeaders): string {
   const authorization = single(headers, 'authorization');
-  const fromAuthorization = authorization?.match(/^Signature\s+(\S+)$/i)?.[1];
+  const fromAuthorization =
+    authorization !== undefined && SIGNATURE_SCHEME.test(authorization)
+      ? authorization.slice('Signature'.length).trimStart()
+      : undefined;
   const msSignature = single(headers, 'x-ms-signature');
   const fromMsSignature = msSignature === undefined ? undefined : msSignature.replace(/^Signature\s+/i, '');
   refuseUnless(
@@ -71,5 +78,5 @@ export function readSignatureHeaders(headers: WebhookHeaders): SignatureHeaders 
     `x-ms-signature-algorithm ${JSON.stringify(algorithm.slice(0, 32))} is not rsa-sha256`,
   );
   refuseUnless(BASE64.test(text) && text.length % 4 === 0, 'bad-signature', 'the signature is not base64');
-  return { signature: Buffer.from(text, 'base64'), certificateUrl };
+  return { signature: Buffer.from(text, 'base64'), signatureText: text, certificateUrl };
 }

@@ -2,19 +2,14 @@ import { constants, verify, X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import type { WebhookEvent } from '../index.js';
 import { CertificateCache } from './certificate-cache.js';
-import {
-  type CertificateTrust,
-  checkDates,
-  parseCertificates,
-  type TrustedCertificate,
-  trustCertificate,
-} from './certificate-chain.js';
+import { type CertificateTrust, checkDates, parseCertificates, type TrustedCertificate } from './certificate-chain.js';
 import { type CertificateFetcher, fetchCertificate } from './certificate-fetch.js';
+import { certificateLoader } from './certificate-loader.js';
 import { type CertificateUrlRules, PARTNER_CENTER_CERTIFICATES, trustedCertificateUrl } from './certificate-url.js';
 import { refuseUnless, WebhookVerificationError } from './errors.js';
 import { parseEventBody } from './event-body.js';
 import { deliveryKey, memoryReplayGuard, type ReplayGuard } from './replay-guard.js';
-import { readSignatureHeaders, type WebhookHeaders } from './signature-headers.js';
+import { readSignatureHeaders, type SignatureHeaders, type WebhookHeaders } from './signature-headers.js';
 
 /** A delivery as it arrived: the body's exact bytes (a string is taken as its UTF-8 bytes) and the headers. */
 export interface WebhookDelivery {
@@ -36,6 +31,14 @@ export interface WebhookTrust {
   readonly allowHttp?: boolean;
   /** The signing certificate's subject organisation. Default: `Microsoft Corporation`. */
   readonly organisation?: string;
+  /**
+   * Hosts an intermediate certificate may be downloaded from, when the certificate does not chain
+   * without it and names its issuer's URL (Authority Information Access), as browsers do: `http`
+   * or `https`, bounded as the certificate's fetch, at most 2. What is downloaded is trusted only
+   * if it chains to a root. Default: Microsoft's and DigiCert's (`www.microsoft.com`,
+   * `cacerts.digicert.com`), which issue Partner Center's certificates; `[]` downloads none.
+   */
+  readonly issuerHosts?: readonly string[];
 }
 
 export interface WebhookVerifierOptions {
@@ -72,6 +75,7 @@ export const webhookVerifierDefaults = {
   timeoutMs: 10_000,
   replayWindowMs: 600_000,
   maxCachedCertificates: 16,
+  issuerHosts: ['www.microsoft.com', 'cacerts.digicert.com'],
 } as const;
 
 let systemRoots: X509Certificate[] | undefined;
@@ -101,8 +105,6 @@ function urlRules(trust: WebhookTrust): CertificateUrlRules {
 const bytesOf = (body: Uint8Array | string): Uint8Array =>
   typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 
-const RSA_PKCS1_SHA256 = { padding: constants.RSA_PKCS1_PADDING } as const;
-
 /**
  * A verifier that keeps the certificates it trusted (by URL) and the deliveries it verified (the
  * replay guard) across calls: make one per receiver. Each delivery is checked in the spec's
@@ -115,43 +117,64 @@ export function createWebhookVerifier(options: WebhookVerifierOptions = {}): Web
   const trust = options.trust ?? {};
   const chainTrust = certificateTrust(trust);
   const rules = urlRules(trust);
-  const fetcher = options.fetchCertificate ?? fetchCertificate;
   const limits = {
     maxBytes: options.maxCertificateBytes ?? webhookVerifierDefaults.maxCertificateBytes,
     timeoutMs: options.timeoutMs ?? webhookVerifierDefaults.timeoutMs,
   };
   const cache = new CertificateCache(options.maxCachedCertificates ?? webhookVerifierDefaults.maxCachedCertificates);
   const guard = options.replayGuard === false ? undefined : (options.replayGuard ?? memoryReplayGuard());
-  const clock = options.now ?? (() => new Date());
+  const { now: clockOption } = options;
+  const clock = clockOption ? () => clockOption().getTime() : Date.now;
 
-  const load = async (url: URL, now: number): Promise<TrustedCertificate> => {
-    const bytes = await fetcher(url, limits);
-    refuseUnless(bytes.byteLength <= limits.maxBytes, 'certificate-too-large', `more than ${limits.maxBytes} bytes`);
-    return trustCertificate(parseCertificates(bytes), chainTrust, now);
+  const load = certificateLoader({
+    fetcher: options.fetchCertificate ?? fetchCertificate,
+    limits,
+    trust: chainTrust,
+    issuerRules: { hosts: trust.issuerHosts ?? webhookVerifierDefaults.issuerHosts, pathPrefix: '/', allowHttp: true },
+  });
+
+  /** The checks after the certificate: its dates, the signature, the body, the replay guard. */
+  const finish = (
+    certificate: TrustedCertificate,
+    delivery: WebhookDelivery,
+    headers: SignatureHeaders,
+    now: number,
+  ) => {
+    checkDates(certificate, now);
+    const body = bytesOf(delivery.body);
+    if (
+      !verify('sha256', body, { key: certificate.publicKey, padding: constants.RSA_PKCS1_PADDING }, headers.signature)
+    ) {
+      throw new WebhookVerificationError('bad-signature', "the signature does not verify over the body's bytes");
+    }
+    const event = parseEventBody(body);
+    refuseUnless(
+      !guard || guard.check(deliveryKey(headers.signatureText), now),
+      'replay',
+      'the same body and signature were verified within the replay window',
+    );
+    return event;
   };
 
   return {
-    async verify(delivery) {
-      const now = clock().getTime();
-      const { signature, certificateUrl } = readSignatureHeaders(delivery.headers);
-      const url = trustedCertificateUrl(certificateUrl, rules);
-      const certificate = await cache.get(url.href, now, () => load(url, now));
-      checkDates(certificate, now);
-      const body = bytesOf(delivery.body);
-      if (!verify('sha256', body, { key: certificate.publicKey, ...RSA_PKCS1_SHA256 }, signature)) {
-        throw new WebhookVerificationError('bad-signature', "the signature does not verify over the body's bytes");
+    // Not async: with the certificate cached, the whole check runs at once (no awaits on the way).
+    verify(delivery) {
+      try {
+        const now = clock();
+        const headers = readSignatureHeaders(delivery.headers);
+        const { certificateUrl } = headers;
+        // Cached by the header's text: a URL in the cache passed the URL check when it was stored.
+        const certificate = cache.get(certificateUrl, now, () =>
+          load(trustedCertificateUrl(certificateUrl, rules), now),
+        );
+        if (certificate instanceof Promise) return certificate.then((loaded) => finish(loaded, delivery, headers, now));
+        return Promise.resolve(finish(certificate, delivery, headers, now));
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const event = parseEventBody(body);
-      refuseUnless(
-        !guard || guard.check(deliveryKey(body, signature), now),
-        'replay',
-        'the same body and signature were verified within the replay window',
-      );
-      return event;
     },
     forget(delivery) {
-      const { signature } = readSignatureHeaders(delivery.headers);
-      guard?.forget(deliveryKey(bytesOf(delivery.body), signature));
+      guard?.forget(deliveryKey(readSignatureHeaders(delivery.headers).signatureText));
     },
   };
 }

@@ -27,6 +27,19 @@ export interface CertificateSpec {
   readonly issuer?: TestCertificate;
   /** A CA issued by `issuer` (an intermediate). */
   readonly ca?: boolean;
+  /** Where its issuer can be downloaded (Authority Information Access, "CA Issuers"). */
+  readonly issuerUrl?: string;
+}
+
+/** The Authority Information Access extension naming `url` as the issuer's ("CA Issuers"). */
+function issuerAccess(url: string) {
+  const { asn1 } = forge;
+  const description = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer('1.3.6.1.5.5.7.48.2').getBytes()),
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 6, false, url),
+  ]);
+  const value = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [description]);
+  return { id: '1.3.6.1.5.5.7.1.1', value: asn1.toDer(value).getBytes() };
 }
 
 function forgeSigner(key: KeyObject): forge.pki.rsa.PrivateKey {
@@ -65,6 +78,7 @@ export function makeCertificate(spec: CertificateSpec = {}): TestCertificate {
     ...(issuer
       ? [{ name: 'authorityKeyIdentifier', keyIdentifier: issuer.generateSubjectKeyIdentifier().getBytes() }]
       : []),
+    ...(spec.issuerUrl ? [issuerAccess(spec.issuerUrl)] : []),
   ]);
   cert.sign(forgeSigner(spec.issuer?.key ?? privateKey), forge.md.sha256.create());
   const pem = forge.pki.certificateToPem(cert);
