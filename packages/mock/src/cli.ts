@@ -120,8 +120,14 @@ function parseFlags(argv: string[]): Flags | 'help' {
   };
 }
 
-function start(flags: Flags): Promise<Mock> {
+async function start(flags: Flags): Promise<Mock> {
   if (flags.mode === 'static') return startMock({ mode: 'static', host: flags.host, port: flags.port });
+  if (flags.webhookAllow) {
+    // The server's own check of the list, loaded with the stateful mode it belongs to.
+    const { allowListProblem } = await import('@usagebudget/server');
+    const problem = allowListProblem(flags.webhookAllow);
+    if (problem) throw new UsageError(`--webhook-allow: ${problem}`);
+  }
   return startMock({
     host: flags.host,
     port: flags.port,
@@ -193,6 +199,15 @@ function announce(mock: Mock): void {
   }
 }
 
+/** Writes the webhook test root for `--webhook-root-file`, naming the flag when it cannot. */
+function writeRoot(file: string, rootCertificate: string): void {
+  try {
+    writeFileSync(file, rootCertificate);
+  } catch (error) {
+    throw new Error(`--webhook-root-file: cannot write ${file}: ${(error as Error).message}`);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const flags = parseFlags(argv);
   if (flags === 'help') {
@@ -205,7 +220,7 @@ async function main(argv: string[]): Promise<void> {
   if (stopping()) return;
   if (flags.pidFile) writeFileSync(flags.pidFile, `${process.pid}\n`);
   if (flags.webhookRootFile && mock.mode === 'stateful')
-    writeFileSync(flags.webhookRootFile, mock.webhooks.rootCertificate);
+    writeRoot(flags.webhookRootFile, mock.webhooks.rootCertificate);
   announce(mock);
 }
 

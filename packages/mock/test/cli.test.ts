@@ -120,12 +120,23 @@ describe('usagebudget-mock', () => {
     ],
     [['--mode', 'static', '--webhook-root-file', 'root.pem'], '--webhook-root-file need the stateful'],
     [['--journal-max-bytes', '32MB'], '--journal-max-bytes: invalid value "32MB" (a number of bytes)'],
+    [['--webhook-allow', 'http://receiver/'], '--webhook-allow: "http://receiver/" is not loopback, HOST or HOST:PORT'],
     [['--colour'], "Unknown option '--colour'"],
   ])('exits 2 with the usage for %j', async (args, message) => {
     const done = await runToEnd(process.execPath, [mockBin, ...args], { timeoutMs: 30_000 });
     expect(done.code).toBe(2);
     expect(done.stderr).toContain(message);
     expect(done.stderr).toContain('Usage: usagebudget-mock');
+  });
+
+  it('exits 1 naming --webhook-root-file when it cannot write the root', async () => {
+    const done = await runToEnd(
+      process.execPath,
+      [mockBin, '--port', '0', '--webhook-root-file', join(scratch, 'missing', 'root.pem')],
+      { timeoutMs: 60_000 },
+    );
+    expect(done.code).toBe(1);
+    expect(done.stderr).toContain(`--webhook-root-file: cannot write ${join(scratch, 'missing', 'root.pem')}`);
   });
 
   it('prints its usage with --help', async () => {

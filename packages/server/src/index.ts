@@ -30,5 +30,5 @@ export type { DeliverySchedule } from './webhooks/dispatcher.js';
 export { WEBHOOK_EVENT_NAMES } from './webhooks/event-catalog.js';
 export type { RaiseOutcome } from './webhooks/event-raiser.js';
 export { WEBHOOK_SIGNING_ORGANIZATION } from './webhooks/signing-keys.js';
-export { DEFAULT_WEBHOOK_ALLOW } from './webhooks/target-policy.js';
+export { allowListProblem, DEFAULT_WEBHOOK_ALLOW } from './webhooks/target-policy.js';
 export type { WebhookOptions, WebhookTrust } from './webhooks/webhooks.js';

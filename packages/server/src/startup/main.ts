@@ -3,7 +3,7 @@ import type { ServerConfig, ThrottleConfig } from '../partners/config-format.js'
 import { loadConfig } from '../partners/config-reader.js';
 import { demoConfig, demoPartner } from '../partners/demo-partner.js';
 import { DEFAULT_DELIVERY_SCHEDULE } from '../webhooks/dispatcher.js';
-import { DEFAULT_WEBHOOK_ALLOW, parseAllowEntry } from '../webhooks/target-policy.js';
+import { allowListProblem, DEFAULT_WEBHOOK_ALLOW } from '../webhooks/target-policy.js';
 import type { WebhookOptions } from '../webhooks/webhooks.js';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 import { listeningLine } from './listening-line.js';
@@ -67,13 +67,8 @@ function webhookOptions(values: {
   'webhook-timeout'?: string | undefined;
 }): WebhookOptions {
   const allow = values['webhook-allow'] ?? [...DEFAULT_WEBHOOK_ALLOW];
-  for (const entry of allow) {
-    try {
-      parseAllowEntry(entry);
-    } catch (error) {
-      throw new UsageError(`--webhook-allow: ${(error as Error).message}`);
-    }
-  }
+  const problem = allowListProblem(allow);
+  if (problem) throw new UsageError(`--webhook-allow: ${problem}`);
   const milliseconds = (flag: 'webhook-first-retry' | 'webhook-max-retry' | 'webhook-timeout') => {
     const value = number(values[flag], `--${flag}`, (n) => Number.isFinite(n) && n >= 0.001 && n <= 86_400);
     return value === undefined ? undefined : Math.round(value * 1000);

@@ -50,6 +50,22 @@ export function parseAllowEntry(text: string): AllowEntry {
   return { kind: 'host', host: bareHost(url), port: url.port || undefined };
 }
 
+/**
+ * Why an allow-list cannot be used: none given, or its first entry that is not `loopback`, `HOST`
+ * or `HOST:PORT`; `undefined` when it can. What a bin says of its `--webhook-allow` flags.
+ */
+export function allowListProblem(entries: readonly string[]): string | undefined {
+  if (entries.length === 0) return 'the webhook allow-list needs an entry (loopback, HOST or HOST:PORT)';
+  for (const entry of entries) {
+    try {
+      parseAllowEntry(entry);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+  return undefined;
+}
+
 const isLoopbackName = (host: string) => host === 'localhost' || host.endsWith('.localhost');
 
 export interface WebhookTargetPolicy {
