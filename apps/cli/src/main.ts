@@ -33,7 +33,7 @@ export async function run(argv: readonly string[], terminal: Terminal): Promise<
   let invocation: Invocation | undefined;
   try {
     invocation = parseCommandLine(argv);
-    if (invocation.kind === 'help') terminal.stdout.write(helpText(invocation.command));
+    if (invocation.kind === 'help') terminal.stdout.write(helpText(invocation.command, invocation.group));
     else if (invocation.kind === 'version') terminal.stdout.write(`${cliVersion()}\n`);
     else return await runCommand(invocation, terminal);
     return ExitCode.ok;

@@ -23,11 +23,11 @@ async function expectCleanedUp(output: string): Promise<void> {
 }
 
 describe('pnpm demo', () => {
-  it('shows the five budget steps with the right values, the report and a bulk apply, then stops the server', async () => {
+  it('shows the five budget steps with the right values, the report, a bulk apply and a budget alert verified by listen, then stops the server', async () => {
     const run = await runToEnd(process.execPath, [DEMO], { env: { PATH: process.env.PATH } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const steps = run.stdout.split(/^(?=\d\/7 {2})/m).slice(1);
+    const steps = run.stdout.split(/^(?=\d\/8 {2})/m).slice(1);
     const expected: Array<[string, string]> = [
       [`get ${customer}`, 'no budget'],
       [`set ${customer} 250.50`, '250.50'],
@@ -35,7 +35,7 @@ describe('pnpm demo', () => {
       [`clear ${customer}`, 'no budget'],
       [`get ${customer}`, 'no budget'],
     ];
-    expect(steps).toHaveLength(expected.length + 2);
+    expect(steps).toHaveLength(expected.length + 3);
     for (const [index, [command, budget]] of expected.entries()) {
       const step = steps[index] as string;
       expect(step).toMatch(new RegExp(`^\\$ usagebudget ${command} --base-url http://127\\.0\\.0\\.1:\\d+$`, 'm'));
@@ -56,7 +56,23 @@ describe('pnpm demo', () => {
     expect(bulk).toMatch(/^apply: 40 of 40 done \(100 %\)/m);
     expect(bulk).toMatch(/^40 changed, 0 unchanged, 0 cleared, 0 failed, 0 skipped$/m);
     expect(existsSync(dirname(file as string))).toBe(false);
-    expect(run.stdout).toContain('All 7 steps showed what they should.');
+    // The budget alert: listen registered, the budget lowered below the cost, the event verified
+    // with the customer over budget (the only one: the bulk step raised the others' budgets).
+    const alert = steps[7] as string;
+    expect(alert).toMatch(
+      /^\$ usagebudget listen --register --event usagerecords-thresholdExceeded --base-url http:\/\/127\.0\.0\.1:\d+ &$/m,
+    );
+    const [, receiver] = /^ {2}\| Listening on (http:\/\/127\.0\.0\.1:\d+\/webhooks) /m.exec(alert) ?? [];
+    expect(alert).toContain(`  | Registered  usagerecords-thresholdExceeded to ${receiver}`);
+    expect(alert).toMatch(
+      /^ {2}\| Trusting {2}the root of http:\/\/127\.0\.0\.1:\d+\/webhooks\/certificates\/root\.pem /m,
+    );
+    expect(alert).toMatch(new RegExp(`^\\$ usagebudget set ${customer} 100 --base-url `, 'm'));
+    expect(alert).toMatch(/^ {2}\| \S+Z {2}verified {2}usagerecords-thresholdExceeded$/m);
+    expect(alert).toMatch(/^ {2}\| {3}Over budget {2}1 customer$/m);
+    expect(alert).toMatch(new RegExp(`^  \\| {3}${customer}  Contoso Ltd  100\\.00  412\\.77  EUR  +412\\.77 %$`, 'm'));
+    await expect(fetch(receiver as string, { method: 'POST' })).rejects.toThrow();
+    expect(run.stdout).toContain('All 8 steps showed what they should.');
     await expectCleanedUp(run.stdout);
   });
 
@@ -67,7 +83,7 @@ describe('pnpm demo', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('step 2 should show customer');
     expect(run.stderr).toContain('it showed budget "205.50"');
-    expect(run.stdout).not.toMatch(/^3\/7/m);
+    expect(run.stdout).not.toMatch(/^3\/8/m);
     await expectCleanedUp(run.stdout);
   });
 

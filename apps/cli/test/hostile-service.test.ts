@@ -6,6 +6,7 @@ import { responseExamples, specOperations } from '@usagebudget/openapi/operation
 import { demoPartner } from '@usagebudget/server/testing';
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HOSTILE, SHOWN } from './support/hostile-text.js';
 import { usagebudget } from './support/run.js';
 import { json, startStandIn, stopStandIns } from './support/stand-in.js';
 
@@ -17,9 +18,6 @@ const BAD_ANSWER = 7;
 
 /** What a terminal must not get from the service: controls (but the CLI's own line breaks), format characters, separators. */
 const UNSAFE = /[\p{Cf}\p{Zl}\p{Zp}]|(?!\n)\p{Cc}/u;
-// ESC ] 8 (a hyperlink), BEL, ESC [ (CSI), C1 CSI, right-to-left override, a zero-width space.
-const HOSTILE = 'Evil\u001b]8;;https://evil.example\u0007Corp\u001b[2J\u202eFED\u009b31m\u200bLtd';
-const SHOWN = 'Evil\\u{1b}]8;;https://evil.example\\u{7}Corp\\u{1b}[2J\\u{202e}FED\\u{9b}31m\\u{200b}Ltd';
 
 afterEach(stopStandIns);
 

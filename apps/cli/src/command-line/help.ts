@@ -1,4 +1,4 @@
-import { COMMANDS, type CommandName, commandNamed } from '../commands/registry.js';
+import { COMMANDS, type CommandName, commandNamed, groupCommands } from '../commands/registry.js';
 import {
   DEFAULT_BASE_URL,
   DEFAULT_RETRIES,
@@ -20,8 +20,10 @@ Token (the first of these that is set is used; it is never printed):
 
 Options:
   --json                  print JSON lines on stdout: one object per line (one line for get, set,
-                          clear, usage and partner-usage; one per customer for customers and
-                          report), and errors as JSON on stderr
+                          clear, usage, partner-usage, webhooks register and show; one per
+                          customer for customers and report, per event name for webhooks
+                          events, per attempt for webhooks test, per delivery for listen),
+                          and errors as JSON on stderr
   --correlation-id GUID   the MS-CorrelationId to send (default: a new one)
   --locale TAG            the language of the service's error descriptions (default en-US)
   --timeout SECONDS       per attempt, body included, and for --token-command (default ${DEFAULT_TIMEOUT_SECONDS})
@@ -38,15 +40,20 @@ refused (a body that breaks the API's spec, or paging that would never end or le
 8 apply: another run of the same file is under way (nothing was sent), 130 interrupted (Ctrl-C).
 `;
 
-/** `usagebudget --help`, or a command's `--help`. */
-export function helpText(command?: CommandName): string {
+/** `usagebudget --help`, a command's `--help`, or a group's (`usagebudget webhooks --help`): its commands. */
+export function helpText(command?: CommandName, group?: string): string {
+  if (group !== undefined) {
+    const commands = groupCommands(group).map((name) => commandNamed(name).help);
+    const list = commands.map(({ synopsis, summary }) => `  ${synopsis}\n${indent(firstSentence(summary))}`);
+    return `Usage:\n${list.join('\n')}\n  usagebudget ${group} <command> --help\n`;
+  }
   if (command) {
     const { synopsis, summary, examples, options } = commandNamed(command).help;
     const own = options ? `Options of ${command}:\n${options}\n\n` : '';
     return `Usage: ${synopsis}\n\n${summary}\n\nExamples:\n${examples}\n\n${own}${OPTIONS}`;
   }
-  return `usagebudget: read, set and clear a Partner Center customer's usage spending budget, and
-see the usage it is measured against.
+  return `usagebudget: read, set and clear a Partner Center customer's usage spending budget, see the
+usage it is measured against, and receive its budget alerts (webhooks, verified).
 
 Usage:
 ${COMMANDS.map(({ help }) => `  ${help.synopsis}`).join('\n')}
@@ -57,6 +64,11 @@ Examples:
   usagebudget set ${EXAMPLE_ID} 250.50
   usagebudget get ${EXAMPLE_ID} --cloud global --json
   usagebudget report --over 80
+  usagebudget listen --register
 
 ${OPTIONS}`;
 }
+
+const indent = (text: string) => `${text.replace(/^/gm, '      ')}\n`;
+/** A summary's first sentence, for a group's list. */
+const firstSentence = (summary: string) => summary.split(/(?<=\.)\s/)[0] ?? summary;

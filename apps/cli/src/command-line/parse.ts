@@ -1,13 +1,20 @@
 import { parseArgs } from 'node:util';
 import type { CommandWords, OptionSpec } from '../commands/command.js';
-import { type AnyCall, COMMANDS, type CommandName, commandNamed, isCommand } from '../commands/registry.js';
+import {
+  type AnyCall,
+  COMMANDS,
+  type CommandName,
+  commandNamed,
+  groupCommands,
+  isCommand,
+} from '../commands/registry.js';
 import { CommandLineError } from './error.js';
 import { readSettings, SETTINGS_OPTIONS, type SettingsValues } from './settings.js';
 
 export type { CommandName } from '../commands/registry.js';
 
-/** What a command line asks for: help, the version, or a command run. */
-export type Invocation = { kind: 'help'; command?: CommandName } | { kind: 'version' } | AnyCall;
+/** What a command line asks for: help (the program's, a command's or a group's), the version, or a command run. */
+export type Invocation = { kind: 'help'; command?: CommandName; group?: string } | { kind: 'version' } | AnyCall;
 
 /** Every option `parseArgs` knows: the settings', the help's, and each command's own. */
 const OPTIONS: Readonly<Record<string, OptionSpec | { type: 'boolean'; short?: string; default: false }>> = {
@@ -22,12 +29,18 @@ const OWNERS = new Map<string, string[]>();
 for (const command of COMMANDS) {
   for (const [option, spec] of Object.entries(command.options ?? {})) {
     // parseArgs reads an option one way for every command.
-    if (OPTIONS[option]?.type !== spec.type) throw new Error(`--${option} is read two ways: ${command.name}'s differs`);
+    const known = OPTIONS[option] as { type: string; multiple?: boolean } | undefined;
+    if (known?.type !== spec.type || known.multiple !== (spec as { multiple?: boolean }).multiple) {
+      throw new Error(`--${option} is read two ways: ${command.name}'s differs`);
+    }
     OWNERS.set(option, [...(OWNERS.get(option) ?? []), command.name]);
   }
 }
 
-type Values = SettingsValues & { help: boolean; version: boolean } & Record<string, string | boolean | undefined>;
+type Values = SettingsValues & { help: boolean; version: boolean } & Record<
+    string,
+    string | string[] | boolean | undefined
+  >;
 
 // parseArgs reads "-1" as an unknown option; a negative amount deserves the amount's own message.
 const NEGATIVE_NUMBER = /^-(?:\d|\.\d)/;
@@ -35,37 +48,53 @@ const NEGATIVE_NUMBER = /^-(?:\d|\.\d)/;
 /** Reads the command line. Throws a `CommandLineError` for anything wrong with it; sends nothing. */
 export function parseCommandLine(argv: readonly string[]): Invocation {
   const { values, positionals } = readWords(argv);
-  const [first, ...rest] = positionals;
-  if (first === 'help') return helpFor(rest[0]);
-  if (values.help) return first === undefined || isCommand(first) ? { kind: 'help', command: first } : helpFor(first);
+  if (positionals[0] === 'help') return helpFor(positionals.slice(1));
+  if (values.help) return helpFor(positionals);
   if (values.version) return { kind: 'version' };
-  if (first === undefined) throw new CommandLineError('no command given');
-  if (!isCommand(first)) throw new CommandLineError(`unknown command "${first}"`);
-  const command = commandNamed(first);
+  const { name, rest } = commandWords(positionals);
+  const command = commandNamed(name);
 
   for (const [option, owners] of OWNERS) {
-    if (values[option] && !owners.includes(first)) {
+    if (values[option] && !owners.includes(name)) {
       throw new CommandLineError(
         `--${option} is an option of ${owners.map((o) => `"usagebudget ${o}"`).join(' and ')}`,
-        first,
+        name,
       );
     }
   }
-  const settings = readSettings(values, first);
+  const settings = readSettings(values, name);
   const expected = command.arguments;
   if (rest.length < expected.length) {
-    throw new CommandLineError(`missing ${expected.slice(rest.length).join(' ')}`, first);
+    throw new CommandLineError(`missing ${expected.slice(rest.length).join(' ')}`, name);
   }
   if (rest.length > expected.length) {
-    throw new CommandLineError(`unexpected argument "${rest[expected.length]}"`, first);
+    throw new CommandLineError(`unexpected argument "${rest[expected.length]}"`, name);
   }
   const words: CommandWords = {
     arguments: rest,
     text: (option) => values[option] as string | undefined,
+    texts: (option) => (values[option] as string[] | undefined) ?? [],
     flag: (option) => values[option] === true,
     settings,
   };
-  return { kind: 'call', command: first, ...command.parse(words), settings } as AnyCall;
+  return { kind: 'call', command: name, ...command.parse(words), settings } as AnyCall;
+}
+
+/**
+ * The command the first words name (`get`, or a group's command of two words: `webhooks show`),
+ * and the words after it; a {@link CommandLineError} when they name none.
+ */
+function commandWords(positionals: readonly string[]): { name: CommandName; rest: readonly string[] } {
+  const [first, second, ...more] = positionals;
+  if (first === undefined) throw new CommandLineError('no command given');
+  if (isCommand(first)) return { name: first, rest: positionals.slice(1) };
+  const inGroup = groupCommands(first);
+  if (inGroup.length === 0) throw new CommandLineError(`unknown command "${first}"`);
+  const name = `${first} ${second}`;
+  if (second !== undefined && isCommand(name)) return { name, rest: more };
+  const choices = inGroup.map((command) => command.slice(first.length + 1)).join(', ');
+  const got = second === undefined ? '' : ` (got "${second}")`;
+  throw new CommandLineError(`"usagebudget ${first}" takes one of: ${choices}${got}`, first);
 }
 
 /**
@@ -93,7 +122,13 @@ function readWords(argv: readonly string[]): { values: Values; positionals: stri
   return { values, positionals: parsed.positionals.map(unhide) };
 }
 
-function helpFor(word: string | undefined): Invocation {
-  if (word === undefined || isCommand(word)) return { kind: 'help', command: word };
-  throw new CommandLineError(`unknown command "${word}"`);
+/** The help the words after `help` (or before `--help`) ask for: a command's, a group's, or the program's. */
+function helpFor(words: readonly string[]): Invocation {
+  const [first, second] = words;
+  if (first === undefined) return { kind: 'help' };
+  if (isCommand(first)) return { kind: 'help', command: first };
+  const name = `${first} ${second}`;
+  if (isCommand(name)) return { kind: 'help', command: name };
+  if (groupCommands(first).length > 0) return { kind: 'help', group: first };
+  throw new CommandLineError(`unknown command "${first}"`);
 }

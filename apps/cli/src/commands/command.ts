@@ -10,7 +10,7 @@ import type { Style } from '../output.js';
  * command is a new file and a line there, and touches no other.
  */
 export interface Command<Name extends string = string, Args extends object = object> {
-  /** The word that names it: `usagebudget <name>`. */
+  /** The word that names it, `usagebudget <name>`, or a group's two (`webhooks show`). */
   readonly name: Name;
   /** Its positional arguments after its name, as the errors name them (`<customer-tenant-id>`). */
   readonly arguments: readonly string[];
@@ -29,7 +29,9 @@ export interface Command<Name extends string = string, Args extends object = obj
 }
 
 /** An option of a command, as `node:util`'s `parseArgs` reads it. */
-export type OptionSpec = { readonly type: 'string' } | { readonly type: 'boolean'; readonly default: false };
+export type OptionSpec =
+  | { readonly type: 'string'; readonly multiple?: true }
+  | { readonly type: 'boolean'; readonly default: false };
 
 /** What `usagebudget <command> --help` says. */
 export interface CommandHelp {
@@ -47,6 +49,8 @@ export interface CommandWords {
   readonly arguments: readonly string[];
   /** The text of a string option, `undefined` when absent. */
   text(option: string): string | undefined;
+  /** Every text of a string option given more than once (`multiple`), in order; none when absent. */
+  texts(option: string): readonly string[];
   /** Whether a boolean option is given. */
   flag(option: string): boolean;
   readonly settings: CommandLineSettings;

@@ -98,6 +98,16 @@ export function reportTable(
   overPercent: number | undefined,
   s: Style,
 ): string {
+  const shown =
+    overPercent === undefined
+      ? `${plural(total, 'customer')} with usage`
+      : `${rows.length} of ${plural(total, 'customer')} with usage at or over ${overPercent} % of their budget`;
+  const over = rows.filter((row) => standing(row) === 'over').length;
+  return `${rows.length > 0 ? usageListing(rows, s) : ''}${shown}; ${over} over budget\n`;
+}
+
+/** Customers' usage rows as `report` lists them (and `listen`, the customers an alert is about): coloured by standing. */
+export function usageListing(rows: readonly UsageRow[], s: Style): string {
   const columns: Column<UsageRow>[] = [
     { title: 'Customer ID', cell: (row) => row.customerId },
     { title: 'Name', cell: (row) => row.customerName },
@@ -106,10 +116,5 @@ export function reportTable(
     { title: 'Currency', cell: (row) => row.currency },
     { title: 'Used', cell: percentText, right: true },
   ];
-  const shown =
-    overPercent === undefined
-      ? `${plural(total, 'customer')} with usage`
-      : `${rows.length} of ${plural(total, 'customer')} with usage at or over ${overPercent} % of their budget`;
-  const over = rows.filter((row) => standing(row) === 'over').length;
-  return `${rows.length > 0 ? listing(columns, rows, s, paintStanding(s)) : ''}${shown}; ${over} over budget\n`;
+  return listing(columns, rows, s, paintStanding(s));
 }
