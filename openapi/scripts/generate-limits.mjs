@@ -12,7 +12,7 @@ import { bundledJson, packageDir } from './paths.mjs';
 const target = join(packageDir, 'src', 'generated', 'limits.ts');
 const regenerate = 'pnpm --filter @usagebudget/openapi generate';
 // The keywords a check before sending needs; the order they are written in.
-const KEYWORDS = ['minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'enum', 'default'];
+const KEYWORDS = ['minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'enum', 'default', 'minItems', 'maxItems'];
 
 /** `PartnerCenterApplication` -> `PARTNER_CENTER_APPLICATION`. */
 const constantName = (name) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
@@ -20,14 +20,19 @@ const constantName = (name) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpp
 /** A JSON value as TypeScript, lists spaced as Biome writes them. */
 const literal = (value) => (Array.isArray(value) ? `[${value.map(literal).join(', ')}]` : JSON.stringify(value));
 
-/** A schema's limit keywords as TypeScript, `undefined` when it has none. */
-function limitsOf(schema) {
+/** A schema's limit keywords as TypeScript (an array's items' as `items`), `undefined` when it has none. */
+function limitsOf(spec, schema) {
   const entries = KEYWORDS.filter((keyword) => schema[keyword] !== undefined).map((keyword) => {
     const value = schema[keyword];
     // A RegExp, so that users call .test(); the spec's patterns are ECMAScript ones.
     const text = keyword === 'pattern' ? `/${value.replace(/\//g, '\\/')}/` : literal(value);
     return `${keyword}: ${text}`;
   });
+  if (schema.items) {
+    const items = schema.items.$ref ? resolvePointer(spec, schema.items.$ref).value : schema.items;
+    const code = limitsOf(spec, items);
+    if (code) entries.push(`items: ${code}`);
+  }
   return entries.length > 0 ? `{ ${entries.join(', ')} }` : undefined;
 }
 
@@ -41,7 +46,7 @@ function generate(spec) {
   const carried = new Set();
   for (const name of Object.keys(spec.components?.parameters ?? {})) {
     const { value: parameter } = resolvePointer(spec, `#/components/parameters/${name}`);
-    const code = limitsOf(parameter.schema ?? {});
+    const code = limitsOf(spec, parameter.schema ?? {});
     if (code) add(name, `Parameter \`${name}\`: \`${parameter.name}\` in ${parameter.in}.`, code);
     const content = parameter.schema?.['x-contentSchema']?.$ref;
     if (content) carried.add(content);
@@ -55,7 +60,7 @@ function generate(spec) {
     const name = pointer.split('/').at(-1);
     const { value: schema } = resolvePointer(spec, pointer);
     const properties = Object.entries(schema.properties ?? {})
-      .map(([property, definition]) => [property, limitsOf(definition)])
+      .map(([property, definition]) => [property, limitsOf(spec, definition)])
       .filter(([, code]) => code !== undefined);
     if (properties.length === 0) continue;
     const code = `{\n${properties.map(([property, text]) => `  ${property}: ${text},`).join('\n')}\n}`;

@@ -35,6 +35,9 @@ export const SEEK_OPERATION = { enum: ["Next"] } as const;
 /** Parameter `ContinuationToken`: `MS-ContinuationToken` in header. */
 export const CONTINUATION_TOKEN = { minLength: 1, maxLength: 2048, pattern: /^[!-~]+$/ } as const;
 
+/** Parameter `ValidationEventCorrelationId`: `correlationId` in path. */
+export const VALIDATION_EVENT_CORRELATION_ID = { maxLength: 36 } as const;
+
 /** Schema `CustomerFilter` (a request carries it): the limits of its properties. */
 export const CUSTOMER_FILTER = {
   Field: { enum: ["CompanyName", "Domain", "IndirectReseller", "IndirectCloudSolutionProvider"] },
@@ -46,6 +49,13 @@ export const CUSTOMER_FILTER = {
 export const SPENDING_BUDGET = {
   amount: { minimum: 0 },
   usageSpendingBudget: { minimum: 0 },
+} as const;
+
+/** Schema `WebhookRegistration` (a request carries it): the limits of its properties. */
+export const WEBHOOK_REGISTRATION = {
+  webhookUrl: { maxLength: 2048, pattern: /^https?:\/\// },
+  webhookEvents: { minItems: 1, maxItems: 64, items: { minLength: 1, maxLength: 128, pattern: /^[A-Za-z]+(-[A-Za-z]+)*$/ } },
+  signatureTokenToMsSignatureHeader: { default: false },
 } as const;
 
 /** The properties the spec types as a cost (`x-anyOf: [Decimal, number]`): a reader takes their number as its exact text. */

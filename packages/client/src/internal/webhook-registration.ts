@@ -1,18 +1,17 @@
+import { WEBHOOK_REGISTRATION } from '@usagebudget/openapi/limits';
 import type { WebhookRegistrationRequest } from '../core/webhook-models.js';
 import type { WebhookRegistration } from '../generated/models/index.js';
 import { check } from './argument-checks.js';
 
-// The spec's limits on a registration (`WebhookRegistration`, `WebhookEventName`). Stated here
-// until `@usagebudget/openapi/limits` carries them: the request bodies it lists are the budget's
-// and the filter's only.
-const MAX_URL_LENGTH = 2048;
-const MAX_EVENTS = 64;
-const MAX_EVENT_NAME_LENGTH = 128;
-const EVENT_NAME = /^[A-Za-z]+(-[A-Za-z]+)*$/;
+// The spec's limits on a registration (`WebhookRegistration`, its `WebhookEventName` items).
+const { webhookUrl: URL_LIMITS, webhookEvents: EVENT_LIMITS } = WEBHOOK_REGISTRATION;
+const MAX_URL_LENGTH = URL_LIMITS.maxLength;
+const MAX_EVENTS = EVENT_LIMITS.maxItems;
+const EVENT_NAME = EVENT_LIMITS.items;
 
 /** Whether `value` is an absolute `https` or `http` URL with no user name, password or fragment. */
 function isWebhookUrl(value: unknown): boolean {
-  if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || !/^https?:\/\//i.test(value)) return false;
+  if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || !URL_LIMITS.pattern.test(value)) return false;
   let url: URL;
   try {
     url = new URL(value);
@@ -24,14 +23,17 @@ function isWebhookUrl(value: unknown): boolean {
 
 function checkEvents(events: unknown): asserts events is string[] {
   check(
-    Array.isArray(events) && events.length >= 1 && events.length <= MAX_EVENTS,
+    Array.isArray(events) && events.length >= EVENT_LIMITS.minItems && events.length <= MAX_EVENTS,
     'webhookEvents',
-    `must be an array of 1 to ${MAX_EVENTS} event names`,
+    `must be an array of ${EVENT_LIMITS.minItems} to ${MAX_EVENTS} event names`,
   );
   const seen = new Set<string>();
   for (const [index, name] of (events as unknown[]).entries()) {
     check(
-      typeof name === 'string' && name.length <= MAX_EVENT_NAME_LENGTH && EVENT_NAME.test(name),
+      typeof name === 'string' &&
+        name.length >= EVENT_NAME.minLength &&
+        name.length <= EVENT_NAME.maxLength &&
+        EVENT_NAME.pattern.test(name),
       `webhookEvents[${index}]`,
       'must be an event name such as "usagerecords-thresholdExceeded" (letters and single hyphens)',
       name,
