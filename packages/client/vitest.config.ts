@@ -11,5 +11,6 @@ export default defineConfig({
     // The bulk tests run the reference server's process and a throttled portfolio: tens of
     // seconds on an idle machine, minutes on two busy cores. A limit, not a speed check.
     testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 });
