@@ -5,7 +5,7 @@
 // An operation without an entry here gets the checks every sample gets.
 import { randomInt, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UsageBudgetClient, type WebhookRegistration } from '@usagebudget/client';
+import { NotFoundError, UsageBudgetClient, type WebhookRegistration } from '@usagebudget/client';
 import type { SampleEnvironment } from './sample-environment.js';
 
 /** A client of the partner of `token` (the demo partner's by default) on the environment's server, as the samples are configured. */
@@ -90,13 +90,17 @@ async function testEventsReceived(
 ): Promise<string[]> {
   const ids = environment.receiver.deliveries.slice(since).flatMap(({ body }) => {
     const event = JSON.parse(body.toString('utf8')) as { EventName?: string; ResourceUri?: string };
-    return event.EventName === 'test-created' ? [event.ResourceUri?.split('/').at(-1) ?? ''] : [];
+    const id = event.ResourceUri?.split('/').at(-1);
+    return event.EventName === 'test-created' && id ? [id] : [];
   });
   const own = await Promise.all(
     ids.map((id) =>
       client.getWebhookTestEvent(id).then(
         () => id,
-        () => undefined,
+        (error: unknown) => {
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        },
       ),
     ),
   );
