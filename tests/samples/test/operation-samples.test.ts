@@ -1,9 +1,10 @@
 // Every sample of every operation of the spec (operations/<operationId>/: the TypeScript SDK, the
 // CLI, curl), as the docs show it, run against the reference server. Each must exit 0 with nothing
 // on stderr, and the server's access log must show it called its operation and was answered with
-// a 2xx. curl's output, the response body, must match the spec's schema for that response. An
-// operation in ../src/value-checks.ts also has each sample's output checked against the values the
-// server holds.
+// a 2xx. curl's output, the response body, must match the spec's schema for that response. For an
+// operation in ../src/value-checks.ts the test also arranges the server's state before each sample
+// (and may give the sample its own partner, or a value to read, in its environment), and checks
+// the sample's output against the values the server holds.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spec } from '@usagebudget/openapi';
@@ -38,9 +39,9 @@ for (const operation of specOperations(spec)) {
   describe(`${operation.operationId} (${operation.method.toUpperCase()} ${operation.path})`, () => {
     it.each(files)('%s runs against the reference server and prints what it got', async (file) => {
       const valueCheck = valueChecks[operation.operationId];
-      const shown = await valueCheck?.arrange(environment);
+      const arranged = await valueCheck?.arrange(environment);
       const { result: run, requests } = await requestsDuring(environment.server, () =>
-        runSample(join(folder, file), environment.env),
+        runSample(join(folder, file), { ...environment.env, ...arranged?.env }),
       );
       expect(run.code, describeRun(run)).toBe(0);
       expect(run.stderr, describeRun(run)).toBe('');
@@ -59,8 +60,8 @@ for (const operation of specOperations(spec)) {
         expect(validator.validate(schema, JSON.parse(run.stdout)).errors).toEqual([]);
       }
 
-      if (shown) {
-        const held = await shown();
+      if (arranged) {
+        const held = await arranged.shown();
         expect(held.length, 'a value check returns what the output must show').toBeGreaterThan(0);
         const missing = held.filter((value) => !shows(run.stdout, value));
         expect(missing, `the server holds these, which the output must show; ${describeRun(run)}`).toEqual([]);

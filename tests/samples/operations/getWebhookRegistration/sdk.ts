@@ -1,22 +1,15 @@
 // npm install @usagebudget/client
-// The generated API of the client (no retries or typed
-// errors): the SDK's own webhook calls are coming.
-import {
-  Configuration,
-  WebhooksApi,
-} from '@usagebudget/client/raw';
+import { UsageBudgetClient } from '@usagebudget/client';
 
-const webhooks = new WebhooksApi(
-  new Configuration({
-    accessToken: process.env.PARTNER_CENTER_TOKEN ?? '',
-  }),
-  process.env.PARTNER_CENTER_BASE_URL ??
-    'https://api.partnercenter.microsoft.com',
-);
+const client = new UsageBudgetClient({
+  // unset: Partner Center's API
+  baseURL: process.env.PARTNER_CENTER_BASE_URL,
+  credential: process.env.PARTNER_CENTER_TOKEN ?? '',
+});
 
-// 404 WebhookRegistrationNotFound before the first POST.
-const { data: registration } =
-  await webhooks.getWebhookRegistration();
+// None registered yet: a NotFoundError
+// (WebhookRegistrationNotFound).
+const registration = await client.getWebhookRegistration();
 console.log(
   registration.webhookUrl,
   registration.webhookEvents.join(' '),

@@ -1,19 +1,12 @@
 // npm install @usagebudget/client
-// The generated API of the client (no retries or typed
-// errors): the SDK's own webhook calls are coming.
-import {
-  Configuration,
-  WebhooksApi,
-} from '@usagebudget/client/raw';
+import { UsageBudgetClient } from '@usagebudget/client';
 
-const webhooks = new WebhooksApi(
-  new Configuration({
-    accessToken: process.env.PARTNER_CENTER_TOKEN ?? '',
-  }),
-  process.env.PARTNER_CENTER_BASE_URL ??
-    'https://api.partnercenter.microsoft.com',
-);
+const client = new UsageBudgetClient({
+  // unset: Partner Center's API
+  baseURL: process.env.PARTNER_CENTER_BASE_URL,
+  credential: process.env.PARTNER_CENTER_TOKEN ?? '',
+});
 
-// Names a registration may list in webhookEvents.
-const { data: events } = await webhooks.listWebhookEvents();
+// The names a registration may list in webhookEvents.
+const events = await client.listWebhookEvents();
 for (const name of events) console.log(name);

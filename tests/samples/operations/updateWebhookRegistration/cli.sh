@@ -1,17 +1,13 @@
 # npm install --global @usagebudget/cli
-# `usagebudget webhooks register "$WEBHOOK_URL" --event NAME...` is coming with the CLI's webhook
-# commands; until then, the same call with curl.
 # PARTNER_CENTER_TOKEN: an access token for Partner Center
 : "${PARTNER_CENTER_BASE_URL:=https://api.partnercenter.microsoft.com}"
 : "${WEBHOOK_URL:=https://alerts.fabrikam-csp.example.com/partner-center/events}"
 
 # The whole registration: what it leaves out is dropped.
-curl --silent --show-error --fail-with-body \
-  --request PUT \
-  --header "Authorization: Bearer $PARTNER_CENTER_TOKEN" \
-  --header 'Content-Type: application/json' \
-  --data "{\"webhookUrl\": \"$WEBHOOK_URL\",
-    \"webhookEvents\": [\"usagerecords-thresholdExceeded\",
-      \"test-created\", \"invoice-ready\"],
-    \"signatureTokenToMsSignatureHeader\": true}" \
-  "$PARTNER_CENTER_BASE_URL/webhooks/v1/registration"
+# --signature-header: the signature comes in
+# x-ms-signature instead of Authorization.
+usagebudget webhooks register "$WEBHOOK_URL" --update \
+  --event usagerecords-thresholdExceeded \
+  --event test-created --event invoice-ready \
+  --signature-header \
+  --base-url "$PARTNER_CENTER_BASE_URL"
