@@ -52,7 +52,9 @@ function startTimeOf(pid: number): string {
 describe('usagebudget apply: one run of a file at a time', () => {
   let portfolio: Portfolio;
   beforeAll(async () => {
-    portfolio = await startPortfolio(scratch, 'lock', 40, SLOW);
+    // 4 requests a second: the first run lasts about 10 s, so a second run started on two busy cores
+    // (seconds for Node to start) still finds it running.
+    portfolio = await startPortfolio(scratch, 'lock', 40, ['--rate-limit', '4', '--burst', '2']);
   });
   afterAll(() => portfolio?.server.stop());
 

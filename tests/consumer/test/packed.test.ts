@@ -148,8 +148,9 @@ console.log(JSON.stringify({ urls: [stateful.url, staticMock.url], seeded: seede
     expect(result).toMatchObject({ seeded: seeded.budget, example: 100 });
     // startMock gives the seed's customer ids, in its order, whichever form each customer takes.
     expect(result.customers).toEqual(partner.customers.map((each) => (typeof each === 'string' ? each : each.id)));
-    // One handler per operation: the budget's two, the customer list and the three usage reads.
-    expect(result.handlers).toBe(6);
+    // One handler per operation: the budget's two, the customer list, the three usage reads and the
+    // webhook registration's six.
+    expect(result.handlers).toBe(12);
     for (const url of result.urls) expect(await portIsFree(Number(new URL(url).port))).toBe(true);
   });
 
