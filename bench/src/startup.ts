@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -50,7 +50,9 @@ export async function measureBundle(): Promise<BundleSize> {
     for (const { path: imported, kind } of outputs[path]?.imports ?? [])
       if (kind === 'import-statement') visit(imported);
   };
-  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint);
+  // The client's own entry: esbuild makes every `import()` target an entry point of its own too.
+  const entryPoint = relative(process.cwd(), clientEntry);
+  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint === entryPoint);
   if (!entry) throw new Error('esbuild wrote no entry');
   visit(entry);
   const entryCode = Buffer.concat([...loaded].map((path) => code(path) ?? new Uint8Array()));
