@@ -18,7 +18,8 @@ export type Capability =
   | 'paging'
   | 'usage'
   | 'appOnlyToken'
-  | 'direct';
+  | 'direct'
+  | 'webhooks';
 
 /** Said in skip reasons: what the capability is and which targets have it. */
 export const capabilityMeaning: Readonly<Record<Capability, string>> = {
@@ -33,6 +34,8 @@ export const capabilityMeaning: Readonly<Record<Capability, string>> = {
   appOnlyToken:
     "has an app-only token of that partner (server: the demo partner's; live with CONTRACT_LIVE_APP_ONLY_TOKEN)",
   direct: 'can be called without Prism in between, for requests Prism stops and bodies it rewrites (server, live)',
+  webhooks:
+    'gives each scenario a partner of its own without a webhook registration, which may register one (server: a registration cannot be deleted)',
 };
 
 /** A running API the scenarios call, always through Prism (mock, or proxy with `--errors`). */
@@ -58,6 +61,11 @@ export interface Target {
    * sees them, and for costs, whose digits Prism's proxy loses when it writes a body again.
    */
   readonly directURL?: string;
+  /**
+   * With `webhooks`: the token of a partner no other scenario uses, without a webhook registration
+   * (a registration cannot be deleted, so each scenario that registers takes a new partner).
+   */
+  webhookPartner?(): string;
   /** With `throttle`: a partner whose rate limit `exhaust()` uses up. */
   readonly throttled?: { readonly token: string; readonly customerId: string; exhaust(): Promise<void> };
   stop(): Promise<void>;
@@ -125,6 +133,7 @@ const SERVER_CAPABILITIES: ReadonlySet<Capability> = new Set([
   'usage',
   'appOnlyToken',
   'direct',
+  'webhooks',
 ]);
 
 /** What the target can do, known before it starts (so skipped scenarios are known when tests are collected). */
@@ -171,6 +180,8 @@ const SERVER_CUSTOMERS = 32;
 // requests in all, and the demo partner's a few, below the burst; the throttled partner spends its
 // burst in `exhaust()`, and at this rate it stays throttled for minutes.
 const SERVER_THROTTLE = { requestsPerSecond: 0.01, burst: 200 };
+// The partners the webhook scenarios take, one each: raise it when a scenario that registers is added.
+const SERVER_WEBHOOK_PARTNERS = 40;
 // The demo partner's app-only token (issue 13's server fixture): the usage reads refuse it.
 const demoAppOnlyToken = (demoPartner as { appOnlyToken?: string }).appOnlyToken;
 
@@ -182,8 +193,14 @@ async function startServerTarget(): Promise<Target> {
   const main = randomPartner('Contract tests partner', SERVER_CUSTOMERS);
   const other = randomPartner('Another partner');
   const throttled = randomPartner('Throttled partner');
+  const webhookPartners = Array.from({ length: SERVER_WEBHOOK_PARTNERS }, (_, index) =>
+    randomPartner(`Webhook partner ${index + 1}`),
+  );
   const server = await startServerProcess({
-    config: { partners: [main, other, throttled, ...demoConfig.partners], throttle: SERVER_THROTTLE },
+    config: {
+      partners: [main, other, throttled, ...webhookPartners, ...demoConfig.partners],
+      throttle: SERVER_THROTTLE,
+    },
     db: ':memory:',
   });
   const upstream = server.url;
@@ -209,6 +226,11 @@ async function startServerTarget(): Promise<Target> {
     },
     foreignCustomerId: other.customers[0] as string,
     customers: main.customers,
+    webhookPartner: () => {
+      const next = webhookPartners.shift();
+      if (!next) throw new Error(`the server target has only ${SERVER_WEBHOOK_PARTNERS} webhook partners; raise it`);
+      return next.tokens[0] as string;
+    },
     usage: {
       token: demoPartner.token,
       customerId: demoPartner.customerId,
