@@ -278,6 +278,39 @@ export const webhookStrategies: readonly Strategy[] = [
   },
   {
     status: 200,
+    operationId: CREATE_REGISTRATION,
+    title:
+      "POST 200 reads a body in PascalCase, as Partner Center's examples write it, and answers camelCase (sent past Prism, whose schema knows camelCase only)",
+    needs: ['webhooks', 'direct'],
+    run: async (context, documented) => {
+      const { token, partner } = freshPartner(context);
+      const request = {
+        title: 'a PascalCase registration',
+        method: 'POST',
+        path: REGISTRATION_PATH,
+        body: JSON.stringify({
+          WebhookUrl: ANY_REGISTRATION.webhookUrl,
+          WebhookEvents: [BUDGET_ALERTS, TEST_CREATED],
+          SignatureTokenToMsSignatureHeader: true,
+        }),
+        route: 'direct',
+      } as const;
+      const exchange = await sendAsIs(context, token, request);
+      expect(exchange.status, exchange.body).toBe(200);
+      const body = JSON.parse(exchange.body) as unknown;
+      expectDocumentedBody(context, documented, body);
+      expectDeclaredHeaders(documented, exchange);
+      const expected = {
+        webhookUrl: ANY_REGISTRATION.webhookUrl,
+        webhookEvents: [BUDGET_ALERTS, TEST_CREATED],
+        signatureTokenToMsSignatureHeader: true,
+      };
+      expect(body).toMatchObject(expected);
+      expect(await readRegistration(context, partner)).toEqual(body);
+    },
+  },
+  {
+    status: 200,
     operationId: GET_REGISTRATION,
     title: 'GET 200 reads the registration a POST made',
     needs: ['webhooks'],
