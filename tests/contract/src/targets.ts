@@ -19,7 +19,7 @@ export type Capability =
   | 'usage'
   | 'appOnlyToken'
   | 'direct'
-  | 'webhooks';
+  | 'ownPartner';
 
 /** Said in skip reasons: what the capability is and which targets have it. */
 export const capabilityMeaning: Readonly<Record<Capability, string>> = {
@@ -34,8 +34,8 @@ export const capabilityMeaning: Readonly<Record<Capability, string>> = {
   appOnlyToken:
     "has an app-only token of that partner (server: the demo partner's; live with CONTRACT_LIVE_APP_ONLY_TOKEN)",
   direct: 'can be called without Prism in between, for requests Prism stops and bodies it rewrites (server, live)',
-  webhooks:
-    'gives each scenario a partner of its own without a webhook registration, which may register one (server: a registration cannot be deleted)',
+  ownPartner:
+    'gives a scenario a partner no other scenario uses, with two customers and no webhook registration (server)',
 };
 
 /** A running API the scenarios call, always through Prism (mock, or proxy with `--errors`). */
@@ -65,7 +65,7 @@ export interface Target {
    * With `webhooks`: the token of a partner no other scenario uses, without a webhook registration
    * (a registration cannot be deleted, so each scenario that registers takes a new partner).
    */
-  webhookPartner?(): string;
+  ownPartner?(): string;
   /** With `throttle`: a partner whose rate limit `exhaust()` uses up. */
   readonly throttled?: { readonly token: string; readonly customerId: string; exhaust(): Promise<void> };
   stop(): Promise<void>;
@@ -133,7 +133,7 @@ const SERVER_CAPABILITIES: ReadonlySet<Capability> = new Set([
   'usage',
   'appOnlyToken',
   'direct',
-  'webhooks',
+  'ownPartner',
 ]);
 
 /** What the target can do, known before it starts (so skipped scenarios are known when tests are collected). */
@@ -180,8 +180,9 @@ const SERVER_CUSTOMERS = 32;
 // requests in all, and the demo partner's a few, below the burst; the throttled partner spends its
 // burst in `exhaust()`, and at this rate it stays throttled for minutes.
 const SERVER_THROTTLE = { requestsPerSecond: 0.01, burst: 200 };
-// The partners the webhook scenarios take, one each: raise it when a scenario that registers is added.
-const SERVER_WEBHOOK_PARTNERS = 40;
+// The partners scenarios take for their own (`ownPartner()`, the webhook scenarios mostly): raise it
+// when such a scenario is added.
+const SERVER_OWN_PARTNERS = 40;
 // The demo partner's app-only token (issue 13's server fixture): the usage reads refuse it.
 const demoAppOnlyToken = (demoPartner as { appOnlyToken?: string }).appOnlyToken;
 
@@ -193,12 +194,12 @@ async function startServerTarget(): Promise<Target> {
   const main = randomPartner('Contract tests partner', SERVER_CUSTOMERS);
   const other = randomPartner('Another partner');
   const throttled = randomPartner('Throttled partner');
-  const webhookPartners = Array.from({ length: SERVER_WEBHOOK_PARTNERS }, (_, index) =>
-    randomPartner(`Webhook partner ${index + 1}`),
+  const ownPartners = Array.from({ length: SERVER_OWN_PARTNERS }, (_, index) =>
+    randomPartner(`Partner of one scenario ${index + 1}`, 2),
   );
   const server = await startServerProcess({
     config: {
-      partners: [main, other, throttled, ...webhookPartners, ...demoConfig.partners],
+      partners: [main, other, throttled, ...ownPartners, ...demoConfig.partners],
       throttle: SERVER_THROTTLE,
     },
     db: ':memory:',
@@ -226,9 +227,12 @@ async function startServerTarget(): Promise<Target> {
     },
     foreignCustomerId: other.customers[0] as string,
     customers: main.customers,
-    webhookPartner: () => {
-      const next = webhookPartners.shift();
-      if (!next) throw new Error(`the server target has only ${SERVER_WEBHOOK_PARTNERS} webhook partners; raise it`);
+    ownPartner: () => {
+      const next = ownPartners.shift();
+      if (!next)
+        throw new Error(
+          `the server target has only ${SERVER_OWN_PARTNERS} partners of their own for scenarios; raise it`,
+        );
       return next.tokens[0] as string;
     },
     usage: {

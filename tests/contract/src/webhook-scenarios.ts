@@ -26,7 +26,7 @@ const TEST_CREATED = 'test-created';
 
 /** A partner of the scenario's own, without a registration: its token, and a client of it. */
 function freshPartner(context: ScenarioContext): { token: string; partner: ScenarioClient } {
-  const token = context.target.webhookPartner?.() ?? missing('webhookPartner');
+  const token = context.target.ownPartner?.() ?? missing('ownPartner');
   return { token, partner: context.client({ token }) };
 }
 
@@ -69,7 +69,7 @@ function faultOfCall(
     status,
     operationId,
     title,
-    needs: ['webhooks'],
+    needs: ['ownPartner'],
     run: async (context, documented) => {
       const { partner } = freshPartner(context);
       const { testEventId } = (await arrange(context, partner)) ?? {};
@@ -191,7 +191,7 @@ function refusedRegistration(operationId: string, bad: BadRegistration): Strateg
     status: 400,
     operationId,
     title: `${put ? 'PUT' : 'POST'} 400 the service refuses ${bad.title}`,
-    needs: ['webhooks', ...(bad.route === 'direct' ? (['direct'] as const) : [])],
+    needs: ['ownPartner', ...(bad.route === 'direct' ? (['direct'] as const) : [])],
     run: async (context, documented) => {
       const { token, partner } = freshPartner(context);
       const before = put ? await register(context, partner) : undefined;
@@ -210,7 +210,7 @@ function refusedUnknownEvent(operationId: string): Strategy {
     status: 400,
     operationId,
     title: `${put ? 'PUT' : 'POST'} 400 an event the service does not offer: refused naming webhookEvents`,
-    needs: ['webhooks'],
+    needs: ['ownPartner'],
     run: async (context, documented) => {
       const { partner } = freshPartner(context);
       const before = put ? await register(context, partner) : undefined;
@@ -266,7 +266,7 @@ export const webhookStrategies: readonly Strategy[] = [
     status: 200,
     operationId: CREATE_REGISTRATION,
     title: 'POST 200 registers: the answer, and then a GET, is what was sent, with a subscriberId',
-    needs: ['webhooks'],
+    needs: ['ownPartner'],
     run: async (context) => {
       const { partner } = freshPartner(context);
       const sent = { webhookUrl: 'http://127.0.0.1:9/contract-tests/alerts', webhookEvents: [BUDGET_ALERTS] };
@@ -281,7 +281,7 @@ export const webhookStrategies: readonly Strategy[] = [
     operationId: CREATE_REGISTRATION,
     title:
       "POST 200 reads a body in PascalCase, as Partner Center's examples write it, and answers camelCase (sent past Prism, whose schema knows camelCase only)",
-    needs: ['webhooks', 'direct'],
+    needs: ['ownPartner', 'direct'],
     run: async (context, documented) => {
       const { token, partner } = freshPartner(context);
       const request = {
@@ -313,7 +313,7 @@ export const webhookStrategies: readonly Strategy[] = [
     status: 200,
     operationId: GET_REGISTRATION,
     title: 'GET 200 reads the registration a POST made',
-    needs: ['webhooks'],
+    needs: ['ownPartner'],
     run: async (context, documented) => {
       const { partner } = freshPartner(context);
       const registered = await register(context, partner);
@@ -328,7 +328,7 @@ export const webhookStrategies: readonly Strategy[] = [
     operationId: UPDATE_REGISTRATION,
     title:
       'PUT 200 replaces the registration whole: the subscriberId stays, a signature header left out is false again',
-    needs: ['webhooks'],
+    needs: ['ownPartner'],
     run: async (context, documented) => {
       const { partner } = freshPartner(context);
       const { subscriberId } = await register(context, partner);
@@ -364,7 +364,7 @@ export const webhookStrategies: readonly Strategy[] = [
     status: 404,
     operationId: UPDATE_REGISTRATION,
     title: 'PUT 404 a partner without a registration: refused, and still none',
-    needs: ['webhooks'],
+    needs: ['ownPartner'],
     run: async (context, documented) => {
       const { partner } = freshPartner(context);
       const correlationId = randomUUID();
@@ -378,7 +378,7 @@ export const webhookStrategies: readonly Strategy[] = [
     status: 409,
     operationId: CREATE_REGISTRATION,
     title: 'POST 409 a second registration: refused, the first unchanged',
-    needs: ['webhooks'],
+    needs: ['ownPartner'],
     run: async (context, documented) => {
       const { partner } = freshPartner(context);
       const first = await register(context, partner);
@@ -395,7 +395,7 @@ export const webhookStrategies: readonly Strategy[] = [
     status: 200,
     operationId: SEND_TEST_EVENT,
     title: 'POST 200 sends a test event, whose delivery then reads as sent to the registered URL',
-    needs: ['webhooks'],
+    needs: ['ownPartner'],
     run: async (context, documented) => {
       const { partner } = freshPartner(context);
       await register(context, partner);
@@ -428,7 +428,7 @@ export const webhookStrategies: readonly Strategy[] = [
     status: 429,
     operationId: SEND_TEST_EVENT,
     title: 'POST 429 a third and a fourth test event within a minute, each with the seconds to wait',
-    needs: ['webhooks'],
+    needs: ['ownPartner'],
     run: async (context, documented) => {
       const { partner } = freshPartner(context);
       await register(context, partner);
@@ -449,7 +449,7 @@ export const webhookStrategies: readonly Strategy[] = [
     status: 200,
     operationId: GET_TEST_EVENT,
     title: "GET 200 reads a test event's delivery: pending, completed or failed, one result per attempt",
-    needs: ['webhooks'],
+    needs: ['ownPartner'],
     run: async (context, documented) => {
       const { partner } = freshPartner(context);
       await register(context, partner);
