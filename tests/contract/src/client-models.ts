@@ -13,8 +13,12 @@ import type {
   ResourceLinks,
   SpendingBudget,
   ThrottleFault,
+  WebhookDeliveryResult,
+  WebhookRegistration,
+  WebhookValidationEventCreated,
+  WebhookValidationEventStatus,
 } from '@usagebudget/client';
-import type { CustomersApi, UsageApi } from '@usagebudget/client/raw';
+import type { CustomersApi, UsageApi, WebhooksApi } from '@usagebudget/client/raw';
 import { resolvePointer } from '@usagebudget/openapi/operations';
 import type { OpenAPIV3 } from 'openapi-types';
 
@@ -23,6 +27,7 @@ type ElementOf<T> = T extends readonly (infer Item)[] ? Item : T;
 type BodyOf<Method extends (...args: never[]) => Promise<{ data: unknown }>> = Awaited<ReturnType<Method>>['data'];
 type CustomerCollection = BodyOf<CustomersApi['listCustomers']>;
 type CustomerMonthlyUsageRecordCollection = BodyOf<UsageApi['listCustomerUsageRecords']>;
+type WebhookEventNames = BodyOf<WebhooksApi['listWebhookEvents']>;
 
 /**
  * The property names of a client model, nested models included. Declared with this type, an
@@ -112,6 +117,16 @@ const usageRecord: ModelShape<CustomerMonthlyUsageRecord> = {
   attributes: resourceAttributes,
 };
 
+/**
+ * The events' names are a list of strings: their model declares no property, so an object in
+ * such a body has only fields the client does not know. It compiles only while the client's body
+ * for the list is strings.
+ */
+const webhookEventNames: Readonly<Record<string, never>> = {};
+const eventNamesAreStrings: WebhookEventNames extends readonly string[] ? true : never = true;
+/** A map whose keys are the data's own (`additionalProperties`): none is unknown, none is checked. */
+const ownKeys = true as unknown as ModelShape<Record<string, string>>;
+
 /** The client's models by the name of the spec schema each was generated from. */
 export const clientModels: Readonly<Record<string, object>> = {
   SpendingBudget: spendingBudget,
@@ -171,6 +186,28 @@ export const clientModels: Readonly<Record<string, object>> = {
   KeyValuePair: keyValuePair,
   ApiFault: { code: true, description: true, data: true, source: true } satisfies ModelShape<ApiFault>,
   ThrottleFault: { statusCode: true, message: true } satisfies ModelShape<ThrottleFault>,
+  WebhookEventNames: eventNamesAreStrings && webhookEventNames,
+  WebhookRegistration: {
+    subscriberId: true,
+    webhookUrl: true,
+    webhookEvents: true,
+    signatureTokenToMsSignatureHeader: true,
+    lastModifiedTimestamp: true,
+    properties: ownKeys,
+  } satisfies ModelShape<WebhookRegistration>,
+  WebhookValidationEventCreated: { correlationId: true } satisfies ModelShape<WebhookValidationEventCreated>,
+  WebhookValidationEventStatus: {
+    correlationId: true,
+    partnerId: true,
+    status: true,
+    callbackUrl: true,
+    results: {
+      responseCode: true,
+      responseMessage: true,
+      systemError: true,
+      dateTimeUtc: true,
+    } satisfies ModelShape<WebhookDeliveryResult>,
+  } satisfies ModelShape<WebhookValidationEventStatus>,
 };
 
 const SCHEMA_PREFIX = '#/components/schemas/';

@@ -300,8 +300,9 @@ export const customerListStrategies: readonly Strategy[] = [
       // The spec's header pattern allows it: only the service can tell it is forged.
       'v1.forged.Zm9yZ2Vk/+=,token',
   ),
-  refusedToken("GET 400 another partner's continuation token", ['identity', 'usage'], (context) =>
-    genuineToken(context, context.target.usage?.token ?? missing('usage')),
+  // A partner of the scenario's own: on live, the usage partner is the target's own partner.
+  refusedToken("GET 400 another partner's continuation token", ['identity', 'ownPartner'], (context) =>
+    genuineToken(context, context.target.ownPartner?.() ?? missing('ownPartner')),
   ),
   {
     status: 403,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type CallOptions,
   CallPromise,
@@ -6,6 +7,7 @@ import {
   type Page,
   type PagedList,
   type UsageBudgetClient,
+  type WebhookRegistrationRequest,
 } from '@usagebudget/client';
 import { costProperties } from '@usagebudget/openapi/operations';
 import type { OpenAPIV3 } from 'openapi-types';
@@ -13,6 +15,16 @@ import { expect } from 'vitest';
 
 /** The amount a PATCH sends when the scenario does not care which. */
 export const ANY_AMOUNT = 42;
+
+/**
+ * The registration a POST or PUT sends when the scenario does not care which: test events, to a
+ * loopback URL (the reference server sends only to its allow-list, loopback by default) where
+ * nothing listens, so that its attempts fail at once.
+ */
+export const ANY_REGISTRATION: WebhookRegistrationRequest = {
+  webhookUrl: 'http://127.0.0.1:9/contract-tests/events',
+  webhookEvents: ['test-created'],
+};
 
 /** What a scenario gives an operation; each operation reads what it takes. */
 export interface CallArguments {
@@ -22,6 +34,10 @@ export interface CallArguments {
   readonly amount?: number | null;
   /** The customer list's query. */
   readonly query?: CustomerListQuery;
+  /** The registration a POST or PUT sends; {@link ANY_REGISTRATION} by default. */
+  readonly registration?: WebhookRegistrationRequest;
+  /** The test event whose delivery is read; a new GUID (one no partner has) by default. */
+  readonly testEventId?: string;
   readonly options?: CallOptions;
 }
 
@@ -50,7 +66,7 @@ export function onePage(list: PagedList<Customer>, continuationToken?: string): 
 export function callOperation(
   operationId: string,
   client: UsageBudgetClient,
-  { customerId, amount = ANY_AMOUNT, query, options }: CallArguments,
+  { customerId, amount = ANY_AMOUNT, query, registration = ANY_REGISTRATION, testEventId, options }: CallArguments,
 ): CallPromise<unknown> {
   switch (operationId) {
     case 'getUsageBudget':
@@ -65,6 +81,18 @@ export function callOperation(
       return client.listCustomerUsageRecords(options);
     case 'getPartnerUsageSummary':
       return client.getPartnerUsageSummary(options);
+    case 'listWebhookEvents':
+      return client.listWebhookEvents(options);
+    case 'getWebhookRegistration':
+      return client.getWebhookRegistration(options);
+    case 'createWebhookRegistration':
+      return client.createWebhookRegistration(registration, options);
+    case 'updateWebhookRegistration':
+      return client.updateWebhookRegistration(registration, options);
+    case 'createWebhookValidationEvent':
+      return client.sendWebhookTestEvent(options);
+    case 'getWebhookValidationEvent':
+      return client.getWebhookTestEvent(testEventId ?? randomUUID(), options);
   }
   throw new Error(`no client method for the spec's operation ${operationId}: add it to operation-calls.ts`);
 }

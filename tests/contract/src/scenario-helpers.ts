@@ -13,6 +13,21 @@ export const LIST = 'listCustomers';
 export const SUMMARY = 'getCustomerUsageSummary';
 export const RECORDS = 'listCustomerUsageRecords';
 export const PARTNER_SUMMARY = 'getPartnerUsageSummary';
+export const WEBHOOK_EVENTS = 'listWebhookEvents';
+export const GET_REGISTRATION = 'getWebhookRegistration';
+export const CREATE_REGISTRATION = 'createWebhookRegistration';
+export const UPDATE_REGISTRATION = 'updateWebhookRegistration';
+export const SEND_TEST_EVENT = 'createWebhookValidationEvent';
+export const GET_TEST_EVENT = 'getWebhookValidationEvent';
+/** The webhook registration's operations. */
+export const WEBHOOK_OPERATIONS = [
+  WEBHOOK_EVENTS,
+  GET_REGISTRATION,
+  CREATE_REGISTRATION,
+  UPDATE_REGISTRATION,
+  SEND_TEST_EVENT,
+  GET_TEST_EVENT,
+] as const;
 
 /** Fails a scenario whose target claims a capability without what it takes. */
 export function missing(what: string): never {

@@ -10,6 +10,7 @@ import { expectedErrorClass, expectFault, expectSuccess } from './outcomes.js';
 import type { Scenario, ScenarioContext, Strategy } from './scenario-context.js';
 import { faultStrategy, GET, missing, PARTNER_SUMMARY, PATCH, RECORDS, SUMMARY } from './scenario-helpers.js';
 import { usageStrategies } from './usage-scenarios.js';
+import { webhookStrategies } from './webhook-scenarios.js';
 
 /** What the mock's documented example asks the PATCH to have sent, so request and answer agree. */
 function amountOf(example: unknown): number | null {
@@ -153,12 +154,17 @@ const strategies: readonly Strategy[] = [
     async (target) => ({ customerId: target.foreignCustomerId ?? missing('foreignCustomerId') }),
     [GET, PATCH, SUMMARY],
   ),
-  faultStrategy(404, 'a customer no partner has', ['identity'], async () => ({ customerId: randomUUID() })),
+  faultStrategy(404, 'a customer no partner has', ['identity'], async () => ({ customerId: randomUUID() }), [
+    GET,
+    PATCH,
+    SUMMARY,
+  ]),
   {
     status: 409,
+    operationId: PATCH,
     unreachable: 'the client draws a new MS-RequestId for every call, so it never reuses one for another update',
   },
-  { status: 413, unreachable: "the client's body is one amount, far below 64 KiB" },
+  { status: 413, operationId: PATCH, unreachable: "the client's body is one amount, far below 64 KiB" },
   { status: 415, unreachable: 'the client always sends application/json' },
   faultStrategy(429, 'a partner over its rate limit', ['throttle'], async (target) => {
     const throttled = target.throttled ?? missing('throttled');
@@ -169,6 +175,7 @@ const strategies: readonly Strategy[] = [
   { status: 503, unreachable: NO_FAILURE_ON_DEMAND },
   ...customerListStrategies,
   ...usageStrategies,
+  ...webhookStrategies,
 ];
 
 const appliesTo = (operationId: Strategy['operationId'], documented: DocumentedResponse) =>

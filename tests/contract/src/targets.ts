@@ -18,7 +18,8 @@ export type Capability =
   | 'paging'
   | 'usage'
   | 'appOnlyToken'
-  | 'direct';
+  | 'direct'
+  | 'ownPartner';
 
 /** Said in skip reasons: what the capability is and which targets have it. */
 export const capabilityMeaning: Readonly<Record<Capability, string>> = {
@@ -33,6 +34,8 @@ export const capabilityMeaning: Readonly<Record<Capability, string>> = {
   appOnlyToken:
     "has an app-only token of that partner (server: the demo partner's; live with CONTRACT_LIVE_APP_ONLY_TOKEN)",
   direct: 'can be called without Prism in between, for requests Prism stops and bodies it rewrites (server, live)',
+  ownPartner:
+    'gives a scenario a partner no other scenario uses, with two customers and no webhook registration (server)',
 };
 
 /** A running API the scenarios call, always through Prism (mock, or proxy with `--errors`). */
@@ -58,6 +61,11 @@ export interface Target {
    * sees them, and for costs, whose digits Prism's proxy loses when it writes a body again.
    */
   readonly directURL?: string;
+  /**
+   * With `webhooks`: the token of a partner no other scenario uses, without a webhook registration
+   * (a registration cannot be deleted, so each scenario that registers takes a new partner).
+   */
+  ownPartner?(): string;
   /** With `throttle`: a partner whose rate limit `exhaust()` uses up. */
   readonly throttled?: { readonly token: string; readonly customerId: string; exhaust(): Promise<void> };
   stop(): Promise<void>;
@@ -125,6 +133,7 @@ const SERVER_CAPABILITIES: ReadonlySet<Capability> = new Set([
   'usage',
   'appOnlyToken',
   'direct',
+  'ownPartner',
 ]);
 
 /** What the target can do, known before it starts (so skipped scenarios are known when tests are collected). */
@@ -171,6 +180,9 @@ const SERVER_CUSTOMERS = 32;
 // requests in all, and the demo partner's a few, below the burst; the throttled partner spends its
 // burst in `exhaust()`, and at this rate it stays throttled for minutes.
 const SERVER_THROTTLE = { requestsPerSecond: 0.01, burst: 200 };
+// The partners scenarios take for their own (`ownPartner()`, the webhook scenarios mostly): raise it
+// when such a scenario is added.
+const SERVER_OWN_PARTNERS = 40;
 // The demo partner's app-only token (issue 13's server fixture): the usage reads refuse it.
 const demoAppOnlyToken = (demoPartner as { appOnlyToken?: string }).appOnlyToken;
 
@@ -182,8 +194,14 @@ async function startServerTarget(): Promise<Target> {
   const main = randomPartner('Contract tests partner', SERVER_CUSTOMERS);
   const other = randomPartner('Another partner');
   const throttled = randomPartner('Throttled partner');
+  const ownPartners = Array.from({ length: SERVER_OWN_PARTNERS }, (_, index) =>
+    randomPartner(`Partner of one scenario ${index + 1}`, 2),
+  );
   const server = await startServerProcess({
-    config: { partners: [main, other, throttled, ...demoConfig.partners], throttle: SERVER_THROTTLE },
+    config: {
+      partners: [main, other, throttled, ...ownPartners, ...demoConfig.partners],
+      throttle: SERVER_THROTTLE,
+    },
     db: ':memory:',
   });
   const upstream = server.url;
@@ -209,6 +227,14 @@ async function startServerTarget(): Promise<Target> {
     },
     foreignCustomerId: other.customers[0] as string,
     customers: main.customers,
+    ownPartner: () => {
+      const next = ownPartners.shift();
+      if (!next)
+        throw new Error(
+          `the server target has only ${SERVER_OWN_PARTNERS} partners of their own for scenarios; raise it`,
+        );
+      return next.tokens[0] as string;
+    },
     usage: {
       token: demoPartner.token,
       customerId: demoPartner.customerId,
