@@ -239,8 +239,8 @@ export function clientChecksOf({
       1.1,
     ),
     // What `import` loads; the chunks the client loads on first use are listed apart (see
-    // bench/README.md).
-    check('client ESM entry, minified + gzip, axios external', bundle.gzipBytes, 'B', 'at most', 6 * 1024),
+    // bench/README.md). 6.5 KB since the facade's twelve operations (6 KB for its first six).
+    check('client ESM entry, minified + gzip, axios external', bundle.gzipBytes, 'B', 'at most', 6.5 * 1024),
     check('import the client in a fresh Node process (median)', median(imports.client), 'ms', 'at most', 50),
   ];
 }

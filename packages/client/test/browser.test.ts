@@ -1,4 +1,5 @@
 import { builtinModules } from 'node:module';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -37,10 +38,12 @@ it('bundles for the browser without any Node built-in', async () => {
 // `pnpm bench`'s target, held here too: what `import` loads, as an app's bundler splits it (the
 // chunks the client loads on first use, `import()`, apart: a listing's walk, how failures read,
 // the retry policy, the token provider, the throttle, the logger). A dependency or a Node built-in
-// pulled in, or code every call runs grown past the target, fails it.
-const ENTRY_TARGET_BYTES = 6 * 1024;
+// pulled in, or code every call runs grown past the target, fails it. 6.5 KB since the webhook
+// registration's six methods and their request-table rows (414 B over issue 22's 6,125 B for the
+// first six operations): a method of the facade is in the entry, whatever it loads on first use.
+const ENTRY_TARGET_BYTES = 6.5 * 1024;
 
-it('keeps what importing the ESM entry loads within 6 KB minified and gzipped, axios excluded', async () => {
+it('keeps what importing the ESM entry loads within 6.5 KB minified and gzipped, axios excluded', async () => {
   const result = await build({
     entryPoints: [`${packageDir}/dist/index.js`],
     bundle: true,
@@ -61,7 +64,10 @@ it('keeps what importing the ESM entry loads within 6 KB minified and gzipped, a
     for (const { path: imported, kind } of outputs[path]?.imports ?? [])
       if (kind === 'import-statement') load(imported);
   };
-  load(Object.keys(outputs).find((path) => outputs[path]?.entryPoint) ?? '');
+  // The client's own entry: esbuild makes every `import()` target an entry point of its own too.
+  const entryPoint = relative(process.cwd(), `${packageDir}/dist/index.js`);
+  load(Object.keys(outputs).find((path) => outputs[path]?.entryPoint === entryPoint) ?? '');
+  expect(loaded.size, 'the entry was found').toBeGreaterThan(0);
   const code = result.outputFiles.filter((file) => [...loaded].some((path) => file.path.endsWith(`/${path}`)));
   expect(code.length).toBe(loaded.size);
   // The chunks of first use exist: they are not counted because they are not loaded, not because they are gone.
