@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { BodyRule, OperationRule, RouteRule } from '../contract/compile-contract.js';
 import { faults, HttpError } from '../contract/faults.js';
 import type { Caller, PartnerDirectory } from '../partners/partner-directory.js';
-import type { BudgetStore } from '../storage/budget-store.js';
+import type { Store } from '../storage/store.js';
 import type { AccessLog } from './access-log.js';
 import { type CheckedBody, checkBody } from './checked-body.js';
 import type { Operation, Reply } from './operation.js';
@@ -18,7 +18,7 @@ export interface HandlerDependencies {
   /** What implements each of the spec's operations, by operationId. */
   readonly operations: Readonly<Record<string, Operation>>;
   /** Asked by `/healthz` whether the database answers. */
-  readonly store: Pick<BudgetStore, 'ping'>;
+  readonly store: Pick<Store, 'ping'>;
   /** Seconds to wait before this partner may call again, 0 when it may now; absent: no throttling. */
   readonly throttle: ((partnerId: string) => number) | undefined;
   readonly files: ReadonlyMap<string, StaticFile>;
@@ -184,14 +184,11 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     return operation.body ? readBody(inFlight, operation.body).then(call) : call(undefined);
   };
 
-  const serveStatic = (inFlight: InFlightRequest): Reply => {
+  const serveStatic = (inFlight: InFlightRequest): Reply | Promise<Reply> => {
     const { path, req } = inFlight;
     inFlight.route = path;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw faults.methodNotAllowed(req.method ?? '', STATIC_METHODS);
-    if (path === '/healthz') {
-      deps.store.ping();
-      return { status: 200, body: HEALTHY };
-    }
+    if (path === '/healthz') return deps.store.ping().then(() => ({ status: 200, body: HEALTHY }));
     if (`${path}/` === DOCS_PREFIX) {
       return { status: 301, body: '', contentType: 'text/plain; charset=utf-8', headers: { Location: DOCS_PREFIX } };
     }

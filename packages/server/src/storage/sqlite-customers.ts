@@ -7,6 +7,7 @@ import type {
   PartnerRecord,
   PortfolioSeed,
 } from './customer-store.js';
+import type { Synchronous } from './sqlite-gate.js';
 
 /** Customers per batch of a usage read: a few milliseconds of work each. */
 const USAGE_BATCH = 128;
@@ -161,7 +162,7 @@ function seedTransaction(db: Database): (portfolio: readonly PortfolioSeed[]) =>
  * The customer store on an open, migrated SQLite database; `forgetCounts()` drops what it keeps
  * in memory, for when the tables are emptied under it.
  */
-export function sqliteCustomers(db: Database): CustomerStore & { forgetCounts(): void } {
+export function sqliteCustomers(db: Database): Synchronous<CustomerStore> & { forgetCounts(): void } {
   const queries = customerQueries(db);
   const seed = seedTransaction(db);
   // Customers change only with a seed, and counting 50,000 of them reads every row (70 ms): each

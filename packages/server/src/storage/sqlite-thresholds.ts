@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { Synchronous } from './sqlite-gate.js';
 import type { ThresholdStore, UsageStanding } from './threshold-store.js';
 
 interface StandingRow {
@@ -37,7 +38,7 @@ const STANDING = `SELECT c.customer_id, c.partner_id, p.billing_start, c.offer, 
     LEFT JOIN budget_crossings x USING (customer_id)`;
 
 /** The threshold store's reads and writes on an open, migrated SQLite database. */
-export function sqliteThresholds(db: Database): ThresholdStore {
+export function sqliteThresholds(db: Database): Synchronous<ThresholdStore> {
   const one = db.prepare<[string], StandingRow>(`${STANDING} WHERE c.customer_id = ? AND c.offer <> 'none'`);
   const ofPartner = db.prepare<[string], StandingRow>(
     `${STANDING} WHERE c.partner_id = ? AND c.offer <> 'none' AND (b.amount IS NOT NULL OR x.customer_id IS NOT NULL)

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { Synchronous } from './sqlite-gate.js';
 import type {
   ClaimedDelivery,
   DeliveryAttemptRecord,
@@ -174,7 +175,7 @@ function deliveryTransactions(
  * as long as it runs, so no lease of an earlier process can still be in use: they are released
  * here (unless `readOnly`), and what a killed server had claimed is due again at once.
  */
-export function sqliteWebhooks(db: Database, { readOnly = false } = {}): WebhookStore {
+export function sqliteWebhooks(db: Database, { readOnly = false } = {}): Synchronous<WebhookStore> {
   const registrations = registrationQueries(db);
   const outbox = outboxQueries(db);
   if (!readOnly) outbox.releaseLeases.run();
