@@ -1,68 +1,14 @@
 import type { Database } from 'better-sqlite3';
+import {
+  type AttemptRow,
+  EVENT_COLUMNS,
+  type EventRow,
+  type RegistrationRow,
+  toEvent,
+  toRegistration,
+} from './rows.js';
 import type { Synchronous } from './sqlite-gate.js';
-import type {
-  ClaimedDelivery,
-  DeliveryAttemptRecord,
-  DeliveryState,
-  WebhookEventRecord,
-  WebhookRegistrationRecord,
-  WebhookStore,
-} from './webhook-store.js';
-
-interface RegistrationRow {
-  partner_id: string;
-  subscriber_id: string;
-  webhook_url: string;
-  webhook_events: string;
-  signature_in_ms_header: number;
-  last_modified: string;
-}
-
-interface EventRow {
-  event_id: string;
-  partner_id: string;
-  event_name: string;
-  body: string;
-  correlation_id: string | null;
-  callback_url: string;
-  state: DeliveryState;
-  attempts: number;
-  next_attempt_at: number;
-  raised_at: number;
-  settled_at: number | null;
-}
-
-interface AttemptRow {
-  attempt: number;
-  url: string;
-  started_at: string;
-  status: number | null;
-  response_code: string;
-  response_message: string;
-  system_error: number;
-}
-
-const toRegistration = (row: RegistrationRow): WebhookRegistrationRecord => ({
-  partnerId: row.partner_id,
-  subscriberId: row.subscriber_id,
-  webhookUrl: row.webhook_url,
-  webhookEvents: JSON.parse(row.webhook_events) as string[],
-  signatureInMsSignatureHeader: row.signature_in_ms_header === 1,
-  lastModified: row.last_modified,
-});
-
-const toAttempt = (row: AttemptRow): DeliveryAttemptRecord => ({
-  attempt: row.attempt,
-  url: row.url,
-  startedAt: row.started_at,
-  status: row.status,
-  responseCode: row.response_code,
-  responseMessage: row.response_message,
-  systemError: row.system_error === 1,
-});
-
-const EVENT_COLUMNS = `event_id, partner_id, event_name, body, correlation_id, callback_url, state, attempts,
-  next_attempt_at, raised_at, settled_at`;
+import type { ClaimedDelivery, DeliveryState, WebhookStore } from './webhook-store.js';
 
 /** The registration statements. */
 function registrationQueries(db: Database) {
@@ -179,19 +125,7 @@ export function sqliteWebhooks(db: Database, { readOnly = false } = {}): Synchro
   const registrations = registrationQueries(db);
   const outbox = outboxQueries(db);
   if (!readOnly) outbox.releaseLeases.run();
-  const toEvent = (row: EventRow): WebhookEventRecord => ({
-    eventId: row.event_id,
-    partnerId: row.partner_id,
-    eventName: row.event_name,
-    body: row.body,
-    correlationId: row.correlation_id ?? undefined,
-    callbackUrl: row.callback_url,
-    state: row.state,
-    raisedAt: row.raised_at,
-    settledAt: row.settled_at ?? undefined,
-    nextAttemptAt: row.state === 'pending' ? row.next_attempt_at : undefined,
-    attempts: outbox.attempts.all(row.event_id).map(toAttempt),
-  });
+  const withAttempts = (row: EventRow) => toEvent(row, outbox.attempts.all(row.event_id));
   const { claim, record } = deliveryTransactions(db, registrations, outbox);
   return {
     registration: (partnerId) => {
@@ -229,10 +163,10 @@ export function sqliteWebhooks(db: Database, { readOnly = false } = {}): Synchro
     },
     validationEvent: (partnerId, correlationId) => {
       const row = outbox.byCorrelation.get(partnerId, correlationId);
-      return row && toEvent(row);
+      return row && withAttempts(row);
     },
     webhookEvents: (filter = {}) =>
-      outbox.all.all({ partner: filter.partnerId ?? null, state: filter.state ?? null }).map(toEvent),
+      outbox.all.all({ partner: filter.partnerId ?? null, state: filter.state ?? null }).map(withAttempts),
     claimDeliveries: ({ owner, now, leaseMs, limit }) => claim.immediate(owner, now, leaseMs, limit),
     recordAttempt: (outcome) => record.immediate(outcome),
     nextDeliveryDue: () => outbox.nextDue.get() ?? undefined,
