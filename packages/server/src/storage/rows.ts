@@ -166,6 +166,18 @@ export const toAttempt = (row: AttemptRow): DeliveryAttemptRecord => ({
 export const EVENT_COLUMNS = `event_id, partner_id, event_name, body, correlation_id, callback_url, state, attempts,
   next_attempt_at, raised_at, settled_at`;
 
+/** The values of a `webhook_attempts` row, in its columns' order (`event_id` to `system_error`). */
+export const attemptValues = (eventId: string, attempt: DeliveryAttemptRecord) => [
+  eventId,
+  attempt.attempt,
+  attempt.url,
+  attempt.startedAt,
+  attempt.status,
+  attempt.responseCode,
+  attempt.responseMessage,
+  attempt.systemError ? 1 : 0,
+];
+
 /** An event row with its attempts, as the outbox lists it. */
 export const toEvent = (row: EventRow, attempts: readonly AttemptRow[]): WebhookEventRecord => ({
   eventId: row.event_id,

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import {
   type AttemptRow,
+  attemptValues,
   EVENT_COLUMNS,
   type EventRow,
   type RegistrationRow,
@@ -99,16 +100,7 @@ function deliveryTransactions(
     const holder = outbox.leaseHolder.get(outcome.eventId);
     const { record: attempt, next } = outcome;
     if (holder?.lease_owner !== outcome.owner || holder.attempts !== attempt.attempt - 1) return false;
-    outbox.insertAttempt.run(
-      outcome.eventId,
-      attempt.attempt,
-      attempt.url,
-      attempt.startedAt,
-      attempt.status,
-      attempt.responseCode,
-      attempt.responseMessage,
-      attempt.systemError ? 1 : 0,
-    );
+    outbox.insertAttempt.run(attemptValues(outcome.eventId, attempt));
     const settled = next.state === 'pending' ? null : next.at;
     outbox.settle.run(next.state, attempt.attempt, next.at, settled, outcome.eventId);
     return true;

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres-migrations.js';
+import { openPostgresStore } from '../../src/storage/postgres-store.js';
+import type { Store } from '../../src/storage/store.js';
+import { usePostgres } from '../support/store-fixtures.js';
+
+// Several server processes (replicas) on one PostgreSQL database: what they share must hold when
+// they act at the same instant. Each replica here is a store of its own, with its own pool.
+
+const postgres = usePostgres('replicas');
+const opened: Store[] = [];
+const { database } = postgres;
+const replicas = async (url: string, count: number) => {
+  const stores = await Promise.all(Array.from({ length: count }, () => openPostgresStore(url, { poolSize: 4 })));
+  opened.push(...stores);
+  return stores;
+};
+const seed = (partnerId: string, customerIds: readonly string[]) => [
+  {
+    id: partnerId,
+    name: 'Partner',
+    billingStart: '2024-05-01T00:00:00+00:00',
+    billingEnd: '2024-06-01T00:00:00+00:00',
+    currencyLocale: 'en-US',
+    customers: customerIds.map((id) => ({
+      id,
+      companyName: id,
+      domain: `${id}.onmicrosoft.com`,
+      relationship: 'reseller',
+      associatedPartnerId: undefined,
+      indirectProvider: undefined,
+      usage: undefined,
+      budget: null,
+    })),
+  },
+];
+
+afterEach(async () => {
+  await Promise.allSettled(opened.splice(0).map((store) => store.close()));
+});
+
+describe('replicas on one PostgreSQL database', () => {
+  it('migrate once when three start at once: one runs each migration, the others wait and find it done', async () => {
+    const { name, url } = await database();
+    await replicas(url, 3);
+    const versions = await postgres.current().psql('SELECT version FROM schema_migrations ORDER BY version', name);
+    expect(versions.split('\n').map(Number)).toEqual(POSTGRES_MIGRATIONS.map(({ version }) => version));
+  });
+
+  it('apply a PATCH sent to two of them with the same MS-RequestId at the same instant once, and answer the other as a replay', async () => {
+    const { name, url } = await database();
+    const [first, second] = (await replicas(url, 2)) as [Store, Store];
+    const partnerId = randomUUID();
+    const customers = Array.from({ length: 20 }, () => randomUUID());
+    await first.seed(seed(partnerId, customers));
+    const outcomes = await Promise.all(
+      customers.flatMap((customerId) => {
+        const update = { partnerId, requestId: randomUUID(), customerId, amount: '42', response: '{"amount":42}' };
+        return [first.update(update), second.update(update)];
+      }),
+    );
+    const kinds = outcomes.map(({ kind }) => kind);
+    expect(kinds.filter((kind) => kind === 'applied')).toHaveLength(customers.length);
+    expect(kinds.filter((kind) => kind === 'replayed')).toHaveLength(customers.length);
+    expect(outcomes.every((outcome) => 'response' in outcome && outcome.response === '{"amount":42}')).toBe(true);
+    expect(await postgres.current().psql('SELECT count(*) FROM budget_applies', name)).toBe(String(customers.length));
+  });
+
+  it('hand each due webhook event to one of them when they claim at once', async () => {
+    const { url } = await database();
+    const [first, second] = (await replicas(url, 2)) as [Store, Store];
+    const partnerId = randomUUID();
+    const now = Date.now();
+    for (let index = 0; index < 40; index++) {
+      await first.enqueueEvent({
+        eventId: randomUUID(),
+        partnerId,
+        eventName: 'test-created',
+        body: `{"n":${index}}`,
+        correlationId: undefined,
+        callbackUrl: 'http://127.0.0.1:9/',
+        raisedAt: now,
+      });
+    }
+    const claimed: string[][] = [[], []];
+    for (let round = 0; round < 5; round++) {
+      const claims = await Promise.all(
+        [first, second].map((store, replica) =>
+          store.claimDeliveries({ owner: `replica-${replica}`, now: Date.now(), leaseMs: 60_000, limit: 5 }),
+        ),
+      );
+      for (const [replica, deliveries] of claims.entries()) {
+        claimed[replica]?.push(...deliveries.map(({ eventId }) => eventId));
+      }
+    }
+    const all = [...(claimed[0] ?? []), ...(claimed[1] ?? [])];
+    expect(all).toHaveLength(40);
+    expect(new Set(all).size).toBe(40);
+    // Leased: nothing is due again until the leases end.
+    expect(await first.claimDeliveries({ owner: 'replica-0', now: Date.now(), leaseMs: 60_000, limit: 5 })).toEqual([]);
+  });
+});
