@@ -19,6 +19,7 @@ import { parseConfig } from '../partners/config-reader.js';
 import { demoConfig } from '../partners/demo-partner.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
+import { openPostgresStore, POSTGRES_URL } from '../storage/postgres-store.js';
 import { openSqliteStore } from '../storage/sqlite-store.js';
 import type { Store, StoreOperations } from '../storage/store.js';
 import { increaseCost } from '../usage/cost-changes.js';
@@ -34,7 +35,10 @@ export interface ServerOptions {
   host?: string;
   /** Default 4020; 0 picks a free port (read it from `url`). */
   port?: number;
-  /** SQLite file, created with its folder if missing, or `:memory:`. Default {@link defaultDbPath}. */
+  /**
+   * SQLite file, created with its folder if missing, or `:memory:`; or a PostgreSQL URL
+   * (`postgres://` or `postgresql://`), its schema migrated at start. Default {@link defaultDbPath}.
+   */
   db?: string;
   /** Partners, tokens, customers (with their usage) and throttling. Default: the demo partner and its portfolio. */
   config?: ServerConfig;
@@ -73,7 +77,7 @@ export interface RunningServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** The database path in use. */
+  /** The database in use: the SQLite path, or the PostgreSQL URL without its password. */
   readonly db: string;
   /**
    * What a receiver of the server's events trusts: its test root (PEM), the organisation of its
@@ -118,7 +122,7 @@ function connectionLimits(options: ServerOptions): ConnectionLimits {
 
 /** The store at `db`, seeded with the config's partners and customers (closed again when that fails). */
 async function openSeededStore(db: string, config: ResolvedConfig): Promise<Store> {
-  const store = openSqliteStore(db);
+  const store = POSTGRES_URL.test(db) ? await openPostgresStore(db) : openSqliteStore(db);
   try {
     await store.seed(portfolioSeed(config));
   } catch (error) {
@@ -234,9 +238,25 @@ function closeGracefully(server: Server, graceMs: number): Promise<void> {
   });
 }
 
-/** The folder of the webhook signing keys: beside the database file; none (in memory) for `:memory:`. */
+/**
+ * The folder of the webhook signing keys: beside the database file; none (in memory, made at each
+ * start) for `:memory:` and for PostgreSQL, whose replicas must share them (issue 24: next, kept
+ * in the database).
+ */
 export function signingKeysDir(db: string): string | undefined {
-  return db === ':memory:' ? undefined : join(dirname(db), 'webhook-signing');
+  return db === ':memory:' || POSTGRES_URL.test(db) ? undefined : join(dirname(db), 'webhook-signing');
+}
+
+/** The database as logs and `RunningServer.db` show it: a URL's password masked. */
+function shownDb(db: string): string {
+  if (!POSTGRES_URL.test(db)) return db;
+  try {
+    const url = new URL(db);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(a URL that does not parse)';
+  }
 }
 
 /** The store at `db`, seeded, and the webhook signing keys (made meanwhile, on libuv's threads). */
@@ -356,7 +376,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     url,
     host,
     port: address.port,
-    db,
+    db: shownDb(db),
     webhooks: webhooks.trust(),
     close: () => {
       closed ??= shutdown();

@@ -167,7 +167,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Star
     pid: () => server?.pid,
     createDatabase: async (name) => {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
-      await psql(`CREATE DATABASE ${name}`);
+      await psql(`CREATE DATABASE "${name}"`);
       return urlOf(name);
     },
     psql,
