@@ -3,16 +3,15 @@ import { defineConfig } from 'vitest/config';
 // The server's behaviour suite runs twice: on SQLite (every test), and on PostgreSQL (the
 // process tests whose servers `useServer` starts: on a cluster of their own, see
 // test/support/use-server.ts). The storage tests run both engines themselves. Not yet on
-// PostgreSQL: hostile-clients (its HTTP/1.0 client closes its sending side after the request, and
-// Node then drops an answer that waits on I/O: /healthz pings the database; it passes once
-// /healthz is the process's liveness and /readyz the database's), and the files that start their
-// servers themselves (bin, durability, lifecycle, webhook-delivery).
+// PostgreSQL: the files that start their servers themselves (bin, durability, lifecycle,
+// webhook-delivery); database-restart is PostgreSQL's alone.
 const ON_BOTH_ENGINES = [
   'test/process/api.test.ts',
   'test/process/concurrency.test.ts',
   'test/process/customers.test.ts',
   'test/process/event-loop.test.ts',
   'test/process/fuzz.test.ts',
+  'test/process/hostile-clients.test.ts',
   'test/process/rate-limit.test.ts',
   'test/process/usage.test.ts',
   'test/process/webhook-registration.test.ts',

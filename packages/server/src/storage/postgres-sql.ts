@@ -2,6 +2,39 @@
 // free), or on the one connection of an open transaction. `atomic` is the one way to run several
 // statements as a unit: a transaction of its own on the pool, or a part of the open one.
 import type pg from 'pg';
+import { StoreUnavailable } from './store.js';
+
+// Node's socket errors, and the SQLSTATEs of a server shutting down or refusing connections now.
+const GONE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+// What pg says when a connection ends under it, or none frees up within its timeout.
+const GONE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended/i;
+
+/** `error` as `StoreUnavailable` when it says the database cannot be reached now; else as it is. */
+export function unavailableOr(error: unknown): unknown {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const gone =
+    (typeof code === 'string' && (GONE_CODES.has(code) || code.startsWith('08'))) ||
+    (typeof message === 'string' && GONE_MESSAGES.test(message));
+  return gone ? new StoreUnavailable(error) : error;
+}
+
+/** Runs a call of the driver; an unreachable database rejects with `StoreUnavailable`. */
+async function driver<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw unavailableOr(error);
+  }
+}
 
 export interface Sql {
   /** The rows a statement returns. */
@@ -16,7 +49,7 @@ export interface Sql {
 function transactionSql(client: pg.PoolClient, open: () => boolean): Sql {
   const query = (text: string, values?: readonly unknown[]) => {
     if (!open()) return Promise.reject(new Error('the transaction has ended: use its tx only inside its work'));
-    return client.query(text, values as unknown[]);
+    return driver(() => client.query(text, values as unknown[]));
   };
   const sql: Sql = {
     rows: async <R extends object>(text: string, values?: readonly unknown[]) =>
@@ -33,13 +66,13 @@ function transactionSql(client: pg.PoolClient, open: () => boolean): Sql {
  * A connection that fails to roll back is discarded, not returned to the pool.
  */
 export async function inTransaction<T>(pool: pg.Pool, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await driver(() => pool.connect());
   let open = true;
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await driver(() => client.query('BEGIN'));
     const result = await work(transactionSql(client, () => open));
-    await client.query('COMMIT');
+    await driver(() => client.query('COMMIT'));
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch((failed: Error) => {
@@ -56,8 +89,8 @@ export async function inTransaction<T>(pool: pg.Pool, work: (sql: Sql) => Promis
 export function poolSql(pool: pg.Pool): Sql {
   return {
     rows: async <R extends object>(text: string, values?: readonly unknown[]) =>
-      (await pool.query(text, values as unknown[])).rows as R[],
-    run: async (text, values) => (await pool.query(text, values as unknown[])).rowCount ?? 0,
+      (await driver(() => pool.query(text, values as unknown[]))).rows as R[],
+    run: async (text, values) => (await driver(() => pool.query(text, values as unknown[]))).rowCount ?? 0,
     atomic: (work) => inTransaction(pool, work),
   };
 }

@@ -70,7 +70,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...postgresOperations(poolSql(pool), dataTables),
       transaction: (work) => inTransaction(pool, (sql) => work(postgresOperations(sql, dataTables))),
       ping: async () => {
-        await pool.query('SELECT 1');
+        await poolSql(pool).run('SELECT 1');
       },
       close: () => pool.end(),
     };

@@ -7,6 +7,17 @@ import type { CustomerStore } from './customer-store.js';
 import type { ThresholdStore } from './threshold-store.js';
 import type { WebhookStore } from './webhook-store.js';
 
+/**
+ * The database cannot be reached now (refused, cut, restarting, no free connection in time): a
+ * condition that passes, answered 503 with `Retry-After`, unlike a failure of the data itself.
+ */
+export class StoreUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`the database is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StoreUnavailable';
+  }
+}
+
 /** What a transaction sees: every read and write of the server's data. */
 export interface StoreOperations extends BudgetStore, CustomerStore, ThresholdStore, WebhookStore {
   /** Deletes every stored row (whatever tables the migrations made): an extension's `reset`. */

@@ -149,8 +149,12 @@ describe('a real fault', () => {
     expect(logged).not.toContain(token);
   });
 
-  it('fails /healthz when the database does not answer, and keeps serving', async () => {
-    expect((await sendRaw(url, { path: '/healthz' })).status).toBe(500);
+  it('is not ready (/readyz 503 with Retry-After) but alive (/healthz 200) when the database does not answer, and keeps serving', async () => {
+    const ready = await sendRaw(url, { path: '/readyz' });
+    expect(ready.status).toBe(503);
+    expect(ready.headers['retry-after']).toBe('1');
+    expect(JSON.parse(ready.text)).toMatchObject({ code: 'ServiceUnavailable', source: 'usagebudget-server' });
+    expect((await sendRaw(url, { path: '/healthz' })).status).toBe(200);
     expect((await sendRaw(url, { path: '/openapi.json' })).status).toBe(200);
   });
 });
