@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/storage/migrations.js';
 import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres-migrations.js';
 import { openPostgresStore } from '../../src/storage/postgres-store.js';
 import type { Store } from '../../src/storage/store.js';
@@ -99,5 +101,36 @@ describe('replicas on one PostgreSQL database', () => {
     expect(new Set(all).size).toBe(40);
     // Leased: nothing is due again until the leases end.
     expect(await first.claimDeliveries({ owner: 'replica-0', now: Date.now(), leaseMs: 60_000, limit: 5 })).toEqual([]);
+  });
+});
+
+describe('the PostgreSQL schema', () => {
+  it('has the tables and columns of the SQLite schema, in the same order: a migration made to one engine only fails here', async () => {
+    const sqlite = new Database(':memory:');
+    migrate(sqlite);
+    const tables = sqlite
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .all()
+      .map(({ name }) => name);
+    const sqliteColumns = tables.map((table) =>
+      [
+        table,
+        ...sqlite
+          .prepare<[], { name: string }>(`PRAGMA table_info("${table}")`)
+          .all()
+          .map(({ name }) => name),
+      ].join(' '),
+    );
+    sqlite.close();
+    const { name, url } = await database();
+    opened.push(await openPostgresStore(url));
+    const postgresColumns = await postgres.current().psql(
+      `SELECT table_name || ' ' || string_agg(column_name::text, ' ' ORDER BY ordinal_position) FROM information_schema.columns
+         WHERE table_schema = 'public' GROUP BY table_name ORDER BY table_name`,
+      name,
+    );
+    expect(postgresColumns.split('\n')).toEqual(sqliteColumns);
   });
 });
