@@ -5,7 +5,10 @@ import { migrate } from '../../src/storage/migrations.js';
 import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres-migrations.js';
 import { openPostgresStore } from '../../src/storage/postgres-store.js';
 import type { Store } from '../../src/storage/store.js';
-import { usePostgres } from '../support/store-fixtures.js';
+import { increaseCost } from '../../src/usage/cost-changes.js';
+import { createEventRaiser } from '../../src/webhooks/event-raiser.js';
+import { createThresholdWatch } from '../../src/webhooks/threshold-watch.js';
+import { signal, usePostgres } from '../support/store-fixtures.js';
 
 // Several server processes (replicas) on one PostgreSQL database: what they share must hold when
 // they act at the same instant. Each replica here is a store of its own, with its own pool.
@@ -101,6 +104,59 @@ describe('replicas on one PostgreSQL database', () => {
     expect(new Set(all).size).toBe(40);
     // Leased: nothing is due again until the leases end.
     expect(await first.claimDeliveries({ owner: 'replica-0', now: Date.now(), leaseMs: 60_000, limit: 5 })).toEqual([]);
+  });
+  it('raise one threshold event when a budget lowered below the cost and a cost grown past the budget race on two of them', async () => {
+    const { url } = await database();
+    const [first, second] = (await replicas(url, 2)) as [Store, Store];
+    const partnerId = randomUUID();
+    const customers = Array.from({ length: 16 }, () => randomUUID());
+    const [portfolio] = seed(partnerId, customers);
+    const usage = {
+      offer: 'azurePlan' as const,
+      currency: 'USD',
+      cost: '50',
+      usdCost: '50',
+      lastModified: '2024-05-02T00:00:00+00:00',
+    };
+    await first.seed([
+      {
+        ...(portfolio as NonNullable<typeof portfolio>),
+        customers: (portfolio?.customers ?? []).map((customer) => ({ ...customer, usage, budget: '100' })),
+      },
+    ]);
+    await first.createRegistration({
+      partnerId,
+      subscriberId: randomUUID(),
+      webhookUrl: 'http://127.0.0.1:9/',
+      webhookEvents: ['usagerecords-thresholdExceeded'],
+      signatureInMsSignatureHeader: false,
+      lastModified: new Date().toISOString(),
+    });
+    const thresholds = createThresholdWatch(
+      createEventRaiser(() => {}),
+      () => 'http://127.0.0.1/v1/customers/usagerecords',
+    );
+    // For each customer: one replica lowers its budget below its cost (50, budget 10) and, its
+    // transaction still open, the other grows the cost past the budget (50 + 100 > 100), waiting
+    // on the first. Either is a crossing; together, one.
+    await Promise.all(
+      customers.map(async (customerId) => {
+        const [resume, evaluated] = [signal(), signal()];
+        const lowered = first.transaction(async (tx) => {
+          await tx.update({ partnerId, requestId: randomUUID(), customerId, amount: '10', response: '{}' });
+          await thresholds.evaluate(tx, customerId, new Date());
+          evaluated.fire();
+          await resume.fired;
+        });
+        await evaluated.fired;
+        const grown = increaseCost(second, thresholds, customerId, { cost: '100' });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        resume.fire();
+        await Promise.all([lowered, grown]);
+      }),
+    );
+    const events = await first.webhookEvents({ partnerId });
+    expect(events).toHaveLength(customers.length);
   });
 });
 

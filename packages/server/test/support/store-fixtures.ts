@@ -58,21 +58,23 @@ export function pausedTransaction(
   firstCustomer: string,
   change: Awaited<ReturnType<typeof twoCustomers>>['change'],
 ) {
-  let resume = () => {};
-  const paused = new Promise<void>((resolve) => {
-    resume = resolve;
-  });
-  let entered = () => {};
-  const inside = new Promise<void>((resolve) => {
-    entered = resolve;
-  });
+  const [resume, inside] = [signal(), signal()];
   const ended = store.transaction(async (tx) => {
     await tx.update(change(firstCustomer, '1'));
-    entered();
-    await paused;
+    inside.fire();
+    await resume.fired;
     throw new Error('rolled back');
   });
-  return { inside, resume, ended };
+  return { inside: inside.fired, resume: resume.fire, ended };
+}
+
+/** A promise to wait on (`fired`) and what settles it (`fire`): how a test holds one side of a race. */
+export function signal(): { fired: Promise<void>; fire: () => void } {
+  let fire = () => {};
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fired, fire };
 }
 
 /**
