@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a machine that has Node 20+ and Java 17+: the exact pnpm that package.json's
 # `packageManager` pins, the workspace's dependencies (whose postinstall copies the generator JAR
-# for offline use), and Chromium for the docs' browser test. A second run only checks.
+# for offline use), Chromium for the docs' browser test, and PostgreSQL for the server's tests on
+# it. A second run only checks.
 #
 # Why npm and not corepack or pnpm's self-switch: on machines that reach only the npm registry,
 # corepack's and pnpm's signature checks of a pnpm download fail. npm installs the pinned version
@@ -103,6 +104,30 @@ elif can_apt; then
 else
   say "warning: no Chromium at $chromium: the docs' browser test will fail."
   say "warning: install Debian's chromium or set CHROMIUM_PATH, then run pnpm test."
+fi
+
+# PostgreSQL for the reference server's tests on its second engine: the tests start a throwaway
+# cluster of their own from these programs (packages/server/src/testing/postgres.ts), on a free
+# loopback port, as the postgres user when run as root. Debian's package, like Chromium: the npm
+# packages that ship PostgreSQL download their binaries from elsewhere at install time.
+postgres_bin="${USAGEBUDGET_POSTGRES_BIN:-}"
+if [[ -z "$postgres_bin" ]]; then
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [[ -x "$dir/initdb" && -x "$dir/postgres" && -x "$dir/psql" ]]; then
+      postgres_bin="$dir"
+      break
+    fi
+  done
+fi
+if [[ -n "$postgres_bin" && -x "$postgres_bin/initdb" ]]; then
+  say "PostgreSQL ok ($postgres_bin)"
+elif can_apt; then
+  say "PostgreSQL not found: installing Debian's postgresql for the server's tests on PostgreSQL"
+  apt_install postgresql
+  say "PostgreSQL installed ($(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r | head -n 1))"
+else
+  say "warning: no PostgreSQL (initdb, postgres, psql): the server's tests on PostgreSQL will fail."
+  say "warning: install Debian's postgresql, or set USAGEBUDGET_POSTGRES_BIN to the folder of its programs."
 fi
 
 # The generator tests (tests/generators) compile openapi-generator's Java client with a JDK and run

@@ -14,9 +14,9 @@ export interface AdminDependencies {
   /** A customer's cost growing, events raised, and their deliveries. */
   readonly webhooks: WebhookControls;
   /** Deletes all stored data, rules and journal entries and applies the seed again. */
-  reset(): void;
+  reset(): Promise<void>;
   /** Checks a new seed (a `ConfigError` lists its problems), makes it the seed, and resets. */
-  replaceSeed(value: unknown): void;
+  replaceSeed(value: unknown): Promise<void>;
   /** The seed in force, as it was given. */
   seed(): unknown;
   /** Refuses what a web page could send (see `createControlGuard`); `undefined` lets a request through. */
@@ -60,6 +60,21 @@ async function jsonBody(req: IncomingMessage): Promise<unknown> {
   return (await readJsonBody(req, 'application/json', MAX_ADMIN_BODY_BYTES)).value;
 }
 
+/** The routes of a customer's cost growing, events raised, and their deliveries. */
+function webhookRoutes(webhooks: WebhookControls): [RegExp, Route][] {
+  return [
+    [/^\/usage$/, { POST: async (req) => ({ status: 200, body: await webhooks.increaseCost(await jsonBody(req)) }) }],
+    [
+      /^\/webhooks\/events$/,
+      { POST: async (req) => ({ status: 202, body: await webhooks.raiseWebhookEvent(await jsonBody(req)) }) },
+    ],
+    [
+      /^\/webhooks\/deliveries$/,
+      { GET: async (req) => ({ status: 200, body: await webhooks.deliveries(queryOf(req)) }) },
+    ],
+  ];
+}
+
 /** Answers the requests under `/_mock`: the routes of {@link testControlsSpec}. */
 export function createAdminRoutes(
   deps: AdminDependencies,
@@ -101,24 +116,19 @@ export function createAdminRoutes(
     [
       /^\/reset$/,
       {
-        POST: () => {
-          deps.reset();
+        POST: async () => {
+          await deps.reset();
           return { status: 204 };
         },
       },
     ],
-    [/^\/usage$/, { POST: async (req) => ({ status: 200, body: deps.webhooks.increaseCost(await jsonBody(req)) }) }],
-    [
-      /^\/webhooks\/events$/,
-      { POST: async (req) => ({ status: 202, body: deps.webhooks.raiseWebhookEvent(await jsonBody(req)) }) },
-    ],
-    [/^\/webhooks\/deliveries$/, { GET: (req) => ({ status: 200, body: deps.webhooks.deliveries(queryOf(req)) }) }],
+    ...webhookRoutes(deps.webhooks),
     [
       /^\/seed$/,
       {
         GET: () => ({ status: 200, body: deps.seed() }),
         PUT: async (req) => {
-          deps.replaceSeed(await jsonBody(req));
+          await deps.replaceSeed(await jsonBody(req));
           return { status: 204 };
         },
       },

@@ -133,11 +133,11 @@ export function createTestControls(options: TestControlsOptions, server: Extensi
   };
 
   // The server started from the seed; a reset deletes every stored row and applies it again.
-  const apply = () => {
+  const apply = async () => {
     cancelInFlight();
-    server.reset(seed.config);
     rules.clear();
     journal.clear();
+    await server.reset(seed.config);
   };
 
   const admin = createAdminRoutes({
@@ -147,7 +147,7 @@ export function createTestControls(options: TestControlsOptions, server: Extensi
     reset: apply,
     replaceSeed: (value) => {
       seed = parseSeed(value);
-      apply();
+      return apply();
     },
     seed: () => seed.given,
     guard: createControlGuard({ listenHost: server.host, allowedHosts: options.allowedHosts }),

@@ -133,11 +133,14 @@ function toDelivery(event: WebhookEventRecord): WebhookDelivery {
 /** The webhook and usage controls on a server; `partners()` are the seed's partner IDs, the first the default. */
 export function createWebhookControls(server: ExtensionContext, partners: () => readonly string[]) {
   return {
-    increaseCost(body: unknown): CostIncreaseResult {
+    async increaseCost(body: unknown): Promise<CostIncreaseResult> {
       const request = checked<CostIncreaseRequest>('CostIncrease', body);
-      let change: ReturnType<ExtensionContext['increaseCost']>;
+      let change: Awaited<ReturnType<ExtensionContext['increaseCost']>>;
       try {
-        change = server.increaseCost(request.customer, { cost: request.increaseBy, usdCost: request.usdIncreaseBy });
+        change = await server.increaseCost(request.customer, {
+          cost: request.increaseBy,
+          usdCost: request.usdIncreaseBy,
+        });
       } catch (error) {
         if (!(error instanceof RangeError)) throw error;
         throw adminError(400, 'InvalidRequest', `Invalid request: ${error.message}.`, [
@@ -164,15 +167,15 @@ export function createWebhookControls(server: ExtensionContext, partners: () => 
         eventId: raised?.eventId ?? null,
       };
     },
-    raiseWebhookEvent(body: unknown): RaisedWebhookEvent {
+    async raiseWebhookEvent(body: unknown): Promise<RaisedWebhookEvent> {
       const request = checked<WebhookEventRequest>('WebhookEventToRaise', body);
       const partner = request.partner?.toLowerCase() ?? partners()[0] ?? '';
       if (!partners().includes(partner))
         throw adminError(404, 'PartnerNotFound', 'The seed has no partner with this ID.', ['partner']);
       const defaultUri = request.eventName === 'usagerecords-thresholdExceeded' ? '/v1/customers/usagerecords' : null;
-      let outcome: ReturnType<ExtensionContext['raiseWebhookEvent']>;
+      let outcome: Awaited<ReturnType<ExtensionContext['raiseWebhookEvent']>>;
       try {
-        outcome = server.raiseWebhookEvent(partner, {
+        outcome = await server.raiseWebhookEvent(partner, {
           eventName: request.eventName,
           resourceUri: request.resourceUri === undefined ? defaultUri : request.resourceUri,
           resourceName: request.resourceName,
@@ -201,18 +204,15 @@ export function createWebhookControls(server: ExtensionContext, partners: () => 
       }
       return { eventId: outcome.eventId, body: outcome.body };
     },
-    deliveries(query: string): { deliveries: WebhookDelivery[] } {
+    async deliveries(query: string): Promise<{ deliveries: WebhookDelivery[] }> {
       const params = new URLSearchParams(query);
       const filter = checked<WebhookDeliveryFilter>(
         'WebhookDeliveryFilter',
         Object.fromEntries(params),
         'InvalidQuery',
       );
-      return {
-        deliveries: server
-          .webhookEvents({ partnerId: filter.partner?.toLowerCase(), state: filter.state })
-          .map(toDelivery),
-      };
+      const events = await server.webhookEvents({ partnerId: filter.partner?.toLowerCase(), state: filter.state });
+      return { deliveries: events.map(toDelivery) };
     },
   };
 }

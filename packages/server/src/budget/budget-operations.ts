@@ -52,23 +52,26 @@ function amountToSet(body: CheckedBody): string | null {
 export function budgetOperations(store: Store, thresholds: ThresholdWatch): Readonly<Record<string, Operation>> {
   return {
     getUsageBudget: {
-      handle: (call) => ({ status: 200, body: renderBudget(call.selfUri, store.readAmount(pathCustomerId(call))) }),
+      handle: async (call) => ({
+        status: 200,
+        body: renderBudget(call.selfUri, await store.readAmount(pathCustomerId(call))),
+      }),
     },
     updateUsageBudget: {
-      handle: (call) => {
+      handle: async (call) => {
         const { partner, selfUri, sentRequestId, body } = call;
         if (!body) throw new Error('the spec gives updateUsageBudget no request body');
         const amount = amountToSet(body);
         const customerId = pathCustomerId(call);
-        const outcome = store.transaction(() => {
-          const applied = store.update({
+        const outcome = await store.transaction(async (tx) => {
+          const applied = await tx.update({
             partnerId: partner.id,
             requestId: sentRequestId,
             customerId,
             amount,
             response: renderBudget(selfUri, amount),
           });
-          if (applied.kind === 'applied') thresholds.evaluate(customerId, new Date());
+          if (applied.kind === 'applied') await thresholds.evaluate(tx, customerId, new Date());
           return applied;
         });
         if (outcome.kind === 'requestIdReused') throw faults.requestIdReused();

@@ -129,6 +129,15 @@ export const faults = {
       undefined,
       { 'Retry-After': String(retryAfterSeconds) },
     ),
+  /** The spec's transient 503: the database does not answer now. */
+  serviceUnavailable: (retryAfterSeconds: number) =>
+    fault(
+      503,
+      'ServiceUnavailable',
+      `The service is temporarily unavailable: its database does not answer. Try again in ${retryAfterSeconds} seconds.`,
+      undefined,
+      { 'Retry-After': String(retryAfterSeconds) },
+    ),
   methodNotAllowed: (method: string, allow: string) =>
     fault(
       405,

@@ -180,9 +180,9 @@ export function customerOperations(
   return {
     listCustomers: {
       checksItself: [CONTINUATION_TOKEN],
-      handle: (call) => {
+      handle: async (call) => {
         const position = positionOf(call, rules, tokens);
-        const found = store.listCustomers(call.partner.id, position.filter, position.offset, position.size + 1);
+        const found = await store.listCustomers(call.partner.id, position.filter, position.offset, position.size + 1);
         const page = found.slice(0, position.size);
         const sentToken = call.headers[CONTINUATION_TOKEN.toLowerCase()];
         const self =

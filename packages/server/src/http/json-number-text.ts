@@ -19,11 +19,12 @@ export class NumberText extends JsonTextValue {
 }
 
 /**
- * An array written from batches of items read one after another (a partner's whole portfolio),
- * so a response can be sent in chunks instead of built whole: see {@link jsonChunks}.
+ * An array written from batches of items read one after another (a partner's whole portfolio,
+ * read from the store a batch at a time), so a response can be sent in chunks instead of built
+ * whole: see {@link jsonChunks}.
  */
 export class JsonArrayStream {
-  constructor(readonly batches: Iterable<readonly unknown[]>) {}
+  constructor(readonly batches: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>) {}
 }
 
 function holdsStream(value: unknown): boolean {
@@ -36,11 +37,11 @@ function holdsStream(value: unknown): boolean {
  * The text of {@link jsonText} in pieces: each `JsonArrayStream` batch is read only when the
  * piece before it has been taken, and is one piece. Joined, the pieces are `jsonText(value)`.
  */
-export function* jsonChunks(value: unknown): Generator<string, void, undefined> {
+export async function* jsonChunks(value: unknown): AsyncGenerator<string, void, undefined> {
   if (value instanceof JsonArrayStream) {
     let first = true;
     yield '[';
-    for (const batch of value.batches) {
+    for await (const batch of value.batches) {
       if (batch.length === 0) continue;
       yield `${first ? '' : ','}${batch.map(jsonText).join(',')}`;
       first = false;
@@ -69,11 +70,15 @@ export function* jsonChunks(value: unknown): Generator<string, void, undefined> 
 /**
  * `JSON.stringify` (no spaces, `undefined` members left out) that writes each `NumberText` (each
  * `JsonTextValue`) as its text, so a cost keeps every digit on the wire, and a `JsonArrayStream`
- * as the array of its items.
+ * of synchronous batches as the array of its items (an asynchronous one is a `TypeError`: write
+ * it with {@link jsonChunks}).
  */
 export function jsonText(value: unknown): string {
   if (value instanceof JsonTextValue) return value.text;
-  if (value instanceof JsonArrayStream) return [...jsonChunks(value)].join('');
+  if (value instanceof JsonArrayStream) {
+    if (!(Symbol.iterator in value.batches)) throw new TypeError('jsonText cannot wait for batches: use jsonChunks');
+    return jsonText([...value.batches].flat());
+  }
   if (Array.isArray(value)) return `[${value.map(jsonText).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const members = Object.entries(value).filter(([, member]) => member !== undefined);

@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { BodyRule, OperationRule, RouteRule } from '../contract/compile-contract.js';
 import { faults, HttpError } from '../contract/faults.js';
 import type { Caller, PartnerDirectory } from '../partners/partner-directory.js';
-import type { BudgetStore } from '../storage/budget-store.js';
+import { type Store, StoreUnavailable } from '../storage/store.js';
 import type { AccessLog } from './access-log.js';
 import { type CheckedBody, checkBody } from './checked-body.js';
 import type { Operation, Reply } from './operation.js';
@@ -17,8 +17,8 @@ export interface HandlerDependencies {
   readonly partners: PartnerDirectory;
   /** What implements each of the spec's operations, by operationId. */
   readonly operations: Readonly<Record<string, Operation>>;
-  /** Asked by `/healthz` whether the database answers. */
-  readonly store: Pick<BudgetStore, 'ping'>;
+  /** Asked by `/readyz` whether the database answers. */
+  readonly store: Pick<Store, 'ping'>;
   /** Seconds to wait before this partner may call again, 0 when it may now; absent: no throttling. */
   readonly throttle: ((partnerId: string) => number) | undefined;
   readonly files: ReadonlyMap<string, StaticFile>;
@@ -55,7 +55,10 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 // The spec's customer tenant ID parameter: the path parameter that names a customer of the partner.
 const CUSTOMER_PARAMETER = '#/components/parameters/CustomerTenantId';
 const STATIC_METHODS = 'GET, HEAD';
+const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
 const HEALTHY = JSON.stringify({ status: 'ok' });
+/** How long a client should wait before retrying when the database does not answer. */
+const STORE_RETRY_AFTER_SECONDS = 1;
 
 /** A path template with its placeholders replaced, in order, by `segments`. */
 function fillTemplate(template: string, segments: readonly string[]): string {
@@ -184,13 +187,20 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     return operation.body ? readBody(inFlight, operation.body).then(call) : call(undefined);
   };
 
-  const serveStatic = (inFlight: InFlightRequest): Reply => {
+  const serveStatic = (inFlight: InFlightRequest): Reply | Promise<Reply> => {
     const { path, req } = inFlight;
     inFlight.route = path;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw faults.methodNotAllowed(req.method ?? '', STATIC_METHODS);
-    if (path === '/healthz') {
-      deps.store.ping();
-      return { status: 200, body: HEALTHY };
+    // Liveness: the process answers. Readiness: its database answers too (a load balancer routes on it).
+    if (path === '/healthz') return { status: 200, body: HEALTHY };
+    if (path === '/readyz') {
+      return deps.store.ping().then(
+        () => ({ status: 200, body: HEALTHY }),
+        (error: unknown) => {
+          deps.log?.fault(inFlight.requestId, error);
+          throw faults.serviceUnavailable(STORE_RETRY_AFTER_SECONDS);
+        },
+      );
     }
     if (`${path}/` === DOCS_PREFIX) {
       return { status: 301, body: '', contentType: 'text/plain; charset=utf-8', headers: { Location: DOCS_PREFIX } };
@@ -205,7 +215,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       const values = route.match(inFlight.path);
       if (values) return callOperation(inFlight, route, values);
     }
-    if (inFlight.path === '/healthz' || `${inFlight.path}/` === DOCS_PREFIX || deps.files.has(inFlight.path)) {
+    if (HEALTH_PATHS.has(inFlight.path) || `${inFlight.path}/` === DOCS_PREFIX || deps.files.has(inFlight.path)) {
       return serveStatic(inFlight);
     }
     throw faults.routeNotFound();
@@ -269,7 +279,8 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     let known = error instanceof HttpError ? error : undefined;
     if (!known) {
       deps.log?.fault(inFlight.requestId, error);
-      known = faults.unexpected();
+      known =
+        error instanceof StoreUnavailable ? faults.serviceUnavailable(STORE_RETRY_AFTER_SECONDS) : faults.unexpected();
     }
     if (inFlight.res.headersSent) {
       inFlight.res.destroy();

@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
  * behind each piece is done only when the piece is needed. See {@link writeStreamed}.
  */
 export class StreamedBody {
-  constructor(readonly pieces: Iterable<string>) {}
+  constructor(readonly pieces: Iterable<string> | AsyncIterable<string>) {}
 }
 
 /** How a streamed body ended: all of it sent, the client gone first, or a piece that failed to be made. */
@@ -25,23 +25,26 @@ const CHUNK_CHARS = 32 * 1024;
  * called once; after a failure the response is destroyed (its client sees a cut body).
  */
 export function writeStreamed(res: ServerResponse, body: StreamedBody, done: (outcome: StreamOutcome) => void): void {
-  const pieces = body.pieces[Symbol.iterator]();
+  const pieces: Iterator<string> | AsyncIterator<string> =
+    Symbol.asyncIterator in body.pieces ? body.pieces[Symbol.asyncIterator]() : body.pieces[Symbol.iterator]();
   let ended = false;
   const end = (outcome: StreamOutcome) => {
     if (ended) return;
     ended = true;
     res.off('close', onClose).off('drain', onDrain);
     // Runs the generator's `finally`, and makes no further piece.
-    if (outcome.kind !== 'sent') pieces.return?.();
+    if (outcome.kind !== 'sent') Promise.resolve(pieces.return?.()).catch(() => {});
     done(outcome);
   };
   const onClose = () => end(res.writableFinished ? { kind: 'sent' } : { kind: 'clientGone' });
-  function step() {
+  async function step() {
     if (ended) return;
     let chunk = '';
     try {
       while (chunk.length < CHUNK_CHARS) {
-        const next = pieces.next();
+        // A piece read from a store arrives later; the client may have left meanwhile.
+        const next = await pieces.next();
+        if (ended) return;
         if (next.done) {
           res.end(chunk, () => end({ kind: 'sent' }));
           return;
@@ -60,5 +63,5 @@ export function writeStreamed(res: ServerResponse, body: StreamedBody, done: (ou
   // before the event loop has had a turn, and chunk after chunk would never let it have one.
   const onDrain = () => setImmediate(step);
   res.on('close', onClose);
-  step();
+  void step();
 }

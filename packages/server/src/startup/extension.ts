@@ -23,7 +23,7 @@ export interface ExtensionContext {
    * registrations and events included), seeds the store from `config` as a start does, and serves
    * its partners, tokens and throttle from the next request on.
    */
-  reset(config: ResolvedConfig): void;
+  reset(config: ResolvedConfig): Promise<void>;
   /** Writes an unexpected error of the extension to the access log, as a fault with no request id. */
   reportFault(error: unknown): void;
   /**
@@ -33,16 +33,16 @@ export interface ExtensionContext {
    * unknown customer or one without a usage-based subscription; a `RangeError` for an amount that
    * is not a decimal string above 0.
    */
-  increaseCost(customerId: string, increase: CostIncrease): CostChange | undefined;
+  increaseCost(customerId: string, increase: CostIncrease): Promise<CostChange | undefined>;
   /**
    * Raises an event for the partner now, delivered (signed, retried) like any other when the
    * partner's registration lists it; else nothing is raised, and the outcome says why.
    * `resourceUri` is made absolute against the server's URL when it starts with `/`; a name the
    * server does not offer throws a `RangeError`.
    */
-  raiseWebhookEvent(partnerId: string, event: WebhookEventToRaise): RaiseOutcome;
+  raiseWebhookEvent(partnerId: string, event: WebhookEventToRaise): Promise<RaiseOutcome>;
   /** The webhook events of the outbox, oldest first, with every attempt: delivered, pending and parked ones. */
-  webhookEvents(filter?: WebhookEventFilter): WebhookEventRecord[];
+  webhookEvents(filter?: WebhookEventFilter): Promise<WebhookEventRecord[]>;
 }
 
 /** What an extension puts in front of the API. */

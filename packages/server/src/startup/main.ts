@@ -16,8 +16,9 @@ Reference server for the Partner Center customer usage budget API.
 Options:
   --host HOST          address to listen on (default ${DEFAULT_HOST})
   --port PORT          port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
-  --db PATH            SQLite database file, or :memory: (default ${defaultDbPath()},
-                       under $USAGEBUDGET_DATA_DIR when set)
+  --db PATH|URL        SQLite database file, or :memory: (default ${defaultDbPath()},
+                       under $USAGEBUDGET_DATA_DIR when set); or postgres://USER@HOST:PORT/DB
+                       (or postgresql://), migrated at start
   --config FILE        partners, tokens, customers and their usage as JSON (default: the
                        demo partner and its portfolio of ${demoPartner.portfolioSize} customers)
   --rate-limit RPS     throttle each partner to RPS requests a second (default: off)

@@ -19,8 +19,9 @@ import { parseConfig } from '../partners/config-reader.js';
 import { demoConfig } from '../partners/demo-partner.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
+import { openPostgresStore, POSTGRES_URL } from '../storage/postgres-store.js';
 import { openSqliteStore } from '../storage/sqlite-store.js';
-import type { Store } from '../storage/store.js';
+import type { Store, StoreOperations } from '../storage/store.js';
 import { increaseCost } from '../usage/cost-changes.js';
 import { usageOperations } from '../usage/usage-operations.js';
 import { isOfferedEvent } from '../webhooks/event-catalog.js';
@@ -34,7 +35,10 @@ export interface ServerOptions {
   host?: string;
   /** Default 4020; 0 picks a free port (read it from `url`). */
   port?: number;
-  /** SQLite file, created with its folder if missing, or `:memory:`. Default {@link defaultDbPath}. */
+  /**
+   * SQLite file, created with its folder if missing, or `:memory:`; or a PostgreSQL URL
+   * (`postgres://` or `postgresql://`), its schema migrated at start. Default {@link defaultDbPath}.
+   */
   db?: string;
   /** Partners, tokens, customers (with their usage) and throttling. Default: the demo partner and its portfolio. */
   config?: ServerConfig;
@@ -73,7 +77,7 @@ export interface RunningServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** The database path in use. */
+  /** The database in use: the SQLite path, or the PostgreSQL URL without its password. */
   readonly db: string;
   /**
    * What a receiver of the server's events trusts: its test root (PEM), the organisation of its
@@ -117,12 +121,12 @@ function connectionLimits(options: ServerOptions): ConnectionLimits {
 }
 
 /** The store at `db`, seeded with the config's partners and customers (closed again when that fails). */
-function openSeededStore(db: string, config: ResolvedConfig): Store {
-  const store = openSqliteStore(db);
+async function openSeededStore(db: string, config: ResolvedConfig): Promise<Store> {
+  const store = POSTGRES_URL.test(db) ? await openPostgresStore(db) : openSqliteStore(db);
   try {
-    store.seed(portfolioSeed(config));
+    await store.seed(portfolioSeed(config));
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
   return store;
@@ -130,15 +134,15 @@ function openSeededStore(db: string, config: ResolvedConfig): Store {
 
 /** Forgets stale replay records and webhook events now and every hour; returns what stops it. They only cost space: a failed prune is logged, never fatal. */
 function startPruning(store: Store, log: AccessLog | undefined): () => void {
-  const prune = () => {
+  const prune = async () => {
     try {
-      store.pruneReplays(REPLAY_TTL_MS);
-      store.pruneWebhookEvents(Date.now() - WEBHOOK_EVENT_TTL_MS);
+      await store.pruneReplays(REPLAY_TTL_MS);
+      await store.pruneWebhookEvents(Date.now() - WEBHOOK_EVENT_TTL_MS);
     } catch (error) {
       log?.fault(null, error);
     }
   };
-  prune();
+  void prune();
   const pruner = setInterval(prune, PRUNE_EVERY_MS).unref();
   return () => clearInterval(pruner);
 }
@@ -234,31 +238,46 @@ function closeGracefully(server: Server, graceMs: number): Promise<void> {
   });
 }
 
-/** The folder of the webhook signing keys: beside the database file; none (in memory) for `:memory:`. */
+/**
+ * The folder of the webhook signing keys: beside the database file; none (in memory, made at each
+ * start) for `:memory:` and for PostgreSQL, whose replicas must share them (issue 24: next, kept
+ * in the database).
+ */
 export function signingKeysDir(db: string): string | undefined {
-  return db === ':memory:' ? undefined : join(dirname(db), 'webhook-signing');
+  return db === ':memory:' || POSTGRES_URL.test(db) ? undefined : join(dirname(db), 'webhook-signing');
+}
+
+/** The database as logs and `RunningServer.db` show it: a URL's password masked. */
+function shownDb(db: string): string {
+  if (!POSTGRES_URL.test(db)) return db;
+  try {
+    const url = new URL(db);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(a URL that does not parse)';
+  }
 }
 
 /** The store at `db`, seeded, and the webhook signing keys (made meanwhile, on libuv's threads). */
 async function openStoreAndKeys(db: string, config: ResolvedConfig) {
   const keys = loadSigningKeys(signingKeysDir(db));
   keys.catch(() => {});
-  const store = openSeededStore(db, config);
+  const store = await openSeededStore(db, config);
   try {
     return { store, keys: await keys };
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
 }
 
-/** The partners of a config evaluated against their budgets, in one transaction: after a seed. */
-function evaluateSeed(store: Store, webhooks: Webhooks, config: ResolvedConfig): void {
-  store.transaction(() =>
-    webhooks.thresholds.evaluatePartners(
-      config.partners.map((partner) => partner.id),
-      new Date(),
-    ),
+/** The partners of a config evaluated against their budgets, in the transaction of the seed (or one of their own). */
+function evaluateSeed(tx: StoreOperations, webhooks: Webhooks, config: ResolvedConfig): Promise<void> {
+  return webhooks.thresholds.evaluatePartners(
+    tx,
+    config.partners.map((partner) => partner.id),
+    new Date(),
   );
 }
 
@@ -271,23 +290,23 @@ function extensionContext(
   return {
     api: (req, res) => api.current(req, res),
     host: parts.host,
-    reset: (next) => {
-      store.transaction(() => {
-        store.clear();
-        store.seed(portfolioSeed(next));
-        evaluateSeed(store, webhooks, next);
+    reset: async (next) => {
+      await store.transaction(async (tx) => {
+        await tx.clear();
+        await tx.seed(portfolioSeed(next));
+        await evaluateSeed(tx, webhooks, next);
       });
       webhooks.reset();
       api.current = api.make(next);
     },
     reportFault: (error) => parts.log?.fault(null, error),
     increaseCost: (customerId, increase) => increaseCost(store, webhooks.thresholds, customerId, increase),
-    raiseWebhookEvent: (partnerId, event) => {
+    raiseWebhookEvent: async (partnerId, event) => {
       if (!isOfferedEvent(event.eventName)) throw new RangeError(`the server offers no event ${event.eventName}`);
       const resourceUri = event.resourceUri?.startsWith('/')
         ? `${parts.baseUrl()}${event.resourceUri}`
         : event.resourceUri;
-      return store.transaction(() => webhooks.raiser.raise(partnerId, { ...event, resourceUri }, new Date()));
+      return store.transaction((tx) => webhooks.raiser.raise(tx, partnerId, { ...event, resourceUri }, new Date()));
     },
     webhookEvents: (filter) => store.webhookEvents(filter),
   };
@@ -335,12 +354,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   } catch (error) {
     extension?.close?.();
     stopPruning();
-    store.close();
+    await store.close();
     throw error;
   }
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   publicUrl ||= url;
-  evaluateSeed(store, webhooks, config);
+  await store.transaction((tx) => evaluateSeed(tx, webhooks, config));
   webhooks.start();
 
   let closed: Promise<void> | undefined;
@@ -351,13 +370,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await closeGracefully(server, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     await webhooks.close();
     log?.flush();
-    store.close();
+    await store.close();
   };
   return {
     url,
     host,
     port: address.port,
-    db,
+    db: shownDb(db),
     webhooks: webhooks.trust(),
     close: () => {
       closed ??= shutdown();

@@ -1,5 +1,5 @@
-// What the budget domain needs from storage. The domain and the request handler see only this
-// interface; `startServer` picks the implementation (SQLite today).
+// What the budget domain needs from storage. The domain sees only this interface; `startServer`
+// picks the engine (SQLite today). Asynchronous, as every store interface (see README.md).
 
 export interface BudgetUpdate {
   readonly partnerId: string;
@@ -22,16 +22,13 @@ export type UpdateOutcome =
 
 export interface BudgetStore {
   /** The amount's canonical decimal text, `null` when no budget is set. */
-  readAmount(customerId: string): string | null;
+  readAmount(customerId: string): Promise<string | null>;
   /**
    * Applies an update and records its response, atomically. When this partner already sent this
    * request id, applies nothing: the same customer and amount get the recorded response, anything
    * else is refused (answering it with another update's result would mislead the caller).
    */
-  update(update: BudgetUpdate): UpdateOutcome;
+  update(update: BudgetUpdate): Promise<UpdateOutcome>;
   /** Forgets replay records older than `maxAgeMs`. */
-  pruneReplays(maxAgeMs: number): void;
-  /** Throws when the database cannot answer. */
-  ping(): void;
-  close(): void;
+  pruneReplays(maxAgeMs: number): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // What the customer and usage domain needs from storage: partners with their billing period,
 // customers in a stable order with their usage, seeded from the config at start. The domain sees
-// only this interface; `startServer` picks the implementation (SQLite today).
+// only this interface; `startServer` picks the engine (SQLite today).
 
 /** What a customer's usage-based subscription reports in the current billing period. */
 export interface SubscriptionUsage {
@@ -62,20 +62,25 @@ export interface CustomerStore {
    * the portfolio is set only where the customer has none recorded yet (set or cleared), so the
    * API's changes survive a restart.
    */
-  seed(portfolio: readonly PortfolioSeed[]): void;
-  partner(partnerId: string): PartnerRecord | undefined;
+  seed(portfolio: readonly PortfolioSeed[]): Promise<void>;
+  partner(partnerId: string): Promise<PartnerRecord | undefined>;
   /** The partner's customers in their stable order, from `offset`, at most `limit`. */
-  listCustomers(partnerId: string, filter: CustomerPrefix | undefined, offset: number, limit: number): CustomerRecord[];
+  listCustomers(
+    partnerId: string,
+    filter: CustomerPrefix | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<CustomerRecord[]>;
   /** The customer and its budget; `undefined` for an unknown customer. */
-  customer(customerId: string): { customer: CustomerRecord; budget: string | null } | undefined;
+  customer(customerId: string): Promise<{ customer: CustomerRecord; budget: string | null } | undefined>;
   /** How many customers of the partner have a usage-based subscription. */
-  usageCount(partnerId: string): number;
+  usageCount(partnerId: string): Promise<number>;
   /**
    * Every customer of the partner with a usage-based subscription, in order, with its budget: in
    * batches of at most `batchSize`, each read when it is asked for. A portfolio of 50,000 takes
    * about a second to read whole; read a batch at a time, other requests are served in between.
    * Each batch reads the budgets of that moment, so a budget updated during a long read shows in
-   * the batches after the update.
+   * the batches after the update. Each batch is one query: outside any transaction.
    */
-  usageBatches(partnerId: string, batchSize?: number): Iterable<CustomerUsage[]>;
+  usageBatches(partnerId: string, batchSize?: number): AsyncIterable<CustomerUsage[]>;
 }

@@ -1,8 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import type { BudgetStore, BudgetUpdate, UpdateOutcome } from './budget-store.js';
+import type { Synchronous } from './sqlite-gate.js';
 
 /** The budget store's reads and writes on an open, migrated SQLite database. */
-export function sqliteBudgets(db: Database): Pick<BudgetStore, 'readAmount' | 'update' | 'pruneReplays'> {
+export function sqliteBudgets(db: Database): Synchronous<BudgetStore> {
   const selectAmount = db.prepare<[string], { amount: string | null }>(
     'SELECT amount FROM budgets WHERE customer_id = ?',
   );

@@ -1,82 +1,19 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type {
-  CustomerField,
-  CustomerRecord,
-  CustomerStore,
-  CustomerUsage,
-  PartnerRecord,
-  PortfolioSeed,
-} from './customer-store.js';
+import type { CustomerField, CustomerStore, CustomerUsage, PortfolioSeed } from './customer-store.js';
+import type { Synchronous } from './sqlite-gate.js';
 
 /** Customers per batch of a usage read: a few milliseconds of work each. */
 const USAGE_BATCH = 128;
 
-interface CustomerRow {
-  customer_id: string;
-  company_name: string;
-  domain: string;
-  relationship: string;
-  associated_partner_id: string | null;
-  indirect_provider: string | null;
-  offer: 'azurePlan' | 'legacy' | 'none';
-  currency: string | null;
-  total_cost: string | null;
-  usd_total_cost: string | null;
-  last_modified: string | null;
-  amount: string | null;
-}
-
-interface PartnerRow {
-  partner_id: string;
-  name: string;
-  billing_start: string;
-  billing_end: string;
-  currency_locale: string;
-}
-
-function toCustomerRecord(row: CustomerRow): CustomerRecord {
-  return {
-    id: row.customer_id,
-    companyName: row.company_name,
-    domain: row.domain,
-    relationship: row.relationship,
-    associatedPartnerId: row.associated_partner_id ?? undefined,
-    indirectProvider: row.indirect_provider ?? undefined,
-    usage:
-      row.offer === 'none'
-        ? undefined
-        : {
-            offer: row.offer,
-            currency: row.currency ?? '',
-            cost: row.total_cost ?? '0',
-            usdCost: row.usd_total_cost ?? undefined,
-            lastModified: row.last_modified ?? '',
-          },
-  };
-}
-
-function toPartnerRecord(row: PartnerRow): PartnerRecord {
-  return {
-    id: row.partner_id,
-    name: row.name,
-    billingStart: row.billing_start,
-    billingEnd: row.billing_end,
-    currencyLocale: row.currency_locale,
-  };
-}
-
-/** The folded column of each filterable field; a fixed list, so no request text reaches the SQL. */
-const FOLDED: Readonly<Record<CustomerField, string>> = {
-  companyName: 'company_name_folded',
-  domain: 'domain_folded',
-  associatedPartnerId: 'associated_partner_id_folded',
-  indirectProvider: 'indirect_provider_folded',
-};
-
-const fold = (value: string | undefined) => (value === undefined ? null : value.toLowerCase());
-
-const CUSTOMER_COLUMNS = `c.customer_id, c.company_name, c.domain, c.relationship, c.associated_partner_id,
-    c.indirect_provider, c.offer, c.currency, c.total_cost, c.usd_total_cost, c.last_modified, b.amount`;
+import {
+  CUSTOMER_COLUMNS,
+  type CustomerRow,
+  FOLDED,
+  fold,
+  type PartnerRow,
+  toCustomerRecord,
+  toPartnerRecord,
+} from './rows.js';
 
 /** The reads of partners and customers (each customer with its budget). */
 function customerQueries(db: Database) {
@@ -161,7 +98,7 @@ function seedTransaction(db: Database): (portfolio: readonly PortfolioSeed[]) =>
  * The customer store on an open, migrated SQLite database; `forgetCounts()` drops what it keeps
  * in memory, for when the tables are emptied under it.
  */
-export function sqliteCustomers(db: Database): CustomerStore & { forgetCounts(): void } {
+export function sqliteCustomers(db: Database): Synchronous<CustomerStore> & { forgetCounts(): void } {
   const queries = customerQueries(db);
   const seed = seedTransaction(db);
   // Customers change only with a seed, and counting 50,000 of them reads every row (70 ms): each

@@ -4,9 +4,10 @@ import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 import { sqliteBudgets } from './sqlite-budgets.js';
 import { sqliteCustomers } from './sqlite-customers.js';
+import { createGate, type Synchronous, settled } from './sqlite-gate.js';
 import { sqliteThresholds } from './sqlite-thresholds.js';
 import { sqliteWebhooks } from './sqlite-webhooks.js';
-import type { Store } from './store.js';
+import type { Store, StoreOperations } from './store.js';
 
 const MEMORY = ':memory:';
 
@@ -47,29 +48,80 @@ function tableClearer(db: Database.Database): () => void {
   });
 }
 
+/** `operations` with each call made through `run`, and a usage read's batches each read through it. */
+function promised(operations: Synchronous<StoreOperations>, run: <R>(call: () => R) => Promise<R>): StoreOperations {
+  const methods = Object.entries(operations) as [string, (...args: unknown[]) => unknown][];
+  const calls = methods.map(([name, method]) => [name, (...args: unknown[]) => run(() => method(...args))]);
+  return {
+    ...(Object.fromEntries(calls) as Omit<StoreOperations, 'usageBatches'>),
+    usageBatches: async function* (partnerId, batchSize) {
+      const batches = operations.usageBatches(partnerId, batchSize)[Symbol.iterator]();
+      try {
+        for (;;) {
+          const next = await run(() => batches.next());
+          if (next.done) return;
+          yield next.value;
+        }
+      } finally {
+        batches.return?.();
+      }
+    },
+  };
+}
+
 /**
  * The server's store on SQLite: opens (creating if needed) the database at `path`, or an in-memory
  * one for `:memory:`, and migrates it. Its parts are `sqlite-budgets.ts`, `sqlite-customers.ts`,
- * `sqlite-thresholds.ts` and `sqlite-webhooks.ts`.
+ * `sqlite-thresholds.ts` and `sqlite-webhooks.ts`, synchronous, made asynchronous here behind the
+ * gate (`sqlite-gate.ts`): a transaction runs alone, and the store's other calls wait for it.
  */
 export function openSqliteStore(path: string): Store {
   const db = openDatabase(path);
   const { forgetCounts, ...customers } = sqliteCustomers(db);
   const clearTables = tableClearer(db);
-  const ping = db.prepare('SELECT 1');
-  return {
+  const operations: Synchronous<StoreOperations> = {
     ...sqliteBudgets(db),
     ...customers,
     ...sqliteThresholds(db),
     ...sqliteWebhooks(db),
-    transaction: (work) => db.transaction(work)(),
     clear: () => {
       clearTables();
       forgetCounts();
     },
-    ping: () => {
-      ping.get();
-    },
-    close: () => db.close(),
+  };
+  const gate = createGate();
+  const statements = {
+    ping: db.prepare('SELECT 1'),
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+  };
+  const ended = () => Promise.reject(new Error('the transaction has ended: use its tx only inside its work'));
+  return {
+    ...promised(operations, gate.run),
+    transaction: (work) =>
+      gate.exclusive(async () => {
+        let open = true;
+        const tx = promised(operations, (call) => (open ? settled(call) : ended()));
+        statements.begin.run();
+        try {
+          const result = await work(tx);
+          statements.commit.run();
+          return result;
+        } catch (error) {
+          if (db.inTransaction) statements.rollback.run();
+          throw error;
+        } finally {
+          open = false;
+        }
+      }),
+    ping: () =>
+      gate.run(() => {
+        statements.ping.get();
+      }),
+    close: () =>
+      gate.run(() => {
+        db.close();
+      }),
   };
 }

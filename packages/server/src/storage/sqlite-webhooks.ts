@@ -1,67 +1,15 @@
 import type { Database } from 'better-sqlite3';
-import type {
-  ClaimedDelivery,
-  DeliveryAttemptRecord,
-  DeliveryState,
-  WebhookEventRecord,
-  WebhookRegistrationRecord,
-  WebhookStore,
-} from './webhook-store.js';
-
-interface RegistrationRow {
-  partner_id: string;
-  subscriber_id: string;
-  webhook_url: string;
-  webhook_events: string;
-  signature_in_ms_header: number;
-  last_modified: string;
-}
-
-interface EventRow {
-  event_id: string;
-  partner_id: string;
-  event_name: string;
-  body: string;
-  correlation_id: string | null;
-  callback_url: string;
-  state: DeliveryState;
-  attempts: number;
-  next_attempt_at: number;
-  raised_at: number;
-  settled_at: number | null;
-}
-
-interface AttemptRow {
-  attempt: number;
-  url: string;
-  started_at: string;
-  status: number | null;
-  response_code: string;
-  response_message: string;
-  system_error: number;
-}
-
-const toRegistration = (row: RegistrationRow): WebhookRegistrationRecord => ({
-  partnerId: row.partner_id,
-  subscriberId: row.subscriber_id,
-  webhookUrl: row.webhook_url,
-  webhookEvents: JSON.parse(row.webhook_events) as string[],
-  signatureInMsSignatureHeader: row.signature_in_ms_header === 1,
-  lastModified: row.last_modified,
-});
-
-const toAttempt = (row: AttemptRow): DeliveryAttemptRecord => ({
-  attempt: row.attempt,
-  url: row.url,
-  startedAt: row.started_at,
-  status: row.status,
-  responseCode: row.response_code,
-  responseMessage: row.response_message,
-  systemError: row.system_error === 1,
-});
-
-const EVENT_COLUMNS = `event_id, partner_id, event_name, body, correlation_id, callback_url, state, attempts,
-  next_attempt_at, raised_at, settled_at`;
+import {
+  type AttemptRow,
+  attemptValues,
+  EVENT_COLUMNS,
+  type EventRow,
+  type RegistrationRow,
+  toEvent,
+  toRegistration,
+} from './rows.js';
+import type { Synchronous } from './sqlite-gate.js';
+import type { ClaimedDelivery, DeliveryState, WebhookStore } from './webhook-store.js';
 
 /** The registration statements. */
 function registrationQueries(db: Database) {
@@ -152,16 +100,7 @@ function deliveryTransactions(
     const holder = outbox.leaseHolder.get(outcome.eventId);
     const { record: attempt, next } = outcome;
     if (holder?.lease_owner !== outcome.owner || holder.attempts !== attempt.attempt - 1) return false;
-    outbox.insertAttempt.run(
-      outcome.eventId,
-      attempt.attempt,
-      attempt.url,
-      attempt.startedAt,
-      attempt.status,
-      attempt.responseCode,
-      attempt.responseMessage,
-      attempt.systemError ? 1 : 0,
-    );
+    outbox.insertAttempt.run(attemptValues(outcome.eventId, attempt));
     const settled = next.state === 'pending' ? null : next.at;
     outbox.settle.run(next.state, attempt.attempt, next.at, settled, outcome.eventId);
     return true;
@@ -174,23 +113,11 @@ function deliveryTransactions(
  * as long as it runs, so no lease of an earlier process can still be in use: they are released
  * here (unless `readOnly`), and what a killed server had claimed is due again at once.
  */
-export function sqliteWebhooks(db: Database, { readOnly = false } = {}): WebhookStore {
+export function sqliteWebhooks(db: Database, { readOnly = false } = {}): Synchronous<WebhookStore> {
   const registrations = registrationQueries(db);
   const outbox = outboxQueries(db);
   if (!readOnly) outbox.releaseLeases.run();
-  const toEvent = (row: EventRow): WebhookEventRecord => ({
-    eventId: row.event_id,
-    partnerId: row.partner_id,
-    eventName: row.event_name,
-    body: row.body,
-    correlationId: row.correlation_id ?? undefined,
-    callbackUrl: row.callback_url,
-    state: row.state,
-    raisedAt: row.raised_at,
-    settledAt: row.settled_at ?? undefined,
-    nextAttemptAt: row.state === 'pending' ? row.next_attempt_at : undefined,
-    attempts: outbox.attempts.all(row.event_id).map(toAttempt),
-  });
+  const withAttempts = (row: EventRow) => toEvent(row, outbox.attempts.all(row.event_id));
   const { claim, record } = deliveryTransactions(db, registrations, outbox);
   return {
     registration: (partnerId) => {
@@ -228,10 +155,10 @@ export function sqliteWebhooks(db: Database, { readOnly = false } = {}): Webhook
     },
     validationEvent: (partnerId, correlationId) => {
       const row = outbox.byCorrelation.get(partnerId, correlationId);
-      return row && toEvent(row);
+      return row && withAttempts(row);
     },
     webhookEvents: (filter = {}) =>
-      outbox.all.all({ partner: filter.partnerId ?? null, state: filter.state ?? null }).map(toEvent),
+      outbox.all.all({ partner: filter.partnerId ?? null, state: filter.state ?? null }).map(withAttempts),
     claimDeliveries: ({ owner, now, leaseMs, limit }) => claim.immediate(owner, now, leaseMs, limit),
     recordAttempt: (outcome) => record.immediate(outcome),
     nextDeliveryDue: () => outbox.nextDue.get() ?? undefined,

@@ -1,19 +1,41 @@
 // Everything the server keeps, as the server sees it: the budget, customer, threshold and webhook
-// stores and what a whole store adds. `startServer` picks the implementation (SQLite today).
+// stores, and what an engine adds (transactions, `ping`, `close`). `startServer` opens the engine
+// for `--db` (SQLite today). The design, and the locking of each operation on each engine, is in
+// README.md.
 import type { BudgetStore } from './budget-store.js';
 import type { CustomerStore } from './customer-store.js';
 import type { ThresholdStore } from './threshold-store.js';
 import type { WebhookStore } from './webhook-store.js';
 
-/** Everything the server keeps. */
-export interface Store extends BudgetStore, CustomerStore, ThresholdStore, WebhookStore {
-  /**
-   * Runs `work` as one transaction: every write it makes through this store commits together, or
-   * none does when it throws (a change and the events it raises, say). Transactions nest. On
-   * SQLite `work` is synchronous; a store whose calls are asynchronous (issue 24) takes and
-   * returns a promise instead.
-   */
-  transaction<T>(work: () => T): T;
+/**
+ * The database cannot be reached now (refused, cut, restarting, no free connection in time): a
+ * condition that passes, answered 503 with `Retry-After`, unlike a failure of the data itself.
+ */
+export class StoreUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`the database is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StoreUnavailable';
+  }
+}
+
+/** What a transaction sees: every read and write of the server's data. */
+export interface StoreOperations extends BudgetStore, CustomerStore, ThresholdStore, WebhookStore {
   /** Deletes every stored row (whatever tables the migrations made): an extension's `reset`. */
-  clear(): void;
+  clear(): Promise<void>;
+}
+
+/** Everything the server keeps, on one engine. */
+export interface Store extends StoreOperations {
+  /**
+   * Runs `work` as one transaction: every call it makes on `tx` commits together, or none does
+   * when it throws (the error is then rethrown). Code run inside takes `tx` as its store: a call
+   * on this `Store` from inside `work` would wait for the transaction to end (SQLite) or run
+   * outside it, on another connection (PostgreSQL). `tx` is valid only until `work` settles.
+   * Transactions do not nest; a method of several statements (`update`, `seed`, ...) is atomic
+   * on its own, and part of the caller's transaction when called on `tx`.
+   */
+  transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;
+  /** Rejects when the database cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
 }

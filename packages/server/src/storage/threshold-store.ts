@@ -1,6 +1,6 @@
 // What the budget threshold (the `usagerecords-thresholdExceeded` event) needs from storage: a
 // customer's cost and budget next to its last crossing, and the writes that change them. The
-// domain sees only this interface; `startServer` picks the implementation (SQLite today).
+// domain sees only this interface; `startServer` picks the engine (SQLite today).
 import type { SubscriptionUsage } from './customer-store.js';
 
 /** Whether a customer was over its budget when last evaluated, and in which billing period. */
@@ -35,13 +35,13 @@ export interface UsageCost {
 
 export interface ThresholdStore {
   /** The customer's standing; `undefined` for an unknown customer or one without a usage-based subscription. */
-  usageStanding(customerId: string): UsageStanding | undefined;
+  usageStanding(customerId: string): Promise<UsageStanding | undefined>;
   /**
    * The standing of every customer of the partner that can be or was over budget (a budget set,
    * or a crossing recorded), in listing order: what a new seed is evaluated on.
    */
-  usageStandings(partnerId: string): UsageStanding[];
-  recordCrossing(customerId: string, crossing: BudgetCrossing): void;
+  usageStandings(partnerId: string): Promise<UsageStanding[]>;
+  recordCrossing(customerId: string, crossing: BudgetCrossing): Promise<void>;
   /** Sets a customer's cost this billing period (it has a usage-based subscription). */
-  setUsageCost(customerId: string, cost: UsageCost): void;
+  setUsageCost(customerId: string, cost: UsageCost): Promise<void>;
 }

@@ -1,9 +1,9 @@
 // What the webhook domain needs from storage: each partner's registration, the durable outbox of
 // events (each with its delivery attempts), and a claim on due deliveries. The domain sees only
-// this interface; `startServer` picks the implementation (SQLite today).
+// this interface; `startServer` picks the engine (SQLite today).
 //
 // The outbox is written in the same transaction as the change that raises an event (see
-// `Store.transaction`), so an event exists exactly when its change does. A delivery is claimed
+// `Store.transaction`: `enqueueEvent` on its `tx`), so an event exists exactly when its change does. A delivery is claimed
 // with a lease (an owner and a time it ends): a store shared by several servers (issue 24:
 // PostgreSQL, `SELECT ... FOR UPDATE SKIP LOCKED`) gives each due event to one of them, and an
 // attempt is recorded only by the owner of the lease it was made under.
@@ -119,31 +119,31 @@ export interface WebhookEventFilter {
 }
 
 export interface WebhookStore {
-  registration(partnerId: string): WebhookRegistrationRecord | undefined;
+  registration(partnerId: string): Promise<WebhookRegistrationRecord | undefined>;
   /** Creates the partner's registration; `false`, changing nothing, when it has one. */
-  createRegistration(registration: WebhookRegistrationRecord): boolean;
+  createRegistration(registration: WebhookRegistrationRecord): Promise<boolean>;
   /** Replaces the partner's registration (its `subscriberId` kept); `false` when it has none. */
-  replaceRegistration(registration: WebhookRegistrationRecord): boolean;
+  replaceRegistration(registration: WebhookRegistrationRecord): Promise<boolean>;
   /** Puts an event in the outbox, due at once. Call it inside the transaction of the change that raised it. */
-  enqueueEvent(event: NewWebhookEvent): void;
+  enqueueEvent(event: NewWebhookEvent): Promise<void>;
   /** A partner's test event by its correlation ID. */
-  validationEvent(partnerId: string, correlationId: string): WebhookEventRecord | undefined;
+  validationEvent(partnerId: string, correlationId: string): Promise<WebhookEventRecord | undefined>;
   /** The events of the outbox that pass the filter, oldest first. */
-  webhookEvents(filter?: WebhookEventFilter): WebhookEventRecord[];
+  webhookEvents(filter?: WebhookEventFilter): Promise<WebhookEventRecord[]>;
   /**
    * Hands up to `limit` due events (pending, their next attempt due, no lease in force) to
    * `owner`, leased until `now + leaseMs`, oldest due first. No event is handed to two owners at
    * once.
    */
-  claimDeliveries(claim: DeliveryClaim): ClaimedDelivery[];
+  claimDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]>;
   /**
    * Records an attempt and what becomes of its event, and ends the lease, atomically; `false`,
    * recording nothing, when `owner` no longer holds the lease (it ran out and another owner
    * claimed the event, or the outbox was cleared).
    */
-  recordAttempt(outcome: AttemptOutcome): boolean;
+  recordAttempt(outcome: AttemptOutcome): Promise<boolean>;
   /** When the earliest pending event is due (or its lease ends); `undefined` when none is pending. */
-  nextDeliveryDue(): number | undefined;
+  nextDeliveryDue(): Promise<number | undefined>;
   /** Forgets delivered and parked events (and their attempts) raised before `before`. */
-  pruneWebhookEvents(before: number): void;
+  pruneWebhookEvents(before: number): Promise<void>;
 }

@@ -11,6 +11,8 @@ export interface StartProcessOptions {
   args?: readonly string[];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Runs it as this user (needs root): a program that refuses root, as PostgreSQL's do. */
+  user?: SystemUser;
   /** The process is ready when a line of its stdout or stderr matches this. */
   ready: RegExp;
   /** How long to wait for the ready line. */
@@ -38,6 +40,12 @@ export interface StartedProcess {
   readonly exited: Promise<number | string>;
   /** Sends `signal` to the process by its pid, escalates to SIGKILL after `graceMs`, and waits for the exit. */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
+}
+
+/** A system user to run a program as, by its ids. */
+export interface SystemUser {
+  readonly uid: number;
+  readonly gid: number;
 }
 
 const running = new Set<ChildProcess>();
@@ -87,7 +95,12 @@ const EXIT_WITH_PARENT = `data:text/javascript,${encodeURIComponent(
 function spawnTracked(
   command: string,
   args: readonly string[] = [],
-  options: { cwd?: string | undefined; env?: NodeJS.ProcessEnv | undefined; exitWithParent?: boolean | undefined } = {},
+  options: {
+    cwd?: string | undefined;
+    env?: NodeJS.ProcessEnv | undefined;
+    exitWithParent?: boolean | undefined;
+    user?: SystemUser | undefined;
+  } = {},
 ) {
   installExitHook();
   if (options.exitWithParent && command !== process.execPath) {
@@ -96,6 +109,7 @@ function spawnTracked(
   const child = spawn(command, options.exitWithParent ? ['--import', EXIT_WITH_PARENT, ...args] : [...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
     stdio: [options.exitWithParent ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
   // Never written to: held open for the child to watch. Its close at the child's exit is no error.
@@ -203,6 +217,8 @@ export interface RunToEndOptions {
   timeoutMs?: number;
   /** Called with its pid once it is spawned: how a test signals it (Ctrl-C is `SIGINT` to that pid). */
   started?: (pid: number) => void;
+  /** Runs it as this user (needs root). */
+  user?: SystemUser;
 }
 
 /** Runs a program to its end and resolves with its exit and output; it never rejects for a non-zero exit. */

@@ -13,10 +13,19 @@ export {
   runToEnd,
   type StartedProcess,
   type StartProcessOptions,
+  type SystemUser,
   startProcess,
 } from './child-process.js';
 export { freePort, type LoopbackServer, listenOnLoopback, portIsFree } from './loopback.js';
 export { type NodeServerOptions, type StartedServer, startNodeServer } from './node-server.js';
+export {
+  POSTGRES_BIN_VARIABLE,
+  POSTGRES_TEST_USER,
+  type PostgresOptions,
+  postgresBinDir,
+  type StartedPostgres,
+  startPostgres,
+} from './postgres.js';
 export {
   budgetPath,
   exchangeRaw,

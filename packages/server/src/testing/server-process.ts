@@ -11,7 +11,8 @@ export interface ServerProcessOptions {
   readonly config?: ServerConfig;
   /**
    * `--db`: `:memory:`, or a file of the caller's, which outlives the process (to restart on the
-   * same data). Default: a fresh file in the process's scratch folder, removed with it.
+   * same data), or a PostgreSQL URL (`startPostgres().createDatabase(name)`). Default: a fresh
+   * file in the process's scratch folder, removed with it.
    */
   readonly db?: string;
   /** More flags, such as `['--rate-limit', '1', '--no-access-log']`. */

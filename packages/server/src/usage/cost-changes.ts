@@ -44,25 +44,29 @@ function checkedAmount(value: string | undefined, name: string): string | undefi
  * transaction. `undefined` for an unknown customer or one without a usage-based subscription;
  * a `RangeError` for an amount that is not a decimal string above 0.
  */
-export function increaseCost(
+export async function increaseCost(
   store: Store,
   thresholds: ThresholdWatch,
   customerId: string,
   increase: CostIncrease,
   at = new Date(),
-): CostChange | undefined {
+): Promise<CostChange | undefined> {
   const cost = checkedAmount(increase.cost, 'cost') as string;
   const usdCost = checkedAmount(increase.usdCost, 'usdCost');
-  return store.transaction(() => {
-    const standing = store.usageStanding(customerId.toLowerCase());
+  return store.transaction(async (tx) => {
+    const standing = await tx.usageStanding(customerId.toLowerCase());
     if (!standing) return undefined;
     const { usage } = standing;
     const totalCost = sumDecimals([usage.cost, cost]);
     const sameAsCost = usage.offer === 'azurePlan' && usage.currency === 'USD';
     const usdTotalCost =
       usdCost !== undefined ? sumDecimals([usage.usdCost ?? '0', usdCost]) : sameAsCost ? totalCost : usage.usdCost;
-    store.setUsageCost(standing.customerId, { cost: totalCost, usdCost: usdTotalCost, lastModified: at.toISOString() });
-    const thresholdExceeded = thresholds.evaluate(standing.customerId, at);
+    await tx.setUsageCost(standing.customerId, {
+      cost: totalCost,
+      usdCost: usdTotalCost,
+      lastModified: at.toISOString(),
+    });
+    const thresholdExceeded = await thresholds.evaluate(tx, standing.customerId, at);
     return {
       customerId: standing.customerId,
       partnerId: standing.partnerId,

@@ -30,8 +30,8 @@ function costJson(usage: SubscriptionUsage) {
 
 const selfLink = (uri: string) => ({ self: { uri, method: 'GET', headers: [] } });
 
-function partnerRecord(store: CustomerStore, partnerId: string): PartnerRecord {
-  const partner = store.partner(partnerId);
+async function partnerRecord(store: CustomerStore, partnerId: string): Promise<PartnerRecord> {
+  const partner = await store.partner(partnerId);
   if (!partner) throw new Error(`partner ${partnerId} was not seeded`);
   return partner;
 }
@@ -63,12 +63,12 @@ function usageRecordJson({ customer, budget }: CustomerUsage) {
 export function usageOperations(store: CustomerStore): Readonly<Record<string, Operation>> {
   return {
     getCustomerUsageSummary: {
-      handle: (call: OperationCall) => {
-        const found = store.customer(pathCustomerId(call));
+      handle: async (call: OperationCall) => {
+        const found = await store.customer(pathCustomerId(call));
         if (!found) throw faults.tenantNotFound();
         const { customer, budget } = found;
         if (!customer.usage) throw faults.noUsageBasedSubscription();
-        const period = partnerRecord(store, call.partner.id);
+        const period = await partnerRecord(store, call.partner.id);
         return {
           status: 200,
           body: jsonText({
@@ -88,14 +88,14 @@ export function usageOperations(store: CustomerStore): Readonly<Record<string, O
     listCustomerUsageRecords: {
       // A portfolio's records in one response (50,000 customers: 17 MB), streamed a batch per
       // turn of the event loop, so that other requests are served while it is written.
-      handle: (call) => ({
+      handle: async (call) => ({
         status: 200,
         body: new StreamedBody(
           jsonChunks({
-            totalCount: store.usageCount(call.partner.id),
+            totalCount: await store.usageCount(call.partner.id),
             items: new JsonArrayStream(
-              (function* () {
-                for (const batch of store.usageBatches(call.partner.id)) yield batch.map(usageRecordJson);
+              (async function* () {
+                for await (const batch of store.usageBatches(call.partner.id)) yield batch.map(usageRecordJson);
               })(),
             ),
             links: selfLink(call.selfUri),
@@ -107,14 +107,14 @@ export function usageOperations(store: CustomerStore): Readonly<Record<string, O
     getPartnerUsageSummary: {
       // Every customer's standing, a batch per turn of the event loop (as the usage records).
       handle: async (call) => {
-        const period = partnerRecord(store, call.partner.id);
+        const period = await partnerRecord(store, call.partner.id);
         let over = 0;
         let trending = 0;
         let count = 0;
         // Partner Center: the total "will not return consumption for customers that have an Azure plan".
         let legacyTotal = '0';
         let lastModified = period.billingStart;
-        for (const batch of store.usageBatches(call.partner.id)) {
+        for await (const batch of store.usageBatches(call.partner.id)) {
           for (const { customer, budget } of batch) {
             const standing = budgetStanding(customer.usage.cost, budget);
             if (standing === 'overBudget') over++;

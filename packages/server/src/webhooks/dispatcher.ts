@@ -76,6 +76,8 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
   const inFlight = new Set<Promise<void>>();
   let closed = false;
   let woken = false;
+  // One pump at a time: a wake during a pump runs another once it is done.
+  let pumping: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   const attempt = async (delivery: ClaimedDelivery) => {
@@ -96,10 +98,10 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
           responseMessage: 'not sent: no registration',
           systemError: true,
         };
-    record(delivery, url ?? '', startedAt, result);
+    await record(delivery, url ?? '', startedAt, result);
   };
 
-  const record = (delivery: ClaimedDelivery, url: string, startedAt: Date, result: AttemptResult) => {
+  const record = async (delivery: ClaimedDelivery, url: string, startedAt: Date, result: AttemptResult) => {
     const last = delivery.attempt >= schedule.attempts;
     const now = Date.now();
     const next = result.delivered
@@ -116,7 +118,7 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
       responseMessage: result.responseMessage,
       systemError: result.systemError,
     };
-    if (!store.recordAttempt({ eventId: delivery.eventId, owner, record: attemptRecord, next })) return;
+    if (!(await store.recordAttempt({ eventId: delivery.eventId, owner, record: attemptRecord, next }))) return;
     options.log?.({
       eventId: delivery.eventId,
       partnerId: delivery.partnerId,
@@ -129,20 +131,20 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
     });
   };
 
-  const schedulePump = () => {
+  const schedulePump = async () => {
+    const due = await store.nextDeliveryDue();
     clearTimeout(timer);
-    const due = store.nextDeliveryDue();
-    if (due !== undefined) timer = setTimeout(pump, Math.max(0, due - Date.now())).unref();
+    if (due !== undefined && !closed) timer = setTimeout(wake, Math.max(0, due - Date.now())).unref();
   };
 
-  function pump(): void {
+  async function pumpOnce(): Promise<void> {
     woken = false;
     if (closed) return;
     try {
       const room = schedule.concurrency - inFlight.size;
       const claimed =
         room > 0
-          ? store.claimDeliveries({ owner, now: Date.now(), leaseMs: schedule.timeoutMs + 5_000, limit: room })
+          ? await store.claimDeliveries({ owner, now: Date.now(), leaseMs: schedule.timeoutMs + 5_000, limit: room })
           : [];
       for (const delivery of claimed) {
         const running: Promise<void> = attempt(delivery)
@@ -153,11 +155,20 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
           });
         inFlight.add(running);
       }
-      schedulePump();
+      await schedulePump();
     } catch (error) {
       options.fault(error);
-      timer = setTimeout(pump, 1000).unref();
+      clearTimeout(timer);
+      if (!closed) timer = setTimeout(wake, 1000).unref();
     }
+  }
+
+  function pump(): void {
+    if (pumping) return;
+    pumping = pumpOnce().finally(() => {
+      pumping = undefined;
+      if (woken) pump();
+    });
   }
 
   function wake(): void {
@@ -172,6 +183,7 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
     close: async () => {
       closed = true;
       clearTimeout(timer);
+      await pumping;
       await Promise.allSettled([...inFlight]);
     },
   };

@@ -2,7 +2,7 @@
 // outbox for the partner when its registration lists the event. Called inside the transaction of
 // the change that raised it, so the event exists exactly when the change does.
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../storage/store.js';
+import type { StoreOperations } from '../storage/store.js';
 import { resourceNameOf } from './event-catalog.js';
 
 /** An event to raise; `resourceName` defaults to the catalog's for the name. */
@@ -40,17 +40,17 @@ export function eventBody(event: EventToRaise, at: Date): string {
   });
 }
 
-/** Raises events into the outbox of `store`; `raisedOne()` is called after each (the deliverer wakes up). */
-export function createEventRaiser(store: Store, raisedOne: () => void) {
+/** Raises events into the outbox; `raisedOne()` is called after each (the deliverer wakes up). */
+export function createEventRaiser(raisedOne: () => void) {
   return {
-    /** Puts the event in the outbox when the partner's registration lists it. */
-    raise(partnerId: string, event: EventToRaise, at: Date): RaiseOutcome {
-      const registration = store.registration(partnerId);
+    /** Puts the event in the outbox of `tx` (the transaction of the change that raised it) when the partner's registration lists it. */
+    async raise(tx: StoreOperations, partnerId: string, event: EventToRaise, at: Date): Promise<RaiseOutcome> {
+      const registration = await tx.registration(partnerId);
       if (!registration) return { raised: false, reason: 'notRegistered' };
       if (!registration.webhookEvents.includes(event.eventName)) return { raised: false, reason: 'eventNotRegistered' };
       const eventId = randomUUID();
       const body = eventBody(event, at);
-      store.enqueueEvent({
+      await tx.enqueueEvent({
         eventId,
         partnerId,
         eventName: event.eventName,

@@ -92,22 +92,22 @@ function renderValidationEvent(event: WebhookEventRecord): string {
 }
 
 /** The partner's registration; 404 `WebhookRegistrationNotFound` without one. */
-function registrationOf(store: Store, call: OperationCall): WebhookRegistrationRecord {
-  const registration = store.registration(call.partner.id);
+async function registrationOf(store: Store, call: OperationCall): Promise<WebhookRegistrationRecord> {
+  const registration = await store.registration(call.partner.id);
   if (!registration) throw faults.webhookRegistrationNotFound();
   return registration;
 }
 
 /** Sends a test event: 404 without a registration, 409 without `test-created` in it, 429 past 2 a minute. */
-function sendTestEvent(deps: RegistrationDependencies, call: OperationCall): string {
-  const registration = registrationOf(deps.store, call);
+async function sendTestEvent(deps: RegistrationDependencies, call: OperationCall): Promise<string> {
+  const registration = await registrationOf(deps.store, call);
   if (!registration.webhookEvents.includes(TEST_CREATED)) throw faults.testEventNotRegistered();
   const wait = deps.throttle.wait(call.partner.id);
   if (wait > 0) throw faults.throttled(wait);
   const correlationId = randomUUID();
   const resourceUri = `${deps.baseUrl()}/webhooks/v1/registration/validationEvents/${correlationId}`;
-  deps.store.transaction(() =>
-    deps.raiser.raise(call.partner.id, { eventName: TEST_CREATED, resourceUri, correlationId }, new Date()),
+  await deps.store.transaction((tx) =>
+    deps.raiser.raise(tx, call.partner.id, { eventName: TEST_CREATED, resourceUri, correlationId }, new Date()),
   );
   deps.throttle.sent(call.partner.id);
   return JSON.stringify({ correlationId });
@@ -119,33 +119,33 @@ export function registrationOperations(deps: RegistrationDependencies): Readonly
   return {
     listWebhookEvents: { handle: () => ({ status: 200, body: JSON.stringify(WEBHOOK_EVENT_NAMES) }) },
     getWebhookRegistration: {
-      handle: (call) => ({ status: 200, body: renderRegistration(registrationOf(store, call)) }),
+      handle: async (call) => ({ status: 200, body: renderRegistration(await registrationOf(store, call)) }),
     },
     createWebhookRegistration: {
-      handle: (call) => {
+      handle: async (call) => {
         const registration = {
           ...requestedRegistration(call.body, policy),
           partnerId: call.partner.id,
           subscriberId: randomUUID(),
         };
-        if (!store.createRegistration(registration)) throw faults.webhookRegistrationExists();
+        if (!(await store.createRegistration(registration))) throw faults.webhookRegistrationExists();
         return { status: 200, body: renderRegistration(registration) };
       },
     },
     updateWebhookRegistration: {
-      handle: (call) => {
+      handle: async (call) => {
         const requested = requestedRegistration(call.body, policy);
-        const { subscriberId } = registrationOf(store, call);
+        const { subscriberId } = await registrationOf(store, call);
         const registration = { ...requested, partnerId: call.partner.id, subscriberId };
-        if (!store.replaceRegistration(registration)) throw faults.webhookRegistrationNotFound();
+        if (!(await store.replaceRegistration(registration))) throw faults.webhookRegistrationNotFound();
         return { status: 200, body: renderRegistration(registration) };
       },
     },
-    createWebhookValidationEvent: { handle: (call) => ({ status: 200, body: sendTestEvent(deps, call) }) },
+    createWebhookValidationEvent: { handle: async (call) => ({ status: 200, body: await sendTestEvent(deps, call) }) },
     getWebhookValidationEvent: {
-      handle: (call) => {
+      handle: async (call) => {
         const correlationId = (call.pathParameters.correlationId ?? '').toLowerCase();
-        const event = store.validationEvent(call.partner.id, correlationId);
+        const event = await store.validationEvent(call.partner.id, correlationId);
         if (!event) throw faults.validationEventNotFound();
         return { status: 200, body: renderValidationEvent(event) };
       },

@@ -3,7 +3,7 @@
 // of that change, so that the change, the crossing it records and the event it raises commit
 // together: a `kill -9` at any moment loses none of them, nor raises one twice.
 import { budgetStanding } from '@usagebudget/openapi/rules';
-import type { Store } from '../storage/store.js';
+import type { StoreOperations } from '../storage/store.js';
 import type { BudgetCrossing, UsageStanding } from '../storage/threshold-store.js';
 import { THRESHOLD_EXCEEDED } from './event-catalog.js';
 import type { EventRaiser, RaiseOutcome } from './event-raiser.js';
@@ -39,27 +39,30 @@ export function crossingDecision(
   return { record: unchanged ? undefined : { billingStart, overBudget: over }, raise: over && !overAlready };
 }
 
-/** The threshold's evaluations, on `store`, raising through `raiser`; `usageRecordsUri()` is the event's `ResourceUri`. */
-export function createThresholdWatch(store: Store, raiser: EventRaiser, usageRecordsUri: () => string) {
-  const apply = (standing: UsageStanding, at: Date): RaiseOutcome | undefined => {
+/**
+ * The threshold's evaluations, raising through `raiser`; `usageRecordsUri()` is the event's
+ * `ResourceUri`. Each runs on `tx`, the transaction of the change it evaluates.
+ */
+export function createThresholdWatch(raiser: EventRaiser, usageRecordsUri: () => string) {
+  const apply = async (tx: StoreOperations, standing: UsageStanding, at: Date): Promise<RaiseOutcome | undefined> => {
     const decision = crossingDecision(standing);
-    if (decision.record) store.recordCrossing(standing.customerId, decision.record);
+    if (decision.record) await tx.recordCrossing(standing.customerId, decision.record);
     if (!decision.raise) return undefined;
-    return raiser.raise(standing.partnerId, { eventName: THRESHOLD_EXCEEDED, resourceUri: usageRecordsUri() }, at);
+    return raiser.raise(tx, standing.partnerId, { eventName: THRESHOLD_EXCEEDED, resourceUri: usageRecordsUri() }, at);
   };
   return {
     /**
-     * Evaluates one customer after its cost or budget changed (call it in that change's
-     * transaction); what was raised, if anything. A customer without usage raises nothing.
+     * Evaluates one customer after its cost or budget changed, in that change's transaction;
+     * what was raised, if anything. A customer without usage raises nothing.
      */
-    evaluate(customerId: string, at: Date): RaiseOutcome | undefined {
-      const standing = store.usageStanding(customerId);
-      return standing && apply(standing, at);
+    async evaluate(tx: StoreOperations, customerId: string, at: Date): Promise<RaiseOutcome | undefined> {
+      const standing = await tx.usageStanding(customerId);
+      return standing && apply(tx, standing, at);
     },
     /** Evaluates every customer of the partners that can be over budget: after a seed (a start, a reset). */
-    evaluatePartners(partnerIds: readonly string[], at: Date): void {
+    async evaluatePartners(tx: StoreOperations, partnerIds: readonly string[], at: Date): Promise<void> {
       for (const partnerId of partnerIds) {
-        for (const standing of store.usageStandings(partnerId)) apply(standing, at);
+        for (const standing of await tx.usageStandings(partnerId)) await apply(tx, standing, at);
       }
     },
   };

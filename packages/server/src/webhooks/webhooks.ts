@@ -70,12 +70,12 @@ export function createWebhooks(parts: WebhookParts): Webhooks {
   const schedule = { ...DEFAULT_DELIVERY_SCHEDULE, ...parts.options.schedule };
   const throttle = createTestEventThrottle();
   let dispatcher: Dispatcher | undefined;
-  const raiser = createEventRaiser(store, () => dispatcher?.wake());
+  const raiser = createEventRaiser(() => dispatcher?.wake());
   const certificatePath = `${CERTIFICATES_PATH}/${keys.certificateName}`;
   const certificateUrl = () => `${baseUrl()}${certificatePath}`;
   return {
     operations: registrationOperations({ store, raiser, policy, throttle, baseUrl }),
-    thresholds: createThresholdWatch(store, raiser, () => `${baseUrl()}/v1/customers/usagerecords`),
+    thresholds: createThresholdWatch(raiser, () => `${baseUrl()}/v1/customers/usagerecords`),
     raiser,
     files: new Map([
       [ROOT_CERTIFICATE_PATH, staticFile('application/x-pem-file', Buffer.from(keys.rootPem))],

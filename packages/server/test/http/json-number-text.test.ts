@@ -24,11 +24,18 @@ describe('jsonText', () => {
 });
 
 describe('jsonChunks', () => {
-  it('writes the bytes jsonText writes, a streamed array one batch per piece, each batch read only when needed', () => {
+  /** The pieces of `jsonChunks(value)`, in order. */
+  const chunksOf = async (value: unknown) => {
+    const pieces: string[] = [];
+    for await (const piece of jsonChunks(value)) pieces.push(piece);
+    return pieces;
+  };
+
+  it('writes the bytes jsonText writes, a streamed array one batch per piece, each batch read only when needed', async () => {
     const cost = new NumberText('0.10000000000000000001');
     const items = [[{ cost }, { cost, n: 1 }], [], [{ cost, n: [2] }]];
     const read: number[] = [];
-    const batches = function* () {
+    const batches = async function* () {
       for (const [index, batch] of items.entries()) {
         read.push(index);
         yield batch;
@@ -37,16 +44,17 @@ describe('jsonChunks', () => {
     const value = (list: unknown) => ({ totalCount: 3, items: list, tail: { x: undefined, y: [null] } });
     const pieces = jsonChunks(value(new JsonArrayStream(batches())));
     const taken: string[] = [];
-    for (const piece of pieces) {
+    for await (const piece of pieces) {
       taken.push(piece);
       if (piece.includes('"n":1')) expect(read).toEqual([0]);
     }
     expect(taken.join('')).toBe(jsonText(value(items.flat())));
-    expect(jsonText(value(new JsonArrayStream(batches())))).toBe(jsonText(value(items.flat())));
-    expect([...jsonChunks(new JsonArrayStream([]))].join('')).toBe('[]');
-    fc.assert(
-      fc.property(fc.array(fc.array(fc.jsonValue())), fc.jsonValue(), (chunks, other) => {
-        const streamed = [...jsonChunks({ other, list: new JsonArrayStream(chunks), end: [other] })].join('');
+    expect(jsonText(value(new JsonArrayStream(items)))).toBe(jsonText(value(items.flat())));
+    expect(() => jsonText(new JsonArrayStream(batches()))).toThrow(TypeError);
+    expect((await chunksOf(new JsonArrayStream([]))).join('')).toBe('[]');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(fc.jsonValue())), fc.jsonValue(), async (chunks, other) => {
+        const streamed = (await chunksOf({ other, list: new JsonArrayStream(chunks), end: [other] })).join('');
         expect(streamed).toBe(JSON.stringify({ other, list: chunks.flat(), end: [other] }));
       }),
     );

@@ -32,23 +32,24 @@ import { createTestEventThrottle } from '../../src/webhooks/test-event-throttle.
 import { createThresholdWatch } from '../../src/webhooks/threshold-watch.js';
 
 // A store whose disk has failed: the one way left to make the server fault.
-const broken = () => {
-  throw new Error('disk I/O error (simulated)');
-};
+const broken = () => Promise.reject(new Error('disk I/O error (simulated)'));
+const done = () => Promise.resolve();
 const failing: Store = {
   readAmount: broken,
   update: broken,
-  pruneReplays: () => {},
-  clear: () => {},
+  pruneReplays: done,
+  clear: done,
   ping: broken,
-  close: () => {},
+  close: done,
   seed: broken,
   partner: broken,
   listCustomers: broken,
   customer: broken,
   usageCount: broken,
-  usageBatches: broken,
-  transaction: (work) => work(),
+  usageBatches: async function* () {
+    yield await broken();
+  },
+  transaction: (work) => work(failing),
   usageStanding: broken,
   usageStandings: broken,
   recordCrossing: broken,
@@ -62,7 +63,7 @@ const failing: Store = {
   claimDeliveries: broken,
   recordAttempt: broken,
   nextDeliveryDue: broken,
-  pruneWebhookEvents: () => {},
+  pruneWebhookEvents: done,
 };
 
 const partner = randomPartner('Unlucky partner');
@@ -76,11 +77,11 @@ const log = createAccessLog((chunk) => {
 });
 const routes = compileContract(spec, specValidator);
 /** Every operation of the spec, on the failing store. */
-const raiser = createEventRaiser(failing, () => {});
+const raiser = createEventRaiser(() => {});
 const all = {
   ...budgetOperations(
     failing,
-    createThresholdWatch(failing, raiser, () => 'http://127.0.0.1/v1/customers/usagerecords'),
+    createThresholdWatch(raiser, () => 'http://127.0.0.1/v1/customers/usagerecords'),
   ),
   ...customerOperations(failing, createContinuationTokens(undefined), (id) => operationRule(routes, id)),
   ...usageOperations(failing),
@@ -148,8 +149,12 @@ describe('a real fault', () => {
     expect(logged).not.toContain(token);
   });
 
-  it('fails /healthz when the database does not answer, and keeps serving', async () => {
-    expect((await sendRaw(url, { path: '/healthz' })).status).toBe(500);
+  it('is not ready (/readyz 503 with Retry-After) but alive (/healthz 200) when the database does not answer, and keeps serving', async () => {
+    const ready = await sendRaw(url, { path: '/readyz' });
+    expect(ready.status).toBe(503);
+    expect(ready.headers['retry-after']).toBe('1');
+    expect(JSON.parse(ready.text)).toMatchObject({ code: 'ServiceUnavailable', source: 'usagebudget-server' });
+    expect((await sendRaw(url, { path: '/healthz' })).status).toBe(200);
     expect((await sendRaw(url, { path: '/openapi.json' })).status).toBe(200);
   });
 });

@@ -436,10 +436,12 @@ describe('routes', () => {
     }
   });
 
-  it('answers /healthz', async () => {
-    const response = await call({ path: '/healthz' });
-    expect([response.status, json(response)]).toEqual([200, { status: 'ok' }]);
-    expect((await call({ method: 'POST', path: '/healthz' })).headers.allow).toBe('GET, HEAD');
+  it('answers /healthz and /readyz', async () => {
+    for (const path of ['/healthz', '/readyz']) {
+      const response = await call({ path });
+      expect([response.status, json(response)]).toEqual([200, { status: 'ok' }]);
+      expect((await call({ method: 'POST', path })).headers.allow).toBe('GET, HEAD');
+    }
   });
 });
 

@@ -61,7 +61,9 @@ async function run(operationId: string, partnerId: string, customerId?: string):
   const operation = usageOperations(store)[operationId];
   if (!operation) throw new Error(`no operation ${operationId}`);
   const { body }: Reply = await operation.handle(call);
-  const text = body instanceof StreamedBody ? [...body.pieces].join('') : String(body);
+  let text = '';
+  if (body instanceof StreamedBody) for await (const piece of body.pieces) text += piece;
+  else text = String(body);
   return JSON.parse(text) as Record<string, unknown>;
 }
 
@@ -69,13 +71,25 @@ describe('usage against budgets', () => {
   it('computes percentUsed from the budget stored now, so an update changes the next record', async () => {
     const spender = customer('spender', usage('120.5682999999995904716'), '20');
     const partner = seed([spender]);
-    store.seed([partner]);
+    await store.seed([partner]);
     const percent = async () =>
       ((await run('listCustomerUsageRecords', partner.id)).items as { percentUsed: number }[])[0]?.percentUsed;
     expect(await percent()).toBe(602.84);
-    store.update({ partnerId: partner.id, requestId: undefined, customerId: spender.id, amount: '1000', response: '' });
+    await store.update({
+      partnerId: partner.id,
+      requestId: undefined,
+      customerId: spender.id,
+      amount: '1000',
+      response: '',
+    });
     expect(await percent()).toBe(12.06);
-    store.update({ partnerId: partner.id, requestId: undefined, customerId: spender.id, amount: null, response: '' });
+    await store.update({
+      partnerId: partner.id,
+      requestId: undefined,
+      customerId: spender.id,
+      amount: null,
+      response: '',
+    });
     expect(await percent()).toBe(0);
   });
 
@@ -90,7 +104,7 @@ describe('usage against budgets', () => {
       customer('legacy2', usage('0.2', '2024-05-02T00:00:00+02:00', 'legacy'), null),
       customer('no usage', undefined, '5'),
     ]);
-    store.seed([partner]);
+    await store.seed([partner]);
     expect(await run('getPartnerUsageSummary', partner.id)).toMatchObject({
       customersOverBudget: 2,
       customersTrendingOver: 1,
@@ -105,7 +119,7 @@ describe('usage against budgets', () => {
 
   it('reports a partner without usage as zero, last modified at the start of its billing period', async () => {
     const partner = seed([customer('no usage', undefined, null)]);
-    store.seed([partner]);
+    await store.seed([partner]);
     expect(await run('getPartnerUsageSummary', partner.id)).toMatchObject({
       customersOverBudget: 0,
       customersTrendingOver: 0,
@@ -119,7 +133,7 @@ describe('usage against budgets', () => {
   it('answers 404 NoUsageBasedSubscription for the summary of a customer without one', async () => {
     const dormant = customer('dormant', undefined, '5');
     const partner = seed([dormant]);
-    store.seed([partner]);
+    await store.seed([partner]);
     const error = await run('getCustomerUsageSummary', partner.id, dormant.id).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ status: 404, body: { code: 'NoUsageBasedSubscription' } });

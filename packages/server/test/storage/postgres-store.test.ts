@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/storage/migrations.js';
+import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres-migrations.js';
+import { openPostgresStore } from '../../src/storage/postgres-store.js';
+import type { Store } from '../../src/storage/store.js';
+import { increaseCost } from '../../src/usage/cost-changes.js';
+import { createEventRaiser } from '../../src/webhooks/event-raiser.js';
+import { createThresholdWatch } from '../../src/webhooks/threshold-watch.js';
+import { signal, usePostgres } from '../support/store-fixtures.js';
+
+// Several server processes (replicas) on one PostgreSQL database: what they share must hold when
+// they act at the same instant. Each replica here is a store of its own, with its own pool.
+
+const postgres = usePostgres('replicas');
+const opened: Store[] = [];
+const { database } = postgres;
+const replicas = async (url: string, count: number) => {
+  const stores = await Promise.all(Array.from({ length: count }, () => openPostgresStore(url, { poolSize: 4 })));
+  opened.push(...stores);
+  return stores;
+};
+const seed = (partnerId: string, customerIds: readonly string[]) => [
+  {
+    id: partnerId,
+    name: 'Partner',
+    billingStart: '2024-05-01T00:00:00+00:00',
+    billingEnd: '2024-06-01T00:00:00+00:00',
+    currencyLocale: 'en-US',
+    customers: customerIds.map((id) => ({
+      id,
+      companyName: id,
+      domain: `${id}.onmicrosoft.com`,
+      relationship: 'reseller',
+      associatedPartnerId: undefined,
+      indirectProvider: undefined,
+      usage: undefined,
+      budget: null,
+    })),
+  },
+];
+
+afterEach(async () => {
+  await Promise.allSettled(opened.splice(0).map((store) => store.close()));
+});
+
+describe('replicas on one PostgreSQL database', () => {
+  it('migrate once when three start at once: one runs each migration, the others wait and find it done', async () => {
+    const { name, url } = await database();
+    await replicas(url, 3);
+    const versions = await postgres.current().psql('SELECT version FROM schema_migrations ORDER BY version', name);
+    expect(versions.split('\n').map(Number)).toEqual(POSTGRES_MIGRATIONS.map(({ version }) => version));
+  });
+
+  it('apply a PATCH sent to two of them with the same MS-RequestId at the same instant once, and answer the other as a replay', async () => {
+    const { name, url } = await database();
+    const [first, second] = (await replicas(url, 2)) as [Store, Store];
+    const partnerId = randomUUID();
+    const customers = Array.from({ length: 20 }, () => randomUUID());
+    await first.seed(seed(partnerId, customers));
+    const outcomes = await Promise.all(
+      customers.flatMap((customerId) => {
+        const update = { partnerId, requestId: randomUUID(), customerId, amount: '42', response: '{"amount":42}' };
+        return [first.update(update), second.update(update)];
+      }),
+    );
+    const kinds = outcomes.map(({ kind }) => kind);
+    expect(kinds.filter((kind) => kind === 'applied')).toHaveLength(customers.length);
+    expect(kinds.filter((kind) => kind === 'replayed')).toHaveLength(customers.length);
+    expect(outcomes.every((outcome) => 'response' in outcome && outcome.response === '{"amount":42}')).toBe(true);
+    expect(await postgres.current().psql('SELECT count(*) FROM budget_applies', name)).toBe(String(customers.length));
+  });
+
+  it('hand each due webhook event to one of them when they claim at once', async () => {
+    const { url } = await database();
+    const [first, second] = (await replicas(url, 2)) as [Store, Store];
+    const partnerId = randomUUID();
+    const now = Date.now();
+    for (let index = 0; index < 40; index++) {
+      await first.enqueueEvent({
+        eventId: randomUUID(),
+        partnerId,
+        eventName: 'test-created',
+        body: `{"n":${index}}`,
+        correlationId: undefined,
+        callbackUrl: 'http://127.0.0.1:9/',
+        raisedAt: now,
+      });
+    }
+    const claimed: string[][] = [[], []];
+    for (let round = 0; round < 5; round++) {
+      const claims = await Promise.all(
+        [first, second].map((store, replica) =>
+          store.claimDeliveries({ owner: `replica-${replica}`, now: Date.now(), leaseMs: 60_000, limit: 5 }),
+        ),
+      );
+      for (const [replica, deliveries] of claims.entries()) {
+        claimed[replica]?.push(...deliveries.map(({ eventId }) => eventId));
+      }
+    }
+    const all = [...(claimed[0] ?? []), ...(claimed[1] ?? [])];
+    expect(all).toHaveLength(40);
+    expect(new Set(all).size).toBe(40);
+    // Leased: nothing is due again until the leases end.
+    expect(await first.claimDeliveries({ owner: 'replica-0', now: Date.now(), leaseMs: 60_000, limit: 5 })).toEqual([]);
+  });
+  it('raise one threshold event when a budget lowered below the cost and a cost grown past the budget race on two of them', async () => {
+    const { url } = await database();
+    const [first, second] = (await replicas(url, 2)) as [Store, Store];
+    const partnerId = randomUUID();
+    const customers = Array.from({ length: 16 }, () => randomUUID());
+    const [portfolio] = seed(partnerId, customers);
+    const usage = {
+      offer: 'azurePlan' as const,
+      currency: 'USD',
+      cost: '50',
+      usdCost: '50',
+      lastModified: '2024-05-02T00:00:00+00:00',
+    };
+    await first.seed([
+      {
+        ...(portfolio as NonNullable<typeof portfolio>),
+        customers: (portfolio?.customers ?? []).map((customer) => ({ ...customer, usage, budget: '100' })),
+      },
+    ]);
+    await first.createRegistration({
+      partnerId,
+      subscriberId: randomUUID(),
+      webhookUrl: 'http://127.0.0.1:9/',
+      webhookEvents: ['usagerecords-thresholdExceeded'],
+      signatureInMsSignatureHeader: false,
+      lastModified: new Date().toISOString(),
+    });
+    const thresholds = createThresholdWatch(
+      createEventRaiser(() => {}),
+      () => 'http://127.0.0.1/v1/customers/usagerecords',
+    );
+    // For each customer: one replica lowers its budget below its cost (50, budget 10) and, its
+    // transaction still open, the other grows the cost past the budget (50 + 100 > 100), waiting
+    // on the first. Either is a crossing; together, one.
+    await Promise.all(
+      customers.map(async (customerId) => {
+        const [resume, evaluated] = [signal(), signal()];
+        const lowered = first.transaction(async (tx) => {
+          await tx.update({ partnerId, requestId: randomUUID(), customerId, amount: '10', response: '{}' });
+          await thresholds.evaluate(tx, customerId, new Date());
+          evaluated.fire();
+          await resume.fired;
+        });
+        await evaluated.fired;
+        const grown = increaseCost(second, thresholds, customerId, { cost: '100' });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        resume.fire();
+        await Promise.all([lowered, grown]);
+      }),
+    );
+    const events = await first.webhookEvents({ partnerId });
+    expect(events).toHaveLength(customers.length);
+  });
+});
+
+describe('the PostgreSQL schema', () => {
+  it('has the tables and columns of the SQLite schema, in the same order: a migration made to one engine only fails here', async () => {
+    const sqlite = new Database(':memory:');
+    migrate(sqlite);
+    const tables = sqlite
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .all()
+      .map(({ name }) => name);
+    const sqliteColumns = tables.map((table) =>
+      [
+        table,
+        ...sqlite
+          .prepare<[], { name: string }>(`PRAGMA table_info("${table}")`)
+          .all()
+          .map(({ name }) => name),
+      ].join(' '),
+    );
+    sqlite.close();
+    const { name, url } = await database();
+    opened.push(await openPostgresStore(url));
+    const postgresColumns = await postgres.current().psql(
+      `SELECT table_name || ' ' || string_agg(column_name::text, ' ' ORDER BY ordinal_position) FROM information_schema.columns
+         WHERE table_schema = 'public' GROUP BY table_name ORDER BY table_name`,
+      name,
+    );
+    expect(postgresColumns.split('\n')).toEqual(sqliteColumns);
+  });
+});
