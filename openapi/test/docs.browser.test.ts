@@ -15,6 +15,7 @@ const page = join(packageDir, 'dist', 'docs', 'index.html');
 const screenshot = join(packageDir, 'dist', 'docs-screenshot.png');
 const samplesScreenshot = join(packageDir, 'dist', 'docs-samples.png');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const RENDER_TIMEOUT_MS = 150_000;
 
 /**
  * A browser tab with the network cut off: files from disk (and data: and blob: URLs) load, any
@@ -22,6 +23,10 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  */
 async function openOffline(browser: Browser) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  // Redoc renders the reference in about 5 s on an idle machine; under the whole test suite on two
+  // busy cores a render took over 30 s (Playwright's default), so every wait here may take as long
+  // as the test's own limit allows. A limit, not a speed check.
+  context.setDefaultTimeout(RENDER_TIMEOUT_MS);
   const refused: string[] = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
