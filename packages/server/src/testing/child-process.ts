@@ -4,6 +4,13 @@
 import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
+/**
+ * How long a started process has to print its ready line by default. A start takes about a second
+ * on an idle machine; under a whole test suite on two busy cores (load average 20 to 30) starts of
+ * over 30 s were seen. A limit for hung starts, not a speed check.
+ */
+export const DEFAULT_READY_TIMEOUT_MS = 90_000;
+
 export interface StartProcessOptions {
   /** A short name used in error messages. */
   name: string;
@@ -15,7 +22,7 @@ export interface StartProcessOptions {
   user?: SystemUser;
   /** The process is ready when a line of its stdout or stderr matches this. */
   ready: RegExp;
-  /** How long to wait for the ready line. */
+  /** How long to wait for the ready line; `DEFAULT_READY_TIMEOUT_MS` (90 s) by default. */
   timeoutMs?: number;
   /**
    * For a Node program (`command` is this Node): it ends when this process ends, however it ends,
@@ -131,7 +138,7 @@ export function startProcess(options: StartProcessOptions): Promise<StartedProce
   return new Promise<StartedProcess>((resolve, reject) => {
     let pending = '';
     let settled = false;
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     const fail = (reason: string) => {
       if (settled) return;
       settled = true;

@@ -7,6 +7,7 @@ export { LISTENING_LINE, listeningLine } from '../startup/listening-line.js';
 export { type BudgetApply, readBudgetApplies } from '../storage/budget-applies.js';
 export { serverBinPath } from './bin-path.js';
 export {
+  DEFAULT_READY_TIMEOUT_MS,
   type Finished,
   isRunning,
   type RunToEndOptions,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PartnerConfig, ServerConfig } from '../partners/config-format.js';
 import { serverBinPath } from './bin-path.js';
+import { DEFAULT_READY_TIMEOUT_MS } from './child-process.js';
 import { type StartedServer, startNodeServer } from './node-server.js';
 
 export interface ServerProcessOptions {
@@ -19,7 +20,7 @@ export interface ServerProcessOptions {
   readonly args?: readonly string[];
   /** The server's whole environment; this process's by default. */
   readonly env?: NodeJS.ProcessEnv;
-  /** How long to wait for the listening line; 30 s by default (two busy cores start slowly). */
+  /** How long to wait for the listening line; `DEFAULT_READY_TIMEOUT_MS` (90 s) by default. */
   readonly timeoutMs?: number;
 }
 
@@ -52,7 +53,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       script: serverBinPath,
       args: [...args, ...(options.args ?? [])],
       ...(options.env ? { env: options.env } : {}),
-      timeoutMs: options.timeoutMs ?? 30_000,
+      timeoutMs: options.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
