@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres-migrations.js';
 import {
   budgetPath,
   jsonHeaders,
@@ -12,14 +12,14 @@ import {
   serverBinPath,
   startServerProcess,
 } from '../../src/testing/index.js';
-import { scratchDir } from '../support/use-server.js';
+import { TEST_ENGINE, useDatabases } from '../support/use-server.js';
 
 const partner = randomPartner('Lifecycle partner');
 const customer = partner.customers[0] as string;
 const token = partner.tokens[0] as string;
 const config = { partners: [partner] };
-const scratch = scratchDir();
-afterAll(() => scratch.remove());
+// On both engines (a SQLite file, or a PostgreSQL database), but for the file's lock, SQLite's alone.
+const databases = useDatabases();
 
 const start = (db: string) => startServerProcess({ config, db });
 const readAmount = async (url: string) =>
@@ -57,7 +57,7 @@ function patchAwaitingBody(url: string, body: string) {
 
 describe('shutdown and restart', () => {
   it('on SIGTERM stops accepting, finishes the request in flight, flushes the log, and exits 0', async () => {
-    const db = join(scratch.dir, 'graceful.sqlite');
+    const db = await databases.create('graceful');
     const server = await start(db);
     const inFlight = patchAwaitingBody(server.url, '{"amount": 42.42}');
     await inFlight.headersReceived;
@@ -88,12 +88,14 @@ describe('shutdown and restart', () => {
   });
 
   it('exits 0 on SIGINT too', async () => {
-    const server = await start(':memory:');
+    const server = await start(await databases.create('interrupted'));
     expect(await server.stop('SIGINT')).toBe(0);
   });
 
-  it('refuses to share its database with a second server', async () => {
-    const db = join(scratch.dir, 'exclusive.sqlite');
+  // SQLite's alone: a SQLite file is one server's (it holds the file's lock), where servers on
+  // PostgreSQL share their database by design (replicas.test.ts).
+  it.runIf(TEST_ENGINE === 'sqlite')('refuses to share its SQLite file with a second server', async () => {
+    const db = await databases.create('exclusive');
     const server = await start(db);
     try {
       // The demo partner: the database is refused before any partner matters.
@@ -109,8 +111,22 @@ describe('shutdown and restart', () => {
   });
 
   it('migrates a new database once, records it, and refuses a database newer than itself', async () => {
-    const db = join(scratch.dir, 'migrations.sqlite');
+    const db = await databases.create('migrations');
     for (let run = 0; run < 2; run++) await (await start(db)).stop();
+    if (TEST_ENGINE === 'postgres') {
+      const postgres = databases.postgres();
+      if (!postgres) throw new Error('no cluster');
+      const applied = await postgres.psql('SELECT version, name FROM schema_migrations ORDER BY version', 'migrations');
+      expect(applied.split('\n')).toEqual(POSTGRES_MIGRATIONS.map(({ version, name }) => `${version}|${name}`));
+      await postgres.psql(
+        `INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '${randomUUID()}', 'x')`,
+        'migrations',
+      );
+      await expect(start(db)).rejects.toThrow(
+        new RegExp(`schema version 99, newer than this server's ${POSTGRES_MIGRATIONS.at(-1)?.version}`),
+      );
+      return;
+    }
     const file = new Database(db);
     const applied = file.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(applied).toEqual([
