@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { StoreUnavailable } from './store.js';
 
-// Node's socket errors, and the SQLSTATEs of a server shutting down or refusing connections now.
+// Node's socket errors, the SQLSTATEs of a server shutting down or refusing connections now, and
+// a statement cancelled by the session's statement_timeout (57014: a lock held elsewhere or an
+// overloaded database; the request is answered 503, to be retried, as when the database is away).
 const GONE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -15,6 +17,7 @@ const GONE_CODES = new Set([
   '57P01',
   '57P02',
   '57P03',
+  '57014',
 ]);
 // What pg says when a connection ends under it, or none frees up within its timeout.
 const GONE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended/i;
