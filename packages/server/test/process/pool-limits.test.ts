@@ -90,4 +90,48 @@ describe('the PostgreSQL pool of one server', () => {
       await postgres.stop();
     }
   });
+
+  it('answers 503 with Retry-After: 1 while PostgreSQL refuses new connections (max_connections reached), and serves again once one frees up', async () => {
+    // No slots kept for superusers (the test's user is one): the cluster is full at 4 sessions.
+    const postgres = await startPostgres({
+      settings: { fsync: 'off', max_connections: '4', superuser_reserved_connections: '0' },
+    });
+    let server: ServerProcess | undefined;
+    const holders: pg.Client[] = [];
+    try {
+      const db = await postgres.createDatabase('full');
+      server = await startServerProcess({ config: { partners: [partner] }, db, args: ['--no-access-log'] });
+      const read = () =>
+        sendRaw((server as ServerProcess).url, { path: budgetPath(other), headers: jsonHeaders(token) });
+      expect((await read()).status).toBe(200);
+      // The server's idle connections are cut; the test's own sessions then take every slot.
+      const first = new pg.Client({ connectionString: db });
+      await first.connect();
+      holders.push(first);
+      await first.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'usagebudget-server'",
+      );
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const holder = new pg.Client({ connectionString: db });
+        const refused = await holder.connect().then(
+          () => undefined,
+          (error: { code?: string }) => error.code,
+        );
+        if (refused !== undefined) {
+          expect(refused).toBe('53300');
+          break;
+        }
+        holders.push(holder);
+      }
+      expectUnavailable(await read());
+      expectUnavailable(await sendRaw(server.url, { path: '/readyz' }));
+
+      await (holders.pop() as pg.Client).end();
+      expect((await read()).status).toBe(200);
+    } finally {
+      await Promise.allSettled(holders.map((holder) => holder.end()));
+      await server?.stop();
+      await postgres.stop();
+    }
+  });
 });
