@@ -73,6 +73,10 @@ function openingError(url: string, error: unknown): Error {
     reason = error.errors.map((each: unknown) => (each instanceof Error ? each.message : String(each))).join('; ');
   }
   for (const password of passwordsOf(url)) reason = reason.replaceAll(password, '***');
+  // node-postgres's words for a password asked and not given.
+  if (/client password must be a string/.test(reason)) {
+    reason = 'the server asks for a password, and neither the URL nor PGPASSWORD gives one';
+  }
   return new Error(`PostgreSQL at ${postgresTarget(url)}: ${reason.replace(/\s*\n\s*/g, ' ')}`, { cause: error });
 }
 

@@ -244,6 +244,20 @@ describe.runIf(TEST_ENGINE === 'postgres')('the usagebudget-server bin on a Post
     expect(server.output()).not.toContain(password);
   });
 
+  it('takes the password from PGPASSWORD when the URL has none (a secret kept apart from the URL)', async () => {
+    const db = withPassword(await postgres.createDatabase('apart'), '');
+    expect(db).not.toContain(password);
+    const env = { ...cleanEnv(), PGPASSWORD: password };
+    const server = await startServerProcess({ db, args: ['--no-access-log'], env });
+    await server.stop();
+    expect(server.output()).toContain(`"db":"${db}"`);
+    const without = await run(['--port', '0', '--db', db]);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toBe(
+      `usagebudget-server: PostgreSQL at 127.0.0.1:${postgres.port}/apart as usagebudget: the server asks for a password, and neither the URL nor PGPASSWORD gives one\n`,
+    );
+  });
+
   it('exits 1 with one line naming the server, never the password, on a wrong password', async () => {
     const wrong = withPassword(postgres.url, `wrong-${randomUUID()}`);
     expect(await refusal(wrong)).toBe(
