@@ -1,18 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres-migrations.js';
 import {
   budgetPath,
+  isRunning,
   jsonHeaders,
+  listenOnLoopback,
   randomPartner,
   runToEnd,
+  type ServerProcess,
   sendRaw,
   serverBinPath,
   startServerProcess,
 } from '../../src/testing/index.js';
 import { TEST_ENGINE, useDatabases } from '../support/use-server.js';
+import { register, sendTestEvent, testEventStatus } from '../support/webhooks.js';
 
 const partner = randomPartner('Lifecycle partner');
 const customer = partner.customers[0] as string;
@@ -55,6 +60,19 @@ function patchAwaitingBody(url: string, body: string) {
   return { headersReceived, response, finish: () => req.end(body) };
 }
 
+/** Whether `url` refuses new connections within about 2 s (its listener closed). */
+async function listenerClosed(url: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const refused = await sendRaw(url, { path: '/healthz' }).then(
+      () => false,
+      (error: NodeJS.ErrnoException) => error.code === 'ECONNREFUSED',
+    );
+    if (refused) return true;
+    await sleep(20);
+  }
+  return false;
+}
+
 describe('shutdown and restart', () => {
   it('on SIGTERM stops accepting, finishes the request in flight, flushes the log, and exits 0', async () => {
     const db = await databases.create('graceful');
@@ -63,15 +81,9 @@ describe('shutdown and restart', () => {
     await inFlight.headersReceived;
     process.kill(server.pid, 'SIGTERM');
     // Once the listener is closed, a new connection is refused while the old request is still open.
-    let refused = false;
-    for (let attempt = 0; attempt < 100 && !refused; attempt++) {
-      refused = await sendRaw(server.url, { path: '/healthz' }).then(
-        () => false,
-        (error: NodeJS.ErrnoException) => error.code === 'ECONNREFUSED',
-      );
-      if (!refused) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(refused).toBe(true);
+    expect(await listenerClosed(server.url)).toBe(true);
+    // A second signal during the stop is ignored: the request in flight still finishes.
+    process.kill(server.pid, 'SIGINT');
     inFlight.finish();
     const response = await inFlight.response;
     expect(response.status).toBe(200);
@@ -84,6 +96,50 @@ describe('shutdown and restart', () => {
       expect(await readAmount(restarted.url)).toBe(42.42);
     } finally {
       await restarted.stop();
+    }
+  });
+
+  it('on SIGTERM waits for the webhook delivery attempt in flight and records it before it exits 0', async () => {
+    const db = await databases.create('delivering');
+    // A receiver that holds each delivery until released: an attempt kept in flight.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let deliveries = 0;
+    const receiver = await listenOnLoopback(
+      createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          deliveries++;
+          void released.then(() => res.writeHead(200).end('ok'));
+        });
+      }),
+    );
+    let restarted: ServerProcess | undefined;
+    try {
+      const server = await start(db);
+      await register(server.url, token, { webhookUrl: `${receiver.url}/events`, webhookEvents: ['test-created'] });
+      const { correlationId } = JSON.parse((await sendTestEvent(server.url, token)).text) as { correlationId: string };
+      for (let attempt = 0; attempt < 200 && deliveries === 0; attempt++) await sleep(25);
+      expect(deliveries).toBe(1);
+      process.kill(server.pid, 'SIGTERM');
+      expect(await listenerClosed(server.url)).toBe(true);
+      // Stopping, not stopped: it waits for the receiver's answer.
+      expect(isRunning(server.pid)).toBe(true);
+      release();
+      expect(await server.exited).toBe(0);
+
+      restarted = await start(db);
+      const status = await testEventStatus(restarted.url, token, correlationId);
+      expect(status.status).toBe('completed');
+      expect(status.results).toHaveLength(1);
+      expect(status.results[0]).toMatchObject({ responseCode: 'OK' });
+      expect(deliveries).toBe(1);
+    } finally {
+      release();
+      await restarted?.stop();
+      await receiver.close();
     }
   });
 
