@@ -5,21 +5,15 @@ import {
   demoPartner,
   isRunning,
   jsonHeaders,
-  type RawResponse,
   type ServerProcess,
   sendRaw,
   startPostgres,
   startServerProcess,
 } from '../../src/testing/index.js';
+import { expectUnavailable } from '../support/database-faults.js';
 
 // The fault of issue 24: the database restarted while replicas on PostgreSQL serve. Requests that
 // need it fail as the spec's transient 503, and each replica recovers by itself once it is back.
-
-const expectUnavailable = (answer: RawResponse) => {
-  expect(answer.status, answer.text).toBe(503);
-  expect(answer.headers['retry-after']).toBe('1');
-  expect(JSON.parse(answer.text)).toMatchObject({ code: 'ServiceUnavailable', source: 'usagebudget-server' });
-};
 
 /** Waits until `url` answers `/readyz` with 200, for at most 30 s. */
 async function ready(url: string) {

@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import {
   budgetPath,
   jsonHeaders,
-  type RawResponse,
   randomPartner,
   type ServerProcess,
   sendRaw,
   startPostgres,
   startServerProcess,
 } from '../../src/testing/index.js';
+import { expectUnavailable, serverSessionsWaiting } from '../support/database-faults.js';
 
 // PostgreSQL's alone: the limits of the connection pool (`--db-pool-size`, the wait for a free
 // connection) and of a statement (`statement_timeout`), each answered as the spec's transient 503.
@@ -19,12 +19,6 @@ import {
 const partner = randomPartner('Pool partner', 2);
 const token = partner.tokens[0] as string;
 const [locked, other] = partner.customers as [string, string];
-
-const expectUnavailable = (answer: RawResponse) => {
-  expect(answer.status, answer.text).toBe(503);
-  expect(answer.headers['retry-after']).toBe('1');
-  expect(JSON.parse(answer.text)).toMatchObject({ code: 'ServiceUnavailable', source: 'usagebudget-server' });
-};
 
 describe('the PostgreSQL pool of one server', () => {
   it('answers 503 with Retry-After: 1 when no connection frees up in time, and a statement held past statement_timeout likewise, applying nothing', async () => {
@@ -53,14 +47,7 @@ describe('the PostgreSQL pool of one server', () => {
         headers: jsonHeaders(token, { 'MS-RequestId': randomUUID() }),
         body: '{"amount": 12}',
       });
-      const waiting = async () =>
-        (
-          await holder.query(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'usagebudget-server' AND wait_event_type = 'Lock'",
-          )
-        ).rows[0].n as number;
-      for (let attempt = 0; attempt < 200 && (await waiting()) === 0; attempt++) await sleep(50);
-      expect(await waiting()).toBe(1);
+      expect(await serverSessionsWaiting(holder, 1)).toBe(1);
 
       // No connection frees up within the pool's 5 s: another customer's read, and readiness, are
       // 503 (asked together, both within the PATCH's 10 s).

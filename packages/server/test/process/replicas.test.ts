@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK, POSTGRES_MIGRATIONS } from '../../src/storage/postgres-migrations.js';
@@ -14,6 +13,7 @@ import {
   startPostgres,
   startServerProcess,
 } from '../../src/testing/index.js';
+import { serverSessionsWaiting } from '../support/database-faults.js';
 
 // Issue 24: several server processes (replicas) on one PostgreSQL database, as behind a load
 // balancer. What one replica acknowledged, every replica serves; a request that reaches two of
@@ -153,15 +153,7 @@ describe('replicas on one PostgreSQL database', () => {
       starting.forEach((started) => {
         started.catch(() => {});
       });
-      const waiting = async () =>
-        (
-          await holder.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-             WHERE application_name = 'usagebudget-server' AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
-          )
-        ).rows[0].n as number;
-      for (let attempt = 0; attempt < 600 && (await waiting()) < 3; attempt++) await sleep(50);
-      expect(await waiting()).toBe(3);
+      expect(await serverSessionsWaiting(holder, 3, 'advisory')).toBe(3);
       await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
       const servers = await Promise.all(starting);
       for (const server of servers) expect((await sendRaw(server.url, { path: '/readyz' })).status).toBe(200);
