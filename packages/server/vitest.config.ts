@@ -1,17 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
 // The server's behaviour suite runs twice: on SQLite (every test), and on PostgreSQL (the
-// process tests whose servers `useServer` starts: on a cluster of their own, see
-// test/support/use-server.ts). The storage tests run both engines themselves. Not yet on
-// PostgreSQL: the files that start their servers themselves (bin, durability, lifecycle,
-// webhook-delivery); database-restart is PostgreSQL's alone.
+// process tests whose databases `useServer` or `useDatabases` make: on a cluster of their own,
+// see test/support/use-server.ts; what is one engine's by nature is marked in each file). The
+// storage tests run both engines themselves. Not yet on PostgreSQL: webhook-delivery;
+// database-restart, pool-limits and replicas are PostgreSQL's alone (they run in the first project).
 const ON_BOTH_ENGINES = [
   'test/process/api.test.ts',
+  'test/process/bin.test.ts',
   'test/process/concurrency.test.ts',
   'test/process/customers.test.ts',
+  'test/process/durability.test.ts',
   'test/process/event-loop.test.ts',
   'test/process/fuzz.test.ts',
   'test/process/hostile-clients.test.ts',
+  'test/process/lifecycle.test.ts',
   'test/process/rate-limit.test.ts',
   'test/process/usage.test.ts',
   'test/process/webhook-registration.test.ts',

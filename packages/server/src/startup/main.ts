@@ -2,10 +2,12 @@ import { parseArgs } from 'node:util';
 import type { ServerConfig, ThrottleConfig } from '../partners/config-format.js';
 import { loadConfig } from '../partners/config-reader.js';
 import { demoConfig, demoPartner } from '../partners/demo-partner.js';
+import { DEFAULT_POOL_SIZE, POSTGRES_URL } from '../storage/postgres-store.js';
 import { DEFAULT_DELIVERY_SCHEDULE } from '../webhooks/dispatcher.js';
 import { allowListProblem, DEFAULT_WEBHOOK_ALLOW } from '../webhooks/target-policy.js';
 import type { WebhookOptions } from '../webhooks/webhooks.js';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
+import { flagVariable, VARIABLE_PREFIX, withEnvironment } from './environment.js';
 import { listeningLine } from './listening-line.js';
 import { type RunningServer, type ServerOptions, startServer } from './start-server.js';
 
@@ -19,6 +21,7 @@ Options:
   --db PATH|URL        SQLite database file, or :memory: (default ${defaultDbPath()},
                        under $USAGEBUDGET_DATA_DIR when set); or postgres://USER@HOST:PORT/DB
                        (or postgresql://), migrated at start
+  --db-pool-size N     PostgreSQL connections of this process at most (default ${DEFAULT_POOL_SIZE})
   --config FILE        partners, tokens, customers and their usage as JSON (default: the
                        demo partner and its portfolio of ${demoPartner.portfolioSize} customers)
   --rate-limit RPS     throttle each partner to RPS requests a second (default: off)
@@ -40,8 +43,14 @@ Options:
   --no-access-log      do not write the JSON access log to stderr
   -h, --help           show this help
 
+Environment: every option is also a variable, ${VARIABLE_PREFIX} and its name in upper case with
+"_" for "-" (--db is ${flagVariable('db')}, --rate-limit ${flagVariable('rate-limit')}, --no-access-log
+${flagVariable('access-log')}=false); a repeatable option's variable separates its values with
+commas. An option given on the command line wins over its variable.
+
 The first line on stdout is "listening on http://HOST:PORT". SIGTERM or SIGINT stops the server
-gracefully (exit 0).`;
+gracefully (exit 0). Exit 2: bad options; exit 1: the server could not start (the config, the
+database: the reason is on stderr).`;
 
 class UsageError extends Error {}
 
@@ -52,26 +61,34 @@ function number(value: string | undefined, flag: string, valid: (n: number) => b
   return parsed;
 }
 
-function throttleFrom(rate: number | undefined, burst: number | undefined): ThrottleConfig | undefined {
+function throttleFrom(
+  rate: number | undefined,
+  burst: number | undefined,
+  source: (flag: string) => string,
+): ThrottleConfig | undefined {
   if (rate === undefined) {
-    if (burst !== undefined) throw new UsageError('--burst needs --rate-limit');
+    if (burst !== undefined)
+      throw new UsageError(`${source('burst')} needs --rate-limit (or ${flagVariable('rate-limit')})`);
     return undefined;
   }
   return { requestsPerSecond: rate, burst: burst ?? Math.max(1, Math.ceil(rate)) };
 }
 
 /** The webhook flags: the allow-list (each entry checked) and the delivery schedule. */
-function webhookOptions(values: {
-  'webhook-allow'?: string[] | undefined;
-  'webhook-first-retry'?: string | undefined;
-  'webhook-max-retry'?: string | undefined;
-  'webhook-timeout'?: string | undefined;
-}): WebhookOptions {
+function webhookOptions(
+  values: {
+    'webhook-allow'?: string[] | undefined;
+    'webhook-first-retry'?: string | undefined;
+    'webhook-max-retry'?: string | undefined;
+    'webhook-timeout'?: string | undefined;
+  },
+  source: (flag: string) => string,
+): WebhookOptions {
   const allow = values['webhook-allow'] ?? [...DEFAULT_WEBHOOK_ALLOW];
   const problem = allowListProblem(allow);
-  if (problem) throw new UsageError(`--webhook-allow: ${problem}`);
+  if (problem) throw new UsageError(`${source('webhook-allow')}: ${problem}`);
   const milliseconds = (flag: 'webhook-first-retry' | 'webhook-max-retry' | 'webhook-timeout') => {
-    const value = number(values[flag], `--${flag}`, (n) => Number.isFinite(n) && n >= 0.001 && n <= 86_400);
+    const value = number(values[flag], source(flag), (n) => Number.isFinite(n) && n >= 0.001 && n <= 86_400);
     return value === undefined ? undefined : Math.round(value * 1000);
   };
   const schedule = {
@@ -94,63 +111,97 @@ interface Start {
   readonly throttle: ThrottleConfig | undefined;
 }
 
-/** The flags, checked (a `UsageError` names the first bad one), or `help`. */
-function parseFlags(argv: string[]): Start | 'help' {
+/** The flags `parseArgs` reads; each is also its environment variable (`environment.ts`). */
+const FLAGS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  db: { type: 'string' },
+  'db-pool-size': { type: 'string' },
+  config: { type: 'string' },
+  'rate-limit': { type: 'string' },
+  burst: { type: 'string' },
+  'headers-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'public-url': { type: 'string' },
+  'webhook-allow': { type: 'string', multiple: true },
+  'webhook-first-retry': { type: 'string' },
+  'webhook-max-retry': { type: 'string' },
+  'webhook-timeout': { type: 'string' },
+  'access-log': { type: 'boolean' },
+} as const;
+
+/** The command line's flags, completed by the environment (a flag wins), or `help`. */
+function readFlags(argv: string[], env: NodeJS.ProcessEnv) {
   const { values } = parseArgs({
     args: argv,
     allowNegative: true,
-    options: {
-      host: { type: 'string', default: DEFAULT_HOST },
-      port: { type: 'string', default: String(DEFAULT_PORT) },
-      db: { type: 'string' },
-      config: { type: 'string' },
-      'rate-limit': { type: 'string' },
-      burst: { type: 'string' },
-      'headers-timeout': { type: 'string' },
-      'request-timeout': { type: 'string' },
-      'max-connections': { type: 'string' },
-      'public-url': { type: 'string' },
-      'webhook-allow': { type: 'string', multiple: true },
-      'webhook-first-retry': { type: 'string' },
-      'webhook-max-retry': { type: 'string' },
-      'webhook-timeout': { type: 'string' },
-      'access-log': { type: 'boolean', default: true },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+    options: { ...FLAGS, help: { type: 'boolean', short: 'h', default: false } },
   });
-  if (values.help) return 'help';
-  const port = number(values.port, '--port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535) as number;
+  if (values.help) return 'help' as const;
+  const { help: _, ...given } = values;
+  return withEnvironment(FLAGS, given, env, (message) => new UsageError(message));
+}
+
+/** `--db-pool-size`: PostgreSQL's alone (SQLite is one connection). */
+function poolSize(text: string | undefined, source: string, db: string | undefined): number | undefined {
+  const size = number(text, source, (n) => Number.isInteger(n) && n > 0 && n <= 1000);
+  if (size !== undefined && !(db && POSTGRES_URL.test(db))) {
+    throw new UsageError(`${source} applies to a PostgreSQL --db only (SQLite is one connection)`);
+  }
+  return size;
+}
+
+/** The flags, checked (a `UsageError` names the first bad one, flag or variable), or `help`. */
+function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Start | 'help' {
+  const flags = readFlags(argv, env);
+  if (flags === 'help') return 'help';
+  const { values, source } = flags;
+  const port = number(
+    values.port ?? String(DEFAULT_PORT),
+    source('port'),
+    (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
+  ) as number;
   const throttle = throttleFrom(
-    number(values['rate-limit'], '--rate-limit', (n) => Number.isFinite(n) && n > 0),
-    number(values.burst, '--burst', (n) => Number.isInteger(n) && n > 0),
+    number(values['rate-limit'], source('rate-limit'), (n) => Number.isFinite(n) && n > 0),
+    number(values.burst, source('burst'), (n) => Number.isInteger(n) && n > 0),
+    source,
   );
   const seconds = (flag: 'headers-timeout' | 'request-timeout') => {
-    const value = number(values[flag], `--${flag}`, (n) => Number.isFinite(n) && n >= 0.001 && n <= 86_400);
+    const value = number(values[flag], source(flag), (n) => Number.isFinite(n) && n >= 0.001 && n <= 86_400);
     return value === undefined ? undefined : Math.round(value * 1000);
   };
   const headersTimeoutMs = seconds('headers-timeout');
   const requestTimeoutMs = seconds('request-timeout');
   if (headersTimeoutMs !== undefined && headersTimeoutMs > (requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs)) {
-    throw new UsageError('--headers-timeout must not exceed --request-timeout');
+    throw new UsageError(`${source('headers-timeout')} must not exceed ${source('request-timeout')}`);
   }
-  const maxConnections = number(values['max-connections'], '--max-connections', (n) => Number.isInteger(n) && n > 0);
+  const maxConnections = number(
+    values['max-connections'],
+    source('max-connections'),
+    (n) => Number.isInteger(n) && n > 0,
+  );
+  const dbPoolSize = poolSize(values['db-pool-size'], source('db-pool-size'), values.db);
   const config: ServerConfig = values.config ? loadConfig(values.config) : demoConfig;
   const publicUrl = values['public-url'];
   if (publicUrl !== undefined && !/^https?:\/\/[^/?#]+$/.test(publicUrl)) {
-    throw new UsageError(`--public-url: ${JSON.stringify(publicUrl)} is not a URL such as http://HOST:PORT (no path)`);
+    throw new UsageError(
+      `${source('public-url')}: ${JSON.stringify(publicUrl)} is not a URL such as http://HOST:PORT (no path)`,
+    );
   }
   const options: ServerOptions = {
-    host: values.host,
+    host: values.host ?? DEFAULT_HOST,
     port,
     db: values.db,
+    ...(dbPoolSize === undefined ? {} : { dbPoolSize }),
     config,
     ...(throttle ? { throttle } : {}),
     headersTimeoutMs,
     requestTimeoutMs,
     maxConnections,
-    webhooks: webhookOptions(values),
+    webhooks: webhookOptions(values, source),
     ...(publicUrl ? { publicUrl } : {}),
-    ...(values['access-log'] ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
+    ...(values['access-log'] !== false ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
   };
   return { options, config, demo: !values.config, throttle };
 }
@@ -200,7 +251,7 @@ function announce(server: RunningServer, start: Start): void {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const start = parseFlags(argv);
+  const start = parseFlags(argv, process.env);
   if (start === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return;

@@ -19,7 +19,7 @@ import { parseConfig } from '../partners/config-reader.js';
 import { demoConfig } from '../partners/demo-partner.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
-import { openPostgresStore, POSTGRES_URL } from '../storage/postgres-store.js';
+import { openPostgresStore, POSTGRES_URL, shownPostgresUrl } from '../storage/postgres-store.js';
 import { openSqliteStore } from '../storage/sqlite-store.js';
 import type { Store, StoreOperations } from '../storage/store.js';
 import { increaseCost } from '../usage/cost-changes.js';
@@ -40,6 +40,11 @@ export interface ServerOptions {
    * (`postgres://` or `postgresql://`), its schema migrated at start. Default {@link defaultDbPath}.
    */
   db?: string;
+  /**
+   * PostgreSQL only: connections of this process at most (default 10). A request that waits more
+   * than 5 s for one is answered 503 with `Retry-After: 1`.
+   */
+  dbPoolSize?: number;
   /** Partners, tokens, customers (with their usage) and throttling. Default: the demo partner and its portfolio. */
   config?: ServerConfig;
   /** Overrides `config.throttle`; `null` turns throttling off. */
@@ -121,8 +126,16 @@ function connectionLimits(options: ServerOptions): ConnectionLimits {
 }
 
 /** The store at `db`, seeded with the config's partners and customers (closed again when that fails). */
-async function openSeededStore(db: string, config: ResolvedConfig): Promise<Store> {
-  const store = POSTGRES_URL.test(db) ? await openPostgresStore(db) : openSqliteStore(db);
+async function openSeededStore(db: string, config: ResolvedConfig, poolSize: number | undefined): Promise<Store> {
+  if (!POSTGRES_URL.test(db) && poolSize !== undefined) {
+    throw new Error('dbPoolSize applies to a PostgreSQL db only (SQLite is one connection)');
+  }
+  if (poolSize !== undefined && !(Number.isInteger(poolSize) && poolSize > 0)) {
+    throw new Error(`dbPoolSize must be a positive integer (got ${poolSize})`);
+  }
+  const store = POSTGRES_URL.test(db)
+    ? await openPostgresStore(db, poolSize === undefined ? {} : { poolSize })
+    : openSqliteStore(db);
   try {
     await store.seed(portfolioSeed(config));
   } catch (error) {
@@ -249,21 +262,14 @@ export function signingKeysDir(db: string): string | undefined {
 
 /** The database as logs and `RunningServer.db` show it: a URL's password masked. */
 function shownDb(db: string): string {
-  if (!POSTGRES_URL.test(db)) return db;
-  try {
-    const url = new URL(db);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return 'postgres://(a URL that does not parse)';
-  }
+  return POSTGRES_URL.test(db) ? shownPostgresUrl(db) : db;
 }
 
 /** The store at `db`, seeded, and the webhook signing keys (made meanwhile, on libuv's threads). */
-async function openStoreAndKeys(db: string, config: ResolvedConfig) {
+async function openStoreAndKeys(db: string, config: ResolvedConfig, poolSize: number | undefined) {
   const keys = loadSigningKeys(signingKeysDir(db));
   keys.catch(() => {});
-  const store = await openSeededStore(db, config);
+  const store = await openSeededStore(db, config, poolSize);
   try {
     return { store, keys: await keys };
   } catch (error) {
@@ -318,7 +324,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const host = options.host ?? DEFAULT_HOST;
   const db = options.db ?? defaultDbPath();
   const limits = connectionLimits(options);
-  const { store, keys } = await openStoreAndKeys(db, config);
+  const { store, keys } = await openStoreAndKeys(db, config, options.dbPoolSize);
   const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
   let publicUrl = options.publicUrl ?? '';
   const webhooks = createWebhooks({

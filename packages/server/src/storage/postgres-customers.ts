@@ -74,6 +74,9 @@ export function postgresCustomers(sql: Sql): CustomerStore {
   return {
     seed: (portfolio) =>
       sql.atomic(async (tx) => {
+        // Exempt from the statement timeout (postgres-store.ts): a replica starting waits here for
+        // another's seed, and a big portfolio's inserts take what they take.
+        await tx.run("SELECT set_config('statement_timeout', '0', true)");
         await tx.run('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
         await tx.run('DELETE FROM customers');
         await tx.run('DELETE FROM partners');

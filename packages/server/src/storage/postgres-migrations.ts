@@ -115,6 +115,9 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
 export async function migratePostgres(pool: pg.Pool): Promise<number> {
   const client = await pool.connect();
   try {
+    // No statement timeout while migrating: waiting for another replica's migration, or a long
+    // migration, is the start's work. Reset before the connection goes back to the pool.
+    await client.query("SELECT set_config('statement_timeout', '0', false)");
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -148,6 +151,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
       return latest;
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      await client.query('RESET statement_timeout');
     }
   } finally {
     client.release();

@@ -5,7 +5,10 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { StoreUnavailable } from './store.js';
 
-// Node's socket errors, and the SQLSTATEs of a server shutting down or refusing connections now.
+// Node's socket errors, the SQLSTATEs of a server shutting down or refusing connections now
+// (53300: its max_connections reached, by other replicas or tools), and a statement cancelled by
+// the session's statement_timeout (57014: a lock held elsewhere or an overloaded database): each
+// answered 503, to be retried, as when the database is away.
 const GONE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -15,6 +18,8 @@ const GONE_CODES = new Set([
   '57P01',
   '57P02',
   '57P03',
+  '57014',
+  '53300',
 ]);
 // What pg says when a connection ends under it, or none frees up within its timeout.
 const GONE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended/i;

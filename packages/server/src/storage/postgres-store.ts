@@ -10,11 +10,74 @@ import type { Store, StoreOperations } from './store.js';
 /** `--db` values that select PostgreSQL. */
 export const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
+/** Connections per server process at most, by default. N replicas need N times the pool size of `max_connections`. */
+export const DEFAULT_POOL_SIZE = 10;
+/**
+ * How long one statement may run (`statement_timeout`, set for each session): a request held
+ * longer (a lock held elsewhere, an overloaded database) is answered 503 with `Retry-After`
+ * rather than holding its connection and its client. The start's migrations and seed are exempt:
+ * a replica waits there for another one's.
+ */
+export const STATEMENT_TIMEOUT_MS = 10_000;
+
 export interface PostgresStoreOptions {
-  /** Connections per server process at most; default 10. N replicas need N times this of `max_connections`. */
+  /** Connections per server process at most; default {@link DEFAULT_POOL_SIZE}. */
   readonly poolSize?: number;
-  /** How long a request may wait for a free connection before it fails; default 5 s. */
+  /** How long a request may wait for a free connection (or for a new one to open) before it fails; default 5 s. */
   readonly connectionTimeoutMs?: number;
+  /** `statement_timeout` of every session; default {@link STATEMENT_TIMEOUT_MS}. */
+  readonly statementTimeoutMs?: number;
+}
+
+/** Where a URL points, for messages: `HOST:PORT/DATABASE as USER`, never the password. */
+export function postgresTarget(url: string): string {
+  try {
+    const { hostname, port, pathname, username } = new URL(url);
+    const database = decodeURIComponent(pathname.slice(1)) || "(the user's)";
+    return `${hostname || 'localhost'}:${port || '5432'}/${database}${username ? ` as ${decodeURIComponent(username)}` : ''}`;
+  } catch {
+    return '(a URL that does not parse)';
+  }
+}
+
+/** The passwords a URL carries: its own, and a `password` query parameter (the driver reads both). */
+function passwordsOf(url: string): string[] {
+  try {
+    const parsed = new URL(url);
+    return [decodeURIComponent(parsed.password), ...parsed.searchParams.getAll('password')].filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** A PostgreSQL URL as logs show it: its passwords masked. */
+export function shownPostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
+    return parsed.toString();
+  } catch {
+    return 'postgres://(a URL that does not parse)';
+  }
+}
+
+/**
+ * Why the database at `url` cannot be used, as one line naming where it is: the driver's reason,
+ * with the URL's passwords (should the driver ever repeat them) masked.
+ */
+function openingError(url: string, error: unknown): Error {
+  let reason = error instanceof Error ? error.message : String(error);
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    // Node's "connect" to a name that resolves to several addresses fails with each one's error.
+    reason = error.errors.map((each: unknown) => (each instanceof Error ? each.message : String(each))).join('; ');
+  }
+  for (const password of passwordsOf(url)) reason = reason.replaceAll(password, '***');
+  // node-postgres's words for a password asked and not given.
+  if (/client password must be a string/.test(reason)) {
+    reason = 'the server asks for a password, and neither the URL nor PGPASSWORD gives one';
+  }
+  return new Error(`PostgreSQL at ${postgresTarget(url)}: ${reason.replace(/\s*\n\s*/g, ' ')}`, { cause: error });
 }
 
 // PostgreSQL's bigint (int8) columns hold milliseconds since the epoch and sequence numbers: well
@@ -50,8 +113,9 @@ function postgresOperations(sql: Sql, dataTables: readonly string[]): StoreOpera
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.poolSize ?? 10,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    statement_timeout: options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     application_name: 'usagebudget-server',
     types,
@@ -76,6 +140,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     };
   } catch (error) {
     await pool.end();
-    throw error;
+    throw openingError(url, error);
   }
 }

@@ -5,7 +5,7 @@
 // handed to that user.
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { runToEnd, type StartedProcess, type SystemUser, startProcess } from './child-process.js';
@@ -23,10 +23,15 @@ export interface PostgresOptions {
   readonly settings?: Readonly<Record<string, string>>;
   /** How long `initdb` and each start may take; 60 s by default (two busy cores). */
   readonly timeoutMs?: number;
+  /**
+   * The superuser's password: given, connections over TCP must send it (`scram-sha-256`, as a
+   * production server asks), and the URLs carry it. Default: none, every connection trusted.
+   */
+  readonly password?: string;
 }
 
 export interface StartedPostgres {
-  /** `postgres://usagebudget@127.0.0.1:PORT/postgres`: the cluster's default database. */
+  /** `postgres://usagebudget@127.0.0.1:PORT/postgres` (with `:PASSWORD` when given): the cluster's default database. */
   readonly url: string;
   readonly port: number;
   /** The temporary folder: the cluster's data (`data/`) and its Unix socket. Removed by `stop()`. */
@@ -100,14 +105,31 @@ function clusterUser(): SystemUser | undefined {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-/** `initdb` a cluster in `dir/data`: UTF-8, the C locale, its superuser trusted (a throwaway cluster on loopback). */
-async function initCluster(bin: string, dir: string, user: SystemUser | undefined, timeoutMs: number) {
-  const args = ['-D', join(dir, 'data'), '-U', POSTGRES_TEST_USER, '--auth=trust', '-E', 'UTF8', '--locale=C'];
+/**
+ * `initdb` a cluster in `dir/data`: UTF-8, the C locale, its superuser trusted (a throwaway cluster
+ * on loopback), or asked for `password` over TCP.
+ */
+async function initCluster(
+  bin: string,
+  dir: string,
+  user: SystemUser | undefined,
+  options: { timeoutMs: number; password: string | undefined },
+) {
+  const { timeoutMs, password } = options;
+  const auth = ['--auth=trust'];
+  if (password !== undefined) {
+    const pwfile = join(dir, 'pwfile');
+    await writeFile(pwfile, password, { mode: 0o600 });
+    if (user) await chown(pwfile, user.uid, user.gid);
+    auth.splice(0, 1, '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
+  }
+  const args = ['-D', join(dir, 'data'), '-U', POSTGRES_TEST_USER, ...auth, '-E', 'UTF8', '--locale=C'];
   const finished = await runToEnd(join(bin, 'initdb'), [...args, '--no-sync', '--no-instructions'], {
     ...(user ? { user } : {}),
     env: { ...process.env, LC_ALL: 'C' },
     timeoutMs,
   });
+  if (password !== undefined) await rm(join(dir, 'pwfile'), { force: true });
   if (finished.code !== 0) {
     throw new Error(`initdb failed (${finished.code ?? finished.signal}):\n${finished.stderr || finished.stdout}`);
   }
@@ -144,7 +166,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Star
   };
   try {
     if (user) await chown(dir, user.uid, user.gid);
-    await initCluster(bin, dir, user, timeoutMs);
+    await initCluster(bin, dir, user, { timeoutMs, password: options.password });
     port = await freePort();
     await start();
   } catch (error) {
@@ -152,7 +174,11 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Star
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const urlOf = (database: string) => `postgres://${POSTGRES_TEST_USER}@127.0.0.1:${port}/${database}`;
+  const credentials =
+    options.password === undefined
+      ? POSTGRES_TEST_USER
+      : `${POSTGRES_TEST_USER}:${encodeURIComponent(options.password)}`;
+  const urlOf = (database: string) => `postgres://${credentials}@127.0.0.1:${port}/${database}`;
   const psql = async (sql: string, database = 'postgres') => {
     const args = ['-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-d', urlOf(database), '-c', sql];
     const finished = await runToEnd(join(bin, 'psql'), args, { timeoutMs });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   budgetPath,
   jsonHeaders,
@@ -9,13 +8,14 @@ import {
   sendRaw,
   startServerProcess,
 } from '../../src/testing/index.js';
-import { scratchDir } from '../support/use-server.js';
+import { useDatabases } from '../support/use-server.js';
 
 const partner = randomPartner('Durability partner');
 const customer = partner.customers[0] as string;
 const token = partner.tokens[0] as string;
-const scratch = scratchDir();
-afterAll(() => scratch.remove());
+// On both engines: a SQLite file, or a PostgreSQL database (the database keeps running; the
+// server process is what is killed).
+const databases = useDatabases();
 
 // Bounded both ways: enough rounds to matter, never more than the time budget allows.
 const MAX_ROUNDS = 12;
@@ -24,7 +24,7 @@ const MIN_ROUNDS = 3;
 
 describe('durability', () => {
   it('keeps every acknowledged PATCH, and its replay record, across kill -9', async () => {
-    const db = join(scratch.dir, 'durable.sqlite');
+    const db = await databases.create('durable');
     const options = { config: { partners: [partner] }, db, args: ['--no-access-log'] };
     const started = Date.now();
     let previous: { requestId: string; amount: string; body: string } | undefined;

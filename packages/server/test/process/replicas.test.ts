@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATION_LOCK, POSTGRES_MIGRATIONS } from '../../src/storage/postgres-migrations.js';
 import {
   budgetPath,
   jsonHeaders,
@@ -11,10 +13,11 @@ import {
   startPostgres,
   startServerProcess,
 } from '../../src/testing/index.js';
+import { serverSessionsWaiting } from '../support/database-faults.js';
 
 // Issue 24: several server processes (replicas) on one PostgreSQL database, as behind a load
 // balancer. What one replica acknowledged, every replica serves; a request that reaches two of
-// them counts once.
+// them counts once; replicas started together migrate the database once.
 
 const partner = randomPartner('Replicated partner', 24);
 const token = partner.tokens[0] as string;
@@ -34,7 +37,7 @@ async function replicas(count: number) {
   running.push(...started);
   return { name, servers: started };
 }
-const patch = (server: ServerProcess, customer: string, amount: string, requestId = randomUUID()) =>
+const patch = (server: ServerProcess, customer: string, amount: string, requestId: string = randomUUID()) =>
   sendRaw(server.url, {
     method: 'PATCH',
     path: budgetPath(customer),
@@ -89,10 +92,11 @@ describe('replicas on one PostgreSQL database', () => {
     expect([...items.map(({ id }) => id), ...following]).toEqual(partner.customers.slice(0, 10));
   });
 
-  it('serve on every replica each write one of them acknowledged before it was killed with kill -9 mid-write', async () => {
-    const { servers } = await replicas(2);
+  it('serve on every replica each write one of them acknowledged before it was killed with kill -9 mid-write, and apply each write cut short exactly once when it is retried on the survivor', async () => {
+    const { name, servers } = await replicas(2);
     const [doomed, survivor] = servers as [ServerProcess, ServerProcess];
     const acknowledged = new Map<string, number | null>();
+    const sent: { customer: string; requestId: string; amount: string }[] = [];
     let killed = false;
     // Four writers, one PATCH per customer; the replica is killed once half are acknowledged,
     // with the others in flight.
@@ -100,7 +104,9 @@ describe('replicas on one PostgreSQL database', () => {
     await Promise.all(
       Array.from({ length: 4 }, async () => {
         for (let customer = queue.shift(); customer !== undefined; customer = queue.shift()) {
-          const answer = await patch(doomed, customer, `${acknowledged.size + 1}.25`).catch(() => undefined);
+          const write = { customer, requestId: randomUUID(), amount: `${sent.length + 1}.25` };
+          sent.push(write);
+          const answer = await patch(doomed, customer, write.amount, write.requestId).catch(() => undefined);
           if (answer?.status === 200) acknowledged.set(customer, amountOf(answer));
           if (!killed && acknowledged.size >= partner.customers.length / 2) {
             killed = true;
@@ -111,9 +117,59 @@ describe('replicas on one PostgreSQL database', () => {
     );
     expect(await doomed.exited).toBe('SIGKILL');
     expect(acknowledged.size).toBeGreaterThanOrEqual(partner.customers.length / 2);
+    expect(acknowledged.size).toBeLessThan(partner.customers.length);
     for (const [customer, amount] of acknowledged) {
       const read = await sendRaw(survivor.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
       expect(amountOf(read), customer).toBe(amount);
+    }
+    // A client retries what was not acknowledged on the survivor, with the same MS-RequestId: a
+    // write that committed before the kill is answered as a replay, one that did not is applied
+    // now; either way once.
+    for (const { customer, requestId, amount } of sent.filter(({ customer }) => !acknowledged.has(customer))) {
+      const retried = await patch(survivor, customer, amount, requestId);
+      expect(retried.status, retried.text).toBe(200);
+      expect(amountOf(retried)).toBe(Number(amount));
+    }
+    expect(await postgres.psql('SELECT count(*), count(DISTINCT request_id) FROM budget_applies', name)).toBe(
+      `${sent.length}|${sent.length}`,
+    );
+  });
+
+  it('migrate a fresh database once when three start at the same instant, and all become ready', async () => {
+    const name = `replicas_${++made}`;
+    const db = await postgres.createDatabase(name);
+    // The test holds the migration lock, so the three replicas are all waiting on it before any
+    // migrates: they then start at the same instant, whatever their processes' start-up times.
+    const holder = new pg.Client({ connectionString: db });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      const starting = Array.from({ length: 3 }, () =>
+        startServerProcess({ config, db, args: ['--no-access-log'] }).then((server) => {
+          running.push(server);
+          return server;
+        }),
+      );
+      starting.forEach((started) => {
+        started.catch(() => {});
+      });
+      expect(await serverSessionsWaiting(holder, 3, 'advisory')).toBe(3);
+      await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      const servers = await Promise.all(starting);
+      for (const server of servers) expect((await sendRaw(server.url, { path: '/readyz' })).status).toBe(200);
+      const versions = await postgres.psql(
+        'SELECT version, count(*) FROM schema_migrations GROUP BY version ORDER BY version',
+        name,
+      );
+      expect(versions.split('\n')).toEqual(POSTGRES_MIGRATIONS.map(({ version }) => `${version}|1`));
+      // Each served at once: a write on one is read on another.
+      const [first, , third] = servers as [ServerProcess, ServerProcess, ServerProcess];
+      const customer = partner.customers[0] as string;
+      expect((await patch(first, customer, '3.5')).status).toBe(200);
+      const read = await sendRaw(third.url, { path: budgetPath(customer), headers: jsonHeaders(token) });
+      expect(amountOf(read)).toBe(3.5);
+    } finally {
+      await holder.end();
     }
   });
 });

@@ -15,6 +15,41 @@ import {
 export const TEST_ENGINE = process.env.USAGEBUDGET_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
 
 /**
+ * The databases of a test file, on the test engine: SQLite files in a scratch folder, or, on the
+ * `postgres` engine, databases of a PostgreSQL cluster started for the file when it first needs
+ * one. They outlive the server processes that use them (to restart on the same data); all are
+ * removed after the file's tests, the cluster stopped.
+ */
+export function useDatabases(): {
+  /** A new empty database named `name` (a plain lower-case name), as `--db` takes it. */
+  create(name: string): Promise<string>;
+  /** The cluster, on the `postgres` engine once `create` has run; else `undefined`. */
+  postgres(): StartedPostgres | undefined;
+} {
+  let scratch: ReturnType<typeof scratchDir> | undefined;
+  let cluster: Promise<StartedPostgres> | undefined;
+  let started: StartedPostgres | undefined;
+  afterAll(async () => {
+    const postgres = await cluster?.catch(() => undefined);
+    await postgres?.stop();
+    scratch?.remove();
+  });
+  return {
+    create: async (name) => {
+      if (TEST_ENGINE === 'sqlite') {
+        scratch ??= scratchDir();
+        return join(scratch.dir, `${name}.sqlite`);
+      }
+      // fsync off: these servers are killed, never the cluster, so durability is the server's part.
+      cluster ??= startPostgres({ settings: { fsync: 'off' } });
+      started = await cluster;
+      return started.createDatabase(name);
+    },
+    postgres: () => started,
+  };
+}
+
+/**
  * One server process for a test file: started with `config` and `options` before its tests,
  * stopped (its scratch folder with it) after them. On the `postgres` test engine, a database of
  * its own on a PostgreSQL cluster started for it, unless `options.db` names one.
@@ -24,18 +59,14 @@ export function useServer(
   options: Omit<ServerProcessOptions, 'config'> = {},
 ): { readonly current: ServerProcess } {
   let started: ServerProcess | undefined;
-  let postgres: StartedPostgres | undefined;
+  const databases = useDatabases();
   beforeAll(async () => {
     let { db } = options;
-    if (db === undefined && TEST_ENGINE === 'postgres') {
-      postgres = await startPostgres({ settings: { fsync: 'off' } });
-      db = await postgres.createDatabase('usagebudget');
-    }
+    if (db === undefined && TEST_ENGINE === 'postgres') db = await databases.create('usagebudget');
     started = await startServerProcess({ config, ...options, ...(db === undefined ? {} : { db }) });
   });
   afterAll(async () => {
     await started?.stop();
-    await postgres?.stop();
   });
   return {
     get current() {
