@@ -72,6 +72,18 @@ describe('replicas on one PostgreSQL database', () => {
     expect(await postgres.current().psql('SELECT count(*) FROM budget_applies', name)).toBe(String(customers.length));
   });
 
+  it("share each partner's throttle: three of them taking at once let the burst through, once", async () => {
+    const { url } = await database();
+    const stores = await replicas(url, 3);
+    // One token in 1,000 s: none comes back while the test runs.
+    const limits = { requestsPerSecond: 0.001, burst: 5 };
+    const waits = await Promise.all(
+      Array.from({ length: 30 }, (_, index) => (stores[index % 3] as Store).takeToken('shared', limits)),
+    );
+    expect(waits.filter((wait) => wait === 0)).toHaveLength(5);
+    expect(waits.filter((wait) => wait > 0)).toHaveLength(25);
+  });
+
   it('hand each due webhook event to one of them when they claim at once', async () => {
     const { url } = await database();
     const [first, second] = (await replicas(url, 2)) as [Store, Store];
