@@ -40,11 +40,12 @@ export interface ThrottleAccuracy {
   readonly replicas: number;
   readonly rate: number;
   readonly burst: number;
+  /** From the first answer to the last, on this process's clock: the time the load lasted. */
   readonly seconds: number;
   readonly offered: number;
   readonly accepted: number;
   readonly throttled: number;
-  /** (accepted − burst) / seconds: the rate the replicas together let through once the burst was spent. */
+  /** (accepted − burst) ÷ seconds: the rate the replicas together let through once the burst was spent. */
   readonly acceptedPerSecond: number;
 }
 
@@ -94,9 +95,11 @@ async function offerLoad(
   replicas: readonly BenchServer[],
   offered: number,
   seconds: number,
-): Promise<{ accepted: number; throttled: number }> {
+): Promise<{ accepted: number; throttled: number; windowSeconds: number }> {
   let accepted = 0;
   let throttled = 0;
+  let first: number | undefined;
+  let last = 0;
   const runs = replicas.map(
     (replica) =>
       new Promise<void>((resolve, reject) => {
@@ -123,6 +126,8 @@ async function offerLoad(
           },
         );
         instance.on('response', (_client, statusCode) => {
+          last = performance.now();
+          first ??= last;
           if (statusCode >= 200 && statusCode < 300) accepted++;
           else if (statusCode === 429) throttled++;
           else other.push(statusCode);
@@ -130,7 +135,7 @@ async function offerLoad(
       }),
   );
   await Promise.all(runs);
-  return { accepted, throttled };
+  return { accepted, throttled, windowSeconds: first === undefined ? 0 : (last - first) / 1000 };
 }
 
 /** The throttle across replicas: `replicas` server processes on one database, the partner limited to `rate`. */
@@ -151,17 +156,21 @@ async function measureThrottle(
       );
     }
     progress(`throttle: ${settings.replicas} replicas at --rate-limit ${settings.rate}, ${settings.seconds} s`);
-    const { accepted, throttled } = await offerLoad(replicas, settings.offeredPerReplica, settings.seconds);
+    const { accepted, throttled, windowSeconds } = await offerLoad(
+      replicas,
+      settings.offeredPerReplica,
+      settings.seconds,
+    );
     const burst = Math.max(1, Math.ceil(settings.rate));
     return {
       replicas: settings.replicas,
       rate: settings.rate,
       burst,
-      seconds: settings.seconds,
+      seconds: windowSeconds,
       offered: settings.offeredPerReplica * settings.replicas,
       accepted,
       throttled,
-      acceptedPerSecond: (accepted - burst) / settings.seconds,
+      acceptedPerSecond: (accepted - burst) / windowSeconds,
     };
   } finally {
     await Promise.all(replicas.map((replica) => replica.stop()));

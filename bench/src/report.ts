@@ -477,7 +477,7 @@ export function renderEnginesMarkdown({ settings, cores, costs, projected, throt
         String(throttle.replicas),
         String(throttle.rate),
         String(throttle.burst),
-        String(throttle.seconds),
+        throttle.seconds.toFixed(2),
         String(throttle.offered),
         String(throttle.accepted),
         String(throttle.throttled),
@@ -498,7 +498,8 @@ export function renderEnginesMarkdown({ settings, cores, costs, projected, throt
     projection,
     '',
     `Throttle across replicas: ${throttle.replicas} server processes on one PostgreSQL database with \`--rate-limit ${throttle.rate}\`, ` +
-      `GETs of one partner offered at ${settings.throttle.offeredPerReplica} req/s to each for ${throttle.seconds} s.`,
+      `GETs of one partner offered at ${settings.throttle.offeredPerReplica} req/s to each for ${settings.throttle.seconds} s; ` +
+      'seconds: from the first answer to the last.',
     '',
     limit,
   ].join('\n');

@@ -297,7 +297,7 @@ describe('the engine checks', () => {
     const markdown = renderMarkdown(results);
     expect(markdown).toContain('| PATCH | PostgreSQL | 700 | 600 | 550 | 1150 | 1000, 400 |');
     expect(markdown).toContain('| PATCH | 2 | 1400 |');
-    expect(markdown).toContain('| 3 | 50 | 50 | 10 | 300 | 610 | 2390 | 56.0 |');
+    expect(markdown).toContain('| 3 | 50 | 50 | 10.00 | 300 | 610 | 2390 | 56.0 |');
   });
 });
 
