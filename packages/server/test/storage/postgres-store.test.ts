@@ -45,6 +45,44 @@ afterEach(async () => {
   await Promise.allSettled(opened.splice(0).map((store) => store.close()));
 });
 
+/**
+ * Two replicas on a fresh database, and a partner registered for the threshold event whose 16
+ * customers each spend 50 of a budget of 100: the ground of the threshold races below.
+ */
+async function thresholdRace() {
+  const { url } = await database();
+  const [first, second] = (await replicas(url, 2)) as [Store, Store];
+  const partnerId = randomUUID();
+  const customers = Array.from({ length: 16 }, () => randomUUID());
+  const [portfolio] = seed(partnerId, customers);
+  const usage = {
+    offer: 'azurePlan' as const,
+    currency: 'USD',
+    cost: '50',
+    usdCost: '50',
+    lastModified: '2024-05-02T00:00:00+00:00',
+  };
+  await first.seed([
+    {
+      ...(portfolio as NonNullable<typeof portfolio>),
+      customers: (portfolio?.customers ?? []).map((customer) => ({ ...customer, usage, budget: '100' })),
+    },
+  ]);
+  await first.createRegistration({
+    partnerId,
+    subscriberId: randomUUID(),
+    webhookUrl: 'http://127.0.0.1:9/',
+    webhookEvents: ['usagerecords-thresholdExceeded'],
+    signatureInMsSignatureHeader: false,
+    lastModified: new Date().toISOString(),
+  });
+  const thresholds = createThresholdWatch(
+    createEventRaiser(() => {}),
+    () => 'http://127.0.0.1/v1/customers/usagerecords',
+  );
+  return { first, second, partnerId, customers, thresholds };
+}
+
 describe('replicas on one PostgreSQL database', () => {
   it('migrate once when three start at once: one runs each migration, the others wait and find it done', async () => {
     const { name, url } = await database();
@@ -118,36 +156,7 @@ describe('replicas on one PostgreSQL database', () => {
     expect(await first.claimDeliveries({ owner: 'replica-0', now: Date.now(), leaseMs: 60_000, limit: 5 })).toEqual([]);
   });
   it('raise one threshold event when a budget lowered below the cost and a cost grown past the budget race on two of them', async () => {
-    const { url } = await database();
-    const [first, second] = (await replicas(url, 2)) as [Store, Store];
-    const partnerId = randomUUID();
-    const customers = Array.from({ length: 16 }, () => randomUUID());
-    const [portfolio] = seed(partnerId, customers);
-    const usage = {
-      offer: 'azurePlan' as const,
-      currency: 'USD',
-      cost: '50',
-      usdCost: '50',
-      lastModified: '2024-05-02T00:00:00+00:00',
-    };
-    await first.seed([
-      {
-        ...(portfolio as NonNullable<typeof portfolio>),
-        customers: (portfolio?.customers ?? []).map((customer) => ({ ...customer, usage, budget: '100' })),
-      },
-    ]);
-    await first.createRegistration({
-      partnerId,
-      subscriberId: randomUUID(),
-      webhookUrl: 'http://127.0.0.1:9/',
-      webhookEvents: ['usagerecords-thresholdExceeded'],
-      signatureInMsSignatureHeader: false,
-      lastModified: new Date().toISOString(),
-    });
-    const thresholds = createThresholdWatch(
-      createEventRaiser(() => {}),
-      () => 'http://127.0.0.1/v1/customers/usagerecords',
-    );
+    const { first, second, partnerId, customers, thresholds } = await thresholdRace();
     // For each customer: one replica lowers its budget below its cost (50, budget 10) and, its
     // transaction still open, the other grows the cost past the budget (50 + 100 > 100), waiting
     // on the first. Either is a crossing; together, one.
@@ -172,36 +181,7 @@ describe('replicas on one PostgreSQL database', () => {
   });
 
   it('raise one threshold event when a cost grown past the budget holds the customer while a PATCH lowering the budget waits: the PATCH reads the standing once it holds the lock', async () => {
-    const { url } = await database();
-    const [first, second] = (await replicas(url, 2)) as [Store, Store];
-    const partnerId = randomUUID();
-    const customers = Array.from({ length: 16 }, () => randomUUID());
-    const [portfolio] = seed(partnerId, customers);
-    const usage = {
-      offer: 'azurePlan' as const,
-      currency: 'USD',
-      cost: '50',
-      usdCost: '50',
-      lastModified: '2024-05-02T00:00:00+00:00',
-    };
-    await first.seed([
-      {
-        ...(portfolio as NonNullable<typeof portfolio>),
-        customers: (portfolio?.customers ?? []).map((customer) => ({ ...customer, usage, budget: '100' })),
-      },
-    ]);
-    await first.createRegistration({
-      partnerId,
-      subscriberId: randomUUID(),
-      webhookUrl: 'http://127.0.0.1:9/',
-      webhookEvents: ['usagerecords-thresholdExceeded'],
-      signatureInMsSignatureHeader: false,
-      lastModified: new Date().toISOString(),
-    });
-    const thresholds = createThresholdWatch(
-      createEventRaiser(() => {}),
-      () => 'http://127.0.0.1/v1/customers/usagerecords',
-    );
+    const { first, second, partnerId, customers, thresholds } = await thresholdRace();
     // The reverse of the race above, the way a PATCH runs it (the standing the update returns):
     // one replica grows the cost past the budget (150 > 100) and, its transaction still open with
     // the crossing recorded, the other lowers the budget to 10, waiting on the customer's row. A
