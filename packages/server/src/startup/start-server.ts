@@ -163,7 +163,10 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
   const { store, webhooks } = parts;
   const files = new Map<string, StaticFile>([...staticFiles(), ...webhooks.files]);
   return (config) => {
-    const limits = parts.throttle === undefined ? config.throttle : (parts.throttle ?? undefined);
+    const chosen = parts.throttle === undefined ? config.throttle : (parts.throttle ?? undefined);
+    // A copy per config: the in-process buckets are kept per limits object, so a reset starts
+    // them full, as it empties PostgreSQL's (`clear`).
+    const limits = chosen && { ...chosen };
     return createRequestHandler({
       routes,
       partners: createPartnerDirectory(config),
