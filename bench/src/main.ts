@@ -3,13 +3,16 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { measureBulkApply } from './bulk-apply.js';
 import { measureClientOverhead } from './client-overhead.js';
+import { measureEngines } from './engines.js';
 import { measureEventLoop } from './event-loop.js';
 import { measureTimeToReady } from './ready.js';
 import {
   bulkChecksOf,
   clientChecksOf,
+  engineChecksOf,
   renderBulkMarkdown,
   renderClientMarkdown,
+  renderEnginesMarkdown,
   renderMarkdown,
   renderWebhooksMarkdown,
   resultsOf,
@@ -30,14 +33,15 @@ import { measureThroughput } from './throughput.js';
 import { measureWebhookLatency } from './webhook-latency.js';
 import { measureWebhookVerification } from './webhook-verify.js';
 
-const USAGE = `Usage: node bench/dist/main.js [--quick] [--bulk | --client | --webhooks]
+const USAGE = `Usage: node bench/dist/main.js [--quick] [--bulk | --client | --webhooks | --engines]
 
 Measures the reference server, the mock, the client and its bundle side by side, the bulk apply of
 a portfolio's budgets and the webhooks; prints a Markdown report and writes bench/results.json.
 --quick runs short rounds as a smoke test and writes no results file; --bulk runs only the bulk
 apply, --client only the client's figures (its cost per call, its bundle and import time),
---webhooks only the webhooks' (crossing-to-delivery latency, verifications per second), and none
-of them writes a file.`;
+--webhooks only the webhooks' (crossing-to-delivery latency, verifications per second), --engines
+only the server on PostgreSQL beside SQLite (GET and PATCH, CPU per request, the throttle across 3
+replicas), and none of them writes a file.`;
 
 // The whole bench must end in time even if a server hangs: every load is bounded, and this is the backstop.
 const DEADLINE_MS = 900_000;
@@ -54,6 +58,11 @@ const FULL = {
   // 1,000 crossings, one every 20 ms: a 20 s floor.
   webhookLatency: { crossings: 1000, warmupCrossings: 20, intervalMs: 20, settleMs: 15_000 },
   webhookVerify: { rounds: 15, verificationsPerRound: 2000 },
+  engines: {
+    throughput: { rounds: 5, seconds: 2, warmupSeconds: 1, connections: 16 },
+    throttle: { replicas: 3, rate: 50, seconds: 10, offeredPerReplica: 100 },
+    projectedReplicas: [1, 2, 3, 4],
+  },
 };
 const QUICK = {
   throughput: { rounds: 2, seconds: 1, warmupSeconds: 0.5, connections: 16 },
@@ -65,6 +74,11 @@ const QUICK = {
   webhookLatency: { crossings: 100, warmupCrossings: 10, intervalMs: 20, settleMs: 15_000 },
   // Rounds as long as the full run's: shorter ones measure the verifier before the JIT has optimized it.
   webhookVerify: { rounds: 3, verificationsPerRound: 2000 },
+  engines: {
+    throughput: { rounds: 2, seconds: 1, warmupSeconds: 0.5, connections: 16 },
+    throttle: { replicas: 3, rate: 50, seconds: 4, offeredPerReplica: 100 },
+    projectedReplicas: [1, 2, 3, 4],
+  },
 };
 
 const startedAt = performance.now();
@@ -118,6 +132,7 @@ async function main(): Promise<void> {
       bulk: { type: 'boolean', default: false },
       client: { type: 'boolean', default: false },
       webhooks: { type: 'boolean', default: false },
+      engines: { type: 'boolean', default: false },
       help: { type: 'boolean' },
     },
   });
@@ -145,6 +160,15 @@ async function main(): Promise<void> {
     try {
       const webhooks = await measureWebhooks(settings);
       process.stdout.write(`${targetsTable(webhookChecksOf(webhooks))}\n\n${renderWebhooksMarkdown(webhooks)}`);
+    } finally {
+      clearTimeout(deadline);
+    }
+    return;
+  }
+  if (values.engines) {
+    try {
+      const engines = await measureEngines(settings.engines, progress);
+      process.stdout.write(`${targetsTable(engineChecksOf(engines))}\n\n${renderEnginesMarkdown(engines)}\n`);
     } finally {
       clearTimeout(deadline);
     }
@@ -195,6 +219,8 @@ async function main(): Promise<void> {
     const eventLoop = await measureEventLoop(settings.eventLoop, progress);
     // Alone as well: the latency is the figure, and the verifier's rounds are timed by this process's CPU.
     const webhooks = await measureWebhooks(settings);
+    // Alone: its servers and PostgreSQL load the cores, and its throttle's accuracy is timed.
+    const engines = await measureEngines(settings.engines, progress);
     // Last, alone on the machine: its servers are throttled, and its timing is the figure.
     const bulk = await measureBulkApply(settings.bulk, progress);
     const measurements = {
@@ -206,6 +232,7 @@ async function main(): Promise<void> {
       eventLoop,
       bulk,
       webhooks,
+      engines,
     };
     const cpu = cpus();
     const machine = {

@@ -1,5 +1,6 @@
 import type { BulkFigures } from './bulk-apply.js';
 import type { Mode, Variant, VariantFigures } from './client-overhead.js';
+import type { EngineFigures } from './engines.js';
 import { type EventLoopFigures, eventLoopCheck, renderEventLoopMarkdown } from './event-loop.js';
 import type { Method } from './load.js';
 import type { ReadyProbe } from './ready.js';
@@ -24,6 +25,7 @@ export interface Measurements {
   readonly eventLoop: EventLoopFigures;
   readonly bulk: BulkFigures;
   readonly webhooks: WebhookFigures;
+  readonly engines: EngineFigures;
 }
 
 /** The budget alert's figures: crossing to delivery on the reference server, and the SDK's verification. */
@@ -246,7 +248,17 @@ export function clientChecksOf({
 }
 
 /** The issue's targets, each figure a ratio measured in the same run where it compares two things. */
-function checksOf({ throughput, client, bundle, imports, ready, eventLoop, bulk, webhooks }: Measurements): Check[] {
+function checksOf({
+  throughput,
+  client,
+  bundle,
+  imports,
+  ready,
+  eventLoop,
+  bulk,
+  webhooks,
+  engines,
+}: Measurements): Check[] {
   const rps = (kind: BenchServerKind, method: Method) => runsOf(throughput.scenarios, kind, method);
   return [
     check(
@@ -295,6 +307,7 @@ function checksOf({ throughput, client, bundle, imports, ready, eventLoop, bulk,
     eventLoopCheck(eventLoop),
     ...bulkChecksOf(bulk),
     ...webhookChecksOf(webhooks),
+    ...engineChecksOf(engines),
   ];
 }
 
@@ -396,9 +409,105 @@ export function renderClientMarkdown({
   ].join('\n');
 }
 
+/** The engines' targets: PostgreSQL against SQLite with one replica each, and the throttle across replicas. */
+export function engineChecksOf({ scenarios, throttle }: EngineFigures): Check[] {
+  const rps = (kind: BenchServerKind, method: Method) => runsOf(scenarios, kind, method);
+  return [
+    check(
+      'server on PostgreSQL GET vs on SQLite (req/s, one replica each)',
+      pairedRatio(rps('reference-postgres', 'GET'), rps('reference', 'GET')),
+      'x',
+      'at least',
+      0.5,
+    ),
+    check(
+      'server on PostgreSQL PATCH vs on SQLite (req/s, one replica each)',
+      pairedRatio(rps('reference-postgres', 'PATCH'), rps('reference', 'PATCH')),
+      'x',
+      'at least',
+      0.5,
+    ),
+    check(
+      `throttle across ${throttle.replicas} replicas on PostgreSQL: accepted rate off the configured ${throttle.rate} req/s`,
+      Math.abs(throttle.acceptedPerSecond / throttle.rate - 1) * 100,
+      '%',
+      'at most',
+      10,
+    ),
+  ];
+}
+
+/** The engines' figures as Markdown: throughput and CPU per request side by side, the projection, the throttle. */
+export function renderEnginesMarkdown({ settings, cores, costs, projected, throttle }: EngineFigures): string {
+  const { throughput } = settings;
+  const engines = table(
+    ['method', 'engine', 'req/s', 'server CPU µs/req', 'database CPU µs/req', 'total CPU µs/req', 'req/s per round'],
+    costs.map((cost) => [
+      cost.method,
+      cost.engine,
+      cost.requestsPerSecond.toFixed(0),
+      fixed(cost.serverMicrosPerRequest, 0),
+      fixed(cost.databaseMicrosPerRequest, 0),
+      fixed(
+        cost.serverMicrosPerRequest === undefined || cost.databaseMicrosPerRequest === undefined
+          ? undefined
+          : cost.serverMicrosPerRequest + cost.databaseMicrosPerRequest,
+        0,
+      ),
+      cost.rounds.map((rps) => rps.toFixed(0)).join(', '),
+    ]),
+  );
+  const projection = table(
+    ['method', 'replicas', 'projected req/s'],
+    projected.map((each) => [each.method, String(each.replicas), each.requestsPerSecond.toFixed(0)]),
+  );
+  const limit = table(
+    [
+      'replicas',
+      'configured req/s',
+      'burst',
+      'seconds',
+      'offered req/s',
+      'accepted',
+      '429',
+      'accepted req/s after the burst',
+    ],
+    [
+      [
+        String(throttle.replicas),
+        String(throttle.rate),
+        String(throttle.burst),
+        throttle.seconds.toFixed(2),
+        String(throttle.offered),
+        String(throttle.accepted),
+        String(throttle.throttled),
+        throttle.acceptedPerSecond.toFixed(1),
+      ],
+    ],
+  );
+  return [
+    `Engines: the reference server on SQLite (a file, WAL) and on PostgreSQL (\`startPostgres\`, default settings, fsync on), ` +
+      `one process each, autocannon with ${throughput.connections} connections, ${throughput.rounds} interleaved rounds of ` +
+      `${throughput.seconds} s; CPU from /proc (the server's process; PostgreSQL's postmaster and backends), medians.`,
+    '',
+    engines,
+    '',
+    `Projected throughput of N replicas on one PostgreSQL on this machine (${cores} cores): ` +
+      "min(N × one replica's rate, cores ÷ (server + database CPU per request)); reported, not targeted (the load generator shares the cores).",
+    '',
+    projection,
+    '',
+    `Throttle across replicas: ${throttle.replicas} server processes on one PostgreSQL database with \`--rate-limit ${throttle.rate}\`, ` +
+      `GETs of one partner offered at ${settings.throttle.offeredPerReplica} req/s to each for ${settings.throttle.seconds} s; ` +
+      'seconds: from the first answer to the last.',
+    '',
+    limit,
+  ].join('\n');
+}
+
 /** The whole report as Markdown: targets first, then the figures behind them. */
 export function renderMarkdown(results: Results): string {
-  const { throughput, client, bundle, imports, ready, eventLoop, bulk, webhooks } = results;
+  const { throughput, client, bundle, imports, ready, eventLoop, bulk, webhooks, engines } = results;
   const { settings } = throughput;
   const targets = targetsTable(results.checks);
   const servers = table(
@@ -455,5 +564,7 @@ export function renderMarkdown(results: Results): string {
     renderBulkMarkdown(bulk),
     '',
     renderWebhooksMarkdown(webhooks),
+    '',
+    renderEnginesMarkdown(engines),
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import {
 } from '@usagebudget/server/testing';
 
 /** Which server is under load. */
-export type BenchServerKind = 'reference' | 'bare' | 'prism' | 'mock';
+export type BenchServerKind = 'reference' | 'reference-postgres' | 'bare' | 'prism' | 'mock';
 
 /** The `usagebudget-mock` bin, run as users run it. */
 export const mockBinPath = join(
@@ -33,6 +33,8 @@ export interface BenchServer {
   readonly origin: string;
   /** CPU seconds (user + system, all threads) the process has used so far; undefined off Linux. */
   cpuSeconds(): number | undefined;
+  /** CPU seconds its database's processes have used so far (PostgreSQL's), when it has any apart from itself. */
+  databaseCpuSeconds?(): number | undefined;
   /** Stops the process by its pid and waits for it to exit. */
   stop(): Promise<unknown>;
 }
@@ -47,35 +49,66 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** utime + stime of /proc/PID/stat (fields 14 and 15; the name in parentheses may hold spaces). */
-function cpuSecondsOf(pid: number): number | undefined {
-  let stat: string;
+/** The fields of /proc/PID/stat after the name (in parentheses, which may hold spaces); undefined when gone. */
+function statFields(pid: number): string[] | undefined {
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+/** utime + stime of /proc/PID/stat (fields 14 and 15). */
+export function cpuSecondsOf(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields && (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+/**
+ * The CPU seconds of a process and of its children: its own utime + stime, its reaped children's
+ * (cutime + cstime, fields 16 and 17), and the live children's own. For PostgreSQL's postmaster,
+ * that is every backend of the cluster, the ones that ended included.
+ */
+export function treeCpuSecondsOf(pid: number): number | undefined {
+  const fields = statFields(pid);
+  if (!fields) return undefined;
+  let ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = statFields(Number(entry));
+    if (child?.[1] === String(pid)) ticks += Number(child[11]) + Number(child[12]);
+  }
+  return ticks / clockTicks();
 }
 
 function benchServer(kind: BenchServerKind, name: string, origin: string, started: StartedProcess): BenchServer {
   return { kind, name, origin, cpuSeconds: () => cpuSecondsOf(started.pid), stop: () => started.stop() };
 }
 
-/** The reference server's partners: the demo partner by default. */
+/** The reference server's partners (the demo partner by default), and its database. */
 export interface ReferenceServerOptions {
   readonly partners?: readonly PartnerConfig[];
+  /** A PostgreSQL cluster's database (its URL) and the cluster's postmaster, whose CPU is counted as the database's. */
+  readonly postgres?: { readonly url: string; readonly pid: number };
+  /** More flags, such as `['--rate-limit', '50']`. */
+  readonly args?: readonly string[];
 }
 
-/** The reference server's own bin, on a fresh file-backed SQLite database (it turns WAL on itself). */
+/** The reference server's own bin, on a fresh file-backed SQLite database (it turns WAL on itself) or on PostgreSQL. */
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<BenchServer> {
   // The access log would be read by this process, the load generator's: it stays off.
   const started = await startServerProcess({
     ...(options.partners ? { config: { partners: options.partners } } : {}),
-    args: ['--no-access-log'],
+    ...(options.postgres ? { db: options.postgres.url } : {}),
+    args: ['--no-access-log', ...(options.args ?? [])],
   });
-  return benchServer('reference', 'reference server', started.url, started);
+  const { postgres } = options;
+  if (!postgres) return benchServer('reference', 'reference server', started.url, started);
+  return {
+    ...benchServer('reference-postgres', 'reference server on PostgreSQL', started.url, started),
+    databaseCpuSeconds: () => treeCpuSecondsOf(postgres.pid),
+  };
 }
 
 /** A reference server whose partner is registered for webhook events, its receiver, and how to trust its deliveries. */

@@ -13,6 +13,8 @@ export interface ThroughputSettings {
 export interface ThroughputRun extends LoadRun {
   /** CPU time of the server's process over the run, in % of one core; undefined off Linux. */
   readonly cpuPercent: number | undefined;
+  /** CPU time of the server's database processes (PostgreSQL's) over the run, in % of one core; undefined without. */
+  readonly databaseCpuPercent?: number | undefined;
   /** CPU time of this process, the load generator's, in % of one core. */
   readonly generatorCpuPercent: number;
 }
@@ -33,15 +35,26 @@ async function measure(
   connections: number,
 ): Promise<ThroughputRun> {
   const cpuBefore = server.cpuSeconds();
+  const databaseBefore = server.databaseCpuSeconds?.();
   const generatorBefore = process.cpuUsage();
   const started = performance.now();
   const run = await runLoad({ origin: server.origin, method, connections, seconds });
   const wallSeconds = (performance.now() - started) / 1000;
   const cpuAfter = server.cpuSeconds();
+  const databaseAfter = server.databaseCpuSeconds?.();
   const generator = process.cpuUsage(generatorBefore);
   const cpuPercent =
     cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) / wallSeconds) * 100;
-  return { ...run, cpuPercent, generatorCpuPercent: (generator.user + generator.system) / 1e4 / wallSeconds };
+  const databaseCpuPercent =
+    databaseBefore === undefined || databaseAfter === undefined
+      ? undefined
+      : ((databaseAfter - databaseBefore) / wallSeconds) * 100;
+  return {
+    ...run,
+    cpuPercent,
+    ...(databaseCpuPercent === undefined ? {} : { databaseCpuPercent }),
+    generatorCpuPercent: (generator.user + generator.system) / 1e4 / wallSeconds,
+  };
 }
 
 /**

@@ -111,6 +111,55 @@ const measurements: Measurements = {
       ratio: 0.85,
     },
   },
+  engines: {
+    settings: {
+      throughput: { rounds: 2, seconds: 2, warmupSeconds: 1, connections: 16 },
+      throttle: { replicas: 3, rate: 50, seconds: 10, offeredPerReplica: 100 },
+      projectedReplicas: [1, 2],
+    },
+    cores: 2,
+    scenarios: [
+      scenario('reference', 'GET', [6000, 3000]),
+      {
+        ...scenario('reference-postgres', 'GET', [4000, 1200]),
+        runs: [4000, 1200].map((rps) => ({ ...run(rps), databaseCpuPercent: 20 })),
+      },
+      scenario('reference', 'PATCH', [2000, 1000]),
+      {
+        ...scenario('reference-postgres', 'PATCH', [1000, 400]),
+        runs: [1000, 400].map((rps) => ({ ...run(rps), databaseCpuPercent: 40 })),
+      },
+    ],
+    costs: [
+      {
+        engine: 'SQLite',
+        method: 'GET',
+        requestsPerSecond: 4500,
+        rounds: [6000, 3000],
+        serverMicrosPerRequest: 111,
+        databaseMicrosPerRequest: 0,
+      },
+      {
+        engine: 'PostgreSQL',
+        method: 'PATCH',
+        requestsPerSecond: 700,
+        rounds: [1000, 400],
+        serverMicrosPerRequest: 600,
+        databaseMicrosPerRequest: 550,
+      },
+    ],
+    projected: [{ method: 'PATCH', replicas: 2, requestsPerSecond: 1400 }],
+    throttle: {
+      replicas: 3,
+      rate: 50,
+      burst: 50,
+      seconds: 10,
+      offered: 300,
+      accepted: 610,
+      throttled: 2390,
+      acceptedPerSecond: 56,
+    },
+  },
 };
 
 const machine = { date: '2025-01-01T00:00:00.000Z', node: 'v20.0.0', cpu: { model: 'Test CPU', cores: 2 } };
@@ -226,6 +275,29 @@ describe('the webhook checks', () => {
     expect(markdown).toContain("3 arrived before their PATCH's answer; missing 2, extra 1, unverified 0.");
     expect(markdown).toContain('| `createWebhookVerifier`, certificate cached | 8500 | 9000, 8000 |');
     expect(markdown).toContain('the ratio is the median of the per-round ratios: 0.85x.');
+  });
+});
+
+describe('the engine checks', () => {
+  const checks = Object.fromEntries(results.checks.map((each) => [each.name, each]));
+
+  it('compares PostgreSQL with SQLite round by round, and the throttle across replicas with its configured rate', () => {
+    // Rounds: 4000/6000 and 1200/3000, so the median of 0.67 and 0.4.
+    expect(checks['server on PostgreSQL GET vs on SQLite (req/s, one replica each)']?.value).toBeCloseTo(0.5333, 3);
+    expect(checks['server on PostgreSQL PATCH vs on SQLite (req/s, one replica each)']).toMatchObject({
+      value: 0.45,
+      met: false,
+    });
+    const throttle = checks['throttle across 3 replicas on PostgreSQL: accepted rate off the configured 50 req/s'];
+    expect(throttle?.value).toBeCloseTo(12, 5);
+    expect(throttle?.met).toBe(false);
+  });
+
+  it('shows CPU per request per engine, the projection and the throttle run', () => {
+    const markdown = renderMarkdown(results);
+    expect(markdown).toContain('| PATCH | PostgreSQL | 700 | 600 | 550 | 1150 | 1000, 400 |');
+    expect(markdown).toContain('| PATCH | 2 | 1400 |');
+    expect(markdown).toContain('| 3 | 50 | 50 | 10.00 | 300 | 610 | 2390 | 56.0 |');
   });
 });
 

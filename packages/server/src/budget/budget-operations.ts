@@ -71,7 +71,7 @@ export function budgetOperations(store: Store, thresholds: ThresholdWatch): Read
             amount,
             response: renderBudget(selfUri, amount),
           });
-          if (applied.kind === 'applied') await thresholds.evaluate(tx, customerId, new Date());
+          if (applied.kind === 'applied') await thresholds.evaluateStanding(tx, applied.standing, new Date());
           return applied;
         });
         if (outcome.kind === 'requestIdReused') throw faults.requestIdReused();

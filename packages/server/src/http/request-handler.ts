@@ -19,8 +19,11 @@ export interface HandlerDependencies {
   readonly operations: Readonly<Record<string, Operation>>;
   /** Asked by `/readyz` whether the database answers. */
   readonly store: Pick<Store, 'ping'>;
-  /** Seconds to wait before this partner may call again, 0 when it may now; absent: no throttling. */
-  readonly throttle: ((partnerId: string) => number) | undefined;
+  /**
+   * Seconds to wait before this partner may call again, 0 when it may now (asynchronous: the
+   * buckets may be kept in the database, shared by replicas); absent: no throttling.
+   */
+  readonly throttle: ((partnerId: string) => Promise<number>) | undefined;
   readonly files: ReadonlyMap<string, StaticFile>;
   readonly log: AccessLog | undefined;
   /** True once the server is shutting down: every response then closes its connection. */
@@ -33,6 +36,9 @@ export interface HandlerDependencies {
    */
   readonly answered: WeakSet<object>;
 }
+
+/** A request let in: its operation, and who calls. */
+type Admitted = { readonly operation: OperationRule } & Caller;
 
 /** One request in flight: what the access log and the response headers need. */
 interface InFlightRequest {
@@ -111,23 +117,30 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
   }
 
   /**
-   * Lets a request of `route` in, or throws the fault of the first check it fails: its method,
-   * token, throttle, token kind and headers.
+   * Lets a request of `route` in, or throws (or rejects with) the fault of the first check it
+   * fails: its method, token, throttle, token kind and headers. Synchronous without a throttle.
    */
-  const admit = (inFlight: InFlightRequest, route: RouteRule): { operation: OperationRule } & Caller => {
+  const admit = (inFlight: InFlightRequest, route: RouteRule): Admitted | Promise<Admitted> => {
     const { req } = inFlight;
     inFlight.route = route.pathTemplate;
     const operation = route.operations.get(req.method ?? '');
     if (!operation) throw faults.methodNotAllowed(req.method ?? '', route.allow);
     const caller = deps.partners.authenticate(req.headers.authorization);
     inFlight.partnerId = caller.partner.id;
-    const wait = deps.throttle?.(caller.partner.id) ?? 0;
-    if (wait > 0) throw faults.throttled(wait);
+    if (!deps.throttle) return checkCaller(inFlight, operation, caller);
+    return deps.throttle(caller.partner.id).then((wait) => {
+      if (wait > 0) throw faults.throttled(wait);
+      return checkCaller(inFlight, operation, caller);
+    });
+  };
+
+  /** The checks after the throttle: the token's kind, and the headers the spec declares. */
+  const checkCaller = (inFlight: InFlightRequest, operation: OperationRule, caller: Caller): Admitted => {
     if (!operation.tokenKinds.includes(caller.tokenKind)) {
       throw faults.tokenKindNotAccepted(operation.tokenKinds, caller.tokenKind);
     }
     for (const header of checkedHeaders.get(operation) ?? []) {
-      const value = req.headers[header.key];
+      const value = inFlight.req.headers[header.key];
       if (value === undefined) continue;
       const result = header.check(value);
       if (!result.valid) throw faults.invalidHeader(header.name, result.details[0]?.message ?? 'is invalid');
@@ -163,7 +176,18 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
   };
 
   const callOperation = (inFlight: InFlightRequest, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
-    const { operation, partner, tokenKind } = admit(inFlight, route);
+    const admitted = admit(inFlight, route);
+    return admitted instanceof Promise
+      ? admitted.then((caller) => callAdmitted(inFlight, route, values, caller))
+      : callAdmitted(inFlight, route, values, admitted);
+  };
+
+  const callAdmitted = (
+    inFlight: InFlightRequest,
+    route: RouteRule,
+    values: string[],
+    { operation, partner, tokenKind }: Admitted,
+  ): Reply | Promise<Reply> => {
     const { customerId, segments, pathParameters } = checkPath(operation, values);
     if (customerId !== undefined) deps.partners.authorize(partner, customerId);
     const { headers } = inFlight.req;

@@ -13,7 +13,6 @@ import { answerClientError, writeRawFault } from '../http/client-error.js';
 import { connectionLimit } from '../http/connection-limit.js';
 import { createRequestHandler, type HandlerDependencies } from '../http/request-handler.js';
 import { type StaticFile, staticFiles } from '../http/static-routes.js';
-import { createThrottle } from '../http/throttle.js';
 import type { ResolvedConfig, ServerConfig, ThrottleConfig } from '../partners/config-format.js';
 import { parseConfig } from '../partners/config-reader.js';
 import { demoConfig } from '../partners/demo-partner.js';
@@ -177,7 +176,10 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
   const { store, webhooks } = parts;
   const files = new Map<string, StaticFile>([...staticFiles(), ...webhooks.files]);
   return (config) => {
-    const limits = parts.throttle === undefined ? config.throttle : (parts.throttle ?? undefined);
+    const chosen = parts.throttle === undefined ? config.throttle : (parts.throttle ?? undefined);
+    // A copy per config: the in-process buckets are kept per limits object, so a reset starts
+    // them full, as it empties PostgreSQL's (`clear`).
+    const limits = chosen && { ...chosen };
     return createRequestHandler({
       routes,
       partners: createPartnerDirectory(config),
@@ -190,7 +192,7 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
         ...webhooks.operations,
       },
       store,
-      throttle: limits ? createThrottle(limits) : undefined,
+      throttle: limits ? (partnerId: string) => store.takeToken(partnerId, limits) : undefined,
       files,
       log: parts.log,
       closing: parts.closing,

@@ -1,3 +1,5 @@
+import type { UsageStanding } from './threshold-store.js';
+
 // What the budget domain needs from storage. The domain sees only this interface; `startServer`
 // picks the engine (SQLite today). Asynchronous, as every store interface (see README.md).
 
@@ -14,10 +16,13 @@ export interface BudgetUpdate {
 
 /**
  * What an update did: applied it, or answered a replay of the same request with the recorded
- * response; or refused it because this request id already applied a different update.
+ * response; or refused it because this request id already applied a different update. An applied
+ * update comes with the customer's standing as it left it (read in the same transaction, with the
+ * customer's row locked), for the threshold: one read fewer than asking `usageStanding` after.
  */
 export type UpdateOutcome =
-  | { readonly kind: 'applied' | 'replayed'; readonly response: string }
+  | { readonly kind: 'applied'; readonly response: string; readonly standing: UsageStanding | undefined }
+  | { readonly kind: 'replayed'; readonly response: string }
   | { readonly kind: 'requestIdReused' };
 
 export interface BudgetStore {

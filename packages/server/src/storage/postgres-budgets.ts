@@ -1,12 +1,27 @@
 import type { BudgetStore, UpdateOutcome } from './budget-store.js';
 import type { Sql } from './postgres-sql.js';
+import { type StandingRow, toStanding } from './rows.js';
+
+/** A row of `apply_budget` (migration 4): the replay found, or the standing of the customer updated (null columns without one). */
+type AppliedRow =
+  | ({
+      kind: 'replayed';
+      replay_customer: string;
+      replay_amount: string | null;
+      replay_response: string;
+    } & Nullable<StandingRow>)
+  | ({ kind: 'applied'; customer_id: null } & Nullable<Omit<StandingRow, 'customer_id'>>)
+  | ({ kind: 'applied' } & StandingRow);
+type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /**
- * The budget store on PostgreSQL. An update claims its request id first (the replay record's
- * primary key), so that a second transaction with the same `MS-RequestId`, on any replica, waits
- * for the first and then finds it: one apply, the other a replay. Then it locks the customer's
- * row, which serializes a budget change with a cost change of the same customer (one crossing,
- * one event).
+ * The budget store on PostgreSQL. An update is one statement, `apply_budget` (a function of
+ * migration 4), so a PATCH is 3 round trips (`BEGIN`, it, `COMMIT`) where it was 7. It claims the
+ * request id first (the replay record's primary key), so that a second transaction with the same
+ * `MS-RequestId`, on any replica, waits for the first and then finds it: one apply, the other a
+ * replay. Then it locks the customer's row, which serializes a budget change with a cost change of
+ * the same customer (one crossing, one event), sets the budget, records the apply, and reads the
+ * standing once the lock is held.
  */
 export function postgresBudgets(sql: Sql): BudgetStore {
   return {
@@ -18,35 +33,21 @@ export function postgresBudgets(sql: Sql): BudgetStore {
     },
     update: (update) =>
       sql.atomic(async (tx): Promise<UpdateOutcome> => {
-        const now = Date.now();
         const { partnerId, requestId, customerId, amount, response } = update;
-        if (requestId !== undefined) {
-          const claimed = await tx.run(
-            `INSERT INTO replays (partner_id, request_id, customer_id, amount, response, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (partner_id, request_id) DO NOTHING`,
-            [partnerId, requestId, customerId, amount, response, now],
-          );
-          if (claimed === 0) {
-            const [replay] = await tx.rows<{ customer_id: string; amount: string | null; response: string }>(
-              'SELECT customer_id, amount, response FROM replays WHERE partner_id = $1 AND request_id = $2',
-              [partnerId, requestId],
-            );
-            if (!replay) throw new Error(`the replay record of ${requestId} went away while it was read`);
-            const same = replay.customer_id === customerId && replay.amount === amount;
-            return same ? { kind: 'replayed', response: replay.response } : { kind: 'requestIdReused' };
-          }
+        const [row] = await tx.rows<AppliedRow>('SELECT * FROM apply_budget($1, $2, $3, $4, $5, $6)', [
+          partnerId,
+          requestId ?? null,
+          customerId,
+          amount,
+          response,
+          Date.now(),
+        ]);
+        if (!row) throw new Error(`the replay record of ${requestId} went away while it was read`);
+        if (row.kind === 'applied') {
+          return { kind: 'applied', response, standing: row.customer_id === null ? undefined : toStanding(row) };
         }
-        await tx.run('SELECT 1 FROM customers WHERE customer_id = $1 FOR UPDATE', [customerId]);
-        await tx.run(
-          `INSERT INTO budgets (customer_id, amount, updated_at) VALUES ($1, $2, $3)
-           ON CONFLICT (customer_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at`,
-          [customerId, amount, now],
-        );
-        await tx.run(
-          'INSERT INTO budget_applies (partner_id, customer_id, request_id, amount, applied_at) VALUES ($1, $2, $3, $4, $5)',
-          [partnerId, customerId, requestId ?? null, amount, now],
-        );
-        return { kind: 'applied', response };
+        const same = row.replay_customer === customerId && row.replay_amount === amount;
+        return same ? { kind: 'replayed', response: row.replay_response } : { kind: 'requestIdReused' };
       }),
     pruneReplays: async (maxAgeMs) => {
       await sql.run('DELETE FROM replays WHERE created_at < $1', [Date.now() - maxAgeMs]);

@@ -105,6 +105,66 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
             over_budget integer NOT NULL CHECK (over_budget IN (0, 1))
           );`,
   },
+  {
+    // PostgreSQL only: SQLite applies a PATCH in process (one connection, no round trips), and
+    // keeps its throttle in process (the file is one server's). The schema comparison test
+    // lists `throttle_buckets` as PostgreSQL's own.
+    version: 4,
+    name: 'a PATCH in one statement (apply_budget), and the throttle kept in the database (throttle_buckets)',
+    sql: `CREATE TABLE throttle_buckets (
+            partner_id text PRIMARY KEY,
+            tokens double precision NOT NULL,
+            at timestamptz NOT NULL
+          );
+          -- A budget PATCH in one round trip (see postgres-budgets.ts): the replay claimed first (a
+          -- concurrent duplicate waits on its unique index, then finds it), then the customer's row
+          -- locked, the budget set and the apply recorded; then the standing, read by a statement of
+          -- its own, so with a snapshot taken once the lock is held (a PL/pgSQL statement in a
+          -- VOLATILE function takes a new one at READ COMMITTED): it sees the crossing of a change
+          -- that held the lock before. Written out here, not from rows.ts: a migration never changes.
+          CREATE FUNCTION apply_budget(p_partner text, p_request text, p_customer text, p_amount text,
+                                       p_response text, p_now bigint)
+          RETURNS TABLE (kind text, replay_customer text, replay_amount text, replay_response text,
+                         customer_id text, partner_id text, billing_start text, offer text, currency text,
+                         total_cost text, usd_total_cost text, last_modified text, amount text,
+                         crossing_start text, over_budget integer)
+          LANGUAGE plpgsql VOLATILE AS $fn$
+          #variable_conflict use_column
+          DECLARE
+            claimed integer;
+          BEGIN
+            IF p_request IS NOT NULL THEN
+              INSERT INTO replays (partner_id, request_id, customer_id, amount, response, created_at)
+                VALUES (p_partner, p_request, p_customer, p_amount, p_response, p_now)
+                ON CONFLICT (partner_id, request_id) DO NOTHING;
+              GET DIAGNOSTICS claimed = ROW_COUNT;
+              IF claimed = 0 THEN
+                RETURN QUERY SELECT 'replayed'::text, r.customer_id, r.amount, r.response,
+                    NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
+                    NULL::text, NULL::text, NULL::text, NULL::integer
+                  FROM replays r WHERE r.partner_id = p_partner AND r.request_id = p_request;
+                RETURN;
+              END IF;
+            END IF;
+            PERFORM 1 FROM customers c WHERE c.customer_id = p_customer FOR UPDATE;
+            INSERT INTO budgets (customer_id, amount, updated_at) VALUES (p_customer, p_amount, p_now)
+              ON CONFLICT (customer_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at;
+            INSERT INTO budget_applies (partner_id, customer_id, request_id, amount, applied_at)
+              VALUES (p_partner, p_customer, p_request, p_amount, p_now);
+            RETURN QUERY SELECT 'applied'::text, NULL::text, NULL::text, NULL::text,
+                c.customer_id, c.partner_id, p.billing_start, c.offer, c.currency, c.total_cost,
+                c.usd_total_cost, c.last_modified, b.amount, x.billing_start, x.over_budget
+              FROM customers c JOIN partners p USING (partner_id) LEFT JOIN budgets b USING (customer_id)
+                LEFT JOIN budget_crossings x USING (customer_id)
+              WHERE c.customer_id = p_customer AND c.offer <> 'none';
+            IF NOT FOUND THEN
+              RETURN QUERY SELECT 'applied'::text, NULL::text, NULL::text, NULL::text,
+                NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
+                NULL::text, NULL::text, NULL::text, NULL::integer;
+            END IF;
+          END
+          $fn$;`,
+  },
 ];
 
 /**

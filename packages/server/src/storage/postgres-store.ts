@@ -4,6 +4,7 @@ import { postgresCustomers } from './postgres-customers.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { inTransaction, poolSql, type Sql } from './postgres-sql.js';
 import { postgresThresholds } from './postgres-thresholds.js';
+import { postgresThrottle } from './postgres-throttle.js';
 import { postgresWebhooks } from './postgres-webhooks.js';
 import type { Store, StoreOperations } from './store.js';
 
@@ -132,6 +133,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     const dataTables = tables.rows.map(({ name }) => name);
     return {
       ...postgresOperations(poolSql(pool), dataTables),
+      ...postgresThrottle(poolSql(pool)),
       transaction: (work) => inTransaction(pool, (sql) => work(postgresOperations(sql, dataTables))),
       ping: async () => {
         await poolSql(pool).run('SELECT 1');

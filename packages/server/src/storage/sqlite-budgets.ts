@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { BudgetStore, BudgetUpdate, UpdateOutcome } from './budget-store.js';
+import { STANDING, type StandingRow, toStanding } from './rows.js';
 import type { Synchronous } from './sqlite-gate.js';
 
 /** The budget store's reads and writes on an open, migrated SQLite database. */
@@ -21,6 +22,7 @@ export function sqliteBudgets(db: Database): Synchronous<BudgetStore> {
     'INSERT INTO budget_applies (partner_id, customer_id, request_id, amount, applied_at) VALUES (?, ?, ?, ?, ?)',
   );
   const deleteReplays = db.prepare('DELETE FROM replays WHERE created_at < ?');
+  const selectStanding = db.prepare<[string], StandingRow>(`${STANDING} WHERE c.customer_id = ? AND c.offer <> 'none'`);
 
   // The replay check, the update and its record commit together or not at all.
   const applyOnce = db.transaction((update: BudgetUpdate): UpdateOutcome => {
@@ -37,7 +39,8 @@ export function sqliteBudgets(db: Database): Synchronous<BudgetStore> {
     if (update.requestId !== undefined) {
       insertReplay.run(update.partnerId, update.requestId, update.customerId, update.amount, update.response, now);
     }
-    return { kind: 'applied', response: update.response };
+    const standing = selectStanding.get(update.customerId);
+    return { kind: 'applied', response: update.response, standing: standing && toStanding(standing) };
   });
 
   return {

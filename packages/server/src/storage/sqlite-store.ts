@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { memoryThrottle } from './memory-throttle.js';
 import { migrate } from './migrations.js';
 import { sqliteBudgets } from './sqlite-budgets.js';
 import { sqliteCustomers } from './sqlite-customers.js';
@@ -99,6 +100,8 @@ export function openSqliteStore(path: string): Store {
   const ended = () => Promise.reject(new Error('the transaction has ended: use its tx only inside its work'));
   return {
     ...promised(operations, gate.run),
+    // Not behind the gate: the buckets are in memory, and a request waits for no transaction to be throttled.
+    ...memoryThrottle(),
     transaction: (work) =>
       gate.exclusive(async () => {
         let open = true;

@@ -5,6 +5,7 @@
 import type { BudgetStore } from './budget-store.js';
 import type { CustomerStore } from './customer-store.js';
 import type { ThresholdStore } from './threshold-store.js';
+import type { ThrottleStore } from './throttle-store.js';
 import type { WebhookStore } from './webhook-store.js';
 
 /**
@@ -24,8 +25,8 @@ export interface StoreOperations extends BudgetStore, CustomerStore, ThresholdSt
   clear(): Promise<void>;
 }
 
-/** Everything the server keeps, on one engine. */
-export interface Store extends StoreOperations {
+/** Everything the server keeps, on one engine; the throttle's buckets too, outside any transaction. */
+export interface Store extends StoreOperations, ThrottleStore {
   /**
    * Runs `work` as one transaction: every call it makes on `tx` commits together, or none does
    * when it throws (the error is then rethrown). Code run inside takes `tx` as its store: a call

@@ -59,6 +59,17 @@ export function createThresholdWatch(raiser: EventRaiser, usageRecordsUri: () =>
       const standing = await tx.usageStanding(customerId);
       return standing && apply(tx, standing, at);
     },
+    /**
+     * Evaluates a standing read in the change's transaction with the customer's row locked (as a
+     * budget update returns it); `undefined`: a customer without usage, which raises nothing.
+     */
+    async evaluateStanding(
+      tx: StoreOperations,
+      standing: UsageStanding | undefined,
+      at: Date,
+    ): Promise<RaiseOutcome | undefined> {
+      return standing && apply(tx, standing, at);
+    },
     /** Evaluates every customer of the partners that can be over budget: after a seed (a start, a reset). */
     async evaluatePartners(tx: StoreOperations, partnerIds: readonly string[], at: Date): Promise<void> {
       for (const partnerId of partnerIds) {

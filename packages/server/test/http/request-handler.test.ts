@@ -38,6 +38,7 @@ const failing: Store = {
   readAmount: broken,
   update: broken,
   pruneReplays: done,
+  takeToken: broken,
   clear: done,
   ping: broken,
   close: done,

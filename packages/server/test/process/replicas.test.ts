@@ -28,11 +28,11 @@ let postgres: StartedPostgres;
 let made = 0;
 const running: ServerProcess[] = [];
 /** `count` replicas on a fresh database, started at once. */
-async function replicas(count: number) {
+async function replicas(count: number, args: readonly string[] = []) {
   const name = `replicas_${++made}`;
   const db = await postgres.createDatabase(name);
   const started = await Promise.all(
-    Array.from({ length: count }, () => startServerProcess({ config, db, args: ['--no-access-log'] })),
+    Array.from({ length: count }, () => startServerProcess({ config, db, args: ['--no-access-log', ...args] })),
   );
   running.push(...started);
   return { name, servers: started };
@@ -171,5 +171,44 @@ describe('replicas on one PostgreSQL database', () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it('throttle the partner once across them: three replicas at --rate-limit 10 let about 10 requests a second through, not 30', async () => {
+    const rate = 10;
+    const burst = rate; // the default burst
+    const { servers } = await replicas(3, ['--rate-limit', String(rate)]);
+    // Two callers per replica for 6 s, one GET every 25 ms each (about 240 offered a second at
+    // most, far above 3 × 10), bounded in count too.
+    const seconds = 6;
+    const statuses: number[] = [];
+    let retryAfterMissing = 0;
+    const started = performance.now();
+    const deadline = started + seconds * 1000;
+    await Promise.all(
+      servers.flatMap((server) =>
+        Array.from({ length: 2 }, async () => {
+          for (let sent = 0; sent < 400 && performance.now() < deadline; sent++) {
+            const answer = await sendRaw(server.url, {
+              path: budgetPath(partner.customers[0] as string),
+              headers: jsonHeaders(token),
+            });
+            statuses.push(answer.status);
+            if (answer.status === 429 && !/^[1-9]\d*$/.test(String(answer.headers['retry-after']))) retryAfterMissing++;
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+        }),
+      ),
+    );
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    const accepted = statuses.filter((status) => status === 200).length;
+    const throttled = statuses.filter((status) => status === 429).length;
+    expect(accepted + throttled).toBe(statuses.length);
+    expect(retryAfterMissing).toBe(0);
+    expect(throttled).toBeGreaterThan(0);
+    // One bucket for all three: at most the burst plus the rate over the time taken (a little
+    // slack for the database's clock against this one); per-process buckets would let up to three
+    // times that through.
+    expect(accepted).toBeGreaterThanOrEqual(burst);
+    expect(accepted).toBeLessThanOrEqual(burst + rate * elapsedSeconds + 5);
   });
 });

@@ -80,6 +80,26 @@ describe('startServer({ extend })', () => {
     }
   });
 
+  it("starts the throttle's buckets full again when the extension resets, the throttle given by startServer's options", async () => {
+    let context: ExtensionContext | undefined;
+    // One token in 1,000 s: none comes back while the test runs.
+    const server = await startExtended(
+      (given) => {
+        context = given;
+        return { listener: given.api };
+      },
+      { throttle: { requestsPerSecond: 0.001, burst: 1 } },
+    );
+    try {
+      expect((await budgetOf(server.url)).status).toBe(200);
+      expect((await budgetOf(server.url)).status).toBe(429);
+      context?.reset(parseConfig(config));
+      expect((await budgetOf(server.url)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("writes the extension's faults to the access log, and closes it before waiting for requests in flight", async () => {
     let log = '';
     const events: string[] = [];

@@ -234,6 +234,63 @@ describe.each(ENGINES)('the store on $name', (engine) => {
       [mine.id, seeded.id, null, null],
     ]);
   });
+  it("returns an applied update's standing as the update left it: the new budget, the cost, the crossing so far", async () => {
+    const seeded = customer(
+      'Contoso',
+      {
+        usage: {
+          offer: 'azurePlan',
+          currency: 'USD',
+          cost: '120.5',
+          usdCost: '120.5',
+          lastModified: '2024-05-02T00:00:00+00:00',
+        },
+      },
+      '200',
+    );
+    const mine = partner([seeded, customer('Fabrikam', { usage: undefined })]);
+    const { store } = await engine.fresh();
+    await store.seed([mine]);
+    const applied = await store.update({
+      partnerId: mine.id,
+      requestId: undefined,
+      customerId: seeded.id,
+      amount: '100',
+      response: '{}',
+    });
+    expect(applied).toMatchObject({
+      kind: 'applied',
+      standing: {
+        customerId: seeded.id,
+        partnerId: mine.id,
+        budget: '100',
+        usage: { cost: '120.5' },
+        crossing: undefined,
+      },
+    });
+    // A customer without a usage-based subscription has no standing.
+    const other = mine.customers[1]?.id as string;
+    const noUsage = await store.update({
+      partnerId: mine.id,
+      requestId: randomUUID(),
+      customerId: other,
+      amount: '1',
+      response: '{}',
+    });
+    expect(noUsage).toEqual({ kind: 'applied', response: '{}', standing: undefined });
+  });
+
+  it("spends a partner's burst, then answers the seconds until a token is back; other partners keep theirs", async () => {
+    const { store } = await engine.fresh();
+    // One token in 1,000 s: none comes back while the test runs.
+    const limits = { requestsPerSecond: 0.001, burst: 2 };
+    const take = (partnerId: string) => store.takeToken(partnerId, limits);
+    expect([await take('a'), await take('a')]).toEqual([0, 0]);
+    const wait = await take('a');
+    expect(wait).toBeGreaterThan(900);
+    expect(wait).toBeLessThanOrEqual(1000);
+    expect(await take('b')).toBe(0);
+  });
 });
 
 describe.each(ENGINES)('transactions on $name', (engine) => {

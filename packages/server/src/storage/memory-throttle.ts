@@ -1,4 +1,5 @@
 import type { ThrottleConfig } from '../partners/config-format.js';
+import type { ThrottleStore } from './throttle-store.js';
 
 /**
  * A token bucket per partner. Returns 0 when the request may go on, else the whole seconds
@@ -17,5 +18,23 @@ export function createThrottle(config: ThrottleConfig, now: () => number = perfo
       return 0;
     }
     return Math.max(1, Math.ceil((1 - bucket.tokens) / config.requestsPerSecond));
+  };
+}
+
+/**
+ * The buckets in this process: SQLite's throttle store. Limits changed (an extension's new
+ * config) start with full buckets, as a new throttle did before the throttle was a store's.
+ */
+export function memoryThrottle(): ThrottleStore {
+  const throttles = new WeakMap<ThrottleConfig, (partnerId: string) => number>();
+  return {
+    takeToken: (partnerId, limits) => {
+      let throttle = throttles.get(limits);
+      if (!throttle) {
+        throttle = createThrottle(limits);
+        throttles.set(limits, throttle);
+      }
+      return Promise.resolve(throttle(partnerId));
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createThrottle } from '../../src/http/throttle.js';
+import { createThrottle } from '../../src/storage/memory-throttle.js';
 
 describe('createThrottle', () => {
   it('lets a burst through, then asks each partner to wait until a token is back', () => {
