@@ -54,7 +54,7 @@ export function budgetOperations(store: Store, thresholds: ThresholdWatch): Read
     getUsageBudget: {
       handle: async (call) => ({
         status: 200,
-        body: renderBudget(call.selfUri, await store.readAmount(pathCustomerId(call))),
+        body: renderBudget(call.selfUri, await store.readAmount(call.partner.id, pathCustomerId(call))),
       }),
     },
     updateUsageBudget: {
@@ -71,7 +71,7 @@ export function budgetOperations(store: Store, thresholds: ThresholdWatch): Read
             amount,
             response: renderBudget(selfUri, amount),
           });
-          if (applied.kind === 'applied') await thresholds.evaluate(tx, customerId, new Date());
+          if (applied.kind === 'applied') await thresholds.evaluate(tx, partner.id, customerId, new Date());
           return applied;
         });
         if (outcome.kind === 'requestIdReused') throw faults.requestIdReused();

@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { BodyRule, OperationRule, RouteRule } from '../contract/compile-contract.js';
 import { faults, HttpError } from '../contract/faults.js';
+import { ADMIN_PREFIX, type AdminRequest } from '../namespaces/namespace-admin.js';
 import type { Caller, PartnerDirectory } from '../partners/partner-directory.js';
 import { type Store, StoreUnavailable } from '../storage/store.js';
 import type { AccessLog } from './access-log.js';
@@ -22,6 +23,8 @@ export interface HandlerDependencies {
   /** Seconds to wait before this partner may call again, 0 when it may now; absent: no throttling. */
   readonly throttle: ((partnerId: string) => number) | undefined;
   readonly files: ReadonlyMap<string, StaticFile>;
+  /** The admin API (`/_admin/...`); absent when it is off, and its paths are then 404 as any unknown path. */
+  readonly admin?: ((request: AdminRequest) => Promise<Reply>) | undefined;
   readonly log: AccessLog | undefined;
   /** True once the server is shutting down: every response then closes its connection. */
   readonly closing: () => boolean;
@@ -110,16 +113,21 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     }
   }
 
-  /**
-   * Lets a request of `route` in, or throws the fault of the first check it fails: its method,
-   * token, throttle, token kind and headers.
-   */
-  const admit = (inFlight: InFlightRequest, route: RouteRule): { operation: OperationRule } & Caller => {
+  /** The operation of `route` the request's method names; 405 for none. */
+  const routeOperation = (inFlight: InFlightRequest, route: RouteRule): OperationRule => {
     const { req } = inFlight;
     inFlight.route = route.pathTemplate;
     const operation = route.operations.get(req.method ?? '');
     if (!operation) throw faults.methodNotAllowed(req.method ?? '', route.allow);
-    const caller = deps.partners.authenticate(req.headers.authorization);
+    return operation;
+  };
+
+  /**
+   * Lets an authenticated request in, or throws the fault of the first check it fails: its
+   * throttle, token kind and headers.
+   */
+  const admit = (inFlight: InFlightRequest, operation: OperationRule, caller: Caller): void => {
+    const { req } = inFlight;
     inFlight.partnerId = caller.partner.id;
     const wait = deps.throttle?.(caller.partner.id) ?? 0;
     if (wait > 0) throw faults.throttled(wait);
@@ -132,7 +140,6 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       const result = header.check(value);
       if (!result.valid) throw faults.invalidHeader(header.name, result.details[0]?.message ?? 'is invalid');
     }
-    return { operation, ...caller };
   };
 
   /** The path's values checked against the spec: the customer it names (lower case), and the segments of `links.self`. */
@@ -163,9 +170,40 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
   };
 
   const callOperation = (inFlight: InFlightRequest, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
-    const { operation, partner, tokenKind } = admit(inFlight, route);
+    const operation = routeOperation(inFlight, route);
+    // The config's tokens are known at once; a namespace's is read from the store.
+    const caller = deps.partners.authenticate(inFlight.req.headers.authorization);
+    return caller instanceof Promise
+      ? caller.then((found) => callAuthenticated(inFlight, route, operation, values, found))
+      : callAuthenticated(inFlight, route, operation, values, caller);
+  };
+
+  const callAuthenticated = (
+    inFlight: InFlightRequest,
+    route: RouteRule,
+    operation: OperationRule,
+    values: string[],
+    caller: Caller,
+  ): Reply | Promise<Reply> => {
+    admit(inFlight, operation, caller);
+    const { partner } = caller;
     const { customerId, segments, pathParameters } = checkPath(operation, values);
-    if (customerId !== undefined) deps.partners.authorize(partner, customerId);
+    const authorized = customerId === undefined ? undefined : deps.partners.authorize(partner, customerId);
+    if (authorized instanceof Promise) {
+      return authorized.then(() =>
+        callChecked(inFlight, route, operation, caller, { customerId, segments, pathParameters }),
+      );
+    }
+    return callChecked(inFlight, route, operation, caller, { customerId, segments, pathParameters });
+  };
+
+  const callChecked = (
+    inFlight: InFlightRequest,
+    route: RouteRule,
+    operation: OperationRule,
+    { partner, tokenKind }: Caller,
+    { customerId, segments, pathParameters }: ReturnType<typeof checkPath>,
+  ): Reply | Promise<Reply> => {
     const { headers } = inFlight.req;
     const call = (body: CheckedBody | undefined) =>
       implementationOf(operation).handle({
@@ -217,6 +255,22 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     }
     if (HEALTH_PATHS.has(inFlight.path) || `${inFlight.path}/` === DOCS_PREFIX || deps.files.has(inFlight.path)) {
       return serveStatic(inFlight);
+    }
+    const { path, req } = inFlight;
+    if (deps.admin && (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`))) {
+      return deps.admin({
+        method: req.method ?? '',
+        path,
+        headers: req.headers,
+        route: (template) => {
+          inFlight.route = template;
+        },
+        readBody: async (limit) => {
+          const read = await readJsonBody(req, 'application/json', limit);
+          inFlight.bodyRead = true;
+          return read.value;
+        },
+      });
     }
     throw faults.routeNotFound();
   };

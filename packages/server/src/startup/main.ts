@@ -37,6 +37,10 @@ Options:
                        after each (default ${DEFAULT_DELIVERY_SCHEDULE.firstRetryMs / 1000})
   --webhook-max-retry S  wait at most S seconds between attempts (default ${DEFAULT_DELIVERY_SCHEDULE.maxRetryMs / 1000})
   --webhook-timeout S  an attempt must be answered within S seconds (default ${DEFAULT_DELIVERY_SCHEDULE.timeoutMs / 1000})
+  --admin-token TOKEN  turn the admin API on (/_admin/namespaces: a throwaway partner per CI
+                       job) with this bearer token of its own, at least 16 characters; better
+                       given as $USAGEBUDGET_ADMIN_TOKEN, which keeps it off the command line
+                       (default: off, its paths are 404)
   --no-access-log      do not write the JSON access log to stderr
   -h, --help           show this help
 
@@ -114,6 +118,7 @@ function parseFlags(argv: string[]): Start | 'help' {
       'webhook-first-retry': { type: 'string' },
       'webhook-max-retry': { type: 'string' },
       'webhook-timeout': { type: 'string' },
+      'admin-token': { type: 'string' },
       'access-log': { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -139,8 +144,13 @@ function parseFlags(argv: string[]): Start | 'help' {
   if (publicUrl !== undefined && !/^https?:\/\/[^/?#]+$/.test(publicUrl)) {
     throw new UsageError(`--public-url: ${JSON.stringify(publicUrl)} is not a URL such as http://HOST:PORT (no path)`);
   }
+  const adminToken = values['admin-token'] ?? (process.env.USAGEBUDGET_ADMIN_TOKEN || undefined);
+  if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken))) {
+    throw new UsageError('--admin-token (or USAGEBUDGET_ADMIN_TOKEN): at least 16 characters, without spaces');
+  }
   const options: ServerOptions = {
     host: values.host,
+    ...(adminToken === undefined ? {} : { adminToken }),
     port,
     db: values.db,
     config,
@@ -194,6 +204,7 @@ function announce(server: RunningServer, start: Start): void {
       partners: start.config.partners.map((partner) => partner.id),
       demo: start.demo,
       throttle: start.throttle ?? start.config.throttle ?? null,
+      admin: start.options.adminToken !== undefined,
       webhooks: { allow: start.options.webhooks?.allow, root: server.webhooks.rootUrl },
     })}\n`,
   );

@@ -14,9 +14,11 @@ import { connectionLimit } from '../http/connection-limit.js';
 import { createRequestHandler, type HandlerDependencies } from '../http/request-handler.js';
 import { type StaticFile, staticFiles } from '../http/static-routes.js';
 import { createThrottle } from '../http/throttle.js';
+import { NAMESPACE_SWEEP_MS, namespaceAdmin, sweepExpiredNamespaces } from '../namespaces/namespace-admin.js';
 import type { ResolvedConfig, ServerConfig, ThrottleConfig } from '../partners/config-format.js';
 import { parseConfig } from '../partners/config-reader.js';
 import { demoConfig } from '../partners/demo-partner.js';
+import { type NamespaceCallers, namespaceCallers } from '../partners/namespace-callers.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
 import { openPostgresStore, POSTGRES_URL } from '../storage/postgres-store.js';
@@ -64,6 +66,13 @@ export interface ServerOptions {
    * `x-ms-certificate-url` of every event. Default: `url`, where it listens.
    */
   publicUrl?: string;
+  /**
+   * Turns the admin API on (`/_admin/namespaces`: a namespace per CI job), with this bearer token
+   * of its own (at least 16 characters; never a partner's). Default: off, and its paths are 404.
+   */
+  adminToken?: string;
+  /** How often expired namespaces are looked for and deleted, in milliseconds; default 10 000. */
+  namespaceSweepMs?: number;
   /**
    * Puts code in front of the API, as `@usagebudget/mock` puts its test controls (see
    * `ExtendServer`): what it returns receives every request first and passes the API's on. Default:
@@ -147,11 +156,42 @@ function startPruning(store: Store, log: AccessLog | undefined): () => void {
   return () => clearInterval(pruner);
 }
 
-/** What the API's request handler shares across configs: the store, the log, the connection state. */
-type ApiParts = Pick<HandlerDependencies, 'log' | 'closing' | 'overCapacity' | 'answered'> & {
+/** Deletes expired namespaces now and every `everyMs`; returns what stops it. A failed sweep is logged and tried again. */
+function startSweeping(store: Store, callers: NamespaceCallers, everyMs: number, log: AccessLog | undefined) {
+  let running = false;
+  const sweep = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await sweepExpiredNamespaces(store, callers);
+    } catch (error) {
+      log?.fault(null, error);
+    } finally {
+      running = false;
+    }
+  };
+  const sweeper = setInterval(sweep, everyMs).unref();
+  return () => clearInterval(sweeper);
+}
+
+/** The admin token, checked: long enough to be a secret, and no partner's token (each API refuses the other's). */
+function checkedAdminToken(token: string | undefined, config: ResolvedConfig): string | undefined {
+  if (token === undefined) return undefined;
+  if (token.length < 16 || /\s/.test(token)) {
+    throw new Error('the admin token must be at least 16 characters, without spaces');
+  }
+  if (config.partners.some((partner) => partner.tokens.some((entry) => entry.token === token))) {
+    throw new Error("the admin token is also a partner's token in the config: give the admin API a token of its own");
+  }
+  return token;
+}
+
+/** What the API's request handler shares across configs: the store, the log, the connection state, the namespaces. */
+type ApiParts = Pick<HandlerDependencies, 'log' | 'closing' | 'overCapacity' | 'answered' | 'admin'> & {
   readonly store: Store;
   readonly throttle: ThrottleConfig | null | undefined;
   readonly webhooks: Webhooks;
+  readonly callers: NamespaceCallers;
 };
 
 /**
@@ -167,7 +207,7 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
     const limits = parts.throttle === undefined ? config.throttle : (parts.throttle ?? undefined);
     return createRequestHandler({
       routes,
-      partners: createPartnerDirectory(config),
+      partners: createPartnerDirectory(config, { callers: parts.callers, store }),
       operations: {
         ...budgetOperations(store, webhooks.thresholds),
         ...customerOperations(store, createContinuationTokens(config.continuationTokenSecret), (operationId) =>
@@ -179,6 +219,7 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
       store,
       throttle: limits ? createThrottle(limits) : undefined,
       files,
+      admin: parts.admin,
       log: parts.log,
       closing: parts.closing,
       overCapacity: parts.overCapacity,
@@ -284,7 +325,7 @@ function evaluateSeed(tx: StoreOperations, webhooks: Webhooks, config: ResolvedC
 /** What an extension gets: the API, a reset to another config, and the hooks a test makes things happen with. */
 function extensionContext(
   parts: { store: Store; webhooks: Webhooks; host: string; log: AccessLog | undefined; baseUrl: () => string },
-  api: { current: RequestListener; make: (config: ResolvedConfig) => RequestListener },
+  api: { current: RequestListener; config: ResolvedConfig; make: (config: ResolvedConfig) => RequestListener },
 ): ExtensionContext {
   const { store, webhooks } = parts;
   return {
@@ -298,9 +339,15 @@ function extensionContext(
       });
       webhooks.reset();
       api.current = api.make(next);
+      api.config = next;
     },
     reportFault: (error) => parts.log?.fault(null, error),
-    increaseCost: (customerId, increase) => increaseCost(store, webhooks.thresholds, customerId, increase),
+    increaseCost: (customerId, increase) => {
+      // The config's customer ids are its partners' alone (the config is checked for it).
+      const id = customerId.toLowerCase();
+      const owner = api.config.partners.find((partner) => partner.customers.some((customer) => customer.id === id));
+      return owner ? increaseCost(store, webhooks.thresholds, owner.id, id, increase) : Promise.resolve(undefined);
+    },
     raiseWebhookEvent: async (partnerId, event) => {
       if (!isOfferedEvent(event.eventName)) throw new RangeError(`the server offers no event ${event.eventName}`);
       const resourceUri = event.resourceUri?.startsWith('/')
@@ -318,6 +365,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const host = options.host ?? DEFAULT_HOST;
   const db = options.db ?? defaultDbPath();
   const limits = connectionLimits(options);
+  const adminToken = checkedAdminToken(options.adminToken, config);
   const { store, keys } = await openStoreAndKeys(db, config);
   const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
   let publicUrl = options.publicUrl ?? '';
@@ -329,7 +377,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log: log && ((entry) => log.webhook(entry)),
     fault: (error) => log?.fault(null, error),
   });
+  const callers = namespaceCallers(store);
   const stopPruning = startPruning(store, log);
+  const stopSweeping = startSweeping(store, callers, options.namespaceSweepMs ?? NAMESPACE_SWEEP_MS, log);
   let closing = false;
   const answered = new WeakSet<object>();
   const connections = connectionLimit(limits.maxConnections);
@@ -341,8 +391,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     closing: () => closing,
     overCapacity: connections.overCapacity,
     answered,
+    callers,
+    admin:
+      adminToken === undefined
+        ? undefined
+        : namespaceAdmin({ store, adminToken, callers, thresholds: webhooks.thresholds }),
   });
-  const api = { current: apiFor(config), make: apiFor };
+  const api = { current: apiFor(config), config, make: apiFor };
   let extension: ServerExtension | undefined;
   let server: Server;
   let address: AddressInfo;
@@ -354,6 +409,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   } catch (error) {
     extension?.close?.();
     stopPruning();
+    stopSweeping();
     await store.close();
     throw error;
   }
@@ -366,6 +422,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const shutdown = async () => {
     closing = true;
     stopPruning();
+    stopSweeping();
     extension?.close?.();
     await closeGracefully(server, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     await webhooks.close();

@@ -10,10 +10,11 @@ import type { Sql } from './postgres-sql.js';
  */
 export function postgresBudgets(sql: Sql): BudgetStore {
   return {
-    readAmount: async (customerId) => {
-      const [row] = await sql.rows<{ amount: string | null }>('SELECT amount FROM budgets WHERE customer_id = $1', [
-        customerId,
-      ]);
+    readAmount: async (partnerId, customerId) => {
+      const [row] = await sql.rows<{ amount: string | null }>(
+        'SELECT amount FROM budgets WHERE partner_id = $1 AND customer_id = $2',
+        [partnerId, customerId],
+      );
       return row?.amount ?? null;
     },
     update: (update) =>
@@ -36,11 +37,14 @@ export function postgresBudgets(sql: Sql): BudgetStore {
             return same ? { kind: 'replayed', response: replay.response } : { kind: 'requestIdReused' };
           }
         }
-        await tx.run('SELECT 1 FROM customers WHERE customer_id = $1 FOR UPDATE', [customerId]);
+        await tx.run('SELECT 1 FROM customers WHERE partner_id = $1 AND customer_id = $2 FOR UPDATE', [
+          partnerId,
+          customerId,
+        ]);
         await tx.run(
-          `INSERT INTO budgets (customer_id, amount, updated_at) VALUES ($1, $2, $3)
-           ON CONFLICT (customer_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at`,
-          [customerId, amount, now],
+          `INSERT INTO budgets (customer_id, amount, updated_at, partner_id) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (partner_id, customer_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at`,
+          [customerId, amount, now, partnerId],
         );
         await tx.run(
           'INSERT INTO budget_applies (partner_id, customer_id, request_id, amount, applied_at) VALUES ($1, $2, $3, $4, $5)',

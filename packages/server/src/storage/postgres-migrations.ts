@@ -105,6 +105,33 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
             over_budget integer NOT NULL CHECK (over_budget IN (0, 1))
           );`,
   },
+  {
+    version: 3,
+    name: 'namespaces: customers, budgets and crossings keyed by partner; partner origins and tokens',
+    // As SQLite's version 8: a customer is (partner_id, customer_id); budgets and crossings of
+    // customers no partner has are dropped; partners get origin and expires_at; namespaces'
+    // tokens are kept as SHA-256 digests.
+    sql: `ALTER TABLE customers DROP CONSTRAINT customers_pkey, ADD PRIMARY KEY (partner_id, customer_id);
+          ALTER TABLE budgets ADD COLUMN partner_id text;
+          UPDATE budgets b SET partner_id = c.partner_id FROM customers c WHERE c.customer_id = b.customer_id;
+          DELETE FROM budgets WHERE partner_id IS NULL;
+          ALTER TABLE budgets ALTER COLUMN partner_id SET NOT NULL,
+            DROP CONSTRAINT budgets_pkey, ADD PRIMARY KEY (partner_id, customer_id);
+          ALTER TABLE budget_crossings ADD COLUMN partner_id text;
+          UPDATE budget_crossings x SET partner_id = c.partner_id FROM customers c WHERE c.customer_id = x.customer_id;
+          DELETE FROM budget_crossings WHERE partner_id IS NULL;
+          ALTER TABLE budget_crossings ALTER COLUMN partner_id SET NOT NULL,
+            DROP CONSTRAINT budget_crossings_pkey, ADD PRIMARY KEY (partner_id, customer_id);
+          ALTER TABLE partners ADD COLUMN origin text NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'namespace')),
+            ADD COLUMN expires_at bigint;
+          CREATE TABLE partner_tokens (
+            token_sha256 text PRIMARY KEY,
+            partner_id text NOT NULL,
+            kind text NOT NULL CHECK (kind IN ('app+user', 'app-only'))
+          );
+          CREATE INDEX partner_tokens_by_partner ON partner_tokens (partner_id);
+          CREATE INDEX partners_expiring ON partners (expires_at) WHERE expires_at IS NOT NULL;`,
+  },
 ];
 
 /**

@@ -144,12 +144,12 @@ describe('replicas on one PostgreSQL database', () => {
         const [resume, evaluated] = [signal(), signal()];
         const lowered = first.transaction(async (tx) => {
           await tx.update({ partnerId, requestId: randomUUID(), customerId, amount: '10', response: '{}' });
-          await thresholds.evaluate(tx, customerId, new Date());
+          await thresholds.evaluate(tx, partnerId, customerId, new Date());
           evaluated.fire();
           await resume.fired;
         });
         await evaluated.fired;
-        const grown = increaseCost(second, thresholds, customerId, { cost: '100' });
+        const grown = increaseCost(second, thresholds, partnerId, customerId, { cost: '100' });
         await new Promise((resolve) => setTimeout(resolve, 50));
         resume.fire();
         await Promise.all([lowered, grown]);

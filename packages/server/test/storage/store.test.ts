@@ -147,8 +147,8 @@ describe.each(ENGINES)('the store on $name', (engine) => {
     expect(await batchesOf(store.usageBatches(mine.id))).toEqual([[{ customer: richRecord, budget: '97' }]]);
     expect(await store.usageCount(mine.id)).toBe(1);
     const { budget: _noBudget, ...noneRecord } = none;
-    expect(await store.customer(none.id)).toEqual({ customer: noneRecord, budget: null });
-    expect(await store.customer(randomUUID())).toBeUndefined();
+    expect(await store.customer(mine.id, none.id)).toEqual({ customer: noneRecord, budget: null });
+    expect(await store.customer(mine.id, randomUUID())).toBeUndefined();
   });
 
   it('reads usage in batches, in listing order, skipping customers without usage, each batch when asked for', async () => {
@@ -209,10 +209,14 @@ describe.each(ENGINES)('the store on $name', (engine) => {
     });
     const store = await opened.reopen();
     await store.seed([partner([kept, cleared, fresh], mine.id)]);
-    expect(await Promise.all([kept, cleared, fresh].map(({ id }) => store.readAmount(id)))).toEqual(['11', null, '30']);
+    expect(await Promise.all([kept, cleared, fresh].map(({ id }) => store.readAmount(mine.id, id)))).toEqual([
+      '11',
+      null,
+      '30',
+    ]);
     // A customer gone from the config is gone from the store; its budget stays behind, harmless.
     await store.seed([partner([fresh], mine.id)]);
-    expect(await store.customer(kept.id)).toBeUndefined();
+    expect(await store.customer(mine.id, kept.id)).toBeUndefined();
     expect(await store.listCustomers(mine.id, undefined, 0, 10)).toHaveLength(1);
   });
 
@@ -255,36 +259,36 @@ describe.each(ENGINES)('transactions on $name', (engine) => {
       throw failure;
     });
     await expect(failed).rejects.toBe(failure);
-    expect(await opened.readAmount(first)).toBeNull();
+    expect(await opened.readAmount(mine.id, first)).toBeNull();
     expect(await opened.webhookEvents()).toEqual([]);
     // Its replay record went with it: the same request id applies, and is answered as applied.
     expect(await opened.update(change(first, '6', requestId))).toMatchObject({ kind: 'applied' });
     const committed = await opened.transaction(async (tx) => (await tx.update(change(first, '7'))).kind);
     expect(committed).toBe('applied');
-    expect(await opened.readAmount(first)).toBe('7');
+    expect(await opened.readAmount(mine.id, first)).toBe('7');
   });
 
   it('never shows a write of an open transaction to calls outside it, nor undoes theirs with it', async () => {
-    const { opened, first, second, change } = await twoCustomers((await engine.fresh()).store);
+    const { opened, mine, first, second, change } = await twoCustomers((await engine.fresh()).store);
     const transaction = pausedTransaction(opened, first, change);
     await transaction.inside;
     const outsideWrite = opened.update(change(second, '2'));
-    const outsideRead = opened.readAmount(first);
+    const outsideRead = opened.readAmount(mine.id, first);
     await new Promise((resolve) => setTimeout(resolve, 20));
     transaction.resume();
     await expect(transaction.ended).rejects.toThrow('rolled back');
     expect(await outsideWrite).toMatchObject({ kind: 'applied' });
     expect(await outsideRead).toBeNull();
-    expect(await opened.readAmount(second)).toBe('2');
-    expect(await opened.readAmount(first)).toBeNull();
+    expect(await opened.readAmount(mine.id, second)).toBe('2');
+    expect(await opened.readAmount(mine.id, first)).toBeNull();
   });
 
   it('refuses a transaction handle used after its transaction ended', async () => {
-    const { opened, first } = await twoCustomers((await engine.fresh()).store);
+    const { opened, mine, first } = await twoCustomers((await engine.fresh()).store);
     let kept: StoreOperations | undefined;
     await opened.transaction(async (tx) => {
       kept = tx;
     });
-    await expect(kept?.readAmount(first)).rejects.toThrow('the transaction has ended');
+    await expect(kept?.readAmount(mine.id, first)).rejects.toThrow('the transaction has ended');
   });
 });
