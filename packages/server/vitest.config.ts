@@ -12,6 +12,7 @@ const ON_BOTH_ENGINES = [
   'test/process/event-loop.test.ts',
   'test/process/fuzz.test.ts',
   'test/process/hostile-clients.test.ts',
+  'test/process/namespaces.test.ts',
   'test/process/rate-limit.test.ts',
   'test/process/usage.test.ts',
   'test/process/webhook-registration.test.ts',

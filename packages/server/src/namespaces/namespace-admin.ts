@@ -166,8 +166,9 @@ export function namespaceAdmin(deps: NamespaceAdminDependencies): (request: Admi
   };
 
   const describe = async (id: string): Promise<Reply> => {
+    // An expired namespace is shown until swept (its tokens are refused already).
     const found = await store.namespace(id);
-    if (!found || found.expiresAt <= now()) throw faults.namespaceNotFound(id);
+    if (!found) throw faults.namespaceNotFound(id);
     return jsonReply(200, {
       id: found.id,
       name: found.name,

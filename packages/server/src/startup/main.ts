@@ -41,6 +41,7 @@ Options:
                        job) with this bearer token of its own, at least 16 characters; better
                        given as $USAGEBUDGET_ADMIN_TOKEN, which keeps it off the command line
                        (default: off, its paths are 404)
+  --namespace-sweep S  look for expired namespaces to delete every S seconds (default 10)
   --no-access-log      do not write the JSON access log to stderr
   -h, --help           show this help
 
@@ -119,6 +120,7 @@ function parseFlags(argv: string[]): Start | 'help' {
       'webhook-max-retry': { type: 'string' },
       'webhook-timeout': { type: 'string' },
       'admin-token': { type: 'string' },
+      'namespace-sweep': { type: 'string' },
       'access-log': { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -148,8 +150,14 @@ function parseFlags(argv: string[]): Start | 'help' {
   if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken))) {
     throw new UsageError('--admin-token (or USAGEBUDGET_ADMIN_TOKEN): at least 16 characters, without spaces');
   }
+  const sweep = number(
+    values['namespace-sweep'],
+    '--namespace-sweep',
+    (n) => Number.isFinite(n) && n >= 0.01 && n <= 3600,
+  );
   const options: ServerOptions = {
     host: values.host,
+    ...(sweep === undefined ? {} : { namespaceSweepMs: Math.round(sweep * 1000) }),
     ...(adminToken === undefined ? {} : { adminToken }),
     port,
     db: values.db,
