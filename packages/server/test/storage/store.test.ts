@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sweepExpiredNamespaces } from '../../src/namespaces/namespace-admin.js';
+import { tokenDigest } from '../../src/partners/namespace-callers.js';
 import { readBudgetApplies } from '../../src/storage/budget-applies.js';
-import type { CustomerRecord, CustomerUsage } from '../../src/storage/customer-store.js';
+import type { CustomerRecord, CustomerUsage, PortfolioSeed } from '../../src/storage/customer-store.js';
 import { openPostgresStore } from '../../src/storage/postgres-store.js';
 import { openSqliteStore } from '../../src/storage/sqlite-store.js';
 import type { Store, StoreOperations } from '../../src/storage/store.js';
@@ -290,5 +292,136 @@ describe.each(ENGINES)('transactions on $name', (engine) => {
       kept = tx;
     });
     await expect(kept?.readAmount(mine.id, first)).rejects.toThrow('the transaction has ended');
+  });
+});
+
+describe.each(ENGINES)('namespaces on $name', (engine) => {
+  const registration = (partnerId: string) => ({
+    partnerId,
+    subscriberId: randomUUID(),
+    webhookUrl: 'http://127.0.0.1:9/',
+    webhookEvents: ['usagerecords-thresholdExceeded'],
+    signatureInMsSignatureHeader: false,
+    lastModified: new Date().toISOString(),
+  });
+  const namespaceOf = (customers: PortfolioSeed['customers'], expiresAt = Date.now() + 60_000) => ({
+    partner: partner(customers),
+    tokens: [{ sha256: tokenDigest(randomUUID()), kind: 'app+user' as const }],
+    expiresAt,
+  });
+  const update = (partnerId: string, customerId: string, amount: string) => ({
+    partnerId,
+    requestId: randomUUID(),
+    customerId,
+    amount,
+    response: '{}',
+  });
+
+  it("hold the config's customer ids apart, and a seed or a clear replaces the config's partners only", async () => {
+    const { store } = await engine.fresh();
+    const shared = customer('Shared', {}, '1');
+    const config = partner([shared]);
+    await store.seed([config]);
+    const namespace = namespaceOf([{ ...shared, companyName: 'Shared in the namespace', budget: '5' }]);
+    expect(await store.createNamespace(namespace, 10)).toBe('created');
+    const nsId = namespace.partner.id;
+    await store.update(update(config.id, shared.id, '100'));
+    await store.createRegistration(registration(nsId));
+    expect(await store.readAmount(config.id, shared.id)).toBe('100');
+    expect(await store.readAmount(nsId, shared.id)).toBe('5');
+    expect((await store.customer(nsId, shared.id))?.customer.companyName).toBe('Shared in the namespace');
+
+    await store.transaction(async (tx) => {
+      await tx.clear();
+      await tx.seed([partner([customer('Another')])]);
+    });
+    expect(await store.customer(config.id, shared.id)).toBeUndefined();
+    expect(await store.partner(config.id)).toBeUndefined();
+    expect(await store.readAmount(config.id, shared.id)).toBeNull();
+    expect(await store.readAmount(nsId, shared.id)).toBe('5');
+    expect(await store.registration(nsId)).toBeDefined();
+    expect(await store.namespaceByToken(namespace.tokens[0]?.sha256 as string)).toEqual({
+      partnerId: nsId,
+      kind: 'app+user',
+      expiresAt: namespace.expiresAt,
+    });
+    expect(await store.namespace(nsId)).toEqual({
+      id: nsId,
+      name: 'Partner',
+      expiresAt: namespace.expiresAt,
+      customerCount: 1,
+    });
+    // A config partner is no namespace.
+    expect(await store.namespace(config.id)).toBeUndefined();
+  });
+
+  it('forget every row of one namespace and nothing of another, and refuse a namespace past the limit', async () => {
+    const { store } = await engine.fresh();
+    const same = customer(
+      'Same',
+      {
+        usage: {
+          offer: 'azurePlan',
+          currency: 'USD',
+          cost: '50',
+          usdCost: '50',
+          lastModified: '2024-05-02T00:00:00+00:00',
+        },
+      },
+      '10',
+    );
+    const [gone, kept] = [namespaceOf([same]), namespaceOf([same])];
+    expect(await store.createNamespace(gone, 2)).toBe('created');
+    expect(await store.createNamespace(kept, 2)).toBe('created');
+    expect(await store.createNamespace(namespaceOf([]), 2)).toBe('full');
+    for (const {
+      partner: { id },
+    } of [gone, kept]) {
+      await store.recordCrossing(id, same.id, { billingStart: '2024-05-01T00:00:00+00:00', overBudget: true });
+      await store.update(update(id, same.id, '20'));
+      await store.createRegistration(registration(id));
+      await store.enqueueEvent({
+        eventId: randomUUID(),
+        partnerId: id,
+        eventName: 'test-created',
+        body: '{}',
+        correlationId: undefined,
+        callbackUrl: 'http://127.0.0.1:9/',
+        raisedAt: Date.now(),
+      });
+    }
+    await store.forgetPartner(gone.partner.id, 'everything');
+    expect(await store.namespace(gone.partner.id)).toBeUndefined();
+    expect(await store.namespaceByToken(gone.tokens[0]?.sha256 as string)).toBeUndefined();
+    expect(await store.usageStanding(gone.partner.id, same.id)).toBeUndefined();
+    expect(await store.registration(gone.partner.id)).toBeUndefined();
+    expect(await store.webhookEvents({ partnerId: gone.partner.id })).toEqual([]);
+    expect(await store.usageStanding(kept.partner.id, same.id)).toMatchObject({
+      budget: '20',
+      crossing: { overBudget: true },
+    });
+    expect(await store.webhookEvents({ partnerId: kept.partner.id })).toHaveLength(1);
+    expect(await store.createNamespace(namespaceOf([]), 2)).toBe('created');
+
+    // A reset keeps the namespace and its tokens, and nothing else.
+    await store.forgetPartner(kept.partner.id, 'data');
+    expect(await store.namespaceByToken(kept.tokens[0]?.sha256 as string)).toBeDefined();
+    expect(await store.namespace(kept.partner.id)).toMatchObject({ customerCount: 0 });
+    expect(await store.registration(kept.partner.id)).toBeUndefined();
+  });
+
+  it('sweep the expired namespaces only', async () => {
+    const { store } = await engine.fresh();
+    const now = Date.now();
+    const [expired, alive] = [namespaceOf([customer('Old')], now - 1), namespaceOf([customer('New')], now + 60_000)];
+    await store.createNamespace(expired, 10);
+    await store.createNamespace(alive, 10);
+    const forgotten: string[] = [];
+    const callers = { find: async () => undefined, forget: (id: string) => forgotten.push(id) };
+    expect(await sweepExpiredNamespaces(store, callers, () => now)).toBe(1);
+    expect(forgotten).toEqual([expired.partner.id]);
+    expect(await store.namespace(expired.partner.id)).toBeUndefined();
+    expect(await store.namespace(alive.partner.id)).toBeDefined();
+    expect(await sweepExpiredNamespaces(store, callers, () => now)).toBe(0);
   });
 });
