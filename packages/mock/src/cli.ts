@@ -69,26 +69,43 @@ interface Flags {
   readonly webhookRootFile: string | undefined;
 }
 
+/** The bin's flags, as `parseArgs` reads them. */
+const OPTIONS = {
+  mode: { type: 'string', default: 'stateful' },
+  seed: { type: 'string' },
+  shared: { type: 'string' },
+  ttl: { type: 'string' },
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: String(DEFAULT_PORT) },
+  'pid-file': { type: 'string' },
+  'access-log': { type: 'boolean', default: false },
+  'journal-max-bytes': { type: 'string' },
+  'allowed-host': { type: 'string', multiple: true },
+  'webhook-allow': { type: 'string', multiple: true },
+  'webhook-root-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** `--shared` and `--ttl`, checked: a shared mock has no process of its own to configure. */
+function sharedFlags(
+  values: { mode: string; shared?: string | undefined; ttl?: string | undefined },
+  ownProcessOnly: readonly unknown[],
+): { shared: string | undefined; ttlSeconds: number | undefined } {
+  const { shared, ttl } = values;
+  if (shared !== undefined && (values.mode !== 'stateful' || ownProcessOnly.some((value) => value !== undefined))) {
+    throw new UsageError(
+      '--shared uses the shared server: --mode, --access-log, --journal-max-bytes, --allowed-host, --webhook-allow and --webhook-root-file need a mock of its own',
+    );
+  }
+  if (ttl !== undefined && (shared === undefined || !/^\d+$/.test(ttl))) {
+    throw new UsageError(`--ttl: a whole number of seconds, with --shared (got ${JSON.stringify(ttl)})`);
+  }
+  return { shared, ttlSeconds: ttl === undefined ? undefined : Number(ttl) };
+}
+
 /** The flags, or `help` when they ask for the usage (whatever else they say). */
 function parseFlags(argv: string[]): Flags | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      mode: { type: 'string', default: 'stateful' },
-      seed: { type: 'string' },
-      shared: { type: 'string' },
-      ttl: { type: 'string' },
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: String(DEFAULT_PORT) },
-      'pid-file': { type: 'string' },
-      'access-log': { type: 'boolean', default: false },
-      'journal-max-bytes': { type: 'string' },
-      'allowed-host': { type: 'string', multiple: true },
-      'webhook-allow': { type: 'string', multiple: true },
-      'webhook-root-file': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseArgs({ args: argv, options: OPTIONS });
   if (values.help) return 'help';
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535)
@@ -116,23 +133,11 @@ function parseFlags(argv: string[]): Flags | 'help' {
       '--seed, --access-log, --journal-max-bytes, --allowed-host, --webhook-allow and --webhook-root-file need the stateful mode: a static mock serves the spec’s examples',
     );
   }
-  const shared = values.shared;
-  if (
-    shared !== undefined &&
-    (values.mode !== 'stateful' || statefulOnly.slice(1).some((value) => value !== undefined))
-  ) {
-    throw new UsageError(
-      '--shared uses the shared server: --mode, --access-log, --journal-max-bytes, --allowed-host, --webhook-allow and --webhook-root-file need a mock of its own',
-    );
-  }
-  const ttl = values.ttl;
-  if (ttl !== undefined && (shared === undefined || !/^\d+$/.test(ttl))) {
-    throw new UsageError(`--ttl: a whole number of seconds, with --shared (got ${JSON.stringify(ttl)})`);
-  }
+  const { shared, ttlSeconds } = sharedFlags(values, statefulOnly.slice(1));
   return {
     mode: shared === undefined ? values.mode : 'shared',
     shared,
-    ttlSeconds: ttl === undefined ? undefined : Number(ttl),
+    ttlSeconds,
     host: values.host,
     port,
     seed: values.seed,

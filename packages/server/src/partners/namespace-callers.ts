@@ -4,7 +4,7 @@
 // authenticating here within `NAMESPACE_CACHE_MS` (on this replica at once: `forget`).
 import { createHash } from 'node:crypto';
 import type { NamespaceStore } from '../storage/namespace-store.js';
-import type { Caller } from './partner-directory.js';
+import type { Caller } from './caller.js';
 
 /**
  * How long a token's namespace (or its absence) is kept: 2 s bounds how long a namespace deleted

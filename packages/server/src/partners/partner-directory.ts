@@ -1,20 +1,10 @@
 import { faults } from '../contract/faults.js';
 import type { CustomerStore } from '../storage/customer-store.js';
-import type { ResolvedConfig, TokenKind } from './config-format.js';
+import type { Caller, CallerPartner } from './caller.js';
+import type { ResolvedConfig } from './config-format.js';
 import type { NamespaceCallers } from './namespace-callers.js';
 
-/** The partner a request's token authenticates: the config's, or a namespace (made by the admin API). */
-export interface CallerPartner {
-  readonly id: string;
-  /** A namespace: it sees its own customers only, and no one else sees them. */
-  readonly namespace?: boolean;
-}
-
-/** Who a request's token authenticates, and which kind of token it is. */
-export interface Caller {
-  readonly partner: CallerPartner;
-  readonly tokenKind: TokenKind;
-}
+export type { Caller, CallerPartner } from './caller.js';
 
 export interface PartnerDirectory {
   /**

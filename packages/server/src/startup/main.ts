@@ -90,6 +90,19 @@ function webhookOptions(values: {
   };
 }
 
+/** The admin API's token (the flag, else `$USAGEBUDGET_ADMIN_TOKEN`) and the sweep's period, checked. */
+function namespaceOptions(flag: string | undefined, sweep: string | undefined): ServerOptions {
+  const adminToken = flag ?? (process.env.USAGEBUDGET_ADMIN_TOKEN || undefined);
+  if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken))) {
+    throw new UsageError('--admin-token (or USAGEBUDGET_ADMIN_TOKEN): at least 16 characters, without spaces');
+  }
+  const seconds = number(sweep, '--namespace-sweep', (n) => Number.isFinite(n) && n >= 0.01 && n <= 3600);
+  return {
+    ...(adminToken === undefined ? {} : { adminToken }),
+    ...(seconds === undefined ? {} : { namespaceSweepMs: Math.round(seconds * 1000) }),
+  };
+}
+
 /** What the flags ask for: the server's options, and what the start line reports of them. */
 interface Start {
   readonly options: ServerOptions;
@@ -146,19 +159,9 @@ function parseFlags(argv: string[]): Start | 'help' {
   if (publicUrl !== undefined && !/^https?:\/\/[^/?#]+$/.test(publicUrl)) {
     throw new UsageError(`--public-url: ${JSON.stringify(publicUrl)} is not a URL such as http://HOST:PORT (no path)`);
   }
-  const adminToken = values['admin-token'] ?? (process.env.USAGEBUDGET_ADMIN_TOKEN || undefined);
-  if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken))) {
-    throw new UsageError('--admin-token (or USAGEBUDGET_ADMIN_TOKEN): at least 16 characters, without spaces');
-  }
-  const sweep = number(
-    values['namespace-sweep'],
-    '--namespace-sweep',
-    (n) => Number.isFinite(n) && n >= 0.01 && n <= 3600,
-  );
   const options: ServerOptions = {
     host: values.host,
-    ...(sweep === undefined ? {} : { namespaceSweepMs: Math.round(sweep * 1000) }),
-    ...(adminToken === undefined ? {} : { adminToken }),
+    ...namespaceOptions(values['admin-token'], values['namespace-sweep']),
     port,
     db: values.db,
     config,

@@ -156,6 +156,25 @@ function startPruning(store: Store, log: AccessLog | undefined): () => void {
   return () => clearInterval(pruner);
 }
 
+/**
+ * The namespaces' parts: the callers their tokens authenticate, the admin API (when there is an
+ * admin token), and the sweep of expired ones, started.
+ */
+function startNamespaces(
+  store: Store,
+  webhooks: Webhooks,
+  adminToken: string | undefined,
+  sweepMs: number | undefined,
+  log: AccessLog | undefined,
+) {
+  const callers = namespaceCallers(store);
+  const admin =
+    adminToken === undefined
+      ? undefined
+      : namespaceAdmin({ store, adminToken, callers, thresholds: webhooks.thresholds });
+  return { callers, admin, stopSweeping: startSweeping(store, callers, sweepMs ?? NAMESPACE_SWEEP_MS, log) };
+}
+
 /** Deletes expired namespaces now and every `everyMs`; returns what stops it. A failed sweep is logged and tried again. */
 function startSweeping(store: Store, callers: NamespaceCallers, everyMs: number, log: AccessLog | undefined) {
   let running = false;
@@ -359,13 +378,21 @@ function extensionContext(
   };
 }
 
+/** The options checked, with their defaults: what a start needs before it opens anything. */
+function startSettings(options: ServerOptions) {
+  const config = parseConfig(options.config ?? demoConfig, 'options.config');
+  return {
+    config,
+    host: options.host ?? DEFAULT_HOST,
+    db: options.db ?? defaultDbPath(),
+    limits: connectionLimits(options),
+    adminToken: checkedAdminToken(options.adminToken, config),
+  };
+}
+
 /** Starts the reference server and resolves once it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const config = parseConfig(options.config ?? demoConfig, 'options.config');
-  const host = options.host ?? DEFAULT_HOST;
-  const db = options.db ?? defaultDbPath();
-  const limits = connectionLimits(options);
-  const adminToken = checkedAdminToken(options.adminToken, config);
+  const { config, host, db, limits, adminToken } = startSettings(options);
   const { store, keys } = await openStoreAndKeys(db, config);
   const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
   let publicUrl = options.publicUrl ?? '';
@@ -377,9 +404,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log: log && ((entry) => log.webhook(entry)),
     fault: (error) => log?.fault(null, error),
   });
-  const callers = namespaceCallers(store);
+  const namespaces = startNamespaces(store, webhooks, adminToken, options.namespaceSweepMs, log);
   const stopPruning = startPruning(store, log);
-  const stopSweeping = startSweeping(store, callers, options.namespaceSweepMs ?? NAMESPACE_SWEEP_MS, log);
+  const stopTimers = () => {
+    for (const stop of [stopPruning, namespaces.stopSweeping]) stop();
+  };
   let closing = false;
   const answered = new WeakSet<object>();
   const connections = connectionLimit(limits.maxConnections);
@@ -391,11 +420,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     closing: () => closing,
     overCapacity: connections.overCapacity,
     answered,
-    callers,
-    admin:
-      adminToken === undefined
-        ? undefined
-        : namespaceAdmin({ store, adminToken, callers, thresholds: webhooks.thresholds }),
+    ...namespaces,
   });
   const api = { current: apiFor(config), config, make: apiFor };
   let extension: ServerExtension | undefined;
@@ -408,8 +433,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     address = await listen(server, options.port ?? DEFAULT_PORT, host);
   } catch (error) {
     extension?.close?.();
-    stopPruning();
-    stopSweeping();
+    stopTimers();
     await store.close();
     throw error;
   }
@@ -421,8 +445,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let closed: Promise<void> | undefined;
   const shutdown = async () => {
     closing = true;
-    stopPruning();
-    stopSweeping();
+    stopTimers();
     extension?.close?.();
     await closeGracefully(server, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     await webhooks.close();
