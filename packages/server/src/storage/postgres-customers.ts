@@ -5,8 +5,8 @@ import type { Sql } from './postgres-sql.js';
 import {
   CUSTOMER_COLUMNS,
   type CustomerRow,
+  customerValues,
   FOLDED,
-  fold,
   type PartnerRow,
   toCustomerRecord,
   toPartnerRecord,
@@ -25,25 +25,7 @@ async function insertCustomers(tx: Sql, partner: PortfolioSeed): Promise<void> {
     [partner.id],
   );
   const first = (last?.position ?? -1) + 1;
-  const columns = partner.customers.map((customer, index) => [
-    customer.id,
-    partner.id,
-    first + index,
-    customer.companyName,
-    customer.domain,
-    customer.relationship,
-    customer.associatedPartnerId ?? null,
-    customer.indirectProvider ?? null,
-    customer.usage?.offer ?? 'none',
-    customer.usage?.currency ?? null,
-    customer.usage?.cost ?? null,
-    customer.usage?.usdCost ?? null,
-    customer.usage?.lastModified ?? null,
-    customer.companyName.toLowerCase(),
-    customer.domain.toLowerCase(),
-    fold(customer.associatedPartnerId),
-    fold(customer.indirectProvider),
-  ]);
+  const columns = partner.customers.map((customer, index) => customerValues(customer, partner.id, first + index));
   const column = (index: number) => columns.map((values) => values[index]);
   const types = ['text', 'text', 'int', ...Array.from({ length: 14 }, () => 'text')];
   await tx.run(

@@ -1,6 +1,6 @@
 // The tables' rows as the domains' records, and the column lists both engines select: the schema
 // is the same on SQLite and PostgreSQL (flags are integers 0 or 1 on both), so one mapping serves.
-import type { CustomerField, CustomerRecord, PartnerRecord } from './customer-store.js';
+import type { CustomerField, CustomerRecord, PartnerRecord, PortfolioSeed } from './customer-store.js';
 import type { UsageStanding } from './threshold-store.js';
 import type {
   DeliveryAttemptRecord,
@@ -99,6 +99,27 @@ export const FOLDED: Readonly<Record<CustomerField, string>> = {
 };
 
 export const fold = (value: string | undefined) => (value === undefined ? null : value.toLowerCase());
+
+/** A seeded customer's `customers` row, in the insert's column order (`customer_id` to `indirect_provider_folded`). */
+export const customerValues = (customer: PortfolioSeed['customers'][number], partnerId: string, position: number) => [
+  customer.id,
+  partnerId,
+  position,
+  customer.companyName,
+  customer.domain,
+  customer.relationship,
+  customer.associatedPartnerId ?? null,
+  customer.indirectProvider ?? null,
+  customer.usage?.offer ?? 'none',
+  customer.usage?.currency ?? null,
+  customer.usage?.cost ?? null,
+  customer.usage?.usdCost ?? null,
+  customer.usage?.lastModified ?? null,
+  customer.companyName.toLowerCase(),
+  customer.domain.toLowerCase(),
+  fold(customer.associatedPartnerId),
+  fold(customer.indirectProvider),
+];
 
 export const CUSTOMER_COLUMNS = `c.customer_id, c.company_name, c.domain, c.relationship, c.associated_partner_id,
     c.indirect_provider, c.offer, c.currency, c.total_cost, c.usd_total_cost, c.last_modified, b.amount`;

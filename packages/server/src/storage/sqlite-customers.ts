@@ -10,8 +10,8 @@ const USAGE_BATCH = 128;
 import {
   CUSTOMER_COLUMNS,
   type CustomerRow,
+  customerValues,
   FOLDED,
-  fold,
   type PartnerRow,
   toCustomerRecord,
   toPartnerRecord,
@@ -71,26 +71,7 @@ function partnerInserts(db: Database) {
     const now = Date.now();
     const first = (lastPosition.get(partner.id) ?? -1) + 1;
     partner.customers.forEach((customer, index) => {
-      const { usage } = customer;
-      insertCustomer.run(
-        customer.id,
-        partner.id,
-        first + index,
-        customer.companyName,
-        customer.domain,
-        customer.relationship,
-        customer.associatedPartnerId ?? null,
-        customer.indirectProvider ?? null,
-        usage?.offer ?? 'none',
-        usage?.currency ?? null,
-        usage?.cost ?? null,
-        usage?.usdCost ?? null,
-        usage?.lastModified ?? null,
-        customer.companyName.toLowerCase(),
-        customer.domain.toLowerCase(),
-        fold(customer.associatedPartnerId),
-        fold(customer.indirectProvider),
-      );
+      insertCustomer.run(...customerValues(customer, partner.id, first + index));
       if (customer.budget !== null) seedBudget.run(customer.id, customer.budget, now, partner.id);
     });
   };

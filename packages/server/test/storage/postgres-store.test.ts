@@ -8,7 +8,7 @@ import type { Store } from '../../src/storage/store.js';
 import { increaseCost } from '../../src/usage/cost-changes.js';
 import { createEventRaiser } from '../../src/webhooks/event-raiser.js';
 import { createThresholdWatch } from '../../src/webhooks/threshold-watch.js';
-import { signal, usePostgres } from '../support/store-fixtures.js';
+import { registrationOf, signal, usePostgres } from '../support/store-fixtures.js';
 
 // Several server processes (replicas) on one PostgreSQL database: what they share must hold when
 // they act at the same instant. Each replica here is a store of its own, with its own pool.
@@ -124,14 +124,7 @@ describe('replicas on one PostgreSQL database', () => {
         customers: (portfolio?.customers ?? []).map((customer) => ({ ...customer, usage, budget: '100' })),
       },
     ]);
-    await first.createRegistration({
-      partnerId,
-      subscriberId: randomUUID(),
-      webhookUrl: 'http://127.0.0.1:9/',
-      webhookEvents: ['usagerecords-thresholdExceeded'],
-      signatureInMsSignatureHeader: false,
-      lastModified: new Date().toISOString(),
-    });
+    await first.createRegistration(registrationOf(partnerId));
     const thresholds = createThresholdWatch(
       createEventRaiser(() => {}),
       () => 'http://127.0.0.1/v1/customers/usagerecords',

@@ -8,7 +8,14 @@ import type { CustomerRecord, CustomerUsage, PortfolioSeed } from '../../src/sto
 import { openPostgresStore } from '../../src/storage/postgres-store.js';
 import { openSqliteStore } from '../../src/storage/sqlite-store.js';
 import type { Store, StoreOperations } from '../../src/storage/store.js';
-import { customer, partner, pausedTransaction, twoCustomers, usePostgres } from '../support/store-fixtures.js';
+import {
+  customer,
+  partner,
+  pausedTransaction,
+  registrationOf,
+  twoCustomers,
+  usePostgres,
+} from '../support/store-fixtures.js';
 import { scratchDir } from '../support/use-server.js';
 
 // The store's behaviour, the same on both engines: SQLite in a scratch file, PostgreSQL in a
@@ -296,14 +303,6 @@ describe.each(ENGINES)('transactions on $name', (engine) => {
 });
 
 describe.each(ENGINES)('namespaces on $name', (engine) => {
-  const registration = (partnerId: string) => ({
-    partnerId,
-    subscriberId: randomUUID(),
-    webhookUrl: 'http://127.0.0.1:9/',
-    webhookEvents: ['usagerecords-thresholdExceeded'],
-    signatureInMsSignatureHeader: false,
-    lastModified: new Date().toISOString(),
-  });
   const namespaceOf = (customers: PortfolioSeed['customers'], expiresAt = Date.now() + 60_000) => ({
     partner: partner(customers),
     tokens: [{ sha256: tokenDigest(randomUUID()), kind: 'app+user' as const }],
@@ -326,7 +325,7 @@ describe.each(ENGINES)('namespaces on $name', (engine) => {
     expect(await store.createNamespace(namespace, 10)).toBe('created');
     const nsId = namespace.partner.id;
     await store.update(update(config.id, shared.id, '100'));
-    await store.createRegistration(registration(nsId));
+    await store.createRegistration(registrationOf(nsId));
     expect(await store.readAmount(config.id, shared.id)).toBe('100');
     expect(await store.readAmount(nsId, shared.id)).toBe('5');
     expect((await store.customer(nsId, shared.id))?.customer.companyName).toBe('Shared in the namespace');
@@ -379,7 +378,7 @@ describe.each(ENGINES)('namespaces on $name', (engine) => {
     } of [gone, kept]) {
       await store.recordCrossing(id, same.id, { billingStart: '2024-05-01T00:00:00+00:00', overBudget: true });
       await store.update(update(id, same.id, '20'));
-      await store.createRegistration(registration(id));
+      await store.createRegistration(registrationOf(id));
       await store.enqueueEvent({
         eventId: randomUUID(),
         partnerId: id,
