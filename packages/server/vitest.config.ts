@@ -15,6 +15,7 @@ const ON_BOTH_ENGINES = [
   'test/process/fuzz.test.ts',
   'test/process/hostile-clients.test.ts',
   'test/process/lifecycle.test.ts',
+  'test/process/namespaces.test.ts',
   'test/process/rate-limit.test.ts',
   'test/process/usage.test.ts',
   'test/process/webhook-registration.test.ts',

@@ -20,6 +20,12 @@ Options:
                      usagebudget-demo-token)
   --host HOST        address to listen on (default 127.0.0.1)
   --port PORT        port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
+  --shared URL       no mock process of its own: make a namespace (a partner of its own, seeded
+                     from --seed's one partner) on the shared reference server at URL, whose
+                     admin token is read from $USAGEBUDGET_ADMIN_TOKEN; the namespace is deleted
+                     when this process stops (SIGTERM or SIGINT)
+  --ttl S            shared: the namespace expires after S seconds unless deleted first
+                     (default: the server's, 1 hour)
   --pid-file FILE    write this process's id there (removed when it stops), to stop it by pid
   --access-log       stateful: write the JSON access log to stderr
   --allowed-host NAME
@@ -40,16 +46,18 @@ Options:
                      33554432 (32 MiB), 0 keeps none
   -h, --help         show this help
 
-The first line on stdout is "listening on http://HOST:PORT"; the second is JSON with the mode,
-URL, token and customers (stateful: also the controls' URL, admin, and the URL of the webhook test
-root, webhookRoot). SIGTERM or SIGINT stops the mock (exit 0). Exit codes: 1 the mock could
+The first line on stdout is "listening on http://HOST:PORT" (shared: the shared server's URL); the
+second is JSON with the mode, URL, token and customers (stateful: also the controls' URL, admin,
+and the URL of the webhook test root, webhookRoot; shared: namespace, expiresAt, appOnlyToken). SIGTERM or SIGINT stops the mock (exit 0). Exit codes: 1 the mock could
 not start (a bad seed names every bad field), 2 usage error.`;
 
 class UsageError extends Error {}
 
 /** The bin's flags, checked. */
 interface Flags {
-  readonly mode: 'stateful' | 'static';
+  readonly mode: 'stateful' | 'static' | 'shared';
+  readonly shared: string | undefined;
+  readonly ttlSeconds: number | undefined;
   readonly host: string;
   readonly port: number;
   readonly seed: string | undefined;
@@ -61,24 +69,43 @@ interface Flags {
   readonly webhookRootFile: string | undefined;
 }
 
+/** The bin's flags, as `parseArgs` reads them. */
+const OPTIONS = {
+  mode: { type: 'string', default: 'stateful' },
+  seed: { type: 'string' },
+  shared: { type: 'string' },
+  ttl: { type: 'string' },
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: String(DEFAULT_PORT) },
+  'pid-file': { type: 'string' },
+  'access-log': { type: 'boolean', default: false },
+  'journal-max-bytes': { type: 'string' },
+  'allowed-host': { type: 'string', multiple: true },
+  'webhook-allow': { type: 'string', multiple: true },
+  'webhook-root-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** `--shared` and `--ttl`, checked: a shared mock has no process of its own to configure. */
+function sharedFlags(
+  values: { mode: string; shared?: string | undefined; ttl?: string | undefined },
+  ownProcessOnly: readonly unknown[],
+): { shared: string | undefined; ttlSeconds: number | undefined } {
+  const { shared, ttl } = values;
+  if (shared !== undefined && (values.mode !== 'stateful' || ownProcessOnly.some((value) => value !== undefined))) {
+    throw new UsageError(
+      '--shared uses the shared server: --mode, --access-log, --journal-max-bytes, --allowed-host, --webhook-allow and --webhook-root-file need a mock of its own',
+    );
+  }
+  if (ttl !== undefined && (shared === undefined || !/^\d+$/.test(ttl))) {
+    throw new UsageError(`--ttl: a whole number of seconds, with --shared (got ${JSON.stringify(ttl)})`);
+  }
+  return { shared, ttlSeconds: ttl === undefined ? undefined : Number(ttl) };
+}
+
 /** The flags, or `help` when they ask for the usage (whatever else they say). */
 function parseFlags(argv: string[]): Flags | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      mode: { type: 'string', default: 'stateful' },
-      seed: { type: 'string' },
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: String(DEFAULT_PORT) },
-      'pid-file': { type: 'string' },
-      'access-log': { type: 'boolean', default: false },
-      'journal-max-bytes': { type: 'string' },
-      'allowed-host': { type: 'string', multiple: true },
-      'webhook-allow': { type: 'string', multiple: true },
-      'webhook-root-file': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseArgs({ args: argv, options: OPTIONS });
   if (values.help) return 'help';
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535)
@@ -106,8 +133,11 @@ function parseFlags(argv: string[]): Flags | 'help' {
       '--seed, --access-log, --journal-max-bytes, --allowed-host, --webhook-allow and --webhook-root-file need the stateful mode: a static mock serves the spec’s examples',
     );
   }
+  const { shared, ttlSeconds } = sharedFlags(values, statefulOnly.slice(1));
   return {
-    mode: values.mode,
+    mode: shared === undefined ? values.mode : 'shared',
+    shared,
+    ttlSeconds,
     host: values.host,
     port,
     seed: values.seed,
@@ -121,6 +151,12 @@ function parseFlags(argv: string[]): Flags | 'help' {
 }
 
 async function start(flags: Flags): Promise<Mock> {
+  if (flags.shared !== undefined) {
+    return startMock({
+      shared: { url: flags.shared, ...(flags.ttlSeconds === undefined ? {} : { ttlSeconds: flags.ttlSeconds }) },
+      ...(flags.seed ? { seed: flags.seed } : {}),
+    });
+  }
   if (flags.mode === 'static') return startMock({ mode: 'static', host: flags.host, port: flags.port });
   if (flags.webhookAllow) {
     // The server's own check of the list, loaded with the stateful mode it belongs to.
@@ -187,6 +223,9 @@ function announce(mock: Mock): void {
       mode: mock.mode,
       url: mock.url,
       ...(mock.mode === 'stateful' ? { admin: mock.admin.url, webhookRoot: mock.webhooks.rootUrl } : {}),
+      ...(mock.mode === 'shared'
+        ? { namespace: mock.namespace.id, expiresAt: mock.namespace.expiresAt, appOnlyToken: mock.appOnlyToken }
+        : {}),
       token: mock.token,
       customers: mock.customers,
     })}\n`,
@@ -219,6 +258,9 @@ async function main(argv: string[]): Promise<void> {
   const mock = await starting;
   if (stopping()) return;
   if (flags.pidFile) writeFileSync(flags.pidFile, `${process.pid}\n`);
+  // A shared mock has no server of its own to keep this process alive: it waits for its signal,
+  // which deletes the namespace.
+  if (mock.mode === 'shared') setInterval(() => {}, 2 ** 30);
   if (flags.webhookRootFile && mock.mode === 'stateful')
     writeRoot(flags.webhookRootFile, mock.webhooks.rootCertificate);
   announce(mock);

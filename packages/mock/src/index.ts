@@ -10,12 +10,21 @@ export type {
   TokenConfig,
 } from '@usagebudget/server';
 export { connectMockAdmin, MOCK_ADMIN_HEADERS, MOCK_ADMIN_PATH, type MockAdmin, MockAdminError } from './admin.js';
-export type { MockOptions, MockWebhookOptions, StatefulMockOptions, StaticMockOptions } from './mock-options.js';
+export type {
+  MockOptions,
+  MockWebhookOptions,
+  SharedMockOptions,
+  SharedServerOptions,
+  StatefulMockOptions,
+  StaticMockOptions,
+} from './mock-options.js';
+export { SHARED_ADMIN_TOKEN_ENV, type SharedMockAdmin, type SharedNamespace } from './shared-mock.js';
 export {
   type Mock,
   type MockMode,
   type MockPartner,
   type MockWebhooks,
+  type SharedMock,
   type StatefulMock,
   type StaticMock,
   startMock,

@@ -61,5 +61,37 @@ export interface StaticMockOptions extends CommonOptions {
   mode: 'static';
 }
 
-/** The options of either mode. */
-export type MockOptions = StatefulMockOptions | StaticMockOptions;
+/** A shared reference server to make the mock's namespace on (its admin API must be on). */
+export interface SharedServerOptions {
+  /** The server's base URL, `http://HOST:PORT`. */
+  readonly url: string;
+  /**
+   * The server's admin token. Default: `$USAGEBUDGET_ADMIN_TOKEN`, so that a CI job takes it from
+   * its secrets, never from its code.
+   */
+  readonly adminToken?: string;
+  /** How long the namespace lives unless `close()` deletes it first: the server's default (1 hour), at most 1 day. */
+  readonly ttlSeconds?: number;
+  /** The namespace's partner name (its usage summary's `resourceName`); default the server's. */
+  readonly name?: string;
+}
+
+/**
+ * How to use a namespace of a shared reference server as the mock: no process is started; the
+ * namespace (a partner of its own, seeded, that no other job sees) is made at the start and
+ * deleted by `close()`.
+ */
+export interface SharedMockOptions {
+  /** `shared`; optional, `shared` alone says it. */
+  mode?: 'shared';
+  readonly shared: SharedServerOptions;
+  /**
+   * One partner in the reference server's config format (a `Seed` object, or the path of a JSON
+   * file of one): its customers, generated customers, billing period and locale; its id and
+   * tokens are ignored, the server makes the namespace's. Default: the demo partner's 240 customers.
+   */
+  seed?: Seed | string;
+}
+
+/** The options of any mode. */
+export type MockOptions = StatefulMockOptions | StaticMockOptions | SharedMockOptions;

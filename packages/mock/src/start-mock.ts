@@ -1,8 +1,12 @@
 import { connectMockAdmin, type MockAdmin } from './admin.js';
-import type { MockOptions, StatefulMockOptions, StaticMockOptions } from './mock-options.js';
+import type { MockOptions, SharedMockOptions, StatefulMockOptions, StaticMockOptions } from './mock-options.js';
+import { type SharedMockAdmin, type SharedNamespace, startShared } from './shared-mock.js';
 
-/** What a mock serves: the stateful reference server, or Prism's answers from the spec's examples. */
-export type MockMode = 'stateful' | 'static';
+/**
+ * What a mock serves: the stateful reference server, Prism's answers from the spec's examples, or
+ * a namespace of a shared reference server.
+ */
+export type MockMode = 'stateful' | 'static' | 'shared';
 
 /** The partner a mock's `token` authenticates as. */
 export interface MockPartner {
@@ -57,8 +61,23 @@ export interface StaticMock extends MockBase {
   readonly mode: 'static';
 }
 
-/** A running mock, of either mode (`mode` tells which). */
-export type Mock = StatefulMock | StaticMock;
+/**
+ * A namespace of a shared reference server: a partner of its own (tenant id, tokens, customers)
+ * that no other job sees. The test controls of a mock of its own (fault rules, journal, costs,
+ * webhook events) run in that mock's process and are not here; `admin.reset()` is.
+ */
+export interface SharedMock extends MockBase {
+  /** `shared`. */
+  readonly mode: 'shared';
+  /** The namespace's app-only token (`token` is its app+user one). */
+  readonly appOnlyToken: string;
+  readonly namespace: SharedNamespace;
+  /** The namespace's reset. */
+  readonly admin: SharedMockAdmin;
+}
+
+/** A running mock, of any mode (`mode` tells which). */
+export type Mock = StatefulMock | StaticMock | SharedMock;
 
 function onlyOnce(close: () => Promise<unknown>): () => Promise<void> {
   let closed: Promise<void> | undefined;
@@ -121,14 +140,23 @@ async function startStatic(options: StaticMockOptions): Promise<StaticMock> {
 export function startMock(options?: StatefulMockOptions): Promise<StatefulMock>;
 /** Starts a static mock: Prism serving the bundled spec's examples. */
 export function startMock(options: StaticMockOptions): Promise<StaticMock>;
+/**
+ * Makes a namespace on a shared reference server (`shared.url`, its admin API on) from the seed's
+ * one partner, instead of starting a process: `close()` deletes it.
+ */
+export function startMock(options: SharedMockOptions): Promise<SharedMock>;
 /** Starts a mock of the mode `options.mode` names. */
 export function startMock(options?: MockOptions): Promise<Mock>;
 export function startMock(options: MockOptions = {}): Promise<Mock> {
+  if ('shared' in options && options.shared !== undefined) {
+    return startShared(options).then((mock) => mock satisfies SharedMock);
+  }
+  if (options.mode === 'shared') return Promise.reject(new Error('startMock: the shared mode needs shared: { url }'));
   if (options.mode === 'static') return startStatic(options);
   if (options.mode !== undefined && options.mode !== 'stateful') {
     return Promise.reject(
-      new Error(`startMock: mode must be 'stateful' or 'static', not ${JSON.stringify(options.mode)}`),
+      new Error(`startMock: mode must be 'stateful', 'static' or 'shared', not ${JSON.stringify(options.mode)}`),
     );
   }
-  return startStateful(options);
+  return startStateful(options as StatefulMockOptions);
 }

@@ -2,12 +2,12 @@
 // in front of its API (`startServer({ extend })`). An ES module of its own, built apart and loaded
 // only when a stateful mock starts (`startMock` imports it, from the CommonJS build too): the
 // server and its SQLite load with it.
-import { readFile } from 'node:fs/promises';
 import { type ResolvedPartner, startServer, type WebhookTrust } from '@usagebudget/server';
 import { demoConfig } from '@usagebudget/server/testing';
 import type { MockWebhookOptions, StatefulMockOptions } from './mock-options.js';
+import { seedFrom } from './seed-file.js';
 import { checkJournalMaxBytes } from './test-controls/journal.js';
-import { parseSeed, type Seed } from './test-controls/seed.js';
+import { parseSeed } from './test-controls/seed.js';
 import { createTestControls } from './test-controls/test-controls.js';
 
 // The admin document, which the build writes to admin-openapi.json (scripts/admin-spec.mjs).
@@ -21,22 +21,6 @@ export interface StatefulServer {
   /** What a receiver of the mock's events trusts: its test root, organisation and certificate URL. */
   readonly webhooks: WebhookTrust;
   close(): Promise<void>;
-}
-
-/** The seed as given, or read from the JSON file it names, and the name its problems are reported under. */
-async function seedFrom(seed: Seed | string | undefined): Promise<{ value: unknown; source: string }> {
-  if (typeof seed !== 'string') return { value: seed, source: 'seed' };
-  let text: string;
-  try {
-    text = await readFile(seed, 'utf8');
-  } catch (error) {
-    throw new Error(`${seed}: ${(error as Error).message}`);
-  }
-  try {
-    return { value: JSON.parse(text), source: seed };
-  } catch (error) {
-    throw new Error(`${seed}: not JSON: ${(error as Error).message}`);
-  }
 }
 
 /** The mock's webhook options as the server takes them. */

@@ -262,7 +262,9 @@ describe('startMock', () => {
     writeFileSync(notJson, '{"partners": [');
     await expect(startMock({ seed: notJson })).rejects.toThrow(`${notJson}: not JSON`);
     await expect(startMock({ seed: join(scratch, 'missing.json') })).rejects.toThrow('ENOENT');
-    await expect(startMock({ mode: 'dynamic' } as never)).rejects.toThrow("mode must be 'stateful' or 'static'");
+    await expect(startMock({ mode: 'dynamic' } as never)).rejects.toThrow(
+      "mode must be 'stateful', 'static' or 'shared'",
+    );
   });
 });
 

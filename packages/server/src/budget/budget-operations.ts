@@ -54,7 +54,7 @@ export function budgetOperations(store: Store, thresholds: ThresholdWatch): Read
     getUsageBudget: {
       handle: async (call) => ({
         status: 200,
-        body: renderBudget(call.selfUri, await store.readAmount(pathCustomerId(call))),
+        body: renderBudget(call.selfUri, await store.readAmount(call.partner.id, pathCustomerId(call))),
       }),
     },
     updateUsageBudget: {

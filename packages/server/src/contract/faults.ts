@@ -149,6 +149,24 @@ export const faults = {
       },
     ),
   routeNotFound: () => fault(404, 'NotFound', 'No resource at this path.'),
+  // The admin API's (namespaces): its own token, and its own codes.
+  adminTokenMissing: () =>
+    fault(401, 'AdminTokenMissing', 'The admin API needs Authorization: Bearer <the admin token>.', undefined, {
+      'WWW-Authenticate': `Bearer realm="${REALM}-admin"`,
+    }),
+  adminTokenInvalid: () =>
+    fault(401, 'AdminTokenInvalid', 'The bearer token is not the admin token.', undefined, {
+      'WWW-Authenticate': `Bearer realm="${REALM}-admin", error="invalid_token"`,
+    }),
+  invalidNamespace: (problems: readonly string[]) =>
+    fault(400, 'InvalidNamespace', `The namespace is not valid: ${problems.join('; ')}`, [...problems]),
+  namespaceNotFound: (id: string) => fault(404, 'NamespaceNotFound', `No namespace has the id ${shown(id)}.`),
+  tooManyNamespaces: (max: number) =>
+    fault(
+      409,
+      'TooManyNamespaces',
+      `${max} namespaces exist, the most the server keeps: delete one (or wait for one to expire) first.`,
+    ),
   invalidPathParameter: (name: string, message: string) =>
     fault(400, FaultCode.invalidInput, `Invalid request input. Path parameter ${name} ${message}.`, [name]),
   tokenKindNotAccepted: (accepted: readonly string[], sent: string) =>

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { OperationRule } from '../contract/compile-contract.js';
-import type { ResolvedPartner, TokenKind } from '../partners/config-format.js';
+import type { TokenKind } from '../partners/config-format.js';
+import type { CallerPartner } from '../partners/partner-directory.js';
 import type { CheckedBody } from './checked-body.js';
 import type { StreamedBody } from './streamed-body.js';
 
@@ -23,7 +24,7 @@ export interface OperationCall {
   /** The request's headers, names in lower case. */
   readonly headers: IncomingHttpHeaders;
   readonly operation: OperationRule;
-  readonly partner: ResolvedPartner;
+  readonly partner: CallerPartner;
   readonly tokenKind: TokenKind;
   /**
    * The customer the path names (its `CustomerTenantId` parameter), lower case and a customer of

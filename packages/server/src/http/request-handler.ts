@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { BodyRule, OperationRule, RouteRule } from '../contract/compile-contract.js';
 import { faults, HttpError } from '../contract/faults.js';
+import { ADMIN_PREFIX, type AdminRequest } from '../namespaces/namespace-admin.js';
 import type { Caller, PartnerDirectory } from '../partners/partner-directory.js';
 import { type Store, StoreUnavailable } from '../storage/store.js';
 import type { AccessLog } from './access-log.js';
@@ -25,6 +26,8 @@ export interface HandlerDependencies {
    */
   readonly throttle: ((partnerId: string) => Promise<number>) | undefined;
   readonly files: ReadonlyMap<string, StaticFile>;
+  /** The admin API (`/_admin/...`); absent when it is off, and its paths are then 404 as any unknown path. */
+  readonly admin?: ((request: AdminRequest) => Promise<Reply>) | undefined;
   readonly log: AccessLog | undefined;
   /** True once the server is shutting down: every response then closes its connection. */
   readonly closing: () => boolean;
@@ -38,7 +41,6 @@ export interface HandlerDependencies {
 }
 
 /** A request let in: its operation, and who calls. */
-type Admitted = { readonly operation: OperationRule } & Caller;
 
 /** One request in flight: what the access log and the response headers need. */
 interface InFlightRequest {
@@ -116,16 +118,20 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     }
   }
 
-  /**
-   * Lets a request of `route` in, or throws (or rejects with) the fault of the first check it
-   * fails: its method, token, throttle, token kind and headers. Synchronous without a throttle.
-   */
-  const admit = (inFlight: InFlightRequest, route: RouteRule): Admitted | Promise<Admitted> => {
+  /** The operation of `route` the request's method names; 405 for none. */
+  const routeOperation = (inFlight: InFlightRequest, route: RouteRule): OperationRule => {
     const { req } = inFlight;
     inFlight.route = route.pathTemplate;
     const operation = route.operations.get(req.method ?? '');
     if (!operation) throw faults.methodNotAllowed(req.method ?? '', route.allow);
-    const caller = deps.partners.authenticate(req.headers.authorization);
+    return operation;
+  };
+
+  /**
+   * Lets an authenticated request in, or throws (or rejects with) the fault of the first check it
+   * fails: its throttle, token kind and headers. Synchronous without a throttle.
+   */
+  const admit = (inFlight: InFlightRequest, operation: OperationRule, caller: Caller): void | Promise<void> => {
     inFlight.partnerId = caller.partner.id;
     if (!deps.throttle) return checkCaller(inFlight, operation, caller);
     return deps.throttle(caller.partner.id).then((wait) => {
@@ -135,7 +141,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
   };
 
   /** The checks after the throttle: the token's kind, and the headers the spec declares. */
-  const checkCaller = (inFlight: InFlightRequest, operation: OperationRule, caller: Caller): Admitted => {
+  const checkCaller = (inFlight: InFlightRequest, operation: OperationRule, caller: Caller): void => {
     if (!operation.tokenKinds.includes(caller.tokenKind)) {
       throw faults.tokenKindNotAccepted(operation.tokenKinds, caller.tokenKind);
     }
@@ -145,7 +151,6 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
       const result = header.check(value);
       if (!result.valid) throw faults.invalidHeader(header.name, result.details[0]?.message ?? 'is invalid');
     }
-    return { operation, ...caller };
   };
 
   /** The path's values checked against the spec: the customer it names (lower case), and the segments of `links.self`. */
@@ -176,20 +181,52 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
   };
 
   const callOperation = (inFlight: InFlightRequest, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
-    const admitted = admit(inFlight, route);
+    const operation = routeOperation(inFlight, route);
+    // The config's tokens are known at once; a namespace's is read from the store.
+    const caller = deps.partners.authenticate(inFlight.req.headers.authorization);
+    return caller instanceof Promise
+      ? caller.then((found) => callAuthenticated(inFlight, route, operation, values, found))
+      : callAuthenticated(inFlight, route, operation, values, caller);
+  };
+
+  const callAuthenticated = (
+    inFlight: InFlightRequest,
+    route: RouteRule,
+    operation: OperationRule,
+    values: string[],
+    caller: Caller,
+  ): Reply | Promise<Reply> => {
+    const admitted = admit(inFlight, operation, caller);
     return admitted instanceof Promise
-      ? admitted.then((caller) => callAdmitted(inFlight, route, values, caller))
-      : callAdmitted(inFlight, route, values, admitted);
+      ? admitted.then(() => callAdmitted(inFlight, route, operation, values, caller))
+      : callAdmitted(inFlight, route, operation, values, caller);
   };
 
   const callAdmitted = (
     inFlight: InFlightRequest,
     route: RouteRule,
+    operation: OperationRule,
     values: string[],
-    { operation, partner, tokenKind }: Admitted,
+    caller: Caller,
   ): Reply | Promise<Reply> => {
+    const { partner } = caller;
     const { customerId, segments, pathParameters } = checkPath(operation, values);
-    if (customerId !== undefined) deps.partners.authorize(partner, customerId);
+    const authorized = customerId === undefined ? undefined : deps.partners.authorize(partner, customerId);
+    if (authorized instanceof Promise) {
+      return authorized.then(() =>
+        callChecked(inFlight, route, operation, caller, { customerId, segments, pathParameters }),
+      );
+    }
+    return callChecked(inFlight, route, operation, caller, { customerId, segments, pathParameters });
+  };
+
+  const callChecked = (
+    inFlight: InFlightRequest,
+    route: RouteRule,
+    operation: OperationRule,
+    { partner, tokenKind }: Caller,
+    { customerId, segments, pathParameters }: ReturnType<typeof checkPath>,
+  ): Reply | Promise<Reply> => {
     const { headers } = inFlight.req;
     const call = (body: CheckedBody | undefined) =>
       implementationOf(operation).handle({
@@ -241,6 +278,22 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     }
     if (HEALTH_PATHS.has(inFlight.path) || `${inFlight.path}/` === DOCS_PREFIX || deps.files.has(inFlight.path)) {
       return serveStatic(inFlight);
+    }
+    const { path, req } = inFlight;
+    if (deps.admin && (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`))) {
+      return deps.admin({
+        method: req.method ?? '',
+        path,
+        headers: req.headers,
+        route: (template) => {
+          inFlight.route = template;
+        },
+        readBody: async (limit) => {
+          const read = await readJsonBody(req, 'application/json', limit);
+          inFlight.bodyRead = true;
+          return read.value;
+        },
+      });
     }
     throw faults.routeNotFound();
   };

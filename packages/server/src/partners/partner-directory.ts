@@ -1,40 +1,63 @@
 import { faults } from '../contract/faults.js';
-import type { ResolvedConfig, ResolvedPartner, TokenKind } from './config-format.js';
+import type { CustomerStore } from '../storage/customer-store.js';
+import type { Caller, CallerPartner } from './caller.js';
+import type { ResolvedConfig } from './config-format.js';
+import type { NamespaceCallers } from './namespace-callers.js';
 
-/** Who a request's token authenticates, and which kind of token it is. */
-export interface Caller {
-  readonly partner: ResolvedPartner;
-  readonly tokenKind: TokenKind;
-}
+export type { Caller, CallerPartner } from './caller.js';
 
 export interface PartnerDirectory {
-  /** The caller an `Authorization: Bearer <token>` header names; 401 when missing or unknown. */
-  authenticate(authorization: string | undefined): Caller;
-  /** Checks that `customerId` (lower case) is this partner's customer: 404 when no one's, 403 when another's. */
-  authorize(partner: ResolvedPartner, customerId: string): void;
+  /**
+   * The caller an `Authorization: Bearer <token>` header names; 401 when missing or unknown. The
+   * config's tokens are answered at once, a namespace's from the store (a promise).
+   */
+  authenticate(authorization: string | undefined): Caller | Promise<Caller>;
+  /**
+   * Checks that `customerId` (lower case) is this partner's customer: 404 when no one's, 403 when
+   * another config partner's. A namespace's customers are its own alone: for a namespace, or for
+   * anyone asking of a namespace's customer, any other answer is 404, so a namespace learns
+   * nothing of another's (nor of the config's) customers.
+   */
+  authorize(partner: CallerPartner, customerId: string): void | Promise<void>;
 }
 
 const BEARER = /^bearer +(\S+) *$/i;
 
-export function createPartnerDirectory(config: ResolvedConfig): PartnerDirectory {
+/** The directory of the config's partners (in memory) and, when `namespaces` is given, of the namespaces (in the store). */
+export function createPartnerDirectory(
+  config: ResolvedConfig,
+  namespaces?: { readonly callers: NamespaceCallers; readonly store: Pick<CustomerStore, 'customer'> },
+): PartnerDirectory {
   const byToken = new Map<string, Caller>();
-  const byCustomer = new Map<string, ResolvedPartner>();
+  const byCustomer = new Map<string, string>();
   for (const partner of config.partners) {
     for (const { token, kind } of partner.tokens) byToken.set(token, { partner, tokenKind: kind });
-    for (const customer of partner.customers) byCustomer.set(customer.id, partner);
+    for (const customer of partner.customers) byCustomer.set(customer.id, partner.id);
   }
+  const namespaceCaller = async (token: string): Promise<Caller> => {
+    const caller = await namespaces?.callers.find(token);
+    if (!caller) throw faults.tokenInvalid();
+    return caller;
+  };
   return {
     authenticate(authorization) {
       const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
       if (token === undefined) throw faults.tokenMissing();
       const caller = byToken.get(token);
-      if (!caller) throw faults.tokenInvalid();
-      return caller;
+      if (caller) return caller;
+      if (!namespaces) throw faults.tokenInvalid();
+      return namespaceCaller(token);
     },
     authorize(partner, customerId) {
+      if (partner.namespace) {
+        if (!namespaces) throw faults.tenantNotFound();
+        return namespaces.store.customer(partner.id, customerId).then((found) => {
+          if (!found) throw faults.tenantNotFound();
+        });
+      }
       const owner = byCustomer.get(customerId);
       if (!owner) throw faults.tenantNotFound();
-      if (owner !== partner) throw faults.noRelationship(partner.id, customerId);
+      if (owner !== partner.id) throw faults.noRelationship(partner.id, customerId);
     },
   };
 }

@@ -19,9 +19,10 @@ export interface ExtensionContext {
   /** The host the server listens on (`startServer`'s `host`). */
   readonly host: string;
   /**
-   * Starts again from `config`: deletes every stored row (budgets, replay records, webhook
-   * registrations and events included), seeds the store from `config` as a start does, and serves
-   * its partners, tokens and throttle from the next request on.
+   * Starts again from `config`: deletes every stored row of the config's partners (budgets, replay
+   * records, webhook registrations and events included; a namespace's rows, made by the admin
+   * API, stay), seeds the store from `config` as a start does, and serves its partners, tokens and
+   * throttle from the next request on.
    */
   reset(config: ResolvedConfig): Promise<void>;
   /** Writes an unexpected error of the extension to the access log, as a fault with no request id. */

@@ -40,6 +40,11 @@ Options:
                        after each (default ${DEFAULT_DELIVERY_SCHEDULE.firstRetryMs / 1000})
   --webhook-max-retry S  wait at most S seconds between attempts (default ${DEFAULT_DELIVERY_SCHEDULE.maxRetryMs / 1000})
   --webhook-timeout S  an attempt must be answered within S seconds (default ${DEFAULT_DELIVERY_SCHEDULE.timeoutMs / 1000})
+  --admin-token TOKEN  turn the admin API on (/_admin/namespaces: a throwaway partner per CI
+                       job) with this bearer token of its own, at least 16 characters; better
+                       given as $USAGEBUDGET_ADMIN_TOKEN, which keeps it off the command line
+                       (default: off, its paths are 404)
+  --namespace-sweep S  look for expired namespaces to delete every S seconds (default 10)
   --no-access-log      do not write the JSON access log to stderr
   -h, --help           show this help
 
@@ -102,6 +107,22 @@ function webhookOptions(
   };
 }
 
+/** The admin API's token (the flag, else `$USAGEBUDGET_ADMIN_TOKEN`) and the sweep's period, checked. */
+function namespaceOptions(
+  adminToken: string | undefined,
+  sweep: string | undefined,
+  source: (name: string) => string,
+): ServerOptions {
+  if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken))) {
+    throw new UsageError(`${source('admin-token')}: at least 16 characters, without spaces`);
+  }
+  const seconds = number(sweep, source('namespace-sweep'), (n) => Number.isFinite(n) && n >= 0.01 && n <= 3600);
+  return {
+    ...(adminToken === undefined ? {} : { adminToken }),
+    ...(seconds === undefined ? {} : { namespaceSweepMs: Math.round(seconds * 1000) }),
+  };
+}
+
 /** What the flags ask for: the server's options, and what the start line reports of them. */
 interface Start {
   readonly options: ServerOptions;
@@ -128,6 +149,8 @@ const FLAGS = {
   'webhook-first-retry': { type: 'string' },
   'webhook-max-retry': { type: 'string' },
   'webhook-timeout': { type: 'string' },
+  'admin-token': { type: 'string' },
+  'namespace-sweep': { type: 'string' },
   'access-log': { type: 'boolean' },
 } as const;
 
@@ -191,6 +214,7 @@ function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Start | 'help' {
   }
   const options: ServerOptions = {
     host: values.host ?? DEFAULT_HOST,
+    ...namespaceOptions(values['admin-token'], values['namespace-sweep'], source),
     port,
     db: values.db,
     ...(dbPoolSize === undefined ? {} : { dbPoolSize }),
@@ -245,6 +269,7 @@ function announce(server: RunningServer, start: Start): void {
       partners: start.config.partners.map((partner) => partner.id),
       demo: start.demo,
       throttle: start.throttle ?? start.config.throttle ?? null,
+      admin: start.options.adminToken !== undefined,
       webhooks: { allow: start.options.webhooks?.allow, root: server.webhooks.rootUrl },
     })}\n`,
   );

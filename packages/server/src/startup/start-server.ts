@@ -13,9 +13,11 @@ import { answerClientError, writeRawFault } from '../http/client-error.js';
 import { connectionLimit } from '../http/connection-limit.js';
 import { createRequestHandler, type HandlerDependencies } from '../http/request-handler.js';
 import { type StaticFile, staticFiles } from '../http/static-routes.js';
+import { NAMESPACE_SWEEP_MS, namespaceAdmin, sweepExpiredNamespaces } from '../namespaces/namespace-admin.js';
 import type { ResolvedConfig, ServerConfig, ThrottleConfig } from '../partners/config-format.js';
 import { parseConfig } from '../partners/config-reader.js';
 import { demoConfig } from '../partners/demo-partner.js';
+import { type NamespaceCallers, namespaceCallers } from '../partners/namespace-callers.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
 import { openPostgresStore, POSTGRES_URL, shownPostgresUrl } from '../storage/postgres-store.js';
@@ -68,6 +70,13 @@ export interface ServerOptions {
    * `x-ms-certificate-url` of every event. Default: `url`, where it listens.
    */
   publicUrl?: string;
+  /**
+   * Turns the admin API on (`/_admin/namespaces`: a namespace per CI job), with this bearer token
+   * of its own (at least 16 characters; never a partner's). Default: off, and its paths are 404.
+   */
+  adminToken?: string;
+  /** How often expired namespaces are looked for and deleted, in milliseconds; default 10 000. */
+  namespaceSweepMs?: number;
   /**
    * Puts code in front of the API, as `@usagebudget/mock` puts its test controls (see
    * `ExtendServer`): what it returns receives every request first and passes the API's on. Default:
@@ -159,11 +168,61 @@ function startPruning(store: Store, log: AccessLog | undefined): () => void {
   return () => clearInterval(pruner);
 }
 
-/** What the API's request handler shares across configs: the store, the log, the connection state. */
-type ApiParts = Pick<HandlerDependencies, 'log' | 'closing' | 'overCapacity' | 'answered'> & {
+/**
+ * The namespaces' parts: the callers their tokens authenticate, the admin API (when there is an
+ * admin token), and the sweep of expired ones, started.
+ */
+function startNamespaces(
+  store: Store,
+  webhooks: Webhooks,
+  adminToken: string | undefined,
+  sweepMs: number | undefined,
+  log: AccessLog | undefined,
+) {
+  const callers = namespaceCallers(store);
+  const admin =
+    adminToken === undefined
+      ? undefined
+      : namespaceAdmin({ store, adminToken, callers, thresholds: webhooks.thresholds });
+  return { callers, admin, stopSweeping: startSweeping(store, callers, sweepMs ?? NAMESPACE_SWEEP_MS, log) };
+}
+
+/** Deletes expired namespaces now and every `everyMs`; returns what stops it. A failed sweep is logged and tried again. */
+function startSweeping(store: Store, callers: NamespaceCallers, everyMs: number, log: AccessLog | undefined) {
+  let running = false;
+  const sweep = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await sweepExpiredNamespaces(store, callers);
+    } catch (error) {
+      log?.fault(null, error);
+    } finally {
+      running = false;
+    }
+  };
+  const sweeper = setInterval(sweep, everyMs).unref();
+  return () => clearInterval(sweeper);
+}
+
+/** The admin token, checked: long enough to be a secret, and no partner's token (each API refuses the other's). */
+function checkedAdminToken(token: string | undefined, config: ResolvedConfig): string | undefined {
+  if (token === undefined) return undefined;
+  if (token.length < 16 || /\s/.test(token)) {
+    throw new Error('the admin token must be at least 16 characters, without spaces');
+  }
+  if (config.partners.some((partner) => partner.tokens.some((entry) => entry.token === token))) {
+    throw new Error("the admin token is also a partner's token in the config: give the admin API a token of its own");
+  }
+  return token;
+}
+
+/** What the API's request handler shares across configs: the store, the log, the connection state, the namespaces. */
+type ApiParts = Pick<HandlerDependencies, 'log' | 'closing' | 'overCapacity' | 'answered' | 'admin'> & {
   readonly store: Store;
   readonly throttle: ThrottleConfig | null | undefined;
   readonly webhooks: Webhooks;
+  readonly callers: NamespaceCallers;
 };
 
 /**
@@ -182,7 +241,7 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
     const limits = chosen && { ...chosen };
     return createRequestHandler({
       routes,
-      partners: createPartnerDirectory(config),
+      partners: createPartnerDirectory(config, { callers: parts.callers, store }),
       operations: {
         ...budgetOperations(store, webhooks.thresholds),
         ...customerOperations(store, createContinuationTokens(config.continuationTokenSecret), (operationId) =>
@@ -194,6 +253,7 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
       store,
       throttle: limits ? (partnerId: string) => store.takeToken(partnerId, limits) : undefined,
       files,
+      admin: parts.admin,
       log: parts.log,
       closing: parts.closing,
       overCapacity: parts.overCapacity,
@@ -292,7 +352,7 @@ function evaluateSeed(tx: StoreOperations, webhooks: Webhooks, config: ResolvedC
 /** What an extension gets: the API, a reset to another config, and the hooks a test makes things happen with. */
 function extensionContext(
   parts: { store: Store; webhooks: Webhooks; host: string; log: AccessLog | undefined; baseUrl: () => string },
-  api: { current: RequestListener; make: (config: ResolvedConfig) => RequestListener },
+  api: { current: RequestListener; config: ResolvedConfig; make: (config: ResolvedConfig) => RequestListener },
 ): ExtensionContext {
   const { store, webhooks } = parts;
   return {
@@ -306,9 +366,15 @@ function extensionContext(
       });
       webhooks.reset();
       api.current = api.make(next);
+      api.config = next;
     },
     reportFault: (error) => parts.log?.fault(null, error),
-    increaseCost: (customerId, increase) => increaseCost(store, webhooks.thresholds, customerId, increase),
+    increaseCost: (customerId, increase) => {
+      // The config's customer ids are its partners' alone (the config is checked for it).
+      const id = customerId.toLowerCase();
+      const owner = api.config.partners.find((partner) => partner.customers.some((customer) => customer.id === id));
+      return owner ? increaseCost(store, webhooks.thresholds, owner.id, id, increase) : Promise.resolve(undefined);
+    },
     raiseWebhookEvent: async (partnerId, event) => {
       if (!isOfferedEvent(event.eventName)) throw new RangeError(`the server offers no event ${event.eventName}`);
       const resourceUri = event.resourceUri?.startsWith('/')
@@ -320,12 +386,21 @@ function extensionContext(
   };
 }
 
+/** The options checked, with their defaults: what a start needs before it opens anything. */
+function startSettings(options: ServerOptions) {
+  const config = parseConfig(options.config ?? demoConfig, 'options.config');
+  return {
+    config,
+    host: options.host ?? DEFAULT_HOST,
+    db: options.db ?? defaultDbPath(),
+    limits: connectionLimits(options),
+    adminToken: checkedAdminToken(options.adminToken, config),
+  };
+}
+
 /** Starts the reference server and resolves once it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const config = parseConfig(options.config ?? demoConfig, 'options.config');
-  const host = options.host ?? DEFAULT_HOST;
-  const db = options.db ?? defaultDbPath();
-  const limits = connectionLimits(options);
+  const { config, host, db, limits, adminToken } = startSettings(options);
   const { store, keys } = await openStoreAndKeys(db, config, options.dbPoolSize);
   const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
   let publicUrl = options.publicUrl ?? '';
@@ -337,7 +412,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log: log && ((entry) => log.webhook(entry)),
     fault: (error) => log?.fault(null, error),
   });
+  const namespaces = startNamespaces(store, webhooks, adminToken, options.namespaceSweepMs, log);
   const stopPruning = startPruning(store, log);
+  const stopTimers = () => {
+    for (const stop of [stopPruning, namespaces.stopSweeping]) stop();
+  };
   let closing = false;
   const answered = new WeakSet<object>();
   const connections = connectionLimit(limits.maxConnections);
@@ -349,8 +428,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     closing: () => closing,
     overCapacity: connections.overCapacity,
     answered,
+    ...namespaces,
   });
-  const api = { current: apiFor(config), make: apiFor };
+  const api = { current: apiFor(config), config, make: apiFor };
   let extension: ServerExtension | undefined;
   let server: Server;
   let address: AddressInfo;
@@ -361,7 +441,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     address = await listen(server, options.port ?? DEFAULT_PORT, host);
   } catch (error) {
     extension?.close?.();
-    stopPruning();
+    stopTimers();
     await store.close();
     throw error;
   }
@@ -373,7 +453,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let closed: Promise<void> | undefined;
   const shutdown = async () => {
     closing = true;
-    stopPruning();
+    stopTimers();
     extension?.close?.();
     await closeGracefully(server, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     await webhooks.close();

@@ -27,7 +27,7 @@ export type UpdateOutcome =
 
 export interface BudgetStore {
   /** The amount's canonical decimal text, `null` when no budget is set. */
-  readAmount(customerId: string): Promise<string | null>;
+  readAmount(partnerId: string, customerId: string): Promise<string | null>;
   /**
    * Applies an update and records its response, atomically. When this partner already sent this
    * request id, applies nothing: the same customer and amount get the recorded response, anything

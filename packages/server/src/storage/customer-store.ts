@@ -58,9 +58,9 @@ export interface CustomerUsage {
 
 export interface CustomerStore {
   /**
-   * Makes the partners and customers those of `portfolio`, in its order, atomically. A budget of
-   * the portfolio is set only where the customer has none recorded yet (set or cleared), so the
-   * API's changes survive a restart.
+   * Makes the config's partners and customers those of `portfolio`, in its order, atomically; a
+   * namespace's (`NamespaceStore`) are never touched. A budget of the portfolio is set only where
+   * the customer has none recorded yet (set or cleared), so the API's changes survive a restart.
    */
   seed(portfolio: readonly PortfolioSeed[]): Promise<void>;
   partner(partnerId: string): Promise<PartnerRecord | undefined>;
@@ -72,7 +72,10 @@ export interface CustomerStore {
     limit: number,
   ): Promise<CustomerRecord[]>;
   /** The customer and its budget; `undefined` for an unknown customer. */
-  customer(customerId: string): Promise<{ customer: CustomerRecord; budget: string | null } | undefined>;
+  customer(
+    partnerId: string,
+    customerId: string,
+  ): Promise<{ customer: CustomerRecord; budget: string | null } | undefined>;
   /** How many customers of the partner have a usage-based subscription. */
   usageCount(partnerId: string): Promise<number>;
   /**

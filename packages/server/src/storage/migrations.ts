@@ -142,6 +142,70 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
             over_budget INTEGER NOT NULL
           ) STRICT, WITHOUT ROWID;`,
   },
+  {
+    version: 8,
+    name: 'namespaces: customers, budgets and crossings keyed by partner; partner origins and tokens',
+    // Namespaces (throwaway partners made by the admin API) seed the same customer ids as each
+    // other, so a customer is (partner_id, customer_id). A budget or crossing of a customer no
+    // partner has any more could never be read again: it is dropped. Partners made by the config
+    // are replaced at each start; a namespace's stay until deleted or expired (expires_at, ms).
+    // Namespaces' tokens are kept as SHA-256 digests, so every replica authenticates them.
+    sql: `CREATE TABLE customers_by_partner (
+            customer_id TEXT NOT NULL,
+            partner_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            company_name TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            relationship TEXT NOT NULL,
+            associated_partner_id TEXT,
+            indirect_provider TEXT,
+            offer TEXT NOT NULL CHECK (offer IN ('azurePlan', 'legacy', 'none')),
+            currency TEXT,
+            total_cost TEXT,
+            usd_total_cost TEXT,
+            last_modified TEXT,
+            company_name_folded TEXT NOT NULL,
+            domain_folded TEXT NOT NULL,
+            associated_partner_id_folded TEXT,
+            indirect_provider_folded TEXT,
+            PRIMARY KEY (partner_id, customer_id)
+          ) STRICT, WITHOUT ROWID;
+          INSERT INTO customers_by_partner SELECT * FROM customers;
+          DROP TABLE customers;
+          ALTER TABLE customers_by_partner RENAME TO customers;
+          CREATE UNIQUE INDEX customers_in_order ON customers (partner_id, position);
+          CREATE TABLE budgets_by_partner (
+            customer_id TEXT NOT NULL,
+            amount TEXT,
+            updated_at INTEGER NOT NULL,
+            partner_id TEXT NOT NULL,
+            PRIMARY KEY (partner_id, customer_id)
+          ) STRICT, WITHOUT ROWID;
+          INSERT INTO budgets_by_partner SELECT b.customer_id, b.amount, b.updated_at, c.partner_id
+            FROM budgets b JOIN customers c USING (customer_id);
+          DROP TABLE budgets;
+          ALTER TABLE budgets_by_partner RENAME TO budgets;
+          CREATE TABLE crossings_by_partner (
+            customer_id TEXT NOT NULL,
+            billing_start TEXT NOT NULL,
+            over_budget INTEGER NOT NULL,
+            partner_id TEXT NOT NULL,
+            PRIMARY KEY (partner_id, customer_id)
+          ) STRICT, WITHOUT ROWID;
+          INSERT INTO crossings_by_partner SELECT x.customer_id, x.billing_start, x.over_budget, c.partner_id
+            FROM budget_crossings x JOIN customers c USING (customer_id);
+          DROP TABLE budget_crossings;
+          ALTER TABLE crossings_by_partner RENAME TO budget_crossings;
+          ALTER TABLE partners ADD COLUMN origin TEXT NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'namespace'));
+          ALTER TABLE partners ADD COLUMN expires_at INTEGER;
+          CREATE TABLE partner_tokens (
+            token_sha256 TEXT PRIMARY KEY,
+            partner_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('app+user', 'app-only'))
+          ) STRICT, WITHOUT ROWID;
+          CREATE INDEX partner_tokens_by_partner ON partner_tokens (partner_id);
+          CREATE INDEX partners_expiring ON partners (expires_at) WHERE expires_at IS NOT NULL;`,
+  },
 ];
 
 /** Brings the database to the latest schema, one transaction per migration. Returns the version reached. */

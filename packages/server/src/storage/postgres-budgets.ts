@@ -25,10 +25,11 @@ type Nullable<T> = { [K in keyof T]: T[K] | null };
  */
 export function postgresBudgets(sql: Sql): BudgetStore {
   return {
-    readAmount: async (customerId) => {
-      const [row] = await sql.rows<{ amount: string | null }>('SELECT amount FROM budgets WHERE customer_id = $1', [
-        customerId,
-      ]);
+    readAmount: async (partnerId, customerId) => {
+      const [row] = await sql.rows<{ amount: string | null }>(
+        'SELECT amount FROM budgets WHERE partner_id = $1 AND customer_id = $2',
+        [partnerId, customerId],
+      );
       return row?.amount ?? null;
     },
     update: (update) =>

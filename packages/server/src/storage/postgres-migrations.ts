@@ -106,6 +106,33 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
           );`,
   },
   {
+    version: 3,
+    name: 'namespaces: customers, budgets and crossings keyed by partner; partner origins and tokens',
+    // As SQLite's version 8: a customer is (partner_id, customer_id); budgets and crossings of
+    // customers no partner has are dropped; partners get origin and expires_at; namespaces'
+    // tokens are kept as SHA-256 digests.
+    sql: `ALTER TABLE customers DROP CONSTRAINT customers_pkey, ADD PRIMARY KEY (partner_id, customer_id);
+          ALTER TABLE budgets ADD COLUMN partner_id text;
+          UPDATE budgets b SET partner_id = c.partner_id FROM customers c WHERE c.customer_id = b.customer_id;
+          DELETE FROM budgets WHERE partner_id IS NULL;
+          ALTER TABLE budgets ALTER COLUMN partner_id SET NOT NULL,
+            DROP CONSTRAINT budgets_pkey, ADD PRIMARY KEY (partner_id, customer_id);
+          ALTER TABLE budget_crossings ADD COLUMN partner_id text;
+          UPDATE budget_crossings x SET partner_id = c.partner_id FROM customers c WHERE c.customer_id = x.customer_id;
+          DELETE FROM budget_crossings WHERE partner_id IS NULL;
+          ALTER TABLE budget_crossings ALTER COLUMN partner_id SET NOT NULL,
+            DROP CONSTRAINT budget_crossings_pkey, ADD PRIMARY KEY (partner_id, customer_id);
+          ALTER TABLE partners ADD COLUMN origin text NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'namespace')),
+            ADD COLUMN expires_at bigint;
+          CREATE TABLE partner_tokens (
+            token_sha256 text PRIMARY KEY,
+            partner_id text NOT NULL,
+            kind text NOT NULL CHECK (kind IN ('app+user', 'app-only'))
+          );
+          CREATE INDEX partner_tokens_by_partner ON partner_tokens (partner_id);
+          CREATE INDEX partners_expiring ON partners (expires_at) WHERE expires_at IS NOT NULL;`,
+  },
+  {
     // PostgreSQL only: SQLite applies a PATCH in process (one connection, no round trips), and
     // keeps its throttle in process (the file is one server's). The schema comparison test
     // lists `throttle_buckets` as PostgreSQL's own.
@@ -146,17 +173,17 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
                 RETURN;
               END IF;
             END IF;
-            PERFORM 1 FROM customers c WHERE c.customer_id = p_customer FOR UPDATE;
-            INSERT INTO budgets (customer_id, amount, updated_at) VALUES (p_customer, p_amount, p_now)
-              ON CONFLICT (customer_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at;
+            PERFORM 1 FROM customers c WHERE c.partner_id = p_partner AND c.customer_id = p_customer FOR UPDATE;
+            INSERT INTO budgets (customer_id, amount, updated_at, partner_id) VALUES (p_customer, p_amount, p_now, p_partner)
+              ON CONFLICT (partner_id, customer_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at;
             INSERT INTO budget_applies (partner_id, customer_id, request_id, amount, applied_at)
               VALUES (p_partner, p_customer, p_request, p_amount, p_now);
             RETURN QUERY SELECT 'applied'::text, NULL::text, NULL::text, NULL::text,
                 c.customer_id, c.partner_id, p.billing_start, c.offer, c.currency, c.total_cost,
                 c.usd_total_cost, c.last_modified, b.amount, x.billing_start, x.over_budget
-              FROM customers c JOIN partners p USING (partner_id) LEFT JOIN budgets b USING (customer_id)
-                LEFT JOIN budget_crossings x USING (customer_id)
-              WHERE c.customer_id = p_customer AND c.offer <> 'none';
+              FROM customers c JOIN partners p USING (partner_id) LEFT JOIN budgets b USING (partner_id, customer_id)
+                LEFT JOIN budget_crossings x USING (partner_id, customer_id)
+              WHERE c.partner_id = p_partner AND c.customer_id = p_customer AND c.offer <> 'none';
             IF NOT FOUND THEN
               RETURN QUERY SELECT 'applied'::text, NULL::text, NULL::text, NULL::text,
                 NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,

@@ -6,6 +6,7 @@ import { inTransaction, poolSql, type Sql } from './postgres-sql.js';
 import { postgresThresholds } from './postgres-thresholds.js';
 import { postgresThrottle } from './postgres-throttle.js';
 import { postgresWebhooks } from './postgres-webhooks.js';
+import { CONFIG_PARTNERS, partnerRowDeletes } from './rows.js';
 import type { Store, StoreOperations } from './store.js';
 
 /** `--db` values that select PostgreSQL. */
@@ -92,7 +93,12 @@ const types = {
 };
 
 /** Every read and write of the server's data, on `sql`: the pool, or a transaction's connection. */
-function postgresOperations(sql: Sql, dataTables: readonly string[]): StoreOperations {
+function postgresOperations(sql: Sql, partnerTables: readonly string[]): StoreOperations {
+  const config = partnerRowDeletes(partnerTables, CONFIG_PARTNERS, 'everything');
+  const one = {
+    everything: partnerRowDeletes(partnerTables, 'partner_id = $1', 'everything'),
+    data: partnerRowDeletes(partnerTables, 'partner_id = $1', 'data'),
+  };
   return {
     ...postgresBudgets(sql),
     ...postgresCustomers(sql),
@@ -100,7 +106,11 @@ function postgresOperations(sql: Sql, dataTables: readonly string[]): StoreOpera
     ...postgresWebhooks(sql),
     clear: () =>
       sql.atomic(async (tx) => {
-        for (const table of dataTables) await tx.run(`DELETE FROM "${table}"`);
+        for (const statement of config) await tx.run(statement);
+      }),
+    forgetPartner: (partnerId, what) =>
+      sql.atomic(async (tx) => {
+        for (const statement of one[what]) await tx.run(statement, [partnerId]);
       }),
   };
 }
@@ -126,15 +136,18 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   pool.on('error', () => {});
   try {
     await migratePostgres(pool);
+    // Every table with a partner_id column: what `clear` and `forgetPartner` delete from.
     const tables = await pool.query<{ name: string }>(
-      `SELECT table_name AS name FROM information_schema.tables
-       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`,
+      `SELECT c.table_name AS name FROM information_schema.columns c
+         JOIN information_schema.tables t USING (table_schema, table_name)
+       WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.column_name = 'partner_id'
+       ORDER BY c.table_name`,
     );
-    const dataTables = tables.rows.map(({ name }) => name);
+    const partnerTables = tables.rows.map(({ name }) => name);
     return {
-      ...postgresOperations(poolSql(pool), dataTables),
+      ...postgresOperations(poolSql(pool), partnerTables),
       ...postgresThrottle(poolSql(pool)),
-      transaction: (work) => inTransaction(pool, (sql) => work(postgresOperations(sql, dataTables))),
+      transaction: (work) => inTransaction(pool, (sql) => work(postgresOperations(sql, partnerTables))),
       ping: async () => {
         await poolSql(pool).run('SELECT 1');
       },

@@ -9,10 +9,10 @@ import type { ThresholdStore } from './threshold-store.js';
  */
 export function postgresThresholds(sql: Sql): ThresholdStore {
   return {
-    usageStanding: async (customerId) => {
+    usageStanding: async (partnerId, customerId) => {
       const [row] = await sql.rows<StandingRow>(
-        `${STANDING} WHERE c.customer_id = $1 AND c.offer <> 'none' FOR UPDATE OF c`,
-        [customerId],
+        `${STANDING} WHERE c.partner_id = $1 AND c.customer_id = $2 AND c.offer <> 'none' FOR UPDATE OF c`,
+        [partnerId, customerId],
       );
       return row && toStanding(row);
     },
@@ -24,17 +24,19 @@ export function postgresThresholds(sql: Sql): ThresholdStore {
           [partnerId],
         )
       ).map(toStanding),
-    recordCrossing: async (customerId, crossing) => {
+    recordCrossing: async (partnerId, customerId, crossing) => {
       await sql.run(
-        `INSERT INTO budget_crossings (customer_id, billing_start, over_budget) VALUES ($1, $2, $3)
-         ON CONFLICT (customer_id) DO UPDATE SET billing_start = excluded.billing_start, over_budget = excluded.over_budget`,
-        [customerId, crossing.billingStart, crossing.overBudget ? 1 : 0],
+        `INSERT INTO budget_crossings (customer_id, billing_start, over_budget, partner_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (partner_id, customer_id) DO UPDATE
+           SET billing_start = excluded.billing_start, over_budget = excluded.over_budget`,
+        [customerId, crossing.billingStart, crossing.overBudget ? 1 : 0, partnerId],
       );
     },
-    setUsageCost: async (customerId, cost) => {
+    setUsageCost: async (partnerId, customerId, cost) => {
       await sql.run(
-        "UPDATE customers SET total_cost = $1, usd_total_cost = $2, last_modified = $3 WHERE customer_id = $4 AND offer <> 'none'",
-        [cost.cost, cost.usdCost ?? null, cost.lastModified, customerId],
+        `UPDATE customers SET total_cost = $1, usd_total_cost = $2, last_modified = $3
+         WHERE partner_id = $4 AND customer_id = $5 AND offer <> 'none'`,
+        [cost.cost, cost.usdCost ?? null, cost.lastModified, partnerId, customerId],
       );
     },
   };

@@ -1,6 +1,6 @@
 // The tables' rows as the domains' records, and the column lists both engines select: the schema
 // is the same on SQLite and PostgreSQL (flags are integers 0 or 1 on both), so one mapping serves.
-import type { CustomerField, CustomerRecord, PartnerRecord } from './customer-store.js';
+import type { CustomerField, CustomerRecord, PartnerRecord, PortfolioSeed } from './customer-store.js';
 import type { UsageStanding } from './threshold-store.js';
 import type {
   DeliveryAttemptRecord,
@@ -8,6 +8,33 @@ import type {
   WebhookEventRecord,
   WebhookRegistrationRecord,
 } from './webhook-store.js';
+
+/**
+ * The statements that delete the rows of the partners `where` selects (a condition on
+ * `partner_id`) from `partnerTables`, every table with a `partner_id` column (read from the schema
+ * at open, so a table added later is covered), and the attempts of their webhook events. The
+ * partner's row, then its customers' first: the order a PATCH locks in (customer row, then its
+ * budget), so a deletion and a PATCH of the same customer wait for each other, never deadlock.
+ * `data` keeps the partners' rows and tokens.
+ */
+export function partnerRowDeletes(
+  partnerTables: readonly string[],
+  where: string,
+  what: 'everything' | 'data',
+): string[] {
+  const kept = what === 'data' ? ['partners', 'partner_tokens'] : [];
+  const order = (table: string) => ['partners', 'customers'].indexOf(table) >>> 0;
+  const tables = partnerTables.filter((table) => !kept.includes(table)).sort((a, b) => order(a) - order(b));
+  return tables.flatMap((table) => [
+    ...(table === 'webhook_events'
+      ? [`DELETE FROM webhook_attempts WHERE event_id IN (SELECT event_id FROM webhook_events WHERE ${where})`]
+      : []),
+    `DELETE FROM "${table}" WHERE ${where}`,
+  ]);
+}
+
+/** Selects the rows of the config's partners (every partner but the namespaces), for `partnerRowDeletes`. */
+export const CONFIG_PARTNERS = "partner_id NOT IN (SELECT partner_id FROM partners WHERE origin = 'namespace')";
 
 export interface CustomerRow {
   customer_id: string;
@@ -73,6 +100,27 @@ export const FOLDED: Readonly<Record<CustomerField, string>> = {
 
 export const fold = (value: string | undefined) => (value === undefined ? null : value.toLowerCase());
 
+/** A seeded customer's `customers` row, in the insert's column order (`customer_id` to `indirect_provider_folded`). */
+export const customerValues = (customer: PortfolioSeed['customers'][number], partnerId: string, position: number) => [
+  customer.id,
+  partnerId,
+  position,
+  customer.companyName,
+  customer.domain,
+  customer.relationship,
+  customer.associatedPartnerId ?? null,
+  customer.indirectProvider ?? null,
+  customer.usage?.offer ?? 'none',
+  customer.usage?.currency ?? null,
+  customer.usage?.cost ?? null,
+  customer.usage?.usdCost ?? null,
+  customer.usage?.lastModified ?? null,
+  customer.companyName.toLowerCase(),
+  customer.domain.toLowerCase(),
+  fold(customer.associatedPartnerId),
+  fold(customer.indirectProvider),
+];
+
 export const CUSTOMER_COLUMNS = `c.customer_id, c.company_name, c.domain, c.relationship, c.associated_partner_id,
     c.indirect_provider, c.offer, c.currency, c.total_cost, c.usd_total_cost, c.last_modified, b.amount`;
 
@@ -108,8 +156,8 @@ export const toStanding = (row: StandingRow): UsageStanding => ({
 
 export const STANDING = `SELECT c.customer_id, c.partner_id, p.billing_start, c.offer, c.currency, c.total_cost, c.usd_total_cost,
     c.last_modified, b.amount, x.billing_start AS crossing_start, x.over_budget
-  FROM customers c JOIN partners p USING (partner_id) LEFT JOIN budgets b USING (customer_id)
-    LEFT JOIN budget_crossings x USING (customer_id)`;
+  FROM customers c JOIN partners p USING (partner_id) LEFT JOIN budgets b USING (partner_id, customer_id)
+    LEFT JOIN budget_crossings x USING (partner_id, customer_id)`;
 
 export interface RegistrationRow {
   partner_id: string;

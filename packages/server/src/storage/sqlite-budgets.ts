@@ -5,15 +5,15 @@ import type { Synchronous } from './sqlite-gate.js';
 
 /** The budget store's reads and writes on an open, migrated SQLite database. */
 export function sqliteBudgets(db: Database): Synchronous<BudgetStore> {
-  const selectAmount = db.prepare<[string], { amount: string | null }>(
-    'SELECT amount FROM budgets WHERE customer_id = ?',
+  const selectAmount = db.prepare<[string, string], { amount: string | null }>(
+    'SELECT amount FROM budgets WHERE partner_id = ? AND customer_id = ?',
   );
   const selectReplay = db.prepare<[string, string], { customer_id: string; amount: string | null; response: string }>(
     'SELECT customer_id, amount, response FROM replays WHERE partner_id = ? AND request_id = ?',
   );
   const upsert = db.prepare(
-    `INSERT INTO budgets (customer_id, amount, updated_at) VALUES (?, ?, ?)
-     ON CONFLICT (customer_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at`,
+    `INSERT INTO budgets (customer_id, amount, updated_at, partner_id) VALUES (?, ?, ?, ?)
+     ON CONFLICT (partner_id, customer_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at`,
   );
   const insertReplay = db.prepare(
     'INSERT INTO replays (partner_id, request_id, customer_id, amount, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -34,7 +34,7 @@ export function sqliteBudgets(db: Database): Synchronous<BudgetStore> {
       }
     }
     const now = Date.now();
-    upsert.run(update.customerId, update.amount, now);
+    upsert.run(update.customerId, update.amount, now, update.partnerId);
     recordApply.run(update.partnerId, update.customerId, update.requestId ?? null, update.amount, now);
     if (update.requestId !== undefined) {
       insertReplay.run(update.partnerId, update.requestId, update.customerId, update.amount, update.response, now);
@@ -44,7 +44,7 @@ export function sqliteBudgets(db: Database): Synchronous<BudgetStore> {
   });
 
   return {
-    readAmount: (customerId) => selectAmount.get(customerId)?.amount ?? null,
+    readAmount: (partnerId, customerId) => selectAmount.get(partnerId, customerId)?.amount ?? null,
     update: (update) => applyOnce(update),
     pruneReplays: (maxAgeMs) => {
       deleteReplays.run(Date.now() - maxAgeMs);

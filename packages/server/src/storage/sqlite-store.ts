@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { memoryThrottle } from './memory-throttle.js';
 import { migrate } from './migrations.js';
+import { CONFIG_PARTNERS, partnerRowDeletes } from './rows.js';
 import { sqliteBudgets } from './sqlite-budgets.js';
 import { sqliteCustomers } from './sqlite-customers.js';
 import { createGate, type Synchronous, settled } from './sqlite-gate.js';
@@ -36,17 +37,30 @@ function openDatabase(path: string): Database.Database {
   return db;
 }
 
-/** Deletes every row of every table the migrations made (read once they ran: a table added later is cleared too). */
-function tableClearer(db: Database.Database): () => void {
-  const dataTables = db
-    .prepare<[], { name: string }>(
-      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'",
+/**
+ * The deletions of partners' rows (`partnerRowDeletes`) over every table with a `partner_id`
+ * column, read once the migrations ran: a table added later is covered too.
+ */
+function partnerForgetter(db: Database.Database) {
+  const partnerTables = db
+    .prepare<[], string>(
+      `SELECT m.name FROM sqlite_schema m JOIN pragma_table_info(m.name) c
+       WHERE m.type = 'table' AND c.name = 'partner_id' ORDER BY m.name`,
     )
-    .all()
-    .map(({ name }) => name);
-  return db.transaction(() => {
-    for (const table of dataTables) db.prepare(`DELETE FROM "${table}"`).run();
-  });
+    .pluck()
+    .all();
+  const deletes = (where: string, what: 'everything' | 'data') =>
+    partnerRowDeletes(partnerTables, where, what).map((text) => db.prepare(text));
+  const config = deletes(CONFIG_PARTNERS, 'everything');
+  const one = { everything: deletes('partner_id = ?', 'everything'), data: deletes('partner_id = ?', 'data') };
+  return {
+    clear: db.transaction(() => {
+      for (const statement of config) statement.run();
+    }),
+    forget: db.transaction((partnerId: string, what: 'everything' | 'data') => {
+      for (const statement of one[what]) statement.run(partnerId);
+    }),
+  };
 }
 
 /** `operations` with each call made through `run`, and a usage read's batches each read through it. */
@@ -79,15 +93,19 @@ function promised(operations: Synchronous<StoreOperations>, run: <R>(call: () =>
 export function openSqliteStore(path: string): Store {
   const db = openDatabase(path);
   const { forgetCounts, ...customers } = sqliteCustomers(db);
-  const clearTables = tableClearer(db);
+  const partners = partnerForgetter(db);
   const operations: Synchronous<StoreOperations> = {
     ...sqliteBudgets(db),
     ...customers,
     ...sqliteThresholds(db),
     ...sqliteWebhooks(db),
     clear: () => {
-      clearTables();
+      partners.clear();
       forgetCounts();
+    },
+    forgetPartner: (partnerId, what) => {
+      partners.forget(partnerId, what);
+      forgetCounts(partnerId);
     },
   };
   const gate = createGate();

@@ -4,6 +4,7 @@
 // README.md.
 import type { BudgetStore } from './budget-store.js';
 import type { CustomerStore } from './customer-store.js';
+import type { NamespaceStore } from './namespace-store.js';
 import type { ThresholdStore } from './threshold-store.js';
 import type { ThrottleStore } from './throttle-store.js';
 import type { WebhookStore } from './webhook-store.js';
@@ -20,9 +21,17 @@ export class StoreUnavailable extends Error {
 }
 
 /** What a transaction sees: every read and write of the server's data. */
-export interface StoreOperations extends BudgetStore, CustomerStore, ThresholdStore, WebhookStore {
-  /** Deletes every stored row (whatever tables the migrations made): an extension's `reset`. */
+export interface StoreOperations extends BudgetStore, CustomerStore, ThresholdStore, WebhookStore, NamespaceStore {
+  /**
+   * Deletes every row of the config's partners (of every table keyed by partner), and leaves the
+   * namespaces' alone: an extension's `reset`, before it seeds again.
+   */
   clear(): Promise<void>;
+  /**
+   * Deletes every row of one partner (`everything`: a namespace deleted or expired), or every row
+   * but the partner and its tokens (`data`: a namespace's reset, before `seedCustomers`).
+   */
+  forgetPartner(partnerId: string, what: 'everything' | 'data'): Promise<void>;
 }
 
 /** Everything the server keeps, on one engine; the throttle's buckets too, outside any transaction. */

@@ -35,13 +35,13 @@ export interface UsageCost {
 
 export interface ThresholdStore {
   /** The customer's standing; `undefined` for an unknown customer or one without a usage-based subscription. */
-  usageStanding(customerId: string): Promise<UsageStanding | undefined>;
+  usageStanding(partnerId: string, customerId: string): Promise<UsageStanding | undefined>;
   /**
    * The standing of every customer of the partner that can be or was over budget (a budget set,
    * or a crossing recorded), in listing order: what a new seed is evaluated on.
    */
   usageStandings(partnerId: string): Promise<UsageStanding[]>;
-  recordCrossing(customerId: string, crossing: BudgetCrossing): Promise<void>;
+  recordCrossing(partnerId: string, customerId: string, crossing: BudgetCrossing): Promise<void>;
   /** Sets a customer's cost this billing period (it has a usage-based subscription). */
-  setUsageCost(customerId: string, cost: UsageCost): Promise<void>;
+  setUsageCost(partnerId: string, customerId: string, cost: UsageCost): Promise<void>;
 }

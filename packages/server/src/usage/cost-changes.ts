@@ -47,6 +47,7 @@ function checkedAmount(value: string | undefined, name: string): string | undefi
 export async function increaseCost(
   store: Store,
   thresholds: ThresholdWatch,
+  partnerId: string,
   customerId: string,
   increase: CostIncrease,
   at = new Date(),
@@ -54,19 +55,19 @@ export async function increaseCost(
   const cost = checkedAmount(increase.cost, 'cost') as string;
   const usdCost = checkedAmount(increase.usdCost, 'usdCost');
   return store.transaction(async (tx) => {
-    const standing = await tx.usageStanding(customerId.toLowerCase());
+    const standing = await tx.usageStanding(partnerId, customerId.toLowerCase());
     if (!standing) return undefined;
     const { usage } = standing;
     const totalCost = sumDecimals([usage.cost, cost]);
     const sameAsCost = usage.offer === 'azurePlan' && usage.currency === 'USD';
     const usdTotalCost =
       usdCost !== undefined ? sumDecimals([usage.usdCost ?? '0', usdCost]) : sameAsCost ? totalCost : usage.usdCost;
-    await tx.setUsageCost(standing.customerId, {
+    await tx.setUsageCost(partnerId, standing.customerId, {
       cost: totalCost,
       usdCost: usdTotalCost,
       lastModified: at.toISOString(),
     });
-    const thresholdExceeded = await thresholds.evaluate(tx, standing.customerId, at);
+    const thresholdExceeded = await thresholds.evaluate(tx, partnerId, standing.customerId, at);
     return {
       customerId: standing.customerId,
       partnerId: standing.partnerId,

@@ -64,7 +64,7 @@ export function usageOperations(store: CustomerStore): Readonly<Record<string, O
   return {
     getCustomerUsageSummary: {
       handle: async (call: OperationCall) => {
-        const found = await store.customer(pathCustomerId(call));
+        const found = await store.customer(call.partner.id, pathCustomerId(call));
         if (!found) throw faults.tenantNotFound();
         const { customer, budget } = found;
         if (!customer.usage) throw faults.noUsageBasedSubscription();

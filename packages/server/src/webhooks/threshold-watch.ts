@@ -46,7 +46,7 @@ export function crossingDecision(
 export function createThresholdWatch(raiser: EventRaiser, usageRecordsUri: () => string) {
   const apply = async (tx: StoreOperations, standing: UsageStanding, at: Date): Promise<RaiseOutcome | undefined> => {
     const decision = crossingDecision(standing);
-    if (decision.record) await tx.recordCrossing(standing.customerId, decision.record);
+    if (decision.record) await tx.recordCrossing(standing.partnerId, standing.customerId, decision.record);
     if (!decision.raise) return undefined;
     return raiser.raise(tx, standing.partnerId, { eventName: THRESHOLD_EXCEEDED, resourceUri: usageRecordsUri() }, at);
   };
@@ -55,8 +55,13 @@ export function createThresholdWatch(raiser: EventRaiser, usageRecordsUri: () =>
      * Evaluates one customer after its cost or budget changed, in that change's transaction;
      * what was raised, if anything. A customer without usage raises nothing.
      */
-    async evaluate(tx: StoreOperations, customerId: string, at: Date): Promise<RaiseOutcome | undefined> {
-      const standing = await tx.usageStanding(customerId);
+    async evaluate(
+      tx: StoreOperations,
+      partnerId: string,
+      customerId: string,
+      at: Date,
+    ): Promise<RaiseOutcome | undefined> {
+      const standing = await tx.usageStanding(partnerId, customerId);
       return standing && apply(tx, standing, at);
     },
     /**

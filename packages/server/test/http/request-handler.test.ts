@@ -65,6 +65,12 @@ const failing: Store = {
   recordAttempt: broken,
   nextDeliveryDue: broken,
   pruneWebhookEvents: done,
+  forgetPartner: broken,
+  createNamespace: broken,
+  namespaceByToken: broken,
+  namespace: broken,
+  expiredNamespaces: broken,
+  seedCustomers: broken,
 };
 
 const partner = randomPartner('Unlucky partner');

@@ -212,3 +212,104 @@ describe('replicas on one PostgreSQL database', () => {
     expect(accepted).toBeLessThanOrEqual(burst + rate * elapsedSeconds + 5);
   });
 });
+
+describe('namespaces across replicas', () => {
+  const ADMIN_TOKEN = `admin-${randomUUID()}`;
+  /** Every row of the partner, in every table that has a partner_id column. */
+  const rowsOf = async (name: string, partnerId: string) => {
+    const tables = (
+      await postgres.psql(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'partner_id'",
+        name,
+      )
+    ).split('\n');
+    expect(tables).toContain('budgets');
+    const counts = await Promise.all(
+      tables.map((table) => postgres.psql(`SELECT count(*) FROM "${table}" WHERE partner_id = '${partnerId}'`, name)),
+    );
+    return counts.reduce((sum, count) => sum + Number(count), 0);
+  };
+
+  it('authenticate on replica B a namespace made on replica A, share its data, and forget it everywhere once deleted', async () => {
+    const db = await postgres.createDatabase(`namespaces_${++made}`);
+    const name = `namespaces_${made}`;
+    const [first, second] = await Promise.all([
+      startServerProcess({ config, db, args: ['--no-access-log', '--admin-token', ADMIN_TOKEN] }),
+      startServerProcess({ config, db, args: ['--no-access-log'] }),
+    ]);
+    running.push(first, second);
+    const customer = randomUUID();
+    const created = await sendRaw(first.url, {
+      method: 'POST',
+      path: '/_admin/namespaces',
+      headers: jsonHeaders(ADMIN_TOKEN),
+      body: JSON.stringify({ customers: [{ id: customer, budget: 3 }] }),
+    });
+    expect(created.status).toBe(201);
+    const namespace = JSON.parse(created.text) as { id: string; tokens: { token: string }[] };
+    const nsToken = namespace.tokens[0]?.token as string;
+    // B has no admin API at all, yet knows the namespace's token from the database.
+    expect((await sendRaw(second.url, { path: '/_admin/namespaces', headers: jsonHeaders(ADMIN_TOKEN) })).status).toBe(
+      404,
+    );
+    const set = await sendRaw(second.url, {
+      method: 'PATCH',
+      path: budgetPath(customer),
+      headers: jsonHeaders(nsToken),
+      body: '{"amount": 64}',
+    });
+    expect(set.status, set.text).toBe(200);
+    const read = await sendRaw(first.url, { path: budgetPath(customer), headers: jsonHeaders(nsToken) });
+    expect(amountOf(read)).toBe(64);
+    expect(await rowsOf(name, namespace.id)).toBeGreaterThan(0);
+
+    const deleted = await sendRaw(first.url, {
+      method: 'DELETE',
+      path: `/_admin/namespaces/${namespace.id}`,
+      headers: jsonHeaders(ADMIN_TOKEN),
+    });
+    expect(deleted.status).toBe(204);
+    expect(await rowsOf(name, namespace.id)).toBe(0);
+    // A forgets at once; B within its cache's 2 s.
+    expect((await sendRaw(first.url, { path: budgetPath(customer), headers: jsonHeaders(nsToken) })).status).toBe(401);
+    let status = 0;
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+      status = (await sendRaw(second.url, { path: budgetPath(customer), headers: jsonHeaders(nsToken) })).status;
+      if (status === 401) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(401);
+  });
+
+  it('sweep an expired namespace on whichever replica looks first, both looking at once, and leave no row of it', async () => {
+    const db = await postgres.createDatabase(`namespaces_${++made}`);
+    const name = `namespaces_${made}`;
+    const sweeping = ['--no-access-log', '--namespace-sweep', '0.05'];
+    const [first, second] = await Promise.all([
+      startServerProcess({ config, db, args: [...sweeping, '--admin-token', ADMIN_TOKEN] }),
+      startServerProcess({ config, db, args: sweeping }),
+    ]);
+    running.push(first, second);
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        sendRaw(first.url, {
+          method: 'POST',
+          path: '/_admin/namespaces',
+          headers: jsonHeaders(ADMIN_TOKEN),
+          body: JSON.stringify({ ttlSeconds: 1, generatedCustomers: { count: 20, seed: 'sweep' } }),
+        }),
+      ),
+    );
+    const ids = answers.map((answer) => (JSON.parse(answer.text) as { id: string }).id);
+    let left = -1;
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+      left = Number(await postgres.psql("SELECT count(*) FROM partners WHERE origin = 'namespace'", name));
+      if (left === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(left).toBe(0);
+    for (const id of ids) expect(await rowsOf(name, id)).toBe(0);
+    // Both replicas still serve: no sweep failed them.
+    for (const server of [first, second]) expect((await sendRaw(server.url, { path: '/readyz' })).status).toBe(200);
+  });
+});

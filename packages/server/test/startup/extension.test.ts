@@ -149,4 +149,67 @@ describe('startServer({ extend })', () => {
       await server.close();
     }
   });
+
+  it("resets the config's partners only: a namespace's rows and tokens outlive the extension's reset", async () => {
+    const adminToken = `admin-${'x'.repeat(16)}`;
+    let context: ExtensionContext | undefined;
+    const server = await startExtended(
+      (given) => {
+        context = given;
+        return { listener: given.api };
+      },
+      { adminToken },
+    );
+    try {
+      const created = await sendRaw(server.url, {
+        method: 'POST',
+        path: '/_admin/namespaces',
+        headers: jsonHeaders(adminToken),
+        // The same customer id as the config's: a namespace has customers of its own.
+        body: JSON.stringify({ customers: [{ id: customer, budget: 7 }] }),
+      });
+      expect(created.status).toBe(201);
+      const nsToken = (JSON.parse(created.text) as { tokens: { token: string }[] }).tokens[0]?.token as string;
+      const set = await sendRaw(server.url, {
+        method: 'PATCH',
+        path: budgetPath(customer),
+        headers: jsonHeaders(nsToken),
+        body: '{"amount": 70}',
+      });
+      expect(set.status).toBe(200);
+      await sendRaw(server.url, {
+        method: 'PATCH',
+        path: budgetPath(customer),
+        headers: jsonHeaders(token),
+        body: '{"amount": 400}',
+      });
+      await context?.reset(parseConfig(config));
+      expect(JSON.parse((await budgetOf(server.url)).text)).toMatchObject({ amount: 40 });
+      expect(JSON.parse((await budgetOf(server.url, nsToken)).text)).toMatchObject({ amount: 70 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('has no admin API unless given an admin token: its paths are 404, as any unknown path', async () => {
+    const server = await startServer({ port: 0, db: ':memory:', config });
+    try {
+      const unknown = await sendRaw(server.url, { path: '/nowhere', headers: jsonHeaders(token) });
+      for (const method of ['GET', 'POST']) {
+        for (const path of ['/_admin/namespaces', `/_admin/namespaces/${customer}`]) {
+          const answer = await sendRaw(server.url, { method, path, headers: jsonHeaders('an-admin-token-guess') });
+          expect(answer.status).toBe(404);
+          expect(JSON.parse(answer.text)).toEqual(JSON.parse(unknown.text));
+        }
+      }
+    } finally {
+      await server.close();
+    }
+    await expect(startServer({ port: 0, db: ':memory:', config, adminToken: 'short' })).rejects.toThrow(
+      'at least 16 characters',
+    );
+    await expect(startServer({ port: 0, db: ':memory:', config, adminToken: `${token}` })).rejects.toThrow(
+      "also a partner's token",
+    );
+  });
 });

@@ -8,7 +8,7 @@ import type { Store } from '../../src/storage/store.js';
 import { increaseCost } from '../../src/usage/cost-changes.js';
 import { createEventRaiser } from '../../src/webhooks/event-raiser.js';
 import { createThresholdWatch } from '../../src/webhooks/threshold-watch.js';
-import { signal, usePostgres } from '../support/store-fixtures.js';
+import { registrationOf, signal, usePostgres } from '../support/store-fixtures.js';
 
 // Several server processes (replicas) on one PostgreSQL database: what they share must hold when
 // they act at the same instant. Each replica here is a store of its own, with its own pool.
@@ -165,12 +165,12 @@ describe('replicas on one PostgreSQL database', () => {
         const [resume, evaluated] = [signal(), signal()];
         const lowered = first.transaction(async (tx) => {
           await tx.update({ partnerId, requestId: randomUUID(), customerId, amount: '10', response: '{}' });
-          await thresholds.evaluate(tx, customerId, new Date());
+          await thresholds.evaluate(tx, partnerId, customerId, new Date());
           evaluated.fire();
           await resume.fired;
         });
         await evaluated.fired;
-        const grown = increaseCost(second, thresholds, customerId, { cost: '100' });
+        const grown = increaseCost(second, thresholds, partnerId, customerId, { cost: '100' });
         await new Promise((resolve) => setTimeout(resolve, 50));
         resume.fire();
         await Promise.all([lowered, grown]);
@@ -190,8 +190,8 @@ describe('replicas on one PostgreSQL database', () => {
       customers.map(async (customerId) => {
         const [resume, evaluated] = [signal(), signal()];
         const grown = second.transaction(async (tx) => {
-          await tx.setUsageCost(customerId, { cost: '150', usdCost: '150', lastModified: new Date().toISOString() });
-          await thresholds.evaluate(tx, customerId, new Date());
+          await tx.setUsageCost(partnerId, customerId, { cost: '150', usdCost: '150', lastModified: new Date().toISOString() });
+          await thresholds.evaluate(tx, partnerId, customerId, new Date());
           evaluated.fire();
           await resume.fired;
         });

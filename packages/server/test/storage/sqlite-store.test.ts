@@ -14,12 +14,12 @@ afterEach(async () => {
 describe('the SQLite store, one transaction at a time', () => {
   it("keeps the store's other calls out of an open transaction: they wait for it, and are not undone with it", async () => {
     store = openSqliteStore(':memory:');
-    const { opened, first, second, change } = await twoCustomers(store);
+    const { opened, mine, first, second, change } = await twoCustomers(store);
     const transaction = pausedTransaction(opened, first, change);
     await transaction.inside;
     const settledOutside: string[] = [];
     const outsideWrite = opened.update(change(second, '2')).finally(() => settledOutside.push('write'));
-    const outsideRead = opened.readAmount(first).finally(() => settledOutside.push('read'));
+    const outsideRead = opened.readAmount(mine.id, first).finally(() => settledOutside.push('read'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(settledOutside).toEqual([]);
     transaction.resume();
@@ -28,13 +28,13 @@ describe('the SQLite store, one transaction at a time', () => {
     // The read waited for the transaction: it never saw its uncommitted '1'.
     expect(await outsideRead).toBeNull();
     expect(settledOutside).toEqual(['write', 'read']);
-    expect(await opened.readAmount(second)).toBe('2');
-    expect(await opened.readAmount(first)).toBeNull();
+    expect(await opened.readAmount(mine.id, second)).toBe('2');
+    expect(await opened.readAmount(mine.id, first)).toBeNull();
   });
 
   it('runs transactions one after another, in the order they were asked for', async () => {
     store = openSqliteStore(':memory:');
-    const { opened, first, change } = await twoCustomers(store);
+    const { opened, mine, first, change } = await twoCustomers(store);
     const order: string[] = [];
     const slow = opened.transaction(async (tx) => {
       order.push('slow begins');
@@ -43,11 +43,11 @@ describe('the SQLite store, one transaction at a time', () => {
       order.push('slow ends');
     });
     const quick = opened.transaction(async (tx) => {
-      order.push(`quick begins, reads ${await tx.readAmount(first)}`);
+      order.push(`quick begins, reads ${await tx.readAmount(mine.id, first)}`);
       await tx.update(change(first, '2'));
     });
     await Promise.all([slow, quick]);
     expect(order).toEqual(['slow begins', 'slow ends', 'quick begins, reads 1']);
-    expect(await opened.readAmount(first)).toBe('2');
+    expect(await opened.readAmount(mine.id, first)).toBe('2');
   });
 });

@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sweepExpiredNamespaces } from '../../src/namespaces/namespace-admin.js';
+import { tokenDigest } from '../../src/partners/namespace-callers.js';
 import { readBudgetApplies } from '../../src/storage/budget-applies.js';
-import type { CustomerRecord, CustomerUsage } from '../../src/storage/customer-store.js';
+import type { CustomerRecord, CustomerUsage, PortfolioSeed } from '../../src/storage/customer-store.js';
 import { openPostgresStore } from '../../src/storage/postgres-store.js';
 import { openSqliteStore } from '../../src/storage/sqlite-store.js';
 import type { Store, StoreOperations } from '../../src/storage/store.js';
-import { customer, partner, pausedTransaction, twoCustomers, usePostgres } from '../support/store-fixtures.js';
+import {
+  customer,
+  partner,
+  pausedTransaction,
+  registrationOf,
+  twoCustomers,
+  usePostgres,
+} from '../support/store-fixtures.js';
 import { scratchDir } from '../support/use-server.js';
 
 // The store's behaviour, the same on both engines: SQLite in a scratch file, PostgreSQL in a
@@ -147,8 +156,8 @@ describe.each(ENGINES)('the store on $name', (engine) => {
     expect(await batchesOf(store.usageBatches(mine.id))).toEqual([[{ customer: richRecord, budget: '97' }]]);
     expect(await store.usageCount(mine.id)).toBe(1);
     const { budget: _noBudget, ...noneRecord } = none;
-    expect(await store.customer(none.id)).toEqual({ customer: noneRecord, budget: null });
-    expect(await store.customer(randomUUID())).toBeUndefined();
+    expect(await store.customer(mine.id, none.id)).toEqual({ customer: noneRecord, budget: null });
+    expect(await store.customer(mine.id, randomUUID())).toBeUndefined();
   });
 
   it('reads usage in batches, in listing order, skipping customers without usage, each batch when asked for', async () => {
@@ -209,10 +218,14 @@ describe.each(ENGINES)('the store on $name', (engine) => {
     });
     const store = await opened.reopen();
     await store.seed([partner([kept, cleared, fresh], mine.id)]);
-    expect(await Promise.all([kept, cleared, fresh].map(({ id }) => store.readAmount(id)))).toEqual(['11', null, '30']);
+    expect(await Promise.all([kept, cleared, fresh].map(({ id }) => store.readAmount(mine.id, id)))).toEqual([
+      '11',
+      null,
+      '30',
+    ]);
     // A customer gone from the config is gone from the store; its budget stays behind, harmless.
     await store.seed([partner([fresh], mine.id)]);
-    expect(await store.customer(kept.id)).toBeUndefined();
+    expect(await store.customer(mine.id, kept.id)).toBeUndefined();
     expect(await store.listCustomers(mine.id, undefined, 0, 10)).toHaveLength(1);
   });
 
@@ -312,36 +325,159 @@ describe.each(ENGINES)('transactions on $name', (engine) => {
       throw failure;
     });
     await expect(failed).rejects.toBe(failure);
-    expect(await opened.readAmount(first)).toBeNull();
+    expect(await opened.readAmount(mine.id, first)).toBeNull();
     expect(await opened.webhookEvents()).toEqual([]);
     // Its replay record went with it: the same request id applies, and is answered as applied.
     expect(await opened.update(change(first, '6', requestId))).toMatchObject({ kind: 'applied' });
     const committed = await opened.transaction(async (tx) => (await tx.update(change(first, '7'))).kind);
     expect(committed).toBe('applied');
-    expect(await opened.readAmount(first)).toBe('7');
+    expect(await opened.readAmount(mine.id, first)).toBe('7');
   });
 
   it('never shows a write of an open transaction to calls outside it, nor undoes theirs with it', async () => {
-    const { opened, first, second, change } = await twoCustomers((await engine.fresh()).store);
+    const { opened, mine, first, second, change } = await twoCustomers((await engine.fresh()).store);
     const transaction = pausedTransaction(opened, first, change);
     await transaction.inside;
     const outsideWrite = opened.update(change(second, '2'));
-    const outsideRead = opened.readAmount(first);
+    const outsideRead = opened.readAmount(mine.id, first);
     await new Promise((resolve) => setTimeout(resolve, 20));
     transaction.resume();
     await expect(transaction.ended).rejects.toThrow('rolled back');
     expect(await outsideWrite).toMatchObject({ kind: 'applied' });
     expect(await outsideRead).toBeNull();
-    expect(await opened.readAmount(second)).toBe('2');
-    expect(await opened.readAmount(first)).toBeNull();
+    expect(await opened.readAmount(mine.id, second)).toBe('2');
+    expect(await opened.readAmount(mine.id, first)).toBeNull();
   });
 
   it('refuses a transaction handle used after its transaction ended', async () => {
-    const { opened, first } = await twoCustomers((await engine.fresh()).store);
+    const { opened, mine, first } = await twoCustomers((await engine.fresh()).store);
     let kept: StoreOperations | undefined;
     await opened.transaction(async (tx) => {
       kept = tx;
     });
-    await expect(kept?.readAmount(first)).rejects.toThrow('the transaction has ended');
+    await expect(kept?.readAmount(mine.id, first)).rejects.toThrow('the transaction has ended');
+  });
+});
+
+describe.each(ENGINES)('namespaces on $name', (engine) => {
+  const namespaceOf = (customers: PortfolioSeed['customers'], expiresAt = Date.now() + 60_000) => ({
+    partner: partner(customers),
+    tokens: [{ sha256: tokenDigest(randomUUID()), kind: 'app+user' as const }],
+    expiresAt,
+  });
+  const update = (partnerId: string, customerId: string, amount: string) => ({
+    partnerId,
+    requestId: randomUUID(),
+    customerId,
+    amount,
+    response: '{}',
+  });
+
+  it("hold the config's customer ids apart, and a seed or a clear replaces the config's partners only", async () => {
+    const { store } = await engine.fresh();
+    const shared = customer('Shared', {}, '1');
+    const config = partner([shared]);
+    await store.seed([config]);
+    const namespace = namespaceOf([{ ...shared, companyName: 'Shared in the namespace', budget: '5' }]);
+    expect(await store.createNamespace(namespace, 10)).toBe('created');
+    const nsId = namespace.partner.id;
+    await store.update(update(config.id, shared.id, '100'));
+    await store.createRegistration(registrationOf(nsId));
+    expect(await store.readAmount(config.id, shared.id)).toBe('100');
+    expect(await store.readAmount(nsId, shared.id)).toBe('5');
+    expect((await store.customer(nsId, shared.id))?.customer.companyName).toBe('Shared in the namespace');
+
+    await store.transaction(async (tx) => {
+      await tx.clear();
+      await tx.seed([partner([customer('Another')])]);
+    });
+    expect(await store.customer(config.id, shared.id)).toBeUndefined();
+    expect(await store.partner(config.id)).toBeUndefined();
+    expect(await store.readAmount(config.id, shared.id)).toBeNull();
+    expect(await store.readAmount(nsId, shared.id)).toBe('5');
+    expect(await store.registration(nsId)).toBeDefined();
+    expect(await store.namespaceByToken(namespace.tokens[0]?.sha256 as string)).toEqual({
+      partnerId: nsId,
+      kind: 'app+user',
+      expiresAt: namespace.expiresAt,
+    });
+    expect(await store.namespace(nsId)).toEqual({
+      id: nsId,
+      name: 'Partner',
+      expiresAt: namespace.expiresAt,
+      customerCount: 1,
+    });
+    // A config partner is no namespace.
+    expect(await store.namespace(config.id)).toBeUndefined();
+  });
+
+  it('forget every row of one namespace and nothing of another, and refuse a namespace past the limit', async () => {
+    const { store } = await engine.fresh();
+    const same = customer(
+      'Same',
+      {
+        usage: {
+          offer: 'azurePlan',
+          currency: 'USD',
+          cost: '50',
+          usdCost: '50',
+          lastModified: '2024-05-02T00:00:00+00:00',
+        },
+      },
+      '10',
+    );
+    const [gone, kept] = [namespaceOf([same]), namespaceOf([same])];
+    expect(await store.createNamespace(gone, 2)).toBe('created');
+    expect(await store.createNamespace(kept, 2)).toBe('created');
+    expect(await store.createNamespace(namespaceOf([]), 2)).toBe('full');
+    for (const {
+      partner: { id },
+    } of [gone, kept]) {
+      await store.recordCrossing(id, same.id, { billingStart: '2024-05-01T00:00:00+00:00', overBudget: true });
+      await store.update(update(id, same.id, '20'));
+      await store.createRegistration(registrationOf(id));
+      await store.enqueueEvent({
+        eventId: randomUUID(),
+        partnerId: id,
+        eventName: 'test-created',
+        body: '{}',
+        correlationId: undefined,
+        callbackUrl: 'http://127.0.0.1:9/',
+        raisedAt: Date.now(),
+      });
+    }
+    await store.forgetPartner(gone.partner.id, 'everything');
+    expect(await store.namespace(gone.partner.id)).toBeUndefined();
+    expect(await store.namespaceByToken(gone.tokens[0]?.sha256 as string)).toBeUndefined();
+    expect(await store.usageStanding(gone.partner.id, same.id)).toBeUndefined();
+    expect(await store.registration(gone.partner.id)).toBeUndefined();
+    expect(await store.webhookEvents({ partnerId: gone.partner.id })).toEqual([]);
+    expect(await store.usageStanding(kept.partner.id, same.id)).toMatchObject({
+      budget: '20',
+      crossing: { overBudget: true },
+    });
+    expect(await store.webhookEvents({ partnerId: kept.partner.id })).toHaveLength(1);
+    expect(await store.createNamespace(namespaceOf([]), 2)).toBe('created');
+
+    // A reset keeps the namespace and its tokens, and nothing else.
+    await store.forgetPartner(kept.partner.id, 'data');
+    expect(await store.namespaceByToken(kept.tokens[0]?.sha256 as string)).toBeDefined();
+    expect(await store.namespace(kept.partner.id)).toMatchObject({ customerCount: 0 });
+    expect(await store.registration(kept.partner.id)).toBeUndefined();
+  });
+
+  it('sweep the expired namespaces only', async () => {
+    const { store } = await engine.fresh();
+    const now = Date.now();
+    const [expired, alive] = [namespaceOf([customer('Old')], now - 1), namespaceOf([customer('New')], now + 60_000)];
+    await store.createNamespace(expired, 10);
+    await store.createNamespace(alive, 10);
+    const forgotten: string[] = [];
+    const callers = { find: async () => undefined, forget: (id: string) => forgotten.push(id) };
+    expect(await sweepExpiredNamespaces(store, callers, () => now)).toBe(1);
+    expect(forgotten).toEqual([expired.partner.id]);
+    expect(await store.namespace(expired.partner.id)).toBeUndefined();
+    expect(await store.namespace(alive.partner.id)).toBeDefined();
+    expect(await sweepExpiredNamespaces(store, callers, () => now)).toBe(0);
   });
 });

@@ -23,6 +23,15 @@ export const customer = (name: string, extra: Partial<CustomerRecord> = {}, budg
   ...extra,
   budget,
 });
+/** A webhook registration of the partner for the threshold event, to an address nobody answers. */
+export const registrationOf = (partnerId: string) => ({
+  partnerId,
+  subscriberId: randomUUID(),
+  webhookUrl: 'http://127.0.0.1:9/',
+  webhookEvents: ['usagerecords-thresholdExceeded'],
+  signatureInMsSignatureHeader: false,
+  lastModified: new Date().toISOString(),
+});
 /** A partner of the seed, its customers in order. */
 export const partner = (customers: PortfolioSeed['customers'], id: string = randomUUID()): PortfolioSeed => ({
   id,
