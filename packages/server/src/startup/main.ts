@@ -37,6 +37,8 @@ Options:
                        after each (default ${DEFAULT_DELIVERY_SCHEDULE.firstRetryMs / 1000})
   --webhook-max-retry S  wait at most S seconds between attempts (default ${DEFAULT_DELIVERY_SCHEDULE.maxRetryMs / 1000})
   --webhook-timeout S  an attempt must be answered within S seconds (default ${DEFAULT_DELIVERY_SCHEDULE.timeoutMs / 1000})
+  --webhook-poll S     look at the outbox at least every S seconds, for events other replicas
+                       raised unnoticed (default ${DEFAULT_DELIVERY_SCHEDULE.pollMs / 1000})
   --no-access-log      do not write the JSON access log to stderr
   -h, --help           show this help
 
@@ -66,11 +68,12 @@ function webhookOptions(values: {
   'webhook-first-retry'?: string | undefined;
   'webhook-max-retry'?: string | undefined;
   'webhook-timeout'?: string | undefined;
+  'webhook-poll'?: string | undefined;
 }): WebhookOptions {
   const allow = values['webhook-allow'] ?? [...DEFAULT_WEBHOOK_ALLOW];
   const problem = allowListProblem(allow);
   if (problem) throw new UsageError(`--webhook-allow: ${problem}`);
-  const milliseconds = (flag: 'webhook-first-retry' | 'webhook-max-retry' | 'webhook-timeout') => {
+  const milliseconds = (flag: 'webhook-first-retry' | 'webhook-max-retry' | 'webhook-timeout' | 'webhook-poll') => {
     const value = number(values[flag], `--${flag}`, (n) => Number.isFinite(n) && n >= 0.001 && n <= 86_400);
     return value === undefined ? undefined : Math.round(value * 1000);
   };
@@ -78,6 +81,7 @@ function webhookOptions(values: {
     firstRetryMs: milliseconds('webhook-first-retry'),
     maxRetryMs: milliseconds('webhook-max-retry'),
     timeoutMs: milliseconds('webhook-timeout'),
+    pollMs: milliseconds('webhook-poll'),
   };
   return {
     allow,
@@ -114,6 +118,7 @@ function parseFlags(argv: string[]): Start | 'help' {
       'webhook-first-retry': { type: 'string' },
       'webhook-max-retry': { type: 'string' },
       'webhook-timeout': { type: 'string' },
+      'webhook-poll': { type: 'string' },
       'access-log': { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -20,12 +21,19 @@ import { demoConfig } from '../partners/demo-partner.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
 import { openPostgresStore, POSTGRES_URL } from '../storage/postgres-store.js';
+import { SECRET_NAMES } from '../storage/secret-store.js';
 import { openSqliteStore } from '../storage/sqlite-store.js';
 import type { Store, StoreOperations } from '../storage/store.js';
 import { increaseCost } from '../usage/cost-changes.js';
 import { usageOperations } from '../usage/usage-operations.js';
 import { isOfferedEvent } from '../webhooks/event-catalog.js';
-import { loadSigningKeys } from '../webhooks/signing-keys.js';
+import {
+  fileKeyHome,
+  loadSigningKeys,
+  memoryKeyHome,
+  type SigningKeyHome,
+  secretKeyHome,
+} from '../webhooks/signing-keys.js';
 import { createWebhooks, type WebhookOptions, type Webhooks, type WebhookTrust } from '../webhooks/webhooks.js';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 import type { ExtendServer, ExtensionContext, ServerExtension } from './extension.js';
@@ -150,6 +158,8 @@ function startPruning(store: Store, log: AccessLog | undefined): () => void {
 /** What the API's request handler shares across configs: the store, the log, the connection state. */
 type ApiParts = Pick<HandlerDependencies, 'log' | 'closing' | 'overCapacity' | 'answered'> & {
   readonly store: Store;
+  /** Signs continuation tokens when the config gives no `continuationTokenSecret`: the database's, shared by replicas. */
+  readonly tokenSecret: string;
   readonly throttle: ThrottleConfig | null | undefined;
   readonly webhooks: Webhooks;
 };
@@ -170,8 +180,10 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
       partners: createPartnerDirectory(config),
       operations: {
         ...budgetOperations(store, webhooks.thresholds),
-        ...customerOperations(store, createContinuationTokens(config.continuationTokenSecret), (operationId) =>
-          operationRule(routes, operationId),
+        ...customerOperations(
+          store,
+          createContinuationTokens(config.continuationTokenSecret ?? parts.tokenSecret),
+          (operationId) => operationRule(routes, operationId),
         ),
         ...usageOperations(store),
         ...webhooks.operations,
@@ -239,12 +251,13 @@ function closeGracefully(server: Server, graceMs: number): Promise<void> {
 }
 
 /**
- * The folder of the webhook signing keys: beside the database file; none (in memory, made at each
- * start) for `:memory:` and for PostgreSQL, whose replicas must share them (issue 24: next, kept
- * in the database).
+ * Where the webhook signing keys are kept: files beside a SQLite database (`webhook-signing/`);
+ * the database's secrets on PostgreSQL, which its replicas share; nowhere for `:memory:` (made at
+ * each start). Why SQLite keeps files is in src/storage/README.md (`Server secrets`).
  */
-export function signingKeysDir(db: string): string | undefined {
-  return db === ':memory:' || POSTGRES_URL.test(db) ? undefined : join(dirname(db), 'webhook-signing');
+function signingKeyHome(db: string, store: Promise<Store>): SigningKeyHome {
+  if (POSTGRES_URL.test(db)) return secretKeyHome(store);
+  return db === ':memory:' ? memoryKeyHome : fileKeyHome(join(dirname(db), 'webhook-signing'));
 }
 
 /** The database as logs and `RunningServer.db` show it: a URL's password masked. */
@@ -259,13 +272,18 @@ function shownDb(db: string): string {
   }
 }
 
-/** The store at `db`, seeded, and the webhook signing keys (made meanwhile, on libuv's threads). */
-async function openStoreAndKeys(db: string, config: ResolvedConfig) {
-  const keys = loadSigningKeys(signingKeysDir(db));
+/**
+ * The store at `db`, seeded; the webhook signing keys (made meanwhile, on libuv's threads); the
+ * continuation token secret kept in the database, for configs that give none.
+ */
+async function openStoreAndSecrets(db: string, config: ResolvedConfig) {
+  const opening = openSeededStore(db, config);
+  const keys = loadSigningKeys(signingKeyHome(db, opening));
   keys.catch(() => {});
-  const store = await openSeededStore(db, config);
+  const store = await opening;
   try {
-    return { store, keys: await keys };
+    const tokenSecret = await store.keepSecret(SECRET_NAMES.continuationToken, randomBytes(32).toString('base64url'));
+    return { store, keys: await keys, tokenSecret };
   } catch (error) {
     await store.close();
     throw error;
@@ -318,7 +336,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const host = options.host ?? DEFAULT_HOST;
   const db = options.db ?? defaultDbPath();
   const limits = connectionLimits(options);
-  const { store, keys } = await openStoreAndKeys(db, config);
+  const { store, keys, tokenSecret } = await openStoreAndSecrets(db, config);
   const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
   let publicUrl = options.publicUrl ?? '';
   const webhooks = createWebhooks({
@@ -335,6 +353,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const connections = connectionLimit(limits.maxConnections);
   const apiFor = apiFactory({
     store,
+    tokenSecret,
     webhooks,
     throttle: options.throttle,
     log,

@@ -105,6 +105,19 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
             over_budget integer NOT NULL CHECK (over_budget IN (0, 1))
           );`,
   },
+  {
+    version: 2,
+    name: 'server secrets',
+    // The server's own secrets, each written once (`INSERT ... ON CONFLICT DO NOTHING`, then read
+    // back: of replicas starting at once, every one keeps the first's) and read by every replica
+    // at start: the webhook signing keys and certificates, the continuation token secret when the
+    // config gives none. Not a data table: a reset (`clear`) keeps it.
+    sql: `CREATE TABLE server_secrets (
+            name text PRIMARY KEY,
+            value text NOT NULL,
+            created_at bigint NOT NULL
+          );`,
+  },
 ];
 
 /**

@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { postgresBudgets } from './postgres-budgets.js';
 import { postgresCustomers } from './postgres-customers.js';
+import { listenForOutbox } from './postgres-listener.js';
 import { migratePostgres } from './postgres-migrations.js';
+import { postgresSecrets } from './postgres-secrets.js';
 import { inTransaction, poolSql, type Sql } from './postgres-sql.js';
 import { postgresThresholds } from './postgres-thresholds.js';
 import { postgresWebhooks } from './postgres-webhooks.js';
@@ -34,6 +36,7 @@ function postgresOperations(sql: Sql, dataTables: readonly string[]): StoreOpera
     ...postgresCustomers(sql),
     ...postgresThresholds(sql),
     ...postgresWebhooks(sql),
+    ...postgresSecrets(sql),
     clear: () =>
       sql.atomic(async (tx) => {
         for (const table of dataTables) await tx.run(`DELETE FROM "${table}"`);
@@ -63,12 +66,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await migratePostgres(pool);
     const tables = await pool.query<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables
-       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`,
+       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+         AND table_name NOT IN ('schema_migrations', 'server_secrets')`,
     );
     const dataTables = tables.rows.map(({ name }) => name);
     return {
       ...postgresOperations(poolSql(pool), dataTables),
       transaction: (work) => inTransaction(pool, (sql) => work(postgresOperations(sql, dataTables))),
+      watchWebhookEvents: (raised) => listenForOutbox(url, raised, types),
       ping: async () => {
         await poolSql(pool).run('SELECT 1');
       },

@@ -5,6 +5,7 @@ import { migrate } from './migrations.js';
 import { sqliteBudgets } from './sqlite-budgets.js';
 import { sqliteCustomers } from './sqlite-customers.js';
 import { createGate, type Synchronous, settled } from './sqlite-gate.js';
+import { sqliteSecrets } from './sqlite-secrets.js';
 import { sqliteThresholds } from './sqlite-thresholds.js';
 import { sqliteWebhooks } from './sqlite-webhooks.js';
 import type { Store, StoreOperations } from './store.js';
@@ -35,11 +36,11 @@ function openDatabase(path: string): Database.Database {
   return db;
 }
 
-/** Deletes every row of every table the migrations made (read once they ran: a table added later is cleared too). */
+/** Deletes every row of every table the migrations made (read once they ran: a table added later is cleared too), the server's secrets aside. */
 function tableClearer(db: Database.Database): () => void {
   const dataTables = db
     .prepare<[], { name: string }>(
-      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'",
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'server_secrets')",
     )
     .all()
     .map(({ name }) => name);
@@ -84,6 +85,7 @@ export function openSqliteStore(path: string): Store {
     ...customers,
     ...sqliteThresholds(db),
     ...sqliteWebhooks(db),
+    ...sqliteSecrets(db),
     clear: () => {
       clearTables();
       forgetCounts();
@@ -115,6 +117,7 @@ export function openSqliteStore(path: string): Store {
           open = false;
         }
       }),
+    watchWebhookEvents: () => ({ stop: async () => {} }),
     ping: () =>
       gate.run(() => {
         statements.ping.get();

@@ -70,6 +70,7 @@ export function createWebhooks(parts: WebhookParts): Webhooks {
   const schedule = { ...DEFAULT_DELIVERY_SCHEDULE, ...parts.options.schedule };
   const throttle = createTestEventThrottle();
   let dispatcher: Dispatcher | undefined;
+  let watch: { stop(): Promise<void> } | undefined;
   const raiser = createEventRaiser(() => dispatcher?.wake());
   const certificatePath = `${CERTIFICATES_PATH}/${keys.certificateName}`;
   const certificateUrl = () => `${baseUrl()}${certificatePath}`;
@@ -88,7 +89,8 @@ export function createWebhooks(parts: WebhookParts): Webhooks {
       rootUrl: `${baseUrl()}${ROOT_CERTIFICATE_PATH}`,
     }),
     start() {
-      dispatcher ??= startDispatcher({
+      if (dispatcher) return;
+      dispatcher = startDispatcher({
         store,
         keys,
         policy,
@@ -97,9 +99,12 @@ export function createWebhooks(parts: WebhookParts): Webhooks {
         log: parts.log,
         fault: parts.fault,
       });
+      // Events other replicas enqueue: any replica may deliver them.
+      watch = store.watchWebhookEvents(() => dispatcher?.wake());
     },
     reset: () => throttle.clear(),
     close: async () => {
+      await watch?.stop();
       await dispatcher?.close();
     },
   };
