@@ -2,9 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 // The server's behaviour suite runs twice: on SQLite (every test), and on PostgreSQL (the
 // process tests whose servers `useServer` starts: on a cluster of their own, see
-// test/support/use-server.ts). The storage tests run both engines themselves. Not yet on
-// PostgreSQL: the files that start their servers themselves (bin, durability, lifecycle,
-// webhook-delivery); database-restart is PostgreSQL's alone.
+// test/support/use-server.ts, and webhook-delivery, whose servers run on databases that
+// `useDatabases` makes on the engine). The storage tests run both engines themselves. Not yet on
+// PostgreSQL: bin, durability, lifecycle (they start their servers themselves);
+// database-restart, replicas and replica-webhooks are PostgreSQL's alone.
 const ON_BOTH_ENGINES = [
   'test/process/api.test.ts',
   'test/process/concurrency.test.ts',
@@ -14,6 +15,7 @@ const ON_BOTH_ENGINES = [
   'test/process/hostile-clients.test.ts',
   'test/process/rate-limit.test.ts',
   'test/process/usage.test.ts',
+  'test/process/webhook-delivery.test.ts',
   'test/process/webhook-registration.test.ts',
 ];
 
