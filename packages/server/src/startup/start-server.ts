@@ -380,7 +380,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   publicUrl ||= url;
   await store.transaction((tx) => evaluateSeed(tx, webhooks, config));
   webhooks.start();
-
   let closed: Promise<void> | undefined;
   const shutdown = async () => {
     closing = true;
