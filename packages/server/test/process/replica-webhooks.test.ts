@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/index.js';
 import {
   budgetPath,
@@ -8,13 +8,11 @@ import {
   type ReceivedDelivery,
   randomPartner,
   type ServerProcess,
-  type StartedPostgres,
   sendRaw,
-  startPostgres,
-  startServerProcess,
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../src/testing/index.js';
+import { useReplicas } from '../support/use-replicas.js';
 import { register, sendTestEvent, verifyDelivery } from '../support/webhooks.js';
 
 // Issue 24: webhooks from several server processes (replicas) on one PostgreSQL database. They
@@ -25,11 +23,9 @@ import { register, sendTestEvent, verifyDelivery } from '../support/webhooks.js'
 
 const THRESHOLD = 'usagerecords-thresholdExceeded';
 // A long poll: an event another replica raised is found through NOTIFY, not by looking.
-const ARGS = ['--no-access-log', '--webhook-poll', '600'];
+const ARGS = ['--webhook-poll', '600'];
 
-let postgres: StartedPostgres;
-let made = 0;
-const running: ServerProcess[] = [];
+const replicaSets = useReplicas('replica_webhooks');
 const receivers: WebhookReceiver[] = [];
 
 /** A partner of its own whose `count` customers each spend 80 of a budget of 100 this period. */
@@ -48,15 +44,8 @@ function crossingPartner(count: number) {
 }
 
 /** `count` replicas on a fresh database, started at once, with `args` after the shared ones. */
-async function replicas(config: ServerConfig, count: number, args: readonly string[] = []) {
-  const name = `replica_webhooks_${++made}`;
-  const db = await postgres.createDatabase(name);
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => startServerProcess({ config, db, args: [...ARGS, ...args] })),
-  );
-  running.push(...servers);
-  return { name, servers };
-}
+const replicas = (config: ServerConfig, count: number, args: readonly string[] = []) =>
+  replicaSets.start(config, count, [...ARGS, ...args]);
 
 async function receiver() {
   const started = await startWebhookReceiver();
@@ -90,13 +79,8 @@ async function eventually<T>(read: () => Promise<T>, expected: T): Promise<T> {
   }
 }
 
-beforeAll(async () => {
-  postgres = await startPostgres({ settings: { fsync: 'off' } });
-});
 afterAll(async () => {
-  await Promise.allSettled(running.map((server) => server.stop()));
   await Promise.allSettled(receivers.map((started) => started.close()));
-  await postgres?.stop();
 });
 
 describe('webhooks from replicas on one PostgreSQL database', () => {
@@ -132,10 +116,12 @@ describe('webhooks from replicas on one PostgreSQL database', () => {
     // Both replicas look at the outbox on every NOTIFY: a second delivery would come now.
     await sleep(1_000);
     expect(events.deliveries).toHaveLength(count);
-    const perEvent = await postgres.psql(
-      "SELECT e.state || ' ' || count(a.attempt) FROM webhook_events e LEFT JOIN webhook_attempts a USING (event_id) GROUP BY e.event_id, e.state",
-      name,
-    );
+    const perEvent = await replicaSets
+      .postgres()
+      .psql(
+        "SELECT e.state || ' ' || count(a.attempt) FROM webhook_events e LEFT JOIN webhook_attempts a USING (event_id) GROUP BY e.event_id, e.state",
+        name,
+      );
     expect(perEvent.split('\n').sort()).toEqual(customers.map(() => 'delivered 1'));
   });
 
@@ -159,7 +145,9 @@ describe('webhooks from replicas on one PostgreSQL database', () => {
     expect(senderOf(servers, delivered)).toBe(survivor);
     expect(delivered.body.equals(held.body), 'the same event, byte for byte').toBe(true);
     await verifyDelivery(survivor.url, delivered);
-    expect(await postgres.psql("SELECT state || ' ' || attempts FROM webhook_events", name)).toBe('delivered 1');
+    expect(await replicaSets.postgres().psql("SELECT state || ' ' || attempts FROM webhook_events", name)).toBe(
+      'delivered 1',
+    );
   });
 
   it('listen again and deliver after the database restarted under them', async () => {
@@ -168,12 +156,14 @@ describe('webhooks from replicas on one PostgreSQL database', () => {
     const events = await receiver();
     await register(servers[0]?.url as string, token, { webhookUrl: events.url, webhookEvents: [THRESHOLD] });
     const listening = () =>
-      postgres.psql(
-        `SELECT count(*) FROM pg_stat_activity WHERE datname = '${name}' AND application_name = 'usagebudget-server outbox'`,
-      );
+      replicaSets
+        .postgres()
+        .psql(
+          `SELECT count(*) FROM pg_stat_activity WHERE datname = '${name}' AND application_name = 'usagebudget-server outbox'`,
+        );
     expect(await eventually(listening, '2')).toBe('2');
-    await postgres.shutDown();
-    await postgres.startAgain();
+    await replicaSets.postgres().shutDown();
+    await replicaSets.postgres().startAgain();
     expect(await eventually(listening, '2'), 'each replica listens again').toBe('2');
     for (const [index, server] of servers.entries()) {
       const ok = async () => (await lowerBudget(server, token, customers[index] as string)).status;

@@ -1,5 +1,5 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/index.js';
 import {
   budgetPath,
@@ -7,11 +7,9 @@ import {
   type RawResponse,
   randomPartner,
   type ServerProcess,
-  type StartedPostgres,
   sendRaw,
-  startPostgres,
-  startServerProcess,
 } from '../../src/testing/index.js';
+import { useReplicas } from '../support/use-replicas.js';
 
 // Issue 24: several server processes (replicas) on one PostgreSQL database, as behind a load
 // balancer. What one replica acknowledged, every replica serves; a request that reaches two of
@@ -22,19 +20,9 @@ const token = partner.tokens[0] as string;
 // Replicas share their config, its continuation token secret included.
 const config = { partners: [partner], continuationTokenSecret: 'replicas share this secret, 32+ chars' };
 
-let postgres: StartedPostgres;
-let made = 0;
-const running: ServerProcess[] = [];
+const replicaSets = useReplicas('replicas');
 /** `count` replicas on a fresh database, started at once (with `config`, by default the one sharing a token secret). */
-async function replicas(count: number, replicaConfig: ServerConfig = config) {
-  const name = `replicas_${++made}`;
-  const db = await postgres.createDatabase(name);
-  const started = await Promise.all(
-    Array.from({ length: count }, () => startServerProcess({ config: replicaConfig, db, args: ['--no-access-log'] })),
-  );
-  running.push(...started);
-  return { name, servers: started };
-}
+const replicas = (count: number, replicaConfig: ServerConfig = config) => replicaSets.start(replicaConfig, count);
 const patch = (server: ServerProcess, customer: string, amount: string, requestId = randomUUID()) =>
   sendRaw(server.url, {
     method: 'PATCH',
@@ -43,14 +31,6 @@ const patch = (server: ServerProcess, customer: string, amount: string, requestI
     body: `{"amount": ${amount}}`,
   });
 const amountOf = (answer: RawResponse) => (JSON.parse(answer.text) as { amount: number | null }).amount;
-
-beforeAll(async () => {
-  postgres = await startPostgres({ settings: { fsync: 'off' } });
-});
-afterAll(async () => {
-  await Promise.allSettled(running.map((server) => server.stop()));
-  await postgres?.stop();
-});
 
 /** A listing started on one replica goes on on another with the token it got. */
 async function continuationAcross(replicaConfig: ServerConfig) {
@@ -88,7 +68,9 @@ describe('replicas on one PostgreSQL database', () => {
       expect([one.status, other.status]).toEqual([200, 200]);
       expect(other.text).toBe(one.text);
     }
-    expect(await postgres.psql('SELECT count(*) FROM budget_applies', name)).toBe(String(customers.length));
+    expect(await replicaSets.postgres().psql('SELECT count(*) FROM budget_applies', name)).toBe(
+      String(customers.length),
+    );
   });
 
   it("open each other's continuation tokens, with a secret in the config or without one (the database's)", async () => {
@@ -100,7 +82,7 @@ describe('replicas on one PostgreSQL database', () => {
   it('started three at once, serve one test root and one signing certificate, the database kept', async () => {
     const { name, servers } = await replicas(3, { partners: [partner] });
     const kept = JSON.parse(
-      await postgres.psql("SELECT value FROM server_secrets WHERE name = 'webhook-signing'", name),
+      await replicaSets.postgres().psql("SELECT value FROM server_secrets WHERE name = 'webhook-signing'", name),
     ) as { certificatePem: string };
     const certificate = new X509Certificate(kept.certificatePem);
     const path = `/webhooks/certificates/signing-${certificate.fingerprint256.replaceAll(':', '').slice(0, 16).toLowerCase()}.cer`;
