@@ -120,10 +120,11 @@ describe('shutdown and restart', () => {
       { version: 4, name: 'partners, customers and usage' },
       { version: 5, name: 'budget applies' },
       { version: 6, name: 'webhooks' },
+      { version: 7, name: 'server secrets' },
     ]);
     expect(file.pragma('journal_mode', { simple: true })).toBe('wal');
     file.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, ?)').run(randomUUID(), 'x');
     file.close();
-    await expect(start(db)).rejects.toThrow(/schema version 99, newer than this server's 6/);
+    await expect(start(db)).rejects.toThrow(/schema version 99, newer than this server's 7/);
   });
 });
