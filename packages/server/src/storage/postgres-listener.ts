@@ -26,28 +26,28 @@ export function listenForOutbox(
   };
   async function connect(): Promise<void> {
     const client = new pg.Client({ connectionString: url, application_name: 'usagebudget-server outbox', types });
-    // A connection cut by the database emits `error`, then `end`: `end` makes another.
-    client.on('error', () => {});
-    client.on('notification', () => raised());
-    client.on('end', () => {
-      if (current !== client) return;
-      current = undefined;
+    current = client;
+    // Lost once, whichever says so first: a failed connect, or the connection's end (a database
+    // cut emits `error`, then `end`).
+    let lost = false;
+    const lose = () => {
+      if (lost) return;
+      lost = true;
+      if (current === client) current = undefined;
+      client.end().catch(() => {});
       again();
-    });
+    };
+    client.on('error', () => {});
+    client.on('end', lose);
+    client.on('notification', () => raised());
     try {
       await client.connect();
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     } catch {
-      await client.end().catch(() => {});
-      again();
+      lose();
       return;
     }
-    if (stopped) {
-      await client.end().catch(() => {});
-      return;
-    }
-    current = client;
-    raised();
+    if (!lost) raised();
   }
   void connect();
   return {
