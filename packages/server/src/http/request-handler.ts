@@ -22,6 +22,11 @@ export interface HandlerDependencies {
   /** Seconds to wait before this partner may call again, 0 when it may now; absent: no throttling. */
   readonly throttle: ((partnerId: string) => number) | undefined;
   readonly files: ReadonlyMap<string, StaticFile>;
+  /**
+   * A file that is not in `files` but may be kept elsewhere (a signing certificate another replica
+   * made); `undefined` when `path` cannot name one, else what is found (`undefined`: a 404).
+   */
+  readonly findFile?: ((path: string) => Promise<StaticFile | undefined> | undefined) | undefined;
   readonly log: AccessLog | undefined;
   /** True once the server is shutting down: every response then closes its connection. */
   readonly closing: () => boolean;
@@ -187,7 +192,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     return operation.body ? readBody(inFlight, operation.body).then(call) : call(undefined);
   };
 
-  const serveStatic = (inFlight: InFlightRequest): Reply | Promise<Reply> => {
+  const serveStatic = (inFlight: InFlightRequest, found?: StaticFile): Reply | Promise<Reply> => {
     const { path, req } = inFlight;
     inFlight.route = path;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw faults.methodNotAllowed(req.method ?? '', STATIC_METHODS);
@@ -205,7 +210,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     if (`${path}/` === DOCS_PREFIX) {
       return { status: 301, body: '', contentType: 'text/plain; charset=utf-8', headers: { Location: DOCS_PREFIX } };
     }
-    const file = deps.files.get(path) as StaticFile;
+    const file = found ?? (deps.files.get(path) as StaticFile);
     return { status: 200, body: file.body(), contentType: file.contentType };
   };
 
@@ -217,6 +222,13 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     }
     if (HEALTH_PATHS.has(inFlight.path) || `${inFlight.path}/` === DOCS_PREFIX || deps.files.has(inFlight.path)) {
       return serveStatic(inFlight);
+    }
+    const elsewhere = deps.findFile?.(inFlight.path);
+    if (elsewhere) {
+      return elsewhere.then((file) => {
+        if (!file) throw faults.routeNotFound();
+        return serveStatic(inFlight, file);
+      });
     }
     throw faults.routeNotFound();
   };

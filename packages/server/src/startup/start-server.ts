@@ -21,7 +21,7 @@ import { demoConfig } from '../partners/demo-partner.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
 import { openPostgresStore, POSTGRES_URL } from '../storage/postgres-store.js';
-import { SECRET_NAMES } from '../storage/secret-store.js';
+import { certificateSecretName, SECRET_NAMES } from '../storage/secret-store.js';
 import { openSqliteStore } from '../storage/sqlite-store.js';
 import type { Store, StoreOperations } from '../storage/store.js';
 import { increaseCost } from '../usage/cost-changes.js';
@@ -191,6 +191,7 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
       store,
       throttle: limits ? createThrottle(limits) : undefined,
       files,
+      findFile: webhooks.findCertificate,
       log: parts.log,
       closing: parts.closing,
       overCapacity: parts.overCapacity,
@@ -283,7 +284,10 @@ async function openStoreAndSecrets(db: string, config: ResolvedConfig) {
   const store = await opening;
   try {
     const tokenSecret = await store.keepSecret(SECRET_NAMES.continuationToken, randomBytes(32).toString('base64url'));
-    return { store, keys: await keys, tokenSecret };
+    const signing = await keys;
+    // Every certificate any server signed with, by name: any replica serves each one's URL.
+    await store.keepSecret(certificateSecretName(signing.certificateName), signing.certificatePem);
+    return { store, keys: signing, tokenSecret };
   } catch (error) {
     await store.close();
     throw error;

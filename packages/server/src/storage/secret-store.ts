@@ -12,6 +12,12 @@ export const SECRET_NAMES = {
   webhookSigning: 'webhook-signing',
 } as const;
 
+/**
+ * The name a signing certificate (public, PEM) is kept under, by its file name: every one a
+ * server signed with, so that any replica serves the certificate another one sends the URL of.
+ */
+export const certificateSecretName = (fileName: string) => `webhook-certificate:${fileName}`;
+
 export interface SecretStore {
   /** The secret kept under `name`; `undefined` when there is none. */
   secret(name: string): Promise<string | undefined>;

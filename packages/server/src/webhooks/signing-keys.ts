@@ -225,6 +225,11 @@ async function pairFor(
   return home.keep(name, { keyPem: made.privateKey, certificatePem: make(made) }, kept);
 }
 
+/** A signing certificate's file name under `/webhooks/certificates/`: from its fingerprint, so a new certificate gets a new URL. */
+export function certificateFileName(certificate: X509Certificate): string {
+  return `signing-${certificate.fingerprint256.replaceAll(':', '').slice(0, 16).toLowerCase()}.cer`;
+}
+
 /**
  * The server's signing keys: those kept in `home` while they are good (a root for 10 years, a
  * signing certificate for 397 days, each made again 30 days before its end or when missing), else
@@ -277,7 +282,7 @@ export async function loadSigningKeys(home: SigningKeyHome, now = new Date()): P
     rootPem: root.certificatePem,
     certificateDer: certificate.raw,
     certificatePem: signing.certificatePem,
-    certificateName: `signing-${certificate.fingerprint256.replaceAll(':', '').slice(0, 16).toLowerCase()}.cer`,
+    certificateName: certificateFileName(certificate),
     sign: (body) => sign('sha256', body, key).toString('base64'),
   };
 }

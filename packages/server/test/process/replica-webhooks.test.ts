@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/index.js';
@@ -12,6 +12,7 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../src/testing/index.js';
+import { certificateFileName } from '../../src/webhooks/signing-keys.js';
 import { useReplicas } from '../support/use-replicas.js';
 import { register, sendTestEvent, verifyDelivery } from '../support/webhooks.js';
 
@@ -172,5 +173,35 @@ describe('webhooks from replicas on one PostgreSQL database', () => {
     await events.waitFor(2, 20_000);
     await sleep(500);
     expect(events.deliveries).toHaveLength(2);
+  });
+
+  it('serve every signing certificate any of them signs with: one renewed while another runs is served by both', async () => {
+    const { config } = crossingPartner(1);
+    const { name, servers } = await replicas(config, 1);
+    const signingName = async () => {
+      const kept = await replicaSets
+        .postgres()
+        .psql("SELECT value FROM server_secrets WHERE name = 'webhook-signing'", name);
+      const certificate = new X509Certificate((JSON.parse(kept) as { certificatePem: string }).certificatePem);
+      return {
+        raw: certificate.raw,
+        path: `/webhooks/certificates/${certificateFileName(certificate)}`,
+      };
+    };
+    const before = await signingName();
+    // As a renewal does: the signing pair replaced (here: gone, so the next start makes another).
+    await replicaSets.postgres().psql("DELETE FROM server_secrets WHERE name = 'webhook-signing'", name);
+    const { servers: later } = await replicaSets.startOn(name, config, 1, ARGS);
+    const after = await signingName();
+    expect(after.path).not.toBe(before.path);
+    for (const server of [...servers, ...later]) {
+      for (const { path, raw } of [before, after]) {
+        const response = await fetch(`${server.url}${path}`);
+        expect(response.status, `${server.url}${path}`).toBe(200);
+        expect(response.headers.get('content-type')).toBe('application/pkix-cert');
+        expect(Buffer.from(await response.arrayBuffer()).equals(raw)).toBe(true);
+      }
+      expect((await fetch(`${server.url}/webhooks/certificates/signing-0000000000000000.cer`)).status).toBe(404);
+    }
   });
 });

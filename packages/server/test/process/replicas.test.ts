@@ -9,6 +9,7 @@ import {
   type ServerProcess,
   sendRaw,
 } from '../../src/testing/index.js';
+import { certificateFileName } from '../../src/webhooks/signing-keys.js';
 import { useReplicas } from '../support/use-replicas.js';
 
 // Issue 24: several server processes (replicas) on one PostgreSQL database, as behind a load
@@ -85,7 +86,7 @@ describe('replicas on one PostgreSQL database', () => {
       await replicaSets.postgres().psql("SELECT value FROM server_secrets WHERE name = 'webhook-signing'", name),
     ) as { certificatePem: string };
     const certificate = new X509Certificate(kept.certificatePem);
-    const path = `/webhooks/certificates/signing-${certificate.fingerprint256.replaceAll(':', '').slice(0, 16).toLowerCase()}.cer`;
+    const path = `/webhooks/certificates/${certificateFileName(certificate)}`;
     const served = await Promise.all(
       servers.map(async (server) => {
         const [root, signing] = await Promise.all([

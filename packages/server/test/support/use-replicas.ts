@@ -20,6 +20,8 @@ export interface Replicas {
  */
 export function useReplicas(prefix: string): {
   start(config: ServerConfig, count: number, args?: readonly string[]): Promise<Replicas>;
+  /** Starts `count` more replicas on the database `name` (made by `start`). */
+  startOn(name: string, config: ServerConfig, count: number, args?: readonly string[]): Promise<Replicas>;
   postgres(): StartedPostgres;
 } {
   let postgres: StartedPostgres | undefined;
@@ -36,16 +38,21 @@ export function useReplicas(prefix: string): {
     if (!postgres) throw new Error('PostgreSQL has not started: use it inside a test');
     return postgres;
   };
+  const startOn = async (name: string, config: ServerConfig, count: number, args: readonly string[] = []) => {
+    const db = current().url.replace(/\/postgres$/, `/${name}`);
+    const servers = await Promise.all(
+      Array.from({ length: count }, () => startServerProcess({ config, db, args: ['--no-access-log', ...args] })),
+    );
+    running.push(...servers);
+    return { name, servers };
+  };
   return {
     postgres: current,
+    startOn,
     start: async (config, count, args = []) => {
       const name = `${prefix}_${++made}`;
-      const db = await current().createDatabase(name);
-      const servers = await Promise.all(
-        Array.from({ length: count }, () => startServerProcess({ config, db, args: ['--no-access-log', ...args] })),
-      );
-      running.push(...servers);
-      return { name, servers };
+      await current().createDatabase(name);
+      return startOn(name, config, count, args);
     },
   };
 }
