@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 // The server's behaviour suite runs twice: on SQLite (every test), and on PostgreSQL (the
 // process tests whose databases `useServer` or `useDatabases` make: on a cluster of their own,
 // see test/support/use-server.ts; what is one engine's by nature is marked in each file). The
-// storage tests run both engines themselves. Not yet on PostgreSQL: webhook-delivery;
-// database-restart, pool-limits and replicas are PostgreSQL's alone (they run in the first project).
+// storage tests run both engines themselves. database-restart, pool-limits, replicas and
+// replica-webhooks are PostgreSQL's alone (they run in the first project).
 const ON_BOTH_ENGINES = [
   'test/process/api.test.ts',
   'test/process/bin.test.ts',
@@ -18,6 +18,7 @@ const ON_BOTH_ENGINES = [
   'test/process/namespaces.test.ts',
   'test/process/rate-limit.test.ts',
   'test/process/usage.test.ts',
+  'test/process/webhook-delivery.test.ts',
   'test/process/webhook-registration.test.ts',
 ];
 

@@ -33,8 +33,9 @@ function isPosition(value: unknown): value is Payload {
  * Continuation tokens `v1.<payload>.<signature>`, both base64url: the payload is the listing's
  * position as JSON, the signature an HMAC-SHA256 of the partner id and the payload under a server
  * secret. A token cannot be forged or edited without the secret, and a token of one partner does
- * not open for another (its id is signed, not sent). The secret is random per process unless the
- * config gives one, so tokens then last as long as the process.
+ * not open for another (its id is signed, not sent). `startServer` passes the config's secret, else
+ * the one kept in the database (`server_secrets`: shared by replicas, kept across restarts); without
+ * a secret, a random one, so tokens last as long as these tokens do.
  */
 export function createContinuationTokens(secret: string | undefined): ContinuationTokens {
   const key = secret === undefined ? randomBytes(32) : Buffer.from(secret, 'utf8');

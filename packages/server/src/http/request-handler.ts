@@ -28,6 +28,11 @@ export interface HandlerDependencies {
   readonly files: ReadonlyMap<string, StaticFile>;
   /** The admin API (`/_admin/...`); absent when it is off, and its paths are then 404 as any unknown path. */
   readonly admin?: ((request: AdminRequest) => Promise<Reply>) | undefined;
+  /**
+   * A file that is not in `files` but may be kept elsewhere (a signing certificate another replica
+   * made); `undefined` when `path` cannot name one, else what is found (`undefined`: a 404).
+   */
+  readonly findFile?: ((path: string) => Promise<StaticFile | undefined> | undefined) | undefined;
   readonly log: AccessLog | undefined;
   /** True once the server is shutting down: every response then closes its connection. */
   readonly closing: () => boolean;
@@ -248,7 +253,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     return operation.body ? readBody(inFlight, operation.body).then(call) : call(undefined);
   };
 
-  const serveStatic = (inFlight: InFlightRequest): Reply | Promise<Reply> => {
+  const serveStatic = (inFlight: InFlightRequest, found?: StaticFile): Reply | Promise<Reply> => {
     const { path, req } = inFlight;
     inFlight.route = path;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw faults.methodNotAllowed(req.method ?? '', STATIC_METHODS);
@@ -266,7 +271,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     if (`${path}/` === DOCS_PREFIX) {
       return { status: 301, body: '', contentType: 'text/plain; charset=utf-8', headers: { Location: DOCS_PREFIX } };
     }
-    const file = deps.files.get(path) as StaticFile;
+    const file = found ?? (deps.files.get(path) as StaticFile);
     return { status: 200, body: file.body(), contentType: file.contentType };
   };
 
@@ -293,6 +298,13 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
           inFlight.bodyRead = true;
           return read.value;
         },
+      });
+    }
+    const elsewhere = deps.findFile?.(inFlight.path);
+    if (elsewhere) {
+      return elsewhere.then((file) => {
+        if (!file) throw faults.routeNotFound();
+        return serveStatic(inFlight, file);
       });
     }
     throw faults.routeNotFound();

@@ -45,6 +45,8 @@ Options:
                        given as $USAGEBUDGET_ADMIN_TOKEN, which keeps it off the command line
                        (default: off, its paths are 404)
   --namespace-sweep S  look for expired namespaces to delete every S seconds (default 10)
+  --webhook-poll S     look at the outbox at least every S seconds, for events other replicas
+                       raised unnoticed (default ${DEFAULT_DELIVERY_SCHEDULE.pollMs / 1000})
   --no-access-log      do not write the JSON access log to stderr
   -h, --help           show this help
 
@@ -86,13 +88,14 @@ function webhookOptions(
     'webhook-first-retry'?: string | undefined;
     'webhook-max-retry'?: string | undefined;
     'webhook-timeout'?: string | undefined;
+    'webhook-poll'?: string | undefined;
   },
   source: (flag: string) => string,
 ): WebhookOptions {
   const allow = values['webhook-allow'] ?? [...DEFAULT_WEBHOOK_ALLOW];
   const problem = allowListProblem(allow);
   if (problem) throw new UsageError(`${source('webhook-allow')}: ${problem}`);
-  const milliseconds = (flag: 'webhook-first-retry' | 'webhook-max-retry' | 'webhook-timeout') => {
+  const milliseconds = (flag: 'webhook-first-retry' | 'webhook-max-retry' | 'webhook-timeout' | 'webhook-poll') => {
     const value = number(values[flag], source(flag), (n) => Number.isFinite(n) && n >= 0.001 && n <= 86_400);
     return value === undefined ? undefined : Math.round(value * 1000);
   };
@@ -100,6 +103,7 @@ function webhookOptions(
     firstRetryMs: milliseconds('webhook-first-retry'),
     maxRetryMs: milliseconds('webhook-max-retry'),
     timeoutMs: milliseconds('webhook-timeout'),
+    pollMs: milliseconds('webhook-poll'),
   };
   return {
     allow,
@@ -149,6 +153,7 @@ const FLAGS = {
   'webhook-first-retry': { type: 'string' },
   'webhook-max-retry': { type: 'string' },
   'webhook-timeout': { type: 'string' },
+  'webhook-poll': { type: 'string' },
   'admin-token': { type: 'string' },
   'namespace-sweep': { type: 'string' },
   'access-log': { type: 'boolean' },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -21,12 +22,19 @@ import { type NamespaceCallers, namespaceCallers } from '../partners/namespace-c
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
 import { openPostgresStore, POSTGRES_URL, shownPostgresUrl } from '../storage/postgres-store.js';
+import { certificateSecretName, SECRET_NAMES } from '../storage/secret-store.js';
 import { openSqliteStore } from '../storage/sqlite-store.js';
 import type { Store, StoreOperations } from '../storage/store.js';
 import { increaseCost } from '../usage/cost-changes.js';
 import { usageOperations } from '../usage/usage-operations.js';
 import { isOfferedEvent } from '../webhooks/event-catalog.js';
-import { loadSigningKeys } from '../webhooks/signing-keys.js';
+import {
+  fileKeyHome,
+  loadSigningKeys,
+  memoryKeyHome,
+  type SigningKeyHome,
+  secretKeyHome,
+} from '../webhooks/signing-keys.js';
 import { createWebhooks, type WebhookOptions, type Webhooks, type WebhookTrust } from '../webhooks/webhooks.js';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, defaultDbPath } from './defaults.js';
 import type { ExtendServer, ExtensionContext, ServerExtension } from './extension.js';
@@ -220,6 +228,8 @@ function checkedAdminToken(token: string | undefined, config: ResolvedConfig): s
 /** What the API's request handler shares across configs: the store, the log, the connection state, the namespaces. */
 type ApiParts = Pick<HandlerDependencies, 'log' | 'closing' | 'overCapacity' | 'answered' | 'admin'> & {
   readonly store: Store;
+  /** Signs continuation tokens when the config gives no `continuationTokenSecret`: the database's, shared by replicas. */
+  readonly tokenSecret: string;
   readonly throttle: ThrottleConfig | null | undefined;
   readonly webhooks: Webhooks;
   readonly callers: NamespaceCallers;
@@ -244,8 +254,10 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
       partners: createPartnerDirectory(config, { callers: parts.callers, store }),
       operations: {
         ...budgetOperations(store, webhooks.thresholds),
-        ...customerOperations(store, createContinuationTokens(config.continuationTokenSecret), (operationId) =>
-          operationRule(routes, operationId),
+        ...customerOperations(
+          store,
+          createContinuationTokens(config.continuationTokenSecret ?? parts.tokenSecret),
+          (operationId) => operationRule(routes, operationId),
         ),
         ...usageOperations(store),
         ...webhooks.operations,
@@ -254,6 +266,7 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
       throttle: limits ? (partnerId: string) => store.takeToken(partnerId, limits) : undefined,
       files,
       admin: parts.admin,
+      findFile: webhooks.findCertificate,
       log: parts.log,
       closing: parts.closing,
       overCapacity: parts.overCapacity,
@@ -314,12 +327,13 @@ function closeGracefully(server: Server, graceMs: number): Promise<void> {
 }
 
 /**
- * The folder of the webhook signing keys: beside the database file; none (in memory, made at each
- * start) for `:memory:` and for PostgreSQL, whose replicas must share them (issue 24: next, kept
- * in the database).
+ * Where the webhook signing keys are kept: files beside a SQLite database (`webhook-signing/`);
+ * the database's secrets on PostgreSQL, which its replicas share; nowhere for `:memory:` (made at
+ * each start). Why SQLite keeps files is in src/storage/README.md (`Server secrets`).
  */
-export function signingKeysDir(db: string): string | undefined {
-  return db === ':memory:' || POSTGRES_URL.test(db) ? undefined : join(dirname(db), 'webhook-signing');
+function signingKeyHome(db: string, store: Promise<Store>): SigningKeyHome {
+  if (POSTGRES_URL.test(db)) return secretKeyHome(store);
+  return db === ':memory:' ? memoryKeyHome : fileKeyHome(join(dirname(db), 'webhook-signing'));
 }
 
 /** The database as logs and `RunningServer.db` show it: a URL's password masked. */
@@ -327,13 +341,21 @@ function shownDb(db: string): string {
   return POSTGRES_URL.test(db) ? shownPostgresUrl(db) : db;
 }
 
-/** The store at `db`, seeded, and the webhook signing keys (made meanwhile, on libuv's threads). */
-async function openStoreAndKeys(db: string, config: ResolvedConfig, poolSize: number | undefined) {
-  const keys = loadSigningKeys(signingKeysDir(db));
+/**
+ * The store at `db`, seeded; the webhook signing keys (made meanwhile, on libuv's threads); the
+ * continuation token secret kept in the database, for configs that give none.
+ */
+async function openStoreAndSecrets(db: string, config: ResolvedConfig, poolSize: number | undefined) {
+  const opening = openSeededStore(db, config, poolSize);
+  const keys = loadSigningKeys(signingKeyHome(db, opening));
   keys.catch(() => {});
-  const store = await openSeededStore(db, config, poolSize);
+  const store = await opening;
   try {
-    return { store, keys: await keys };
+    const tokenSecret = await store.keepSecret(SECRET_NAMES.continuationToken, randomBytes(32).toString('base64url'));
+    const signing = await keys;
+    // Every certificate any server signed with, by name: any replica serves each one's URL.
+    await store.keepSecret(certificateSecretName(signing.certificateName), signing.certificatePem);
+    return { store, keys: signing, tokenSecret };
   } catch (error) {
     await store.close();
     throw error;
@@ -401,7 +423,7 @@ function startSettings(options: ServerOptions) {
 /** Starts the reference server and resolves once it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const { config, host, db, limits, adminToken } = startSettings(options);
-  const { store, keys } = await openStoreAndKeys(db, config, options.dbPoolSize);
+  const { store, keys, tokenSecret } = await openStoreAndSecrets(db, config, options.dbPoolSize);
   const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
   let publicUrl = options.publicUrl ?? '';
   const webhooks = createWebhooks({
@@ -422,6 +444,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const connections = connectionLimit(limits.maxConnections);
   const apiFor = apiFactory({
     store,
+    tokenSecret,
     webhooks,
     throttle: options.throttle,
     log,
@@ -449,7 +472,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   publicUrl ||= url;
   await store.transaction((tx) => evaluateSeed(tx, webhooks, config));
   webhooks.start();
-
   let closed: Promise<void> | undefined;
   const shutdown = async () => {
     closing = true;

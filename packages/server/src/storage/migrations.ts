@@ -143,6 +143,18 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
           ) STRICT, WITHOUT ROWID;`,
   },
   {
+    version: 7,
+    name: 'server secrets',
+    // The server's own secrets, each written once (the first writer wins) and read at every
+    // start: the continuation token secret when the config gives none. Not a data table: a reset
+    // (`clear`) keeps it.
+    sql: `CREATE TABLE server_secrets (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+          ) STRICT, WITHOUT ROWID;`,
+  },
+  {
     version: 8,
     name: 'namespaces: customers, budgets and crossings keyed by partner; partner origins and tokens',
     // Namespaces (throwaway partners made by the admin API) seed the same customer ids as each

@@ -106,6 +106,19 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
           );`,
   },
   {
+    version: 2,
+    name: 'server secrets',
+    // The server's own secrets, each written once (`INSERT ... ON CONFLICT DO NOTHING`, then read
+    // back: of replicas starting at once, every one keeps the first's) and read by every replica
+    // at start: the webhook signing keys and certificates, the continuation token secret when the
+    // config gives none. Not a data table: a reset (`clear`) keeps it.
+    sql: `CREATE TABLE server_secrets (
+            name text PRIMARY KEY,
+            value text NOT NULL,
+            created_at bigint NOT NULL
+          );`,
+  },
+  {
     version: 3,
     name: 'namespaces: customers, budgets and crossings keyed by partner; partner origins and tokens',
     // As SQLite's version 8: a customer is (partner_id, customer_id); budgets and crossings of

@@ -86,8 +86,15 @@ function transactionSql(client: pg.PoolClient, open: () => boolean): Sql {
  */
 export async function inTransaction<T>(pool: pg.Pool, work: (sql: Sql) => Promise<T>): Promise<T> {
   const client = await driver(() => pool.connect());
-  let open = true;
+  // The pool listens for the errors of idle connections only: a connection cut while checked out
+  // here, between two statements (the database restarting), would emit an unhandled 'error' and
+  // end the process. Heard here, it fails the next statement instead, and is discarded.
   let broken: Error | undefined;
+  const cut = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', cut);
+  let open = true;
   try {
     await driver(() => client.query('BEGIN'));
     const result = await work(transactionSql(client, () => open));
@@ -100,6 +107,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (sql: Sql) => Promis
     throw error;
   } finally {
     open = false;
+    client.removeListener('error', cut);
     client.release(broken);
   }
 }

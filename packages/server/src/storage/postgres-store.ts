@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { postgresBudgets } from './postgres-budgets.js';
 import { postgresCustomers } from './postgres-customers.js';
+import { listenForOutbox } from './postgres-listener.js';
 import { migratePostgres } from './postgres-migrations.js';
+import { postgresSecrets } from './postgres-secrets.js';
 import { inTransaction, poolSql, type Sql } from './postgres-sql.js';
 import { postgresThresholds } from './postgres-thresholds.js';
 import { postgresThrottle } from './postgres-throttle.js';
@@ -104,6 +106,7 @@ function postgresOperations(sql: Sql, partnerTables: readonly string[]): StoreOp
     ...postgresCustomers(sql),
     ...postgresThresholds(sql),
     ...postgresWebhooks(sql),
+    ...postgresSecrets(sql),
     clear: () =>
       sql.atomic(async (tx) => {
         for (const statement of config) await tx.run(statement);
@@ -148,6 +151,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...postgresOperations(poolSql(pool), partnerTables),
       ...postgresThrottle(poolSql(pool)),
       transaction: (work) => inTransaction(pool, (sql) => work(postgresOperations(sql, partnerTables))),
+      watchWebhookEvents: (raised) => listenForOutbox(url, raised, types),
       ping: async () => {
         await poolSql(pool).run('SELECT 1');
       },

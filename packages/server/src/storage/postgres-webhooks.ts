@@ -1,3 +1,4 @@
+import { OUTBOX_CHANNEL } from './postgres-listener.js';
 import type { Sql } from './postgres-sql.js';
 import {
   type AttemptRow,
@@ -98,6 +99,8 @@ export function postgresWebhooks(sql: Sql): WebhookStore {
            next_attempt_at, raised_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)`,
         [e.eventId, e.partnerId, e.eventName, e.body, e.correlationId ?? null, e.callbackUrl, e.raisedAt],
       );
+      // Delivered at commit (never for a rolled-back event), to every replica's listener.
+      await sql.run(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
     },
     validationEvent: async (partnerId, correlationId) => {
       const rows = await sql.rows<EventRow>(

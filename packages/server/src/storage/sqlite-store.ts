@@ -7,6 +7,7 @@ import { CONFIG_PARTNERS, partnerRowDeletes } from './rows.js';
 import { sqliteBudgets } from './sqlite-budgets.js';
 import { sqliteCustomers } from './sqlite-customers.js';
 import { createGate, type Synchronous, settled } from './sqlite-gate.js';
+import { sqliteSecrets } from './sqlite-secrets.js';
 import { sqliteThresholds } from './sqlite-thresholds.js';
 import { sqliteWebhooks } from './sqlite-webhooks.js';
 import type { Store, StoreOperations } from './store.js';
@@ -99,6 +100,7 @@ export function openSqliteStore(path: string): Store {
     ...customers,
     ...sqliteThresholds(db),
     ...sqliteWebhooks(db),
+    ...sqliteSecrets(db),
     clear: () => {
       partners.clear();
       forgetCounts();
@@ -136,6 +138,7 @@ export function openSqliteStore(path: string): Store {
           open = false;
         }
       }),
+    watchWebhookEvents: () => ({ stop: async () => {} }),
     ping: () =>
       gate.run(() => {
         statements.ping.get();

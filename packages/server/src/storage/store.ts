@@ -5,6 +5,7 @@
 import type { BudgetStore } from './budget-store.js';
 import type { CustomerStore } from './customer-store.js';
 import type { NamespaceStore } from './namespace-store.js';
+import type { SecretStore } from './secret-store.js';
 import type { ThresholdStore } from './threshold-store.js';
 import type { ThrottleStore } from './throttle-store.js';
 import type { WebhookStore } from './webhook-store.js';
@@ -21,10 +22,10 @@ export class StoreUnavailable extends Error {
 }
 
 /** What a transaction sees: every read and write of the server's data. */
-export interface StoreOperations extends BudgetStore, CustomerStore, ThresholdStore, WebhookStore, NamespaceStore {
+export interface StoreOperations extends BudgetStore, CustomerStore, ThresholdStore, WebhookStore, NamespaceStore, SecretStore {
   /**
    * Deletes every row of the config's partners (of every table keyed by partner), and leaves the
-   * namespaces' alone: an extension's `reset`, before it seeds again.
+   * namespaces' and the server's secrets alone: an extension's `reset`, before it seeds again.
    */
   clear(): Promise<void>;
   /**
@@ -45,6 +46,14 @@ export interface Store extends StoreOperations, ThrottleStore {
    * on its own, and part of the caller's transaction when called on `tx`.
    */
   transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;
+  /**
+   * Calls `raised` when another server sharing the database may have put an event in the outbox
+   * (PostgreSQL: a `NOTIFY` at the commit of the transaction that enqueued it, on a connection of
+   * its own, made again when the database comes back, and once each time it is made). SQLite's
+   * file is one server's alone: its raiser wakes its deliverer itself, and `raised` is never
+   * called. `stop()` ends the watch.
+   */
+  watchWebhookEvents(raised: () => void): { stop(): Promise<void> };
   /** Rejects when the database cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

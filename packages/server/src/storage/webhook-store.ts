@@ -1,12 +1,14 @@
 // What the webhook domain needs from storage: each partner's registration, the durable outbox of
 // events (each with its delivery attempts), and a claim on due deliveries. The domain sees only
-// this interface; `startServer` picks the engine (SQLite today).
+// this interface; `startServer` picks the engine.
 //
 // The outbox is written in the same transaction as the change that raises an event (see
 // `Store.transaction`: `enqueueEvent` on its `tx`), so an event exists exactly when its change does. A delivery is claimed
 // with a lease (an owner and a time it ends): a store shared by several servers (issue 24:
 // PostgreSQL, `SELECT ... FOR UPDATE SKIP LOCKED`) gives each due event to one of them, and an
-// attempt is recorded only by the owner of the lease it was made under.
+// attempt is recorded only by the owner of the lease it was made under. On PostgreSQL the enqueue
+// also sends `NOTIFY webhook_outbox` (at commit), which wakes every replica's deliverer
+// (`Store.watchWebhookEvents`).
 
 /** A partner's webhook registration. */
 export interface WebhookRegistrationRecord {

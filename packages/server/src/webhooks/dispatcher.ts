@@ -1,7 +1,8 @@
 // The deliverer: claims due events from the outbox (with a lease, so that servers sharing a store
 // never send one event twice at once), signs and sends each, and records the attempt with what
 // becomes of the event: delivered on a `2xx`, tried again later, or parked after the last attempt.
-// It wakes when an event is raised, and otherwise when the next attempt is due.
+// It wakes when an event is raised (by this server, or by another on the same PostgreSQL database:
+// `Store.watchWebhookEvents`), when the next attempt is due, and at least every `pollMs`.
 import { randomUUID } from 'node:crypto';
 import type { WebhookLogEntry } from '../http/access-log.js';
 import type { Store } from '../storage/store.js';
@@ -22,6 +23,11 @@ export interface DeliverySchedule {
   readonly timeoutMs: number;
   /** Attempts in flight at once. */
   readonly concurrency: number;
+  /**
+   * The longest wait between two looks at the outbox: 5 s. What replicas sharing a database miss
+   * of each other's notifications (a listening connection down) is found at the next look.
+   */
+  readonly pollMs: number;
 }
 
 export const DEFAULT_DELIVERY_SCHEDULE: DeliverySchedule = Object.freeze({
@@ -30,6 +36,7 @@ export const DEFAULT_DELIVERY_SCHEDULE: DeliverySchedule = Object.freeze({
   maxRetryMs: 60 * 60 * 1000,
   timeoutMs: 10_000,
   concurrency: 8,
+  pollMs: 5_000,
 });
 
 /** The wait before attempt `attempt + 1`, after attempt `attempt` failed. */
@@ -131,10 +138,13 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
     });
   };
 
+  // The next look: when the earliest pending event is due (or its lease ends), and at the latest
+  // after `pollMs`, for events another replica enqueued unnoticed.
   const schedulePump = async () => {
     const due = await store.nextDeliveryDue();
     clearTimeout(timer);
-    if (due !== undefined && !closed) timer = setTimeout(wake, Math.max(0, due - Date.now())).unref();
+    const wait = due === undefined ? schedule.pollMs : Math.min(schedule.pollMs, Math.max(0, due - Date.now()));
+    if (!closed) timer = setTimeout(wake, wait).unref();
   };
 
   async function pumpOnce(): Promise<void> {
@@ -159,7 +169,7 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
     } catch (error) {
       options.fault(error);
       clearTimeout(timer);
-      if (!closed) timer = setTimeout(wake, 1000).unref();
+      if (!closed) timer = setTimeout(wake, Math.min(1000, schedule.pollMs)).unref();
     }
   }
 

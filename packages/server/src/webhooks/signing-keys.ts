@@ -1,6 +1,7 @@
 // The server's own signing key and certificate chain for webhook events: a test root (a CA) and a
-// signing certificate it issued, made at the first start and kept in the data folder (in memory
-// for a `:memory:` server, such as the mock, which makes new ones at every start). Node's crypto
+// signing certificate it issued, made at the first start and kept: in the data folder beside a
+// SQLite file, in the database's secrets on PostgreSQL (so replicas sign alike), in memory for a
+// `:memory:` server, such as the mock, which makes new ones at every start. Node's crypto
 // makes the keys and every signature; node-forge only lays out the certificates (Node cannot
 // build one), each signed with Node's RSA.
 import {
@@ -16,6 +17,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
+import { SECRET_NAMES, type SecretStore } from '../storage/secret-store.js';
 
 /** The organisation of the subject of the root and of the signing certificate: what a receiver under test trusts instead of `Microsoft Corporation`. */
 export const WEBHOOK_SIGNING_ORGANIZATION = 'usagebudget reference server';
@@ -45,7 +47,8 @@ export interface WebhookSigningKeys {
   sign(body: Buffer): string;
 }
 
-interface KeyAndCertificate {
+/** A private key and its certificate, PEM. */
+export interface KeyAndCertificate {
   readonly keyPem: string;
   readonly certificatePem: string;
 }
@@ -120,6 +123,19 @@ function stillGood(certificatePem: string, now: Date, issuerPem?: string): boole
   return issuerPem === undefined || certificate.verify(new X509Certificate(issuerPem).publicKey);
 }
 
+/** The two pairs the server keeps. */
+type PairName = 'root' | 'signing';
+
+/**
+ * Where the signing keys are kept: each pair under its name. `keep` writes a new pair (in place of
+ * `replacing`, the one read, when it is renewed) and returns the pair kept then: of servers
+ * sharing a home and writing at once, every one gets the first's.
+ */
+export interface SigningKeyHome {
+  read(name: PairName): Promise<KeyAndCertificate | undefined>;
+  keep(name: PairName, pair: KeyAndCertificate, replacing: KeyAndCertificate | undefined): Promise<KeyAndCertificate>;
+}
+
 const FILES = {
   root: { certificate: 'root.pem', key: 'root.key' },
   signing: { certificate: 'signing.pem', key: 'signing.key' },
@@ -154,28 +170,72 @@ async function writePair(dir: string, names: { certificate: string; key: string 
   }
 }
 
-/** The pair at `names` in `dir` when it is still good, else a new one (written there when there is a `dir`). */
+/** The keys as files in `dir` (`root.pem`, `root.key`, `signing.pem`, `signing.key`): a SQLite server's, whose database is its alone. */
+export function fileKeyHome(dir: string): SigningKeyHome {
+  return {
+    read: (name) => readPair(dir, FILES[name]),
+    keep: async (name, pair) => {
+      await writePair(dir, FILES[name], pair);
+      return pair;
+    },
+  };
+}
+
+/** No home: new keys at every start (a `:memory:` server, such as the mock's). */
+export const memoryKeyHome: SigningKeyHome = {
+  read: async () => undefined,
+  keep: async (_name, pair) => pair,
+};
+
+const SECRET_OF_PAIR = { root: SECRET_NAMES.webhookRoot, signing: SECRET_NAMES.webhookSigning } as const;
+const pairText = (pair: KeyAndCertificate) =>
+  JSON.stringify({ keyPem: pair.keyPem, certificatePem: pair.certificatePem });
+
+/**
+ * The keys in the database's secrets (PostgreSQL), each pair as JSON: the replicas of one
+ * database sign alike, and the first replica to write a pair decides it for all. `secrets` may be
+ * a promise: the keys are made while the database opens.
+ */
+export function secretKeyHome(secrets: SecretStore | Promise<SecretStore>): SigningKeyHome {
+  return {
+    read: async (name) => {
+      const text = await (await secrets).secret(SECRET_OF_PAIR[name]);
+      return text === undefined ? undefined : (JSON.parse(text) as KeyAndCertificate);
+    },
+    // What was read is replaced only while it is still what is kept (another replica may have
+    // renewed it meanwhile): a pair's text is its JSON, written by `pairText` alone.
+    keep: async (name, pair, replacing) =>
+      JSON.parse(
+        await (await secrets).keepSecret(SECRET_OF_PAIR[name], pairText(pair), replacing && pairText(replacing)),
+      ) as KeyAndCertificate,
+  };
+}
+
+/** The pair kept under `name` when it is still good, else a new one, kept there (or the one another server kept first). */
 async function pairFor(
-  dir: string | undefined,
-  names: { certificate: string; key: string },
+  home: SigningKeyHome,
+  name: PairName,
   make: (keys: { publicKey: string; privateKey: string }) => string,
   good: (certificatePem: string) => boolean,
   keys: Promise<{ publicKey: string; privateKey: string }>,
 ): Promise<KeyAndCertificate> {
-  const kept = dir === undefined ? undefined : await readPair(dir, names);
+  const kept = await home.read(name);
   if (kept && good(kept.certificatePem)) return kept;
   const made = await keys;
-  const pair = { keyPem: made.privateKey, certificatePem: make(made) };
-  if (dir !== undefined) await writePair(dir, names, pair);
-  return pair;
+  return home.keep(name, { keyPem: made.privateKey, certificatePem: make(made) }, kept);
+}
+
+/** A signing certificate's file name under `/webhooks/certificates/`: from its fingerprint, so a new certificate gets a new URL. */
+export function certificateFileName(certificate: X509Certificate): string {
+  return `signing-${certificate.fingerprint256.replaceAll(':', '').slice(0, 16).toLowerCase()}.cer`;
 }
 
 /**
- * The server's signing keys: those kept in `dir` while they are good (a root for 10 years, a
+ * The server's signing keys: those kept in `home` while they are good (a root for 10 years, a
  * signing certificate for 397 days, each made again 30 days before its end or when missing), else
- * new ones, written there. `dir` undefined: new ones in memory.
+ * new ones, kept there.
  */
-export async function loadSigningKeys(dir: string | undefined, now = new Date()): Promise<WebhookSigningKeys> {
+export async function loadSigningKeys(home: SigningKeyHome, now = new Date()): Promise<WebhookSigningKeys> {
   // Both key pairs are made at once, on libuv's threads, while the rest of the start goes on; a
   // kept pair leaves its new one unused.
   const rootKeys = rsaKeyPair();
@@ -183,8 +243,8 @@ export async function loadSigningKeys(dir: string | undefined, now = new Date())
   rootKeys.catch(() => {});
   signingKeys.catch(() => {});
   const root = await pairFor(
-    dir,
-    FILES.root,
+    home,
+    'root',
     (keys) =>
       makeCertificate(
         {
@@ -200,8 +260,8 @@ export async function loadSigningKeys(dir: string | undefined, now = new Date())
   );
   const issuer = { certificatePem: root.certificatePem, key: createPrivateKey(root.keyPem) };
   const signing = await pairFor(
-    dir,
-    FILES.signing,
+    home,
+    'signing',
     (keys) =>
       makeCertificate(
         {
@@ -222,7 +282,7 @@ export async function loadSigningKeys(dir: string | undefined, now = new Date())
     rootPem: root.certificatePem,
     certificateDer: certificate.raw,
     certificatePem: signing.certificatePem,
-    certificateName: `signing-${certificate.fingerprint256.replaceAll(':', '').slice(0, 16).toLowerCase()}.cer`,
+    certificateName: certificateFileName(certificate),
     sign: (body) => sign('sha256', body, key).toString('base64'),
   };
 }

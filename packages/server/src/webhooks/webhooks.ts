@@ -1,9 +1,12 @@
 // The server's webhooks, put together: the registration operations, the budget threshold, the
 // raising of events into the outbox, the deliverer, and the certificates the server serves.
 // `startServer` makes one per server and starts delivering once it listens.
+
+import { X509Certificate } from 'node:crypto';
 import type { WebhookLogEntry } from '../http/access-log.js';
 import type { Operation } from '../http/operation.js';
 import type { StaticFile } from '../http/static-routes.js';
+import { certificateSecretName } from '../storage/secret-store.js';
 import type { Store } from '../storage/store.js';
 import { DEFAULT_DELIVERY_SCHEDULE, type DeliverySchedule, type Dispatcher, startDispatcher } from './dispatcher.js';
 import { createEventRaiser, type EventRaiser } from './event-raiser.js';
@@ -44,6 +47,8 @@ export interface Webhooks {
   readonly raiser: EventRaiser;
   /** The certificates, by path, for the server's static routes. */
   readonly files: ReadonlyMap<string, StaticFile>;
+  /** A signing certificate another server (replica) signs with, read from the database by its path. */
+  findCertificate(path: string): Promise<StaticFile | undefined> | undefined;
   trust(): WebhookTrust;
   /** Starts delivering (once the server's URL is known). */
   start(): void;
@@ -63,6 +68,8 @@ export interface WebhookParts {
 }
 
 const staticFile = (contentType: string, body: Buffer): StaticFile => ({ contentType, body: () => body });
+const SIGNING_CERTIFICATE_PATH = new RegExp(`^${CERTIFICATES_PATH}/(signing-[0-9a-f]{16}\\.cer)$`);
+const CERTIFICATE_TYPE = 'application/pkix-cert';
 
 export function createWebhooks(parts: WebhookParts): Webhooks {
   const { store, keys, baseUrl } = parts;
@@ -70,6 +77,7 @@ export function createWebhooks(parts: WebhookParts): Webhooks {
   const schedule = { ...DEFAULT_DELIVERY_SCHEDULE, ...parts.options.schedule };
   const throttle = createTestEventThrottle();
   let dispatcher: Dispatcher | undefined;
+  let watch: { stop(): Promise<void> } | undefined;
   const raiser = createEventRaiser(() => dispatcher?.wake());
   const certificatePath = `${CERTIFICATES_PATH}/${keys.certificateName}`;
   const certificateUrl = () => `${baseUrl()}${certificatePath}`;
@@ -79,8 +87,15 @@ export function createWebhooks(parts: WebhookParts): Webhooks {
     raiser,
     files: new Map([
       [ROOT_CERTIFICATE_PATH, staticFile('application/x-pem-file', Buffer.from(keys.rootPem))],
-      [certificatePath, staticFile('application/pkix-cert', keys.certificateDer)],
+      [certificatePath, staticFile(CERTIFICATE_TYPE, keys.certificateDer)],
     ]),
+    findCertificate: (path) => {
+      const name = SIGNING_CERTIFICATE_PATH.exec(path)?.[1];
+      if (name === undefined) return undefined;
+      return store
+        .secret(certificateSecretName(name))
+        .then((pem) => (pem === undefined ? undefined : staticFile(CERTIFICATE_TYPE, new X509Certificate(pem).raw)));
+    },
     trust: () => ({
       rootCertificate: keys.rootPem,
       organization: WEBHOOK_SIGNING_ORGANIZATION,
@@ -88,7 +103,8 @@ export function createWebhooks(parts: WebhookParts): Webhooks {
       rootUrl: `${baseUrl()}${ROOT_CERTIFICATE_PATH}`,
     }),
     start() {
-      dispatcher ??= startDispatcher({
+      if (dispatcher) return;
+      dispatcher = startDispatcher({
         store,
         keys,
         policy,
@@ -97,9 +113,12 @@ export function createWebhooks(parts: WebhookParts): Webhooks {
         log: parts.log,
         fault: parts.fault,
       });
+      // Events other replicas enqueue: any replica may deliver them.
+      watch = store.watchWebhookEvents(() => dispatcher?.wake());
     },
     reset: () => throttle.clear(),
     close: async () => {
+      await watch?.stop();
       await dispatcher?.close();
     },
   };

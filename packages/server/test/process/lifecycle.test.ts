@@ -192,6 +192,7 @@ describe('shutdown and restart', () => {
       { version: 4, name: 'partners, customers and usage' },
       { version: 5, name: 'budget applies' },
       { version: 6, name: 'webhooks' },
+      { version: 7, name: 'server secrets' },
       {
         version: 8,
         name: 'namespaces: customers, budgets and crossings keyed by partner; partner origins and tokens',

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerConfig } from '../../src/index.js';
 import { MIGRATION_LOCK, POSTGRES_MIGRATIONS } from '../../src/storage/postgres-migrations.js';
 import {
   budgetPath,
@@ -13,6 +14,7 @@ import {
   startPostgres,
   startServerProcess,
 } from '../../src/testing/index.js';
+import { certificateFileName } from '../../src/webhooks/signing-keys.js';
 import { serverSessionsWaiting } from '../support/database-faults.js';
 
 // Issue 24: several server processes (replicas) on one PostgreSQL database, as behind a load
@@ -27,12 +29,14 @@ const config = { partners: [partner], continuationTokenSecret: 'replicas share t
 let postgres: StartedPostgres;
 let made = 0;
 const running: ServerProcess[] = [];
-/** `count` replicas on a fresh database, started at once. */
-async function replicas(count: number, args: readonly string[] = []) {
+/** `count` replicas on a fresh database, started at once (with `replicaConfig`: by default the one sharing a token secret). */
+async function replicas(count: number, args: readonly string[] = [], replicaConfig: ServerConfig = config) {
   const name = `replicas_${++made}`;
   const db = await postgres.createDatabase(name);
   const started = await Promise.all(
-    Array.from({ length: count }, () => startServerProcess({ config, db, args: ['--no-access-log', ...args] })),
+    Array.from({ length: count }, () =>
+      startServerProcess({ config: replicaConfig, db, args: ['--no-access-log', ...args] }),
+    ),
   );
   running.push(...started);
   return { name, servers: started };
@@ -75,21 +79,47 @@ describe('replicas on one PostgreSQL database', () => {
     expect(await postgres.psql('SELECT count(*) FROM budget_applies', name)).toBe(String(customers.length));
   });
 
-  it("open each other's continuation tokens", async () => {
-    const { servers } = await replicas(2);
-    const [first, second] = servers as [ServerProcess, ServerProcess];
-    const page = await sendRaw(first.url, { path: '/v1/customers?size=5', headers: jsonHeaders(token) });
-    const { continuationToken, items } = JSON.parse(page.text) as {
-      continuationToken: string;
-      items: { id: string }[];
-    };
-    const next = await sendRaw(second.url, {
-      path: '/v1/customers?seekOperation=Next',
-      headers: jsonHeaders(token, { 'MS-ContinuationToken': continuationToken }),
-    });
-    expect(next.status, next.text).toBe(200);
-    const following = (JSON.parse(next.text) as { items: { id: string }[] }).items.map(({ id }) => id);
-    expect([...items.map(({ id }) => id), ...following]).toEqual(partner.customers.slice(0, 10));
+  it("open each other's continuation tokens, with a secret in the config or without one (the database's)", async () => {
+    for (const replicaConfig of [config, { partners: [partner] }]) {
+      const { servers } = await replicas(2, [], replicaConfig);
+      const [first, second] = servers as [ServerProcess, ServerProcess];
+      const page = await sendRaw(first.url, { path: '/v1/customers?size=5', headers: jsonHeaders(token) });
+      const { continuationToken, items } = JSON.parse(page.text) as {
+        continuationToken: string;
+        items: { id: string }[];
+      };
+      const next = await sendRaw(second.url, {
+        path: '/v1/customers?seekOperation=Next',
+        headers: jsonHeaders(token, { 'MS-ContinuationToken': continuationToken }),
+      });
+      expect(next.status, next.text).toBe(200);
+      const following = (JSON.parse(next.text) as { items: { id: string }[] }).items.map(({ id }) => id);
+      expect([...items.map(({ id }) => id), ...following]).toEqual(partner.customers.slice(0, 10));
+    }
+  });
+
+  it('started three at once, serve one test root and one signing certificate, the database kept', async () => {
+    const { name, servers } = await replicas(3, [], { partners: [partner] });
+    const kept = JSON.parse(
+      await postgres.psql("SELECT value FROM server_secrets WHERE name = 'webhook-signing'", name),
+    ) as { certificatePem: string };
+    const certificate = new X509Certificate(kept.certificatePem);
+    const path = `/webhooks/certificates/${certificateFileName(certificate)}`;
+    const served = await Promise.all(
+      servers.map(async (server) => {
+        const [root, signing] = await Promise.all([
+          fetch(`${server.url}/webhooks/certificates/root.pem`).then((response) => response.text()),
+          fetch(`${server.url}${path}`).then(async (response) => {
+            expect(response.status, `${server.url}${path}`).toBe(200);
+            return Buffer.from(await response.arrayBuffer());
+          }),
+        ]);
+        return { root, signing };
+      }),
+    );
+    expect(new Set(served.map(({ root }) => root)).size).toBe(1);
+    for (const { signing } of served) expect(signing.equals(certificate.raw)).toBe(true);
+    expect(certificate.verify(new X509Certificate(served[0]?.root as string).publicKey)).toBe(true);
   });
 
   it('serve on every replica each write one of them acknowledged before it was killed with kill -9 mid-write, and apply each write cut short exactly once when it is retried on the survivor', async () => {

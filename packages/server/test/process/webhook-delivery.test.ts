@@ -1,28 +1,30 @@
 // Deliveries from the bin's durable outbox, as a process: a receiver down for a while gets the
 // event when it is back; a server killed with kill -9 between a crossing and its delivery
 // delivers it after a restart; 10 failed attempts park an event; the allow-list refuses targets
-// off it and a redirect is not followed; a new billing period raises a crossing again.
+// off it and a redirect is not followed; a new billing period raises a crossing again. On both
+// engines: each server on a database of its own (useDatabases).
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/index.js';
 import {
   budgetPath,
   jsonHeaders,
   randomPartner,
-  readWebhookEvents,
   type ServerProcess,
   sendRaw,
   startServerProcess,
   startWebhookReceiver,
 } from '../../src/testing/index.js';
-import { scratchDir } from '../support/use-server.js';
+import { useDatabases } from '../support/use-server.js';
 import { register, sendTestEvent, statusWhen, verifyDelivery } from '../support/webhooks.js';
 
-const scratch = scratchDir();
-afterAll(() => scratch.remove());
+const databases = useDatabases();
 const FAST_RETRIES = ['--webhook-first-retry', '0.1', '--webhook-max-retry', '0.3'];
+// On PostgreSQL a restarted server does not release the leases of the one killed before it
+// (other replicas may hold theirs): its events wait for their lease to end, the attempt's time
+// limit and 5 s. The tests that kill a server shorten it.
+const SHORT_LEASE = ['--webhook-timeout', '3'];
 const THRESHOLD = 'usagerecords-thresholdExceeded';
 
 /** A partner of its own, one customer spending 80 of a budget of 100 this period. */
@@ -56,7 +58,7 @@ describe('webhook deliveries', () => {
   it('reach a receiver that was down for a while once it is back, with every failed attempt in the status', async () => {
     const { config, token } = crossingPartner();
     const receiver = await startWebhookReceiver();
-    const server = await startServerProcess({ config, args: FAST_RETRIES });
+    const server = await startServerProcess({ config, db: await databases.fresh(), args: FAST_RETRIES });
     try {
       await register(server.url, token, { webhookUrl: receiver.url, webhookEvents: ['test-created'] });
       await receiver.down();
@@ -85,9 +87,10 @@ describe('webhook deliveries', () => {
 
   it('survive kill -9 between the crossing and the delivery: the event arrives after the restart, and is acknowledged once', async () => {
     const { config, token, customer } = crossingPartner();
-    const db = join(scratch.dir, `kill-${randomUUID()}.sqlite`);
+    const db = await databases.fresh();
     const receiver = await startWebhookReceiver();
-    let server = await startServerProcess({ config, db, args: FAST_RETRIES });
+    const args = [...FAST_RETRIES, ...SHORT_LEASE];
+    let server = await startServerProcess({ config, db, args });
     try {
       await register(server.url, token, { webhookUrl: receiver.url, webhookEvents: [THRESHOLD] });
       // The receiver takes the event and hangs: the attempt is in flight (its event leased) when
@@ -98,8 +101,8 @@ describe('webhook deliveries', () => {
       process.kill(server.pid, 'SIGKILL');
       expect(await server.exited).toBe('SIGKILL');
       receiver.answerWith(200);
-      server = await startServerProcess({ config, db, args: FAST_RETRIES });
-      const [held, delivered] = await receiver.waitFor(2);
+      server = await startServerProcess({ config, db, args });
+      const [held, delivered] = await receiver.waitFor(2, 20_000);
       if (!held || !delivered) throw new Error('no delivery');
       expect(delivered.body.equals(held.body), 'the same event, byte for byte').toBe(true);
       expect(eventNames([delivered])).toEqual([THRESHOLD]);
@@ -107,12 +110,12 @@ describe('webhook deliveries', () => {
       await sleep(500);
       expect(receiver.deliveries).toHaveLength(2);
       await server.stop();
-      const events = readWebhookEvents(db);
+      const events = await databases.webhookEvents(db);
       expect(events.map(({ eventName, state, attempts }) => [eventName, state, attempts.length])).toEqual([
         [THRESHOLD, 'delivered', 1],
       ]);
       // A restart after the acknowledgement sends nothing again.
-      server = await startServerProcess({ config, db, args: FAST_RETRIES });
+      server = await startServerProcess({ config, db, args });
       await sleep(500);
       expect(receiver.deliveries).toHaveLength(2);
     } finally {
@@ -123,9 +126,9 @@ describe('webhook deliveries', () => {
 
   it('lose no event to kill -9 at any moment: every crossing acknowledged is delivered', async () => {
     const { config, token, customer } = crossingPartner();
-    const db = join(scratch.dir, `kill-loop-${randomUUID()}.sqlite`);
+    const db = await databases.fresh();
     const receiver = await startWebhookReceiver();
-    const options = { config, db, args: [...FAST_RETRIES, '--no-access-log'] };
+    const options = { config, db, args: [...FAST_RETRIES, ...SHORT_LEASE, '--no-access-log'] };
     let server = await startServerProcess(options);
     let acknowledged = 0;
     try {
@@ -139,7 +142,7 @@ describe('webhook deliveries', () => {
         await server.exited;
         server = await startServerProcess(options);
       }
-      await receiver.waitFor(acknowledged, 15_000);
+      await receiver.waitFor(acknowledged, 30_000);
       const distinct = new Set(receiver.deliveries.map(({ body }) => body.toString()));
       expect(distinct.size).toBe(acknowledged);
     } finally {
@@ -150,7 +153,7 @@ describe('webhook deliveries', () => {
 
   it('park an event after 10 failed attempts: no 11th, the status failed, the log and the store say so', async () => {
     const { config, token } = crossingPartner();
-    const db = join(scratch.dir, `park-${randomUUID()}.sqlite`);
+    const db = await databases.fresh();
     const receiver = await startWebhookReceiver();
     receiver.answerWith(500);
     const server = await startServerProcess({
@@ -173,7 +176,9 @@ describe('webhook deliveries', () => {
       await server.stop();
       await receiver.close();
     }
-    expect(readWebhookEvents(db, { state: 'parked' }).map(({ attempts }) => attempts.length)).toEqual([10]);
+    expect((await databases.webhookEvents(db, { state: 'parked' })).map(({ attempts }) => attempts.length)).toEqual([
+      10,
+    ]);
   });
 
   it('go only where the allow-list says, and follow no redirect', async () => {
@@ -181,7 +186,11 @@ describe('webhook deliveries', () => {
     const receiver = await startWebhookReceiver();
     const elsewhere = await startWebhookReceiver();
     const port = new URL(receiver.url).port;
-    const server = await startServerProcess({ config, args: ['--webhook-allow', `127.0.0.1:${port}`] });
+    const server = await startServerProcess({
+      config,
+      db: await databases.fresh(),
+      args: ['--webhook-allow', `127.0.0.1:${port}`],
+    });
     try {
       // Not loopback any more: only the one receiver listed.
       for (const url of [elsewhere.url, `http://localhost:${port}/events`, 'http://10.0.0.1/events']) {
@@ -215,7 +224,7 @@ describe('webhook deliveries', () => {
         billingPeriod: { start: '2024-06-01T00:00:00+00:00', end: '2024-07-01T00:00:00+00:00' },
       })),
     };
-    const db = join(scratch.dir, `period-${randomUUID()}.sqlite`);
+    const db = await databases.fresh();
     const receiver = await startWebhookReceiver();
     let server = await startServerProcess({ config: may.config, db, args: FAST_RETRIES });
     try {

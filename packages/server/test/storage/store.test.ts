@@ -306,6 +306,22 @@ describe.each(ENGINES)('the store on $name', (engine) => {
   });
 });
 
+describe.each(ENGINES)('the server secrets on $name', (engine) => {
+  it('keep the first value written under a name, replace it only from the value read, and survive a clear and a reopen', async () => {
+    const opened = await engine.fresh();
+    const { store } = opened;
+    expect(await store.secret('one')).toBeUndefined();
+    const written = await Promise.all(['a', 'b', 'c'].map((value) => store.keepSecret('one', value)));
+    expect(new Set(written).size, 'every writer gets the one kept').toBe(1);
+    const [kept] = written as [string];
+    expect(await store.keepSecret('one', 'later')).toBe(kept);
+    expect(await store.keepSecret('one', 'renewed', 'not what is kept')).toBe(kept);
+    expect(await store.keepSecret('one', 'renewed', kept)).toBe('renewed');
+    await store.clear();
+    expect(await (await opened.reopen()).secret('one')).toBe('renewed');
+  });
+});
+
 describe.each(ENGINES)('transactions on $name', (engine) => {
   it('commits every write of a transaction together, or none of them when its work throws', async () => {
     const { opened, mine, first, change } = await twoCustomers((await engine.fresh()).store);

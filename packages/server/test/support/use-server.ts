@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { ServerConfig } from '../../src/partners/config-format.js';
+import { openPostgresStore, POSTGRES_URL } from '../../src/storage/postgres-store.js';
+import type { WebhookEventFilter, WebhookEventRecord } from '../../src/storage/webhook-store.js';
 import {
+  readWebhookEvents,
   type ServerProcess,
   type ServerProcessOptions,
   type StartedPostgres,
@@ -23,12 +26,17 @@ export const TEST_ENGINE = process.env.USAGEBUDGET_TEST_ENGINE === 'postgres' ? 
 export function useDatabases(): {
   /** A new empty database named `name` (a plain lower-case name), as `--db` takes it. */
   create(name: string): Promise<string>;
+  /** A new empty database with a name of its own (`usagebudget_1`, `usagebudget_2`, …). */
+  fresh(): Promise<string>;
   /** The cluster, on the `postgres` engine once `create` has run; else `undefined`. */
   postgres(): StartedPostgres | undefined;
+  /** The webhook events a database keeps, each with its attempts (a SQLite file's once its server stopped). */
+  webhookEvents(db: string, filter?: WebhookEventFilter): Promise<WebhookEventRecord[]>;
 } {
   let scratch: ReturnType<typeof scratchDir> | undefined;
   let cluster: Promise<StartedPostgres> | undefined;
   let started: StartedPostgres | undefined;
+  let made = 0;
   afterAll(async () => {
     const postgres = await cluster?.catch(() => undefined);
     await postgres?.stop();
@@ -45,7 +53,20 @@ export function useDatabases(): {
       started = await cluster;
       return started.createDatabase(name);
     },
+    fresh() {
+      made++;
+      return this.create(`usagebudget_${made}`);
+    },
     postgres: () => started,
+    webhookEvents: async (db, filter) => {
+      if (!POSTGRES_URL.test(db)) return readWebhookEvents(db, filter);
+      const store = await openPostgresStore(db);
+      try {
+        return await store.webhookEvents(filter);
+      } finally {
+        await store.close();
+      }
+    },
   };
 }
 

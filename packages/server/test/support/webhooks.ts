@@ -71,15 +71,19 @@ export function signatureOf(delivery: ReceivedDelivery): Buffer {
  * Checks a delivery as a receiver would: the certificate at its `x-ms-certificate-url` (on the
  * server that sent it) chains to the root served at `/webhooks/certificates/root.pem`, names the
  * server's organisation, and its key verifies the signature over the exact bytes. Returns the
- * public key, for checks of altered bodies.
+ * public key, for checks of altered bodies. `certificatesFrom`: fetch the certificate (its path)
+ * and the root from that server instead, as from another replica behind one load balancer.
  */
-export async function verifyDelivery(serverUrl: string, delivery: ReceivedDelivery) {
+export async function verifyDelivery(serverUrl: string, delivery: ReceivedDelivery, certificatesFrom = serverUrl) {
   expect(delivery.headers['x-ms-signature-algorithm']).toBe('rsa-sha256');
   const certificateUrl = String(delivery.headers['x-ms-certificate-url']);
   expect(certificateUrl.startsWith(`${serverUrl}/webhooks/certificates/`), certificateUrl).toBe(true);
   const [certificate, root] = await Promise.all([
-    fetch(certificateUrl).then(async (response) => new X509Certificate(Buffer.from(await response.arrayBuffer()))),
-    fetch(`${serverUrl}/webhooks/certificates/root.pem`).then(
+    fetch(`${certificatesFrom}${new URL(certificateUrl).pathname}`).then(async (response) => {
+      expect(response.status, `${certificatesFrom} serves ${certificateUrl}`).toBe(200);
+      return new X509Certificate(Buffer.from(await response.arrayBuffer()));
+    }),
+    fetch(`${certificatesFrom}/webhooks/certificates/root.pem`).then(
       async (response) => new X509Certificate(await response.text()),
     ),
   ]);
