@@ -22,7 +22,13 @@ export class StoreUnavailable extends Error {
 }
 
 /** What a transaction sees: every read and write of the server's data. */
-export interface StoreOperations extends BudgetStore, CustomerStore, ThresholdStore, WebhookStore, NamespaceStore, SecretStore {
+export interface StoreOperations
+  extends BudgetStore,
+    CustomerStore,
+    ThresholdStore,
+    WebhookStore,
+    NamespaceStore,
+    SecretStore {
   /**
    * Deletes every row of the config's partners (of every table keyed by partner), and leaves the
    * namespaces' and the server's secrets alone: an extension's `reset`, before it seeds again.

@@ -68,14 +68,7 @@ async function thresholdRace() {
       customers: (portfolio?.customers ?? []).map((customer) => ({ ...customer, usage, budget: '100' })),
     },
   ]);
-  await first.createRegistration({
-    partnerId,
-    subscriberId: randomUUID(),
-    webhookUrl: 'http://127.0.0.1:9/',
-    webhookEvents: ['usagerecords-thresholdExceeded'],
-    signatureInMsSignatureHeader: false,
-    lastModified: new Date().toISOString(),
-  });
+  await first.createRegistration(registrationOf(partnerId));
   const thresholds = createThresholdWatch(
     createEventRaiser(() => {}),
     () => 'http://127.0.0.1/v1/customers/usagerecords',
@@ -190,7 +183,11 @@ describe('replicas on one PostgreSQL database', () => {
       customers.map(async (customerId) => {
         const [resume, evaluated] = [signal(), signal()];
         const grown = second.transaction(async (tx) => {
-          await tx.setUsageCost(partnerId, customerId, { cost: '150', usdCost: '150', lastModified: new Date().toISOString() });
+          await tx.setUsageCost(partnerId, customerId, {
+            cost: '150',
+            usdCost: '150',
+            lastModified: new Date().toISOString(),
+          });
           await thresholds.evaluate(tx, partnerId, customerId, new Date());
           evaluated.fire();
           await resume.fired;
