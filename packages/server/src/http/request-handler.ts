@@ -79,6 +79,33 @@ function fillTemplate(template: string, segments: readonly string[]): string {
   return template.replace(/\{[^}]+\}/g, () => segments[index++] ?? '');
 }
 
+/**
+ * The headers the front door checks for each operation (those it does not check itself). Every
+ * operation the spec declares must have a handler before the first request comes: this throws
+ * for one without, or one that claims a header the spec does not declare for it.
+ */
+function headersToCheck(
+  routes: HandlerDependencies['routes'],
+  implementationOf: (operation: OperationRule) => Operation,
+): Map<OperationRule, OperationRule['headerParameters']> {
+  const checkedHeaders = new Map<OperationRule, OperationRule['headerParameters']>();
+  for (const route of routes) {
+    for (const operation of route.operations.values()) {
+      const own = new Set(implementationOf(operation).checksItself ?? []);
+      for (const name of own) {
+        if (!operation.headerParameters.some((header) => header.name === name)) {
+          throw new Error(`${operation.operationId} checks a header the spec does not declare for it: ${name}`);
+        }
+      }
+      checkedHeaders.set(
+        operation,
+        operation.headerParameters.filter((header) => !own.has(header.name)),
+      );
+    }
+  }
+  return checkedHeaders;
+}
+
 /** Aborted when the response closes before it was all written: its client has left. */
 function clientLeft(inFlight: InFlightRequest): AbortSignal {
   if (!inFlight.left) {
@@ -105,23 +132,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     if (!implementation) throw new Error(`no handler for the spec's ${operation.operationId}`);
     return implementation;
   };
-  // Every operation the spec declares must have a handler before the first request comes; the
-  // headers each front-door check covers are settled once.
-  const checkedHeaders = new Map<OperationRule, OperationRule['headerParameters']>();
-  for (const route of deps.routes) {
-    for (const operation of route.operations.values()) {
-      const own = new Set(implementationOf(operation).checksItself ?? []);
-      for (const name of own) {
-        if (!operation.headerParameters.some((header) => header.name === name)) {
-          throw new Error(`${operation.operationId} checks a header the spec does not declare for it: ${name}`);
-        }
-      }
-      checkedHeaders.set(
-        operation,
-        operation.headerParameters.filter((header) => !own.has(header.name)),
-      );
-    }
-  }
+  const checkedHeaders = headersToCheck(deps.routes, implementationOf);
 
   /** The operation of `route` the request's method names; 405 for none. */
   const routeOperation = (inFlight: InFlightRequest, route: RouteRule): OperationRule => {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ServerConfig, ThrottleConfig } from '../partners/config-format.js';
 import { loadConfig } from '../partners/config-reader.js';
 import { demoConfig, demoPartner } from '../partners/demo-partner.js';
-import { DEFAULT_POOL_SIZE, POSTGRES_URL } from '../storage/postgres-store.js';
+import { DEFAULT_POOL_SIZE, POSTGRES_URL } from '../storage/postgres-url.js';
 import { DEFAULT_DELIVERY_SCHEDULE } from '../webhooks/dispatcher.js';
 import { allowListProblem, DEFAULT_WEBHOOK_ALLOW } from '../webhooks/target-policy.js';
 import type { WebhookOptions } from '../webhooks/webhooks.js';

@@ -21,7 +21,7 @@ import { demoConfig } from '../partners/demo-partner.js';
 import { type NamespaceCallers, namespaceCallers } from '../partners/namespace-callers.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
-import { openPostgresStore, POSTGRES_URL, shownPostgresUrl } from '../storage/postgres-store.js';
+import { POSTGRES_URL, shownPostgresUrl } from '../storage/postgres-url.js';
 import { certificateSecretName, SECRET_NAMES } from '../storage/secret-store.js';
 import { openSqliteStore } from '../storage/sqlite-store.js';
 import type { Store, StoreOperations } from '../storage/store.js';
@@ -150,7 +150,11 @@ async function openSeededStore(db: string, config: ResolvedConfig, poolSize: num
     throw new Error(`dbPoolSize must be a positive integer (got ${poolSize})`);
   }
   const store = POSTGRES_URL.test(db)
-    ? await openPostgresStore(db, poolSize === undefined ? {} : { poolSize })
+    ? // The driver loads only for a PostgreSQL database (postgres-url.ts says why).
+      await (await import('../storage/postgres-store.js')).openPostgresStore(
+        db,
+        poolSize === undefined ? {} : { poolSize },
+      )
     : openSqliteStore(db);
   try {
     await store.seed(portfolioSeed(config));

@@ -7,15 +7,11 @@ import { postgresSecrets } from './postgres-secrets.js';
 import { inTransaction, poolSql, type Sql } from './postgres-sql.js';
 import { postgresThresholds } from './postgres-thresholds.js';
 import { postgresThrottle } from './postgres-throttle.js';
+import { DEFAULT_POOL_SIZE, passwordsOf, postgresTarget } from './postgres-url.js';
 import { postgresWebhooks } from './postgres-webhooks.js';
 import { CONFIG_PARTNERS, partnerRowDeletes } from './rows.js';
 import type { Store, StoreOperations } from './store.js';
 
-/** `--db` values that select PostgreSQL. */
-export const POSTGRES_URL = /^postgres(ql)?:\/\//i;
-
-/** Connections per server process at most, by default. N replicas need N times the pool size of `max_connections`. */
-export const DEFAULT_POOL_SIZE = 10;
 /**
  * How long one statement may run (`statement_timeout`, set for each session): a request held
  * longer (a lock held elsewhere, an overloaded database) is answered 503 with `Retry-After`
@@ -31,39 +27,6 @@ export interface PostgresStoreOptions {
   readonly connectionTimeoutMs?: number;
   /** `statement_timeout` of every session; default {@link STATEMENT_TIMEOUT_MS}. */
   readonly statementTimeoutMs?: number;
-}
-
-/** Where a URL points, for messages: `HOST:PORT/DATABASE as USER`, never the password. */
-export function postgresTarget(url: string): string {
-  try {
-    const { hostname, port, pathname, username } = new URL(url);
-    const database = decodeURIComponent(pathname.slice(1)) || "(the user's)";
-    return `${hostname || 'localhost'}:${port || '5432'}/${database}${username ? ` as ${decodeURIComponent(username)}` : ''}`;
-  } catch {
-    return '(a URL that does not parse)';
-  }
-}
-
-/** The passwords a URL carries: its own, and a `password` query parameter (the driver reads both). */
-function passwordsOf(url: string): string[] {
-  try {
-    const parsed = new URL(url);
-    return [decodeURIComponent(parsed.password), ...parsed.searchParams.getAll('password')].filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-/** A PostgreSQL URL as logs show it: its passwords masked. */
-export function shownPostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-    return parsed.toString();
-  } catch {
-    return 'postgres://(a URL that does not parse)';
-  }
 }
 
 /**

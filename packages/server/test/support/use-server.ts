@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { ServerConfig } from '../../src/partners/config-format.js';
-import { openPostgresStore, POSTGRES_URL } from '../../src/storage/postgres-store.js';
+import { openPostgresStore } from '../../src/storage/postgres-store.js';
+import { POSTGRES_URL } from '../../src/storage/postgres-url.js';
 import type { WebhookEventFilter, WebhookEventRecord } from '../../src/storage/webhook-store.js';
 import {
   readWebhookEvents,
