@@ -103,6 +103,37 @@ describe('replicas on one PostgreSQL database', () => {
     expect(await postgres.current().psql('SELECT count(*) FROM budget_applies', name)).toBe(String(customers.length));
   });
 
+  it('apply a quiet PATCH (one statement of its own) sent to two of them with the same MS-RequestId at the same instant once, and answer the other as a replay', async () => {
+    const { name, url } = await database();
+    const [first, second] = (await replicas(url, 2)) as [Store, Store];
+    const partnerId = randomUUID();
+    const customers = Array.from({ length: 20 }, () => randomUUID());
+    await first.seed(seed(partnerId, customers));
+    const quiet = () => true;
+    const outcomes = await Promise.all(
+      customers.flatMap((customerId) => {
+        const update = { partnerId, requestId: randomUUID(), customerId, amount: '42', response: '{"amount":42}' };
+        return [first.updateQuietly?.(update, quiet), second.updateQuietly?.(update, quiet)];
+      }),
+    );
+    const kinds = outcomes.map((outcome) => outcome?.kind);
+    expect(kinds.filter((kind) => kind === 'applied')).toHaveLength(customers.length);
+    expect(kinds.filter((kind) => kind === 'replayed')).toHaveLength(customers.length);
+    expect(await postgres.current().psql('SELECT count(*) FROM budget_applies', name)).toBe(String(customers.length));
+  });
+
+  it('apply nothing quietly when the threshold would have work: the update is left to the transaction', async () => {
+    const { name, url } = await database();
+    const [store] = (await replicas(url, 1)) as [Store];
+    const partnerId = randomUUID();
+    const customerId = randomUUID();
+    await store.seed(seed(partnerId, [customerId]));
+    const update = { partnerId, requestId: randomUUID(), customerId, amount: '42', response: '{}' };
+    expect(await store.updateQuietly?.(update, () => false)).toBeUndefined();
+    expect(await store.readAmount(partnerId, customerId)).toBeNull();
+    expect(await postgres.current().psql('SELECT count(*) FROM replays', name)).toBe('0');
+  });
+
   it("share each partner's throttle: three of them taking at once let the burst through, once", async () => {
     const { url } = await database();
     const stores = await replicas(url, 3);
@@ -211,6 +242,42 @@ describe('replicas on one PostgreSQL database', () => {
     );
     const events = await first.webhookEvents({ partnerId });
     expect(events).toHaveLength(customers.length);
+  });
+
+  it('leave a quiet PATCH to the transaction when the standing it read changed before it held the lock: a budget raised over a cost grown past the old one records the customer back under budget', async () => {
+    const { first, second, partnerId, customers, thresholds } = await thresholdRace();
+    // Cost 50, budget 100. One replica grows the cost to 150 (over: a crossing recorded, an event
+    // raised), its transaction still open; the other raises the budget to 200 quietly, having read
+    // the standing before (cost 50: quiet), and waits on the customer's row. Applied without a
+    // look at the standing once held, the crossing would still say "over" under a budget of 200,
+    // and the next crossing of the period (cost 250) would raise nothing.
+    const customerId = customers[0] as string;
+    const [resume, evaluated] = [signal(), signal()];
+    const grown = second.transaction(async (tx) => {
+      await tx.setUsageCost(partnerId, customerId, {
+        cost: '150',
+        usdCost: '150',
+        lastModified: new Date().toISOString(),
+      });
+      await thresholds.evaluate(tx, partnerId, customerId, new Date());
+      evaluated.fire();
+      await resume.fired;
+    });
+    await evaluated.fired;
+    const update = { partnerId, requestId: randomUUID(), customerId, amount: '200', response: '{}' };
+    const quietly = first.updateQuietly?.(update, thresholds.isQuiet);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    resume.fire();
+    await grown;
+    expect(await quietly).toBeUndefined();
+    await first.transaction(async (tx) => {
+      const applied = await tx.update(update);
+      if (applied.kind !== 'applied') throw new Error(`not applied: ${applied.kind}`);
+      await thresholds.evaluateStanding(tx, applied.standing, new Date());
+    });
+    expect((await first.usageStanding(partnerId, customerId))?.crossing?.overBudget).toBe(false);
+    await increaseCost(first, thresholds, partnerId, customerId, { cost: '100' });
+    expect(await first.webhookEvents({ partnerId })).toHaveLength(2);
   });
 });
 
