@@ -63,17 +63,22 @@ export function budgetOperations(store: Store, thresholds: ThresholdWatch): Read
         if (!body) throw new Error('the spec gives updateUsageBudget no request body');
         const amount = amountToSet(body);
         const customerId = pathCustomerId(call);
-        const outcome = await store.transaction(async (tx) => {
-          const applied = await tx.update({
-            partnerId: partner.id,
-            requestId: sentRequestId,
-            customerId,
-            amount,
-            response: renderBudget(selfUri, amount),
-          });
-          if (applied.kind === 'applied') await thresholds.evaluateStanding(tx, applied.standing, new Date());
-          return applied;
-        });
+        const update = {
+          partnerId: partner.id,
+          requestId: sentRequestId,
+          customerId,
+          amount,
+          response: renderBudget(selfUri, amount),
+        };
+        // Quietly when the engine can and the threshold has nothing to do; else in a transaction
+        // with the threshold's evaluation.
+        const outcome =
+          (await store.updateQuietly?.(update, thresholds.isQuiet)) ??
+          (await store.transaction(async (tx) => {
+            const applied = await tx.update(update);
+            if (applied.kind === 'applied') await thresholds.evaluateStanding(tx, applied.standing, new Date());
+            return applied;
+          }));
         if (outcome.kind === 'requestIdReused') throw faults.requestIdReused();
         return { status: 200, body: outcome.response };
       },

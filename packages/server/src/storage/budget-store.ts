@@ -37,3 +37,15 @@ export interface BudgetStore {
   /** Forgets replay records older than `maxAgeMs`. */
   pruneReplays(maxAgeMs: number): Promise<void>;
 }
+
+/**
+ * An update applied on its own, outside any transaction, when the threshold has nothing to do:
+ * `quiet` says whether a standing (the one the update would leave; `undefined`: a customer without
+ * usage) needs no crossing recorded nor raised. What it did, or `undefined` when it applied
+ * nothing (not quiet, or the standing changed under it): then the caller runs `update` in a
+ * transaction with the threshold's evaluation. An engine without it always takes that way.
+ */
+export type QuietUpdate = (
+  update: BudgetUpdate,
+  quiet: (standing: UsageStanding | undefined) => boolean,
+) => Promise<UpdateOutcome | undefined>;

@@ -150,20 +150,39 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
     // keeps its throttle in process (the file is one server's). The schema comparison test
     // lists `throttle_buckets` as PostgreSQL's own.
     version: 4,
-    name: 'a PATCH in one statement (apply_budget), and the throttle kept in the database (throttle_buckets)',
+    name: 'a PATCH in one statement (apply_budget, budget_standing), and the throttle kept in the database (throttle_buckets)',
     sql: `CREATE TABLE throttle_buckets (
             partner_id text PRIMARY KEY,
             tokens double precision NOT NULL,
             at timestamptz NOT NULL
           );
+          -- A customer's standing as the threshold reads it (rows.ts's STANDING), and its version:
+          -- every column the threshold's rule reads but the budget's amount, as text. A quiet PATCH
+          -- (see postgres-budgets.ts) reads it first and passes the version to apply_budget.
+          CREATE FUNCTION budget_standing(p_partner text, p_customer text)
+          RETURNS TABLE (customer_id text, partner_id text, billing_start text, offer text, currency text,
+                         total_cost text, usd_total_cost text, last_modified text, amount text,
+                         crossing_start text, over_budget integer, version text)
+          LANGUAGE sql STABLE AS $fn$
+            SELECT c.customer_id, c.partner_id, p.billing_start, c.offer, c.currency, c.total_cost,
+                c.usd_total_cost, c.last_modified, b.amount, x.billing_start, x.over_budget,
+                jsonb_build_array(p.billing_start, c.offer, c.currency, c.total_cost, c.usd_total_cost,
+                                  c.last_modified, x.billing_start, x.over_budget)::text
+              FROM customers c JOIN partners p USING (partner_id) LEFT JOIN budgets b USING (partner_id, customer_id)
+                LEFT JOIN budget_crossings x USING (partner_id, customer_id)
+              WHERE c.partner_id = p_partner AND c.customer_id = p_customer AND c.offer <> 'none'
+          $fn$;
           -- A budget PATCH in one round trip (see postgres-budgets.ts): the replay claimed first (a
           -- concurrent duplicate waits on its unique index, then finds it), then the customer's row
           -- locked, the budget set and the apply recorded; then the standing, read by a statement of
           -- its own, so with a snapshot taken once the lock is held (a PL/pgSQL statement in a
           -- VOLATILE function takes a new one at READ COMMITTED): it sees the crossing of a change
-          -- that held the lock before. Written out here, not from rows.ts: a migration never changes.
+          -- that held the lock before. With p_expect (a quiet PATCH, a statement committed on its
+          -- own), the standing's version once the lock is held must still be p_expect ('none': no
+          -- standing), else it raises UB409 and its statement applies nothing; it returns no standing.
+          -- Written out here, not from rows.ts: a migration never changes.
           CREATE FUNCTION apply_budget(p_partner text, p_request text, p_customer text, p_amount text,
-                                       p_response text, p_now bigint)
+                                       p_response text, p_now bigint, p_expect text DEFAULT NULL)
           RETURNS TABLE (kind text, replay_customer text, replay_amount text, replay_response text,
                          customer_id text, partner_id text, billing_start text, offer text, currency text,
                          total_cost text, usd_total_cost text, last_modified text, amount text,
@@ -172,6 +191,7 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
           #variable_conflict use_column
           DECLARE
             claimed integer;
+            found_version text;
           BEGIN
             IF p_request IS NOT NULL THEN
               INSERT INTO replays (partner_id, request_id, customer_id, amount, response, created_at)
@@ -187,21 +207,28 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
               END IF;
             END IF;
             PERFORM 1 FROM customers c WHERE c.partner_id = p_partner AND c.customer_id = p_customer FOR UPDATE;
+            IF p_expect IS NOT NULL THEN
+              found_version := COALESCE((SELECT s.version FROM budget_standing(p_partner, p_customer) s), 'none');
+              IF found_version <> p_expect THEN
+                RAISE EXCEPTION 'the standing of % changed since it was read', p_customer USING ERRCODE = 'UB409';
+              END IF;
+            END IF;
             INSERT INTO budgets (customer_id, amount, updated_at, partner_id) VALUES (p_customer, p_amount, p_now, p_partner)
               ON CONFLICT (partner_id, customer_id) DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at;
             INSERT INTO budget_applies (partner_id, customer_id, request_id, amount, applied_at)
               VALUES (p_partner, p_customer, p_request, p_amount, p_now);
-            RETURN QUERY SELECT 'applied'::text, NULL::text, NULL::text, NULL::text,
-                c.customer_id, c.partner_id, p.billing_start, c.offer, c.currency, c.total_cost,
-                c.usd_total_cost, c.last_modified, b.amount, x.billing_start, x.over_budget
-              FROM customers c JOIN partners p USING (partner_id) LEFT JOIN budgets b USING (partner_id, customer_id)
-                LEFT JOIN budget_crossings x USING (partner_id, customer_id)
-              WHERE c.partner_id = p_partner AND c.customer_id = p_customer AND c.offer <> 'none';
-            IF NOT FOUND THEN
+            IF p_expect IS NULL THEN
               RETURN QUERY SELECT 'applied'::text, NULL::text, NULL::text, NULL::text,
-                NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
-                NULL::text, NULL::text, NULL::text, NULL::integer;
+                  s.customer_id, s.partner_id, s.billing_start, s.offer, s.currency, s.total_cost,
+                  s.usd_total_cost, s.last_modified, s.amount, s.crossing_start, s.over_budget
+                FROM budget_standing(p_partner, p_customer) s;
+              IF FOUND THEN
+                RETURN;
+              END IF;
             END IF;
+            RETURN QUERY SELECT 'applied'::text, NULL::text, NULL::text, NULL::text,
+              NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,
+              NULL::text, NULL::text, NULL::text, NULL::integer;
           END
           $fn$;`,
   },

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { postgresBudgets } from './postgres-budgets.js';
+import { postgresBudgets, postgresQuietUpdate } from './postgres-budgets.js';
 import { postgresCustomers } from './postgres-customers.js';
 import { listenForOutbox } from './postgres-listener.js';
 import { migratePostgres } from './postgres-migrations.js';
@@ -114,6 +114,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...postgresOperations(poolSql(pool), partnerTables),
       ...postgresThrottle(poolSql(pool)),
       transaction: (work) => inTransaction(pool, (sql) => work(postgresOperations(sql, partnerTables))),
+      updateQuietly: postgresQuietUpdate(poolSql(pool)),
       watchWebhookEvents: (raised) => listenForOutbox(url, raised, types),
       ping: async () => {
         await poolSql(pool).run('SELECT 1');

@@ -2,7 +2,7 @@
 // stores, and what an engine adds (transactions, `ping`, `close`). `startServer` opens the engine
 // for `--db` (SQLite today). The design, and the locking of each operation on each engine, is in
 // README.md.
-import type { BudgetStore } from './budget-store.js';
+import type { BudgetStore, QuietUpdate } from './budget-store.js';
 import type { CustomerStore } from './customer-store.js';
 import type { NamespaceStore } from './namespace-store.js';
 import type { SecretStore } from './secret-store.js';
@@ -52,6 +52,12 @@ export interface Store extends StoreOperations, ThrottleStore {
    * on its own, and part of the caller's transaction when called on `tx`.
    */
   transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;
+  /**
+   * A budget update as one statement of its own when the threshold has nothing to do (PostgreSQL:
+   * no round trip to the server while the customer's row is locked); absent on an engine where a
+   * transaction costs no round trip (SQLite).
+   */
+  readonly updateQuietly?: QuietUpdate;
   /**
    * Calls `raised` when another server sharing the database may have put an event in the outbox
    * (PostgreSQL: a `NOTIFY` at the commit of the transaction that enqueued it, on a connection of

@@ -52,6 +52,15 @@ export function createThresholdWatch(raiser: EventRaiser, usageRecordsUri: () =>
   };
   return {
     /**
+     * Whether a standing needs nothing of the threshold (no crossing to record, nothing to raise):
+     * a change leaving it so may commit without `evaluateStanding`. `undefined`: no usage.
+     */
+    isQuiet(standing: UsageStanding | undefined): boolean {
+      if (!standing) return true;
+      const decision = crossingDecision(standing);
+      return decision.record === undefined && !decision.raise;
+    },
+    /**
      * Evaluates one customer after its cost or budget changed, in that change's transaction;
      * what was raised, if anything. A customer without usage raises nothing.
      */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BudgetUpdate } from '../../src/storage/budget-store.js';
 import { migrate } from '../../src/storage/migrations.js';
 import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres-migrations.js';
 import { openPostgresStore } from '../../src/storage/postgres-store.js';
@@ -76,6 +77,34 @@ async function thresholdRace() {
   return { first, second, partnerId, customers, thresholds };
 }
 
+type Race = Awaited<ReturnType<typeof thresholdRace>>;
+
+/** The cost of a customer grown to 150 (past its budget of 100: a crossing) on `second`, its transaction held open until `resume()`. */
+async function holdGrownCost({ second, partnerId, thresholds }: Race, customerId: string) {
+  const [resume, evaluated] = [signal(), signal()];
+  const grown = second.transaction(async (tx) => {
+    await tx.setUsageCost(partnerId, customerId, {
+      cost: '150',
+      usdCost: '150',
+      lastModified: new Date().toISOString(),
+    });
+    await thresholds.evaluate(tx, partnerId, customerId, new Date());
+    evaluated.fire();
+    await resume.fired;
+  });
+  await evaluated.fired;
+  return { resume: () => resume.fire(), grown };
+}
+
+/** A budget update as a PATCH runs it in a transaction: applied, then the standing it returns evaluated. */
+async function updateEvaluated({ first, thresholds }: Race, update: BudgetUpdate) {
+  await first.transaction(async (tx) => {
+    const applied = await tx.update(update);
+    if (applied.kind !== 'applied') throw new Error(`not applied: ${applied.kind}`);
+    await thresholds.evaluateStanding(tx, applied.standing, new Date());
+  });
+}
+
 describe('replicas on one PostgreSQL database', () => {
   it('migrate once when three start at once: one runs each migration, the others wait and find it done', async () => {
     const { name, url } = await database();
@@ -84,23 +113,46 @@ describe('replicas on one PostgreSQL database', () => {
     expect(versions.split('\n').map(Number)).toEqual(POSTGRES_MIGRATIONS.map(({ version }) => version));
   });
 
-  it('apply a PATCH sent to two of them with the same MS-RequestId at the same instant once, and answer the other as a replay', async () => {
+  it.each([
+    ['in a transaction', (store: Store, update: BudgetUpdate) => store.update(update)],
+    [
+      'quietly (one statement of its own)',
+      (store: Store, update: BudgetUpdate) => store.updateQuietly?.(update, () => true),
+    ],
+  ])(
+    'apply a PATCH %s sent to two of them with the same MS-RequestId at the same instant once, and answer the other as a replay',
+    async (_way, apply) => {
+      const { name, url } = await database();
+      const [first, second] = (await replicas(url, 2)) as [Store, Store];
+      const partnerId = randomUUID();
+      const customers = Array.from({ length: 20 }, () => randomUUID());
+      await first.seed(seed(partnerId, customers));
+      const outcomes = await Promise.all(
+        customers.flatMap((customerId) => {
+          const update = { partnerId, requestId: randomUUID(), customerId, amount: '42', response: '{"amount":42}' };
+          return [apply(first, update), apply(second, update)];
+        }),
+      );
+      const kinds = outcomes.map((outcome) => outcome?.kind);
+      expect(kinds.filter((kind) => kind === 'applied')).toHaveLength(customers.length);
+      expect(kinds.filter((kind) => kind === 'replayed')).toHaveLength(customers.length);
+      expect(
+        outcomes.every((outcome) => outcome && 'response' in outcome && outcome.response === '{"amount":42}'),
+      ).toBe(true);
+      expect(await postgres.current().psql('SELECT count(*) FROM budget_applies', name)).toBe(String(customers.length));
+    },
+  );
+
+  it('apply nothing quietly when the threshold would have work: the update is left to the transaction', async () => {
     const { name, url } = await database();
-    const [first, second] = (await replicas(url, 2)) as [Store, Store];
+    const [store] = (await replicas(url, 1)) as [Store];
     const partnerId = randomUUID();
-    const customers = Array.from({ length: 20 }, () => randomUUID());
-    await first.seed(seed(partnerId, customers));
-    const outcomes = await Promise.all(
-      customers.flatMap((customerId) => {
-        const update = { partnerId, requestId: randomUUID(), customerId, amount: '42', response: '{"amount":42}' };
-        return [first.update(update), second.update(update)];
-      }),
-    );
-    const kinds = outcomes.map(({ kind }) => kind);
-    expect(kinds.filter((kind) => kind === 'applied')).toHaveLength(customers.length);
-    expect(kinds.filter((kind) => kind === 'replayed')).toHaveLength(customers.length);
-    expect(outcomes.every((outcome) => 'response' in outcome && outcome.response === '{"amount":42}')).toBe(true);
-    expect(await postgres.current().psql('SELECT count(*) FROM budget_applies', name)).toBe(String(customers.length));
+    const customerId = randomUUID();
+    await store.seed(seed(partnerId, [customerId]));
+    const update = { partnerId, requestId: randomUUID(), customerId, amount: '42', response: '{}' };
+    expect(await store.updateQuietly?.(update, () => false)).toBeUndefined();
+    expect(await store.readAmount(partnerId, customerId)).toBeNull();
+    expect(await postgres.current().psql('SELECT count(*) FROM replays', name)).toBe('0');
   });
 
   it("share each partner's throttle: three of them taking at once let the burst through, once", async () => {
@@ -174,43 +226,52 @@ describe('replicas on one PostgreSQL database', () => {
   });
 
   it('raise one threshold event when a cost grown past the budget holds the customer while a PATCH lowering the budget waits: the PATCH reads the standing once it holds the lock', async () => {
-    const { first, second, partnerId, customers, thresholds } = await thresholdRace();
+    const race = await thresholdRace();
+    const { partnerId, customers } = race;
     // The reverse of the race above, the way a PATCH runs it (the standing the update returns):
     // one replica grows the cost past the budget (150 > 100) and, its transaction still open with
     // the crossing recorded, the other lowers the budget to 10, waiting on the customer's row. A
     // standing read before the lock was held would miss the crossing and raise a second event.
     await Promise.all(
       customers.map(async (customerId) => {
-        const [resume, evaluated] = [signal(), signal()];
-        const grown = second.transaction(async (tx) => {
-          await tx.setUsageCost(partnerId, customerId, {
-            cost: '150',
-            usdCost: '150',
-            lastModified: new Date().toISOString(),
-          });
-          await thresholds.evaluate(tx, partnerId, customerId, new Date());
-          evaluated.fire();
-          await resume.fired;
-        });
-        await evaluated.fired;
-        const lowered = first.transaction(async (tx) => {
-          const applied = await tx.update({
-            partnerId,
-            requestId: randomUUID(),
-            customerId,
-            amount: '10',
-            response: '{}',
-          });
-          if (applied.kind !== 'applied') throw new Error(`not applied: ${applied.kind}`);
-          await thresholds.evaluateStanding(tx, applied.standing, new Date());
+        const { resume, grown } = await holdGrownCost(race, customerId);
+        const lowered = updateEvaluated(race, {
+          partnerId,
+          requestId: randomUUID(),
+          customerId,
+          amount: '10',
+          response: '{}',
         });
         await new Promise((resolve) => setTimeout(resolve, 50));
-        resume.fire();
+        resume();
         await Promise.all([grown, lowered]);
       }),
     );
+    const first = race.first;
     const events = await first.webhookEvents({ partnerId });
     expect(events).toHaveLength(customers.length);
+  });
+
+  it('leave a quiet PATCH to the transaction when the standing it read changed before it held the lock: a budget raised over a cost grown past the old one records the customer back under budget', async () => {
+    const race = await thresholdRace();
+    const { first, partnerId, customers, thresholds } = race;
+    // Cost 50, budget 100. One replica grows the cost to 150 (over: a crossing recorded, an event
+    // raised), its transaction still open; the other raises the budget to 200 quietly, having read
+    // the standing before (cost 50: quiet), and waits on the customer's row. Applied without a
+    // look at the standing once held, the crossing would still say "over" under a budget of 200,
+    // and the next crossing of the period (cost 250) would raise nothing.
+    const customerId = customers[0] as string;
+    const { resume, grown } = await holdGrownCost(race, customerId);
+    const update = { partnerId, requestId: randomUUID(), customerId, amount: '200', response: '{}' };
+    const quietly = first.updateQuietly?.(update, thresholds.isQuiet);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    resume();
+    await grown;
+    expect(await quietly).toBeUndefined();
+    await updateEvaluated(race, update);
+    expect((await first.usageStanding(partnerId, customerId))?.crossing?.overBudget).toBe(false);
+    await increaseCost(first, thresholds, partnerId, customerId, { cost: '100' });
+    expect(await first.webhookEvents({ partnerId })).toHaveLength(2);
   });
 });
 
