@@ -521,7 +521,7 @@ describe('validation before sending', () => {
 
   it('never shows the credential in its validation message', () => {
     expect(() => client({ credential: '' })).toThrow(
-      /^credential must be a non-empty token or a function that returns one$/,
+      /^credential must be a non-empty token, a function that returns one, or a TokenCredential$/
     );
   });
 });

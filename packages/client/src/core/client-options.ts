@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import type { CloudName } from '../clouds.js';
-import type { Logger, ResponseValidator, TokenProvider } from './call-types.js';
+import type { Logger, ResponseValidator, TokenCredential, TokenProvider } from './call-types.js';
 
 /** Options of `UsageBudgetClient`. */
 export interface UsageBudgetClientOptions {
@@ -8,8 +8,12 @@ export interface UsageBudgetClientOptions {
   cloud?: CloudName;
   /** The API base URL, for a proxy, a mock or a test server. */
   baseURL?: string;
-  /** An access token, or a function that returns one (called before every attempt). */
-  credential: string | TokenProvider;
+  /**
+   * An access token; a function that returns one (called before every attempt); or a
+   * `TokenCredential` such as `@azure/identity`'s, asked for the scope of the cloud and the
+   * operation's token kind, its tokens kept until 2 minutes before they expire.
+   */
+  credential: string | TokenProvider | TokenCredential;
   /** `X-Locale`: the language of error descriptions; `en-US` by default. */
   locale?: string;
   /** `MS-PartnerCenter-Application`: your application's name, for Partner Center's diagnostics. */

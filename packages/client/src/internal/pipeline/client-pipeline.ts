@@ -26,7 +26,7 @@ export function clientPipeline(options: ResolvedClientOptions): RunCall {
     retry(options.retry),
     typeof credential === 'string'
       ? fixedToken(credential)
-      : lazyStep('credential', async () => (await import('./credential.js')).credential(credential)),
+      : lazyStep('credential', async () => (await import('./credential.js')).credential(credential, options.cloud)),
     lazyStep(
       'throttle',
       async () => (await import('./throttle.js')).throttle(),

@@ -149,8 +149,11 @@ export function lazyStep(
   needs: (call: Call) => boolean = () => true,
 ): PipelineStep {
   let step: PipelineStep | undefined;
+  // One load for the calls that start together: each step keeps what it knows (a token, a throttle).
+  let loading: Promise<PipelineStep> | undefined;
   const loaded = async (request: PipelineRequest, call: Call, next: SendRequest) => {
-    step ??= await load();
+    loading ??= load();
+    step = await loading;
     return step.sendRequest(request, call, next);
   };
   return {
