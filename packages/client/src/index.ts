@@ -9,6 +9,7 @@ export type {
   CallOptions,
   GetTokenOptions,
   Logger,
+  LogLevel,
   ResponseInfo,
   ResponseValidator,
   Throttle,

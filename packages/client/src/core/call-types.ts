@@ -49,10 +49,18 @@ export interface TokenCredential {
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null>;
 }
 
-/** Where the client writes what it does. `console` fits. Lines never contain the token. */
+/** How much the client logs: `error` only, up to `warning`, `info` (a line per attempt) or `debug`. */
+export type LogLevel = 'error' | 'warning' | 'info' | 'debug';
+
+/**
+ * Where the client writes what it does. `console` fits. Lines never contain a body, the token or
+ * any header but `MS-RequestId` and `MS-CorrelationId`.
+ */
 export interface Logger {
-  debug?(message: string, fields?: Record<string, unknown>): void;
+  error?(message: string, fields?: Record<string, unknown>): void;
   warn?(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+  debug?(message: string, fields?: Record<string, unknown>): void;
 }
 
 /** Options of one call. */

@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import type { CloudName } from '../clouds.js';
-import type { Logger, ResponseValidator, TokenCredential, TokenProvider } from './call-types.js';
+import type { Logger, LogLevel, ResponseValidator, TokenCredential, TokenProvider } from './call-types.js';
 
 /** Options of `UsageBudgetClient`. */
 export interface UsageBudgetClientOptions {
@@ -57,6 +57,23 @@ export interface UsageBudgetClientOptions {
   backoff?: { initialDelayMs?: number; maxDelayMs?: number };
   /** The axios instance to send with (interceptors, proxies, adapters); the global axios by default. */
   axios?: AxiosInstance;
-  /** Receives a debug line per attempt and a warning per retry. */
+  /**
+   * Where log lines go, at `logLevel`: standard error by default (the console in browsers). Given
+   * without a level, it gets every line (`debug`).
+   */
   logger?: Logger;
+  /**
+   * How much to log: `error`, `warning` (retries, refreshes, attempts that may be retried), `info`
+   * (a line per attempt: operation, status, duration, `MS-RequestId`, `MS-CorrelationId`) or
+   * `debug`. By default the `USAGEBUDGET_LOG` environment variable (Node), else nothing (`debug`
+   * with a `logger`).
+   */
+  logLevel?: LogLevel;
+  /**
+   * The proxy of every request, as a URL (`http://user:pass@proxy.example:8080`), or `false` to
+   * ignore the environment. By default, in Node, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (or
+   * their lower case): an `https` API through a `CONNECT` tunnel, an `http` one by absolute URI.
+   * Browsers use the system's proxy: the option has no effect there.
+   */
+  proxy?: string | false;
 }

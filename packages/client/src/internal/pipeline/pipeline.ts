@@ -59,6 +59,8 @@ export interface PipelineRequest {
   signal?: RequestSignal | undefined;
   /** The most bytes of body the transport reads (the size cap's step sets it). */
   maxResponseBytes?: number | undefined;
+  /** How axios connects in Node: its `proxy`, `httpsAgent` (the proxy's step sets them). */
+  axiosConfig?: Record<string, unknown> | undefined;
 }
 
 /** What an attempt got, whatever its status. */
