@@ -2,73 +2,60 @@
 // HTTPS (its CA given to Node as NODE_EXTRA_CA_CERTS, in a process of its own), signs the client
 // in: the authority sees the scope of the operation's token kind, the API the token it issued.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { budget, TENANT, useFaultServer } from './support/fault-server.js';
-import { makeCertificate } from './support/webhook-certificates.js';
+import { startTlsServer, type TlsServer } from './support/tls-server.js';
 
 const server = useFaultServer();
 const PARTNER_TENANT = '11111111-2222-4333-8444-555555555555';
-let authority: Server;
+let authority: TlsServer;
 let authorityURL: string;
 let folder: string;
 const tokenRequests: URLSearchParams[] = [];
 
 beforeAll(async () => {
-  folder = mkdtempSync(join(tmpdir(), 'usagebudget-identity-'));
-  const ca = makeCertificate({ commonName: 'Test Authority CA' });
-  const leaf = makeCertificate({ commonName: 'localhost', issuer: ca });
-  writeFileSync(join(folder, 'ca.pem'), ca.pem);
-  authority = createServer(
-    { cert: leaf.pem, key: leaf.key.export({ type: 'pkcs8', format: 'pem' }) as string },
-    (request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const base = `${authorityURL}/${PARTNER_TENANT}`;
-        response.setHeader('content-type', 'application/json');
-        if (request.url?.includes('openid-configuration')) {
-          response.end(
-            JSON.stringify({
-              issuer: `${base}/v2.0`,
-              authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-              token_endpoint: `${base}/oauth2/v2.0/token`,
-              end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-              jwks_uri: `${base}/discovery/v2.0/keys`,
-            }),
-          );
-        } else if (request.url?.split('?')[0]?.endsWith('/oauth2/v2.0/token')) {
-          tokenRequests.push(new URLSearchParams(Buffer.concat(chunks).toString()));
-          response.end(
-            JSON.stringify({
-              token_type: 'Bearer',
-              expires_in: 3600,
-              ext_expires_in: 3600,
-              access_token: `issued-${tokenRequests.length}`,
-            }),
-          );
-        } else {
-          response.statusCode = 404;
-          response.end('{}');
-        }
-      });
-    },
-  );
-  await new Promise<void>((resolve) => authority.listen(0, '127.0.0.1', resolve));
-  authorityURL = `https://localhost:${(authority.address() as { port: number }).port}`;
+  authority = await startTlsServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const base = `${authorityURL}/${PARTNER_TENANT}`;
+      response.setHeader('content-type', 'application/json');
+      if (request.url?.includes('openid-configuration')) {
+        response.end(
+          JSON.stringify({
+            issuer: `${base}/v2.0`,
+            authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+            token_endpoint: `${base}/oauth2/v2.0/token`,
+            end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+            jwks_uri: `${base}/discovery/v2.0/keys`,
+          }),
+        );
+      } else if (request.url?.split('?')[0]?.endsWith('/oauth2/v2.0/token')) {
+        tokenRequests.push(new URLSearchParams(Buffer.concat(chunks).toString()));
+        response.end(
+          JSON.stringify({
+            token_type: 'Bearer',
+            expires_in: 3600,
+            ext_expires_in: 3600,
+            access_token: `issued-${tokenRequests.length}`,
+          }),
+        );
+      } else {
+        response.statusCode = 404;
+        response.end('{}');
+      }
+    });
+  });
+  authorityURL = authority.url;
+  folder = authority.folder;
 });
 
-afterAll(async () => {
-  authority.closeAllConnections();
-  await new Promise((resolve) => authority.close(resolve));
-  rmSync(folder, { recursive: true, force: true });
-});
+afterAll(() => authority.close());
 
 it("signs in with @azure/identity's ClientSecretCredential against a loopback authority, one token for two calls", async () => {
   const identity = pathToFileURL(createRequire(import.meta.url).resolve('@azure/identity')).href;
@@ -91,7 +78,7 @@ console.log(JSON.stringify(amounts));
     env: {
       AZURE_LOG_LEVEL: process.env.AZURE_LOG_LEVEL ?? '',
       PATH: process.env.PATH ?? '',
-      NODE_EXTRA_CA_CERTS: join(folder, 'ca.pem'),
+      NODE_EXTRA_CA_CERTS: authority.caFile,
       AUTHORITY: authorityURL,
       API_URL: server.url,
     },

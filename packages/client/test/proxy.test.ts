@@ -3,9 +3,7 @@
 // partner behind a corporate proxy runs it), an `http` one by absolute URI, `NO_PROXY`, the
 // `proxy` option, and the proxy's credentials kept out of every log line and error.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpsServer, type Server } from 'node:https';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -13,36 +11,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOf } from './support/client-of.js';
 import { startProxy, type TestProxy } from './support/connect-proxy.js';
 import { budget, TENANT, useFaultServer } from './support/fault-server.js';
-import { makeCertificate } from './support/webhook-certificates.js';
+import { startTlsServer, type TlsServer } from './support/tls-server.js';
 
 const run = promisify(execFile);
 const TOKEN = 'SECRET-TOKEN-5d1f0c';
 const PROXY_PASSWORD = 'proxy-pass-9b3e';
 const DIST = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'index.js')).href;
 
-let api: Server;
+let api: TlsServer;
 let apiURL: string;
 let folder: string;
 const userAgents: (string | undefined)[] = [];
 
 beforeAll(async () => {
-  folder = mkdtempSync(join(tmpdir(), 'usagebudget-proxy-'));
-  const ca = makeCertificate({ commonName: 'Test Proxy CA' });
-  const leaf = makeCertificate({ commonName: 'localhost', issuer: ca });
-  writeFileSync(join(folder, 'ca.pem'), ca.pem);
-  api = createHttpsServer(
-    { cert: leaf.pem, key: leaf.key.export({ type: 'pkcs8', format: 'pem' }) as string },
-    (request, response) => {
-      userAgents.push(request.headers['user-agent']);
-      response.writeHead(200, {
-        'content-type': 'application/json',
-        'ms-requestid': String(request.headers['ms-requestid']),
-      });
-      response.end(JSON.stringify(budget(12)));
-    },
-  );
-  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-  apiURL = `https://localhost:${(api.address() as { port: number }).port}`;
+  api = await startTlsServer((request, response) => {
+    userAgents.push(request.headers['user-agent']);
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'ms-requestid': String(request.headers['ms-requestid']),
+    });
+    response.end(JSON.stringify(budget(12)));
+  });
+  apiURL = api.url;
+  folder = api.folder;
   writeFileSync(
     join(folder, 'client.mjs'),
     `import { UsageBudgetClient } from ${JSON.stringify(DIST)};
@@ -57,18 +48,14 @@ console.log(JSON.stringify(out));
   );
 });
 
-afterAll(async () => {
-  api.closeAllConnections();
-  await new Promise((resolve) => api.close(resolve));
-  rmSync(folder, { recursive: true, force: true });
-});
+afterAll(() => api.close());
 
 /** Runs the client's process (two calls) with `env` besides the API's CA; its outcomes, stderr. */
 async function clientProcess(env: Record<string, string>, options: object = {}) {
   const { stdout, stderr } = await run(process.execPath, [join(folder, 'client.mjs')], {
     env: {
       PATH: process.env.PATH ?? '',
-      NODE_EXTRA_CA_CERTS: join(folder, 'ca.pem'),
+      NODE_EXTRA_CA_CERTS: api.caFile,
       API_URL: apiURL,
       USAGEBUDGET_LOG: 'debug',
       CLIENT_OPTIONS: JSON.stringify(options),

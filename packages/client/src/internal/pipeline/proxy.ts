@@ -28,7 +28,8 @@ export function proxyLabel(proxyURL: string): string {
  * `NO_PROXY` and their lower case, read by `proxy-from-env`, as axios reads them), `false` for
  * none. An `https` request goes through a `CONNECT` tunnel (`https-proxy-agent`: TLS to the API
  * inside it, the proxy sees only the host), an `http` one by absolute URI (axios' own `proxy`).
- * Sets the request's `axiosConfig`; one agent per proxy URL per client, so tunnels are reused.
+ * Sets the request's `axiosConfig`, decided once per origin per client (the environment read then);
+ * one agent per proxy URL per client, so tunnels are reused.
  */
 export async function proxy(setting: string | false | undefined): Promise<PipelineStep> {
   const { getProxyForUrl } = await nodeOnly<typeof ProxyFromEnv>(PROXY_FROM_ENV);
@@ -43,29 +44,33 @@ export async function proxy(setting: string | false | undefined): Promise<Pipeli
     }
     return agent;
   };
+  // How each origin is reached, decided with its first request: the environment is read once a client and origin.
+  const configs = new Map<string, Promise<Record<string, unknown>>>();
+  const configFor = async (url: string): Promise<Record<string, unknown>> => {
+    const proxyURL = setting === false ? '' : (setting ?? getProxyForUrl(url));
+    // Direct, and axios must not apply the environment's proxy on its own.
+    if (!proxyURL) return { proxy: false };
+    if (url.startsWith('https:')) return { proxy: false, httpsAgent: await tunnel(proxyURL) };
+    const { protocol, hostname, port, username, password } = new URL(proxyURL);
+    return {
+      proxy: {
+        protocol: protocol.slice(0, -1),
+        host: hostname,
+        port: Number(port) || (protocol === 'https:' ? 443 : 80),
+        ...(username && { auth: { username: decodeURIComponent(username), password: decodeURIComponent(password) } }),
+      },
+    };
+  };
   return {
     name: 'proxy',
     async sendRequest(request, call, next) {
-      const proxyURL = setting === false ? '' : (setting ?? getProxyForUrl(request.url));
-      if (!proxyURL) {
-        // Direct, and axios must not apply the environment's proxy on its own.
-        request.axiosConfig = { ...request.axiosConfig, proxy: false };
-      } else if (request.url.startsWith('https:')) {
-        request.axiosConfig = { ...request.axiosConfig, proxy: false, httpsAgent: await tunnel(proxyURL) };
-      } else {
-        const { protocol, hostname, port, username, password } = new URL(proxyURL);
-        request.axiosConfig = {
-          ...request.axiosConfig,
-          proxy: {
-            protocol: protocol.slice(0, -1),
-            host: hostname,
-            port: Number(port) || (protocol === 'https:' ? 443 : 80),
-            ...(username && {
-              auth: { username: decodeURIComponent(username), password: decodeURIComponent(password) },
-            }),
-          },
-        };
+      const { origin } = new URL(request.url);
+      let config = configs.get(origin);
+      if (!config) {
+        config = configFor(request.url);
+        configs.set(origin, config);
       }
+      request.axiosConfig = { ...request.axiosConfig, ...(await config) };
       return next(request, call);
     },
   };
