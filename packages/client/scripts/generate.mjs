@@ -17,7 +17,7 @@ import {
   repositoryRoot,
   runGenerator,
 } from '../../../scripts/openapi-generator.mjs';
-import { requestTable } from './request-table.mjs';
+import { requestTable, tokenKindsTable } from './request-table.mjs';
 
 const GENERATOR_KEY = 'client';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,6 +59,7 @@ async function generate() {
     if (files.size === 0) throw new Error(`openapi-generator wrote no TypeScript into ${scratch}`);
     const bundled = JSON.parse(readFileSync(inputSpec.replace(/\.yaml$/, '.json'), 'utf8'));
     files.set('requests.ts', requestTable(bundled, regenerate));
+    files.set('token-kinds.ts', tokenKindsTable(bundled, regenerate));
     return files;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

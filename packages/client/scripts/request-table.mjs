@@ -70,3 +70,24 @@ ${types.join('\n')}
 }
 `;
 }
+
+/**
+ * The text of src/generated/token-kinds.ts: the operations that accept app+user tokens only
+ * (`x-token-kinds: [app+user]`), whose token a `TokenCredential` is asked for with the delegated
+ * scope. Apart from the request table, so that only the credential's step, loaded on first use,
+ * carries it.
+ */
+export function tokenKindsTable(document, regenerate) {
+  const appUserOnly = specOperations(document)
+    .filter(({ operation }) => {
+      const kinds = operation['x-token-kinds'] ?? [];
+      return kinds.length === 1 && kinds[0] === 'app+user';
+    })
+    .map(({ operationId }) => `'${operationId}'`);
+  return `// Written by scripts/generate.mjs from the bundled spec (\`${regenerate}\`); never edit.
+// The operations that accept app+user tokens only (the spec's \`x-token-kinds\`); the others accept both kinds.
+import type { OperationId } from './requests.js';
+
+export const appUserOnly: ReadonlySet<OperationId> = new Set<OperationId>([${appUserOnly.join(', ')}]);
+`;
+}

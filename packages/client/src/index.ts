@@ -5,11 +5,15 @@ export { UsageBudgetClient, type UsageBudgetClientOptions } from './client.js';
 export { type Cloud, type CloudName, clouds } from './clouds.js';
 export { CallPromise, type WithResponse } from './core/call-promise.js';
 export type {
+  AccessToken,
   CallOptions,
+  GetTokenOptions,
   Logger,
+  LogLevel,
   ResponseInfo,
   ResponseValidator,
   Throttle,
+  TokenCredential,
   TokenProvider,
 } from './core/call-types.js';
 export { bulkDefaults, clientDefaults } from './core/defaults.js';
@@ -20,6 +24,7 @@ export {
   ConflictError,
   ConnectionError,
   type ErrorFields,
+  MfaRequiredError,
   NotFoundError,
   PagingError,
   PartnerCenterError,

@@ -258,7 +258,8 @@ describe('retries', () => {
     const logger = { warn: (_: string, fields?: Record<string, unknown>) => warnings.push(fields ?? {}) };
     const { response } = await client({ logger }).getBudget(TENANT).withResponse();
     expect(response.attempts).toBe(2);
-    expect(warnings).toEqual([expect.objectContaining({ delayMs: 1000 })]);
+    expect(warnings.filter((fields) => 'delayMs' in fields)).toEqual([expect.objectContaining({ delayMs: 1000 })]);
+    expect(warnings[0]).toMatchObject({ operation: 'getUsageBudget', status: 429 }); // the attempt's line
     const [first, second] = server.requests;
     // A few ms of slack: timers and Date.now() round differently.
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(990);
@@ -521,7 +522,7 @@ describe('validation before sending', () => {
 
   it('never shows the credential in its validation message', () => {
     expect(() => client({ credential: '' })).toThrow(
-      /^credential must be a non-empty token or a function that returns one$/,
+      /^credential must be a non-empty token, a function that returns one, or a TokenCredential$/,
     );
   });
 });

@@ -76,7 +76,9 @@ describe('the attempt deadline (timeoutMs)', () => {
     const logger = { warn: (_: string, fields?: Record<string, unknown>) => retries.push(fields) };
     const error = await failure(client({ maxRetries: 2, timeoutMs: 300, logger }).getBudget(TENANT));
     expect(error).toBeInstanceOf(TimeoutError);
-    expect(retries).toHaveLength(2);
+    // A warning per retry (with its wait) beside the three attempts' lines.
+    expect(retries.filter((fields) => Object.hasOwn(fields as object, 'delayMs'))).toHaveLength(2);
+    expect(retries).toHaveLength(5);
   });
 
   it('ends headers followed by silence with a TimeoutError, not a ConnectionError', async () => {

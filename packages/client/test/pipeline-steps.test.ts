@@ -360,11 +360,11 @@ describe('throttle', () => {
 });
 
 describe('logging', () => {
-  it('writes a debug line per attempt and a warning per retry and per refresh, with the ids', async () => {
+  it('writes a debug line before and a line after each attempt, a warning per retry and per refresh, with the ids', async () => {
     const logger = { debug: vi.fn(), warn: vi.fn() };
-    const busy = new ServerError('503 busy', { status: 503 });
+    const busy = new ServerError('503 busy: the body says so', { status: 503, code: 503 });
     const { run } = pipelineOf(
-      [requestIds({}), logging(logger), retry(RETRY_FAST), logging({ debug: logger.debug })],
+      [requestIds({}), logging({ logger }), retry(RETRY_FAST), logging({ logger: { debug: logger.debug } })],
       { throws: busy },
       {},
     );
@@ -375,12 +375,12 @@ describe('logging', () => {
       'usagebudget: getUsageBudget test, attempt 2',
     ]);
     expect(logger.warn).toHaveBeenCalledWith(
-      expect.stringMatching(/^usagebudget: getUsageBudget test failed \(503 busy\), retry 1 in \d+(\.\d+)? ms$/),
+      expect.stringMatching(/^usagebudget: getUsageBudget test failed \(ServerError 503\), retry 1 in \d+(\.\d+)? ms$/),
       expect.objectContaining({ requestId: REQUEST_ID, attempt: 1 }),
     );
     const call = new Call(planOf(), []);
     call.ids = { requestId: REQUEST_ID, correlationId: REQUEST_ID };
-    logging(logger).onEvent?.({ kind: 'refresh', failure: undefined }, call);
+    logging({ logger }).onEvent?.({ kind: 'refresh', failure: undefined }, call);
     expect(logger.warn).toHaveBeenLastCalledWith(
       'usagebudget: getUsageBudget test got 401, retrying once with a fresh token',
       {

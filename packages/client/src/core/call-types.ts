@@ -21,10 +21,46 @@ export type TokenProvider = (context: {
   signal?: AbortSignal;
 }) => string | Promise<string>;
 
-/** Where the client writes what it does. `console` fits. Lines never contain the token. */
+/** An access token and when it expires, as `@azure/core-auth`'s `AccessToken` has them. */
+export interface AccessToken {
+  token: string;
+  /** When the token expires, in milliseconds since the epoch. */
+  expiresOnTimestamp: number;
+  /** When to ask for a new one (Azure's proactive refresh), in milliseconds since the epoch. */
+  refreshAfterTimestamp?: number;
+}
+
+/** What the client passes to `TokenCredential.getToken`, a subset of `@azure/core-auth`'s `GetTokenOptions`. */
+export interface GetTokenOptions {
+  /** Fires when the call ends (its deadline or the caller's signal). */
+  abortSignal?: AbortSignal;
+  /** The claims a `WWW-Authenticate` claims challenge asked for, decoded from base64 (JSON text). */
+  claims?: string;
+}
+
+/**
+ * A source of tokens in the Azure convention (`@azure/core-auth`'s `TokenCredential`): every
+ * credential of `@azure/identity` is one. The client asks it for the scope of its cloud and the
+ * operation's token kind: `https://api.partnercenter.microsoft.com/user_impersonation` for an
+ * operation that accepts app+user tokens only, `https://api.partnercenter.microsoft.com/.default`
+ * for the others. Structural: the client does not depend on `@azure/identity`.
+ */
+export interface TokenCredential {
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null>;
+}
+
+/** How much the client logs: `error` only, up to `warning`, `info` (a line per attempt) or `debug`. */
+export type LogLevel = 'error' | 'warning' | 'info' | 'debug';
+
+/**
+ * Where the client writes what it does. `console` fits. Lines never contain a body, the token or
+ * any header but `MS-RequestId` and `MS-CorrelationId`.
+ */
 export interface Logger {
-  debug?(message: string, fields?: Record<string, unknown>): void;
+  error?(message: string, fields?: Record<string, unknown>): void;
   warn?(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+  debug?(message: string, fields?: Record<string, unknown>): void;
 }
 
 /** Options of one call. */

@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import type { CloudName } from '../clouds.js';
-import type { Logger, ResponseValidator, TokenProvider } from './call-types.js';
+import type { Logger, LogLevel, ResponseValidator, TokenCredential, TokenProvider } from './call-types.js';
 
 /** Options of `UsageBudgetClient`. */
 export interface UsageBudgetClientOptions {
@@ -8,8 +8,12 @@ export interface UsageBudgetClientOptions {
   cloud?: CloudName;
   /** The API base URL, for a proxy, a mock or a test server. */
   baseURL?: string;
-  /** An access token, or a function that returns one (called before every attempt). */
-  credential: string | TokenProvider;
+  /**
+   * An access token; a function that returns one (called before every attempt); or a
+   * `TokenCredential` such as `@azure/identity`'s, asked for the scope of the cloud and the
+   * operation's token kind, its tokens kept until 2 minutes before they expire.
+   */
+  credential: string | TokenProvider | TokenCredential;
   /** `X-Locale`: the language of error descriptions; `en-US` by default. */
   locale?: string;
   /** `MS-PartnerCenter-Application`: your application's name, for Partner Center's diagnostics. */
@@ -53,6 +57,23 @@ export interface UsageBudgetClientOptions {
   backoff?: { initialDelayMs?: number; maxDelayMs?: number };
   /** The axios instance to send with (interceptors, proxies, adapters); the global axios by default. */
   axios?: AxiosInstance;
-  /** Receives a debug line per attempt and a warning per retry. */
+  /**
+   * Where log lines go, at `logLevel`: standard error by default (the console in browsers). Given
+   * without a level, it gets every line (`debug`).
+   */
   logger?: Logger;
+  /**
+   * How much to log: `error`, `warning` (retries, refreshes, attempts that may be retried), `info`
+   * (a line per attempt: operation, status, duration, `MS-RequestId`, `MS-CorrelationId`) or
+   * `debug`. By default the `USAGEBUDGET_LOG` environment variable (Node), else nothing (`debug`
+   * with a `logger`).
+   */
+  logLevel?: LogLevel;
+  /**
+   * The proxy of every request, as a URL (`http://user:pass@proxy.example:8080`), or `false` to
+   * ignore the environment. By default, in Node, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (or
+   * their lower case): an `https` API through a `CONNECT` tunnel, an `http` one by absolute URI.
+   * Browsers use the system's proxy: the option has no effect there.
+   */
+  proxy?: string | false;
 }

@@ -48,6 +48,13 @@ export class BadRequestError extends PartnerCenterError {}
 /** 401, or a token that could not be obtained: the token is missing, expired or for another audience. */
 export class AuthenticationError extends PartnerCenterError {}
 
+/**
+ * 401 or 403 because the App+User token does not show that the user signed in with multi-factor
+ * authentication (Partner Center's code `900421`, or a description that names MFA). Asking the
+ * same credential again does not help: the user must sign in again with MFA.
+ */
+export class MfaRequiredError extends AuthenticationError {}
+
 /** 403: the customer belongs to another partner, or the caller's role lacks rights. */
 export class PermissionDeniedError extends PartnerCenterError {}
 
@@ -128,6 +135,7 @@ for (const [name, ErrorClass] of Object.entries({
   PartnerCenterError,
   BadRequestError,
   AuthenticationError,
+  MfaRequiredError,
   PermissionDeniedError,
   NotFoundError,
   ConflictError,

@@ -9,6 +9,7 @@ import {
   ConflictError,
   ConnectionError,
   type ErrorFields,
+  MfaRequiredError,
   NotFoundError,
   PartnerCenterError,
   PermissionDeniedError,
@@ -84,8 +85,25 @@ export function errorFromResponse(
   return errorWithDetails(status, what, known);
 }
 
+/** Partner Center's code for an App+User call whose token does not carry MFA. */
+const MFA_REQUIRED_CODE = 900421;
+
+/** What to do about a token without MFA, and where Microsoft says so. */
+const MFA_ADVICE =
+  'the App+User token does not show a sign-in with multi-factor authentication: sign the user in again with MFA ' +
+  '(https://learn.microsoft.com/partner-center/security/partner-security-requirements-mandating-mfa)';
+
+/** A 401 or 403 that says the token lacks MFA: Partner Center's code 900421, or words that name MFA. */
+function isMfaRequired(status: number, { code, description = '' }: ErrorFields): boolean {
+  return (
+    (status === 401 || status === 403) &&
+    (Number(code) === MFA_REQUIRED_CODE || /\bMFA\b|multi-?factor/i.test(description))
+  );
+}
+
 /** The error class of `status`, with a message that names its code and request id. */
 export function errorWithDetails(status: number, what: string, known: ErrorFields): PartnerCenterError {
+  if (isMfaRequired(status, known)) return new MfaRequiredError(`${status} ${MFA_ADVICE}: ${what}`, known);
   const details = [
     known.code === undefined ? '' : `code ${known.code}`,
     known.requestId ? `MS-RequestId ${known.requestId}` : '',

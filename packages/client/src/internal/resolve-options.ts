@@ -39,9 +39,11 @@ export function resolveClientOptions(options: UsageBudgetClientOptions): Resolve
   const { credential, locale = clientDefaults.locale, application, cloud = clientDefaults.cloud } = options;
   // Never shown in the message: the credential may be a token.
   check(
-    typeof credential === 'function' || (typeof credential === 'string' && credential !== ''),
+    typeof credential === 'function' ||
+      typeof (credential as { getToken?: unknown })?.getToken === 'function' ||
+      (typeof credential === 'string' && credential !== ''),
     'credential',
-    'must be a non-empty token or a function that returns one',
+    'must be a non-empty token, a function that returns one, or a TokenCredential',
   );
   check(Object.hasOwn(clouds, cloud), 'cloud', `must be one of ${Object.keys(clouds).join(', ')}`, cloud);
   const baseURL = options.baseURL ?? clouds[cloud].baseURL;

@@ -19,20 +19,21 @@ import { axiosTransport } from './transport.js';
  * that only some calls or clients need is a `lazyStep`, loaded with the first call that needs it.
  */
 export function clientPipeline(options: ResolvedClientOptions): RunCall {
-  const { credential, logger } = options;
+  const { credential } = options;
   const steps: (PipelineStep | false)[] = [
     requestIds(options.headers),
+    lazyStep('environment', async () => (await import('./environment.js')).environment(options)),
     callDeadline(options.totalTimeoutMs),
     retry(options.retry),
     typeof credential === 'string'
       ? fixedToken(credential)
-      : lazyStep('credential', async () => (await import('./credential.js')).credential(credential)),
+      : lazyStep('credential', async () => (await import('./credential.js')).credential(credential, options.cloud)),
     lazyStep(
       'throttle',
       async () => (await import('./throttle.js')).throttle(),
       (call) => call.plan.options.throttle !== undefined,
     ),
-    !!logger && lazyStep('logging', async () => (await import('./logging.js')).logging(logger)),
+    lazyStep('logging', async () => (await import('./logging.js')).logging(options)),
     attemptDeadline(options.timeoutMs),
     errorMapping(),
     responseParsing(options.validateResponses),

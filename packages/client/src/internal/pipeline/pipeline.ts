@@ -59,6 +59,8 @@ export interface PipelineRequest {
   signal?: RequestSignal | undefined;
   /** The most bytes of body the transport reads (the size cap's step sets it). */
   maxResponseBytes?: number | undefined;
+  /** How axios connects in Node: its `proxy`, `httpsAgent` (the proxy's step sets them). */
+  axiosConfig?: Record<string, unknown> | undefined;
 }
 
 /** What an attempt got, whatever its status. */
@@ -149,8 +151,11 @@ export function lazyStep(
   needs: (call: Call) => boolean = () => true,
 ): PipelineStep {
   let step: PipelineStep | undefined;
+  // One load for the calls that start together: each step keeps what it knows (a token, a throttle).
+  let loading: Promise<PipelineStep> | undefined;
   const loaded = async (request: PipelineRequest, call: Call, next: SendRequest) => {
-    step ??= await load();
+    loading ??= load();
+    step = await loading;
     return step.sendRequest(request, call, next);
   };
   return {

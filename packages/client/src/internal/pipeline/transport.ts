@@ -50,6 +50,7 @@ export function axiosTransport(instance: AxiosInstance | undefined): Transport {
         // No transform: the body stays the text it came as.
         transformResponse: [],
         validateStatus: null,
+        ...request.axiosConfig,
       });
       call.response = pipelineResponse(response);
       return call.response;
