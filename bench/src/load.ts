@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { budgetPath, patchBody, sdkHeaders } from './requests.js';
+import { budgetPath, budgetPathOf, patchBody, sdkHeaders } from './requests.js';
 import { percentile } from './stats.js';
 
 export type Method = 'GET' | 'PATCH';
@@ -10,6 +10,8 @@ export interface LoadOptions {
   readonly method: Method;
   readonly connections: number;
   readonly seconds: number;
+  /** The customers PATCHes go to, in turn; the demo partner's first alone by default. */
+  readonly patchCustomers?: readonly string[];
 }
 
 export interface LoadRun {
@@ -29,15 +31,24 @@ function prebuiltGets(): autocannon.Request[] {
   return Array.from({ length: 100 }, () => ({ method: 'GET', path: budgetPath, headers: sdkHeaders() }));
 }
 
-/** PATCHes built per request: a new MS-RequestId and amount each, so none is a replay and each writes. */
-function patches(): autocannon.Request {
+/**
+ * PATCHes built per request: a new MS-RequestId and amount each, so none is a replay and each
+ * writes; to `customers` in turn when given.
+ */
+function patches(customers: readonly string[] | undefined): autocannon.Request {
   let sent = 0;
   return {
     method: 'PATCH',
     path: budgetPath,
     setupRequest: (request) => {
       sent++;
-      return { ...request, headers: { ...sdkHeaders(), 'Content-Type': 'application/json' }, body: patchBody(sent) };
+      const path = customers?.length ? budgetPathOf(customers[sent % customers.length] as string) : budgetPath;
+      return {
+        ...request,
+        path,
+        headers: { ...sdkHeaders(), 'Content-Type': 'application/json' },
+        body: patchBody(sent),
+      };
     },
   };
 }
@@ -47,7 +58,7 @@ function patches(): autocannon.Request {
  * response (autocannon's own histogram keeps whole milliseconds only, too coarse at ~1 ms). Any
  * error or non-2xx answer fails the run: a figure that counts failures is not a throughput.
  */
-export function runLoad({ origin, method, connections, seconds }: LoadOptions): Promise<LoadRun> {
+export function runLoad({ origin, method, connections, seconds, patchCustomers }: LoadOptions): Promise<LoadRun> {
   const latencies: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -57,7 +68,7 @@ export function runLoad({ origin, method, connections, seconds }: LoadOptions): 
         duration: seconds,
         // Stop a stuck server instead of waiting: the whole bench is bounded in time.
         timeout: 10,
-        requests: method === 'GET' ? prebuiltGets() : [patches()],
+        requests: method === 'GET' ? prebuiltGets() : [patches(patchCustomers)],
       },
       (error: unknown, result) => {
         if (error) return reject(error);

@@ -5,7 +5,9 @@ import { demoPartner } from '@usagebudget/server/testing';
 /** Every request goes to the demo partner's first customer, with its token. */
 export const customerId = demoPartner.customerId;
 export const token = demoPartner.token;
-export const budgetPath = `/v1/customers/${customerId}/usagebudget`;
+/** The budget of a customer of the demo partner. */
+export const budgetPathOf = (customer: string) => `/v1/customers/${customer}/usagebudget`;
+export const budgetPath = budgetPathOf(customerId);
 
 /**
  * The headers UsageBudgetClient sends, with new ids per request as it makes them: every load and

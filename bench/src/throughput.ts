@@ -28,9 +28,15 @@ export interface Scenario {
   readonly runs: readonly ThroughputRun[];
 }
 
+/** A server and a method to load it with (PATCHes to `patchCustomers` in turn, when given). */
+export interface PlannedScenario {
+  readonly server: BenchServer;
+  readonly method: Method;
+  readonly patchCustomers?: readonly string[];
+}
+
 async function measure(
-  server: BenchServer,
-  method: Method,
+  { server, method, patchCustomers }: PlannedScenario,
   seconds: number,
   connections: number,
 ): Promise<ThroughputRun> {
@@ -38,7 +44,13 @@ async function measure(
   const databaseBefore = server.databaseCpuSeconds?.();
   const generatorBefore = process.cpuUsage();
   const started = performance.now();
-  const run = await runLoad({ origin: server.origin, method, connections, seconds });
+  const run = await runLoad({
+    origin: server.origin,
+    method,
+    connections,
+    seconds,
+    ...(patchCustomers ? { patchCustomers } : {}),
+  });
   const wallSeconds = (performance.now() - started) / 1000;
   const cpuAfter = server.cpuSeconds();
   const databaseAfter = server.databaseCpuSeconds?.();
@@ -62,18 +74,19 @@ async function measure(
  * (A B C ...), then round 2, and so on, so slow drifts of the machine's load hit all scenarios alike.
  */
 export async function measureThroughput(
-  planned: readonly { readonly server: BenchServer; readonly method: Method }[],
+  planned: readonly PlannedScenario[],
   settings: ThroughputSettings,
   progress: (line: string) => void,
 ): Promise<Scenario[]> {
-  const scenarios = planned.map(({ server, method }) => ({ server, method, runs: [] as ThroughputRun[] }));
-  for (const { server, method } of scenarios) {
-    progress(`warm-up ${method} ${server.name}`);
-    await measure(server, method, settings.warmupSeconds, settings.connections);
+  const scenarios = planned.map((scenario) => ({ ...scenario, runs: [] as ThroughputRun[] }));
+  for (const scenario of scenarios) {
+    progress(`warm-up ${scenario.method} ${scenario.server.name}`);
+    await measure(scenario, settings.warmupSeconds, settings.connections);
   }
   for (let round = 1; round <= settings.rounds; round++) {
-    for (const { server, method, runs } of scenarios) {
-      const run = await measure(server, method, settings.seconds, settings.connections);
+    for (const scenario of scenarios) {
+      const { server, method, runs } = scenario;
+      const run = await measure(scenario, settings.seconds, settings.connections);
       runs.push(run);
       progress(
         `round ${round}/${settings.rounds} ${method} ${server.name}: ${Math.round(run.requestsPerSecond)} req/s`,
