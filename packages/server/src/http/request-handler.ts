@@ -80,6 +80,15 @@ function fillTemplate(template: string, segments: readonly string[]): string {
 }
 
 /**
+ * `next(value)` at once when `value` is at hand, or once it settles: each step of the front door
+ * (a namespace's token, the shared throttle, a namespace's customer) may wait on the store, and
+ * a request that waits on nothing stays synchronous.
+ */
+function andThen<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+/**
  * The headers the front door checks for each operation (those it does not check itself). Every
  * operation the spec declares must have a handler before the first request comes: this throws
  * for one without, or one that claims a header the spec does not declare for it.
@@ -199,23 +208,9 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
   const callOperation = (inFlight: InFlightRequest, route: RouteRule, values: string[]): Reply | Promise<Reply> => {
     const operation = routeOperation(inFlight, route);
     // The config's tokens are known at once; a namespace's is read from the store.
-    const caller = deps.partners.authenticate(inFlight.req.headers.authorization);
-    return caller instanceof Promise
-      ? caller.then((found) => callAuthenticated(inFlight, route, operation, values, found))
-      : callAuthenticated(inFlight, route, operation, values, caller);
-  };
-
-  const callAuthenticated = (
-    inFlight: InFlightRequest,
-    route: RouteRule,
-    operation: OperationRule,
-    values: string[],
-    caller: Caller,
-  ): Reply | Promise<Reply> => {
-    const admitted = admit(inFlight, operation, caller);
-    return admitted instanceof Promise
-      ? admitted.then(() => callAdmitted(inFlight, route, operation, values, caller))
-      : callAdmitted(inFlight, route, operation, values, caller);
+    return andThen(deps.partners.authenticate(inFlight.req.headers.authorization), (caller) =>
+      andThen(admit(inFlight, operation, caller), () => callAdmitted(inFlight, route, operation, values, caller)),
+    );
   };
 
   const callAdmitted = (
@@ -228,12 +223,9 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     const { partner } = caller;
     const { customerId, segments, pathParameters } = checkPath(operation, values);
     const authorized = customerId === undefined ? undefined : deps.partners.authorize(partner, customerId);
-    if (authorized instanceof Promise) {
-      return authorized.then(() =>
-        callChecked(inFlight, route, operation, caller, { customerId, segments, pathParameters }),
-      );
-    }
-    return callChecked(inFlight, route, operation, caller, { customerId, segments, pathParameters });
+    return andThen(authorized, () =>
+      callChecked(inFlight, route, operation, caller, { customerId, segments, pathParameters }),
+    );
   };
 
   const callChecked = (
