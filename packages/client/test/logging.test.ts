@@ -50,6 +50,19 @@ describe('logs', () => {
     expect(lines.map(({ level, fields }) => [level, fields?.status])).toEqual([['error', 404]]);
   });
 
+  it("logs an attempt the caller aborted at info, not as a warning: nothing went wrong (the CLI's Ctrl-C)", async () => {
+    const { lines, logger } = recordingLogger();
+    server.enqueue({ hang: true });
+    const controller = new AbortController();
+    const call = clientOf(server, { logger, logLevel: 'debug' }).getBudget(TENANT, { signal: controller.signal });
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1), { timeout: 10_000 });
+    controller.abort();
+    expect((await failure(call)).name).toBe('AbortError');
+    const attempt = lines.find(({ line }) => line.includes('attempt 1: no response'));
+    expect(attempt?.level).toBe('info');
+    expect(lines.filter(({ level }) => level === 'warning' || level === 'error')).toEqual([]);
+  });
+
   it('never writes a body, the token or another header, whatever the service echoes', async () => {
     const { lines, logger } = recordingLogger();
     const TOKEN = 'TOKEN-SECRET-3b9d';

@@ -43,9 +43,14 @@ export function logLevelOf(option: string | undefined, logger: Logger | undefine
   return logger ? 'debug' : undefined;
 }
 
-/** The level of an attempt's line: a 2xx is `info`, what the policy may retry (no response, 408, 429, 5xx) `warning`, the rest `error`. */
-function attemptLevel(status: number | undefined): LogLevel {
+/**
+ * The level of an attempt's line: a 2xx is `info`, and so is an attempt the caller aborted (its
+ * own signal: nothing went wrong); what the policy may retry (no response, 408, 429, 5xx)
+ * `warning`, the rest `error`.
+ */
+function attemptLevel(status: number | undefined, failure: unknown): LogLevel {
   if (status !== undefined && status >= 200 && status < 300) return 'info';
+  if (status === undefined && (failure as { name?: unknown } | undefined)?.name === 'AbortError') return 'info';
   return status === undefined || status === 408 || status === 429 || status >= 500 ? 'warning' : 'error';
 }
 
@@ -93,7 +98,7 @@ export function logging({
         const named = ids(call);
         const outcome = status === undefined ? `no response (${failureName(failure)})` : String(status);
         log(
-          attemptLevel(status),
+          attemptLevel(status, failure),
           `${call.plan.label} attempt ${attempt}: ${outcome} in ${durationMs} ms (MS-RequestId ${named.requestId}, MS-CorrelationId ${named.correlationId})`,
           { operation: call.plan.operationId, status, durationMs, attempt, ...named },
         );
