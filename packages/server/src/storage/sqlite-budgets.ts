@@ -22,7 +22,9 @@ export function sqliteBudgets(db: Database): Synchronous<BudgetStore> {
     'INSERT INTO budget_applies (partner_id, customer_id, request_id, amount, applied_at) VALUES (?, ?, ?, ?, ?)',
   );
   const deleteReplays = db.prepare('DELETE FROM replays WHERE created_at < ?');
-  const selectStanding = db.prepare<[string], StandingRow>(`${STANDING} WHERE c.customer_id = ? AND c.offer <> 'none'`);
+  const selectStanding = db.prepare<[string, string], StandingRow>(
+    `${STANDING} WHERE c.partner_id = ? AND c.customer_id = ? AND c.offer <> 'none'`,
+  );
 
   // The replay check, the update and its record commit together or not at all.
   const applyOnce = db.transaction((update: BudgetUpdate): UpdateOutcome => {
@@ -39,7 +41,7 @@ export function sqliteBudgets(db: Database): Synchronous<BudgetStore> {
     if (update.requestId !== undefined) {
       insertReplay.run(update.partnerId, update.requestId, update.customerId, update.amount, update.response, now);
     }
-    const standing = selectStanding.get(update.customerId);
+    const standing = selectStanding.get(update.partnerId, update.customerId);
     return { kind: 'applied', response: update.response, standing: standing && toStanding(standing) };
   });
 

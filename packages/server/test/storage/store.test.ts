@@ -293,6 +293,39 @@ describe.each(ENGINES)('the store on $name', (engine) => {
     expect(noUsage).toEqual({ kind: 'applied', response: '{}', standing: undefined });
   });
 
+  it("returns the standing of the updating partner's customer when another partner has a customer of the same id", async () => {
+    const usage = (cost: string) => ({
+      usage: {
+        offer: 'azurePlan' as const,
+        currency: 'USD',
+        cost,
+        usdCost: cost,
+        lastModified: '2024-05-02T00:00:00+00:00',
+      },
+    });
+    const first = customer('Contoso', usage('10'), '200');
+    // Another partner (a namespace seeded from the same fixtures) holds the same customer id, and
+    // its id sorts first: a lookup by the customer's id alone would find its row first.
+    const theirs = partner(
+      [{ ...customer('Contoso', usage('999'), '5'), id: first.id }],
+      '00000000-0000-4000-8000-000000000001',
+    );
+    const mine = partner([first], 'ffffffff-ffff-4fff-bfff-fffffffffff1');
+    const { store } = await engine.fresh();
+    await store.seed([theirs, mine]);
+    const applied = await store.update({
+      partnerId: mine.id,
+      requestId: randomUUID(),
+      customerId: first.id,
+      amount: '100',
+      response: '{}',
+    });
+    expect(applied).toMatchObject({
+      kind: 'applied',
+      standing: { customerId: first.id, partnerId: mine.id, budget: '100', usage: { cost: '10' } },
+    });
+  });
+
   it("spends a partner's burst, then answers the seconds until a token is back; other partners keep theirs", async () => {
     const { store } = await engine.fresh();
     // One token in 1,000 s: none comes back while the test runs.
