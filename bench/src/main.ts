@@ -29,6 +29,7 @@ import {
   startStatefulMock,
 } from './servers.js';
 import { measureBundle, measureImports } from './startup.js';
+import type { Check } from './stats.js';
 import { measureThroughput } from './throughput.js';
 import { measureWebhookLatency } from './webhook-latency.js';
 import { measureWebhookVerification } from './webhook-verify.js';
@@ -147,37 +148,38 @@ async function main(): Promise<void> {
   }, DEADLINE_MS);
   deadline.unref();
 
+  // One section alone: its targets, then its report.
+  const section = async <T>(
+    measure: () => Promise<T>,
+    checks: (figures: T) => Check[],
+    render: (figures: T) => string,
+  ) => {
+    const figures = await measure();
+    process.stdout.write(`${targetsTable(checks(figures))}\n\n${render(figures)}`);
+  };
+  let alone: (() => Promise<void>) | undefined;
   if (values.client) {
-    try {
-      const client = await measureClientOnly(settings);
-      process.stdout.write(`${targetsTable(clientChecksOf(client))}\n\n${renderClientMarkdown(client)}\n`);
-    } finally {
-      clearTimeout(deadline);
-    }
-    return;
+    alone = () =>
+      section(
+        () => measureClientOnly(settings),
+        clientChecksOf,
+        (client) => `${renderClientMarkdown(client)}\n`,
+      );
+  } else if (values.webhooks) {
+    alone = () => section(() => measureWebhooks(settings), webhookChecksOf, renderWebhooksMarkdown);
+  } else if (values.engines) {
+    alone = () =>
+      section(
+        () => measureEngines(settings.engines, progress),
+        engineChecksOf,
+        (engines) => `${renderEnginesMarkdown(engines)}\n`,
+      );
+  } else if (values.bulk) {
+    alone = () => section(() => measureBulkApply(settings.bulk, progress), bulkChecksOf, renderBulkMarkdown);
   }
-  if (values.webhooks) {
+  if (alone) {
     try {
-      const webhooks = await measureWebhooks(settings);
-      process.stdout.write(`${targetsTable(webhookChecksOf(webhooks))}\n\n${renderWebhooksMarkdown(webhooks)}`);
-    } finally {
-      clearTimeout(deadline);
-    }
-    return;
-  }
-  if (values.engines) {
-    try {
-      const engines = await measureEngines(settings.engines, progress);
-      process.stdout.write(`${targetsTable(engineChecksOf(engines))}\n\n${renderEnginesMarkdown(engines)}\n`);
-    } finally {
-      clearTimeout(deadline);
-    }
-    return;
-  }
-  if (values.bulk) {
-    try {
-      const bulk = await measureBulkApply(settings.bulk, progress);
-      process.stdout.write(`${targetsTable(bulkChecksOf(bulk))}\n\n${renderBulkMarkdown(bulk)}`);
+      await alone();
     } finally {
       clearTimeout(deadline);
     }
