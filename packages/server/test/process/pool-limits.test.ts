@@ -98,18 +98,10 @@ describe('the PostgreSQL pool of one server', () => {
       await first.query(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'usagebudget-server'",
       );
-      for (let attempt = 0; attempt < 10; attempt++) {
-        const holder = new pg.Client({ connectionString: db });
-        const refused = await holder.connect().then(
-          () => undefined,
-          (error: { code?: string }) => error.code,
-        );
-        if (refused !== undefined) {
-          expect(refused).toBe('53300');
-          break;
-        }
-        holders.push(holder);
-      }
+      // A terminated session frees its slot only once its backend has exited, after
+      // pg_terminate_backend returns: wait for that, then take the slots until a round takes none.
+      expect(await serverSessionsGone(first)).toBe(true);
+      for (let round = 0; round < 10 && (await takeFreeSlots(db, holders)) > 0; round++) await sleep(200);
       expectUnavailable(await read());
       expectUnavailable(await sendRaw(server.url, { path: '/readyz' }));
 
@@ -122,3 +114,32 @@ describe('the PostgreSQL pool of one server', () => {
     }
   });
 });
+
+/** Whether the server's sessions have left pg_stat_activity, within about 30 s. */
+async function serverSessionsGone(client: pg.Client): Promise<boolean> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const { rows } = await client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'usagebudget-server'",
+    );
+    if (rows[0]?.n === 0) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+/** Opens sessions into `holders` until PostgreSQL refuses one (too many clients); how many it opened. */
+async function takeFreeSlots(db: string, holders: pg.Client[]): Promise<number> {
+  for (let taken = 0; taken < 10; taken++) {
+    const holder = new pg.Client({ connectionString: db });
+    const refused = await holder.connect().then(
+      () => undefined,
+      (error: { code?: string }) => error.code,
+    );
+    if (refused !== undefined) {
+      expect(refused).toBe('53300');
+      return taken;
+    }
+    holders.push(holder);
+  }
+  throw new Error('PostgreSQL accepted 10 sessions past max_connections');
+}
