@@ -47,10 +47,27 @@ export interface StartedPrism extends StartedProcess {
  */
 export async function startPrism(options: PrismOptions = {}): Promise<StartedPrism> {
   // Imported when needed: the process helper is ESM, and this entry also loads from CommonJS.
-  const { freePort, startProcess } = await import('@usagebudget/server/testing');
+  const { freePort } = await import('@usagebudget/server/testing');
+  if (options.port) return startPrismOn(options.port, options);
+  // A free port can be taken by another process before Prism binds it: Prism then exits at start,
+  // and a new port is tried (a bounded number of times).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPrismOn(await freePort(), options);
+    } catch (error) {
+      const exitedEarly = error instanceof Error && error.message.includes('before it was ready');
+      if (!exitedEarly || attempt === PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** How many free ports `startPrism` tries when Prism exits before it listens. */
+const PORT_ATTEMPTS = 3;
+
+async function startPrismOn(port: number, options: PrismOptions): Promise<StartedPrism> {
+  const { startProcess } = await import('@usagebudget/server/testing');
   const mode = options.mode ?? 'mock';
   const host = options.host ?? '127.0.0.1';
-  const port = options.port || (await freePort());
   const args = [prismBin(), mode, '--host', host, '--port', String(port)];
   if (options.errors ?? true) args.push('--errors');
   if (options.dynamic) args.push('--dynamic');
