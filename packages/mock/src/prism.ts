@@ -47,22 +47,9 @@ export interface StartedPrism extends StartedProcess {
  */
 export async function startPrism(options: PrismOptions = {}): Promise<StartedPrism> {
   // Imported when needed: the process helper is ESM, and this entry also loads from CommonJS.
-  const { freePort } = await import('@usagebudget/server/testing');
-  if (options.port) return startPrismOn(options.port, options);
-  // A free port can be taken by another process before Prism binds it: Prism then exits at start,
-  // and a new port is tried (a bounded number of times).
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startPrismOn(await freePort(), options);
-    } catch (error) {
-      const exitedEarly = error instanceof Error && error.message.includes('before it was ready');
-      if (!exitedEarly || attempt === PORT_ATTEMPTS) throw error;
-    }
-  }
+  const { startOnFreePort } = await import('@usagebudget/server/testing');
+  return options.port ? startPrismOn(options.port, options) : startOnFreePort((port) => startPrismOn(port, options));
 }
-
-/** How many free ports `startPrism` tries when Prism exits before it listens. */
-const PORT_ATTEMPTS = 3;
 
 async function startPrismOn(port: number, options: PrismOptions): Promise<StartedPrism> {
   const { startProcess } = await import('@usagebudget/server/testing');

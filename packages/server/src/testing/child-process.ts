@@ -126,6 +126,11 @@ function spawnTracked(
   return child;
 }
 
+/** The process `startProcess` started ended before it printed its ready line (a port taken, a bad argument). */
+export class ExitedBeforeReadyError extends Error {
+  override name = 'ExitedBeforeReadyError';
+}
+
 /** Spawns a process, waits for its ready line, and returns a handle that stops it by pid. */
 export function startProcess(options: StartProcessOptions): Promise<StartedProcess> {
   const child = spawnTracked(options.command, options.args, options);
@@ -139,12 +144,13 @@ export function startProcess(options: StartProcessOptions): Promise<StartedProce
     let pending = '';
     let settled = false;
     const timeoutMs = options.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-    const fail = (reason: string) => {
+    const fail = (reason: string, exitedEarly = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      reject(new Error(`${options.name}: ${reason}\n--- output ---\n${output.slice(-4000)}`));
+      const message = `${options.name}: ${reason}\n--- output ---\n${output.slice(-4000)}`;
+      reject(exitedEarly ? new ExitedBeforeReadyError(message) : new Error(message));
     };
     const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
     const onData = (chunk: Buffer, fromStdout: boolean) => {
@@ -177,7 +183,7 @@ export function startProcess(options: StartProcessOptions): Promise<StartedProce
     child.stdout?.on('data', (chunk: Buffer) => onData(chunk, true));
     child.stderr?.on('data', (chunk: Buffer) => onData(chunk, false));
     child.once('error', (error) => fail(`failed to start: ${error.message}`));
-    exited.then((code) => fail(`exited with ${code} before it was ready`));
+    exited.then((code) => fail(`exited with ${code} before it was ready`, true));
   });
 }
 

@@ -8,6 +8,7 @@ export { type BudgetApply, readBudgetApplies } from '../storage/budget-applies.j
 export { serverBinPath } from './bin-path.js';
 export {
   DEFAULT_READY_TIMEOUT_MS,
+  ExitedBeforeReadyError,
   type Finished,
   isRunning,
   type RunToEndOptions,
@@ -17,7 +18,14 @@ export {
   type SystemUser,
   startProcess,
 } from './child-process.js';
-export { freePort, type LoopbackServer, listenOnLoopback, portIsFree } from './loopback.js';
+export {
+  type FreePortAttempts,
+  freePort,
+  type LoopbackServer,
+  listenOnLoopback,
+  portIsFree,
+  startOnFreePort,
+} from './loopback.js';
 export { type NodeServerOptions, type StartedServer, startNodeServer } from './node-server.js';
 export {
   POSTGRES_BIN_VARIABLE,

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
+import { ExitedBeforeReadyError } from './child-process.js';
 
 /** Asks the OS for a free TCP port on 127.0.0.1. Prefer `--port 0` where a program supports it. */
 export function freePort(): Promise<number> {
@@ -15,6 +16,32 @@ export function freePort(): Promise<number> {
       });
     });
   });
+}
+
+/** How `startOnFreePort` starts: how many ports it tries, and where it gets them. */
+export interface FreePortAttempts {
+  /** Default 3. */
+  attempts?: number;
+  /** Default `freePort`; a test hands out a taken port through it. */
+  pickPort?: () => Promise<number>;
+}
+
+/**
+ * Starts a program that cannot listen on port 0 on a free port, and on another one when the
+ * program exits before it is ready: another process can take the port between `freePort()` and
+ * the program binding it (CI saw Prism exit at start so).
+ */
+export async function startOnFreePort<T>(
+  start: (port: number) => Promise<T>,
+  { attempts = 3, pickPort = freePort }: FreePortAttempts = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await pickPort());
+    } catch (error) {
+      if (!(error instanceof ExitedBeforeReadyError) || attempt >= attempts) throw error;
+    }
+  }
 }
 
 /** Whether `port` on 127.0.0.1 can be bound now: how tests check that a stopped process let its port go. */

@@ -9,7 +9,7 @@ import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { runToEnd, type StartedProcess, type SystemUser, startProcess } from './child-process.js';
-import { freePort } from './loopback.js';
+import { startOnFreePort } from './loopback.js';
 
 /** The environment variable naming the folder of `initdb` and `postgres`, when they are not where Debian puts them. */
 export const POSTGRES_BIN_VARIABLE = 'USAGEBUDGET_POSTGRES_BIN';
@@ -167,8 +167,10 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Star
   try {
     if (user) await chown(dir, user.uid, user.gid);
     await initCluster(bin, dir, user, { timeoutMs, password: options.password });
-    port = await freePort();
-    await start();
+    await startOnFreePort(async (free) => {
+      port = free;
+      await start();
+    });
   } catch (error) {
     await shutDown();
     await rm(dir, { recursive: true, force: true });
