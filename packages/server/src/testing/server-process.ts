@@ -18,7 +18,11 @@ export interface ServerProcessOptions {
   readonly db?: string;
   /** More flags, such as `['--rate-limit', '1', '--no-access-log']`. */
   readonly args?: readonly string[];
-  /** The server's whole environment; this process's by default. */
+  /**
+   * The server's whole environment. By default this process's, without its `USAGEBUDGET_*`
+   * variables: each flag has such a twin, and one left set in a developer's shell (a rate limit,
+   * an admin token) would change every test server. Pass them here, or as flags, to set them.
+   */
   readonly env?: NodeJS.ProcessEnv;
   /** How long to wait for the listening line; `DEFAULT_READY_TIMEOUT_MS` (90 s) by default. */
   readonly timeoutMs?: number;
@@ -52,7 +56,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       name: 'usagebudget-server',
       script: serverBinPath,
       args: [...args, ...(options.args ?? [])],
-      ...(options.env ? { env: options.env } : {}),
+      env: options.env ?? withoutServerSettings(process.env),
       timeoutMs: options.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     });
   } catch (error) {
@@ -73,6 +77,10 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       return exited;
     },
   };
+}
+
+function withoutServerSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('USAGEBUDGET_')));
 }
 
 /** A partner of the short config form: app+user tokens and customer GUIDs (Azure plans in USD, no cost yet). */

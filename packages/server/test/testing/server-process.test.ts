@@ -29,6 +29,23 @@ describe('startServerProcess', () => {
     await expect(sendRaw(server.url, { path: '/healthz' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
+  it("leaves out the USAGEBUDGET_* settings of the caller's environment unless given", async () => {
+    const admin = { path: '/_admin/namespaces', headers: { Authorization: 'Bearer shell-admin-token' } };
+    process.env.USAGEBUDGET_ADMIN_TOKEN = 'shell-admin-token';
+    try {
+      const plain = await startServerProcess({ args: ['--no-access-log'] });
+      const told = await startServerProcess({ args: ['--no-access-log'], env: { ...process.env } });
+      try {
+        expect((await sendRaw(plain.url, admin)).status).toBe(404);
+        expect((await sendRaw(told.url, admin)).status).not.toBe(404);
+      } finally {
+        await Promise.all([plain.stop(), told.stop()]);
+      }
+    } finally {
+      delete process.env.USAGEBUDGET_ADMIN_TOKEN;
+    }
+  });
+
   it('removes its scratch folder after a kill -9 too, and leaves a database of the caller in place', async () => {
     const scratch = scratchDir();
     try {
