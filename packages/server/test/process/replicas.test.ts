@@ -1,6 +1,6 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/index.js';
 import { MIGRATION_LOCK, POSTGRES_MIGRATIONS } from '../../src/storage/postgres-migrations.js';
 import {
@@ -9,13 +9,11 @@ import {
   type RawResponse,
   randomPartner,
   type ServerProcess,
-  type StartedPostgres,
   sendRaw,
-  startPostgres,
-  startServerProcess,
 } from '../../src/testing/index.js';
 import { certificateFileName } from '../../src/webhooks/signing-keys.js';
 import { serverSessionsWaiting } from '../support/database-faults.js';
+import { useReplicas } from '../support/use-replicas.js';
 
 // Issue 24: several server processes (replicas) on one PostgreSQL database, as behind a load
 // balancer. What one replica acknowledged, every replica serves; a request that reaches two of
@@ -26,21 +24,12 @@ const token = partner.tokens[0] as string;
 // Replicas share their config, its continuation token secret included.
 const config = { partners: [partner], continuationTokenSecret: 'replicas share this secret, 32+ chars' };
 
-let postgres: StartedPostgres;
-let made = 0;
-const running: ServerProcess[] = [];
+const replicaSets = useReplicas('replicas');
+const postgres = { psql: (sql: string, name: string) => replicaSets.postgres().psql(sql, name) };
 /** `count` replicas on a fresh database, started at once (with `replicaConfig`: by default the one sharing a token secret). */
-async function replicas(count: number, args: readonly string[] = [], replicaConfig: ServerConfig = config) {
-  const name = `replicas_${++made}`;
-  const db = await postgres.createDatabase(name);
-  const started = await Promise.all(
-    Array.from({ length: count }, () =>
-      startServerProcess({ config: replicaConfig, db, args: ['--no-access-log', ...args] }),
-    ),
-  );
-  running.push(...started);
-  return { name, servers: started };
-}
+const replicas = (count: number, args: readonly string[] = [], replicaConfig: ServerConfig = config) =>
+  replicaSets.start(replicaConfig, count, args);
+
 const patch = (server: ServerProcess, customer: string, amount: string, requestId: string = randomUUID()) =>
   sendRaw(server.url, {
     method: 'PATCH',
@@ -49,14 +38,6 @@ const patch = (server: ServerProcess, customer: string, amount: string, requestI
     body: `{"amount": ${amount}}`,
   });
 const amountOf = (answer: RawResponse) => (JSON.parse(answer.text) as { amount: number | null }).amount;
-
-beforeAll(async () => {
-  postgres = await startPostgres({ settings: { fsync: 'off' } });
-});
-afterAll(async () => {
-  await Promise.allSettled(running.map((server) => server.stop()));
-  await postgres?.stop();
-});
 
 describe('replicas on one PostgreSQL database', () => {
   it('apply a PATCH that reaches two of them with the same MS-RequestId at the same instant once, and answer both alike', async () => {
@@ -166,26 +147,19 @@ describe('replicas on one PostgreSQL database', () => {
   });
 
   it('migrate a fresh database once when three start at the same instant, and all become ready', async () => {
-    const name = `replicas_${++made}`;
-    const db = await postgres.createDatabase(name);
+    const name = 'replicas_migrating';
+    const db = await replicaSets.postgres().createDatabase(name);
     // The test holds the migration lock, so the three replicas are all waiting on it before any
     // migrates: they then start at the same instant, whatever their processes' start-up times.
     const holder = new pg.Client({ connectionString: db });
     await holder.connect();
     try {
       await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      const starting = Array.from({ length: 3 }, () =>
-        startServerProcess({ config, db, args: ['--no-access-log'] }).then((server) => {
-          running.push(server);
-          return server;
-        }),
-      );
-      starting.forEach((started) => {
-        started.catch(() => {});
-      });
+      const starting = replicaSets.startOn(name, config, 3);
+      starting.catch(() => {});
       expect(await serverSessionsWaiting(holder, 3, 'advisory')).toBe(3);
       await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-      const servers = await Promise.all(starting);
+      const { servers } = await starting;
       for (const server of servers) expect((await sendRaw(server.url, { path: '/readyz' })).status).toBe(200);
       const versions = await postgres.psql(
         'SELECT version, count(*) FROM schema_migrations GROUP BY version ORDER BY version',
@@ -261,13 +235,11 @@ describe('namespaces across replicas', () => {
   };
 
   it('authenticate on replica B a namespace made on replica A, share its data, and forget it everywhere once deleted', async () => {
-    const db = await postgres.createDatabase(`namespaces_${++made}`);
-    const name = `namespaces_${made}`;
-    const [first, second] = await Promise.all([
-      startServerProcess({ config, db, args: ['--no-access-log', '--admin-token', ADMIN_TOKEN] }),
-      startServerProcess({ config, db, args: ['--no-access-log'] }),
-    ]);
-    running.push(first, second);
+    const { name, servers } = await replicas(1, ['--admin-token', ADMIN_TOKEN]);
+    const [first, second] = [...servers, ...(await replicaSets.startOn(name, config, 1)).servers] as [
+      ServerProcess,
+      ServerProcess,
+    ];
     const customer = randomUUID();
     const created = await sendRaw(first.url, {
       method: 'POST',
@@ -312,14 +284,12 @@ describe('namespaces across replicas', () => {
   });
 
   it('sweep an expired namespace on whichever replica looks first, both looking at once, and leave no row of it', async () => {
-    const db = await postgres.createDatabase(`namespaces_${++made}`);
-    const name = `namespaces_${made}`;
-    const sweeping = ['--no-access-log', '--namespace-sweep', '0.05'];
-    const [first, second] = await Promise.all([
-      startServerProcess({ config, db, args: [...sweeping, '--admin-token', ADMIN_TOKEN] }),
-      startServerProcess({ config, db, args: sweeping }),
-    ]);
-    running.push(first, second);
+    const sweeping = ['--namespace-sweep', '0.05'];
+    const { name, servers } = await replicas(1, [...sweeping, '--admin-token', ADMIN_TOKEN]);
+    const [first, second] = [...servers, ...(await replicaSets.startOn(name, config, 1, sweeping)).servers] as [
+      ServerProcess,
+      ServerProcess,
+    ];
     const answers = await Promise.all(
       Array.from({ length: 5 }, () =>
         sendRaw(first.url, {

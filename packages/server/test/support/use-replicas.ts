@@ -40,10 +40,14 @@ export function useReplicas(prefix: string): {
   };
   const startOn = async (name: string, config: ServerConfig, count: number, args: readonly string[] = []) => {
     const db = current().url.replace(/\/postgres$/, `/${name}`);
+    // Each is kept for the cleanup as soon as it has started, even when another fails to.
     const servers = await Promise.all(
-      Array.from({ length: count }, () => startServerProcess({ config, db, args: ['--no-access-log', ...args] })),
+      Array.from({ length: count }, async () => {
+        const server = await startServerProcess({ config, db, args: ['--no-access-log', ...args] });
+        running.push(server);
+        return server;
+      }),
     );
-    running.push(...servers);
     return { name, servers };
   };
   return {
