@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { TokenProvider } from '@usagebudget/client';
+import { clouds, type TokenCredential, type TokenProvider } from '@usagebudget/client';
 import { CommandLineError } from './command-line/error.js';
 
 /** `--token-command` failed, timed out, or printed no usable token. The message never holds its output. */
@@ -49,6 +49,21 @@ export function tokenSource(
       return cached;
     },
   };
+}
+
+/**
+ * The token a credential gives now, for the CLI's own reading of it (`apply`'s partner, `whoami`):
+ * a `TokenCredential` is asked for Partner Center's `.default` scope, which every cloud shares.
+ */
+export async function currentToken(
+  credential: string | TokenProvider | TokenCredential,
+  signal?: AbortSignal,
+): Promise<string> {
+  if (typeof credential === 'string') return credential;
+  if (typeof credential === 'function') return credential({ forceRefresh: false, ...(signal && { signal }) });
+  const token = await credential.getToken(clouds.global.scope, signal ? { abortSignal: signal } : {});
+  if (!token) throw new TokenCommandError('the sign-in gave no token');
+  return token.token;
 }
 
 function checked(token: string, origin: string): string {

@@ -18,6 +18,21 @@ Token (the first of these that is set is used; it is never printed):
   --token-command CMD     a shell command that prints the token on stdout, or JSON with
                           "accessToken"; run once, and again if the service rejects the token
 
+Sign-in with @azure/identity (instead of the above; --auth wins over PARTNER_CENTER_TOKEN):
+  --auth azure-cli        the Azure CLI's signed-in user (az login); --tenant TENANT optional
+  --auth device-code      a user signs in with a code in a browser (the prompt is on stderr),
+                          kept between runs while the refresh token lives (USAGEBUDGET_TOKEN_CACHE)
+    --tenant TENANT       the partner's tenant ID or domain (or AZURE_TENANT_ID)
+    --client-id ID        the app registered for Partner Center (or AZURE_CLIENT_ID)
+  --auth environment      an app's own token (app-only): AZURE_TENANT_ID, AZURE_CLIENT_ID and
+                          AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH
+  AZURE_AUTHORITY_HOST    the authority (default: the --cloud's, else login.microsoftonline.com)
+  usagebudget whoami      whom the token names; usagebudget sign-out forgets a device-code sign-in
+
+Network:
+  --proxy URL             the proxy of every request, http://[user:pass@]host:port (default:
+                          HTTPS_PROXY or HTTP_PROXY, except the hosts of NO_PROXY); never printed
+
 Options:
   --json                  print JSON lines on stdout: one object per line (one line for get, set,
                           clear, usage, partner-usage, webhooks register and show; one per
@@ -30,7 +45,8 @@ Options:
   --total-timeout SECONDS each call, retries and waits included (a listing: each page)
                           (default ${DEFAULT_TOTAL_TIMEOUT_SECONDS}, or --timeout when that is longer)
   --retries N             retries of throttled, timed-out and 5xx calls, 0 to 10 (default ${DEFAULT_RETRIES})
-  --debug                 log each attempt, and show stack traces of errors
+  --debug                 log each attempt, and show stack traces of errors (or set
+                          USAGEBUDGET_LOG=error|warning|info|debug for the client's log lines)
   -h, --help              show help
   --version               show the version
 

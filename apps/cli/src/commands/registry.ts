@@ -13,6 +13,7 @@ import { webhooksRegisterCommand } from './webhooks-register.js';
 import { webhooksShowCommand } from './webhooks-show.js';
 import { webhooksStatusCommand } from './webhooks-status.js';
 import { webhooksTestCommand } from './webhooks-test.js';
+import { whoamiCommand } from './whoami.js';
 
 /** Every command of `usagebudget`, in the order `--help` lists them. A new command is a line here. */
 export const COMMANDS = [
@@ -30,6 +31,7 @@ export const COMMANDS = [
   webhooksTestCommand,
   webhooksStatusCommand,
   listenCommand,
+  whoamiCommand,
 ] as const;
 
 type Registered = (typeof COMMANDS)[number];
