@@ -48,6 +48,7 @@ function runCommand(call: AnyCall, terminal: Terminal): Promise<ExitCode> {
   if (command.stopsOnTerminate) terminal.signals.stopOnTerminate();
   const { env, stdout, stderr, signals } = terminal;
   const context: CommandContext = {
+    env,
     write: (text) => stdout.write(text),
     // Notes quote the file's rows and the service's words: shown as terminalText, line by line.
     note: (text) => stderr.write(terminalLines(text)),

@@ -7,6 +7,7 @@ import { listenCommand } from './listen.js';
 import { partnerUsageCommand } from './partner-usage.js';
 import { reportCommand } from './report.js';
 import { setCommand } from './set.js';
+import { signOutCommand } from './sign-out.js';
 import { usageCommand } from './usage.js';
 import { webhooksEventsCommand } from './webhooks-events.js';
 import { webhooksRegisterCommand } from './webhooks-register.js';
@@ -32,6 +33,7 @@ export const COMMANDS = [
   webhooksStatusCommand,
   listenCommand,
   whoamiCommand,
+  signOutCommand,
 ] as const;
 
 type Registered = (typeof COMMANDS)[number];

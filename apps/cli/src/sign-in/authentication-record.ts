@@ -40,9 +40,27 @@ export function saveRecord(folder: string, key: SignInKey, record: string): Prom
   return writePrivateFile(folder, recordFile(folder), `${JSON.stringify(saved, null, 2)}\n`);
 }
 
-/** Removes the saved record; whether there was one. */
-export async function removeRecord(folder: string): Promise<boolean> {
-  const existed = (await readPrivateFile(recordFile(folder))) !== undefined;
-  await rm(recordFile(folder), { force: true });
-  return existed;
+/** The saved sign-in: whom it names (`username`), its account's cache key, and its key; none when absent or unreadable. */
+export async function savedSignIn(
+  folder: string,
+): Promise<(SignInKey & { username: string; homeAccountId: string }) | undefined> {
+  const text = await readPrivateFile(recordFile(folder));
+  try {
+    const saved = JSON.parse(text ?? 'null') as SavedRecord | null;
+    const record = JSON.parse(saved?.record ?? 'null') as { username?: unknown; homeAccountId?: unknown } | null;
+    if (!saved || typeof record?.homeAccountId !== 'string') return undefined;
+    const { authorityHost, tenant, clientId } = saved;
+    return {
+      authorityHost,
+      tenant,
+      clientId,
+      username: String(record.username ?? ''),
+      homeAccountId: record.homeAccountId,
+    };
+  } catch {
+    return undefined;
+  }
 }
+
+/** Removes the saved record. */
+export const removeRecord = (folder: string) => rm(recordFile(folder), { force: true });

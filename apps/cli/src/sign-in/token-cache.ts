@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CommandLineError } from '../command-line/error.js';
 import { readPrivateFile, writePrivateFile } from './config-folder.js';
@@ -84,16 +83,33 @@ export function filePlugin(path: string, folder: string): CachePlugin {
   };
 }
 
-/** Empties the cache of `plugin` (sign-out): MSAL's empty cache written through it. */
-export async function emptyCache(plugin: CachePlugin): Promise<void> {
-  const empty = JSON.stringify({ Account: {}, IdToken: {}, AccessToken: {}, RefreshToken: {}, AppMetadata: {} });
-  const context = { cacheHasChanged: true, tokenCache: { serialize: () => empty, deserialize: () => {} } };
+/**
+ * Removes one account's entries (sign-out) from the cache behind `plugin`, read and written
+ * through it as MSAL does: the encrypted store may be shared with other tools of the same user,
+ * whose accounts stay. Whether any entry was removed.
+ */
+export async function forgetAccount(plugin: CachePlugin, homeAccountId: string): Promise<boolean> {
+  let cache = '';
+  await plugin.beforeCacheAccess({
+    cacheHasChanged: false,
+    tokenCache: { serialize: () => cache, deserialize: (text) => (cache = text) },
+  });
+  if (!cache) return false;
+  const sections = JSON.parse(cache) as Record<string, Record<string, { home_account_id?: string }>>;
+  let removed = false;
+  for (const section of Object.values(sections)) {
+    for (const [key, entry] of Object.entries(section ?? {})) {
+      if (entry?.home_account_id !== homeAccountId) continue;
+      delete section[key];
+      removed = true;
+    }
+  }
+  const text = JSON.stringify(sections);
+  const context = { cacheHasChanged: true, tokenCache: { serialize: () => text, deserialize: () => {} } };
   await plugin.beforeCacheAccess(context);
   await plugin.afterCacheAccess(context);
+  return removed;
 }
-
-/** Removes the unencrypted cache's file, if any. */
-export const removeCacheFile = (folder: string) => rm(tokenCacheFile(folder), { force: true });
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

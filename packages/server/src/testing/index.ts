@@ -17,6 +17,7 @@ export {
   type SystemUser,
   startProcess,
 } from './child-process.js';
+export { startProxy, type TestProxy } from './connect-proxy.js';
 export { freePort, type LoopbackServer, listenOnLoopback, portIsFree } from './loopback.js';
 export { type NodeServerOptions, type StartedServer, startNodeServer } from './node-server.js';
 export {
