@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { CommandLineError } from '../command-line/error.js';
 import { readPrivateFile, writePrivateFile } from './config-folder.js';
@@ -58,10 +59,14 @@ export async function openTokenCache(policy: TokenCachePolicy, folder: string): 
 /**
  * `@azure/identity-cache-persistence`'s plugin, asked for its store now (it throws when the
  * platform has none: no secret service, no keytar build), so that the CLI can fall back rather
- * than fail at sign-in. It is an optional dependency: loaded only here.
+ * than fail at sign-in. It is an optional dependency, loaded only here, with `require`: Node 20's
+ * `import()` of a package whose CommonJS dependency throws as it loads (keytar without its
+ * build) leaves a rejection unhandled that ends the process, even when the import is caught.
  */
 async function encryptedPlugin(): Promise<CachePlugin> {
-  const { cachePersistencePlugin } = await import('@azure/identity-cache-persistence');
+  const { cachePersistencePlugin } = createRequire(import.meta.url)(
+    '@azure/identity-cache-persistence',
+  ) as typeof import('@azure/identity-cache-persistence');
   type Factory = (options: { name: string }) => Promise<CachePlugin>;
   let factory: Factory | undefined;
   // The identity plugin interface: the package hands its factory to `setPersistence`.
