@@ -27,9 +27,23 @@ export function signInCredential(settings: SignInSettings, context: SignInContex
   return {
     async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
       credential ??= import('@azure/identity').then(build);
-      return (await credential).getToken(scopes, options);
+      try {
+        return await (await credential).getToken(scopes, options);
+      } catch (error) {
+        if (options?.abortSignal?.aborted || error instanceof CommandLineError) throw error;
+        throw new SignInError(settings.mode, error);
+      }
     },
   };
+}
+
+/** `--auth` could not get a token: the credential's own words, on one line (exit code 4). */
+export class SignInError extends Error {
+  constructor(mode: string, cause: unknown) {
+    const words = (cause instanceof Error ? cause.message : String(cause)).replace(/\s*\n\s*/g, ' ').trim();
+    super(`--auth ${mode} could not sign in: ${words}`, { cause });
+    this.name = 'SignInError';
+  }
 }
 
 function credentialBuilder(settings: SignInSettings, context: SignInContext): (identity: Identity) => TokenCredential {
