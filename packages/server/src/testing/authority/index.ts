@@ -48,7 +48,11 @@ export interface TestAuthority {
   readonly caPem: string;
   /** A folder of its own (holding `caFile`), for files a test writes beside it; removed by `stop`. */
   readonly folder: string;
-  /** `<url>/<tenantId>/v2.0`: a tenant's issuer, the `iss` of its tokens and what the server's `--token-issuer` takes. */
+  /**
+   * `<url>/<tenantId>/v2.0`: a tenant's issuer, the `iss` of its tokens and what the server's
+   * `--token-issuer` takes; `issuer('common')` is every tenant's (its discovery document names
+   * `<url>/{tenantid}/v2.0`, as Entra ID's does).
+   */
   issuer(tenantId: string): string;
   /** Registers an app for client credentials (an app-only token with `roles`). */
   addApp(app: TestApp): void;
@@ -86,11 +90,14 @@ type State = {
   authority: TestAuthority;
 };
 
+const MULTI_TENANT = new Set(['common', 'organizations']);
+
 /** The OpenID Connect metadata of a tenant, as Entra ID serves it (MSAL reads the endpoints from it). */
 function discovery(url: string, tenantId: string) {
   const base = `${url}/${tenantId}`;
   return {
-    issuer: `${base}/v2.0`,
+    // Entra ID's multi-tenant endpoints name a template of every tenant's issuer.
+    issuer: MULTI_TENANT.has(tenantId) ? `${url}/{tenantid}/v2.0` : `${base}/v2.0`,
     authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
     token_endpoint: `${base}/oauth2/v2.0/token`,
     device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
