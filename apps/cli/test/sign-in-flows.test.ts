@@ -4,30 +4,51 @@
 // when allowed), client secret from the environment (app-only), whoami of both, sign-out.
 // In this repository the encrypted store is never available (keytar is not built: see
 // pnpm-workspace.yaml), so a sign-in is kept only in the unencrypted file the user allows.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestAuthority, type TestAuthority } from '@usagebudget/server/testing';
+import {
+  randomPartner,
+  type ServerProcess,
+  startProxy,
+  startServerProcess,
+  startTestAuthority,
+  type TestAuthority,
+} from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usagebudget } from './support/run.js';
 
-const TENANT = '7d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b';
+// The partner is its tenant: the server takes the partner of a verified token from its tid.
+const partner = randomPartner('Contoso');
+const TENANT = partner.id;
+const CUSTOMER = partner.customers[0] as string;
 const PUBLIC_APP = '5e6f7a8b-1c2d-4e3f-9a0b-1c2d3e4f5a6b';
+// An app whose user signs in without a second factor.
+const NO_MFA_APP = '6f7a8b9c-2d3e-4f5a-8b1c-2d3e4f5a6b7c';
 const DAEMON = {
   tenantId: TENANT,
   clientId: '0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d',
   clientSecret: 'daemon-secret-8e41',
 };
 let authority: TestAuthority;
+let server: ServerProcess;
 let home: string;
 
 beforeAll(async () => {
   authority = await startTestAuthority();
   authority.addUser({ tenantId: TENANT, clientId: PUBLIC_APP, username: 'ann@contoso.example', mfa: true });
+  authority.addUser({ tenantId: TENANT, clientId: NO_MFA_APP, username: 'bob@contoso.example', mfa: false });
   authority.addApp({ ...DAEMON, roles: ['Partner.ReadWrite.All'] });
+  server = await startServerProcess({
+    config: { partners: [partner] },
+    db: ':memory:',
+    args: ['--token-issuer', authority.issuer('common'), '--no-access-log'],
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: authority.caFile },
+  });
 });
 
 afterAll(async () => {
+  await server?.stop();
   await authority?.stop();
   if (home) rmSync(home, { recursive: true, force: true });
 });
@@ -119,6 +140,94 @@ describe('--auth device-code', () => {
     const again = await usagebudget(['whoami', ...deviceCode], env);
     expect(again.stderr).toContain('To sign in');
     expect(devicecodeRequests()).toBe(before + 1);
+  });
+});
+
+describe('calls with a signed-in token, verified by the server', () => {
+  it('device code: get and usage (app+user, with MFA) work', async () => {
+    const env = signInEnv({ XDG_CONFIG_HOME: join(home ?? tmpdir(), 'config-calls') });
+    const base = ['--base-url', server.url, ...deviceCode];
+    const got = await usagebudget(['get', CUSTOMER, '--json', ...base], env);
+    expect(got.code, got.stderr).toBe(0);
+    expect(JSON.parse(got.stdout)).toMatchObject({ command: 'get', customerTenantId: CUSTOMER });
+    const usage = await usagebudget(['usage', CUSTOMER, '--json', ...base], env);
+    expect(usage.code, usage.stderr).toBe(0);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ command: 'usage', customerId: CUSTOMER });
+    expect(got.stdout + got.stderr + usage.stdout + usage.stderr).not.toMatch(JWT_START);
+  });
+
+  it("a user signed in without MFA: usage (app+user only) fails with the client's MfaRequiredError, exit 4", async () => {
+    const env = signInEnv({ XDG_CONFIG_HOME: join(home ?? tmpdir(), 'config-no-mfa') });
+    const args = ['--base-url', server.url, '--auth', 'device-code', '--tenant', TENANT, '--client-id', NO_MFA_APP];
+    const who = await usagebudget(['whoami', '--json', ...args], env);
+    expect(JSON.parse(who.stdout)).toMatchObject({ kind: 'app+user', mfa: false, user: 'bob@contoso.example' });
+    const usage = await usagebudget(['usage', CUSTOMER, ...args], env);
+    expect(usage.code, usage.stderr).toBe(4);
+    expect(usage.stderr).toContain(
+      'usagebudget: the token shows no sign-in with multi-factor authentication (MFA) (HTTP 401)',
+    );
+    expect(usage.stderr).toMatch(
+      /^ {2}To do +sign the user in again with MFA: "usagebudget sign-out" then --auth device-code/m,
+    );
+    expect(usage.stderr).toMatch(/^ {2}Code +900421$/m);
+    const json = await usagebudget(['usage', CUSTOMER, '--json', ...args], env);
+    expect(JSON.parse(json.stderr.trim().split('\n').at(-1) as string)).toMatchObject({
+      error: { type: 'MfaRequiredError', status: 401, code: 900421 },
+      exitCode: 4,
+    });
+  });
+
+  it('environment (app-only): get works, usage (app+user only) is refused, exit 4', async () => {
+    const env = signInEnv({
+      AZURE_TENANT_ID: TENANT,
+      AZURE_CLIENT_ID: DAEMON.clientId,
+      AZURE_CLIENT_SECRET: DAEMON.clientSecret,
+    });
+    const base = ['--base-url', server.url, '--auth', 'environment'];
+    const got = await usagebudget(['get', CUSTOMER, ...base], env);
+    expect(got.code, got.stderr).toBe(0);
+    const usage = await usagebudget(['usage', CUSTOMER, ...base], env);
+    expect(usage.code, usage.stderr).toBe(4);
+  });
+
+  it('azure-cli: the token a stand-in az prints is the one the server verifies', async () => {
+    const token = await authority.signToken(TENANT, { scp: 'user_impersonation', amr: ['pwd', 'mfa'], idtyp: 'user' });
+    const bin = mkdtempSync(join(home ?? tmpdir(), 'az-'));
+    const answer = {
+      accessToken: token,
+      expiresOn: '2100-01-01 00:00:00.000000',
+      expires_on: 4_102_444_800,
+      tenant: TENANT,
+      tokenType: 'Bearer',
+    };
+    writeFileSync(join(bin, 'az'), `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(answer)}\nEOF\n`, { mode: 0o755 });
+    const env = signInEnv({ PATH: `${bin}:${process.env.PATH}` });
+    const usage = await usagebudget(['usage', CUSTOMER, '--base-url', server.url, '--auth', 'azure-cli'], env);
+    expect(usage.code, usage.stderr).toBe(0);
+    const who = await usagebudget(['whoami', '--auth', 'azure-cli'], env);
+    expect(who.stdout).toMatch(/^MFA +yes$/m);
+    expect(who.stdout + who.stderr).not.toContain(token.split('.')[1]);
+  });
+
+  it('--proxy carries the sign-in too: a CONNECT tunnel to the authority', async () => {
+    const proxy = await startProxy('proxy-user:proxy-pass-0b7e');
+    try {
+      const env = signInEnv({
+        AZURE_TENANT_ID: TENANT,
+        AZURE_CLIENT_ID: DAEMON.clientId,
+        AZURE_CLIENT_SECRET: DAEMON.clientSecret,
+      });
+      const run = await usagebudget(
+        ['get', CUSTOMER, '--base-url', server.url, '--auth', 'environment', '--proxy', proxy.url, '--debug'],
+        env,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(proxy.tunnels).toContain(`localhost:${new URL(authority.url).port}`);
+      expect(proxy.forwarded).toEqual([`${server.url}/v1/customers/${CUSTOMER}/usagebudget`]);
+      expect(run.stdout + run.stderr).not.toContain('proxy-pass-0b7e');
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
