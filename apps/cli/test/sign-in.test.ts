@@ -34,6 +34,24 @@ function jwt(claims: Record<string, unknown>, signature = 'SIGNATURE-never-shown
   return `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}.${signature}`;
 }
 
+/** A stand-in `az` on PATH that logs its arguments and prints what `az account get-access-token` prints. */
+function fakeAz(accessToken: string): { env: NodeJS.ProcessEnv; calls: () => string[] } {
+  const bin = mkdtempSync(join(folder, 'az-'));
+  const log = join(bin, 'calls.log');
+  const answer = {
+    accessToken,
+    expiresOn: '2100-01-01 00:00:00.000000',
+    expires_on: 4_102_444_800,
+    tenant: TENANT,
+    tokenType: 'Bearer',
+  };
+  writeFileSync(join(bin, 'answer.json'), JSON.stringify(answer));
+  writeFileSync(join(bin, 'az'), `#!/bin/sh\necho "$*" >> '${log}'\ncat '${join(bin, 'answer.json')}'\n`);
+  chmodSync(join(bin, 'az'), 0o755);
+  const calls = () => readFileSync(log, 'utf8').trim().split('\n');
+  return { env: { PATH: `${bin}:${process.env.PATH}` }, calls };
+}
+
 describe('--auth on the command line', () => {
   it.each([
     [['--auth', 'device-code', '--token', 'x'], '--auth and --token both say where the token comes from'],
@@ -119,25 +137,41 @@ describe('whoami', () => {
   });
 });
 
-describe('--auth azure-cli', () => {
-  /** A stand-in `az` on PATH that logs its arguments and prints what `az account get-access-token` prints. */
-  function fakeAz(accessToken: string): { env: NodeJS.ProcessEnv; calls: () => string[] } {
-    const bin = mkdtempSync(join(folder, 'az-'));
-    const log = join(bin, 'calls.log');
-    const answer = {
-      accessToken,
-      expiresOn: '2100-01-01 00:00:00.000000',
-      expires_on: 4_102_444_800,
-      tenant: TENANT,
-      tokenType: 'Bearer',
-    };
-    writeFileSync(join(bin, 'answer.json'), JSON.stringify(answer));
-    writeFileSync(join(bin, 'az'), `#!/bin/sh\necho "$*" >> '${log}'\ncat '${join(bin, 'answer.json')}'\n`);
-    chmodSync(join(bin, 'az'), 0o755);
-    const calls = () => readFileSync(log, 'utf8').trim().split('\n');
-    return { env: { PATH: `${bin}:${process.env.PATH}` }, calls };
+describe('loading @azure/identity', () => {
+  /** The modules a run of the CLI loads, as Node's module hooks see them resolved. */
+  async function loadedModules(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+    const hooks = mkdtempSync(join(folder, 'hooks-'));
+    const log = join(hooks, 'loaded.log');
+    writeFileSync(
+      join(hooks, 'hooks.mjs'),
+      `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  appendFileSync(${JSON.stringify(log)}, resolved.url + '\\n');
+  return resolved;
+}`,
+    );
+    writeFileSync(
+      join(hooks, 'register.mjs'),
+      `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${join(hooks, 'hooks.mjs')}`)});\n`,
+    );
+    const run = await usagebudget(args, { ...env, NODE_OPTIONS: `--import ${join(hooks, 'register.mjs')}` });
+    expect(run.code, run.stderr).toBe(0);
+    return readFileSync(log, 'utf8');
   }
 
+  it('a run with a token never loads it; a run with --auth does', async () => {
+    const token = await loadedModules(['get', CUSTOMER, '--base-url', server.url], {
+      PARTNER_CENTER_TOKEN: demoPartner.token,
+    });
+    expect(token).toContain('/dist/commands/get.js');
+    expect(token).not.toContain('@azure');
+    const az = await loadedModules(['whoami', '--auth', 'azure-cli'], fakeAz(demoPartner.token).env);
+    expect(az).toContain('@azure/identity');
+  });
+});
+
+describe('--auth azure-cli', () => {
   it("calls the service with the Azure CLI's token, asked for Partner Center's resource, even for an app+user operation", async () => {
     const az = fakeAz(demoPartner.token);
     const base = ['--base-url', server.url, '--auth', 'azure-cli'];
