@@ -234,6 +234,26 @@ describe('--proxy', () => {
   });
 });
 
+describe('logs', () => {
+  it('USAGEBUDGET_LOG=info: a line per attempt on stderr, stdout still only JSON; --debug has it too', async () => {
+    const env = { PARTNER_CENTER_TOKEN: demoPartner.token, USAGEBUDGET_LOG: 'info' };
+    const run = await usagebudget(['get', CUSTOMER, '--json', '--base-url', server.url], env);
+    expect(run.code, run.stderr).toBe(0);
+    const { requestId } = JSON.parse(run.stdout) as { requestId: string };
+    const attempt = new RegExp(
+      `^usagebudget: getUsageBudget ${CUSTOMER} attempt 1: 200 in \\d+ ms \\(MS-RequestId ${requestId}, `,
+      'm',
+    );
+    expect(run.stderr).toMatch(attempt);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).not.toContain(demoPartner.token);
+    const debug = await usagebudget(['get', CUSTOMER, '--debug', '--base-url', server.url], {
+      PARTNER_CENTER_TOKEN: demoPartner.token,
+    });
+    expect(debug.stderr).toMatch(new RegExp(`^usagebudget: getUsageBudget ${CUSTOMER} attempt 1: 200 in \\d+ ms`, 'm'));
+  });
+});
+
 describe('the token cache', () => {
   it('is the XDG config folder: $XDG_CONFIG_HOME/usagebudget, else ~/.config/usagebudget', () => {
     expect(configFolder({ XDG_CONFIG_HOME: '/x/conf', HOME: '/home/ann' })).toBe('/x/conf/usagebudget');
