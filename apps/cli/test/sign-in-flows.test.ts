@@ -11,7 +11,7 @@ import {
   randomPartner,
   type ServerProcess,
   startProxy,
-  startServerProcess,
+  startServerTrusting,
   startTestAuthority,
   type TestAuthority,
 } from '@usagebudget/server/testing';
@@ -39,11 +39,10 @@ beforeAll(async () => {
   authority.addUser({ tenantId: TENANT, clientId: PUBLIC_APP, username: 'ann@contoso.example', mfa: true });
   authority.addUser({ tenantId: TENANT, clientId: NO_MFA_APP, username: 'bob@contoso.example', mfa: false });
   authority.addApp({ ...DAEMON, roles: ['Partner.ReadWrite.All'] });
-  server = await startServerProcess({
+  server = await startServerTrusting(authority, {
     config: { partners: [partner] },
     db: ':memory:',
-    args: ['--token-issuer', authority.issuer('common'), '--no-access-log'],
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: authority.caFile },
+    args: ['--no-access-log'],
   });
 });
 

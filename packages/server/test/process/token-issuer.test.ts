@@ -14,7 +14,7 @@ import {
   sendRaw,
   serverBinPath,
   specViolations,
-  startServerProcess,
+  startServerTrusting,
   startTestAuthority,
   type TestAuthority,
 } from '../../src/testing/index.js';
@@ -27,11 +27,10 @@ let server: ServerProcess;
 
 beforeAll(async () => {
   authority = await startTestAuthority();
-  server = await startServerProcess({
+  server = await startServerTrusting(authority, {
     config: { partners: [partner] },
     db: ':memory:',
-    args: ['--token-issuer', authority.issuer('common'), '--no-access-log'],
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: authority.caFile },
+    args: ['--no-access-log'],
   });
 });
 
