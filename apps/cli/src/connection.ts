@@ -1,5 +1,6 @@
 import { type Logger, type TokenCredential, type TokenProvider, UsageBudgetClient } from '@usagebudget/client';
 import { specResponseValidator } from '@usagebudget/client/validation';
+import { CommandLineError } from './command-line/error.js';
 import { type CommandLineSettings, endpointURL } from './command-line/settings.js';
 import { proxyLabel } from './command-line/sign-in-options.js';
 import { signInCredential } from './sign-in/credential.js';
@@ -48,7 +49,7 @@ export function connect(
   options: ConnectOptions = {},
 ): Connection {
   const write = (text: string) => stderr.write(text);
-  const token = credentialOf(settings, env, interrupt, write);
+  const token = namingCommand(command, () => credentialOf(settings, env, interrupt, write));
   if (settings.debug) {
     const subject = customerTenantId === undefined ? '' : ` ${customerTenantId}`;
     const proxy = settings.proxy === undefined ? '' : `, through the proxy ${proxyLabel(settings.proxy)}`;
@@ -75,6 +76,17 @@ export function connect(
     ...(logs && { logger: clientLogger(write, everyLine) }),
   });
   return { client, credential: token.credential, origin: token.origin };
+}
+
+/** A usage error found while connecting (no token, a sign-in's missing tenant) points at the command's help. */
+function namingCommand<T>(command: string, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof CommandLineError && error.command === undefined)
+      throw new CommandLineError(error.message, command);
+    throw error;
+  }
 }
 
 /** The token's source: `--auth`'s credential (it wins over `PARTNER_CENTER_TOKEN`), else {@link tokenSource}'s. */

@@ -33,7 +33,9 @@ export function tokenSource(
   }
   const { tokenCommand, timeoutMs } = options;
   if (tokenCommand === undefined) {
-    throw new CommandLineError('no token: pass --token, set PARTNER_CENTER_TOKEN, or pass --token-command "<command>"');
+    throw new CommandLineError(
+      'no token: pass --token, set PARTNER_CENTER_TOKEN, pass --token-command "<command>", or sign in with --auth (see --help)',
+    );
   }
   // Run once, and again only when the client asks for a fresh token after a 401.
   let cached: Promise<string> | undefined;

@@ -35,7 +35,8 @@ Network:
 
 Options:
   --json                  print JSON lines on stdout: one object per line (one line for get, set,
-                          clear, usage, partner-usage, webhooks register and show; one per
+                          clear, usage, partner-usage, webhooks register and show, whoami,
+                          sign-out; one per
                           customer for customers and report, per event name for webhooks
                           events, per attempt for webhooks test, per delivery for listen),
                           and errors as JSON on stderr
@@ -80,6 +81,7 @@ Examples:
   usagebudget set ${EXAMPLE_ID} 250.50
   usagebudget get ${EXAMPLE_ID} --cloud global --json
   usagebudget report --over 80
+  usagebudget report --auth device-code --tenant contoso.onmicrosoft.com --client-id <app id>
   usagebudget listen --register
 
 ${OPTIONS}`;
