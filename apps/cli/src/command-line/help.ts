@@ -35,11 +35,10 @@ Network:
 
 Options:
   --json                  print JSON lines on stdout: one object per line (one line for get, set,
-                          clear, usage, partner-usage, webhooks register and show, whoami,
-                          sign-out; one per
-                          customer for customers and report, per event name for webhooks
-                          events, per attempt for webhooks test, per delivery for listen),
-                          and errors as JSON on stderr
+                          clear, usage, partner-usage, webhooks register and show, whoami and
+                          sign-out; one per customer for customers and report, per event name
+                          for webhooks events, per attempt for webhooks test, per delivery for
+                          listen), and errors as JSON on stderr
   --correlation-id GUID   the MS-CorrelationId to send (default: a new one)
   --locale TAG            the language of the service's error descriptions (default en-US)
   --timeout SECONDS       per attempt, body included, and for --token-command (default ${DEFAULT_TIMEOUT_SECONDS})
