@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { demoPartner, type ServerProcess, startProxy, startServerProcess } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFolder } from '../src/sign-in/config-folder.js';
+import { authority } from '../src/sign-in/credential.js';
 import { filePlugin, forgetAccount } from '../src/sign-in/token-cache.js';
 import { usagebudget } from './support/run.js';
 
@@ -251,6 +252,26 @@ describe('logs', () => {
       PARTNER_CENTER_TOKEN: demoPartner.token,
     });
     expect(debug.stderr).toMatch(new RegExp(`^usagebudget: getUsageBudget ${CUSTOMER} attempt 1: 200 in \\d+ ms`, 'm'));
+  });
+});
+
+describe('the authority', () => {
+  it("is AZURE_AUTHORITY_HOST, else the --cloud's, else the global cloud's; instance discovery only for Microsoft's", () => {
+    expect(authority({ endpoint: { cloud: 'usgov' }, env: {} })).toEqual({
+      authorityHost: 'https://login.microsoftonline.us',
+    });
+    expect(authority({ endpoint: { cloud: 'china' }, env: {} })).toEqual({
+      authorityHost: 'https://login.chinacloudapi.cn',
+    });
+    expect(authority({ endpoint: { baseURL: 'http://127.0.0.1:4020' }, env: {} })).toEqual({
+      authorityHost: 'https://login.microsoftonline.com',
+    });
+    expect(
+      authority({ endpoint: { cloud: 'usgov' }, env: { AZURE_AUTHORITY_HOST: 'https://localhost:8443/' } }),
+    ).toEqual({
+      authorityHost: 'https://localhost:8443',
+      disableInstanceDiscovery: true,
+    });
   });
 });
 
