@@ -1,11 +1,14 @@
-// Sign-in without an authority: the command line's rules for --auth, whoami's reading of a token,
-// --auth azure-cli through a stand-in `az` on PATH against the reference server, --proxy through a
-// real proxy, and the token cache's files. The flows through a test authority are in
-// sign-in-flows.test.ts.
+// Issue 25's CLI without an authority: the command line's rules for --auth, whoami's reading of a
+// token, --auth azure-cli through a stand-in `az` on PATH against the reference server, --proxy
+// through a real proxy, USAGEBUDGET_LOG and --debug's lines, the client's spans with a preloaded
+// tracer provider, the authority's choice, and the token cache's files. The flows through a test
+// authority are in sign-in-flows.test.ts.
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { demoPartner, type ServerProcess, startProxy, startServerProcess } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -252,6 +255,51 @@ describe('logs', () => {
       PARTNER_CENTER_TOKEN: demoPartner.token,
     });
     expect(debug.stderr).toMatch(new RegExp(`^usagebudget: getUsageBudget ${CUSTOMER} attempt 1: 200 in \\d+ ms`, 'm'));
+  });
+});
+
+describe('traces', () => {
+  it("records the client's span of a call when the user preloads a tracer provider (NODE_OPTIONS=--import)", async () => {
+    // Resolved as the client resolves them: the CLI has no OpenTelemetry of its own.
+    const fromClient = createRequire(createRequire(import.meta.url).resolve('@usagebudget/client'));
+    const api = pathToFileURL(fromClient.resolve('@opentelemetry/api')).href;
+    const sdk = pathToFileURL(fromClient.resolve('@opentelemetry/sdk-trace-base')).href;
+    const setup = join(mkdtempSync(join(folder, 'otel-')), 'otel-setup.mjs');
+    const spans = `${setup}.spans`;
+    writeFileSync(
+      setup,
+      `import { appendFileSync } from 'node:fs';
+import { trace } from ${JSON.stringify(api)};
+import { BasicTracerProvider, SimpleSpanProcessor } from ${JSON.stringify(sdk)};
+const exporter = {
+  export(list, done) {
+    for (const span of list) appendFileSync(${JSON.stringify(spans)}, JSON.stringify({ name: span.name, attributes: span.attributes }) + '\\n');
+    done({ code: 0 });
+  },
+  shutdown: async () => {},
+};
+trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+`,
+    );
+    const run = await usagebudget(['get', CUSTOMER, '--json', '--base-url', server.url], {
+      PARTNER_CENTER_TOKEN: demoPartner.token,
+      NODE_OPTIONS: `--import ${setup}`,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const { requestId } = JSON.parse(run.stdout) as { requestId: string };
+    const recorded = readFileSync(spans, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(recorded).toEqual([
+      expect.objectContaining({
+        name: 'getUsageBudget',
+        attributes: expect.objectContaining({
+          'partnercenter.request_id': requestId,
+          'http.response.status_code': 200,
+        }),
+      }),
+    ]);
   });
 });
 
