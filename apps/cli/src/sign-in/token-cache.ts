@@ -118,6 +118,7 @@ export async function forgetAccount(plugin: CachePlugin, homeAccountId: string):
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (/Cannot find (module|package)/.test(message)) return 'the encrypted cache is not installed (keytar)';
+  if (/Cannot find (module|package)/.test(message))
+    return '@azure/identity-cache-persistence or its keytar build is not installed';
   return message.split('\n')[0] ?? message;
 }
