@@ -134,6 +134,14 @@ function grantSubject(state: State, tenantId: string, form: URLSearchParams): Su
     if (!app) throw unknownApp(clientId, tenantId);
     if (form.get('client_secret') !== app.clientSecret)
       throw new GrantError(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
+    // As Entra ID: an app gets its app permissions only, asked for as `<resource>/.default`.
+    if (!form.get('scope')?.endsWith('/.default'))
+      throw new GrantError(
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${form.get('scope')} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
     return app;
   }
   const device = DEVICE_GRANTS.has(grantType);
