@@ -135,6 +135,33 @@ describe('tokens refused with 401, saying why', () => {
   });
 });
 
+describe('an issuer that cannot be reached', () => {
+  it("answers 503 with Retry-After when the issuer's keys cannot be read: the token may be good", async () => {
+    const gone = await startTestAuthority();
+    const tenant = randomPartner('Fabrikam');
+    const alone = await startServerProcess({
+      config: { partners: [tenant] },
+      db: ':memory:',
+      args: ['--token-issuer', gone.issuer(tenant.id), '--no-access-log'],
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: gone.caFile },
+    });
+    try {
+      // Discovered at start; the keys are fetched with the first token, once the issuer is gone.
+      const token = await gone.signToken(tenant.id);
+      await gone.stop();
+      const path = budgetPath(tenant.customers[0] as string);
+      const response = await sendRaw(alone.url, { path, headers: jsonHeaders(token) });
+      expect(specViolations('GET', path, response)).toEqual([]);
+      expect(response.status).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
+      expect(fault(response).description).toMatch(/token issuer's signing keys could not be read/);
+    } finally {
+      await alone.stop();
+      await gone.stop().catch(() => {});
+    }
+  });
+});
+
 describe('the flag', () => {
   it('fails the start with the reason when the issuer cannot be read', async () => {
     const finished = await runToEnd(
