@@ -3,13 +3,7 @@
 // (`--token-issuer`), and the SDK signed in by @azure/identity's own credentials in a child
 // process that trusts the authority's CA (NODE_EXTRA_CA_CERTS, read at start only). Each case
 // checks what the SDK threw and what the authority was asked.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import {
   randomPartner,
   type ServerProcess,
@@ -18,6 +12,7 @@ import {
   type TestAuthority,
 } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runScript, scriptImports, writeScript } from './support/identity-script.js';
 
 const partner = randomPartner('Contoso');
 const customer = partner.customers[0] as string;
@@ -70,18 +65,7 @@ interface Plan {
 }
 
 async function run(plan: Plan): Promise<Outcome> {
-  const { stdout } = await promisify(execFile)(process.execPath, [script], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      AZURE_LOG_LEVEL: process.env.AZURE_LOG_LEVEL ?? '',
-      NODE_EXTRA_CA_CERTS: authority.caFile,
-      AUTHORITY: authority.url,
-      API_URL: server.url,
-      PLAN: JSON.stringify(plan),
-    },
-    timeout: 60_000,
-  });
-  return JSON.parse(stdout) as Outcome;
+  return JSON.parse(await runScript(script, authority, { API_URL: server.url, PLAN: JSON.stringify(plan) })) as Outcome;
 }
 
 beforeAll(async () => {
@@ -94,13 +78,10 @@ beforeAll(async () => {
   server = await startServerProcess({
     config: { partners: [partner] },
     db: ':memory:',
-    args: ['--token-issuer', authority.issuer('common'), '--no-access-log'],
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: authority.caFile },
+    authority,
+    args: ['--no-access-log'],
   });
-  const identity = pathToFileURL(createRequire(import.meta.url).resolve('@azure/identity')).href;
-  const client = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'index.js')).href;
-  script = join(authority.folder, 'flow.mjs');
-  writeFileSync(script, CHILD(identity, client));
+  script = writeScript(authority, 'flow', CHILD(scriptImports.identity, scriptImports.client));
 });
 
 afterAll(async () => {

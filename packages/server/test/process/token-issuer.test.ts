@@ -1,5 +1,6 @@
 // `--token-issuer`: the server bin verifies JWTs of the test authority (an OpenID Connect issuer on
-// loopback over HTTPS, its CA given to the server as NODE_EXTRA_CA_CERTS): the signature against
+// loopback over HTTPS, its CA given to the server as NODE_EXTRA_CA_CERTS; every tenant's issuer
+// through `startServerProcess({ authority })`): the signature against
 // the issuer's JWKS, the issuer, audience and expiry, the partner from `tid`, the kind from `scp`,
 // MFA from `amr`. One authority and one server for the file; tokens signed directly.
 import { randomUUID } from 'node:crypto';
@@ -30,8 +31,8 @@ beforeAll(async () => {
   server = await startServerProcess({
     config: { partners: [partner] },
     db: ':memory:',
-    args: ['--token-issuer', authority.issuer('common'), '--no-access-log'],
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: authority.caFile },
+    authority,
+    args: ['--no-access-log'],
   });
 });
 
@@ -142,6 +143,7 @@ describe('an issuer that cannot be reached', () => {
     const alone = await startServerProcess({
       config: { partners: [tenant] },
       db: ':memory:',
+      // One tenant's issuer, as a deployment for one partner would name it.
       args: ['--token-issuer', gone.issuer(tenant.id), '--no-access-log'],
       env: { ...process.env, NODE_EXTRA_CA_CERTS: gone.caFile },
     });
