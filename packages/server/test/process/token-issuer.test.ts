@@ -107,10 +107,12 @@ describe('tokens refused with 401, saying why', () => {
     );
   });
 
-  it('a token for another audience', async () => {
+  it('a token for another audience, whatever characters it names', async () => {
     expect(await refusal(await authority.signToken(partner.id, { aud: 'https://graph.windows.net' }))).toMatch(
-      /audience \(aud\) is "https:\/\/graph.windows.net", not https:\/\/api.partnercenter.microsoft.com/,
+      /audience \(aud\) is https:\/\/graph.windows.net, not https:\/\/api.partnercenter.microsoft.com/,
     );
+    // Claims reach the WWW-Authenticate header's description, which holds printable ASCII only.
+    expect(await refusal(await authority.signToken(partner.id, { aud: 'api://€"\n' }))).toContain('api://€"\n, not');
   });
 
   it("a token whose issuer is not its tenant's at this issuer", async () => {
@@ -179,11 +181,12 @@ describe('the flag', () => {
     );
   });
 
-  it('refuses a URL that is not https (http on loopback only)', async () => {
-    const finished = await runToEnd(process.execPath, [serverBinPath, '--token-issuer', 'http://example.com/t/v2.0'], {
+  it('refuses a URL that is not https (http on loopback only), given as its variable too', async () => {
+    const finished = await runToEnd(process.execPath, [serverBinPath], {
+      env: { ...process.env, USAGEBUDGET_TOKEN_ISSUER: 'http://example.com/t/v2.0' },
       timeoutMs: 60_000,
     });
     expect(finished.code).toBe(2);
-    expect(finished.stderr).toMatch(/--token-issuer: "http:\/\/example.com\/t\/v2.0" is not an https URL/);
+    expect(finished.stderr).toMatch(/USAGEBUDGET_TOKEN_ISSUER: "http:\/\/example.com\/t\/v2.0" is not an https URL/);
   });
 });
