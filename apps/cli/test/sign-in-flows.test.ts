@@ -11,7 +11,7 @@ import {
   randomPartner,
   type ServerProcess,
   startProxy,
-  startServerTrusting,
+  startServerProcess,
   startTestAuthority,
   type TestAuthority,
 } from '@usagebudget/server/testing';
@@ -39,9 +39,10 @@ beforeAll(async () => {
   authority.addUser({ tenantId: TENANT, clientId: PUBLIC_APP, username: 'ann@contoso.example', mfa: true });
   authority.addUser({ tenantId: TENANT, clientId: NO_MFA_APP, username: 'bob@contoso.example', mfa: false });
   authority.addApp({ ...DAEMON, roles: ['Partner.ReadWrite.All'] });
-  server = await startServerTrusting(authority, {
+  server = await startServerProcess({
     config: { partners: [partner] },
     db: ':memory:',
+    authority,
     args: ['--no-access-log'],
   });
 });

@@ -1,15 +1,10 @@
 // @azure/identity's own ClientSecretCredential, pointed at a token authority on loopback over
 // HTTPS (its CA given to Node as NODE_EXTRA_CA_CERTS, in a process of its own), signs the client
 // in: the authority sees the scope of the operation's token kind, the API the token it issued.
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { startTestAuthority, type TestAuthority } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { budget, TENANT, useFaultServer } from './support/fault-server.js';
+import { runScript, scriptImports, writeScript } from './support/identity-script.js';
 
 const server = useFaultServer();
 const PARTNER_TENANT = '11111111-2222-4333-8444-555555555555';
@@ -23,10 +18,10 @@ beforeAll(async () => {
 afterAll(() => authority.stop());
 
 it("signs in with @azure/identity's ClientSecretCredential against a loopback authority, one token for two calls", async () => {
-  const identity = pathToFileURL(createRequire(import.meta.url).resolve('@azure/identity')).href;
-  const client = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'index.js')).href;
-  writeFileSync(
-    join(authority.folder, 'sign-in.mjs'),
+  const { identity, client } = scriptImports;
+  const script = writeScript(
+    authority,
+    'sign-in',
     `const { ClientSecretCredential } = await import(${JSON.stringify(identity)});
 import { UsageBudgetClient } from ${JSON.stringify(client)};
 const credential = new ClientSecretCredential(${JSON.stringify(PARTNER_TENANT)}, 'app-id', 'app-secret', {
@@ -39,16 +34,7 @@ console.log(JSON.stringify(amounts));
 `,
   );
   server.enqueue({ status: 200, json: budget(8) }, { status: 200, json: budget(9) });
-  const { stdout } = await promisify(execFile)(process.execPath, [join(authority.folder, 'sign-in.mjs')], {
-    env: {
-      AZURE_LOG_LEVEL: process.env.AZURE_LOG_LEVEL ?? '',
-      PATH: process.env.PATH ?? '',
-      NODE_EXTRA_CA_CERTS: authority.caFile,
-      AUTHORITY: authority.url,
-      API_URL: server.url,
-    },
-    timeout: 60_000,
-  });
+  const stdout = await runScript(script, authority, { API_URL: server.url });
   expect(JSON.parse(stdout)).toEqual([8, 9]);
   const tokenRequests = authority.tokenRequests();
   expect(tokenRequests).toHaveLength(1);

@@ -77,7 +77,8 @@ export const faults = {
       `Partner Token missing in request context: the bearer token is not valid: ${why}.`,
       undefined,
       {
-        'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${why.replaceAll('"', "'")}"`,
+        // A header holds printable ASCII only (a claim quoted in `why` may hold anything).
+        'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${why.replace(/[^\x20-\x21\x23-\x7e]/g, '?')}"`,
       },
     ),
   /** A verified token of a tenant that is no configured partner. */

@@ -10,7 +10,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
-import { faults } from '../contract/faults.js';
+import { faults, shown } from '../contract/faults.js';
 import type { TokenKind } from './config-format.js';
 import { tokenDigest } from './namespace-callers.js';
 
@@ -77,7 +77,7 @@ function reason(error: unknown, token: string): string {
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     const { claim, payload } = error;
-    if (claim === 'aud') return `its audience (aud) is ${JSON.stringify(payload.aud)}, not ${PARTNER_CENTER_AUDIENCE}`;
+    if (claim === 'aud') return `its audience (aud) is ${shown(payload.aud ?? null)}, not ${PARTNER_CENTER_AUDIENCE}`;
     if (claim === 'nbf') return `it is not valid before ${new Date(Number(payload.nbf) * 1000).toISOString()}`;
     return `its ${claim} claim is not valid (${error.reason})`;
   }
@@ -86,7 +86,7 @@ function reason(error: unknown, token: string): string {
     try {
       kid = decodeProtectedHeader(token).kid;
     } catch {}
-    return `it is signed by a key the issuer does not publish (kid ${JSON.stringify(kid ?? null)})`;
+    return `it is signed by a key the issuer does not publish (kid ${shown(kid ?? null)})`;
   }
   if (error instanceof errors.JWSSignatureVerificationFailed)
     return "its signature does not verify with the issuer's key";
@@ -100,7 +100,7 @@ function callerOf(payload: JWTPayload, issuer: string): VerifiedToken {
   if (!tenantId) throw faults.tokenRejected('it has no tenant id (tid)');
   const expected = issuer.replace(TENANT_PLACEHOLDER, tenantId);
   if (payload.iss?.toLowerCase() !== expected.toLowerCase()) {
-    throw faults.tokenRejected(`its issuer (iss) is ${JSON.stringify(payload.iss ?? null)}, not ${expected}`);
+    throw faults.tokenRejected(`its issuer (iss) is ${shown(payload.iss ?? null)}, not ${expected}`);
   }
   if (payload.scp === undefined) return { tenantId, kind: 'app-only', mfa: true };
   const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];

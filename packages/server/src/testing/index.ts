@@ -27,7 +27,6 @@ export {
   startProcess,
 } from './child-process.js';
 export { startProxy, type TestProxy } from './connect-proxy.js';
-export { startServerTrusting } from './issuer-server.js';
 export { freePort, type LoopbackServer, listenOnLoopback, portIsFree } from './loopback.js';
 export { type NodeServerOptions, type StartedServer, startNodeServer } from './node-server.js';
 export {

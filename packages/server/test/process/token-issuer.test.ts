@@ -1,5 +1,6 @@
 // `--token-issuer`: the server bin verifies JWTs of the test authority (an OpenID Connect issuer on
-// loopback over HTTPS, its CA given to the server as NODE_EXTRA_CA_CERTS): the signature against
+// loopback over HTTPS, its CA given to the server as NODE_EXTRA_CA_CERTS; every tenant's issuer
+// through `startServerProcess({ authority })`): the signature against
 // the issuer's JWKS, the issuer, audience and expiry, the partner from `tid`, the kind from `scp`,
 // MFA from `amr`. One authority and one server for the file; tokens signed directly.
 import { randomUUID } from 'node:crypto';
@@ -14,7 +15,7 @@ import {
   sendRaw,
   serverBinPath,
   specViolations,
-  startServerTrusting,
+  startServerProcess,
   startTestAuthority,
   type TestAuthority,
 } from '../../src/testing/index.js';
@@ -27,9 +28,10 @@ let server: ServerProcess;
 
 beforeAll(async () => {
   authority = await startTestAuthority();
-  server = await startServerTrusting(authority, {
+  server = await startServerProcess({
     config: { partners: [partner] },
     db: ':memory:',
+    authority,
     args: ['--no-access-log'],
   });
 });
@@ -105,10 +107,12 @@ describe('tokens refused with 401, saying why', () => {
     );
   });
 
-  it('a token for another audience', async () => {
+  it('a token for another audience, whatever characters it names', async () => {
     expect(await refusal(await authority.signToken(partner.id, { aud: 'https://graph.windows.net' }))).toMatch(
-      /audience \(aud\) is "https:\/\/graph.windows.net", not https:\/\/api.partnercenter.microsoft.com/,
+      /audience \(aud\) is https:\/\/graph.windows.net, not https:\/\/api.partnercenter.microsoft.com/,
     );
+    // Claims reach the WWW-Authenticate header's description, which holds printable ASCII only.
+    expect(await refusal(await authority.signToken(partner.id, { aud: 'api://€"\n' }))).toContain('api://€"\n, not');
   });
 
   it("a token whose issuer is not its tenant's at this issuer", async () => {
@@ -134,6 +138,34 @@ describe('tokens refused with 401, saying why', () => {
   });
 });
 
+describe('an issuer that cannot be reached', () => {
+  it("answers 503 with Retry-After when the issuer's keys cannot be read: the token may be good", async () => {
+    const gone = await startTestAuthority();
+    const tenant = randomPartner('Fabrikam');
+    const alone = await startServerProcess({
+      config: { partners: [tenant] },
+      db: ':memory:',
+      // One tenant's issuer, as a deployment for one partner would name it.
+      args: ['--token-issuer', gone.issuer(tenant.id), '--no-access-log'],
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: gone.caFile },
+    });
+    try {
+      // Discovered at start; the keys are fetched with the first token, once the issuer is gone.
+      const token = await gone.signToken(tenant.id);
+      await gone.stop();
+      const path = budgetPath(tenant.customers[0] as string);
+      const response = await sendRaw(alone.url, { path, headers: jsonHeaders(token) });
+      expect(specViolations('GET', path, response)).toEqual([]);
+      expect(response.status).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
+      expect(fault(response).description).toMatch(/token issuer's signing keys could not be read/);
+    } finally {
+      await alone.stop();
+      await gone.stop().catch(() => {});
+    }
+  });
+});
+
 describe('the flag', () => {
   it('fails the start with the reason when the issuer cannot be read', async () => {
     const finished = await runToEnd(
@@ -149,11 +181,12 @@ describe('the flag', () => {
     );
   });
 
-  it('refuses a URL that is not https (http on loopback only)', async () => {
-    const finished = await runToEnd(process.execPath, [serverBinPath, '--token-issuer', 'http://example.com/t/v2.0'], {
+  it('refuses a URL that is not https (http on loopback only), given as its variable too', async () => {
+    const finished = await runToEnd(process.execPath, [serverBinPath], {
+      env: { ...process.env, USAGEBUDGET_TOKEN_ISSUER: 'http://example.com/t/v2.0' },
       timeoutMs: 60_000,
     });
     expect(finished.code).toBe(2);
-    expect(finished.stderr).toMatch(/--token-issuer: "http:\/\/example.com\/t\/v2.0" is not an https URL/);
+    expect(finished.stderr).toMatch(/USAGEBUDGET_TOKEN_ISSUER: "http:\/\/example.com\/t\/v2.0" is not an https URL/);
   });
 });

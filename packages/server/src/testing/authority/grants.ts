@@ -60,6 +60,12 @@ export function resourceScopes(scope: string | null): { audience: string; permis
   return { audience, permissions: wanted.map((one) => one.slice(one.lastIndexOf('/') + 1)) };
 }
 
+/** Who a device code or a refresh token stands for, and the scope asked when it was issued (a later request may omit it). */
+export interface Granted {
+  readonly subject: Subject;
+  readonly scope: string | null;
+}
+
 /** What the token endpoint answers a grant with. */
 export interface TokenAnswer {
   readonly token_type: 'Bearer';
@@ -77,7 +83,7 @@ export async function issue(
   keys: AuthorityKeys,
   issuer: string,
   subject: Subject,
-  grant: { scope: string | null; lifetimeSeconds: number; unknownKey: boolean; refreshTokens: Map<string, Subject> },
+  grant: { scope: string | null; lifetimeSeconds: number; unknownKey: boolean; refreshTokens: Map<string, Granted> },
 ): Promise<TokenAnswer> {
   const { audience, permissions } = resourceScopes(grant.scope);
   const user = subject.username !== undefined;
@@ -92,7 +98,7 @@ export async function issue(
   };
   if (!user) return answer;
   const refreshToken = randomBytes(24).toString('base64url');
-  grant.refreshTokens.set(refreshToken, subject);
+  grant.refreshTokens.set(refreshToken, { subject, scope: grant.scope });
   return {
     ...answer,
     scope: scopes.map((one) => `${audience}/${one}`).join(' '),

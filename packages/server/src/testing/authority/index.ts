@@ -7,8 +7,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWTPayload } from 'jose';
 import { startTlsServer } from '../tls-server.js';
-import { GrantError, issue, type TestApp, type TestUser } from './grants.js';
-import { type AuthorityKeys, authorityKeys, PARTNER_CENTER_AUDIENCE, type Subject, times } from './tokens.js';
+import { GrantError, type Granted, issue, type TestApp, type TestUser } from './grants.js';
+import { type AuthorityKeys, authorityKeys, PARTNER_CENTER_AUDIENCE, times } from './tokens.js';
 
 export type { TestApp, TestUser } from './grants.js';
 export { PARTNER_CENTER_AUDIENCE } from './tokens.js';
@@ -85,8 +85,8 @@ type State = {
   keys: AuthorityKeys;
   apps: Map<string, TestApp & { objectId: string }>;
   users: Map<string, TestUser & { objectId: string }>;
-  deviceCodes: Map<string, Subject>;
-  refreshTokens: Map<string, Subject>;
+  deviceCodes: Map<string, Granted>;
+  refreshTokens: Map<string, Granted>;
   authority: TestAuthority;
 };
 
@@ -126,7 +126,7 @@ const unknownApp = (clientId: string, tenantId: string) =>
   );
 
 /** The subject a token request's grant stands for, or the OAuth error Entra ID answers. */
-function grantSubject(state: State, tenantId: string, form: URLSearchParams): Subject {
+function grantSubject(state: State, tenantId: string, form: URLSearchParams): Granted {
   const grantType = form.get('grant_type') ?? '';
   const clientId = form.get('client_id') ?? '';
   if (grantType === 'client_credentials') {
@@ -134,7 +134,15 @@ function grantSubject(state: State, tenantId: string, form: URLSearchParams): Su
     if (!app) throw unknownApp(clientId, tenantId);
     if (form.get('client_secret') !== app.clientSecret)
       throw new GrantError(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
-    return app;
+    // As Entra ID: an app gets its app permissions only, asked for as `<resource>/.default`.
+    if (!form.get('scope')?.endsWith('/.default'))
+      throw new GrantError(
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${form.get('scope')} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
+    return { subject: app, scope: form.get('scope') };
   }
   const device = DEVICE_GRANTS.has(grantType);
   if (!device && grantType !== 'refresh_token')
@@ -145,10 +153,10 @@ function grantSubject(state: State, tenantId: string, form: URLSearchParams): Su
       `The app requested an unsupported grant type '${grantType}'.`,
     );
   const codes = device ? state.deviceCodes : state.refreshTokens;
-  const subject = codes.get(form.get(device ? 'device_code' : 'refresh_token') ?? '');
-  if (!subject || subject.tenantId !== tenantId || subject.clientId !== clientId)
+  const granted = codes.get(form.get(device ? 'device_code' : 'refresh_token') ?? '');
+  if (!granted || granted.subject.tenantId !== tenantId || granted.subject.clientId !== clientId)
     throw new GrantError(400, 'invalid_grant', device ? 70000 : 9002313, 'The provided grant is invalid or expired.');
-  return subject;
+  return { subject: granted.subject, scope: form.get('scope') ?? granted.scope };
 }
 
 /** A device code for the user registered for the app, approved at once: the first poll gets the tokens. */
@@ -157,7 +165,7 @@ function deviceCode(state: State, tenantId: string, form: URLSearchParams) {
   const user = state.users.get(`${tenantId}/${clientId}`);
   if (!user) throw unknownApp(clientId, tenantId);
   const code = randomBytes(24).toString('base64url');
-  state.deviceCodes.set(code, user);
+  state.deviceCodes.set(code, { subject: user, scope: form.get('scope') });
   const userCode = randomBytes(4).toString('hex').toUpperCase();
   const verification = `${state.url}/devicelogin`;
   return {
@@ -196,9 +204,9 @@ async function answer(state: State, where: Route, form: URLSearchParams): Promis
     case 'devicecode':
       return [200, deviceCode(state, where.tenantId, form)];
     case 'token': {
-      const subject = grantSubject(state, where.tenantId, form);
+      const { subject, scope } = grantSubject(state, where.tenantId, form);
       const grant = {
-        scope: form.get('scope'),
+        scope,
         lifetimeSeconds: nextLifetime(authority),
         unknownKey: authority.signWithUnknownKey,
         refreshTokens: state.refreshTokens,
