@@ -103,6 +103,25 @@ describe('--auth device-code', () => {
     expect(devicecodeRequests(), 'no new device code').toBe(before + 1);
   });
 
+  it('an expired access token in the cache is renewed with the refresh token, without a new device code', async () => {
+    const env = signInEnv({
+      USAGEBUDGET_TOKEN_CACHE: 'allow-unencrypted',
+      XDG_CONFIG_HOME: join(home ?? tmpdir(), 'config-renew'),
+    });
+    // Expired when issued: the sign-in's token, and the one its first run's call gets from the cache.
+    authority.nextLifetimes.push(-60, -60);
+    const first = await usagebudget(['whoami', '--json', ...deviceCode], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(authority.nextLifetimes).toEqual([]);
+    const [codes, refreshes] = [devicecodeRequests(), authority.tokenRequests('refresh_token').length];
+    const second = await usagebudget(['whoami', '--json', ...deviceCode], env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toBe('');
+    expect(Date.parse(JSON.parse(second.stdout).expiresOn)).toBeGreaterThan(Date.now());
+    expect(authority.tokenRequests('refresh_token').length).toBe(refreshes + 1);
+    expect(devicecodeRequests()).toBe(codes);
+  });
+
   it('without an encrypted store or consent, says in one line that the sign-in lasts this run, and keeps nothing', async () => {
     const env = signInEnv({ XDG_CONFIG_HOME: join(home ?? tmpdir(), 'config-strict') });
     const before = devicecodeRequests();
