@@ -389,6 +389,7 @@ describe('examples and errors', () => {
         '800003',
         '900118',
         '900150',
+        '900421',
         'InvalidContinuationToken',
         'InvalidFilter',
         'InvalidPageSize',
@@ -418,6 +419,7 @@ describe('examples and errors', () => {
       '`percentUsed`',
       '`Decimal`',
       '`userCredentials`',
+      '`900421`',
     ]) {
       expect(corrections, decision).toContain(decision);
     }

@@ -10,6 +10,7 @@ import {
 } from '@usagebudget/client';
 import { ApplyBusyError } from './apply/lock.js';
 import { CommandLineError } from './command-line/error.js';
+import { SignInError } from './sign-in/credential.js';
 import { TokenCommandError } from './token-sources.js';
 
 /** The exit codes scripts can branch on; listed in `--help` and the README. */
@@ -45,7 +46,7 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof NotFoundError) return ExitCode.notFound;
   if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) return ExitCode.denied;
   // No token means no authentication.
-  if (error instanceof TokenCommandError) return ExitCode.denied;
+  if (error instanceof TokenCommandError || error instanceof SignInError) return ExitCode.denied;
   if (error instanceof RateLimitError) return ExitCode.throttled;
   if (error instanceof ResponseValidationError || error instanceof PagingError) return ExitCode.badAnswer;
   if (error instanceof ApplyBusyError) return ExitCode.busy;

@@ -7,6 +7,7 @@ import { type AnyCall, commandNamed } from './commands/registry.js';
 import { connect } from './connection.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { colorEnabled, errorJson, errorStacks, formatError, style } from './output.js';
+import { SignInError } from './sign-in/credential.js';
 import { terminalLines } from './terminal-text.js';
 import { TokenCommandError } from './token-sources.js';
 import { cliVersion } from './version.js';
@@ -48,6 +49,7 @@ function runCommand(call: AnyCall, terminal: Terminal): Promise<ExitCode> {
   if (command.stopsOnTerminate) terminal.signals.stopOnTerminate();
   const { env, stdout, stderr, signals } = terminal;
   const context: CommandContext = {
+    env,
     write: (text) => stdout.write(text),
     // Notes quote the file's rows and the service's words: shown as terminalText, line by line.
     note: (text) => stderr.write(terminalLines(text)),
@@ -70,8 +72,8 @@ function reportError(thrown: unknown, argv: readonly string[], invocation: Invoc
   const { env, stderr } = terminal;
   const settings = invocation?.kind === 'call' ? invocation.settings : undefined;
   // The client wraps a failed token provider; the command's own error says what went wrong.
-  const error =
-    thrown instanceof AuthenticationError && thrown.cause instanceof TokenCommandError ? thrown.cause : thrown;
+  const cause = thrown instanceof AuthenticationError ? thrown.cause : undefined;
+  const error = cause instanceof TokenCommandError || cause instanceof SignInError ? cause : thrown;
   const code = exitCodeFor(error);
   // A command line that did not parse still decides the error's format by what it asked for.
   const json = settings?.json ?? argv.includes('--json');

@@ -4,6 +4,7 @@ import {
   BadRequestError,
   ConflictError,
   ConnectionError,
+  MfaRequiredError,
   NotFoundError,
   PagingError,
   PartnerCenterError,
@@ -106,6 +107,7 @@ export const plural = (count: number, noun: string) => `${count} ${noun}${count 
 // How a report names each client error; any other PartnerCenterError is "the call failed".
 const TITLES: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, string]> = [
   [NotFoundError, 'not found'],
+  [MfaRequiredError, 'the token shows no sign-in with multi-factor authentication (MFA)'],
   [AuthenticationError, 'authentication failed'],
   [PermissionDeniedError, 'permission denied'],
   [RateLimitError, 'throttled'],
@@ -117,6 +119,11 @@ const TITLES: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, 
   [ResponseValidationError, "the service's answer breaks the API's spec"],
   [PagingError, "the service's paging was refused"],
 ];
+
+/** What a user of the CLI does about a token without MFA (Partner Center requires it of App+User calls). */
+const MFA_TO_DO =
+  'sign the user in again with MFA: "usagebudget sign-out" then --auth device-code, or "az login" for ' +
+  '--auth azure-cli (https://learn.microsoft.com/partner-center/security/partner-security-requirements-mandating-mfa)';
 
 // The problems of a ResponseValidationError listed in its report; the rest are counted.
 const PROBLEMS_SHOWN = 10;
@@ -162,6 +169,8 @@ function details(error: PartnerCenterError, s: Style): string {
   if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
     rows.push(['Retry after', `${Math.ceil(error.retryAfterMs / 1000)} s`]);
   }
+  // The client's message says what to do; the service's description may not.
+  if (error instanceof MfaRequiredError) rows.push(['To do', MFA_TO_DO]);
   if (error.requestId) rows.push(['Request ID', error.requestId]);
   if (error.correlationId) rows.push(['Correlation ID', error.correlationId]);
   return table(rows, s, '  ');

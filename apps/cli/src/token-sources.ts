@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { TokenProvider } from '@usagebudget/client';
+import { clouds, type TokenCredential, type TokenProvider } from '@usagebudget/client';
 import { CommandLineError } from './command-line/error.js';
 
 /** `--token-command` failed, timed out, or printed no usable token. The message never holds its output. */
@@ -33,7 +33,9 @@ export function tokenSource(
   }
   const { tokenCommand, timeoutMs } = options;
   if (tokenCommand === undefined) {
-    throw new CommandLineError('no token: pass --token, set PARTNER_CENTER_TOKEN, or pass --token-command "<command>"');
+    throw new CommandLineError(
+      'no token: pass --token, set PARTNER_CENTER_TOKEN, pass --token-command "<command>", or sign in with --auth (see --help)',
+    );
   }
   // Run once, and again only when the client asks for a fresh token after a 401.
   let cached: Promise<string> | undefined;
@@ -49,6 +51,21 @@ export function tokenSource(
       return cached;
     },
   };
+}
+
+/**
+ * The token a credential gives now, for the CLI's own reading of it (`apply`'s partner, `whoami`):
+ * a `TokenCredential` is asked for Partner Center's `.default` scope, which every cloud shares.
+ */
+export async function currentToken(
+  credential: string | TokenProvider | TokenCredential,
+  signal?: AbortSignal,
+): Promise<string> {
+  if (typeof credential === 'string') return credential;
+  if (typeof credential === 'function') return credential({ forceRefresh: false, ...(signal && { signal }) });
+  const token = await credential.getToken(clouds.global.scope, signal ? { abortSignal: signal } : {});
+  if (!token) throw new TokenCommandError('the sign-in gave no token');
+  return token.token;
 }
 
 function checked(token: string, origin: string): string {

@@ -201,7 +201,9 @@ describe('input the CLI rejects before sending anything', () => {
   it('exits 2 when no token is given at all', async () => {
     const run = await usagebudget(['get', first, '--base-url', counter.url]);
     expect(run).toMatchObject({ code: 2, stdout: '' });
-    expect(run.stderr).toContain('no token: pass --token, set PARTNER_CENTER_TOKEN, or pass --token-command');
+    expect(run.stderr).toContain(
+      'no token: pass --token, set PARTNER_CENTER_TOKEN, pass --token-command "<command>", or sign in with --auth',
+    );
     expect(counter.count()).toBe(0);
   });
 });

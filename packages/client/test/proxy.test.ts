@@ -7,11 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { startProxy, startTlsServer, type TestProxy, type TlsServer } from '@usagebudget/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOf } from './support/client-of.js';
-import { startProxy, type TestProxy } from './support/connect-proxy.js';
 import { budget, TENANT, useFaultServer } from './support/fault-server.js';
-import { startTlsServer, type TlsServer } from './support/tls-server.js';
 
 const run = promisify(execFile);
 const TOKEN = 'SECRET-TOKEN-5d1f0c';

@@ -3,9 +3,12 @@ import {
   type CallOptions,
   isGuid,
   PartnerCenterError,
+  type TokenCredential,
   type TokenProvider,
   type UsageBudgetClient,
 } from '@usagebudget/client';
+import { tokenClaims } from '../token-claims.js';
+import { currentToken } from '../token-sources.js';
 
 // The answers of a service that will not say whose token it is: the read is refused to this token
 // (an app-only token: 403), or the service has no such read (retired: 404, 405, 410, 501). Any
@@ -41,14 +44,8 @@ export function normalisedService(baseURL: string): string {
  * verifies the token; here it only names the partner). `undefined` for any other token.
  */
 export function tokenTenant(token: string): string | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as { tid?: unknown };
-    return typeof claims.tid === 'string' && isGuid(claims.tid) ? claims.tid.toLowerCase() : undefined;
-  } catch {
-    return undefined;
-  }
+  const tid = tokenClaims(token)?.tid;
+  return typeof tid === 'string' && isGuid(tid) ? tid.toLowerCase() : undefined;
 }
 
 /** A token's fingerprint: the first 16 hex digits of a SHA-256 of it; it cannot give the token back. */
@@ -69,7 +66,7 @@ export function tokenFingerprint(token: string): string {
 export async function runTarget(
   client: UsageBudgetClient,
   baseURL: string,
-  credential: string | TokenProvider,
+  credential: string | TokenProvider | TokenCredential,
   options: CallOptions,
 ): Promise<RunTarget> {
   const service = normalisedService(baseURL);
@@ -79,7 +76,6 @@ export async function runTarget(
   } catch (error) {
     if (!(error instanceof PartnerCenterError && SILENT_STATUSES.has(error.status ?? 0))) throw error;
   }
-  const token =
-    typeof credential === 'string' ? credential : await credential({ forceRefresh: false, signal: options.signal });
+  const token = await currentToken(credential, options.signal);
   return { service, partner: tokenTenant(token) ?? `token ${tokenFingerprint(token)}` };
 }

@@ -18,19 +18,35 @@ Token (the first of these that is set is used; it is never printed):
   --token-command CMD     a shell command that prints the token on stdout, or JSON with
                           "accessToken"; run once, and again if the service rejects the token
 
+Sign-in with @azure/identity (instead of the above; --auth wins over PARTNER_CENTER_TOKEN):
+  --auth azure-cli        the Azure CLI's signed-in user (az login); --tenant TENANT optional
+  --auth device-code      a user signs in with a code in a browser (the prompt is on stderr),
+                          kept between runs while the refresh token lives (USAGEBUDGET_TOKEN_CACHE)
+    --tenant TENANT       the partner's tenant ID or domain (or AZURE_TENANT_ID)
+    --client-id ID        the app registered for Partner Center (or AZURE_CLIENT_ID)
+  --auth environment      an app's own token (app-only): AZURE_TENANT_ID, AZURE_CLIENT_ID and
+                          AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH
+  AZURE_AUTHORITY_HOST    the authority (default: the --cloud's, else login.microsoftonline.com)
+  usagebudget whoami      whom the token names; usagebudget sign-out forgets a device-code sign-in
+
+Network:
+  --proxy URL             the proxy of every request, http://[user:pass@]host:port (default:
+                          HTTPS_PROXY or HTTP_PROXY, except the hosts of NO_PROXY); never printed
+
 Options:
   --json                  print JSON lines on stdout: one object per line (one line for get, set,
-                          clear, usage, partner-usage, webhooks register and show; one per
-                          customer for customers and report, per event name for webhooks
-                          events, per attempt for webhooks test, per delivery for listen),
-                          and errors as JSON on stderr
+                          clear, usage, partner-usage, webhooks register and show, whoami and
+                          sign-out; one per customer for customers and report, per event name
+                          for webhooks events, per attempt for webhooks test, per delivery for
+                          listen), and errors as JSON on stderr
   --correlation-id GUID   the MS-CorrelationId to send (default: a new one)
   --locale TAG            the language of the service's error descriptions (default en-US)
   --timeout SECONDS       per attempt, body included, and for --token-command (default ${DEFAULT_TIMEOUT_SECONDS})
   --total-timeout SECONDS each call, retries and waits included (a listing: each page)
                           (default ${DEFAULT_TOTAL_TIMEOUT_SECONDS}, or --timeout when that is longer)
   --retries N             retries of throttled, timed-out and 5xx calls, 0 to 10 (default ${DEFAULT_RETRIES})
-  --debug                 log each attempt, and show stack traces of errors
+  --debug                 log each attempt, and show stack traces of errors (or set
+                          USAGEBUDGET_LOG=error|warning|info|debug for the client's log lines)
   -h, --help              show help
   --version               show the version
 
@@ -64,6 +80,7 @@ Examples:
   usagebudget set ${EXAMPLE_ID} 250.50
   usagebudget get ${EXAMPLE_ID} --cloud global --json
   usagebudget report --over 80
+  usagebudget report --auth device-code --tenant contoso.onmicrosoft.com --client-id <app id>
   usagebudget listen --register
 
 ${OPTIONS}`;

@@ -1,5 +1,6 @@
 import { type CloudName, clientDefaults, clouds, isGuid } from '@usagebudget/client';
 import { CommandLineError } from './error.js';
+import { proxyURL, readSignIn, type SignInSettings } from './sign-in-options.js';
 import { numberOption } from './values.js';
 
 /** The local reference server (`usagebudget-server` with no options): the CLI's default endpoint. */
@@ -26,6 +27,10 @@ export interface CommandLineSettings {
   endpoint: Endpoint;
   token?: string;
   tokenCommand?: string;
+  /** `--auth`: a sign-in through `@azure/identity` (see `sign-in/`), with its tenant and app. */
+  signIn?: SignInSettings;
+  /** `--proxy`: the proxy of every request (its credentials are never shown). */
+  proxy?: string;
   json: boolean;
   correlationId?: string;
   locale?: string;
@@ -42,6 +47,10 @@ export const SETTINGS_OPTIONS = {
   cloud: { type: 'string' },
   token: { type: 'string' },
   'token-command': { type: 'string' },
+  auth: { type: 'string' },
+  tenant: { type: 'string' },
+  'client-id': { type: 'string' },
+  proxy: { type: 'string' },
   json: { type: 'boolean', default: false },
   'correlation-id': { type: 'string' },
   locale: { type: 'string' },
@@ -57,6 +66,10 @@ export interface SettingsValues {
   cloud?: string;
   token?: string;
   'token-command'?: string;
+  auth?: string;
+  tenant?: string;
+  'client-id'?: string;
+  proxy?: string;
   json: boolean;
   'correlation-id'?: string;
   locale?: string;
@@ -72,6 +85,8 @@ export function readSettings(values: SettingsValues, command: string): CommandLi
   const endpoint = readEndpoint(values, fail);
   if (values.token === '') throw fail('--token is empty');
   if (values['token-command']?.trim() === '') throw fail('--token-command is empty');
+  const signIn = readSignIn(values, fail);
+  const proxy = values.proxy === undefined ? undefined : proxyURL(values.proxy, fail);
   const correlationId = values['correlation-id'];
   if (correlationId !== undefined && !isGuid(correlationId)) {
     throw fail(`--correlation-id must be a GUID (got "${correlationId}")`);
@@ -98,6 +113,8 @@ export function readSettings(values: SettingsValues, command: string): CommandLi
     endpoint,
     token: values.token,
     tokenCommand: values['token-command'],
+    ...(signIn && { signIn }),
+    ...(proxy !== undefined && { proxy }),
     json: values.json,
     correlationId,
     locale: values.locale,

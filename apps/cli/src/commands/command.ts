@@ -65,6 +65,8 @@ export type Call<Name extends string = string, Args extends object = object> = {
 
 /** What a command runs with. */
 export interface CommandContext {
+  /** The process's environment (the config folder of `sign-out`). */
+  readonly env: NodeJS.ProcessEnv;
   /** Writes to stdout, as it comes. */
   write(text: string): void;
   /** Writes to stderr (progress, notes): the CLI's own text, each line made safe for a terminal. */

@@ -7,12 +7,14 @@ import { listenCommand } from './listen.js';
 import { partnerUsageCommand } from './partner-usage.js';
 import { reportCommand } from './report.js';
 import { setCommand } from './set.js';
+import { signOutCommand } from './sign-out.js';
 import { usageCommand } from './usage.js';
 import { webhooksEventsCommand } from './webhooks-events.js';
 import { webhooksRegisterCommand } from './webhooks-register.js';
 import { webhooksShowCommand } from './webhooks-show.js';
 import { webhooksStatusCommand } from './webhooks-status.js';
 import { webhooksTestCommand } from './webhooks-test.js';
+import { whoamiCommand } from './whoami.js';
 
 /** Every command of `usagebudget`, in the order `--help` lists them. A new command is a line here. */
 export const COMMANDS = [
@@ -30,6 +32,8 @@ export const COMMANDS = [
   webhooksTestCommand,
   webhooksStatusCommand,
   listenCommand,
+  whoamiCommand,
+  signOutCommand,
 ] as const;
 
 type Registered = (typeof COMMANDS)[number];

@@ -11,6 +11,7 @@ const FaultCode = {
   invalidProperty: 3000,
   invalidInput: 800002,
   tokenMissing: 800001,
+  mfaRequired: 900421,
   noRelationship: 20002,
   tenantNotFound: 60003,
   unexpected: 800003,
@@ -67,6 +68,45 @@ export const faults = {
       {
         'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token"`,
       },
+    ),
+  /** A JWT bearer that failed `--token-issuer`'s verification, and why (never the token). */
+  tokenRejected: (why: string) =>
+    fault(
+      401,
+      FaultCode.tokenMissing,
+      `Partner Token missing in request context: the bearer token is not valid: ${why}.`,
+      undefined,
+      {
+        // A header holds printable ASCII only (a claim quoted in `why` may hold anything).
+        'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${why.replace(/[^\x20-\x21\x23-\x7e]/g, '?')}"`,
+      },
+    ),
+  /** A verified token of a tenant that is no configured partner. */
+  tenantNotPartner: (tenantId: string) =>
+    fault(
+      401,
+      FaultCode.tokenMissing,
+      `Partner Token missing in request context: the token's tenant (tid ${shown(tenantId)}) is not a partner of this server.`,
+      undefined,
+      { 'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token"` },
+    ),
+  /** An app+user token whose sign-in used no second factor (Partner Center's MFA mandate). */
+  mfaRequired: () =>
+    fault(
+      401,
+      FaultCode.mfaRequired,
+      "Multifactor authentication required: the app+user token's sign-in did not use multi-factor authentication (its amr claim has no mfa). Sign the user in again with MFA.",
+      undefined,
+      { 'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token"` },
+    ),
+  /** The token issuer's keys could not be read: the token may be good, try again. */
+  issuerUnavailable: () =>
+    fault(
+      503,
+      'ServiceUnavailable',
+      "The service is temporarily unavailable: the token issuer's signing keys could not be read. Try again in 5 seconds.",
+      undefined,
+      { 'Retry-After': '5' },
     ),
   noRelationship: (partnerId: string, customerId: string) =>
     fault(

@@ -165,11 +165,13 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
     });
   };
 
-  /** The checks after the throttle: the token's kind, and the headers the spec declares. */
+  /** The checks after the throttle: the token's kind (and an app+user token's MFA), and the headers the spec declares. */
   const checkCaller = (inFlight: InFlightRequest, operation: OperationRule, caller: Caller): void => {
     if (!operation.tokenKinds.includes(caller.tokenKind)) {
       throw faults.tokenKindNotAccepted(operation.tokenKinds, caller.tokenKind);
     }
+    // Partner Center's MFA mandate: every app+user call needs a sign-in with a second factor.
+    if (caller.tokenKind === 'app+user' && caller.mfa === false) throw faults.mfaRequired();
     for (const header of checkedHeaders.get(operation) ?? []) {
       const value = inFlight.req.headers[header.key];
       if (value === undefined) continue;

@@ -12,4 +12,10 @@ export interface CallerPartner {
 export interface Caller {
   readonly partner: CallerPartner;
   readonly tokenKind: TokenKind;
+  /**
+   * A verified JWT's (`--token-issuer`): whether the sign-in used multi-factor authentication
+   * (`amr` holds `mfa`); an app+user call without it is refused. Absent for a configured string
+   * token, which stands for a token with MFA.
+   */
+  readonly mfa?: boolean;
 }

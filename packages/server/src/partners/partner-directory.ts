@@ -3,6 +3,7 @@ import type { CustomerStore } from '../storage/customer-store.js';
 import type { Caller, CallerPartner } from './caller.js';
 import type { ResolvedConfig } from './config-format.js';
 import type { NamespaceCallers } from './namespace-callers.js';
+import type { TokenIssuer, VerifiedToken } from './token-issuer.js';
 
 export type { Caller, CallerPartner } from './caller.js';
 
@@ -23,10 +24,15 @@ export interface PartnerDirectory {
 
 const BEARER = /^bearer +(\S+) *$/i;
 
-/** The directory of the config's partners (in memory) and, when `namespaces` is given, of the namespaces (in the store). */
+/**
+ * The directory of the config's partners (in memory) and, when `namespaces` is given, of the
+ * namespaces (in the store). With an `issuer`, a JWT bearer that is no configured token is
+ * verified against it, and authenticates the config's partner whose id is its tenant (`tid`).
+ */
 export function createPartnerDirectory(
   config: ResolvedConfig,
   namespaces?: { readonly callers: NamespaceCallers; readonly store: Pick<CustomerStore, 'customer'> },
+  issuer?: TokenIssuer,
 ): PartnerDirectory {
   const byToken = new Map<string, Caller>();
   const byCustomer = new Map<string, string>();
@@ -39,12 +45,22 @@ export function createPartnerDirectory(
     if (!caller) throw faults.tokenInvalid();
     return caller;
   };
+  const byTenant = new Map(config.partners.map((partner) => [partner.id.toLowerCase(), partner]));
+  const tokenCaller = ({ tenantId, kind, mfa }: VerifiedToken): Caller => {
+    const partner = byTenant.get(tenantId);
+    if (!partner) throw faults.tenantNotPartner(tenantId);
+    return { partner, tokenKind: kind, mfa };
+  };
   return {
     authenticate(authorization) {
       const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
       if (token === undefined) throw faults.tokenMissing();
       const caller = byToken.get(token);
       if (caller) return caller;
+      if (issuer?.claims(token)) {
+        const verified = issuer.verify(token);
+        return verified instanceof Promise ? verified.then(tokenCaller) : tokenCaller(verified);
+      }
       if (!namespaces) throw faults.tokenInvalid();
       return namespaceCaller(token);
     },

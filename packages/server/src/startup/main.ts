@@ -44,6 +44,10 @@ Options:
                        job) with this bearer token of its own, at least 16 characters; better
                        given as $USAGEBUDGET_ADMIN_TOKEN, which keeps it off the command line
                        (default: off, its paths are 404)
+  --token-issuer URL   also accept JWT access tokens of this OpenID Connect issuer (its
+                       discovery document and keys are read from URL), each authenticating
+                       the partner whose id is its tenant (tid); URL/common/v2.0 of Entra ID
+                       takes every tenant's (default: configured string tokens only)
   --namespace-sweep S  look for expired namespaces to delete every S seconds (default 10)
   --webhook-poll S     look at the outbox at least every S seconds, for events other replicas
                        raised unnoticed (default ${DEFAULT_DELIVERY_SCHEDULE.pollMs / 1000})
@@ -127,6 +131,22 @@ function namespaceOptions(
   };
 }
 
+/** `--token-issuer`: an https URL (http on loopback only, for tests). */
+function tokenIssuerOption(url: string | undefined, source: string): ServerOptions {
+  if (url === undefined) return {};
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {}
+  const loopback = parsed && ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+  if (!parsed || !(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && loopback))) {
+    throw new UsageError(
+      `${source}: ${JSON.stringify(url)} is not an https URL such as https://login.microsoftonline.com/TENANT/v2.0`,
+    );
+  }
+  return { tokenIssuer: url };
+}
+
 /** What the flags ask for: the server's options, and what the start line reports of them. */
 interface Start {
   readonly options: ServerOptions;
@@ -156,6 +176,7 @@ const FLAGS = {
   'webhook-poll': { type: 'string' },
   'admin-token': { type: 'string' },
   'namespace-sweep': { type: 'string' },
+  'token-issuer': { type: 'string' },
   'access-log': { type: 'boolean' },
 } as const;
 
@@ -230,6 +251,7 @@ function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Start | 'help' {
     maxConnections,
     webhooks: webhookOptions(values, source),
     ...(publicUrl ? { publicUrl } : {}),
+    ...tokenIssuerOption(values['token-issuer'], source('token-issuer')),
     ...(values['access-log'] !== false ? { accessLog: (chunk: string) => process.stderr.write(chunk) } : {}),
   };
   return { options, config, demo: !values.config, throttle };
@@ -275,6 +297,7 @@ function announce(server: RunningServer, start: Start): void {
       demo: start.demo,
       throttle: start.throttle ?? start.config.throttle ?? null,
       admin: start.options.adminToken !== undefined,
+      tokenIssuer: start.options.tokenIssuer ?? null,
       webhooks: { allow: start.options.webhooks?.allow, root: server.webhooks.rootUrl },
     })}\n`,
   );

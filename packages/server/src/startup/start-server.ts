@@ -21,6 +21,7 @@ import { demoConfig } from '../partners/demo-partner.js';
 import { type NamespaceCallers, namespaceCallers } from '../partners/namespace-callers.js';
 import { createPartnerDirectory } from '../partners/partner-directory.js';
 import { portfolioSeed } from '../partners/portfolio-seed.js';
+import { discoverTokenIssuer, type TokenIssuer } from '../partners/token-issuer.js';
 import { POSTGRES_URL, shownPostgresUrl } from '../storage/postgres-url.js';
 import { certificateSecretName, SECRET_NAMES } from '../storage/secret-store.js';
 import { openSqliteStore } from '../storage/sqlite-store.js';
@@ -85,6 +86,13 @@ export interface ServerOptions {
   adminToken?: string;
   /** How often expired namespaces are looked for and deleted, in milliseconds; default 10 000. */
   namespaceSweepMs?: number;
+  /**
+   * An OpenID Connect issuer (such as `https://login.microsoftonline.com/<tenant>/v2.0`, or
+   * `.../common/v2.0` for every tenant): JWT bearers are verified against its keys and
+   * authenticate the configured partner of their tenant (`tid`). Read at start (its discovery
+   * document); a start fails when it cannot be read. Default: configured string tokens only.
+   */
+  tokenIssuer?: string;
   /**
    * Puts code in front of the API, as `@usagebudget/mock` puts its test controls (see
    * `ExtendServer`): what it returns receives every request first and passes the API's on. Default:
@@ -237,6 +245,7 @@ type ApiParts = Pick<HandlerDependencies, 'log' | 'closing' | 'overCapacity' | '
   readonly throttle: ThrottleConfig | null | undefined;
   readonly webhooks: Webhooks;
   readonly callers: NamespaceCallers;
+  readonly issuer: TokenIssuer | undefined;
 };
 
 /**
@@ -255,7 +264,7 @@ function apiFactory(parts: ApiParts): (config: ResolvedConfig) => RequestListene
     const limits = chosen && { ...chosen };
     return createRequestHandler({
       routes,
-      partners: createPartnerDirectory(config, { callers: parts.callers, store }),
+      partners: createPartnerDirectory(config, { callers: parts.callers, store }, parts.issuer),
       operations: {
         ...budgetOperations(store, webhooks.thresholds),
         ...customerOperations(
@@ -412,10 +421,11 @@ function extensionContext(
   };
 }
 
-/** The options checked, with their defaults: what a start needs before it opens anything. */
-function startSettings(options: ServerOptions) {
+/** The options checked, with their defaults, and the token issuer read: what a start needs before it opens anything. */
+async function startSettings(options: ServerOptions) {
   const config = parseConfig(options.config ?? demoConfig, 'options.config');
   return {
+    issuer: options.tokenIssuer === undefined ? undefined : await discoverTokenIssuer(options.tokenIssuer),
     config,
     host: options.host ?? DEFAULT_HOST,
     db: options.db ?? defaultDbPath(),
@@ -426,7 +436,7 @@ function startSettings(options: ServerOptions) {
 
 /** Starts the reference server and resolves once it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const { config, host, db, limits, adminToken } = startSettings(options);
+  const { config, host, db, limits, adminToken, issuer } = await startSettings(options);
   const { store, keys, tokenSecret } = await openStoreAndSecrets(db, config, options.dbPoolSize);
   const log = options.accessLog ? createAccessLog(options.accessLog) : undefined;
   let publicUrl = options.publicUrl ?? '';
@@ -444,8 +454,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     for (const stop of [stopPruning, namespaces.stopSweeping]) stop();
   };
   let closing = false;
-  const answered = new WeakSet<object>();
-  const connections = connectionLimit(limits.maxConnections);
+  const [answered, connections] = [new WeakSet<object>(), connectionLimit(limits.maxConnections)];
   const apiFor = apiFactory({
     store,
     tokenSecret,
@@ -455,6 +464,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     closing: () => closing,
     overCapacity: connections.overCapacity,
     answered,
+    issuer,
     ...namespaces,
   });
   const api = { current: apiFor(config), config, make: apiFor };

@@ -5,6 +5,15 @@ export { MAX_BODY_BYTES } from '../http/request-body.js';
 export { demoConfig, demoPartner } from '../partners/demo-partner.js';
 export { LISTENING_LINE, listeningLine } from '../startup/listening-line.js';
 export { type BudgetApply, readBudgetApplies } from '../storage/budget-applies.js';
+export {
+  type AuthorityRequest,
+  PARTNER_CENTER_AUDIENCE,
+  startTestAuthority,
+  type TestApp,
+  type TestAuthority,
+  type TestAuthorityOptions,
+  type TestUser,
+} from './authority/index.js';
 export { serverBinPath } from './bin-path.js';
 export {
   DEFAULT_READY_TIMEOUT_MS,
@@ -18,6 +27,7 @@ export {
   type SystemUser,
   startProcess,
 } from './child-process.js';
+<<<<<<< HEAD
 export {
   type FreePortAttempts,
   freePort,
@@ -26,6 +36,10 @@ export {
   portIsFree,
   startOnFreePort,
 } from './loopback.js';
+=======
+export { startProxy, type TestProxy } from './connect-proxy.js';
+export { freePort, type LoopbackServer, listenOnLoopback, portIsFree } from './loopback.js';
+>>>>>>> i25cli
 export { type NodeServerOptions, type StartedServer, startNodeServer } from './node-server.js';
 export {
   POSTGRES_BIN_VARIABLE,
@@ -52,5 +66,6 @@ export {
   startServerProcess,
 } from './server-process.js';
 export { specViolations } from './spec-conformance.js';
+export { startTlsServer, type TlsServer } from './tls-server.js';
 export { readWebhookEvents } from './webhook-events.js';
 export { type ReceivedDelivery, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';

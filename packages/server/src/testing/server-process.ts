@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PartnerConfig, ServerConfig } from '../partners/config-format.js';
+import type { TestAuthority } from './authority/index.js';
 import { serverBinPath } from './bin-path.js';
 import { DEFAULT_READY_TIMEOUT_MS } from './child-process.js';
 import { type StartedServer, startNodeServer } from './node-server.js';
@@ -26,6 +27,12 @@ export interface ServerProcessOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How long to wait for the listening line; `DEFAULT_READY_TIMEOUT_MS` (90 s) by default. */
   readonly timeoutMs?: number;
+  /**
+   * Verify the JWTs of this test authority, of every tenant: `--token-issuer
+   * <authority.issuer('common')>`, with the authority's CA added to the server's
+   * `NODE_EXTRA_CA_CERTS` (Node reads it at start only).
+   */
+  readonly authority?: TestAuthority;
 }
 
 export interface ServerProcess extends StartedServer {
@@ -33,6 +40,16 @@ export interface ServerProcess extends StartedServer {
   readonly db: string;
   /** The scratch folder of its config file and default database; gone once the process has exited. */
   readonly dir: string;
+}
+
+const issuerArgs = (authority: TestAuthority | undefined) =>
+  authority ? ['--token-issuer', authority.issuer('common')] : [];
+
+/** The server's environment: the caller's (or this process's), with the authority's CA when there is one. */
+/** The caller's `env`, else this process's without its `USAGEBUDGET_*` settings; the authority's CA trusted. */
+function serverEnv({ env, authority }: ServerProcessOptions): NodeJS.ProcessEnv {
+  const base = env ?? withoutServerSettings(process.env);
+  return authority ? { ...base, NODE_EXTRA_CA_CERTS: authority.caFile } : base;
 }
 
 /**
@@ -55,8 +72,8 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     started = await startNodeServer({
       name: 'usagebudget-server',
       script: serverBinPath,
-      args: [...args, ...(options.args ?? [])],
-      env: options.env ?? withoutServerSettings(process.env),
+      args: [...args, ...issuerArgs(options.authority), ...(options.args ?? [])],
+      env: serverEnv(options),
       timeoutMs: options.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     });
   } catch (error) {

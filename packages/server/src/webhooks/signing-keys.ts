@@ -55,7 +55,8 @@ export interface KeyAndCertificate {
 
 const makeKeyPair = promisify(generateKeyPair);
 
-async function rsaKeyPair(): Promise<{ publicKey: string; privateKey: string }> {
+/** A new 2048-bit RSA key pair, PEM (SPKI, PKCS #8), made on libuv's threads. */
+export async function rsaKeyPair(): Promise<{ publicKey: string; privateKey: string }> {
   return makeKeyPair('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -73,8 +74,12 @@ function nodeSigner(key: KeyObject): forge.pki.rsa.PrivateKey {
   } as unknown as forge.pki.rsa.PrivateKey;
 }
 
-interface CertificateRequest {
+export interface CertificateRequest {
   readonly commonName: string;
+  /** The subject's organisation. Default: {@link WEBHOOK_SIGNING_ORGANIZATION}. */
+  readonly organization?: string;
+  /** Host names of a server certificate (subjectAltName, which TLS clients check). */
+  readonly dnsNames?: readonly string[];
   readonly publicKeyPem: string;
   readonly days: number;
   /** Absent: self-signed, a CA. */
@@ -82,8 +87,12 @@ interface CertificateRequest {
   readonly key: KeyObject;
 }
 
-/** A certificate as PEM: a CA when self-signed, else a signing certificate the issuer vouches for. */
-function makeCertificate(request: CertificateRequest, now: Date): string {
+/**
+ * A certificate as PEM: a CA when self-signed, else a signing certificate the issuer vouches for
+ * (a server certificate with `dnsNames`). The one maker of certificates: the webhook keys' and
+ * the test authority's (`testing/tls-server.ts`).
+ */
+export function makeCertificate(request: CertificateRequest, now: Date): string {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(request.publicKeyPem);
   const serial = randomBytes(16);
@@ -93,7 +102,7 @@ function makeCertificate(request: CertificateRequest, now: Date): string {
   cert.validity.notAfter = new Date(now.getTime() + request.days * DAY_MS);
   const subject = [
     { shortName: 'CN', value: request.commonName },
-    { shortName: 'O', value: WEBHOOK_SIGNING_ORGANIZATION },
+    { shortName: 'O', value: request.organization ?? WEBHOOK_SIGNING_ORGANIZATION },
   ];
   cert.setSubject(subject);
   const issuer = request.issuer && forge.pki.certificateFromPem(request.issuer.certificatePem);
@@ -105,6 +114,12 @@ function makeCertificate(request: CertificateRequest, now: Date): string {
           { name: 'keyUsage', digitalSignature: true, critical: true },
           { name: 'subjectKeyIdentifier' },
           { name: 'authorityKeyIdentifier', keyIdentifier: issuer.generateSubjectKeyIdentifier().getBytes() },
+          ...(request.dnsNames
+            ? [
+                { name: 'extKeyUsage', serverAuth: true },
+                { name: 'subjectAltName', altNames: request.dnsNames.map((value) => ({ type: 2, value })) },
+              ]
+            : []),
         ]
       : [
           { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
