@@ -27,7 +27,7 @@ export {
   type SystemUser,
   startProcess,
 } from './child-process.js';
-<<<<<<< HEAD
+export { startProxy, type TestProxy } from './connect-proxy.js';
 export {
   type FreePortAttempts,
   freePort,
@@ -36,10 +36,6 @@ export {
   portIsFree,
   startOnFreePort,
 } from './loopback.js';
-=======
-export { startProxy, type TestProxy } from './connect-proxy.js';
-export { freePort, type LoopbackServer, listenOnLoopback, portIsFree } from './loopback.js';
->>>>>>> i25cli
 export { type NodeServerOptions, type StartedServer, startNodeServer } from './node-server.js';
 export {
   POSTGRES_BIN_VARIABLE,
