@@ -6,12 +6,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWTPayload } from 'jose';
+import { PARTNER_CENTER_AUDIENCE } from '../../partners/token-issuer.js';
 import { startTlsServer } from '../tls-server.js';
 import { GrantError, type Granted, issue, type TestApp, type TestUser } from './grants.js';
-import { type AuthorityKeys, authorityKeys, PARTNER_CENTER_AUDIENCE, times } from './tokens.js';
+import { type AuthorityKeys, authorityKeys, times } from './tokens.js';
 
+export { PARTNER_CENTER_AUDIENCE } from '../../partners/token-issuer.js';
 export type { TestApp, TestUser } from './grants.js';
-export { PARTNER_CENTER_AUDIENCE } from './tokens.js';
 
 /** A request the authority received (secrets included: it is a test's). */
 export interface AuthorityRequest {

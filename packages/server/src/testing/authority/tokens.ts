@@ -3,9 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 
-/** Partner Center's resource: the `aud` of its access tokens. */
-export const PARTNER_CENTER_AUDIENCE = 'https://api.partnercenter.microsoft.com';
-
 type SigningKey = { readonly kid: string; readonly privateKey: CryptoKey; readonly jwk: JWK };
 
 async function signingKey(): Promise<SigningKey> {
