@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_MAX_WEBHOOK_BODY_BYTES } from '@usagebudget/client/webhooks';
 import {
   type ReceivedDelivery,
   randomPartner,
@@ -289,6 +290,20 @@ describe('usagebudget listen', () => {
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
+  });
+
+  it("refuses a body past the SDK's receiver limit 413 unread, and reads one at the limit", async () => {
+    const { url } = await listen([], capturingToken);
+    const post = async (bytes: number) => {
+      const response = await fetch(url, { method: 'POST', body: Buffer.alloc(bytes, 0x7b) });
+      return { status: response.status, text: await response.text() };
+    };
+    expect(await post(DEFAULT_MAX_WEBHOOK_BODY_BYTES + 1)).toMatchObject({
+      status: 413,
+      text: expect.stringContaining(`at most ${DEFAULT_MAX_WEBHOOK_BODY_BYTES} bytes`),
+    });
+    // Read whole, then refused for what it lacks: no signature.
+    expect(await post(DEFAULT_MAX_WEBHOOK_BODY_BYTES)).toMatchObject({ status: 401 });
   });
 
   it('stops cleanly on SIGTERM: exit code 0, its port released', async () => {

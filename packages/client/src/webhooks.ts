@@ -17,6 +17,7 @@ export type { CertificateFetcher, CertificateFetchLimits } from './webhooks/cert
 export { fetchCertificate } from './webhooks/certificate-fetch.js';
 export { WebhookVerificationError, type WebhookVerificationReason } from './webhooks/errors.js';
 export {
+  DEFAULT_MAX_WEBHOOK_BODY_BYTES,
   verifyWebhookRequest,
   type WebhookAnswer,
   type WebhookEventListener,

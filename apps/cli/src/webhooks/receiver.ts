@@ -2,9 +2,10 @@
 // what the signature covers), bounded in size, and hands it to the command, which answers it.
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_MAX_WEBHOOK_BODY_BYTES } from '@usagebudget/client/webhooks';
 
-/** An event is a few hundred bytes; a body past this is refused (413) unread. */
-export const MAX_DELIVERY_BYTES = 1024 * 1024;
+/** A body past the SDK's receiver limit is refused (413) unread, as its `webhookHandler` does. */
+export const MAX_DELIVERY_BYTES = DEFAULT_MAX_WEBHOOK_BODY_BYTES;
 /** The path `listen` prints as its URL (any path is accepted: a registered URL may carry a query). */
 export const RECEIVER_PATH = '/webhooks';
 

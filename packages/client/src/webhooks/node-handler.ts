@@ -8,8 +8,14 @@ import {
   type WebhookVerifierOptions,
 } from './verifier.js';
 
+/**
+ * The largest delivery body a receiver reads by default, in bytes: an event is a few hundred; a
+ * sender of more is refused (413) before it costs memory. `webhookHandler`'s and `usagebudget listen`'s.
+ */
+export const DEFAULT_MAX_WEBHOOK_BODY_BYTES = 65_536;
+
 export interface WebhookHandlerOptions extends WebhookVerifierOptions {
-  /** The largest body read, in bytes; a larger one is answered 413 unread. Default: 65,536. */
+  /** The largest body read, in bytes; a larger one is answered 413 unread. Default: {@link DEFAULT_MAX_WEBHOOK_BODY_BYTES}. */
   readonly maxBodyBytes?: number;
   /** A verifier to share with other handlers; one of its own (from these options) by default. */
   readonly verifier?: WebhookVerifier;
@@ -98,7 +104,7 @@ export function webhookHandler(
   onEvent: WebhookEventListener,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const verifier = options.verifier ?? createWebhookVerifier(options);
-  const maxBodyBytes = options.maxBodyBytes ?? 65_536;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY_BYTES;
   const answer = (response: ServerResponse, { status, text }: WebhookAnswer, headers: Record<string, string> = {}) =>
     response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }).end(`${text}\n`);
   return (request, response) => {
