@@ -80,6 +80,8 @@ describe('the PostgreSQL pool of one server', () => {
 
   it('answers 503 with Retry-After: 1 while PostgreSQL refuses new connections (max_connections reached), and serves again once one frees up', async () => {
     // No slots kept for superusers (the test's user is one): the cluster is full at 4 sessions.
+    // The server holds at most 2 (a pool of 1, and the outbox's listener): with a pool of 10, its
+    // idle connections after start could fill the cluster before the test's first session.
     const postgres = await startPostgres({
       settings: { fsync: 'off', max_connections: '4', superuser_reserved_connections: '0' },
     });
@@ -87,7 +89,11 @@ describe('the PostgreSQL pool of one server', () => {
     const holders: pg.Client[] = [];
     try {
       const db = await postgres.createDatabase('full');
-      server = await startServerProcess({ config: { partners: [partner] }, db, args: ['--no-access-log'] });
+      server = await startServerProcess({
+        config: { partners: [partner] },
+        db,
+        args: ['--no-access-log', '--db-pool-size', '1'],
+      });
       const read = () =>
         sendRaw((server as ServerProcess).url, { path: budgetPath(other), headers: jsonHeaders(token) });
       expect((await read()).status).toBe(200);
