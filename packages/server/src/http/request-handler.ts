@@ -45,8 +45,6 @@ export interface HandlerDependencies {
   readonly answered: WeakSet<object>;
 }
 
-/** A request let in: its operation, and who calls. */
-
 /** One request in flight: what the access log and the response headers need. */
 interface InFlightRequest {
   readonly req: IncomingMessage;
