@@ -16,22 +16,28 @@ interface SavedRecord extends SignInKey {
 
 const recordFile = (folder: string) => join(folder, 'authentication-record.json');
 
+/** The saved record file, when it reads as one; `undefined` when there is none or it is unreadable as a record. */
+async function readSaved(folder: string): Promise<SavedRecord | undefined> {
+  const text = await readPrivateFile(recordFile(folder));
+  if (text === undefined) return undefined;
+  try {
+    const saved = JSON.parse(text) as Partial<SavedRecord> | null;
+    return typeof saved?.record === 'string' ? (saved as SavedRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The saved record of the last device-code sign-in, when it is of the same authority, tenant and
  * app (another's would make the credential look for an account it has not cached); `undefined`
  * otherwise, or when the file is unreadable as a record (it is then signed in again and replaced).
  */
 export async function loadRecord(folder: string, key: SignInKey): Promise<string | undefined> {
-  const text = await readPrivateFile(recordFile(folder));
-  if (text === undefined) return undefined;
-  try {
-    const saved = JSON.parse(text) as Partial<SavedRecord>;
-    const same =
-      saved.authorityHost === key.authorityHost && saved.tenant === key.tenant && saved.clientId === key.clientId;
-    return same && typeof saved.record === 'string' ? saved.record : undefined;
-  } catch {
-    return undefined;
-  }
+  const saved = await readSaved(folder);
+  const same =
+    saved?.authorityHost === key.authorityHost && saved.tenant === key.tenant && saved.clientId === key.clientId;
+  return same ? saved.record : undefined;
 }
 
 /** Saves the record of a sign-in (mode 0600, in a folder of mode 0700). */
@@ -44,11 +50,11 @@ export function saveRecord(folder: string, key: SignInKey, record: string): Prom
 export async function savedSignIn(
   folder: string,
 ): Promise<(SignInKey & { username: string; homeAccountId: string }) | undefined> {
-  const text = await readPrivateFile(recordFile(folder));
+  const saved = await readSaved(folder);
+  if (!saved) return undefined;
   try {
-    const saved = JSON.parse(text ?? 'null') as SavedRecord | null;
-    const record = JSON.parse(saved?.record ?? 'null') as { username?: unknown; homeAccountId?: unknown } | null;
-    if (!saved || typeof record?.homeAccountId !== 'string') return undefined;
+    const record = JSON.parse(saved.record) as { username?: unknown; homeAccountId?: unknown } | null;
+    if (typeof record?.homeAccountId !== 'string') return undefined;
     const { authorityHost, tenant, clientId } = saved;
     return {
       authorityHost,
